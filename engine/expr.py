@@ -1,0 +1,640 @@
+"""The expression language of preconditions, effects and modifiers.
+
+Text is tokenised and parsed (Pratt parser) into a small tree, type-checked against the
+scenario's declared names, then compiled into nested Python closures. Nothing is ever handed
+to Python's eval/exec. Grammar, loosest binding first:
+
+    expr    := or
+    or      := and ('or' and)*
+    and     := not ('and' not)*
+    not     := 'not' not | cmp
+    cmp     := sum (('=='|'!='|'<'|'<='|'>'|'>='|'in'|'not in') sum)?
+    sum     := prod (('+'|'-') prod)*
+    prod    := unary ('*' unary)*
+    unary   := '-' unary | atom
+    atom    := INT | 'true' | 'false' | NAME | NAME '(' args ')' | '(' expr ')' | '{' names '}'
+    effect  := NAME ('=' | '+=' | '-=') expr
+
+Functions: occurred(event), chosen(branch), chosen(branch, option), released(inject),
+count(set_variable). `turn` is the current turn number. Enum values compare in declared
+order, so `aegis >= political` reads naturally.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Callable
+
+import attrs
+
+from .diagnostics import did_you_mean
+
+
+# ---------------------------------------------------------------------------- types
+
+@attrs.frozen
+class BoolType:
+    def __str__(self) -> str:
+        return "bool"
+
+
+@attrs.frozen
+class IntType:
+    lo: int
+    hi: int
+
+    def __str__(self) -> str:
+        return f"int {self.lo}..{self.hi}"
+
+
+@attrs.frozen
+class EnumType:
+    values: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return "enum {" + ", ".join(self.values) + "}"
+
+
+@attrs.frozen
+class SetType:
+    universe: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return "set of {" + ", ".join(self.universe) + "}"
+
+
+BOOL = BoolType()
+Type = BoolType | IntType | EnumType | SetType
+
+
+def type_kind(t: Any) -> str:
+    return {BoolType: "bool", IntType: "int", EnumType: "enum", SetType: "set"}[type(t)]
+
+
+@attrs.frozen
+class Scope:
+    """The names an expression may use, with their types."""
+
+    variables: dict[str, tuple[int, Type]]  # name -> (index in state values, type)
+    events: frozenset[str] = frozenset()
+    branches: dict[str, frozenset[str]] = attrs.field(factory=dict)  # branch -> options
+    injects: frozenset[str] = frozenset()
+    last_turn: int = 0
+
+
+class ExprError(Exception):
+    """A located problem in one expression; offsets index the expression's text."""
+
+    def __init__(self, code: str, message: str, start: int = 0, end: int = 0,
+                 hint: str | None = None):
+        super().__init__(message)
+        self.code, self.message, self.start, self.end, self.hint = code, message, start, end, hint
+
+
+# ---------------------------------------------------------------------------- tokens
+
+_TOKEN = re.compile(r"""
+    (?P<ws>\s+)
+  | (?P<int>\d+)
+  | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<op>\+=|-=|==|!=|<=|>=|[<>=+\-*(),{}])
+""", re.VERBOSE)
+
+KEYWORDS = {"and", "or", "not", "in", "true", "false"}
+
+
+@attrs.frozen
+class Tok:
+    kind: str  # int, name, op, kw, end
+    text: str
+    start: int
+    end: int
+
+
+def tokenize(text: str) -> list[Tok]:
+    toks, pos = [], 0
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if not m:
+            raise ExprError("SP401", f"unexpected character {text[pos]!r}", pos, pos + 1,
+                            "expressions use names, whole numbers, and/or/not, comparisons, + - *")
+        kind = m.lastgroup
+        if kind != "ws":
+            word = m.group()
+            if kind == "name" and word in KEYWORDS:
+                kind = "kw"
+            toks.append(Tok(kind, word, m.start(), m.end()))
+        pos = m.end()
+    toks.append(Tok("end", "", len(text), len(text)))
+    return toks
+
+
+# ---------------------------------------------------------------------------- tree
+
+@attrs.frozen
+class Node:
+    kind: str                 # lit, name, call, not, neg, bin, setlit
+    start: int
+    end: int
+    op: str = ""
+    value: Any = None         # literal value or name
+    args: tuple = ()
+
+
+@attrs.frozen
+class EffectNode:
+    target: str
+    target_start: int
+    op: str                   # '=', '+=', '-='
+    expr: Node
+
+
+_CMP = {"==", "!=", "<", "<=", ">", ">=", "in", "not in"}
+
+
+class _Parser:
+    def __init__(self, text: str):
+        self.text = text
+        self.toks = tokenize(text)
+        self.i = 0
+
+    @property
+    def tok(self) -> Tok:
+        return self.toks[self.i]
+
+    def take(self) -> Tok:
+        t = self.toks[self.i]
+        self.i += 1
+        return t
+
+    def expect(self, text: str) -> Tok:
+        if self.tok.text != text or self.tok.kind == "end":
+            self.fail(f"expected '{text}'")
+        return self.take()
+
+    def fail(self, what: str) -> None:
+        t = self.tok
+        found = "the end of the expression" if t.kind == "end" else f"'{t.text}'"
+        raise ExprError("SP401", f"{what}, found {found}", t.start, max(t.end, t.start + 1))
+
+    def parse_all(self) -> Node:
+        if self.tok.kind == "end":
+            raise ExprError("SP401", "the expression is empty", 0, 0,
+                            "write a condition such as `aegis >= political`")
+        node = self.or_()
+        if self.tok.kind != "end":
+            hint = "use 'and'/'or' to combine conditions" if self.tok.kind == "name" else None
+            err_t = self.tok
+            raise ExprError("SP401", f"unexpected '{err_t.text}' after a complete expression",
+                            err_t.start, err_t.end, hint)
+        return node
+
+    def or_(self) -> Node:
+        left = self.and_()
+        while self.tok.text == "or" and self.tok.kind == "kw":
+            self.take()
+            right = self.and_()
+            left = Node("bin", left.start, right.end, "or", args=(left, right))
+        return left
+
+    def and_(self) -> Node:
+        left = self.not_()
+        while self.tok.text == "and" and self.tok.kind == "kw":
+            self.take()
+            right = self.not_()
+            left = Node("bin", left.start, right.end, "and", args=(left, right))
+        return left
+
+    def not_(self) -> Node:
+        if self.tok.text == "not" and self.tok.kind == "kw":
+            t = self.take()
+            operand = self.not_()
+            return Node("not", t.start, operand.end, args=(operand,))
+        return self.cmp()
+
+    def cmp(self) -> Node:
+        left = self.sum_()
+        op = self.tok.text
+        if self.tok.kind == "kw" and op == "not" and self.toks[self.i + 1].text == "in":
+            self.take()
+            op = "not in"
+        elif op not in _CMP or self.tok.kind == "name":
+            return left
+        elif op == "=":
+            self.fail("use '==' to compare")
+        self.take()
+        right = self.sum_()
+        if self.tok.text in _CMP and self.tok.kind != "name":
+            self.fail("comparisons cannot be chained; combine them with 'and'")
+        return Node("bin", left.start, right.end, op, args=(left, right))
+
+    def sum_(self) -> Node:
+        left = self.prod()
+        while self.tok.text in ("+", "-") and self.tok.kind == "op":
+            op = self.take().text
+            right = self.prod()
+            left = Node("bin", left.start, right.end, op, args=(left, right))
+        return left
+
+    def prod(self) -> Node:
+        left = self.unary()
+        while self.tok.text == "*":
+            self.take()
+            right = self.unary()
+            left = Node("bin", left.start, right.end, "*", args=(left, right))
+        return left
+
+    def unary(self) -> Node:
+        if self.tok.text == "-" and self.tok.kind == "op":
+            t = self.take()
+            operand = self.unary()
+            return Node("neg", t.start, operand.end, args=(operand,))
+        return self.atom()
+
+    def atom(self) -> Node:
+        t = self.tok
+        if t.kind == "int":
+            self.take()
+            return Node("lit", t.start, t.end, value=int(t.text))
+        if t.kind == "kw" and t.text in ("true", "false"):
+            self.take()
+            return Node("lit", t.start, t.end, value=t.text == "true")
+        if t.kind == "name":
+            self.take()
+            if self.tok.text == "(":
+                self.take()
+                args = []
+                if self.tok.text != ")":
+                    args.append(self.or_())
+                    while self.tok.text == ",":
+                        self.take()
+                        args.append(self.or_())
+                end = self.expect(")").end
+                return Node("call", t.start, end, value=t.text, args=tuple(args))
+            return Node("name", t.start, t.end, value=t.text)
+        if t.text == "(":
+            self.take()
+            inner = self.or_()
+            self.expect(")")
+            return inner
+        if t.text == "{":
+            self.take()
+            items = []
+            while self.tok.kind == "name":
+                n = self.take()
+                items.append(Node("name", n.start, n.end, value=n.text))
+                if self.tok.text != ",":
+                    break
+                self.take()
+            end = self.expect("}").end
+            return Node("setlit", t.start, end, args=tuple(items))
+        self.fail("expected a value, a name or '('")
+        raise AssertionError  # unreachable: fail() raises
+
+
+def parse_expr(text: str) -> Node:
+    return _Parser(text).parse_all()
+
+
+def parse_effect(text: str) -> EffectNode:
+    p = _Parser(text)
+    t = p.tok
+    if t.kind != "name":
+        raise ExprError("SP404", "an effect starts with the name of a state variable", t.start,
+                        max(t.end, t.start + 1), "write e.g. `aegis = political` or `pool += 1`")
+    p.take()
+    op = p.tok.text
+    if op not in ("=", "+=", "-="):
+        raise ExprError("SP404", f"expected '=', '+=' or '-=' after '{t.text}'", p.tok.start,
+                        max(p.tok.end, p.tok.start + 1), "write e.g. `aegis = political` or `pool += 1`")
+    p.take()
+    expr = p.parse_all()
+    return EffectNode(t.text, t.start, op, expr)
+
+
+# ---------------------------------------------------------------------------- checking
+
+@attrs.frozen
+class Typed:
+    """A checked node: its type, its int interval, and the compiled closure."""
+
+    type: Any
+    fn: Callable[[Any, Any], Any]   # fn(state, env) -> value
+    node: Node
+    interval: tuple[int, int] | None = None
+    # What it reads, for explanations: (label, fn(state, env), type) per name or call.
+    refs: tuple[tuple[str, Callable[[Any, Any], Any], Any], ...] = ()
+
+    @property
+    def const(self) -> bool:
+        return self.node.kind == "lit"
+
+
+class _Checker:
+    def __init__(self, scope: Scope):
+        self.scope = scope
+
+    def err(self, node: Node, message: str, code: str = "SP403", hint: str | None = None):
+        raise ExprError(code, message, node.start, node.end, hint)
+
+    # -- entry points
+    def check(self, node: Node, want: Any = None) -> Typed:
+        if node.kind == "name" and node.value not in self.scope.variables and node.value != "turn":
+            if isinstance(want, EnumType):
+                return self.enum_literal(node, want)
+            self.undefined(node)
+        typed = getattr(self, "c_" + node.kind)(node)
+        return typed
+
+    def undefined(self, node: Node):
+        name = node.value
+        candidates = list(self.scope.variables) + ["turn"]
+        hint = did_you_mean(name, candidates)
+        where = None
+        if name in self.scope.events:
+            where = f"'{name}' is an event: write occurred({name})"
+        elif name in self.scope.branches:
+            where = f"'{name}' is a branch: write chosen({name})"
+        elif name in self.scope.injects:
+            where = f"'{name}' is an inject: write released({name})"
+        raise ExprError("SP402", f"'{name}' is not a state variable", node.start, node.end,
+                        where or hint or "declare it under `state:`")
+
+    def enum_literal(self, node: Node, t: EnumType) -> Typed:
+        name = node.value
+        if name not in t.values:
+            raise ExprError("SP407", f"'{name}' is not one of {', '.join(t.values)}", node.start,
+                            node.end, did_you_mean(name, t.values))
+        rank = t.values.index(name)
+        return Typed(t, lambda s, e: rank, node)
+
+    # -- node kinds
+    def c_lit(self, node: Node) -> Typed:
+        v = node.value
+        if isinstance(v, bool):
+            return Typed(BOOL, lambda s, e: v, node)
+        return Typed(IntType(v, v), lambda s, e: v, node, (v, v))
+
+    def c_name(self, node: Node) -> Typed:
+        name = node.value
+        if name == "turn":
+            t = IntType(0, self.scope.last_turn)
+            fn = lambda s, e: s.turn  # noqa: E731
+            return Typed(t, fn, node, (0, self.scope.last_turn), (("turn", fn, t),))
+        index, t = self.scope.variables[name]
+        interval = (t.lo, t.hi) if isinstance(t, IntType) else None
+        fn = lambda s, e: s.values[index]  # noqa: E731
+        return Typed(t, fn, node, interval, ((name, fn, t),))
+
+    def c_setlit(self, node: Node) -> Typed:
+        self.err(node, "a {…} list of names is only allowed after 'in' or on the right of a set "
+                 "assignment")
+
+    def c_not(self, node: Node) -> Typed:
+        inner = self.want_bool(node.args[0])
+        f = inner.fn
+        return Typed(BOOL, lambda s, e: not f(s, e), node, refs=inner.refs)
+
+    def c_neg(self, node: Node) -> Typed:
+        inner = self.want_int(node.args[0])
+        f = inner.fn
+        lo, hi = inner.interval
+        return Typed(IntType(-hi, -lo), lambda s, e: -f(s, e), node, (-hi, -lo), inner.refs)
+
+    def want_bool(self, node: Node) -> Typed:
+        t = self.check(node)
+        if t.type != BOOL:
+            hint = None
+            if isinstance(t.type, EnumType):
+                hint = f"compare it, e.g. `… == {t.type.values[-1]}`"
+            elif isinstance(t.type, IntType):
+                hint = "compare it, e.g. `… >= 1`"
+            self.err(node, f"expected a condition (true/false), found {t.type}", hint=hint)
+        return t
+
+    def want_int(self, node: Node) -> Typed:
+        t = self.check(node)
+        if not isinstance(t.type, IntType):
+            self.err(node, f"expected a whole number, found {t.type}")
+        return t
+
+    def c_bin(self, node: Node) -> Typed:
+        op = node.op
+        a, b = node.args
+        if op in ("and", "or"):
+            ta, tb = self.want_bool(a), self.want_bool(b)
+            fa, fb = ta.fn, tb.fn
+            fn = (lambda s, e: fa(s, e) and fb(s, e)) if op == "and" else \
+                 (lambda s, e: fa(s, e) or fb(s, e))
+            return Typed(BOOL, fn, node, refs=ta.refs + tb.refs)
+        if op in ("+", "-", "*"):
+            ta, tb = self.want_int(a), self.want_int(b)
+            fa, fb = ta.fn, tb.fn
+            (alo, ahi), (blo, bhi) = ta.interval, tb.interval
+            if op == "+":
+                fn, iv = (lambda s, e: fa(s, e) + fb(s, e)), (alo + blo, ahi + bhi)
+            elif op == "-":
+                fn, iv = (lambda s, e: fa(s, e) - fb(s, e)), (alo - bhi, ahi - blo)
+            else:
+                prods = (alo * blo, alo * bhi, ahi * blo, ahi * bhi)
+                fn, iv = (lambda s, e: fa(s, e) * fb(s, e)), (min(prods), max(prods))
+            return Typed(IntType(*iv), fn, node, iv, ta.refs + tb.refs)
+        if op in ("in", "not in"):
+            return self.membership(node, a, b, negate=op == "not in")
+        return self.compare(node, op, a, b)
+
+    def _pair(self, a: Node, b: Node) -> tuple[Typed, Typed]:
+        """Check two operands; a bare unknown name takes its meaning from the other side."""
+        def is_free(n):
+            return n.kind == "name" and n.value not in self.scope.variables and n.value != "turn"
+        if is_free(a) and not is_free(b):
+            tb = self.check(b)
+            return self.check(a, tb.type), tb
+        ta = self.check(a)
+        return ta, self.check(b, ta.type)
+
+    def compare(self, node: Node, op: str, a: Node, b: Node) -> Typed:
+        ta, tb = self._pair(a, b)
+        ka, kb = type_kind(ta.type), type_kind(tb.type)
+        if ka != kb or (ka == "enum" and ta.type != tb.type):
+            self.err(node, f"cannot compare {ta.type} with {tb.type}")
+        if ka in ("bool", "set") and op not in ("==", "!="):
+            self.err(node, f"'{op}' does not apply to {ka} values; use '==' or '!='")
+        fa, fb = ta.fn, tb.fn
+        fn = {
+            "==": lambda s, e: fa(s, e) == fb(s, e),
+            "!=": lambda s, e: fa(s, e) != fb(s, e),
+            "<": lambda s, e: fa(s, e) < fb(s, e),
+            "<=": lambda s, e: fa(s, e) <= fb(s, e),
+            ">": lambda s, e: fa(s, e) > fb(s, e),
+            ">=": lambda s, e: fa(s, e) >= fb(s, e),
+        }[op]
+        return Typed(BOOL, fn, node, refs=ta.refs + tb.refs)
+
+    def membership(self, node: Node, a: Node, b: Node, negate: bool) -> Typed:
+        if b.kind == "setlit":
+            ta = self.check(a)
+            if not isinstance(ta.type, EnumType):
+                self.err(a, f"'in {{…}}' needs an enum on the left, found {ta.type}")
+            ranks = frozenset(self.enum_literal(item, ta.type).fn(None, None) for item in b.args)
+            fa = ta.fn
+            fn = (lambda s, e: fa(s, e) not in ranks) if negate else (lambda s, e: fa(s, e) in ranks)
+            return Typed(BOOL, fn, node, refs=ta.refs)
+        tb = self.check(b)
+        if not isinstance(tb.type, SetType):
+            self.err(b, f"'in' needs a set variable or a {{…}} list on the right, found {tb.type}")
+        if a.kind != "name":
+            self.err(a, "the left of 'in' must be one of the set's names")
+        elem = a.value
+        if elem not in tb.type.universe:
+            raise ExprError("SP407", f"'{elem}' is not a possible member ({', '.join(tb.type.universe)})",
+                            a.start, a.end, did_you_mean(elem, tb.type.universe))
+        fb = tb.fn
+        fn = (lambda s, e: elem not in fb(s, e)) if negate else (lambda s, e: elem in fb(s, e))
+        return Typed(BOOL, fn, node, refs=tb.refs)
+
+    def c_call(self, node: Node) -> Typed:
+        name, args = node.value, node.args
+        arity = {"occurred": (1, 1), "chosen": (1, 2), "released": (1, 1), "count": (1, 1)}
+        if name not in arity:
+            raise ExprError("SP402", f"unknown function '{name}'", node.start, node.end,
+                            did_you_mean(name, arity) or "functions: " + ", ".join(arity))
+        lo, hi = arity[name]
+        if not lo <= len(args) <= hi:
+            self.err(node, f"{name}() takes {lo if lo == hi else f'{lo} or {hi}'} argument(s)")
+        if name == "count":
+            t = self.check(args[0])
+            if not isinstance(t.type, SetType):
+                self.err(args[0], f"count() takes a set variable, found {t.type}")
+            f, n = t.fn, len(t.type.universe)
+            return Typed(IntType(0, n), lambda s, e: len(f(s, e)), node, (0, n), t.refs)
+        for arg in args:
+            if arg.kind != "name":
+                self.err(arg, f"{name}() takes an id, not an expression")
+        ident = args[0].value
+        if name == "occurred":
+            self._known(args[0], ident, self.scope.events, "event", "SP302")
+            fn = lambda s, e: ident in e.occurred[s.turn]  # noqa: E731
+            return Typed(BOOL, fn, node, refs=((f"occurred({ident})", fn, BOOL),))
+        if name == "released":
+            self._known(args[0], ident, self.scope.injects, "inject", "SP402")
+            fn = lambda s, e: ident in s.released  # noqa: E731
+            return Typed(BOOL, fn, node, refs=((f"released({ident})", fn, BOOL),))
+        self._known(args[0], ident, self.scope.branches, "branch", "SP402")
+        key = ident
+        if len(args) == 2:
+            option = args[1].value
+            self._known(args[1], option, self.scope.branches[ident], f"option of '{ident}'",
+                        "SP402")
+            key = f"{ident}:{option}"
+        fn = lambda s, e: key in s.chosen  # noqa: E731
+        return Typed(BOOL, fn, node, refs=((f"chosen({key.replace(':', ', ')})", fn, BOOL),))
+
+    def _known(self, node: Node, ident: str, known, what: str, code: str) -> None:
+        if ident not in known:
+            raise ExprError(code, f"'{ident}' is not a defined {what}", node.start, node.end,
+                            did_you_mean(ident, known))
+
+
+def check_condition(node: Node, scope: Scope) -> Typed:
+    return _Checker(scope).want_bool(node)
+
+
+def check_int(node: Node, scope: Scope) -> Typed:
+    return _Checker(scope).want_int(node)
+
+
+# ---------------------------------------------------------------------------- effects
+
+class EffectRangeError(Exception):
+    def __init__(self, variable: str, value: int, lo: int, hi: int):
+        super().__init__(f"'{variable}' would become {value}, outside its range {lo}..{hi}")
+        self.variable, self.value, self.lo, self.hi = variable, value, lo, hi
+
+
+@attrs.frozen
+class Effect:
+    """A checked assignment: apply(values, state, env) returns the new value of one slot."""
+
+    variable: str
+    index: int
+    text: str
+    apply: Callable[[Any, Any], Any]
+
+
+def check_effect(eff: EffectNode, scope: Scope, text: str) -> Effect:
+    ch = _Checker(scope)
+    name = eff.target
+    if name not in scope.variables:
+        hint = did_you_mean(name, scope.variables) or "declare it under `state:`"
+        raise ExprError("SP402", f"'{name}' is not a state variable", eff.target_start,
+                        eff.target_start + len(name), hint)
+    index, t = scope.variables[name]
+    node, op = eff.expr, eff.op
+    if isinstance(t, SetType):
+        if op == "=":
+            if node.kind != "setlit":
+                raise ExprError("SP404", "assign a set with a {…} list, e.g. `areas = {a, b}`",
+                                node.start, node.end)
+            items = []
+            for item in node.args:
+                if item.value not in t.universe:
+                    raise ExprError("SP407", f"'{item.value}' is not a possible member",
+                                    item.start, item.end, did_you_mean(item.value, t.universe))
+                items.append(item.value)
+            value = frozenset(items)
+            return Effect(name, index, text, lambda s, e: value)
+        if node.kind != "name" or node.value not in t.universe:
+            what = node.value if node.kind == "name" else "that"
+            raise ExprError("SP407", f"'{what}' is not a possible member of '{name}'",
+                            node.start, node.end,
+                            did_you_mean(str(node.value), t.universe) or
+                            "members: " + ", ".join(t.universe))
+        elem = node.value
+        if op == "+=":
+            return Effect(name, index, text, lambda s, e: s.values[index] | {elem})
+        return Effect(name, index, text, lambda s, e: s.values[index] - {elem})
+    if op != "=" and not isinstance(t, IntType):
+        raise ExprError("SP404", f"'{op}' works on numbers and sets; '{name}' is {t}",
+                        eff.target_start, eff.target_start + len(name), f"write `{name} = …`")
+    if isinstance(t, EnumType):
+        rhs = ch.check(node, t)
+        if rhs.type != t:
+            raise ExprError("SP403", f"'{name}' is {t}; cannot assign {rhs.type}", node.start, node.end)
+        f = rhs.fn
+        return Effect(name, index, text, f)
+    if isinstance(t, BoolType):
+        rhs = ch.want_bool(node)
+        return Effect(name, index, text, rhs.fn)
+    rhs = ch.want_int(node)
+    lo, hi = rhs.interval
+    if op == "+=":
+        lo, hi = t.lo + lo, t.hi + hi
+    elif op == "-=":
+        lo, hi = t.lo - hi, t.hi - lo
+    # Statically knowable: every possible result falls outside the range.
+    if hi < t.lo or lo > t.hi:
+        raise ExprError("SP405", f"'{name}' ({t.lo}..{t.hi}) would always leave its range "
+                        f"(result {lo}..{hi})", eff.target_start, node.end,
+                        "check the sign and size of the change")
+    f = rhs.fn
+    vlo, vhi = t.lo, t.hi
+
+    def bounded(v: int) -> int:
+        if not vlo <= v <= vhi:
+            raise EffectRangeError(name, v, vlo, vhi)
+        return v
+
+    if op == "=":
+        return Effect(name, index, text, lambda s, e: bounded(f(s, e)))
+    sign = 1 if op == "+=" else -1
+    return Effect(name, index, text, lambda s, e: bounded(s.values[index] + sign * f(s, e)))
+
+
+# ---------------------------------------------------------------------------- explanation
+
+def conjuncts(node: Node) -> list[Node]:
+    """The top-level 'and' clauses of a condition, in order."""
+    if node.kind == "bin" and node.op == "and":
+        return conjuncts(node.args[0]) + conjuncts(node.args[1])
+    return [node]

@@ -1,0 +1,295 @@
+"""The validated scenario: frozen value objects built by `engine.loader`, never from raw YAML."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import attrs
+
+from .expr import BoolType, EnumType, IntType, SetType, Typed, Effect
+
+
+@attrs.frozen
+class Source:
+    id: str
+    kind: str
+    title: str
+    issuer: str = ""
+    title_ru: str = ""
+    journal: str = ""
+    published: str = ""
+    url: str = ""
+    accessed: str = ""
+    footnotes: tuple[int, ...] = ()
+    cites_as: str = ""
+    details: str = ""  # volume / issue / pages / year, as one line
+
+
+@attrs.frozen
+class Citation:
+    source: str
+    footnotes: tuple[int, ...] = ()
+
+
+@attrs.frozen
+class Event:
+    id: str
+    date: str           # YYYY, YYYY-MM or YYYY-MM-DD
+    title: str
+    summary: str = ""
+    title_ru: str = ""
+    actors: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    sources: tuple[Citation, ...] = ()
+
+    @property
+    def precision(self) -> str:
+        return {4: "year", 7: "month", 10: "day"}[len(self.date)]
+
+    @property
+    def sort_key(self) -> str:
+        """The latest day the date could mean, so '2023-05' sorts after '2023-05-10'."""
+        return self.date + {4: "-12-31", 7: "-31", 10: ""}[len(self.date)]
+
+
+@attrs.frozen
+class Variable:
+    id: str
+    index: int
+    type: Any           # BoolType | IntType | EnumType | SetType
+    initial: Any        # runtime form: bool, int, enum rank, frozenset
+    label: str = ""
+    description: str = ""
+    rests_on: tuple[str, ...] = ()
+
+    def show(self, value: Any) -> str:
+        return show_value(self.type, value)
+
+    def parse(self, text: str) -> Any:
+        """A facilitator's typed value → runtime form; ValueError with a readable message."""
+        return parse_value(self.type, text)
+
+
+def show_value(t: Any, value: Any) -> str:
+    if isinstance(t, BoolType):
+        return "true" if value else "false"
+    if isinstance(t, EnumType):
+        return t.values[value]
+    if isinstance(t, SetType):
+        return "{" + ", ".join(x for x in t.universe if x in value) + "}"
+    return str(value)
+
+
+def parse_value(t: Any, text: str) -> Any:
+    text = text.strip()
+    if isinstance(t, BoolType):
+        if text.lower() in ("true", "yes", "1"):
+            return True
+        if text.lower() in ("false", "no", "0"):
+            return False
+        raise ValueError("expected true or false")
+    if isinstance(t, IntType):
+        try:
+            v = int(text)
+        except ValueError:
+            raise ValueError(f"expected a whole number from {t.lo} to {t.hi}") from None
+        if not t.lo <= v <= t.hi:
+            raise ValueError(f"{v} is outside the range {t.lo}..{t.hi}")
+        return v
+    if isinstance(t, EnumType):
+        if text not in t.values:
+            raise ValueError("expected one of: " + ", ".join(t.values))
+        return t.values.index(text)
+    names = [x.strip() for x in text.strip("{}[] ").split(",") if x.strip()]
+    bad = [x for x in names if x not in t.universe]
+    if bad:
+        raise ValueError(f"not possible members: {', '.join(bad)} (members: "
+                         f"{', '.join(t.universe)})")
+    return frozenset(names)
+
+
+def to_json_value(t: Any, value: Any) -> Any:
+    """Runtime form → the plain JSON form used in logs and hashes."""
+    if isinstance(t, EnumType):
+        return t.values[value]
+    if isinstance(t, SetType):
+        return sorted(value)
+    return value
+
+
+def from_json_value(t: Any, value: Any) -> Any:
+    if isinstance(t, EnumType):
+        return t.values.index(value)
+    if isinstance(t, SetType):
+        return frozenset(value)
+    return value
+
+
+@attrs.frozen
+class Turn:
+    index: int
+    label: str
+    date: str
+
+
+@attrs.frozen
+class Clause:
+    """One clause of a condition: its source text and its compiled check."""
+
+    text: str
+    typed: Typed
+
+
+@attrs.frozen
+class Condition:
+    text: str
+    clauses: tuple[Clause, ...]
+
+    def holds(self, state: Any, env: Any) -> bool:
+        for c in self.clauses:
+            if not c.typed.fn(state, env):
+                return False
+        return True
+
+
+@attrs.frozen
+class Modifier:
+    label: str
+    value: Typed
+    when: Condition | None = None
+
+
+@attrs.frozen
+class Adjudication:
+    dice: str
+    count: int
+    sides: int
+    target: int
+    modifiers: tuple[Modifier, ...] = ()
+    note: str = ""
+
+
+@attrs.frozen
+class Outcome:
+    narrative: str = ""
+    effects: tuple[Effect, ...] = ()
+
+
+@attrs.frozen
+class Option:
+    id: str
+    label: str
+    narrative: str = ""
+    effects: tuple[Effect, ...] = ()
+    on_success: Outcome | None = None
+    on_failure: Outcome | None = None
+
+    @property
+    def contested(self) -> bool:
+        return self.on_success is not None or self.on_failure is not None
+
+
+@attrs.frozen
+class Signpost:
+    id: str
+    text: str
+    when: Condition | None = None   # None: fires when its branch is played
+    branch: str | None = None       # set for a branch's own signposts
+
+
+@attrs.frozen
+class Branch:
+    id: str
+    title: str
+    options: tuple[Option, ...]
+    turns: frozenset[int]
+    actor: str = ""
+    narrative: str = ""
+    repeatable: bool = False
+    when: Condition | None = None
+    cites: tuple[str, ...] = ()
+    adjudication: Adjudication | None = None
+    signposts: tuple[Signpost, ...] = ()
+
+    def option(self, option_id: str) -> Option | None:
+        for o in self.options:
+            if o.id == option_id:
+                return o
+        return None
+
+
+@attrs.frozen
+class Inject:
+    id: str
+    title: str
+    narrative: str = ""
+    actor: str = ""
+    turn: int | None = None
+    when: Condition | None = None
+    effects: tuple[Effect, ...] = ()
+    cites: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class Scenario:
+    id: str
+    title: str
+    summary: str
+    start: str
+    path: str
+    content_hash: str
+    file_hashes: dict[str, str]          # relative path -> sha256 of its bytes
+    item_hashes: dict[str, str]          # "branch:x" / "inject:x" / "state:x" … -> sha256
+    turns: tuple[Turn, ...]
+    actors: dict[str, str]
+    variables: tuple[Variable, ...]
+    events: dict[str, Event]
+    sources: dict[str, Source]
+    branches: dict[str, Branch]
+    injects: dict[str, Inject]
+    signposts: tuple[Signpost, ...]
+    moves_per_turn: int = 1
+
+    @property
+    def last_turn(self) -> int:
+        return len(self.turns) - 1
+
+    def variable(self, name: str) -> Variable | None:
+        for v in self.variables:
+            if v.id == name:
+                return v
+        return None
+
+    def baseline_events(self) -> list[Event]:
+        """Events dated on or before the start, oldest first: they have occurred at turn 0."""
+        start = self.turns[0].date
+        return sorted((e for e in self.events.values() if e.sort_key <= _day(start)),
+                      key=lambda e: e.sort_key)
+
+    def occurred_by_turn(self, switched_off: frozenset[str] = frozenset()) -> tuple[frozenset, ...]:
+        out = []
+        for t in self.turns:
+            day = _day(t.date)
+            out.append(frozenset(e.id for e in self.events.values()
+                                 if e.sort_key <= day and e.id not in switched_off))
+        return tuple(out)
+
+    def branch_events(self, branch: Branch) -> list[str]:
+        """Every event a branch rests on: its citations, then those its precondition names."""
+        seen = list(branch.cites)
+        if branch.when:
+            for clause in branch.when.clauses:
+                for label, _fn, _t in clause.typed.refs:
+                    if label.startswith("occurred("):
+                        ev = label[len("occurred("):-1]
+                        if ev not in seen:
+                            seen.append(ev)
+        return seen
+
+
+def _day(date: str) -> str:
+    """A date's last possible day, as YYYY-MM-DD (turn dates compare with event dates)."""
+    return date + {4: "-12-31", 7: "-31", 10: ""}[len(date)]
+
+
+Fn = Callable[[Any, Any], Any]

@@ -1,0 +1,176 @@
+"""Replay a session log against its scenario, verify it, and resume it.
+
+Replay recomputes every state from the scenario and the logged actions and says which of
+these holds: verified; the scenario changed since the session (naming what changed); the log
+was edited (the hash chain breaks at line N); or a logged action no longer applies.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import attrs
+
+from .diagnostics import DiagnosticError
+from .loader import load_scenario
+from .log import LogRead, LogWriter, read_log, set_aside_torn_tail
+from .model import Scenario
+from .rules import Env, GameState, state_hash, state_json
+from .session import Session, SessionError
+
+VERIFIED = "verified"
+SCENARIO_CHANGED = "scenario changed"
+LOG_EDITED = "log edited"
+DIVERGED = "diverged"
+UNREADABLE = "unreadable"
+
+
+@attrs.frozen
+class Step:
+    """The state after one logged line (line 1 is the header: the initial state)."""
+
+    line: int
+    record: dict
+    state: GameState
+    values: dict
+
+
+@attrs.frozen
+class ReplayReport:
+    status: str
+    log: LogRead
+    scenario: Scenario | None
+    steps: tuple[Step, ...]
+    problems: tuple[str, ...]
+    changed: tuple[str, ...] = ()        # what differs in the scenario since the session
+    session: Session | None = attrs.field(default=None, eq=False)
+
+    @property
+    def verified(self) -> bool:
+        return self.status == VERIFIED
+
+    def banner(self) -> str:
+        """One line for the top of a screen or report."""
+        n = len(self.steps) - 1 if self.steps else 0
+        if self.status == VERIFIED:
+            text = f"Verified: {n} actions replay to the logged states exactly"
+        elif self.status == SCENARIO_CHANGED:
+            what = ", ".join(self.changed[:4]) + ("…" if len(self.changed) > 4 else "")
+            text = f"Scenario changed since the session ({what or 'content differs'})"
+        elif self.status == LOG_EDITED:
+            text = f"Log edited: the hash chain breaks at line {self.log.chain_broken_at}"
+        elif self.status == DIVERGED:
+            text = "Replay diverged: " + (self.problems[-1] if self.problems else "")
+        else:
+            text = "Log unreadable: " + (self.problems[0] if self.problems else "")
+        if self.log.torn:
+            text += f" (a torn last line of {len(self.log.torn)} bytes was dropped)"
+        return text
+
+
+def changed_items(header: dict, scenario: Scenario) -> list[str]:
+    logged = header.get("scenario", {})
+    out = []
+    old_items, new_items = logged.get("items", {}), scenario.item_hashes
+    for key in sorted(set(old_items) | set(new_items)):
+        if key not in new_items:
+            out.append(f"{key} removed")
+        elif key not in old_items:
+            out.append(f"{key} added")
+        elif old_items[key] != new_items[key]:
+            out.append(f"{key} changed")
+    if not out:
+        old_files, new_files = logged.get("files", {}), scenario.file_hashes
+        out = [f"file {f} changed" for f in sorted(set(old_files) | set(new_files))
+               if old_files.get(f) != new_files.get(f)]
+    return out
+
+
+def session_for_header(scenario: Scenario, header: dict) -> Session:
+    """An unlogged session set up exactly as the header says."""
+    env = Env.for_session(scenario, header.get("switched_off", []), int(header.get("seed", 0)))
+    session = Session(scenario, env, header, None)
+    return session
+
+
+def replay(log_path: str | Path, scenario: Scenario | None = None) -> ReplayReport:
+    log = read_log(log_path)
+    if log.header is None:
+        return ReplayReport(UNREADABLE, log, None, (), tuple(d.format() for d in log.diagnostics))
+    if scenario is None:
+        path = log.header.get("scenario", {}).get("path", "")
+        try:
+            scenario = load_scenario(path)
+        except DiagnosticError as e:
+            return ReplayReport(UNREADABLE, log, None, (), (
+                f"the session's scenario {path} cannot be loaded:", *(d.format() for d in e.diagnostics)))
+    problems: list[str] = []
+    changed: list[str] = []
+    if log.header.get("scenario", {}).get("hash") != scenario.content_hash:
+        changed = changed_items(log.header, scenario)
+        problems.append("the scenario differs from the one recorded: " + (", ".join(changed) or
+                                                                          "content differs"))
+    if log.header.get("scenario", {}).get("id") != scenario.id:
+        problems.append(f"the log is of scenario '{log.header.get('scenario', {}).get('id')}', "
+                        f"not '{scenario.id}'")
+        return ReplayReport(UNREADABLE, log, scenario, (), tuple(problems), tuple(changed))
+    try:
+        session = session_for_header(scenario, log.header)
+    except (KeyError, ValueError, TypeError) as e:
+        return ReplayReport(UNREADABLE, log, scenario, (), (f"the header is malformed ({e})",))
+    env = session.env
+    steps = [Step(1, log.header, session.state, state_json(session.state, env))]
+    diverged = False
+    if log.header.get("state") not in (None, state_hash(session.state, env)):
+        problems.append("line 1: the initial state differs from the logged one")
+        diverged = True
+    limit = (log.chain_broken_at - 2) if log.chain_broken_at else len(log.actions)
+    for i, rec in enumerate(log.actions[:max(limit, 0)] if not diverged else (), start=2):
+        try:
+            outcome = session.apply_record(rec)
+        except SessionError as e:
+            problems.append(f"line {i} ({rec.get('action')}): no longer applies — {e}")
+            diverged = True
+            break
+        if rec.get("action") == "roll" and outcome.roll and list(outcome.roll.faces) != rec.get("faces"):
+            problems.append(f"line {i}: the dice came up {list(outcome.roll.faces)}, the log says "
+                            f"{rec.get('faces')}")
+            diverged = True
+            break
+        if outcome.record["state"] != rec.get("state"):
+            problems.append(f"line {i} ({rec.get('action')}): the state differs from the logged one")
+            diverged = True
+            break
+        steps.append(Step(i, rec, session.state, state_json(session.state, env)))
+    session.records = [log.header, *log.actions[:len(steps) - 1]]
+    if log.chain_broken_at:
+        status = LOG_EDITED
+        problems.insert(0, f"the hash chain breaks at line {log.chain_broken_at}")
+    elif changed:
+        status = SCENARIO_CHANGED
+    elif diverged:
+        status = DIVERGED
+    else:
+        status = VERIFIED
+    return ReplayReport(status, log, scenario, tuple(steps), tuple(problems), tuple(changed), session)
+
+
+def resume(log_path: str | Path, scenario: Scenario | None = None) -> tuple[Session, ReplayReport]:
+    """Continue a logged session: replay it, then append new actions to the same log."""
+    report = replay(log_path, scenario)
+    if report.session is None or report.status == UNREADABLE:
+        raise SessionError("cannot resume: " + "; ".join(report.problems))
+    if report.status in (LOG_EDITED, DIVERGED):
+        raise SessionError(f"cannot resume: {report.banner()}. Fork a new session from an "
+                           "earlier action instead (spillover fork).")
+    if len(report.steps) - 1 != len(report.log.actions):
+        raise SessionError("cannot resume: not every logged action replays "
+                           f"({len(report.steps) - 1} of {len(report.log.actions)})")
+    session = report.session
+    set_aside_torn_tail(Path(log_path), report.log)
+    last = (report.log.actions[-1] if report.log.actions else report.log.header)["hash"]
+    session.writer = LogWriter(Path(log_path), last)
+    if session.state.ended:
+        session.hotwash = next((r.get("hotwash", "") for r in reversed(report.log.actions)
+                                if r.get("action") == "end"), "")
+    return session, report

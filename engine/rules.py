@@ -1,0 +1,297 @@
+"""The rules of play as pure functions over an immutable `GameState`.
+
+The session (with its log), replay, and the explorer all move through states with these
+functions, so they cannot disagree about what a move does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any, Iterable
+
+import attrs
+
+from .dice import Roll, roll_dice
+from .expr import EffectRangeError
+from .model import Branch, Condition, Inject, Option, Scenario, to_json_value
+
+
+@attrs.frozen
+class Pending:
+    """A contested option chosen and waiting for its adjudication."""
+
+    branch: str
+    option: str
+
+
+@attrs.frozen(cache_hash=True)
+class GameState:
+    turn: int
+    values: tuple
+    chosen: frozenset[str] = frozenset()     # "branch" and "branch:option" ever chosen
+    moves: tuple[str, ...] = ()              # branches played this turn, in order
+    released: frozenset[str] = frozenset()   # injects released
+    pending: Pending | None = None
+    fired: tuple[tuple[str, int], ...] = ()  # signposts fired: (id, turn)
+    rolls: int = 0                           # how many rolls the generator has made
+    ended: bool = False
+
+
+@attrs.frozen
+class Env:
+    """What stays fixed through a session: the scenario and the events that occurred."""
+
+    scenario: Scenario
+    occurred: tuple[frozenset[str], ...]     # per turn
+    switched_off: frozenset[str] = frozenset()
+    seed: int = 0
+
+    @classmethod
+    def for_session(cls, scenario: Scenario, switched_off: Iterable[str] = (), seed: int = 0):
+        off = frozenset(switched_off)
+        return cls(scenario, scenario.occurred_by_turn(off), off, seed)
+
+
+class RuleError(Exception):
+    """A move that the rules do not allow now; the message is for the facilitator."""
+
+
+def initial_state(env: Env) -> GameState:
+    s = GameState(0, tuple(v.initial for v in env.scenario.variables))
+    return fire_signposts(env, s)
+
+
+# ---------------------------------------------------------------------------- queries
+
+@attrs.frozen
+class ClauseResult:
+    text: str
+    holds: bool
+    values: tuple[tuple[str, str], ...]   # (name, shown value) for everything it reads
+
+
+def explain(cond: Condition | None, state: GameState, env: Env) -> tuple[ClauseResult, ...]:
+    from .model import show_value
+    if cond is None:
+        return ()
+    out = []
+    for clause in cond.clauses:
+        values = []
+        for label, fn, t in clause.typed.refs:
+            pair = (label, show_value(t, fn(state, env)))
+            if pair not in values:
+                values.append(pair)
+        out.append(ClauseResult(clause.text, bool(clause.typed.fn(state, env)), tuple(values)))
+    return tuple(out)
+
+
+def block_reason(branch: Branch, state: GameState, env: Env) -> str | None:
+    """Why a branch cannot be played now (one line), or None if it is open."""
+    if state.ended:
+        return "the session has ended"
+    if state.turn not in branch.turns:
+        return f"not playable in turn {state.turn} (turns {_turns_text(branch.turns)})"
+    if branch.repeatable:
+        if branch.id in state.moves:
+            return "already played this turn"
+    elif branch.id in state.chosen:
+        return "already played (once per session)"
+    if branch.when is not None:
+        for clause in branch.when.clauses:
+            if not clause.typed.fn(state, env):
+                return f"precondition fails: {clause.text}"
+    if len(state.moves) >= env.scenario.moves_per_turn:
+        n = env.scenario.moves_per_turn
+        return f"this turn's {n} move{'s' if n > 1 else ''} {'have' if n > 1 else 'has'} been played"
+    if state.pending is not None:
+        return f"waiting for the roll on '{state.pending.branch}'"
+    return None
+
+
+def _turns_text(turns: frozenset[int]) -> str:
+    nums = sorted(turns)
+    if not nums:
+        return "none"
+    if nums == list(range(nums[0], nums[-1] + 1)) and len(nums) > 2:
+        return f"{nums[0]}–{nums[-1]}"
+    return ", ".join(map(str, nums))
+
+
+def open_branches(state: GameState, env: Env) -> list[Branch]:
+    return [b for b in env.scenario.branches.values() if block_reason(b, state, env) is None]
+
+
+def inject_block_reason(inject: Inject, state: GameState, env: Env) -> str | None:
+    if state.ended:
+        return "the session has ended"
+    if inject.id in state.released:
+        return "already released"
+    if inject.turn is not None and inject.turn > state.turn:
+        return f"scheduled for turn {inject.turn}"
+    if inject.when is not None:
+        for clause in inject.when.clauses:
+            if not clause.typed.fn(state, env):
+                return f"condition fails: {clause.text}"
+    return None
+
+
+# ---------------------------------------------------------------------------- moves
+
+def apply_effects(effects, state: GameState, env: Env, values: list | None = None) -> list:
+    """Apply effects in order, each seeing the previous; RuleError if one leaves its range."""
+    values = list(state.values) if values is None else values
+    for eff in effects:
+        current = attrs.evolve(state, values=tuple(values))
+        try:
+            values[eff.index] = eff.apply(current, env)
+        except EffectRangeError as e:
+            raise RuleError(f"effect `{eff.text}`: {e}") from None
+    return values
+
+
+def choose(state: GameState, env: Env, branch_id: str, option_id: str) -> GameState:
+    branch = env.scenario.branches.get(branch_id)
+    if branch is None:
+        raise RuleError(f"there is no branch '{branch_id}'")
+    option = branch.option(option_id)
+    if option is None:
+        raise RuleError(f"branch '{branch_id}' has no option '{option_id}'")
+    reason = block_reason(branch, state, env)
+    if reason:
+        raise RuleError(f"'{branch.title}' cannot be played: {reason}")
+    values = apply_effects(option.effects, state, env)
+    new = attrs.evolve(
+        state, values=tuple(values),
+        chosen=state.chosen | {branch.id, f"{branch.id}:{option.id}"},
+        moves=state.moves + (branch.id,),
+        pending=Pending(branch.id, option.id) if option.contested else None)
+    new = fire_branch_signposts(branch, new)
+    return fire_signposts(env, new)
+
+
+def pending_option(state: GameState, env: Env) -> tuple[Branch, Option]:
+    if state.pending is None:
+        raise RuleError("no roll is waiting: choose a contested option first")
+    branch = env.scenario.branches[state.pending.branch]
+    return branch, branch.option(state.pending.option)
+
+
+def modifiers_now(branch: Branch, state: GameState, env: Env) -> list[tuple[str, int]]:
+    """The modifiers that apply in this state, with their values."""
+    out = []
+    for m in branch.adjudication.modifiers:
+        if m.when is None or m.when.holds(state, env):
+            out.append((m.label, int(m.value.fn(state, env))))
+    return out
+
+
+def resolve(state: GameState, env: Env, success: bool) -> GameState:
+    """Apply the outcome of the pending adjudication."""
+    branch, option = pending_option(state, env)
+    outcome = option.on_success if success else option.on_failure
+    values = apply_effects(outcome.effects if outcome else (), state, env)
+    new = attrs.evolve(state, values=tuple(values), pending=None)
+    return fire_signposts(env, new)
+
+
+def roll(state: GameState, env: Env) -> tuple[GameState, Roll]:
+    """Roll the pending adjudication with the session's generator and apply the outcome."""
+    branch, _option = pending_option(state, env)
+    adj = branch.adjudication
+    faces = roll_dice(env.seed, state.rolls, adj.count, adj.sides)
+    mods = modifiers_now(branch, state, env)
+    total = sum(faces) + sum(v for _, v in mods)
+    result = Roll(adj.dice, faces, tuple(mods), total, adj.target, total >= adj.target)
+    counted = attrs.evolve(state, rolls=state.rolls + 1)
+    return resolve(counted, env, result.success), result
+
+
+def release(state: GameState, env: Env, inject_id: str) -> GameState:
+    inject = env.scenario.injects.get(inject_id)
+    if inject is None:
+        raise RuleError(f"there is no inject '{inject_id}'")
+    reason = inject_block_reason(inject, state, env)
+    if reason:
+        raise RuleError(f"'{inject.title}' cannot be released: {reason}")
+    values = apply_effects(inject.effects, state, env)
+    new = attrs.evolve(state, values=tuple(values), released=state.released | {inject.id})
+    return fire_signposts(env, new)
+
+
+def override(state: GameState, env: Env, variable: str, value: Any) -> GameState:
+    var = env.scenario.variable(variable)
+    if var is None:
+        raise RuleError(f"there is no state variable '{variable}'")
+    values = list(state.values)
+    values[var.index] = value
+    return fire_signposts(env, attrs.evolve(state, values=tuple(values)))
+
+
+def next_turn(state: GameState, env: Env) -> tuple[GameState, list[str]]:
+    """Advance one turn; scheduled injects for the new turn are released. Returns them too."""
+    if state.ended:
+        raise RuleError("the session has ended")
+    if state.pending is not None:
+        raise RuleError(f"roll for '{state.pending.branch}' before moving on (or undo the choice)")
+    if state.turn >= env.scenario.last_turn:
+        raise RuleError("this is the last turn: end the session instead")
+    new = attrs.evolve(state, turn=state.turn + 1, moves=())
+    released = []
+    for inject in env.scenario.injects.values():
+        if inject.turn == new.turn and inject_block_reason(inject, new, env) is None:
+            new = release(new, env, inject.id)
+            released.append(inject.id)
+    return fire_signposts(env, new), released
+
+
+def end(state: GameState) -> GameState:
+    if state.pending is not None:
+        raise RuleError(f"roll for '{state.pending.branch}' before ending (or undo the choice)")
+    return attrs.evolve(state, ended=True)
+
+
+# ---------------------------------------------------------------------------- signposts
+
+def fire_branch_signposts(branch: Branch, state: GameState) -> GameState:
+    new = [(s.id, state.turn) for s in branch.signposts if s.when is None]
+    known = {sid for sid, _ in state.fired}
+    new = [p for p in new if p[0] not in known]
+    return attrs.evolve(state, fired=state.fired + tuple(new)) if new else state
+
+
+def fire_signposts(env: Env, state: GameState) -> GameState:
+    """Record every conditional signpost whose condition holds for the first time."""
+    known = {sid for sid, _ in state.fired}
+    new = []
+    for s in env.scenario.signposts:
+        if s.id not in known and s.when.holds(state, env):
+            new.append((s.id, state.turn))
+    for b in env.scenario.branches.values():
+        for s in b.signposts:
+            if s.when is not None and s.id not in known and s.when.holds(state, env):
+                new.append((s.id, state.turn))
+    return attrs.evolve(state, fired=state.fired + tuple(new)) if new else state
+
+
+# ---------------------------------------------------------------------------- hashing
+
+def state_json(state: GameState, env: Env) -> dict:
+    """The plain, canonical form of a state, as logged and hashed."""
+    return {
+        "turn": state.turn,
+        "values": {v.id: to_json_value(v.type, state.values[v.index])
+                   for v in env.scenario.variables},
+        "chosen": sorted(state.chosen),
+        "moves": list(state.moves),
+        "released": sorted(state.released),
+        "pending": [state.pending.branch, state.pending.option] if state.pending else None,
+        "fired": [list(p) for p in state.fired],
+        "rolls": state.rolls,
+        "ended": state.ended,
+    }
+
+
+def state_hash(state: GameState, env: Env) -> str:
+    text = json.dumps(state_json(state, env), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]

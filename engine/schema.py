@@ -1,0 +1,462 @@
+"""The scenario format (version 1), declared once.
+
+`OBJECTS` lists every kind of mapping with its keys. The same table drives structural
+validation (unknown keys, missing keys, wrong types — each located), the JSON Schema printed
+by `spillover schema`, and the key reference in docs/AUTHORING.md.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import attrs
+
+from .diagnostics import Diagnostic, Pos, diag, did_you_mean
+
+FORMAT_VERSION = 1
+ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+DATE_RE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
+DICE_RE = re.compile(r"^([1-9]\d?)d([1-9]\d{0,2})$")
+TURNS_RE = re.compile(r"^(\d+)\s*\.\.\s*(\d+)?$")
+
+
+@attrs.frozen
+class F:
+    """One key of a mapping. `kind` names a checker below or `obj:NAME` / `list:NAME`."""
+
+    name: str
+    kind: str
+    doc: str
+    required: bool = False
+    choices: tuple[str, ...] = ()
+
+
+OBJECTS: dict[str, list[F]] = {
+    "scenario": [
+        F("spillover", "int", "Format version of this file; write 1.", True),
+        F("id", "slug", "Short identifier of the scenario (lowercase, digits, - and _).", True),
+        F("title", "str", "Title shown to the seminar.", True),
+        F("summary", "str", "A paragraph on what the exercise explores."),
+        F("start", "date", "Date of the baseline; catalogue events on or before it have occurred.",
+          True),
+        F("catalogue", "paths", "Catalogue files (sources, events, actors), relative to this file."),
+        F("include", "paths", "Further scenario parts, relative, inside this file's folder tree."),
+        F("moves_per_turn", "posint", "How many branches the group may play in one turn "
+          "(default 1)."),
+        F("actors", "actors", "Actors: id → display name (added to the catalogue's)."),
+        F("turns", "list:turn", "Turns in order; the first is turn 0, the baseline.", True),
+        F("state", "map:variable", "Declared state variables: id → declaration."),
+        F("events", "list:event", "Events defined in the scenario itself (as in a catalogue)."),
+        F("sources", "list:source", "Sources defined in the scenario itself (as in a catalogue)."),
+        F("branches", "list:branch", "Moves the group may play."),
+        F("injects", "list:inject", "Exogenous developments the facilitator releases."),
+        F("signposts", "list:signpost", "Indicators watched through the whole session."),
+    ],
+    "include": [
+        F("include", "paths", "Further parts, relative, inside the scenario's folder tree."),
+        F("actors", "actors", "Actors: id → display name."),
+        F("state", "map:variable", "State variables: id → declaration."),
+        F("events", "list:event", "Events."),
+        F("sources", "list:source", "Sources."),
+        F("branches", "list:branch", "Branches."),
+        F("injects", "list:inject", "Injects."),
+        F("signposts", "list:signpost", "Indicators."),
+    ],
+    "catalogue": [
+        F("actors", "actors", "Actors: id → display name."),
+        F("sources", "list:source", "Documents that events cite."),
+        F("events", "list:event", "Dated real-world events."),
+    ],
+    "turn": [
+        F("label", "str", "What the seminar calls the turn, e.g. 'H2 2024'.", True),
+        F("date", "date", "The date the turn reaches; events up to it have occurred.", True),
+    ],
+    "variable": [
+        F("type", "choice", "bool, int, enum or set.", True, ("bool", "int", "enum", "set")),
+        F("initial", "initial", "Value at the baseline (a list of names for a set).", True),
+        F("label", "str", "A readable name for the state panel."),
+        F("description", "str", "What the variable models."),
+        F("range", "range", "For int: [lowest, highest]."),
+        F("values", "ids", "For enum: the values, in order (comparisons follow this order)."),
+        F("of", "ids", "For set: the names it may contain."),
+        F("rests_on", "ids", "Events the initial value rests on."),
+    ],
+    "event": [
+        F("id", "id", "Stable identifier (snake_case).", True),
+        F("date", "date", "YYYY, YYYY-MM or YYYY-MM-DD; the form gives the precision.", True),
+        F("title", "str", "Short English title.", True),
+        F("title_ru", "str", "Original (Russian) title, if any."),
+        F("summary", "str", "What happened, in our own words."),
+        F("actors", "ids", "Actors involved."),
+        F("tags", "ids", "Themes: naval, air, political, cyber, …"),
+        F("sources", "list:citation", "Where the event is documented."),
+    ],
+    "citation": [
+        F("source", "id", "A source id from the catalogue.", True),
+        F("footnotes", "ints", "The article's footnote numbers."),
+    ],
+    "source": [
+        F("id", "id", "Stable identifier (snake_case).", True),
+        F("kind", "choice", "What it is.", True,
+          ("article", "document", "news", "speech", "statement", "literature", "web")),
+        F("issuer", "str", "Author(s) or issuing body."),
+        F("title", "str", "Title (in English).", True),
+        F("title_ru", "str", "Original title, if not English."),
+        F("journal", "str", "Journal or outlet."),
+        F("volume", "scalar", "Volume."),
+        F("issue", "scalar", "Issue."),
+        F("pages", "scalar", "Pages."),
+        F("year", "int", "Year of publication."),
+        F("published", "date", "Date of publication."),
+        F("url", "str", "Address, exactly as cited."),
+        F("accessed", "date", "Access date given by the citation."),
+        F("footnotes", "ints", "The article's footnotes that cite it."),
+        F("cites_as", "str", "Bracketed reference, e.g. [Dieter 2021]."),
+    ],
+    "branch": [
+        F("id", "id", "Stable identifier (snake_case).", True),
+        F("title", "str", "Short title shown in the branch list.", True),
+        F("actor", "id", "The actor who makes the move."),
+        F("narrative", "str", "What the move is, for the seminar."),
+        F("turns", "turns", "When it may be played: 3, [1, 2], '2..' or '1..6' (default: every "
+          "turn after the baseline)."),
+        F("repeatable", "bool", "May be played again in later turns (once per turn). Default: "
+          "once per session."),
+        F("when", "exprs", "Precondition: an expression, or a list of them that must all hold."),
+        F("cites", "ids", "Events the branch rests on."),
+        F("adjudication", "obj:adjudication", "How a contested outcome is decided."),
+        F("options", "list:option", "What the group may choose.", True),
+        F("signposts", "signposts", "Observable signs that this branch is unfolding."),
+    ],
+    "adjudication": [
+        F("dice", "dice", "Dice in NdM form, e.g. 2d6.", True),
+        F("target", "int", "Success when dice + modifiers ≥ target.", True),
+        F("modifiers", "list:modifier", "Adjustments to the roll."),
+        F("note", "str", "What the roll stands for, for the facilitator."),
+    ],
+    "modifier": [
+        F("label", "str", "Why the roll is adjusted.", True),
+        F("value", "intexpr", "The adjustment: a whole number or an int expression.", True),
+        F("when", "exprs", "Applies only when this holds (default: always)."),
+    ],
+    "option": [
+        F("id", "id", "Identifier, unique within the branch.", True),
+        F("label", "str", "What the group decides.", True),
+        F("narrative", "str", "What follows."),
+        F("effects", "effects", "Changes to the state, applied when chosen."),
+        F("on_success", "obj:outcome", "After a successful roll (needs an adjudication)."),
+        F("on_failure", "obj:outcome", "After a failed roll (needs an adjudication)."),
+    ],
+    "outcome": [
+        F("narrative", "str", "What happens."),
+        F("effects", "effects", "Changes to the state."),
+    ],
+    "inject": [
+        F("id", "id", "Stable identifier (snake_case).", True),
+        F("title", "str", "Short title.", True),
+        F("narrative", "str", "What the facilitator reads out."),
+        F("actor", "id", "Who acts."),
+        F("turn", "int", "Released automatically when this turn begins; omit for on demand."),
+        F("when", "exprs", "May be released only when this holds."),
+        F("effects", "effects", "Changes to the state."),
+        F("cites", "ids", "Events it rests on."),
+    ],
+    "signpost": [
+        F("id", "id", "Stable identifier (snake_case).", True),
+        F("text", "str", "The observable sign.", True),
+        F("when", "exprs", "Fires the first time this holds.", True),
+    ],
+}
+
+
+class Checker:
+    """Structural checks of raw, located YAML data against OBJECTS."""
+
+    def __init__(self, diags: list[Diagnostic]):
+        self.diags = diags
+
+    def error(self, code: str, message: str, pos: Pos | None, hint: str | None = None):
+        self.diags.append(diag(code, message, pos, hint))
+
+    def obj(self, data: Any, name: str, pos: Pos | None, where: str) -> bool:
+        """Check a mapping of kind `name`; returns False when it cannot be used at all."""
+        if not isinstance(data, dict):
+            self.error("SP203", f"{where} should be a mapping (key: value), found "
+                       f"{describe(data)}", pos_of(data, pos))
+            return False
+        fields = {f.name: f for f in OBJECTS[name]}
+        ok = True
+        for key in data:
+            kpos = data.key_pos.get(key, pos) if hasattr(data, "key_pos") else pos
+            if key not in fields:
+                hint = did_you_mean(str(key), fields) or "allowed keys: " + ", ".join(fields)
+                self.error("SP201", f"unknown key '{key}' in {where}", kpos, hint)
+                ok = False
+        for f in fields.values():
+            if f.name not in data:
+                if f.required:
+                    self.error("SP202", f"{where} needs '{f.name}' ({f.doc.rstrip('.')})",
+                               getattr(data, "pos", pos))
+                    ok = False
+                continue
+            vpos = value_pos(data, f.name, pos)
+            ok = self.value(data[f.name], f, vpos, f"'{f.name}' in {where}") and ok
+        return ok
+
+    def value(self, v: Any, f: F, pos: Pos | None, where: str) -> bool:
+        kind = f.kind
+        if kind.startswith("obj:"):
+            return self.obj(v, kind[4:], pos, where)
+        if kind.startswith("list:"):
+            if not isinstance(v, list):
+                return self.wrong(v, "a list", pos, where)
+            ok = True
+            for i, item in enumerate(v):
+                ipos = v.item_pos[i] if hasattr(v, "item_pos") else pos
+                ok = self.obj(item, kind[5:], ipos, f"item {i + 1} of {where}") and ok
+            return ok
+        if kind.startswith("map:"):
+            if not isinstance(v, dict):
+                return self.wrong(v, "a mapping", pos, where)
+            ok = True
+            for key, item in v.items():
+                kpos = v.key_pos.get(key, pos) if hasattr(v, "key_pos") else pos
+                ok = self.ident(key, kpos, where) and ok
+                ok = self.obj(item, kind[4:], value_pos(v, key, pos), f"'{key}' in {where}") and ok
+            return ok
+        return getattr(self, "k_" + kind)(v, f, pos, where)
+
+    def wrong(self, v: Any, want: str, pos: Pos | None, where: str, hint: str | None = None):
+        self.error("SP203", f"{where} should be {want}, found {describe(v)}", pos_of(v, pos), hint)
+        return False
+
+    def ident(self, v: Any, pos: Pos | None, where: str) -> bool:
+        if not isinstance(v, str):
+            return self.wrong(v, "an id", pos, where)
+        if not ID_RE.match(v):
+            suggestion = re.sub(r"[^a-z0-9_]+", "_", v.lower()).strip("_")
+            self.error("SP206", f"'{v}' in {where} is not a snake_case id", pos_of(v, pos),
+                       f"use lowercase letters, digits and _, e.g. '{suggestion}'")
+            return False
+        return True
+
+    # -- scalar kinds
+    def k_str(self, v, f, pos, where):
+        return isinstance(v, str) or self.wrong(v, "text", pos, where,
+                                                "quote it if it looks like a number or date")
+
+    def k_scalar(self, v, f, pos, where):
+        return isinstance(v, (str, int)) and not isinstance(v, bool) or \
+            self.wrong(v, "text or a number", pos, where)
+
+    def k_int(self, v, f, pos, where):
+        return isinstance(v, int) and not isinstance(v, bool) or \
+            self.wrong(v, "a whole number", pos, where)
+
+    def k_posint(self, v, f, pos, where):
+        if not self.k_int(v, f, pos, where):
+            return False
+        if v < 1:
+            self.error("SP203", f"{where} should be at least 1", pos_of(v, pos))
+            return False
+        return True
+
+    def k_bool(self, v, f, pos, where):
+        return isinstance(v, bool) or self.wrong(v, "true or false", pos, where)
+
+    def k_choice(self, v, f, pos, where):
+        if v not in f.choices:
+            self.error("SP204", f"{where} should be one of {', '.join(f.choices)}, found "
+                       f"{describe(v)}", pos_of(v, pos),
+                       did_you_mean(str(v), f.choices))
+            return False
+        return True
+
+    def k_slug(self, v, f, pos, where):
+        if not isinstance(v, str) or not SLUG_RE.match(v):
+            return self.wrong(v, "a short id (lowercase letters, digits, - and _)", pos, where)
+        return True
+
+    def k_id(self, v, f, pos, where):
+        return self.ident(v, pos, where)
+
+    def k_date(self, v, f, pos, where):
+        if isinstance(v, int) and not isinstance(v, bool):
+            v = str(v)
+        if not isinstance(v, str) or not DATE_RE.match(v):
+            self.error("SP205", f"{where} should be a date YYYY, YYYY-MM or YYYY-MM-DD, found "
+                       f"{describe(v)}", pos_of(v, pos), "e.g. 2023-07-12")
+            return False
+        return True
+
+    def k_dice(self, v, f, pos, where):
+        if not isinstance(v, str) or not DICE_RE.match(v):
+            self.error("SP503", f"{where} should be dice like 2d6, found {describe(v)}",
+                       pos_of(v, pos), "N dice of M sides: 1d6, 2d6, 1d20")
+            return False
+        return True
+
+    def _list_of(self, v, pos, where, check) -> bool:
+        if not isinstance(v, list):
+            return self.wrong(v, "a list", pos, where, "write [a, b] or one '- item' per line")
+        ok = True
+        for i, item in enumerate(v):
+            ok = check(item, v.item_pos[i] if hasattr(v, "item_pos") else pos) and ok
+        return ok
+
+    def k_ids(self, v, f, pos, where):
+        return self._list_of(v, pos, where, lambda item, p: self.ident(item, p, where))
+
+    def k_ints(self, v, f, pos, where):
+        return self._list_of(v, pos, where, lambda item, p: self.k_int(item, f, p, where))
+
+    def k_paths(self, v, f, pos, where):
+        return self._list_of(v, pos, where, lambda item, p: self.k_str(item, f, p, where))
+
+    def k_effects(self, v, f, pos, where):
+        return self._list_of(v, pos, where, lambda item, p: self.k_str(item, f, p, where))
+
+    def k_exprs(self, v, f, pos, where):
+        if isinstance(v, str):
+            return True
+        return self._list_of(v, pos, where, lambda item, p: self.k_str(item, f, p, where))
+
+    def k_intexpr(self, v, f, pos, where):
+        return isinstance(v, (int, str)) and not isinstance(v, bool) or \
+            self.wrong(v, "a whole number or an expression", pos, where)
+
+    def k_initial(self, v, f, pos, where):
+        return True  # checked against the declared type by the loader
+
+    def k_range(self, v, f, pos, where):
+        if not (isinstance(v, list) and len(v) == 2 and all(
+                isinstance(x, int) and not isinstance(x, bool) for x in v)):
+            return self.wrong(v, "[lowest, highest]", pos, where, "e.g. range: [0, 5]")
+        if v[0] > v[1]:
+            self.error("SP203", f"{where}: lowest {v[0]} is above highest {v[1]}", pos_of(v, pos))
+            return False
+        return True
+
+    def k_turns(self, v, f, pos, where):
+        if isinstance(v, int) and not isinstance(v, bool):
+            return True
+        if isinstance(v, str) and TURNS_RE.match(v.strip()):
+            return True
+        if isinstance(v, list):
+            return self._list_of(v, pos, where, lambda item, p: self.k_int(item, f, p, where))
+        return self.wrong(v, "a turn number, a list of them, or a range like '2..5'", pos, where)
+
+    def k_actors(self, v, f, pos, where):
+        if not isinstance(v, dict):
+            return self.wrong(v, "a mapping of actor id to name", pos, where)
+        ok = True
+        for key, name in v.items():
+            ok = self.ident(key, v.key_pos.get(key, pos) if hasattr(v, "key_pos") else pos,
+                            where) and ok
+            ok = self.k_str(name, f, value_pos(v, key, pos), f"actor '{key}'") and ok
+        return ok
+
+    def k_signposts(self, v, f, pos, where):
+        def one(item, p):
+            if isinstance(item, str):
+                return True
+            return self.obj(item, "branch_signpost", p, f"a signpost in {where}")
+        return self._list_of(v, pos, where, one)
+
+
+OBJECTS["branch_signpost"] = [
+    F("text", "str", "The observable sign.", True),
+    F("when", "exprs", "Fires the first time this holds (default: when the branch is played)."),
+]
+
+
+def describe(v: Any) -> str:
+    if v is None:
+        return "nothing"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, dict):
+        return "a mapping"
+    if isinstance(v, list):
+        return "a list"
+    if isinstance(v, str):
+        return repr(str(v)) if len(v) < 40 else repr(str(v)[:37] + "...")
+    return repr(v)
+
+
+def pos_of(v: Any, fallback: Pos | None) -> Pos | None:
+    return getattr(v, "pos", None) or fallback
+
+
+def value_pos(data: Any, key: str, fallback: Pos | None) -> Pos | None:
+    vp = getattr(data, "value_pos", None)
+    if vp and key in vp:
+        return vp[key]
+    kp = getattr(data, "key_pos", None)
+    return kp.get(key, fallback) if kp else fallback
+
+
+# ---------------------------------------------------------------------------- JSON Schema
+
+def _kind_schema(kind: str, f: F | None = None) -> dict:
+    if kind.startswith("obj:"):
+        return {"$ref": f"#/$defs/{kind[4:]}"}
+    if kind.startswith("list:"):
+        return {"type": "array", "items": {"$ref": f"#/$defs/{kind[5:]}"}}
+    if kind.startswith("map:"):
+        return {"type": "object", "propertyNames": {"pattern": ID_RE.pattern},
+                "additionalProperties": {"$ref": f"#/$defs/{kind[4:]}"}}
+    idd = {"type": "string", "pattern": ID_RE.pattern}
+    return {
+        "str": {"type": "string"},
+        "scalar": {"type": ["string", "integer"]},
+        "int": {"type": "integer"},
+        "posint": {"type": "integer", "minimum": 1},
+        "bool": {"type": "boolean"},
+        "choice": {"enum": list(f.choices) if f else []},
+        "slug": {"type": "string", "pattern": SLUG_RE.pattern},
+        "id": idd,
+        "date": {"type": ["string", "integer"], "pattern": DATE_RE.pattern},
+        "dice": {"type": "string", "pattern": DICE_RE.pattern},
+        "ids": {"type": "array", "items": idd},
+        "ints": {"type": "array", "items": {"type": "integer"}},
+        "paths": {"type": "array", "items": {"type": "string"}},
+        "effects": {"type": "array", "items": {"type": "string"}},
+        "exprs": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
+        "intexpr": {"type": ["integer", "string"]},
+        "initial": {},
+        "range": {"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2},
+        "turns": {"anyOf": [{"type": "integer"}, {"type": "string", "pattern": TURNS_RE.pattern},
+                            {"type": "array", "items": {"type": "integer"}}]},
+        "actors": {"type": "object", "additionalProperties": {"type": "string"}},
+        "signposts": {"type": "array", "items": {"anyOf": [
+            {"type": "string"}, {"$ref": "#/$defs/branch_signpost"}]}},
+    }[kind]
+
+
+def _object_schema(name: str) -> dict:
+    props = {}
+    for f in OBJECTS[name]:
+        s = dict(_kind_schema(f.kind, f))
+        s["description"] = f.doc
+        props[f.name] = s
+    out = {"type": "object", "properties": props, "additionalProperties": False}
+    required = [f.name for f in OBJECTS[name] if f.required]
+    if required:
+        out["required"] = required
+    return out
+
+
+def json_schema() -> dict:
+    """A JSON Schema (draft 2020-12) for scenario, include and catalogue files."""
+    defs = {name: _object_schema(name) for name in OBJECTS}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://spillover.invalid/schema/scenario-v1.json",
+        "title": "spillover scenario, include or catalogue file (format 1)",
+        "anyOf": [{"$ref": "#/$defs/scenario"}, {"$ref": "#/$defs/include"},
+                  {"$ref": "#/$defs/catalogue"}],
+        "$defs": defs,
+    }

@@ -1,0 +1,401 @@
+"""A session: one logged play of a scenario.
+
+Every facilitator action is checked by `engine.rules`, written to the log (flushed and
+fsync'd) and only then made the live state. A session without a log file is used by replay.
+Undo is an action too: it restores the state before the last undoable action (dice
+included, so undoing a roll and rolling again gives the same faces — no fishing for a
+better result).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import attrs
+
+from . import __version__, rules
+from .dice import Roll
+from .log import LOG_FORMAT, LogWriter
+from .model import Branch, Event, Scenario, Source, to_json_value
+from .rules import ClauseResult, Env, GameState, RuleError
+
+UNDOABLE = {"choose", "roll", "decide", "release", "override", "next_turn"}
+
+
+class SessionError(Exception):
+    """An action that cannot be taken now; the message is for the facilitator."""
+
+
+def utc_now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+
+
+# ---------------------------------------------------------------------------- views
+
+@attrs.frozen
+class CitedEvent:
+    event: Event
+    sources: tuple[tuple[Source, tuple[int, ...]], ...]   # source with the footnotes citing it
+    occurred: bool
+    switched_off: bool
+
+
+@attrs.frozen
+class BranchView:
+    branch: Branch
+    open: bool
+    reason: str | None                       # one line, when blocked
+    clauses: tuple[ClauseResult, ...]        # the precondition, clause by clause
+    events: tuple[CitedEvent, ...]
+    played: bool                             # ever chosen in this session
+
+    @property
+    def id(self) -> str:
+        return self.branch.id
+
+
+@attrs.frozen
+class VariableView:
+    id: str
+    label: str
+    type: str
+    value: str
+    changed: bool        # differs from the value at the start of this turn
+    description: str = ""
+
+
+@attrs.frozen
+class InjectView:
+    id: str
+    title: str
+    narrative: str
+    available: bool
+    reason: str | None
+    scheduled: int | None
+    released: bool
+
+
+@attrs.frozen
+class Outcome:
+    """What an action did, for the screen."""
+
+    record: dict
+    message: str
+    roll: Roll | None = None
+    released: tuple[str, ...] = ()
+    fired: tuple[str, ...] = ()
+
+
+# ---------------------------------------------------------------------------- session
+
+def default_log_path(scenario: Scenario, group: str, when: _dt.datetime | None = None,
+                     folder: Path = Path("sessions")) -> Path:
+    when = when or _dt.datetime.now()
+    slug = re.sub(r"[^A-Za-z0-9_-]+", "-", group).strip("-").lower() or "group"
+    return folder / f"{scenario.id}-{slug}-{when.strftime('%Y%m%d-%H%M%S')}.jsonl"
+
+
+class Session:
+    def __init__(self, scenario: Scenario, env: Env, header: dict,
+                 writer: LogWriter | None, clock: Callable[[], str] = utc_now):
+        self.scenario = scenario
+        self.env = env
+        self.header = header
+        self.writer = writer
+        self.clock = clock
+        self.state: GameState = rules.initial_state(env)
+        self.records: list[dict] = [header]
+        self._undo: list[tuple[int, GameState, GameState]] = []  # (action n, before, turn start)
+        self.turn_start: GameState = self.state
+        self.hotwash: str | None = None
+
+    # -- construction
+    @classmethod
+    def start(cls, scenario: Scenario, *, seed: int, group: str,
+              switched_off: Iterable[str] = (), log_path: str | Path | None = None,
+              forked_from: dict | None = None, clock: Callable[[], str] = utc_now) -> "Session":
+        off = sorted(set(switched_off))
+        baseline = {e.id for e in scenario.baseline_events()}
+        unknown = [e for e in off if e not in baseline]
+        if unknown:
+            raise SessionError(f"only baseline events can be switched off; not: {', '.join(unknown)}")
+        env = Env.for_session(scenario, off, seed)
+        header = {
+            "type": "header", "format": LOG_FORMAT, "engine": __version__,
+            "scenario": {"id": scenario.id, "title": scenario.title, "path": scenario.path,
+                         "hash": scenario.content_hash, "files": scenario.file_hashes,
+                         "items": scenario.item_hashes},
+            "seed": seed, "group": group, "started": clock(), "switched_off": off,
+            "forked_from": forked_from,
+        }
+        writer = None
+        if log_path is not None:
+            path = Path(log_path)
+            if path.exists() and path.stat().st_size > 0:
+                raise SessionError(f"{path} already holds a session; choose another log file "
+                                   "or `spillover resume` it")
+            writer = LogWriter(path, None)
+        session = cls(scenario, env, header, writer, clock)
+        header["state"] = rules.state_hash(session.state, env)
+        session.records[0] = writer.append(header) if writer else header
+        session.header = session.records[0]
+        return session
+
+    @property
+    def log_path(self) -> Path | None:
+        return self.writer.path if self.writer else None
+
+    @property
+    def group(self) -> str:
+        return str(self.header.get("group", ""))
+
+    @property
+    def seed(self) -> int:
+        return int(self.header.get("seed", 0))
+
+    @property
+    def turn(self):
+        return self.scenario.turns[self.state.turn]
+
+    @property
+    def actions(self) -> list[dict]:
+        return self.records[1:]
+
+    def close(self) -> None:
+        if self.writer:
+            self.writer.close()
+
+    # -- queries
+    def cited_events(self, ids: Iterable[str]) -> tuple[CitedEvent, ...]:
+        occurred = self.env.occurred[self.state.turn]
+        out = []
+        for eid in ids:
+            ev = self.scenario.events[eid]
+            srcs = tuple((self.scenario.sources[c.source], c.footnotes) for c in ev.sources
+                         if c.source in self.scenario.sources)
+            out.append(CitedEvent(ev, srcs, eid in occurred, eid in self.env.switched_off))
+        return tuple(out)
+
+    def branch_view(self, branch_id: str) -> BranchView:
+        b = self.scenario.branches[branch_id]
+        reason = rules.block_reason(b, self.state, self.env)
+        return BranchView(b, reason is None, reason, rules.explain(b.when, self.state, self.env),
+                          self.cited_events(self.scenario.branch_events(b)),
+                          b.id in self.state.chosen)
+
+    def branch_views(self) -> list[BranchView]:
+        """The branches of this turn's window: open ones first, then blocked ones."""
+        views = [self.branch_view(b) for b in self.scenario.branches]
+        return sorted(views, key=lambda v: (not v.open, v.branch.id not in self._in_turn()))
+
+    def _in_turn(self) -> set[str]:
+        return {b.id for b in self.scenario.branches.values() if self.state.turn in b.turns}
+
+    def variable_views(self) -> list[VariableView]:
+        out = []
+        for v in self.scenario.variables:
+            cur, start = self.state.values[v.index], self.turn_start.values[v.index]
+            out.append(VariableView(v.id, v.label or v.id, str(v.type), v.show(cur), cur != start,
+                                    v.description))
+        return out
+
+    def inject_views(self) -> list[InjectView]:
+        out = []
+        for i in self.scenario.injects.values():
+            reason = rules.inject_block_reason(i, self.state, self.env)
+            out.append(InjectView(i.id, i.title, i.narrative, reason is None, reason, i.turn,
+                                  i.id in self.state.released))
+        return out
+
+    def pending_roll(self) -> tuple[Branch, list[tuple[str, int]]] | None:
+        """The adjudication waiting to be rolled, with the modifiers that apply now."""
+        if self.state.pending is None:
+            return None
+        branch = self.scenario.branches[self.state.pending.branch]
+        return branch, rules.modifiers_now(branch, self.state, self.env)
+
+    def fired_signposts(self) -> list[tuple[str, str, int]]:
+        """(id, text, turn) of every signpost that has fired, in order."""
+        texts = {s.id: s.text for s in self.scenario.signposts}
+        for b in self.scenario.branches.values():
+            texts.update({s.id: s.text for s in b.signposts})
+        return [(sid, texts.get(sid, sid), turn) for sid, turn in self.state.fired]
+
+    def state_json(self) -> dict:
+        return rules.state_json(self.state, self.env)
+
+    # -- actions
+    def _commit(self, action: str, new_state: GameState, fields: dict, *, undoable: bool,
+                message: str, roll: Roll | None = None, released=(), ) -> Outcome:
+        n = len(self.records)
+        record = {"type": "action", "n": n, "at": self.clock(), "action": action, **fields,
+                  "turn": new_state.turn, "state": rules.state_hash(new_state, self.env)}
+        if self.writer:
+            record = self.writer.append(record)   # on disk before anything else changes
+        before_fired = {sid for sid, _ in self.state.fired}
+        fired = tuple(sid for sid, _ in new_state.fired if sid not in before_fired)
+        if undoable:
+            self._undo.append((n, self.state, self.turn_start))
+        if action == "next_turn":
+            self.turn_start = new_state
+        self.state = new_state
+        self.records.append(record)
+        return Outcome(record, message, roll, tuple(released), fired)
+
+    def _rules(self, fn, *args):
+        try:
+            return fn(*args)
+        except RuleError as e:
+            raise SessionError(str(e)) from None
+
+    def choose(self, branch_id: str, option_id: str, rationale: str = "") -> Outcome:
+        new = self._rules(rules.choose, self.state, self.env, branch_id, option_id)
+        branch = self.scenario.branches[branch_id]
+        option = branch.option(option_id)
+        msg = f"Chose '{option.label}' in '{branch.title}'"
+        if new.pending:
+            msg += " — roll to adjudicate"
+        return self._commit("choose", new, {"branch": branch_id, "option": option_id,
+                                            "rationale": rationale}, undoable=True, message=msg)
+
+    def roll(self) -> Outcome:
+        new, result = self._rules(rules.roll, self.state, self.env)
+        fields = {"branch": self.state.pending.branch, "option": self.state.pending.option,
+                  "dice": result.dice, "faces": list(result.faces),
+                  "modifiers": [list(m) for m in result.modifiers], "total": result.total,
+                  "target": result.target, "success": result.success}
+        return self._commit("roll", new, fields, undoable=True, message=result.describe(),
+                            roll=result)
+
+    def decide(self, success: bool, rationale: str = "") -> Outcome:
+        """The facilitator adjudicates the pending option instead of rolling."""
+        if self.state.pending is None:
+            raise SessionError("no adjudication is waiting")
+        pending = self.state.pending
+        new = self._rules(rules.resolve, self.state, self.env, success)
+        verdict = "success" if success else "failure"
+        return self._commit("decide", new, {"branch": pending.branch, "option": pending.option,
+                                            "success": success, "rationale": rationale},
+                            undoable=True, message=f"Facilitator decided: {verdict}")
+
+    def note(self, text: str) -> Outcome:
+        if not text.strip():
+            raise SessionError("the note is empty")
+        return self._commit("note", self.state, {"text": text}, undoable=False, message="Note added")
+
+    def release(self, inject_id: str, rationale: str = "") -> Outcome:
+        new = self._rules(rules.release, self.state, self.env, inject_id)
+        title = self.scenario.injects[inject_id].title
+        return self._commit("release", new, {"inject": inject_id, "rationale": rationale},
+                            undoable=True, message=f"Released inject '{title}'",
+                            released=(inject_id,))
+
+    def override(self, variable: str, value: Any, rationale: str = "") -> Outcome:
+        """Set a variable by hand. `value` may be text as typed (parsed by the type)."""
+        var = self.scenario.variable(variable)
+        if var is None:
+            raise SessionError(f"there is no state variable '{variable}'")
+        if isinstance(value, str):
+            try:
+                value = var.parse(value)
+            except ValueError as e:
+                raise SessionError(f"'{variable}': {e}") from None
+        new = self._rules(rules.override, self.state, self.env, variable, value)
+        old = var.show(self.state.values[var.index])
+        return self._commit("override", new, {"variable": variable,
+                                              "value": to_json_value(var.type, value),
+                                              "rationale": rationale}, undoable=True,
+                            message=f"Override: {variable} {old} → {var.show(value)}")
+
+    def undo(self) -> Outcome:
+        if self.state.ended:
+            raise SessionError("the session has ended")
+        if not self._undo:
+            raise SessionError("nothing to undo")
+        n, before, turn_start = self._undo.pop()
+        undone = self.records[n]
+        outcome = self._commit("undo", before, {"undoes": n}, undoable=False,
+                               message=f"Undid {describe_action(undone)}")
+        self.turn_start = turn_start
+        return outcome
+
+    def next_turn(self) -> Outcome:
+        new, released = self._rules(rules.next_turn, self.state, self.env)
+        t = self.scenario.turns[new.turn]
+        msg = f"Turn {t.index}: {t.label}"
+        if released:
+            msg += " — released " + ", ".join(self.scenario.injects[i].title for i in released)
+        return self._commit("next_turn", new, {"released": released}, undoable=True,
+                            message=msg, released=released)
+
+    def end(self, hotwash: str = "") -> Outcome:
+        new = self._rules(rules.end, self.state)
+        self.hotwash = hotwash
+        return self._commit("end", new, {"hotwash": hotwash}, undoable=False,
+                            message="Session ended")
+
+    # -- applying a logged record (replay and resume)
+    def apply_record(self, rec: dict) -> Outcome:
+        """Re-perform a logged action; SessionError if it no longer applies."""
+        action = rec.get("action")
+        try:
+            if action == "choose":
+                return self.choose(rec["branch"], rec["option"], rec.get("rationale", ""))
+            if action == "roll":
+                return self.roll()
+            if action == "decide":
+                return self.decide(bool(rec["success"]), rec.get("rationale", ""))
+            if action == "note":
+                return self.note(rec["text"])
+            if action == "release":
+                return self.release(rec["inject"], rec.get("rationale", ""))
+            if action == "override":
+                var = self.scenario.variable(rec["variable"])
+                if var is None:
+                    raise SessionError(f"there is no state variable '{rec['variable']}'")
+                from .model import from_json_value
+                return self.override(rec["variable"], from_json_value(var.type, rec["value"]),
+                                     rec.get("rationale", ""))
+            if action == "undo":
+                return self.undo()
+            if action == "next_turn":
+                return self.next_turn()
+            if action == "end":
+                return self.end(rec.get("hotwash", ""))
+        except (KeyError, TypeError, ValueError) as e:
+            raise SessionError(f"the record is incomplete or malformed ({e})") from None
+        raise SessionError(f"unknown action {action!r}")
+
+
+def describe_action(rec: dict) -> str:
+    """One line for a logged action, for log panels and reports."""
+    a = rec.get("action")
+    if a == "choose":
+        text = f"choice {rec.get('branch')} → {rec.get('option')}"
+    elif a == "roll":
+        faces = "+".join(map(str, rec.get("faces", [])))
+        mods = sum(v for _, v in rec.get("modifiers", []))
+        text = (f"roll {rec.get('dice')} [{faces}] {mods:+d} = {rec.get('total')} vs "
+                f"{rec.get('target')}: {'success' if rec.get('success') else 'failure'}")
+    elif a == "decide":
+        text = f"decision: {'success' if rec.get('success') else 'failure'}"
+    elif a == "note":
+        text = f"note: {rec.get('text')}"
+    elif a == "release":
+        text = f"inject {rec.get('inject')}"
+    elif a == "override":
+        text = f"override {rec.get('variable')} = {rec.get('value')}"
+    elif a == "undo":
+        text = f"undo of action {rec.get('undoes')}"
+    elif a == "next_turn":
+        text = f"turn {rec.get('turn')}"
+        if rec.get("released"):
+            text += " (released " + ", ".join(rec["released"]) + ")"
+    elif a == "end":
+        text = "end of session"
+    else:
+        text = str(a)
+    return text

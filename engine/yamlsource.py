@@ -1,0 +1,645 @@
+"""Safe YAML loading that keeps 1-based positions and reports problems as Diagnostics.
+
+`load_yaml_file` / `load_yaml_text` return `(data, diagnostics)` and never raise. Mappings
+come back as `LocDict`, sequences as `LocList` and every string as a `LocStr`, each carrying
+the place it was written, so later checks can point at `file:line:col`.
+
+Only plain data is accepted: str, int, float, bool, null, mappings and sequences. Dates and
+timestamps stay the string the author wrote. Any other tag is refused (SP106), merge keys
+(`<<`) are refused (SP108), and aliases are expanded under a budget (SP107) so an alias bomb
+cannot eat time or memory.
+
+How it works: the parser (libyaml's when available) is driven event by event and a small
+composer here builds a node graph that remembers where each alias was written; values are
+then constructed from the nodes, counting every node visited (an alias re-visits its
+anchor's subtree). PyYAML's own composer and `safe_load` are not used: they drop alias
+positions and silently keep the last of two duplicate keys.
+
+`data` is None when the file cannot be used: SP101 (unreadable), SP102 (not UTF-8), SP103
+(empty), SP104 (syntax) or SP107 (alias bomb, recursion, nesting). With SP105, SP106, SP108,
+SP109 or SP110 the data is still returned (best effort: the offending entry is left out or
+set to None, only the first document is kept) alongside the errors, so later checks can run.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Any
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.events import (
+    AliasEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
+from yaml.nodes import ScalarNode
+
+from .diagnostics import Diagnostic, Pos, diag
+
+__all__ = [
+    "LocDict",
+    "LocList",
+    "LocStr",
+    "MAX_DEPTH",
+    "MAX_NODE_VISITS",
+    "load_yaml_file",
+    "load_yaml_text",
+]
+
+MAX_NODE_VISITS = 100_000  # node visits that aliases may add on top of the file's own nodes
+MAX_DEPTH = 200  # nesting of mappings and sequences, aliases expanded
+
+_Loader = yaml.CSafeLoader if getattr(yaml, "__with_libyaml__", False) else yaml.SafeLoader
+
+_Y = "tag:yaml.org,2002:"
+_STR, _INT, _FLOAT, _BOOL, _NULL, _TIMESTAMP = (
+    _Y + t for t in ("str", "int", "float", "bool", "null", "timestamp"))
+_SEQ, _MAP, _MERGE, _VALUE = _Y + "seq", _Y + "map", _Y + "merge", _Y + "value"
+_SCALAR_TAGS = {_STR, _INT, _FLOAT, _BOOL, _NULL, _TIMESTAMP}
+
+# Where YAML breaks lines (libyaml and PyYAML agree): CRLF counts once.
+_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+# Characters YAML refuses in a stream (the same set PyYAML's and libyaml's readers use).
+_NON_PRINTABLE = re.compile(
+    "[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
+_ANCHOR = re.compile(r"&[^\s,\[\]{}]*")
+_TAG = re.compile(r"!<[^>]*>|![^\s,\[\]{}]*")
+
+_FATAL = {"SP101", "SP102", "SP103", "SP104", "SP107"}
+_NOWHERE = Pos("<input>", 0, 0)
+
+_CONSTRUCT = SafeConstructor()
+_MAKERS = {
+    _INT: _CONSTRUCT.construct_yaml_int,
+    _FLOAT: _CONSTRUCT.construct_yaml_float,
+    _BOOL: _CONSTRUCT.construct_yaml_bool,
+    _NULL: _CONSTRUCT.construct_yaml_null,
+}
+_KIND = {_INT: "an integer", _FLOAT: "a number", _BOOL: "true/false", _NULL: "null"}
+
+
+# ---------------------------------------------------------------------------- values
+
+class LocStr(str):
+    """A string scalar and where its text starts (inside the quotes for quoted scalars)."""
+
+    pos: Pos
+    style: str | None  # None plain, "'" or '"' quoted, "|" or ">" block
+
+    def __new__(cls, value: str = "", pos: Pos | None = None, style: str | None = None):
+        self = super().__new__(cls, value)
+        self.pos = pos if pos is not None else _NOWHERE
+        self.style = style
+        return self
+
+
+class LocDict(dict):
+    """A YAML mapping (keys are `LocStr`) with where it starts, where each key is written
+    and where each value starts."""
+
+    pos: Pos
+    key_pos: dict[str, Pos]
+    value_pos: dict[str, Pos]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.pos = _NOWHERE
+        self.key_pos = {}
+        self.value_pos = {}
+
+
+class LocList(list):
+    """A YAML sequence with where it starts and where each item starts."""
+
+    pos: Pos
+    item_pos: list[Pos]
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.pos = _NOWHERE
+        self.item_pos = []
+
+
+# ---------------------------------------------------------------------------- nodes
+
+_UNBUILT = object()
+
+
+class _Scalar:
+    __slots__ = ("tag", "explicit", "value", "style", "start", "end", "props", "text_pos",
+                 "built")
+
+    def __init__(self, tag, explicit, value, style, start, end, props):
+        self.tag = tag
+        self.explicit = explicit  # the tag was written, not resolved
+        self.value = value
+        self.style = style
+        self.start = start  # (line, col), 0-based; includes any anchor or tag
+        self.end = end
+        self.props = props  # an anchor or tag precedes the text
+        self.text_pos: Pos | None = None
+        self.built: Any = _UNBUILT  # scalars are immutable, so aliases may share them
+
+
+class _Coll:
+    __slots__ = ("kind", "tag", "items", "start", "end", "props", "open")
+
+    def __init__(self, kind, tag, start, end, props):
+        self.kind = kind  # "seq" or "map"
+        self.tag = tag
+        self.items: list = []  # nodes, or (key, value) node pairs
+        self.start = start
+        self.end = end  # the end of the collection's start token
+        self.props = props
+        self.open = True  # still being composed: an alias to it would be recursive
+
+
+class _Alias:
+    __slots__ = ("target", "start")
+
+    def __init__(self, target, start):
+        self.target = target
+        self.start = start  # where the *alias is written
+
+
+class _Bad:
+    """Stands for a node already reported (undefined or recursive alias); builds to None."""
+
+    __slots__ = ("start",)
+
+    def __init__(self, start):
+        self.start = start
+
+
+class _Abort(Exception):
+    def __init__(self, diagnostic: Diagnostic):
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
+def _short_tag(tag: str) -> str:
+    return "!!" + tag[len(_Y):] if tag.startswith(_Y) else tag
+
+
+def _clip(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _mark(m) -> tuple[int, int]:
+    return (m.line, m.column)
+
+
+# ---------------------------------------------------------------------------- the reader
+
+class _Reader:
+    def __init__(self, text: str, filename: str):
+        self.text = text
+        self.file = filename
+        self.lines = _BREAK.split(text)
+        self.diags: list[Diagnostic] = []
+        self.anchors: dict[str, Any] = {}
+        self.visits = 0
+        self.budget = MAX_NODE_VISITS  # grows by one for each node written in the file
+        self.last_alias: tuple[int, int] | None = None
+        self.alias_stack: list[tuple[int, int]] = []
+        self._pos_cache: dict[tuple[int, int], Pos] = {}
+
+    # -- positions
+
+    def pos(self, start: tuple[int, int]) -> Pos:
+        found = self._pos_cache.get(start)
+        if found is None:
+            found = self._pos_cache[start] = Pos(self.file, start[0] + 1, start[1] + 1)
+        return found
+
+    def index_to_pos(self, index: int) -> Pos:
+        before = self.text[:index]
+        breaks = list(_BREAK.finditer(before))
+        line_start = breaks[-1].end() if breaks else 0
+        # a CR just before a LF at `index` still belongs to one break; close enough here
+        return Pos(self.file, len(breaks) + 1, index - line_start + 1)
+
+    def text_pos(self, node: _Scalar) -> Pos:
+        if node.text_pos is None:
+            line, col = node.start
+            if node.props:
+                line, col = self._skip_props(line, col, node.end)
+            if node.style in ("'", '"'):
+                col += 1
+            elif node.style in ("|", ">"):
+                line, col = self._block_start(line, col, node.end)
+            node.text_pos = Pos(self.file, line + 1, col + 1)
+        return node.text_pos
+
+    def coll_pos(self, node: _Coll) -> Pos:
+        """Where a mapping or sequence starts: its bracket or first entry, past any
+        anchor or tag."""
+        if not node.props:
+            return self.pos(node.start)
+        return self.pos(self._skip_props(node.start[0], node.start[1], (len(self.lines), 0)))
+
+    def _skip_props(self, line: int, col: int, end: tuple[int, int]) -> tuple[int, int]:
+        """Step over `&anchor` and `!tag` (and spaces, breaks, comments) to the text."""
+        start = (line, col)
+        while line < len(self.lines) and (line, col) <= end:
+            s = self.lines[line]
+            while col < len(s) and s[col] in " \t":
+                col += 1
+            if col >= len(s) or s[col] == "#":
+                line, col = line + 1, 0
+                continue
+            m = (_ANCHOR if s[col] == "&" else _TAG if s[col] == "!" else None)
+            if m is None:
+                return (line, col) if (line, col) <= end else start
+            found = m.match(s, col)
+            col = found.end() if found else col + 1
+        return start
+
+    def _block_start(self, line: int, col: int, end: tuple[int, int]) -> tuple[int, int]:
+        """The first written character of a block scalar's content, or the next line."""
+        last = min(end[0], len(self.lines) - 1)
+        for n in range(line + 1, last + 1):
+            s = self.lines[n] if n < end[0] else self.lines[n][: end[1]]
+            body = s.lstrip(" ")
+            if body.strip():
+                return (n, len(s) - len(body))
+        if line + 1 < len(self.lines):
+            return (line + 1, 0)
+        return (line, col)
+
+    # -- composing: events to nodes
+
+    def compose(self, loader) -> Any:
+        loader.get_event()  # stream start
+        if loader.check_event(StreamEndEvent):
+            return None
+        loader.get_event()  # document start
+        root = self._node(loader, 0)
+        loader.get_event()  # document end
+        if loader.check_event(DocumentStartEvent):
+            second = loader.peek_event()
+            self.diags.append(diag(
+                "SP110", "a second YAML document starts here; a file holds one document",
+                self.pos(_mark(second.start_mark)),
+                hint="remove the '---' line and what follows, or move it to its own file"))
+        return root
+
+    def _node(self, loader, depth: int) -> Any:
+        event = loader.get_event()
+        self.budget += 1
+        start = _mark(event.start_mark)
+        if isinstance(event, AliasEvent):
+            target = self.anchors.get(event.anchor)
+            if target is None:
+                self.diags.append(diag(
+                    "SP104", f"the alias *{event.anchor} refers to no anchor",
+                    self.pos(start),
+                    hint=f"define '&{event.anchor}' on a value before this alias uses it"))
+                return _Bad(start)
+            if isinstance(target, _Coll) and target.open:
+                self.diags.append(diag(
+                    "SP107", f"the alias *{event.anchor} is inside the value it refers to "
+                    "(a recursive structure)", self.pos(start),
+                    hint="an alias may only refer to a value that is complete before it"))
+                return _Bad(start)
+            return _Alias(target, start)
+
+        if isinstance(event, ScalarEvent):
+            explicit = event.tag not in (None, "!")
+            tag = event.tag if explicit else loader.resolve(ScalarNode, event.value, event.implicit)
+            node = _Scalar(tag, explicit, event.value, event.style or None, start,
+                           _mark(event.end_mark), event.anchor is not None or event.tag is not None)
+            if event.anchor is not None:
+                self.anchors[event.anchor] = node
+            return node
+
+        if isinstance(event, (SequenceStartEvent, MappingStartEvent)):
+            is_seq = isinstance(event, SequenceStartEvent)
+            if depth >= MAX_DEPTH:
+                raise _Abort(diag(
+                    "SP107", f"the data is nested more than {MAX_DEPTH} levels deep",
+                    self.pos(start), hint="flatten the structure"))
+            explicit = event.tag not in (None, "!")
+            tag = event.tag if explicit else (_SEQ if is_seq else _MAP)
+            node = _Coll("seq" if is_seq else "map", tag, start, _mark(event.end_mark),
+                         event.anchor is not None or event.tag is not None)
+            if event.anchor is not None:
+                self.anchors[event.anchor] = node
+            if is_seq:
+                while not loader.check_event(SequenceEndEvent):
+                    node.items.append(self._node(loader, depth + 1))
+            else:
+                while not loader.check_event(MappingEndEvent):
+                    key = self._node(loader, depth + 1)
+                    node.items.append((key, self._node(loader, depth + 1)))
+            loader.get_event()  # collection end
+            node.open = False
+            return node
+
+        # The parser never yields anything else here; be safe anyway.
+        raise _Abort(diag("SP104", f"unexpected YAML event {type(event).__name__}",
+                          self.pos(start)))
+
+    # -- constructing: nodes to values
+
+    def _tick(self, start: tuple[int, int]) -> None:
+        """Count one node visit; aliases re-visit their anchor's subtree, so a file's own
+        nodes are always within budget and only alias expansion can exhaust it."""
+        self.visits += 1
+        if self.visits > self.budget:
+            at = self.alias_stack[0] if self.alias_stack else (self.last_alias or start)
+            raise _Abort(diag(
+                "SP107", "following aliases (*name) expands the data by more than "
+                f"{MAX_NODE_VISITS:,} values — an alias bomb?", self.pos(at),
+                hint="refer to anchored values fewer times, or write the data out"))
+
+    def build(self, node: Any, depth: int = 0) -> Any:
+        self._tick(node.start)
+        kind = type(node)
+        if kind is _Scalar:
+            if node.built is _UNBUILT:
+                node.built = self._scalar(node)
+            return node.built
+        if kind is _Alias:
+            if not self.alias_stack:
+                self.last_alias = node.start
+            self.alias_stack.append(node.start)
+            try:
+                return self.build(node.target, depth)
+            finally:
+                self.alias_stack.pop()
+        if kind is _Bad:
+            return None
+        if depth >= MAX_DEPTH:
+            raise _Abort(diag(
+                "SP107", f"with aliases expanded, the data is nested more than {MAX_DEPTH} "
+                "levels deep", self.pos(self.alias_stack[0] if self.alias_stack else node.start),
+                hint="refer to anchored values less deeply, or write the data out"))
+        want = _SEQ if node.kind == "seq" else _MAP
+        if node.tag != want:
+            self._refuse_tag(node.tag, node.start)
+            return None
+        if node.kind == "seq":
+            out = LocList()
+            out.pos = self.coll_pos(node)
+            for item in node.items:
+                out.append(self.build(item, depth + 1))
+                out.item_pos.append(self.pos(item.start))
+            return out
+        return self._mapping(node, depth)
+
+    def _refuse_tag(self, tag: str, start: tuple[int, int]) -> None:
+        self.diags.append(diag(
+            "SP106", f"the tag {_short_tag(tag)} is refused: only plain data (text, numbers, "
+            "true/false, null, lists and mappings) is allowed", self.pos(start),
+            hint="remove the tag and write the value as plain data"))
+
+    def _scalar(self, node: _Scalar) -> Any:
+        tag = node.tag
+        if not node.explicit and tag in (_MERGE, _VALUE):
+            tag = _STR  # a plain '<<' or '=' used as a value is just text
+        if tag in (_STR, _TIMESTAMP):
+            return LocStr(node.value, self.text_pos(node), node.style)
+        maker = _MAKERS.get(tag)
+        if maker is None:
+            self._refuse_tag(tag, node.start)
+            return None
+        try:
+            return maker(ScalarNode(tag, node.value))
+        except Exception:
+            self.diags.append(diag(
+                "SP104", f"'{_clip(node.value)}' cannot be read as {_KIND[tag]}",
+                self.text_pos(node),
+                hint="fix the value, or quote it to keep it as text"))
+            return None
+
+    def _key(self, knode: Any) -> tuple[LocStr | None, Pos]:
+        self._tick(knode.start)
+        kpos = self.pos(knode.start)
+        node = knode.target if isinstance(knode, _Alias) else knode
+        if isinstance(node, _Bad):
+            return None, kpos
+        if isinstance(node, _Coll):
+            what = "a list" if node.kind == "seq" else "a mapping"
+            self.diags.append(diag(
+                "SP109", f"a mapping key must be text, not {what}", kpos,
+                hint="write the key as plain text, e.g. 'name: value'"))
+            return None, kpos
+        if node.explicit and node.tag not in _SCALAR_TAGS:
+            self._refuse_tag(node.tag, node.start)
+            return None, kpos
+        if not node.explicit and node.tag == _MERGE:
+            self.diags.append(diag(
+                "SP108", "merge keys (<<) are not supported", kpos,
+                hint="write the keys out in this mapping instead of merging them in"))
+            return None, kpos
+        if node.style is None and node.value == "":
+            self.diags.append(diag(
+                "SP109", "a mapping key is empty", kpos,
+                hint="write a name before the ':'"))
+            return None, kpos
+        # Any scalar key is its source text: `on:` is "on", `1:` is "1", `null:` is "null".
+        return LocStr(node.value, self.text_pos(node), node.style), kpos
+
+    def _mapping(self, node: _Coll, depth: int) -> LocDict:
+        out = LocDict()
+        out.pos = self.coll_pos(node)
+        for knode, vnode in node.items:
+            key, kpos = self._key(knode)
+            value = self.build(vnode, depth + 1)  # built even if the key is dropped: report all
+            if key is None:
+                continue
+            if key in out:
+                first = out.key_pos[key]
+                self.diags.append(diag(
+                    "SP105", f"the key '{_clip(key)}' appears twice in this mapping", kpos,
+                    hint=f"'{_clip(key)}' is first written on line {first.line}; "
+                    "remove or rename one of them"))
+                continue
+            out[key] = value
+            out.key_pos[key] = kpos
+            out.value_pos[key] = self.pos(vnode.start)
+        return out
+
+    # -- errors from the parser
+
+    def syntax_diag(self, err: yaml.YAMLError, from_libyaml: bool) -> Diagnostic:
+        if isinstance(err, yaml.MarkedYAMLError):
+            problem = err.problem or err.context or "invalid YAML"
+            mark = err.problem_mark or err.context_mark
+            message = problem
+            if err.context and err.problem:
+                message += f" ({err.context}"
+                cm = err.context_mark
+                if cm is not None and (mark is None or _mark(cm) != _mark(mark)):
+                    message += f" that starts at line {cm.line + 1}, column {cm.column + 1}"
+                message += ")"
+            if mark is not None:
+                at = Pos(self.file, mark.line + 1, mark.column + 1)
+            else:
+                at = Pos(self.file, 1, 1)
+            return diag("SP104", message, at, hint=self._syntax_hint(message, at))
+        if isinstance(err, yaml.reader.ReaderError):
+            index = err.position
+            if from_libyaml:  # libyaml counts bytes of the UTF-8 text
+                index = len(self.text.encode("utf-8")[:index].decode("utf-8", "ignore"))
+            at = self.index_to_pos(min(max(index, 0), len(self.text)))
+            return diag("SP104", err.reason, at, hint="remove the invisible control character")
+        return diag("SP104", str(err) or "invalid YAML", Pos(self.file, 1, 1))
+
+    def _syntax_hint(self, problem: str, at: Pos) -> str:
+        line = self.lines[at.line - 1] if 0 < at.line <= len(self.lines) else ""
+        char = line[at.col - 1] if 0 < at.col <= len(line) else ""
+        if char == "\t" or "'\\t'" in problem:
+            return "indent with spaces, not tabs"
+        if "cannot start any token" in problem:
+            return f"quote the value: YAML cannot start plain text with {char!r}" if char \
+                else "quote the value"
+        if "mapping values are not allowed" in problem:
+            return ("quote a value that contains ': ' (e.g. title: \"Phase 1: setup\"), "
+                    "or check the indentation")
+        if "end of stream" in problem and "quoted" in problem:
+            return "a quote is not closed"
+        if "found unexpected end of stream" in problem:
+            return "a quote or bracket is not closed"
+        if "expected ',' or" in problem:
+            return "a bracket is not closed, or a comma is missing between items"
+        return "check the indentation and quoting on this line and the lines before it"
+
+
+# ---------------------------------------------------------------------------- entry points
+
+def load_yaml_file(path: str | os.PathLike,
+                   display_name: str | None = None) -> tuple[object | None, list[Diagnostic]]:
+    """Read and load a YAML file; `display_name` is the name used in diagnostics."""
+    try:
+        name = display_name if display_name is not None else os.fspath(path)
+        if not isinstance(name, str):
+            name = os.fsdecode(name)
+    except Exception:
+        name = repr(path)
+    try:
+        if os.path.isdir(path):
+            raise IsADirectoryError(path)
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except FileNotFoundError:
+        return None, [Diagnostic("SP101", f"cannot read '{name}': there is no such file",
+                                 name, hint="check the path and the spelling of the file name")]
+    except IsADirectoryError:
+        return None, [Diagnostic("SP101", f"cannot read '{name}': it is a folder, not a file",
+                                 name, hint="give the path of a .yaml file")]
+    except PermissionError:
+        return None, [Diagnostic("SP101", f"cannot read '{name}': permission denied", name,
+                                 hint="check that your user may read the file")]
+    except (OSError, ValueError, TypeError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        return None, [Diagnostic("SP101", f"cannot read '{name}': {reason}", name,
+                                 hint="check the path")]
+    return load_yaml_text(data, name)
+
+
+def load_yaml_text(data: str | bytes,
+                   filename: str = "<input>") -> tuple[object | None, list[Diagnostic]]:
+    """Load YAML text (bytes must be UTF-8; a BOM is fine). Never raises."""
+    try:
+        return _load(data, filename)
+    except Exception as exc:  # a last resort: the caller gets a diagnostic, not a traceback
+        return None, [Diagnostic("SP104", f"the YAML could not be read ({type(exc).__name__}: "
+                                 f"{_clip(str(exc), 120)})", filename, 1, 1,
+                                 hint="check the file around its first lines")]
+
+
+def _decode(data: bytes, filename: str) -> tuple[str | None, Diagnostic | None]:
+    bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    try:
+        return data[bom:].decode("utf-8"), None
+    except UnicodeDecodeError as err:
+        offset = bom + err.start
+        before = data[bom:offset].decode("utf-8")  # valid: the first bad byte is at offset
+        breaks = list(_BREAK.finditer(before))
+        line = len(breaks) + 1
+        col = len(before) - (breaks[-1].end() if breaks else 0) + 1
+        return None, Diagnostic(
+            "SP102", f"the file is not valid UTF-8: byte 0x{data[offset]:02x} at byte offset "
+            f"{offset} (line {line})", filename, line, col,
+            hint="save the file as UTF-8")
+
+
+def _load(data: str | bytes, filename: str) -> tuple[object | None, list[Diagnostic]]:
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        text, problem = _decode(bytes(data), filename)
+        if problem is not None:
+            return None, [problem]
+    else:
+        text = str(data)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+
+    if not text.strip(" \t\r\n\x85\u2028\u2029"):
+        return None, [Diagnostic("SP103", "the file is empty", filename,
+                                 hint="write the YAML data into the file")]
+
+    reader = _Reader(text, filename)
+    bad = _NON_PRINTABLE.search(text)
+    if bad is not None:
+        char = bad.group()
+        return None, [diag(
+            "SP104", f"the character U+{ord(char):04X} is not allowed in YAML",
+            reader.index_to_pos(bad.start()),
+            hint="remove this character: control characters (often pasted in by accident) "
+            "and broken characters are not allowed in YAML")]
+
+    loader = _Loader(text)
+    from_libyaml = not isinstance(loader, yaml.SafeLoader)
+    root = None
+    try:
+        root = reader.compose(loader)
+    except _Abort as abort:
+        reader.diags.append(abort.diagnostic)
+        return None, _sorted(reader.diags)
+    except yaml.YAMLError as err:
+        reader.diags.append(reader.syntax_diag(err, from_libyaml))
+        return None, _sorted(reader.diags)
+    except RecursionError:
+        reader.diags.append(diag("SP107", "the data is nested too deeply", Pos(filename, 1, 1)))
+        return None, _sorted(reader.diags)
+    finally:
+        try:
+            loader.dispose()
+        except Exception:
+            pass
+
+    if root is None:
+        return None, [Diagnostic("SP103", "the file holds only comments", filename,
+                                 hint="write the YAML data into the file")]
+    if (isinstance(root, _Scalar) and not root.explicit and root.tag == _NULL
+            and root.value == "" and root.style is None):
+        return None, _sorted(reader.diags + [Diagnostic(
+            "SP103", "the file's document is empty", filename,
+            hint="write the YAML data into the file")])
+
+    try:
+        value = reader.build(root)
+    except _Abort as abort:
+        reader.diags.append(abort.diagnostic)
+        value = None
+    except RecursionError:
+        reader.diags.append(diag("SP107", "the data is nested too deeply", Pos(filename, 1, 1)))
+        value = None
+    diags = _sorted(reader.diags)
+    if any(d.code in _FATAL for d in diags):
+        value = None
+    return value, diags
+
+
+def _sorted(diags: list[Diagnostic]) -> list[Diagnostic]:
+    """By place, each problem once (an alias can lead to the same node many times)."""
+    return sorted(dict.fromkeys(diags), key=lambda d: (d.line, d.col))

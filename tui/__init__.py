@@ -1,0 +1,1 @@
+"""spillover's Textual app and command line. Headless commands never import Textual."""

@@ -1,0 +1,251 @@
+"""The `spillover` command.
+
+Headless commands (lint, schema, replay --verify, explore, randomtest, graph, report, compare,
+fork) never import Textual, so they start fast; only the TUI commands load it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from engine import __version__
+from engine.diagnostics import DiagnosticError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="spillover",
+        description="A terminal tabletop aid for seminar wargames. With no command, opens the "
+                    "bundled NATO–Japan scenario in the facilitator's app.")
+    p.add_argument("--version", action="version", version=f"spillover {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = sub.add_parser("run", help="open a scenario in the facilitator's app",
+                         description="Open a scenario in the facilitator's app (setup screen first).")
+    run.add_argument("scenario", nargs="?", help="scenario YAML (default: the bundled NATO–Japan one)")
+    run.add_argument("--log", help="where to write the session log "
+                     "(default sessions/<scenario>-<group>-<timestamp>.jsonl)")
+    run.add_argument("--group", help="group name (pre-fills the setup screen)")
+    run.add_argument("--seed", type=int, help="dice seed (pre-fills the setup screen)")
+
+    res = sub.add_parser("resume", help="continue a logged session in the app",
+                         description="Continue a logged session: replays it, then appends to it.")
+    res.add_argument("log", help="session log (.jsonl)")
+    res.add_argument("--scenario", help="scenario YAML, if it moved since the session")
+
+    rep = sub.add_parser("replay", help="step through a logged session, or verify it",
+                         description="Open a logged session in the replay screen, or with --verify "
+                         "print the verification summary (exit 0 verified, 1 otherwise).")
+    rep.add_argument("log", help="session log (.jsonl)")
+    rep.add_argument("--verify", action="store_true", help="headless: print the summary only")
+    rep.add_argument("--scenario", help="scenario YAML, if it moved since the session")
+
+    lint = sub.add_parser("lint", help="check scenario and catalogue files",
+                          description="Check scenarios (and catalogue files). Exit 0 when clean, "
+                          "1 when errors are found; warnings are printed but do not fail.")
+    lint.add_argument("paths", nargs="+", help="scenario or catalogue YAML files")
+    lint.add_argument("--no-explore", action="store_true",
+                      help="skip the reachability check by exploration")
+    lint.add_argument("--json", action="store_true", help="machine-readable output")
+
+    sub.add_parser("schema", help="print the JSON Schema of the scenario format",
+                   description="Print the JSON Schema (draft 2020-12) of scenario, include and "
+                   "catalogue files, for editor completion.")
+
+    exp = sub.add_parser("explore", help="explore every path through a scenario",
+                         description="Exhaustive exploration of a scenario's reachable states.")
+    exp.add_argument("scenario")
+    exp.add_argument("--max-states", type=int, default=200_000, help="stop after N distinct states")
+    exp.add_argument("--json", action="store_true", help="machine-readable output")
+    exp.add_argument("--weights", help="JSON file of option weights {\"branch:option\": w} for the "
+                     "facilitator policy (default uniform)")
+    exp.add_argument("--no-injects", action="store_true", help="do not treat on-demand injects "
+                     "as choices")
+
+    rt = sub.add_parser("randomtest", help="seeded random playthroughs",
+                        description="Seeded random playthroughs that stop at the first failure.")
+    rt.add_argument("scenario")
+    rt.add_argument("-n", type=int, default=1000, help="number of playthroughs")
+    rt.add_argument("--seed", type=int, default=0)
+    rt.add_argument("--json", action="store_true")
+
+    gr = sub.add_parser("graph", help="export the scenario as a graph",
+                        description="Branches, injects and events as a Mermaid or Graphviz graph.")
+    gr.add_argument("scenario")
+    gr.add_argument("--format", choices=["mermaid", "dot"], default="mermaid")
+    gr.add_argument("--group-by", choices=["turn", "actor"], default="turn")
+
+    rpt = sub.add_parser("report", help="after-action report of a session",
+                         description="Write an after-action report (Markdown, or HTML by -o *.html).")
+    rpt.add_argument("log")
+    rpt.add_argument("-o", "--output", help="FILE.md or FILE.html (default: Markdown to stdout)")
+    rpt.add_argument("--scenario", help="scenario YAML, if it moved since the session")
+
+    cmp_ = sub.add_parser("compare", help="compare several groups' sessions",
+                          description="Compare sessions of the same scenario (Markdown).")
+    cmp_.add_argument("logs", nargs="+")
+    cmp_.add_argument("-o", "--output", help="write to FILE.md instead of stdout")
+
+    fork = sub.add_parser("fork", help="start a new session from part of an old one",
+                          description="Keep the first N actions of a session and continue from there.")
+    fork.add_argument("log")
+    fork.add_argument("--at", type=int, required=True, help="keep actions 1..N")
+    fork.add_argument("--log", dest="new_log", help="the new session's log file")
+    fork.add_argument("--group", help="group name of the fork (default: the parent's + ' (fork)')")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except DiagnosticError as e:
+        for d in e.diagnostics:
+            print(d.format(), file=sys.stderr)
+        return EXIT_FINDINGS
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+
+
+def _dispatch(args) -> int:
+    cmd = args.command
+    if cmd is None or cmd == "run":
+        from engine.bundled import main_scenario
+        scenario = Path(getattr(args, "scenario", None) or main_scenario())
+        return _tui(scenario_path=scenario, log_path=getattr(args, "log", None),
+                    group=getattr(args, "group", None), seed=getattr(args, "seed", None))
+    if cmd == "resume":
+        return _tui(resume_log=Path(args.log), scenario_path=_opt_path(args.scenario))
+    if cmd == "replay":
+        if args.verify:
+            return cmd_replay_verify(args)
+        return _tui(replay_log=Path(args.log), scenario_path=_opt_path(args.scenario))
+    if cmd == "lint":
+        return cmd_lint(args)
+    if cmd == "schema":
+        from engine.schema import json_schema
+        print(json.dumps(json_schema(), indent=2, ensure_ascii=False))
+        return EXIT_OK
+    if cmd in ("explore", "randomtest", "graph"):
+        from tui import cli_analysis
+        return getattr(cli_analysis, f"cmd_{cmd}")(args)
+    if cmd in ("report", "compare", "fork"):
+        from tui import cli_report
+        return getattr(cli_report, f"cmd_{cmd}")(args)
+    raise AssertionError(cmd)
+
+
+def _opt_path(p: str | None) -> Path | None:
+    return Path(p) if p else None
+
+
+def _tui(**kwargs) -> int:
+    if not sys.stdout.isatty() and not os.environ.get("SPILLOVER_ALLOW_NO_TTY"):
+        print("spillover: the facilitator's app needs a terminal. For headless use see "
+              "`spillover --help` (lint, replay --verify, report, …).", file=sys.stderr)
+        return EXIT_USAGE
+    from tui.app import run_app   # Textual is imported only here
+    return run_app(**kwargs)
+
+
+def _load_scenario_arg(path: str | None):
+    from engine.loader import load_scenario
+    if path is None:
+        return None
+    return load_scenario(path)
+
+
+def cmd_replay_verify(args) -> int:
+    from engine.replay import replay
+    scenario = _load_scenario_arg(args.scenario)
+    report = replay(args.log, scenario)
+    print(report.banner())
+    header = report.log.header or {}
+    if header:
+        print(f"  scenario {header.get('scenario', {}).get('id')}  group {header.get('group')!r}  "
+              f"seed {header.get('seed')}  started {header.get('started')}")
+        if header.get("switched_off"):
+            print("  counterfactual: switched off " + ", ".join(header["switched_off"]))
+    if report.steps:
+        last = report.steps[-1]
+        turns = report.scenario.turns if report.scenario else ()
+        label = turns[last.state.turn].label if last.state.turn < len(turns) else ""
+        counts: dict[str, int] = {}
+        for rec in report.log.actions:
+            counts[rec.get("action", "?")] = counts.get(rec.get("action", "?"), 0) + 1
+        print(f"  {len(report.log.actions)} actions "
+              f"({', '.join(f'{k} {v}' for k, v in sorted(counts.items()))}); "
+              f"reached turn {last.state.turn} ({label})"
+              + ("; ended" if last.state.ended else ""))
+    for problem in report.problems:
+        print(f"  - {problem}")
+    for d in report.log.diagnostics:
+        if d.severity != "error":
+            print(f"  - {d.format()}")
+    return EXIT_OK if report.verified else EXIT_FINDINGS
+
+
+def _is_catalogue(path: Path) -> bool:
+    """A catalogue file has no `spillover:` version key at its top."""
+    try:
+        head = path.read_text(encoding="utf-8", errors="replace")[:4000]
+    except OSError:
+        return False
+    return not any(line.startswith("spillover:") for line in head.splitlines())
+
+
+def cmd_lint(args) -> int:
+    from engine.loader import check_catalogues, check_scenario
+    all_diags = []
+    results = []
+    catalogues = [Path(p) for p in args.paths if _is_catalogue(Path(p)) and Path(p).is_file()]
+    scenarios = [Path(p) for p in args.paths if Path(p) not in catalogues]
+    if catalogues:
+        diags = check_catalogues(catalogues)
+        all_diags += diags
+        results.append(("catalogue " + ", ".join(map(str, catalogues)), None, diags))
+    for path in scenarios:
+        scenario, diags = check_scenario(path)
+        if scenario is not None and not args.no_explore:
+            diags = diags + _reachability_warnings(scenario)
+        all_diags += diags
+        results.append((str(path), scenario, diags))
+    errors = sum(d.severity == "error" for d in all_diags)
+    warnings = len(all_diags) - errors
+    if args.json:
+        print(json.dumps({"errors": errors, "warnings": warnings, "diagnostics": [
+            {"file": d.file, "line": d.line, "col": d.col, "code": d.code,
+             "severity": d.severity, "message": d.message, "hint": d.hint} for d in all_diags]},
+            indent=2, ensure_ascii=False))
+    else:
+        for name, scenario, diags in results:
+            for d in diags:
+                print(d.format())
+            if scenario is not None:
+                print(f"{name}: {scenario.title} — {len(scenario.branches)} branches, "
+                      f"{len(scenario.injects)} injects, {len(scenario.variables)} variables, "
+                      f"{len(scenario.turns)} turns, {len(scenario.events)} events")
+        print(f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}")
+    return EXIT_FINDINGS if errors else EXIT_OK
+
+
+def _reachability_warnings(scenario) -> list:
+    """Unreachable branches and dead ends, when a small exploration completes (issue 5)."""
+    try:
+        from engine.explore import lint_warnings
+    except ImportError:
+        return []
+    return lint_warnings(scenario)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
