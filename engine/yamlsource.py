@@ -12,8 +12,10 @@ cannot eat time or memory.
 How it works: the parser (libyaml's when available) is driven event by event and a small
 composer here builds a node graph that remembers where each alias was written; values are
 then constructed from the nodes, counting every node visited (an alias re-visits its
-anchor's subtree). PyYAML's own composer and `safe_load` are not used: they drop alias
-positions and silently keep the last of two duplicate keys.
+anchor's subtree) against a budget of the file's own node count plus MAX_NODE_VISITS, so
+only alias expansion can exhaust it; an alias inside the value it names is refused too.
+PyYAML's own composer and `safe_load` are not used: they drop alias positions and silently
+keep the last of two duplicate keys.
 
 `data` is None when the file cannot be used: SP101 (unreadable), SP102 (not UTF-8), SP103
 (empty), SP104 (syntax) or SP107 (alias bomb, recursion, nesting). With SP105, SP106, SP108,
@@ -149,14 +151,13 @@ class _Scalar:
 
 
 class _Coll:
-    __slots__ = ("kind", "tag", "items", "start", "end", "props", "open")
+    __slots__ = ("kind", "tag", "items", "start", "props", "open")
 
-    def __init__(self, kind, tag, start, end, props):
+    def __init__(self, kind, tag, start, props):
         self.kind = kind  # "seq" or "map"
         self.tag = tag
         self.items: list = []  # nodes, or (key, value) node pairs
-        self.start = start
-        self.end = end  # the end of the collection's start token
+        self.start = start  # includes any anchor or tag
         self.props = props
         self.open = True  # still being composed: an alias to it would be recursive
 
@@ -223,7 +224,6 @@ class _Reader:
         before = self.text[:index]
         breaks = list(_BREAK.finditer(before))
         line_start = breaks[-1].end() if breaks else 0
-        # a CR just before a LF at `index` still belongs to one break; close enough here
         return Pos(self.file, len(breaks) + 1, index - line_start + 1)
 
     def text_pos(self, node: _Scalar) -> Pos:
@@ -328,7 +328,7 @@ class _Reader:
                     self.pos(start), hint="flatten the structure"))
             explicit = event.tag not in (None, "!")
             tag = event.tag if explicit else (_SEQ if is_seq else _MAP)
-            node = _Coll("seq" if is_seq else "map", tag, start, _mark(event.end_mark),
+            node = _Coll("seq" if is_seq else "map", tag, start,
                          event.anchor is not None or event.tag is not None)
             if event.anchor is not None:
                 self.anchors[event.anchor] = node
@@ -405,7 +405,9 @@ class _Reader:
         tag = node.tag
         if not node.explicit and tag in (_MERGE, _VALUE):
             tag = _STR  # a plain '<<' or '=' used as a value is just text
-        if tag in (_STR, _TIMESTAMP):
+        if tag in (_STR, _TIMESTAMP) or (not node.explicit and ":" in node.value
+                                          and tag in (_INT, _FLOAT)):
+            # Dates stay text; so do YAML 1.1 base-60 numbers (`12:30` is not 750).
             return LocStr(node.value, self.text_pos(node), node.style)
         maker = _MAKERS.get(tag)
         if maker is None:

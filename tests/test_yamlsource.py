@@ -545,7 +545,7 @@ YAMLISH = st.lists(st.sampled_from(
     max_size=40).map("".join)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(YAMLISH)
 def test_property_yaml_like_text_never_raises(text):
     result = load_yaml_text(text)
