@@ -218,10 +218,10 @@ class _Parser:
         if self.tok.kind == "kw" and op == "not" and self.toks[self.i + 1].text == "in":
             self.take()
             op = "not in"
+        elif op == "=" and self.tok.kind == "op":
+            self.fail("use '==' to compare")
         elif op not in _CMP or self.tok.kind == "name":
             return left
-        elif op == "=":
-            self.fail("use '==' to compare")
         self.take()
         right = self.sum_()
         if self.tok.text in _CMP and self.tok.kind != "name":

@@ -16,7 +16,7 @@ from . import expr as X
 from .diagnostics import Diagnostic, DiagnosticError, Pos, diag, did_you_mean, WARNING
 from .model import (Adjudication, Branch, Citation, Clause, Condition, Event, Inject, Modifier,
                     Option, Outcome, Scenario, Signpost, Source, Turn, Variable, _day)
-from .schema import DICE_RE, FORMAT_VERSION, TURNS_RE, Checker, pos_of, value_pos
+from .schema import DATE_RE, DICE_RE, FORMAT_VERSION, TURNS_RE, Checker, pos_of, value_pos
 from .yamlsource import load_yaml_file
 
 
@@ -294,10 +294,14 @@ class _Builder:
             return []
         turns: list[Turn] = []
         start = str(data.get("start", ""))
+        start = start if DATE_RE.match(start) else ""
         for i, t in enumerate(raw):
-            if not isinstance(t, dict) or "label" not in t or "date" not in t:
+            if not isinstance(t, dict):
                 return []
-            turns.append(Turn(i, str(t["label"]), str(t["date"])))
+            # A turn missing its label or date is already reported; keep checking the rest.
+            date = str(t["date"]) if DATE_RE.match(str(t.get("date", ""))) else (
+                turns[-1].date if turns else start or "2000")
+            turns.append(Turn(i, str(t.get("label", f"Turn {i}")), date))
             pos = value_pos(t, "date", raw.item_pos[i] if hasattr(raw, "item_pos") else None)
             if i and _day(turns[i].date) < _day(turns[i - 1].date):
                 self.error("SP504", f"turn {i} ({turns[i].date}) is dated before turn {i - 1} "
@@ -453,11 +457,13 @@ class _Builder:
             return frozenset(range(1, last + 1)) if last else frozenset({0})
         if isinstance(raw, str):
             m = TURNS_RE.match(raw.strip())
+            if m is None:
+                return frozenset()   # reported by the structural check
             lo, hi = int(m.group(1)), int(m.group(2)) if m.group(2) else last
             nums = list(range(lo, hi + 1)) or [lo]
             check = [lo, hi]
         else:
-            nums = [raw] if isinstance(raw, int) else list(raw)
+            nums = [raw] if isinstance(raw, int) else [n for n in raw if isinstance(n, int)]
             check = nums
         for n in check:
             if not 0 <= n <= last:
@@ -472,6 +478,8 @@ class _Builder:
             ident = str(raw["id"])
             if not self.unique(seen, ident, pos_of(raw["id"], pos), "branch"):
                 continue
+            if not isinstance(raw.get("title"), str) or not isinstance(raw.get("options"), list):
+                continue  # reported by the structural check
             if ident in self.scope.injects:
                 self.error("SP301", f"'{ident}' names both a branch and an inject",
                            pos_of(raw["id"], pos), "rename one of them")
@@ -536,7 +544,7 @@ class _Builder:
                       on_success=outcomes.get("on_success"), on_failure=outcomes.get("on_failure"))
 
     def adjudication(self, raw: Any, pos, what: str) -> Adjudication | None:
-        if not isinstance(raw, dict) or "dice" not in raw or "target" not in raw:
+        if not isinstance(raw, dict) or "dice" not in raw or not isinstance(raw.get("target"), int):
             return None
         m = DICE_RE.match(str(raw["dice"]))
         if not m:
@@ -562,6 +570,8 @@ class _Builder:
             ident = str(raw["id"])
             if not self.unique(seen, ident, pos_of(raw["id"], pos), "inject"):
                 continue
+            if not isinstance(raw.get("title"), str):
+                continue  # reported by the structural check
             self.item_hashes[f"inject:{ident}"] = _raw_hash(raw)
             what = f"inject '{ident}'"
             self.check_actor(raw.get("actor"), value_pos(raw, "actor", pos), what)
@@ -600,8 +610,13 @@ def check_scenario(path: str | os.PathLike) -> tuple[Scenario | None, list[Diagn
     try:
         scenario = builder.build()
     except RecursionError:
-        builder.error("SP107", "the file nests too deeply to check", None,
-                      "flatten the structure")
+        builder.error("SP107", "the file nests too deeply to check", None, "flatten the structure")
+        scenario = None
+    except Exception:
+        # A structure broken in a way the builder did not foresee: if its cause was already
+        # reported, report that rather than crash; otherwise it is a bug in the engine.
+        if not any(d.severity == "error" for d in builder.diags):
+            raise
         scenario = None
     diags = sorted(builder.diags, key=lambda d: (d.file, d.line, d.col, d.code))
     return scenario, diags

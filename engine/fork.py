@@ -1,0 +1,103 @@
+"""Fork a session: keep its first N actions and continue from there in a new log.
+
+The new session starts from the same scenario, seed and counterfactual switches, with
+`forked_from` in its header, and re-performs the kept actions through `Session.apply_record`,
+so they are checked by the rules and sealed into the new log's own hash chain: the fork
+replays and verifies on its own, and `spillover resume NEW` continues it.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from pathlib import Path
+from typing import Callable
+
+from .model import Scenario
+from .replay import UNREADABLE, replay
+from .session import Session, SessionError, utc_now
+
+
+class ForkError(SessionError):
+    """A fork that cannot be made. `usage` is true when the request itself is wrong
+    (an action number out of range, a log file that already exists)."""
+
+    def __init__(self, message: str, usage: bool = True):
+        super().__init__(message)
+        self.usage = usage
+
+
+def default_fork_path(parent: Path, at: int, when: _dt.datetime | None = None) -> Path:
+    """`<stem>-fork<N>-<timestamp>.jsonl` next to the parent (never an existing file)."""
+    when = when or _dt.datetime.now()
+    base = f"{parent.stem}-fork{at}-{when.strftime('%Y%m%d-%H%M%S')}"
+    path = parent.with_name(base + ".jsonl")
+    k = 2
+    while path.exists():
+        path = parent.with_name(f"{base}-{k}.jsonl")
+        k += 1
+    return path
+
+
+def fork(log_path: str | Path, at: int, new_log: str | Path | None = None,
+         group: str | None = None, clock: Callable[[], str] = utc_now,
+         scenario: Scenario | None = None) -> Session:
+    """A new, logged session holding actions 1..`at` of `log_path`, ready to continue.
+
+    `at` may be 0 (the same set-up, nothing played) up to the last action that verifies:
+    an edited log can be forked before the break, a diverging one before the divergence.
+    The kept actions keep their original timestamps. Raises ForkError.
+    """
+    parent = Path(log_path)
+    rep = replay(parent, scenario)
+    if rep.log.header is None or rep.scenario is None or rep.status == UNREADABLE:
+        raise ForkError(f"cannot fork {parent}: " + ("; ".join(rep.problems) or "unreadable log"),
+                        usage=False)
+    actions = rep.log.actions
+    total = len(actions)
+    verified = len(rep.steps) - 1
+    if not isinstance(at, int) or isinstance(at, bool) or at < 0 or at > total:
+        raise ForkError(f"--at {at} is out of range: {parent} has {total} action"
+                        f"{'s' * (total != 1)}; keep 0 to {total}")
+    if at > verified:
+        raise ForkError(f"--at {at} is past the last action that verifies ({rep.banner()}); "
+                        f"fork at {verified} or earlier")
+    if at and actions[at - 1].get("action") == "end":
+        raise ForkError(f"action {at} ends the session, so a fork there could not continue; "
+                        f"fork at {at - 1} to replace the ending")
+    header = rep.log.header
+    target = Path(new_log) if new_log is not None else default_fork_path(parent, at)
+    if target.exists() and target.stat().st_size > 0:
+        raise ForkError(f"{target} already exists; choose another file for the fork")
+    try:
+        if target.resolve() == parent.resolve():
+            raise ForkError("the fork needs a new log file, not the parent's")
+    except OSError:
+        pass
+    parent_group = str(header.get("group", ""))
+    forked_from = {"log": str(parent), "header_hash": header.get("hash"), "at": at,
+                   "group": parent_group}
+    session = Session.start(
+        rep.scenario, seed=int(header.get("seed", 0)),
+        group=group if group else f"{parent_group} (fork)",
+        switched_off=header.get("switched_off", []) or [], log_path=target,
+        forked_from=forked_from, clock=clock)
+    problem = None
+    try:
+        for rec in actions[:at]:
+            logged_at = rec.get("at")
+            session.clock = (lambda t=logged_at: t) if logged_at else clock
+            try:
+                outcome = session.apply_record(rec)
+            except SessionError as e:
+                problem = f"action {rec.get('n')} no longer applies ({e})"
+                break
+            if outcome.record["state"] != rec.get("state"):
+                problem = f"action {rec.get('n')} gives a different state than in the parent"
+                break
+    finally:
+        session.clock = clock
+    if problem:
+        session.close()
+        target.unlink(missing_ok=True)      # a fork that was not made leaves no file behind
+        raise ForkError(f"cannot fork: {problem}", usage=False)
+    return session

@@ -1,0 +1,32 @@
+"""Architecture: the engine never imports Textual; headless commands do not load it."""
+
+import pkgutil
+import subprocess
+import sys
+
+import pytest
+
+import engine
+
+ENGINE_MODULES = sorted(f"engine.{m.name}" for m in pkgutil.iter_modules(engine.__path__))
+
+
+@pytest.mark.parametrize("module", ENGINE_MODULES)
+def test_engine_module_imports_without_textual(module):
+    code = f"import sys, {module}; assert 'textual' not in sys.modules, 'textual imported'"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("argv", [
+    ["lint", "{tutorial}"], ["schema"], ["--version"], ["replay", "missing.jsonl", "--verify"],
+])
+def test_headless_commands_do_not_load_textual(argv, tmp_path):
+    from engine.bundled import tutorial_scenario
+    argv = [a.replace("{tutorial}", str(tutorial_scenario())) for a in argv]
+    code = ("import sys; from tui.cli import main\n"
+            "try:\n    main(%r)\nexcept SystemExit:\n    pass\n"
+            "assert 'textual' not in sys.modules, 'textual imported'" % (argv,))
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
