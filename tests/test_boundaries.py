@@ -30,3 +30,16 @@ def test_headless_commands_do_not_load_textual(argv, tmp_path):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             cwd=tmp_path)
     assert result.returncode == 0, result.stderr
+
+
+def test_installed_package_finds_its_bundled_files(tmp_path):
+    # Run from a scratch folder so `engine` is the installed package, not the checkout.
+    code = ("from engine.bundled import scenarios_dir, seeds_dir\n"
+            "assert (scenarios_dir() / 'tutorial.yaml').is_file(), scenarios_dir()\n"
+            "assert (scenarios_dir() / 'nato-japan-prospects.yaml').is_file(), scenarios_dir()\n"
+            "assert (seeds_dir() / 'events.yaml').is_file(), seeds_dir()\n"
+            "from tui.cli import main\n"
+            "raise SystemExit(main(['lint', '--no-explore', str(scenarios_dir() / 'tutorial.yaml')]))\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
