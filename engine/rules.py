@@ -101,11 +101,11 @@ def block_reason(branch: Branch, state: GameState, env: Env) -> str | None:
         for clause in branch.when.clauses:
             if not clause.typed.fn(state, env):
                 return f"precondition fails: {clause.text}"
+    if state.pending is not None:
+        return f"waiting for the roll on '{state.pending.branch}'"
     if len(state.moves) >= env.scenario.moves_per_turn:
         n = env.scenario.moves_per_turn
         return f"this turn's {n} move{'s' if n > 1 else ''} {'have' if n > 1 else 'has'} been played"
-    if state.pending is not None:
-        return f"waiting for the roll on '{state.pending.branch}'"
     return None
 
 

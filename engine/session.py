@@ -189,10 +189,8 @@ class Session:
     def branch_views(self) -> list[BranchView]:
         """The branches of this turn's window: open ones first, then blocked ones."""
         views = [self.branch_view(b) for b in self.scenario.branches]
-        return sorted(views, key=lambda v: (not v.open, v.branch.id not in self._in_turn()))
-
-    def _in_turn(self) -> set[str]:
-        return {b.id for b in self.scenario.branches.values() if self.state.turn in b.turns}
+        turn = self.state.turn
+        return sorted(views, key=lambda v: (not v.open, turn not in v.branch.turns))
 
     def variable_views(self) -> list[VariableView]:
         out = []
