@@ -14,6 +14,7 @@ from typing import Callable
 
 from .model import Scenario
 from .replay import UNREADABLE, replay
+from .report import unreadable_reason
 from .session import Session, SessionError, utc_now
 
 
@@ -50,8 +51,7 @@ def fork(log_path: str | Path, at: int, new_log: str | Path | None = None,
     parent = Path(log_path)
     rep = replay(parent, scenario)
     if rep.log.header is None or rep.scenario is None or rep.status == UNREADABLE:
-        raise ForkError(f"cannot fork {parent}: " + ("; ".join(rep.problems) or "unreadable log"),
-                        usage=False)
+        raise ForkError(f"cannot fork {parent}: {unreadable_reason(rep)}", usage=False)
     actions = rep.log.actions
     total = len(actions)
     verified = len(rep.steps) - 1
@@ -66,15 +66,12 @@ def fork(log_path: str | Path, at: int, new_log: str | Path | None = None,
                         f"fork at {at - 1} to replace the ending")
     header = rep.log.header
     target = Path(new_log) if new_log is not None else default_fork_path(parent, at)
+    if target.resolve() == parent.resolve():
+        raise ForkError("the fork needs a new log file, not the parent's")
     if target.exists() and target.stat().st_size > 0:
         raise ForkError(f"{target} already exists; choose another file for the fork")
-    try:
-        if target.resolve() == parent.resolve():
-            raise ForkError("the fork needs a new log file, not the parent's")
-    except OSError:
-        pass
     parent_group = str(header.get("group", ""))
-    forked_from = {"log": str(parent), "header_hash": header.get("hash"), "at": at,
+    forked_from = {"log": str(parent.resolve()), "header_hash": header.get("hash"), "at": at,
                    "group": parent_group}
     session = Session.start(
         rep.scenario, seed=int(header.get("seed", 0)),

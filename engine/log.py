@@ -95,8 +95,9 @@ def read_log(path: str | os.PathLike) -> LogRead:
                 break
             diags.append(diag("SP602", f"line {i} is not a valid log record ({e})",
                               _pos(name, i), "the log was damaged or edited by hand"))
+            # The lines before it are kept; the chain counts as broken at this line.
             return LogRead(name, records[0] if records else None, tuple(records[1:]),
-                           tuple(diags), torn, None, complete)
+                           tuple(diags), torn, i, complete)
         records.append(rec)
     if torn:
         diags.append(diag("SP602", f"the last line was cut short ({len(torn)} bytes, probably a "

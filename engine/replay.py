@@ -97,6 +97,7 @@ def replay(log_path: str | Path, scenario: Scenario | None = None) -> ReplayRepo
     log = read_log(log_path)
     if log.header is None:
         return ReplayReport(UNREADABLE, log, None, (), tuple(d.format() for d in log.diagnostics))
+    damaged = [d.message for d in log.diagnostics if d.severity == "error" and d.code == "SP602"]
     if scenario is None:
         path = log.header.get("scenario", {}).get("path", "")
         try:
@@ -145,7 +146,8 @@ def replay(log_path: str | Path, scenario: Scenario | None = None) -> ReplayRepo
     session.records = [log.header, *log.actions[:len(steps) - 1]]
     if log.chain_broken_at:
         status = LOG_EDITED
-        problems.insert(0, f"the hash chain breaks at line {log.chain_broken_at}")
+        problems.insert(0, damaged[0] if damaged else
+                        f"the hash chain breaks at line {log.chain_broken_at}")
     elif changed:
         status = SCENARIO_CHANGED
     elif diverged:

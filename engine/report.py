@@ -50,6 +50,17 @@ def effective_actions(actions: Iterable[dict]) -> list[dict]:
     return [r for r in actions if r.get("action") != "undo" and r.get("n") not in undone]
 
 
+def unreadable_reason(rep: ReplayReport) -> str:
+    """Why a log cannot be used, in one line (the diagnostics' messages, without placeholder
+    locations, when it has no header)."""
+    if rep.log.header is not None:
+        return " ".join(" ".join(p.split()) for p in rep.problems) or "cannot be replayed"
+    if rep.log.diagnostics:
+        return "; ".join(d.message for d in rep.log.diagnostics if d.severity == "error") \
+            or rep.log.diagnostics[0].message
+    return "; ".join(rep.problems) or "not a session log"
+
+
 # ---------------------------------------------------------------------------- data
 
 @attrs.frozen
@@ -278,8 +289,7 @@ def after_action_report(log_path: str | Path, scenario: Scenario | None = None) 
     rep = replay(log_path, scenario)
     log = rep.log
     if log.header is None:
-        why = "; ".join(rep.problems) or "no session header"
-        raise ReportError(f"cannot report on {log_path}: {why}")
+        raise ReportError(f"cannot report on {log_path}: {unreadable_reason(rep)}")
     header = log.header
     sc = rep.scenario
     names = _Names(sc)
@@ -290,12 +300,18 @@ def after_action_report(log_path: str | Path, scenario: Scenario | None = None) 
 
     problems = list(rep.problems)
     for d in log.diagnostics:
-        text = d.format()
+        if d.code == "SP603" and log.chain_broken_at:
+            continue            # replay's own problem line already says where the chain breaks
+        text = " ".join(d.format().split())
         if text not in problems and not any(text.endswith(p) for p in problems):
             problems.append(text)
     verified = rep.status == VERIFIED and log.ok
     banner = rep.banner()
-    if rep.status == VERIFIED and not log.ok:
+    if sc is None:
+        path = (header.get("scenario") or {}).get("path", "")
+        banner = (f"Scenario not loaded: {path} cannot be loaded, so nothing could be replayed; "
+                  "the log is shown as recorded (use --scenario if the file moved)")
+    elif rep.status == VERIFIED and not log.ok:
         banner = "Log damaged: " + "; ".join(d.message for d in log.diagnostics
                                               if d.severity == "error")
     if confirmed < len(actions):
@@ -385,8 +401,6 @@ def _sections(entries: list[tuple[int, TimelineEntry]], names: _Names) -> tuple[
                 flush()
             cur, cur_turn = [], turn
         cur.append(entry)
-    if cur_turn is None:
-        cur_turn = 0
     flush()
     return tuple(sections)
 
@@ -502,7 +516,7 @@ def _entry(n: int, rec: dict, before, after, rep: ReplayReport, names: _Names,
         kind = "Turn change"
         turn = after.state.turn if after else int(rec.get("turn", 0) or 0)
         label, date = names.turn(turn)
-        title = f"Turn {turn}: {label}" + (f" ({date})" if date else "")
+        title = f"the game moves to turn {turn}: {label}"
         released = rec.get("released") or []
         if after is not None and before is not None:
             released = sorted(after.state.released - before.state.released,
@@ -522,7 +536,13 @@ def _entry(n: int, rec: dict, before, after, rep: ReplayReport, names: _Names,
     else:
         kind = "Action"
         title = str(a)
-    d += _state_changes(before, after, names.sc)
+    changes = _state_changes(before, after, names.sc)
+    if a == "override":     # the title already says old → new
+        var = names.variable(rec.get("variable"))
+        label = (var.label or var.id) if var else None
+        changes = [c for c in changes if not (c.label == "State" and label
+                                               and c.text.startswith(label + ":"))]
+    d += changes
     return TimelineEntry(n=n, action=a, kind=kind, title=title, at=str(rec.get("at", "")),
                          details=tuple(d), undone_by=undone_by, confirmed=confirmed,
                          inherited=inherited)
@@ -632,7 +652,7 @@ def _fork_info(header: dict, actions: list[dict], sc: Scenario | None,
 
 # ---------------------------------------------------------------------------- Markdown
 
-def _md(text: Any) -> str:
+def md_text(text: Any) -> str:
     """Inline Markdown text: one line, with the characters that would format escaped.
 
     Underscores inside words (ids like `office_open`) are left alone: they never format.
@@ -643,25 +663,25 @@ def _md(text: Any) -> str:
     return s
 
 
-def _md_cell(text: Any) -> str:
-    return _md(text) or " "
+def md_cell(text: Any) -> str:
+    return md_text(text) or " "
 
 
 def to_markdown(report: AfterActionReport) -> str:
     r = report
     out: list[str] = []
     w = out.append
-    w(f"# After-action report: {_md(r.scenario_title)}")
+    w(f"# After-action report: {md_text(r.scenario_title)}")
     w("")
     mark = "✅" if r.verified else "⚠️"
-    w(f"> {mark} **{'Verified' if r.verified else 'NOT VERIFIED'}** — {_md(r.banner)}")
+    w(f"> {mark} **{'Verified' if r.verified else 'NOT VERIFIED'}** — {md_text(r.banner)}")
     if not r.verified:
         w(">")
         w("> This report was produced from a log that does not verify. States, dice and "
           "signposts below are recomputed from the scenario as far as the log replays; "
           "entries the replay did not reach are marked *not confirmed*.")
     for p in r.problems:
-        w(f"> - {_md(p)}")
+        w(f"> - {md_text(p)}")
     w("")
 
     w("## 1. Exercise overview")
@@ -669,13 +689,13 @@ def to_markdown(report: AfterActionReport) -> str:
     w("| | |")
     w("|---|---|")
     for k, v in _overview_rows(r):
-        w(f"| {_md_cell(k)} | {_md_cell(v)} |")
+        w(f"| {md_cell(k)} | {md_cell(v)} |")
     w("")
     if r.fork:
-        w(f"**Forked session.** {_md(_fork_sentence(r.fork))}")
+        w(f"**Forked session.** {md_text(_fork_sentence(r.fork))}")
         w("")
-        w(f"- the parent went on with: {_md(r.fork.parent_next or 'unknown (parent log not found)')}")
-        w(f"- this session went on with: {_md(r.fork.this_next)}")
+        w(f"- the parent went on with: {md_text(r.fork.parent_next or 'unknown (parent log not found)')}")
+        w(f"- this session went on with: {md_text(r.fork.this_next)}")
         w("")
 
     w("## 2. Timeline")
@@ -683,10 +703,13 @@ def to_markdown(report: AfterActionReport) -> str:
     w("Every logged action in order. Undone actions are ~~struck through~~ and marked "
       "*undone*; they no longer count.")
     w("")
+    if not r.timeline:
+        w("No action was logged.")
+        w("")
     for sec in r.timeline:
-        head = f"### Turn {sec.turn}: {_md(sec.label)}"
+        head = f"### Turn {sec.turn}: {md_text(sec.label)}"
         if sec.date:
-            head += f" ({_md(sec.date)})"
+            head += f" ({md_text(sec.date)})"
         if sec.continued:
             head += " — continued"
         w(head)
@@ -698,7 +721,7 @@ def to_markdown(report: AfterActionReport) -> str:
                   "this session departs here —*")
                 w("")
                 fork_mark_done = True
-            headline = f"**{e.n}. {_md(e.kind)}:** {_md(e.title)}"
+            headline = f"**{e.n}. {md_text(e.kind)}:** {md_text(e.title)}"
             if e.undone:
                 headline = f"~~{headline}~~ *(undone by action {e.undone_by})*"
             tags = []
@@ -709,10 +732,10 @@ def to_markdown(report: AfterActionReport) -> str:
             if tags:
                 headline += " *(" + "; ".join(tags) + ")*"
             if e.at:
-                headline += f" — {_md(e.at)}"
+                headline += f" ({md_text(_short_time(e.at, r.started))})"
             w(f"- {headline}")
             for det in e.details:
-                w(f"    - {_md(det.label)}: {_md(det.text)}")
+                w(f"    - {md_text(det.label)}: {md_text(det.text)}")
         w("")
     if r.fork and r.fork.at >= r.actions:
         w(f"*— fork point after action {r.fork.at}: nothing has been played since —*")
@@ -724,7 +747,7 @@ def to_markdown(report: AfterActionReport) -> str:
         w("| Turn | Signpost |")
         w("|---|---|")
         for s in r.signposts:
-            w(f"| {s.turn} ({_md_cell(s.turn_label)}) | {_md_cell(s.text)} |")
+            w(f"| {s.turn} ({md_cell(s.turn_label)}) | {md_cell(s.text)} |")
     else:
         w("No signpost fired." if r.final_state else "Not available: the log could not be replayed.")
     w("")
@@ -739,7 +762,7 @@ def to_markdown(report: AfterActionReport) -> str:
         w("|---|---|---|---|")
         for v in r.final_state:
             changed = "**changed**" if v.changed else ""
-            w(f"| {_md_cell(v.label)} | {_md_cell(v.baseline)} | {_md_cell(v.final)} | "
+            w(f"| {md_cell(v.label)} | {md_cell(v.baseline)} | {md_cell(v.final)} | "
               f"{changed or ' '} |")
     else:
         w("Not available: the log could not be replayed against the scenario.")
@@ -749,7 +772,7 @@ def to_markdown(report: AfterActionReport) -> str:
     w("")
     if r.hotwash:
         for para in str(r.hotwash).split("\n"):
-            w(f"> {_md(para)}" if para.strip() else ">")
+            w(f"> {md_text(para)}" if para.strip() else ">")
     elif r.hotwash == "":
         w("The session ended without hotwash notes.")
     else:
@@ -762,24 +785,35 @@ def to_markdown(report: AfterActionReport) -> str:
         w("### Events")
         w("")
         for ev in r.events:
-            line = f"- **{_md(ev.date)}** — {_md(ev.title)}"
+            line = f"- **{md_text(ev.date)}** — {md_text(ev.title)}"
             if ev.switched_off:
                 line += " *(switched off in this session)*"
             w(line)
-            w(f"    - cited by: {_md('; '.join(ev.cited_by))}")
+            w(f"    - cited by: {md_text('; '.join(ev.cited_by))}")
             for s in ev.sources:
-                w(f"    - {_md(_source_line(s))}")
+                w(f"    - {md_text(_source_line(s))}")
         w("")
         w("### Bibliography")
         w("")
         for i, s in enumerate(r.sources, start=1):
-            w(f"{i}. {_md(_source_line(s))}")
+            w(f"{i}. {md_text(_source_line(s))}")
         w("")
     else:
         w("No branch that cites an event was played." if r.final_state or r.actions
           else "No branch was played.")
         w("")
     return "\n".join(out).rstrip() + "\n"
+
+
+def _short_time(at: str, started: str) -> str:
+    """`10:03 UTC` on the day the session started, the date and time otherwise."""
+    m = re.match(r"(\d{4}-\d\d-\d\d)T(\d\d:\d\d)(?::\d\d)?(\+00:00|Z)?$", at)
+    if not m:
+        return at
+    zone = " UTC" if m.group(3) else ""
+    if started.startswith(m.group(1)):
+        return m.group(2) + zone
+    return f"{m.group(1)} {m.group(2)}{zone}"
 
 
 def _overview_rows(r: AfterActionReport) -> list[tuple[str, str]]:
@@ -914,6 +948,8 @@ def to_html(report: AfterActionReport) -> str:
     w("<h2>2. Timeline</h2>")
     w("<p>Every logged action in order. Undone actions are struck through and marked "
       "<em>undone</em>; they no longer count.</p>")
+    if not r.timeline:
+        w("<p>No action was logged.</p>")
     for sec in r.timeline:
         head = f"Turn {sec.turn}: {_h(sec.label)}"
         if sec.date:
@@ -940,7 +976,8 @@ def to_html(report: AfterActionReport) -> str:
                 head = f"<del>{head}</del>"
             w(f'<div><span class="head">{head}</span>'
               + "".join(f'<span class="tag">{_h(t)}</span>' for t in tags)
-              + (f' <span class="at">{_h(e.at)}</span>' if e.at else "") + "</div>")
+              + (f' <span class="at">{_h(_short_time(e.at, r.started))}</span>' if e.at else "")
+              + "</div>")
             if e.details:
                 w("<dl>" + "".join(f"<dt>{_h(d.label)}</dt><dd>{_h(d.text)}</dd>"
                                    for d in e.details) + "</dl>")

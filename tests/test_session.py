@@ -230,3 +230,21 @@ def test_refuses_to_overwrite_a_log(tutorial, tmp_path):
     start(tutorial, tmp_path)
     with pytest.raises(SessionError, match="already holds a session"):
         start(tutorial, tmp_path)
+
+
+def test_a_damaged_middle_line_is_not_verified(tutorial, tmp_path):
+    s = play(start(tutorial, tmp_path))
+    text = s.log_path.read_text().splitlines()
+    text[2] = text[2][:20]
+    s.log_path.write_text("\n".join(text) + "\n")
+    report = replay(s.log_path)
+    assert report.status == LOG_EDITED and len(report.steps) == 2
+    assert "line 3 is not a valid log record" in report.problems[0]
+
+
+def test_renaming_the_scenario_file_keeps_its_hash(tmp_path):
+    folder = tmp_path / "sc"
+    shutil.copytree(tutorial_scenario().parent, folder)
+    a = load_scenario(folder / "tutorial.yaml")
+    (folder / "tutorial.yaml").rename(folder / "renamed.yaml")
+    assert load_scenario(folder / "renamed.yaml").content_hash == a.content_hash

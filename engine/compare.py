@@ -1,0 +1,372 @@
+"""Compare several groups' sessions of the same scenario, side by side.
+
+Each log is replayed against its scenario; only effective decisions count: actions that a
+later undo took back (and the undos themselves) are dropped, and only actions the replay
+confirms are used (a log that does not verify is flagged, and compared up to where it
+replays). Logs of different scenarios are refused; logs of different versions of the same
+scenario (another content hash) are compared with a warning at the top.
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+from pathlib import Path
+from typing import Iterable
+
+import attrs
+
+from .model import Scenario
+from .replay import VERIFIED, ReplayReport, replay
+from .report import effective_actions, md_cell, md_text, unreadable_reason
+
+MAX_PAIRS_GROUPS = 5     # up to this many logs every pair is compared; beyond, each vs the first
+
+
+class CompareError(Exception):
+    """The logs cannot be compared. `usage` is true for a request that is wrong in itself
+    (logs of different scenarios, fewer than two logs)."""
+
+    def __init__(self, message: str, usage: bool = True):
+        super().__init__(message)
+        self.usage = usage
+
+
+@attrs.frozen
+class Decision:
+    n: int                      # action number in its log
+    turn: int
+    branch: str
+    option: str
+    rationale: str = ""
+    outcome: str = ""           # "success (roll 9 vs 7)", "failure (facilitator)", or ""
+
+    @property
+    def key(self) -> tuple[int, str, str]:
+        return (self.turn, self.branch, self.option)
+
+
+@attrs.frozen
+class Run:
+    label: str                  # the group, made unique
+    path: str
+    group: str
+    scenario_hash: str
+    status: str
+    banner: str
+    actions: int                # logged
+    confirmed: int              # replayed
+    decisions: tuple[Decision, ...]
+    final: dict                 # variable id -> shown value
+    fired: tuple[tuple[str, int], ...]
+    ended: bool
+    turn: int
+
+
+@attrs.frozen
+class Divergence:
+    a: str
+    b: str
+    index: int | None           # 1-based position in the decision sequence; None: identical
+    a_decision: Decision | None
+    b_decision: Decision | None
+    common: int                 # decisions shared before the divergence
+
+
+@attrs.frozen
+class Comparison:
+    scenario_id: str
+    scenario_title: str
+    scenario: Scenario | None
+    runs: tuple[Run, ...]
+    warnings: tuple[str, ...]
+    divergences: tuple[Divergence, ...]
+    pairwise: bool              # every pair (True) or each against the first (False)
+    baseline: dict              # variable id -> shown initial value
+
+    def counts(self) -> list[tuple[str, str, dict[str, int]]]:
+        """(branch, option, {run label: times taken}) for every option of every played branch."""
+        taken: dict[tuple[str, str], dict[str, int]] = {}
+        for run in self.runs:
+            for d in run.decisions:
+                taken.setdefault((d.branch, d.option), {}).setdefault(run.label, 0)
+                taken[(d.branch, d.option)][run.label] += 1
+        played = {b for b, _ in taken}
+        rows = []
+        if self.scenario is not None:
+            for b in self.scenario.branches.values():
+                if b.id in played:
+                    for o in b.options:
+                        rows.append((b.id, o.id, taken.get((b.id, o.id), {})))
+        listed = {(b, o) for b, o, _ in rows}
+        rows += [(b, o, c) for (b, o), c in sorted(taken.items()) if (b, o) not in listed]
+        return rows
+
+    def never_played(self) -> list[str]:
+        if self.scenario is None:
+            return []
+        played = {d.branch for r in self.runs for d in r.decisions}
+        return [b.id for b in self.scenario.branches.values() if b.id not in played]
+
+
+# ---------------------------------------------------------------------------- building
+
+def _decisions(rep: ReplayReport) -> list[Decision]:
+    steps = rep.steps
+    confirmed = [s.record for s in steps[1:]]
+    effective = effective_actions(confirmed)
+    turn_of = {s.record.get("n"): s.state.turn for s in steps[1:]}
+    out: list[Decision] = []
+    pending: int | None = None
+    for rec in effective:
+        a = rec.get("action")
+        if a == "choose":
+            out.append(Decision(int(rec.get("n", 0)), turn_of.get(rec.get("n"), rec.get("turn", 0)),
+                                str(rec.get("branch")), str(rec.get("option")),
+                                str(rec.get("rationale", "") or "")))
+            pending = len(out) - 1
+        elif a in ("roll", "decide") and pending is not None:
+            d = out[pending]
+            verdict = "success" if rec.get("success") else "failure"
+            how = (f"roll {rec.get('total')} vs {rec.get('target')}" if a == "roll"
+                   else "facilitator" + (f": {rec.get('rationale')}" if rec.get("rationale") else ""))
+            out[pending] = attrs.evolve(d, outcome=f"{verdict} ({how})")
+            pending = None
+    return out
+
+
+def _unique_labels(groups: list[str], paths: list[Path]) -> list[str]:
+    labels = []
+    for g, p in zip(groups, paths):
+        label = g or p.stem
+        if groups.count(g) > 1 or not g:
+            label = f"{g} [{p.stem}]" if g else p.stem
+        labels.append(label)
+    seen: dict[str, int] = {}
+    out = []
+    for label in labels:
+        seen[label] = seen.get(label, 0) + 1
+        out.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
+    return out
+
+
+def _diverge(a: Run, b: Run) -> Divergence:
+    for i, (x, y) in enumerate(zip(a.decisions, b.decisions)):
+        if x.key != y.key:
+            return Divergence(a.label, b.label, i + 1, x, y, i)
+    n = min(len(a.decisions), len(b.decisions))
+    if len(a.decisions) == len(b.decisions):
+        return Divergence(a.label, b.label, None, None, None, n)
+    return Divergence(a.label, b.label, n + 1,
+                      a.decisions[n] if len(a.decisions) > n else None,
+                      b.decisions[n] if len(b.decisions) > n else None, n)
+
+
+def compare(log_paths: Iterable[str | Path], scenario: Scenario | None = None) -> Comparison:
+    """Replay and compare sessions of one scenario. Raises CompareError."""
+    paths = [Path(p) for p in log_paths]
+    if len(paths) < 2:
+        raise CompareError("compare needs at least two session logs")
+    reps: list[ReplayReport] = []
+    for p in paths:
+        rep = replay(p, scenario)
+        if rep.log.header is None:
+            raise CompareError(f"cannot read {p}: {unreadable_reason(rep)}", usage=False)
+        reps.append(rep)
+    ids = [str((r.log.header.get("scenario") or {}).get("id", "")) for r in reps]
+    if len(set(ids)) > 1:
+        listing = ", ".join(f"{p} is '{i}'" for p, i in zip(paths, ids))
+        raise CompareError(f"these logs are of different scenarios and cannot be compared ({listing})")
+    if scenario is not None and ids[0] != scenario.id:
+        raise CompareError(f"the logs are of scenario '{ids[0]}', but --scenario is "
+                           f"'{scenario.id}'")
+    warnings: list[str] = []
+    hashes = [str((r.log.header.get("scenario") or {}).get("hash", "")) for r in reps]
+    groups = [str(r.log.header.get("group", "")) for r in reps]
+    labels = _unique_labels(groups, paths)
+    if len(set(hashes)) > 1:
+        listing = "; ".join(f"{lab}: {h[:12]}" for lab, h in zip(labels, hashes))
+        warnings.append("The logs were played on different versions of the scenario (content "
+                        f"hashes {listing}). Compared anyway: branches may have changed between them.")
+    sc = next((r.scenario for r in reps if r.scenario is not None), None)
+    for lab, rep in zip(labels, reps):
+        n_conf, n_all = max(len(rep.steps) - 1, 0), len(rep.log.actions)
+        if rep.status != VERIFIED or not rep.log.ok:
+            text = f"{lab}: {rep.banner()}"
+            if n_conf < n_all:
+                text += f" — compared up to action {n_conf} of {n_all}"
+            warnings.append(text)
+    runs = []
+    baseline: dict = {}
+    for lab, p, rep in zip(labels, paths, reps):
+        final, fired, ended, turn = {}, (), False, 0
+        rsc = rep.scenario
+        if rep.steps and rsc is not None:
+            last = rep.steps[-1].state
+            final = {v.id: v.show(last.values[v.index]) for v in rsc.variables}
+            if not baseline:
+                first = rep.steps[0].state
+                baseline = {v.id: v.show(first.values[v.index]) for v in rsc.variables}
+            fired, ended, turn = last.fired, last.ended, last.turn
+        runs.append(Run(lab, str(p), str(rep.log.header.get("group", "")),
+                        str((rep.log.header.get("scenario") or {}).get("hash", "")), rep.status,
+                        rep.banner(), len(rep.log.actions), max(len(rep.steps) - 1, 0),
+                        tuple(_decisions(rep)), final, tuple(fired), ended, turn))
+    pairwise = len(runs) <= MAX_PAIRS_GROUPS
+    pairs = combinations(runs, 2) if pairwise else ((runs[0], r) for r in runs[1:])
+    divergences = tuple(_diverge(a, b) for a, b in pairs)
+    header0 = reps[0].log.header.get("scenario") or {}
+    return Comparison(ids[0], sc.title if sc else str(header0.get("title", ids[0])), sc,
+                      tuple(runs), tuple(warnings), divergences, pairwise, baseline)
+
+
+# ---------------------------------------------------------------------------- Markdown
+
+def _choice(sc: Scenario | None, d: Decision | None) -> str:
+    if d is None:
+        return "no further decision"
+    b = sc.branches.get(d.branch) if sc else None
+    o = b.option(d.option) if b else None
+    text = f"'{o.label if o else d.option}' in '{b.title if b else d.branch}'"
+    return text + (f" → {d.outcome}" if d.outcome else "")
+
+
+def _turn_label(sc: Scenario | None, turn: int) -> str:
+    if sc and 0 <= turn < len(sc.turns):
+        return f"{turn} ({sc.turns[turn].label})"
+    return str(turn)
+
+
+def to_markdown(c: Comparison) -> str:
+    sc = c.scenario
+    out: list[str] = []
+    w = out.append
+    w(f"# Comparison: {md_text(c.scenario_title)} ({md_text(c.scenario_id)})")
+    w("")
+    for warning in c.warnings:
+        w(f"> ⚠️ **Warning:** {md_text(warning)}")
+        w(">")
+    if c.warnings:
+        out.pop()
+        w("")
+    w("## Sessions")
+    w("")
+    w("| Group | Log | Verification | Actions | Decisions | Turn reached | Ended |")
+    w("|---|---|---|---|---|---|---|")
+    for r in c.runs:
+        w(f"| {md_cell(r.label)} | {md_cell(r.path)} | {md_cell(r.status)} | "
+          f"{r.confirmed}/{r.actions} | {len(r.decisions)} | {md_cell(_turn_label(sc, r.turn))} | "
+          f"{'yes' if r.ended else 'no'} |")
+    w("")
+    w("Only effective decisions count: undone choices are left out.")
+    w("")
+
+    w("## Where the groups diverged")
+    w("")
+    if not c.pairwise:
+        w(f"Each group against {md_text(c.runs[0].label)} (more than {MAX_PAIRS_GROUPS} groups).")
+        w("")
+    for d in c.divergences:
+        if d.index is None:
+            w(f"- **{md_text(d.a)}** and **{md_text(d.b)}**: no divergence — the same {d.common} "
+              "decisions in the same turns.")
+            continue
+        a, b = d.a_decision, d.b_decision
+        turn = a.turn if a else b.turn if b else 0
+        w(f"- **{md_text(d.a)}** vs **{md_text(d.b)}**: first differing decision is #{d.index} "
+          f"(after {d.common} in common), turn {md_text(_turn_label(sc, turn))}")
+        w(f"    - {md_text(d.a)}" + (f" (action {a.n}, turn {a.turn})" if a else "")
+          + f": {md_text(_choice(sc, a))}")
+        w(f"    - {md_text(d.b)}" + (f" (action {b.n}, turn {b.turn})" if b else "")
+          + f": {md_text(_choice(sc, b))}")
+    w("")
+
+    w("## Branches and options taken")
+    w("")
+    rows = c.counts()
+    if rows:
+        w("| Branch | Option | " + " | ".join(md_cell(r.label) for r in c.runs)
+          + " | Total | Groups |")
+        w("|---|---|" + "---|" * len(c.runs) + "---|---|")
+        for bid, oid, per in rows:
+            b = sc.branches.get(bid) if sc else None
+            o = b.option(oid) if b else None
+            total = sum(per.values())
+            w(f"| {md_cell(b.title if b else bid)} | {md_cell(o.label if o else oid)} | "
+              + " | ".join(str(per.get(r.label, 0)) for r in c.runs)
+              + f" | {total} | {len(per)} of {len(c.runs)} |")
+    else:
+        w("No group made a decision.")
+    never = c.never_played()
+    if never and sc:
+        w("")
+        w("Never played by any group: " + "; ".join(md_text(sc.branches[b].title) for b in never) + ".")
+    w("")
+
+    w("## Final states")
+    w("")
+    if sc is not None:
+        w("| Variable | Baseline | " + " | ".join(md_cell(r.label) for r in c.runs) + " | Differs |")
+        w("|---|---|" + "---|" * len(c.runs) + "---|")
+        for v in sc.variables:
+            vals = [r.final.get(v.id, "—") for r in c.runs]
+            differ = "**yes**" if len(set(vals)) > 1 else " "
+            w(f"| {md_cell(v.label or v.id)} | {md_cell(c.baseline.get(v.id, '—'))} | "
+              + " | ".join(md_cell(x) for x in vals) + f" | {differ} |")
+    else:
+        w("Not available: the scenario could not be loaded.")
+    w("")
+
+    w("## Signposts fired")
+    w("")
+    texts: dict[str, str] = {}
+    if sc is not None:
+        texts = {s.id: s.text for s in sc.signposts}
+        for b in sc.branches.values():
+            texts.update({s.id: s.text for s in b.signposts})
+    order: list[str] = []
+    for r in c.runs:
+        for sid, _ in r.fired:
+            if sid not in order:
+                order.append(sid)
+    if order:
+        w("| Signpost | " + " | ".join(md_cell(r.label) for r in c.runs) + " |")
+        w("|---|" + "---|" * len(c.runs))
+        for sid in order:
+            cells = []
+            for r in c.runs:
+                turn = next((t for s, t in r.fired if s == sid), None)
+                cells.append(f"turn {turn}" if turn is not None else "—")
+            w(f"| {md_cell(texts.get(sid, sid))} | " + " | ".join(cells) + " |")
+    else:
+        w("No signpost fired in any session.")
+    w("")
+
+    w("## Rationales, branch by branch")
+    w("")
+    played: list[str] = []
+    for r in c.runs:
+        for d in r.decisions:
+            if d.branch not in played:
+                played.append(d.branch)
+    if sc is not None:
+        rank = {b: i for i, b in enumerate(sc.branches)}
+        played.sort(key=lambda b: rank.get(b, len(rank)))
+    if not played:
+        w("No decisions to compare.")
+    for bid in played:
+        b = sc.branches.get(bid) if sc else None
+        w(f"### {md_text(b.title if b else bid)}")
+        w("")
+        for r in c.runs:
+            ds = [d for d in r.decisions if d.branch == bid]
+            if not ds:
+                w(f"- **{md_text(r.label)}**: not played")
+                continue
+            for d in ds:
+                o = b.option(d.option) if b else None
+                line = (f"- **{md_text(r.label)}** (turn {d.turn}): {md_text(o.label if o else d.option)}"
+                        + (f" → {md_text(d.outcome)}" if d.outcome else ""))
+                w(line)
+                w(f"    - rationale: {md_text(d.rationale) if d.rationale else '*(none recorded)*'}")
+        w("")
+    return "\n".join(out).rstrip() + "\n"

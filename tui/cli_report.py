@@ -1,0 +1,131 @@
+"""`spillover report`, `compare` and `fork`: headless, never import Textual.
+
+Exit codes:
+  0  done — for `report`, also when the log does not verify: the report is still written and
+     flagged at its top, and a warning goes to stderr (`spillover replay --verify` is the
+     command whose exit status says whether a log verifies)
+  1  the input cannot be used: an unreadable log, a scenario that does not load, an output
+     file that cannot be written, a fork whose kept actions no longer apply
+  2  usage: --at out of range or past the last verified action, logs of different scenarios,
+     fewer than two logs to compare, an output name that is neither .md nor .html, a fork
+     log that already exists
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from engine.diagnostics import DiagnosticError
+from engine.session import SessionError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+MD_SUFFIXES = (".md", ".markdown")
+HTML_SUFFIXES = (".html", ".htm")
+
+
+def _err(message: str) -> None:
+    print(f"spillover: {message}", file=sys.stderr)
+
+
+def _scenario(path: str | None):
+    if not path:
+        return None
+    from engine.loader import load_scenario
+    return load_scenario(path)
+
+
+def _diagnostics(e: DiagnosticError) -> int:
+    for d in e.diagnostics:
+        print(d.format(), file=sys.stderr)
+    return EXIT_FAILED
+
+
+def _write(path: Path, text: str) -> bool:
+    try:
+        if path.parent and not path.parent.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return True
+    except OSError as e:
+        _err(f"cannot write {path}: {e.strerror or e}")
+        return False
+
+
+def cmd_report(args) -> int:
+    from engine.report import ReportError, after_action_report, to_html, to_markdown
+    out = Path(args.output) if args.output else None
+    if out is not None and out.suffix.lower() not in MD_SUFFIXES + HTML_SUFFIXES:
+        _err(f"-o {out}: the report is written as Markdown (.md) or HTML (.html); "
+             "name the file accordingly")
+        return EXIT_USAGE
+    try:
+        report = after_action_report(args.log, _scenario(getattr(args, "scenario", None)))
+    except DiagnosticError as e:
+        return _diagnostics(e)
+    except ReportError as e:
+        _err(str(e))
+        return EXIT_FAILED
+    html_out = out is not None and out.suffix.lower() in HTML_SUFFIXES
+    text = to_html(report) if html_out else to_markdown(report)
+    if not report.verified:
+        _err(f"warning: {report.banner} — the report is flagged at its top")
+    if out is None:
+        sys.stdout.write(text)
+        return EXIT_OK
+    if not _write(out, text):
+        return EXIT_FAILED
+    print(f"Wrote the after-action report ({'HTML' if html_out else 'Markdown'}) to {out}")
+    return EXIT_OK
+
+
+def cmd_compare(args) -> int:
+    from engine.compare import CompareError, compare, to_markdown
+    out = Path(args.output) if args.output else None
+    if out is not None and out.suffix.lower() not in MD_SUFFIXES:
+        _err(f"-o {out}: the comparison is written as Markdown; name the file *.md")
+        return EXIT_USAGE
+    try:
+        comparison = compare(args.logs, _scenario(getattr(args, "scenario", None)))
+    except DiagnosticError as e:
+        return _diagnostics(e)
+    except CompareError as e:
+        _err(str(e))
+        return EXIT_USAGE if e.usage else EXIT_FAILED
+    for warning in comparison.warnings:
+        _err(f"warning: {warning}")
+    text = to_markdown(comparison)
+    if out is None:
+        sys.stdout.write(text)
+        return EXIT_OK
+    if not _write(out, text):
+        return EXIT_FAILED
+    print(f"Wrote the comparison of {len(comparison.runs)} sessions to {out}")
+    return EXIT_OK
+
+
+def cmd_fork(args) -> int:
+    from engine.fork import ForkError, fork
+    try:
+        session = fork(args.log, args.at, Path(args.new_log) if args.new_log else None,
+                       group=args.group, scenario=_scenario(getattr(args, "scenario", None)))
+    except DiagnosticError as e:
+        return _diagnostics(e)
+    except ForkError as e:
+        _err(str(e))
+        return EXIT_USAGE if e.usage else EXIT_FAILED
+    except SessionError as e:
+        _err(f"cannot fork: {e}")
+        return EXIT_FAILED
+    except OSError as e:
+        _err(f"cannot write the fork's log: {e.strerror or e}")
+        return EXIT_FAILED
+    path = session.log_path
+    session.close()
+    kept = len(session.actions)
+    print(f"Forked {args.log} at action {args.at}: the new session keeps {kept} "
+          f"action{'s' * (kept != 1)} (group {session.group!r}).")
+    print(f"New log: {path}")
+    print(f"Resume it with: spillover resume {path}")
+    return EXIT_OK
