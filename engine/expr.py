@@ -22,6 +22,7 @@ order, so `aegis >= political` reads naturally.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any, Callable
 
@@ -102,30 +103,34 @@ _TOKEN = re.compile(r"""
 
 KEYWORDS = {"and", "or", "not", "in", "true", "false"}
 
+# A token is a tuple (kind, text, start, end); kind is int, name, op, kw or end.
+Tok = tuple[str, str, int, int]
+_KIND, _TEXT, _START, _END = 0, 1, 2, 3
 
-@attrs.frozen
-class Tok:
-    kind: str  # int, name, op, kw, end
-    text: str
-    start: int
-    end: int
+
+def _unexpected(text: str, pos: int) -> ExprError:
+    return ExprError("SP401", f"unexpected character {text[pos]!r}", pos, pos + 1,
+                     "expressions use names, whole numbers, and/or/not, comparisons, + - *")
 
 
 def tokenize(text: str) -> list[Tok]:
-    toks, pos = [], 0
-    while pos < len(text):
-        m = _TOKEN.match(text, pos)
-        if not m:
-            raise ExprError("SP401", f"unexpected character {text[pos]!r}", pos, pos + 1,
-                            "expressions use names, whole numbers, and/or/not, comparisons, + - *")
+    toks: list[Tok] = []
+    append = toks.append
+    pos = 0
+    for m in _TOKEN.finditer(text):
+        start, end = m.span()
+        if start != pos:  # finditer stepped over a character no token matches
+            raise _unexpected(text, pos)
+        pos = end
         kind = m.lastgroup
         if kind != "ws":
             word = m.group()
             if kind == "name" and word in KEYWORDS:
                 kind = "kw"
-            toks.append(Tok(kind, word, m.start(), m.end()))
-        pos = m.end()
-    toks.append(Tok("end", "", len(text), len(text)))
+            append((kind, word, start, end))
+    if pos < len(text):
+        raise _unexpected(text, pos)
+    append(("end", "", len(text), len(text)))
     return toks
 
 
@@ -153,45 +158,46 @@ _CMP = {"==", "!=", "<", "<=", ">", ">=", "in", "not in"}
 
 
 class _Parser:
+    """Pratt parser over the token tuples; `tok` is the current token."""
+
     def __init__(self, text: str):
         self.text = text
         self.toks = tokenize(text)
         self.i = 0
-
-    @property
-    def tok(self) -> Tok:
-        return self.toks[self.i]
+        self.tok = self.toks[0]
 
     def take(self) -> Tok:
-        t = self.toks[self.i]
+        t = self.tok
         self.i += 1
+        self.tok = self.toks[self.i]
         return t
 
     def expect(self, text: str) -> Tok:
-        if self.tok.text != text or self.tok.kind == "end":
+        t = self.tok
+        if t[_TEXT] != text or t[_KIND] == "end":
             self.fail(f"expected '{text}'")
         return self.take()
 
     def fail(self, what: str) -> None:
-        t = self.tok
-        found = "the end of the expression" if t.kind == "end" else f"'{t.text}'"
-        raise ExprError("SP401", f"{what}, found {found}", t.start, max(t.end, t.start + 1))
+        kind, text, start, end = self.tok
+        found = "the end of the expression" if kind == "end" else f"'{text}'"
+        raise ExprError("SP401", f"{what}, found {found}", start, max(end, start + 1))
 
     def parse_all(self) -> Node:
-        if self.tok.kind == "end":
+        if self.tok[_KIND] == "end":
             raise ExprError("SP401", "the expression is empty", 0, 0,
                             "write a condition such as `aegis >= political`")
         node = self.or_()
-        if self.tok.kind != "end":
-            hint = "use 'and'/'or' to combine conditions" if self.tok.kind == "name" else None
-            err_t = self.tok
-            raise ExprError("SP401", f"unexpected '{err_t.text}' after a complete expression",
-                            err_t.start, err_t.end, hint)
+        kind, text, start, end = self.tok
+        if kind != "end":
+            hint = "use 'and'/'or' to combine conditions" if kind == "name" else None
+            raise ExprError("SP401", f"unexpected '{text}' after a complete expression",
+                            start, end, hint)
         return node
 
     def or_(self) -> Node:
         left = self.and_()
-        while self.tok.text == "or" and self.tok.kind == "kw":
+        while self.tok[_TEXT] == "or" and self.tok[_KIND] == "kw":
             self.take()
             right = self.and_()
             left = Node("bin", left.start, right.end, "or", args=(left, right))
@@ -199,117 +205,132 @@ class _Parser:
 
     def and_(self) -> Node:
         left = self.not_()
-        while self.tok.text == "and" and self.tok.kind == "kw":
+        while self.tok[_TEXT] == "and" and self.tok[_KIND] == "kw":
             self.take()
             right = self.not_()
             left = Node("bin", left.start, right.end, "and", args=(left, right))
         return left
 
     def not_(self) -> Node:
-        if self.tok.text == "not" and self.tok.kind == "kw":
-            t = self.take()
+        t = self.tok
+        if t[_TEXT] == "not" and t[_KIND] == "kw":
+            self.take()
             operand = self.not_()
-            return Node("not", t.start, operand.end, args=(operand,))
+            return Node("not", t[_START], operand.end, args=(operand,))
         return self.cmp()
 
     def cmp(self) -> Node:
         left = self.sum_()
-        op = self.tok.text
-        if self.tok.kind == "kw" and op == "not" and self.toks[self.i + 1].text == "in":
+        kind, op = self.tok[_KIND], self.tok[_TEXT]
+        if kind == "kw" and op == "not" and self.toks[self.i + 1][_TEXT] == "in":
             self.take()
             op = "not in"
-        elif op == "=" and self.tok.kind == "op":
+        elif op == "=" and kind == "op":
             self.fail("use '==' to compare")
-        elif op not in _CMP or self.tok.kind == "name":
+        elif op not in _CMP or kind == "name":
             return left
         self.take()
         right = self.sum_()
-        if self.tok.text in _CMP and self.tok.kind != "name":
+        t = self.tok
+        if t[_TEXT] in _CMP and t[_KIND] != "name":
             self.fail("comparisons cannot be chained; combine them with 'and'")
         return Node("bin", left.start, right.end, op, args=(left, right))
 
     def sum_(self) -> Node:
         left = self.prod()
-        while self.tok.text in ("+", "-") and self.tok.kind == "op":
-            op = self.take().text
+        while self.tok[_TEXT] in ("+", "-") and self.tok[_KIND] == "op":
+            op = self.take()[_TEXT]
             right = self.prod()
             left = Node("bin", left.start, right.end, op, args=(left, right))
         return left
 
     def prod(self) -> Node:
         left = self.unary()
-        while self.tok.text == "*":
+        while self.tok[_TEXT] == "*":
             self.take()
             right = self.unary()
             left = Node("bin", left.start, right.end, "*", args=(left, right))
         return left
 
     def unary(self) -> Node:
-        if self.tok.text == "-" and self.tok.kind == "op":
-            t = self.take()
+        t = self.tok
+        if t[_TEXT] == "-" and t[_KIND] == "op":
+            self.take()
             operand = self.unary()
-            return Node("neg", t.start, operand.end, args=(operand,))
+            return Node("neg", t[_START], operand.end, args=(operand,))
         return self.atom()
 
     def atom(self) -> Node:
-        t = self.tok
-        if t.kind == "int":
+        kind, text, start, end = self.tok
+        if kind == "int":
             self.take()
-            return Node("lit", t.start, t.end, value=int(t.text))
-        if t.kind == "kw" and t.text in ("true", "false"):
+            return Node("lit", start, end, value=int(text))
+        if kind == "kw" and text in ("true", "false"):
             self.take()
-            return Node("lit", t.start, t.end, value=t.text == "true")
-        if t.kind == "name":
+            return Node("lit", start, end, value=text == "true")
+        if kind == "name":
             self.take()
-            if self.tok.text == "(":
+            if self.tok[_TEXT] == "(":
                 self.take()
                 args = []
-                if self.tok.text != ")":
+                if self.tok[_TEXT] != ")":
                     args.append(self.or_())
-                    while self.tok.text == ",":
+                    while self.tok[_TEXT] == ",":
                         self.take()
                         args.append(self.or_())
-                end = self.expect(")").end
-                return Node("call", t.start, end, value=t.text, args=tuple(args))
-            return Node("name", t.start, t.end, value=t.text)
-        if t.text == "(":
+                close = self.expect(")")[_END]
+                return Node("call", start, close, value=text, args=tuple(args))
+            return Node("name", start, end, value=text)
+        if text == "(":
             self.take()
             inner = self.or_()
             self.expect(")")
             return inner
-        if t.text == "{":
+        if text == "{":
             self.take()
             items = []
-            while self.tok.kind == "name":
+            while self.tok[_KIND] == "name":
                 n = self.take()
-                items.append(Node("name", n.start, n.end, value=n.text))
-                if self.tok.text != ",":
+                items.append(Node("name", n[_START], n[_END], value=n[_TEXT]))
+                if self.tok[_TEXT] != ",":
                     break
                 self.take()
-            end = self.expect("}").end
-            return Node("setlit", t.start, end, args=tuple(items))
+            close = self.expect("}")[_END]
+            return Node("setlit", start, close, args=tuple(items))
         self.fail("expected a value, a name or '('")
         raise AssertionError  # unreachable: fail() raises
 
 
-def parse_expr(text: str) -> Node:
+# Trees are immutable, so the parse of a text is kept and shared (checking is per scope).
+
+@functools.lru_cache(maxsize=8192)
+def _parse_expr(text: str) -> Node:
     return _Parser(text).parse_all()
 
 
-def parse_effect(text: str) -> EffectNode:
+@functools.lru_cache(maxsize=8192)
+def _parse_effect(text: str) -> EffectNode:
     p = _Parser(text)
     t = p.tok
-    if t.kind != "name":
-        raise ExprError("SP404", "an effect starts with the name of a state variable", t.start,
-                        max(t.end, t.start + 1), "write e.g. `aegis = political` or `pool += 1`")
+    if t[_KIND] != "name":
+        raise ExprError("SP404", "an effect starts with the name of a state variable", t[_START],
+                        max(t[_END], t[_START] + 1), "write e.g. `aegis = political` or `pool += 1`")
     p.take()
-    op = p.tok.text
+    op = p.tok[_TEXT]
     if op not in ("=", "+=", "-="):
-        raise ExprError("SP404", f"expected '=', '+=' or '-=' after '{t.text}'", p.tok.start,
-                        max(p.tok.end, p.tok.start + 1), "write e.g. `aegis = political` or `pool += 1`")
+        raise ExprError("SP404", f"expected '=', '+=' or '-=' after '{t[_TEXT]}'", p.tok[_START],
+                        max(p.tok[_END], p.tok[_START] + 1), "write e.g. `aegis = political` or `pool += 1`")
     p.take()
     expr = p.parse_all()
-    return EffectNode(t.text, t.start, op, expr)
+    return EffectNode(t[_TEXT], t[_START], op, expr)
+
+
+def parse_expr(text: str) -> Node:
+    return _parse_expr(str(text)) if isinstance(text, str) else _Parser(text).parse_all()
+
+
+def parse_effect(text: str) -> EffectNode:
+    return _parse_effect(str(text)) if isinstance(text, str) else _parse_effect.__wrapped__(text)
 
 
 # ---------------------------------------------------------------------------- checking

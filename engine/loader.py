@@ -16,8 +16,9 @@ from . import expr as X
 from .diagnostics import Diagnostic, DiagnosticError, Pos, diag, did_you_mean, WARNING
 from .model import (Adjudication, Branch, Citation, Clause, Condition, Event, Inject, Modifier,
                     Option, Outcome, Scenario, Signpost, Source, Turn, Variable, _day)
-from .schema import DATE_RE, DICE_RE, FORMAT_VERSION, TURNS_RE, Checker, pos_of, value_pos
-from .yamlsource import load_yaml_file
+from .schema import (DATE_RE, DICE_RE, FORMAT_VERSION, TURNS_RE, Checker, pos_of, resolve_pos,
+                     value_pos)
+from .yamlsource import gc_paused, load_yaml_file
 
 
 class _Files:
@@ -49,9 +50,9 @@ def _raw_hash(data: Any) -> str:
                                      default=str).encode()).hexdigest()
 
 
-def _expr_pos(text: Any, offset: int, fallback: Pos | None) -> Pos | None:
+def _expr_pos(text: Any, offset: int, fallback: Any) -> Pos | None:
     """Where character `offset` of an expression string sits in its file."""
-    base = getattr(text, "pos", None) or fallback
+    base = getattr(text, "pos", None) or resolve_pos(fallback)
     if base is None:
         return None
     before = str(text)[:offset]
@@ -69,9 +70,12 @@ class _Builder:
         self.files = _Files(self.root, self.diags)
         self.check = Checker(self.diags)
         self.item_hashes: dict[str, str] = {}
+        self._checked: dict[tuple[str, str], Any] = {}  # see checked()
+        self._checked_scope: Any = None
 
     def error(self, code, message, pos, hint=None, severity="error"):
-        self.diags.append(diag(code, message, pos, hint, severity))
+        # `pos` may be lazy, as (container, key or index, fallback): see schema.resolve_pos.
+        self.diags.append(diag(code, message, resolve_pos(pos), hint, severity))
 
     # ------------------------------------------------------------------ files
     def resolve(self, ref: Any, base: Path, pos: Pos | None, confine: bool) -> Path | None:
@@ -181,8 +185,11 @@ class _Builder:
 
         if any(d.severity == "error" for d in self.diags):
             return None
-        content = hashlib.sha256("\n".join(f"{k}:{v}" for k, v in sorted(
-            self.files.hashes.items())).encode()).hexdigest()
+        # The main file counts under a fixed name, so renaming it does not change the hash.
+        main = self.files.name(self.path)
+        content = hashlib.sha256("\n".join(
+            f"{'(scenario)' if k == main else k}:{v}"
+            for k, v in sorted(self.files.hashes.items())).encode()).hexdigest()
         return Scenario(
             id=str(data["id"]), title=str(data["title"]), summary=str(data.get("summary", "")),
             start=self.turns[0].date, path=str(self.path.resolve()), content_hash=content,
@@ -211,7 +218,7 @@ class _Builder:
     def check_events(self, ids: Any, pos: Pos | None, where: str) -> tuple[str, ...]:
         out = []
         for i, ev in enumerate(ids or []):
-            ipos = ids.item_pos[i] if hasattr(ids, "item_pos") else pos
+            ipos = (ids, i, pos) if isinstance(ids, list) else pos
             if ev not in self.events:
                 self.error("SP302", f"{where}: event '{ev}' is not defined", pos_of(ev, ipos),
                            did_you_mean(str(ev), self.events) or
@@ -222,7 +229,7 @@ class _Builder:
 
     def unique(self, seen: dict, ident: str, pos: Pos | None, what: str) -> bool:
         if ident in seen:
-            first = seen[ident]
+            first = resolve_pos(seen[ident])
             where = f" (first at {first.file}:{first.line})" if first else ""
             self.error("SP301", f"{what} '{ident}' is defined twice{where}", pos,
                        "rename one of them")
@@ -301,8 +308,9 @@ class _Builder:
             # A turn missing its label or date is already reported; keep checking the rest.
             date = str(t["date"]) if DATE_RE.match(str(t.get("date", ""))) else (
                 turns[-1].date if turns else start or "2000")
-            turns.append(Turn(i, str(t.get("label", f"Turn {i}")), date))
-            pos = value_pos(t, "date", raw.item_pos[i] if hasattr(raw, "item_pos") else None)
+            ipos = raw.item_pos[i] if hasattr(raw, "item_pos") else None
+            turns.append(Turn(i, str(t.get("label", f"Turn {i}")), date, pos_of(t, ipos)))
+            pos = value_pos(t, "date", ipos)
             if i and _day(turns[i].date) < _day(turns[i - 1].date):
                 self.error("SP504", f"turn {i} ({turns[i].date}) is dated before turn {i - 1} "
                            f"({turns[i - 1].date})", pos, "list turns in date order")
@@ -406,6 +414,29 @@ class _Builder:
         self.error(err.code, f"{what}: {err.message}", _expr_pos(text, err.start, fallback),
                    err.hint)
 
+    def checked(self, kind: str, text: Any) -> Any:
+        """An expression text checked against the scope: the clauses of a condition, an
+        effect, or an int. The result depends only on the text and the scope, so each text is
+        checked once per scope (scenarios repeat texts such as `level += 1`); a text that
+        fails is not kept, so each place it is written raises, and is reported, again."""
+        if self._checked_scope is not self.scope:
+            self._checked, self._checked_scope = {}, self.scope
+        key = (kind, str(text))
+        found = self._checked.get(key)
+        if found is None:
+            if kind == "condition":
+                # Checking each clause checks the whole: 'and' adds no error of its own, and
+                # the clauses are checked in the order the whole would be.
+                found = tuple(Clause(text[part.start:part.end],
+                                     X.check_condition(part, self.scope))
+                              for part in X.conjuncts(X.parse_expr(text)))
+            elif kind == "effect":
+                found = X.check_effect(X.parse_effect(text), self.scope, str(text).strip())
+            else:
+                found = X.check_int(X.parse_expr(text), self.scope)
+            self._checked[key] = found
+        return found
+
     def condition(self, raw: Any, pos: Pos | None, what: str) -> Condition | None:
         if raw is None:
             return None
@@ -415,13 +446,9 @@ class _Builder:
         for i, text in enumerate(texts):
             if not isinstance(text, str):
                 continue
-            tpos = raw.item_pos[i] if hasattr(raw, "item_pos") else pos
+            tpos = (raw, i, pos) if isinstance(raw, list) else pos
             try:
-                node = X.parse_expr(text)
-                X.check_condition(node, self.scope)
-                for part in X.conjuncts(node):
-                    clauses.append(Clause(text[part.start:part.end],
-                                          X.check_condition(part, self.scope)))
+                clauses.extend(self.checked("condition", text))
             except X.ExprError as e:
                 self.located(e, text, tpos, what)
                 ok = False
@@ -435,9 +462,9 @@ class _Builder:
         for i, text in enumerate(raw or []):
             if not isinstance(text, str):
                 continue
-            tpos = raw.item_pos[i] if hasattr(raw, "item_pos") else pos
+            tpos = (raw, i, pos) if isinstance(raw, list) else pos
             try:
-                out.append(X.check_effect(X.parse_effect(text), self.scope, str(text).strip()))
+                out.append(self.checked("effect", text))
             except X.ExprError as e:
                 self.located(e, text, tpos, what)
         return tuple(out)
@@ -445,7 +472,7 @@ class _Builder:
     def int_value(self, raw: Any, pos: Pos | None, what: str) -> X.Typed | None:
         text = str(raw)
         try:
-            return X.check_int(X.parse_expr(text), self.scope)
+            return self.checked("int", text)
         except X.ExprError as e:
             self.located(e, raw if isinstance(raw, str) else text, pos, what)
             return None
@@ -485,18 +512,18 @@ class _Builder:
                            pos_of(raw["id"], pos), "rename one of them")
             self.item_hashes[f"branch:{ident}"] = _raw_hash(raw)
             what = f"branch '{ident}'"
-            self.check_actor(raw.get("actor"), value_pos(raw, "actor", pos), what)
-            cites = self.check_events(raw.get("cites"), value_pos(raw, "cites", pos), what)
-            when = self.condition(raw.get("when"), value_pos(raw, "when", pos),
-                                  f"{what}, precondition")
-            adjudication = self.adjudication(raw.get("adjudication"),
-                                             value_pos(raw, "adjudication", pos), what)
+            # Positions stay lazy, (mapping, key, fallback), until a problem is reported.
+            self.check_actor(raw.get("actor"), (raw, "actor", pos), what)
+            cites = self.check_events(raw.get("cites"), (raw, "cites", pos), what)
+            when = self.condition(raw.get("when"), (raw, "when", pos), f"{what}, precondition")
+            adjudication = self.adjudication(raw.get("adjudication"), (raw, "adjudication", pos),
+                                             what)
             options = []
             oseen: dict[str, Pos | None] = {}
             for i, o in enumerate(raw.get("options") or []):
                 if not isinstance(o, dict) or "id" not in o or "label" not in o:
                     continue
-                opos = raw["options"].item_pos[i] if hasattr(raw["options"], "item_pos") else pos
+                opos = (raw["options"], i, pos)
                 if not self.unique(oseen, str(o["id"]), pos_of(o["id"], opos), f"option of {what}"):
                     continue
                 options.append(self.option(o, opos, what, adjudication is not None))
@@ -508,20 +535,21 @@ class _Builder:
                 self.error("SP208", f"{what} needs at least one option", value_pos(raw, "options", pos))
             signposts = []
             for i, s in enumerate(raw.get("signposts") or []):
-                spos = raw["signposts"].item_pos[i] if hasattr(raw["signposts"], "item_pos") else pos
+                spos = (raw["signposts"], i, pos)
                 sid = f"{ident}_{i + 1}"
                 if isinstance(s, str):
                     signposts.append(Signpost(sid, s.strip(), None, ident))
                 elif isinstance(s, dict) and "text" in s:
-                    cond = self.condition(s.get("when"), value_pos(s, "when", spos),
+                    cond = self.condition(s.get("when"), (s, "when", spos),
                                           f"{what}, signpost {i + 1}")
                     signposts.append(Signpost(sid, str(s["text"]).strip(), cond, ident))
             out[ident] = Branch(
                 id=ident, title=str(raw["title"]), options=tuple(options),
-                turns=self.turn_set(raw.get("turns"), value_pos(raw, "turns", pos), what),
+                turns=self.turn_set(raw.get("turns"), (raw, "turns", pos), what),
                 actor=str(raw.get("actor", "")), narrative=str(raw.get("narrative", "")).strip(),
                 repeatable=bool(raw.get("repeatable", False)), when=when, cites=cites,
-                adjudication=adjudication, signposts=tuple(signposts))
+                adjudication=adjudication, signposts=tuple(signposts),
+                pos=pos_of(raw["id"], pos))
         return out
 
     def option(self, o: dict, pos, what: str, adjudicated: bool) -> Option:
@@ -535,12 +563,11 @@ class _Builder:
                                "add `adjudication: {dice: 2d6, target: 7}` to the branch")
                 out = o[key]
                 outcomes[key] = Outcome(str(out.get("narrative", "")).strip(),
-                                        self.effects(out.get("effects"),
-                                                     value_pos(out, "effects", pos),
+                                        self.effects(out.get("effects"), (out, "effects", pos),
                                                      f"{owhat}, {key}"))
         return Option(id=str(o["id"]), label=str(o["label"]),
                       narrative=str(o.get("narrative", "")).strip(),
-                      effects=self.effects(o.get("effects"), value_pos(o, "effects", pos), owhat),
+                      effects=self.effects(o.get("effects"), (o, "effects", pos), owhat),
                       on_success=outcomes.get("on_success"), on_failure=outcomes.get("on_failure"))
 
     def adjudication(self, raw: Any, pos, what: str) -> Adjudication | None:
@@ -553,10 +580,10 @@ class _Builder:
         for i, md in enumerate(raw.get("modifiers") or []):
             if not isinstance(md, dict) or "label" not in md or "value" not in md:
                 continue
-            mpos = raw["modifiers"].item_pos[i] if hasattr(raw["modifiers"], "item_pos") else pos
-            value = self.int_value(md["value"], value_pos(md, "value", mpos),
+            mpos = (raw["modifiers"], i, pos)
+            value = self.int_value(md["value"], (md, "value", mpos),
                                    f"{what}, modifier '{md['label']}'")
-            cond = self.condition(md.get("when"), value_pos(md, "when", mpos),
+            cond = self.condition(md.get("when"), (md, "when", mpos),
                                   f"{what}, modifier '{md['label']}'")
             if value is not None:
                 mods.append(Modifier(str(md["label"]), value, cond))
@@ -608,7 +635,8 @@ def check_scenario(path: str | os.PathLike) -> tuple[Scenario | None, list[Diagn
     """Load and check a scenario; returns it (None on errors) with every diagnostic found."""
     builder = _Builder(Path(path))
     try:
-        scenario = builder.build()
+        with gc_paused():
+            scenario = builder.build()
     except RecursionError:
         builder.error("SP107", "the file nests too deeply to check", None, "flatten the structure")
         scenario = None

@@ -6,6 +6,7 @@ from typing import Any, Callable
 
 import attrs
 
+from .diagnostics import Pos
 from .expr import BoolType, EnumType, IntType, SetType, Typed, Effect
 
 
@@ -130,6 +131,7 @@ class Turn:
     index: int
     label: str
     date: str
+    pos: Pos | None = attrs.field(default=None, eq=False, repr=False)   # where it is written
 
 
 @attrs.frozen
@@ -210,6 +212,7 @@ class Branch:
     cites: tuple[str, ...] = ()
     adjudication: Adjudication | None = None
     signposts: tuple[Signpost, ...] = ()
+    pos: Pos | None = attrs.field(default=None, eq=False, repr=False)   # where its id is written
 
     def option(self, option_id: str) -> Option | None:
         for o in self.options:

@@ -38,6 +38,18 @@ class GameState:
     ended: bool = False
 
 
+def _replace(s: GameState, turn=None, values=None, chosen=None, moves=None, released=None,
+             pending=False, fired=None, rolls=None, ended=None) -> GameState:
+    """attrs.evolve for GameState without its per-call introspection: every move goes
+    through here, and exploration makes millions (`pending=None` clears the roll)."""
+    return GameState(s.turn if turn is None else turn, s.values if values is None else values,
+                     s.chosen if chosen is None else chosen, s.moves if moves is None else moves,
+                     s.released if released is None else released,
+                     s.pending if pending is False else pending,
+                     s.fired if fired is None else fired, s.rolls if rolls is None else rolls,
+                     s.ended if ended is None else ended)
+
+
 @attrs.frozen
 class Env:
     """What stays fixed through a session: the scenario and the events that occurred."""
@@ -142,7 +154,7 @@ def apply_effects(effects, state: GameState, env: Env, values: list | None = Non
     """Apply effects in order, each seeing the previous; RuleError if one leaves its range."""
     values = list(state.values) if values is None else values
     for eff in effects:
-        current = attrs.evolve(state, values=tuple(values))
+        current = _replace(state, values=tuple(values))
         try:
             values[eff.index] = eff.apply(current, env)
         except EffectRangeError as e:
@@ -161,7 +173,7 @@ def choose(state: GameState, env: Env, branch_id: str, option_id: str) -> GameSt
     if reason:
         raise RuleError(f"'{branch.title}' cannot be played: {reason}")
     values = apply_effects(option.effects, state, env)
-    new = attrs.evolve(
+    new = _replace(
         state, values=tuple(values),
         chosen=state.chosen | {branch.id, f"{branch.id}:{option.id}"},
         moves=state.moves + (branch.id,),
@@ -191,7 +203,7 @@ def resolve(state: GameState, env: Env, success: bool) -> GameState:
     branch, option = pending_option(state, env)
     outcome = option.on_success if success else option.on_failure
     values = apply_effects(outcome.effects if outcome else (), state, env)
-    new = attrs.evolve(state, values=tuple(values), pending=None)
+    new = _replace(state, values=tuple(values), pending=None)
     return fire_signposts(env, new)
 
 
@@ -203,7 +215,7 @@ def roll(state: GameState, env: Env) -> tuple[GameState, Roll]:
     mods = modifiers_now(branch, state, env)
     total = sum(faces) + sum(v for _, v in mods)
     result = Roll(adj.dice, faces, tuple(mods), total, adj.target, total >= adj.target)
-    counted = attrs.evolve(state, rolls=state.rolls + 1)
+    counted = _replace(state, rolls=state.rolls + 1)
     return resolve(counted, env, result.success), result
 
 
@@ -215,7 +227,7 @@ def release(state: GameState, env: Env, inject_id: str) -> GameState:
     if reason:
         raise RuleError(f"'{inject.title}' cannot be released: {reason}")
     values = apply_effects(inject.effects, state, env)
-    new = attrs.evolve(state, values=tuple(values), released=state.released | {inject.id})
+    new = _replace(state, values=tuple(values), released=state.released | {inject.id})
     return fire_signposts(env, new)
 
 
@@ -225,7 +237,7 @@ def override(state: GameState, env: Env, variable: str, value: Any) -> GameState
         raise RuleError(f"there is no state variable '{variable}'")
     values = list(state.values)
     values[var.index] = value
-    return fire_signposts(env, attrs.evolve(state, values=tuple(values)))
+    return fire_signposts(env, _replace(state, values=tuple(values)))
 
 
 def next_turn(state: GameState, env: Env) -> tuple[GameState, list[str]]:
@@ -236,7 +248,7 @@ def next_turn(state: GameState, env: Env) -> tuple[GameState, list[str]]:
         raise RuleError(f"roll for '{state.pending.branch}' before moving on (or undo the choice)")
     if state.turn >= env.scenario.last_turn:
         raise RuleError("this is the last turn: end the session instead")
-    new = attrs.evolve(state, turn=state.turn + 1, moves=())
+    new = _replace(state, turn=state.turn + 1, moves=())
     released = []
     for inject in env.scenario.injects.values():
         if inject.turn == new.turn and inject_block_reason(inject, new, env) is None:
@@ -248,7 +260,7 @@ def next_turn(state: GameState, env: Env) -> tuple[GameState, list[str]]:
 def end(state: GameState) -> GameState:
     if state.pending is not None:
         raise RuleError(f"roll for '{state.pending.branch}' before ending (or undo the choice)")
-    return attrs.evolve(state, ended=True)
+    return _replace(state, ended=True)
 
 
 # ---------------------------------------------------------------------------- signposts
@@ -257,21 +269,84 @@ def fire_branch_signposts(branch: Branch, state: GameState) -> GameState:
     new = [(s.id, state.turn) for s in branch.signposts if s.when is None]
     known = {sid for sid, _ in state.fired}
     new = [p for p in new if p[0] not in known]
-    return attrs.evolve(state, fired=state.fired + tuple(new)) if new else state
+    return _replace(state, fired=state.fired + tuple(new)) if new else state
 
 
 def fire_signposts(env: Env, state: GameState) -> GameState:
-    """Record every conditional signpost whose condition holds for the first time."""
+    """Record every conditional signpost whose condition holds for the first time.
+
+    Scenario signposts first, then each branch's, in order. A condition that reads only
+    variables, the turn and events (no chosen()/released()) has one truth per (events that
+    occurred, turn, values), so its truth is remembered: this runs after every move, and
+    exploration makes millions of moves."""
+    plan = _signpost_plan(env.scenario)
+    if not plan.signposts:
+        return state
     known = {sid for sid, _ in state.fired}
+    holding = None
+    if not plan.others:                  # the common case: nothing new can fire
+        holding = plan.holding(state, env)
+        if not holding or holding <= known:
+            return state
     new = []
-    for s in env.scenario.signposts:
-        if s.id not in known and s.when.holds(state, env):
+    for s, values_only in plan.signposts:
+        if s.id in known:
+            continue
+        if values_only:
+            if holding is None:
+                holding = plan.holding(state, env)
+            ok = s.id in holding
+        else:
+            ok = s.when.holds(state, env)
+        if ok:
             new.append((s.id, state.turn))
-    for b in env.scenario.branches.values():
-        for s in b.signposts:
-            if s.when is not None and s.id not in known and s.when.holds(state, env):
-                new.append((s.id, state.turn))
-    return attrs.evolve(state, fired=state.fired + tuple(new)) if new else state
+    return _replace(state, fired=state.fired + tuple(new)) if new else state
+
+
+class _SignpostPlan:
+    """A scenario's conditional signposts in firing order, with a memo of the truth of those
+    whose condition reads only variables, the turn and events."""
+
+    MEMO_LIMIT = 200_000
+
+    def __init__(self, scenario: Scenario):
+        self.scenario = scenario
+        ordered = list(scenario.signposts) + [s for b in scenario.branches.values()
+                                              for s in b.signposts if s.when is not None]
+        self.signposts = tuple((s, _values_only(s.when)) for s in ordered)
+        self.by_values = tuple(s for s, v in self.signposts if v)
+        self.others = tuple(s for s, v in self.signposts if not v)
+        self.memo: dict[tuple, dict[tuple, frozenset[str]]] = {}
+
+    def holding(self, state: GameState, env: Env) -> frozenset[str]:
+        memo = self.memo.get(env.occurred)
+        if memo is None:
+            memo = self.memo[env.occurred] = {}
+        key = (state.turn, state.values)
+        found = memo.get(key)
+        if found is None:
+            if len(memo) >= self.MEMO_LIMIT:
+                memo.clear()
+            found = memo[key] = frozenset(s.id for s in self.by_values
+                                          if s.when.holds(state, env))
+        return found
+
+
+def _values_only(cond: Condition) -> bool:
+    return not any(label.startswith(("chosen(", "released("))
+                   for clause in cond.clauses for label, _fn, _t in clause.typed.refs)
+
+
+_PLANS: dict[int, _SignpostPlan] = {}
+
+
+def _signpost_plan(scenario: Scenario) -> _SignpostPlan:
+    plan = _PLANS.get(id(scenario))
+    if plan is None or plan.scenario is not scenario:
+        if len(_PLANS) >= 16:
+            _PLANS.pop(next(iter(_PLANS)))
+        plan = _PLANS[id(scenario)] = _SignpostPlan(scenario)
+    return plan
 
 
 # ---------------------------------------------------------------------------- hashing

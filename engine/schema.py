@@ -172,73 +172,77 @@ OBJECTS: dict[str, list[F]] = {
 
 
 class Checker:
-    """Structural checks of raw, located YAML data against OBJECTS."""
+    """Structural checks of raw, located YAML data against OBJECTS.
+
+    Positions and the `where` descriptions are worked out only when a problem is reported:
+    inside, a position may be given lazily (see `resolve_pos`) and a description as
+    (template, [argument,] parent description) (see `_where`)."""
 
     def __init__(self, diags: list[Diagnostic]):
         self.diags = diags
 
-    def error(self, code: str, message: str, pos: Pos | None, hint: str | None = None):
-        self.diags.append(diag(code, message, pos, hint))
+    def error(self, code: str, message: str, pos: Any, hint: str | None = None):
+        self.diags.append(diag(code, message, resolve_pos(pos), hint))
 
-    def obj(self, data: Any, name: str, pos: Pos | None, where: str) -> bool:
+    def obj(self, data: Any, name: str, pos: Any, where: Any) -> bool:
         """Check a mapping of kind `name`; returns False when it cannot be used at all."""
         if not isinstance(data, dict):
-            self.error("SP203", f"{where} should be a mapping (key: value), found "
+            self.error("SP203", f"{_where(where)} should be a mapping (key: value), found "
                        f"{describe(data)}", pos_of(data, pos))
             return False
-        fields = {f.name: f for f in OBJECTS[name]}
+        fields = _fields(name)
         ok = True
         for key in data:
-            kpos = data.key_pos.get(key, pos) if hasattr(data, "key_pos") else pos
             if key not in fields:
+                kpos = data.key_pos.get(key, pos) if hasattr(data, "key_pos") else pos
                 hint = did_you_mean(str(key), fields) or "allowed keys: " + ", ".join(fields)
-                self.error("SP201", f"unknown key '{key}' in {where}", kpos, hint)
+                self.error("SP201", f"unknown key '{key}' in {_where(where)}", kpos, hint)
                 ok = False
-        for f in fields.values():
-            if f.name not in data:
+        value = self.value
+        for fname, f in fields.items():
+            if fname not in data:
                 if f.required:
-                    self.error("SP202", f"{where} needs '{f.name}' ({f.doc.rstrip('.')})",
-                               getattr(data, "pos", pos))
+                    self.error("SP202", f"{_where(where)} needs '{fname}' "
+                               f"({f.doc.rstrip('.')})", getattr(data, "pos", pos))
                     ok = False
                 continue
-            vpos = value_pos(data, f.name, pos)
-            ok = self.value(data[f.name], f, vpos, f"'{f.name}' in {where}") and ok
+            ok = value(data[fname], f, (data, fname, pos), ("'{}' in {}", fname, where)) and ok
         return ok
 
-    def value(self, v: Any, f: F, pos: Pos | None, where: str) -> bool:
-        kind = f.kind
-        if kind.startswith("obj:"):
-            return self.obj(v, kind[4:], pos, where)
-        if kind.startswith("list:"):
+    def value(self, v: Any, f: F, pos: Any, where: Any) -> bool:
+        kind, target = _KINDS.get(f.kind) or _parse_kind(f.kind)
+        if kind == "obj":
+            return self.obj(v, target, pos, where)
+        if kind == "list":
             if not isinstance(v, list):
                 return self.wrong(v, "a list", pos, where)
             ok = True
+            obj = self.obj
             for i, item in enumerate(v):
-                ipos = v.item_pos[i] if hasattr(v, "item_pos") else pos
-                ok = self.obj(item, kind[5:], ipos, f"item {i + 1} of {where}") and ok
+                ok = obj(item, target, (v, i, pos), ("item {} of {}", i + 1, where)) and ok
             return ok
-        if kind.startswith("map:"):
+        if kind == "map":
             if not isinstance(v, dict):
                 return self.wrong(v, "a mapping", pos, where)
             ok = True
             for key, item in v.items():
-                kpos = v.key_pos.get(key, pos) if hasattr(v, "key_pos") else pos
-                ok = self.ident(key, kpos, where) and ok
-                ok = self.obj(item, kind[4:], value_pos(v, key, pos), f"'{key}' in {where}") and ok
+                ok = self.ident(key, (v, key, pos, "key"), where) and ok
+                ok = self.obj(item, target, (v, key, pos), ("'{}' in {}", key, where)) and ok
             return ok
         return getattr(self, "k_" + kind)(v, f, pos, where)
 
-    def wrong(self, v: Any, want: str, pos: Pos | None, where: str, hint: str | None = None):
-        self.error("SP203", f"{where} should be {want}, found {describe(v)}", pos_of(v, pos), hint)
+    def wrong(self, v: Any, want: str, pos: Any, where: Any, hint: str | None = None):
+        self.error("SP203", f"{_where(where)} should be {want}, found {describe(v)}",
+                   pos_of(v, pos), hint)
         return False
 
-    def ident(self, v: Any, pos: Pos | None, where: str) -> bool:
+    def ident(self, v: Any, pos: Any, where: Any) -> bool:
         if not isinstance(v, str):
             return self.wrong(v, "an id", pos, where)
         if not ID_RE.match(v):
             suggestion = re.sub(r"[^a-z0-9_]+", "_", v.lower()).strip("_")
-            self.error("SP206", f"'{v}' in {where} is not a snake_case id", pos_of(v, pos),
-                       f"use lowercase letters, digits and _, e.g. '{suggestion}'")
+            self.error("SP206", f"'{v}' in {_where(where)} is not a snake_case id",
+                       pos_of(v, pos), f"use lowercase letters, digits and _, e.g. '{suggestion}'")
             return False
         return True
 
@@ -259,7 +263,7 @@ class Checker:
         if not self.k_int(v, f, pos, where):
             return False
         if v < 1:
-            self.error("SP203", f"{where} should be at least 1", pos_of(v, pos))
+            self.error("SP203", f"{_where(where)} should be at least 1", pos_of(v, pos))
             return False
         return True
 
@@ -268,8 +272,8 @@ class Checker:
 
     def k_choice(self, v, f, pos, where):
         if v not in f.choices:
-            self.error("SP204", f"{where} should be one of {', '.join(f.choices)}, found "
-                       f"{describe(v)}", pos_of(v, pos),
+            self.error("SP204", f"{_where(where)} should be one of {', '.join(f.choices)}, "
+                       f"found {describe(v)}", pos_of(v, pos),
                        did_you_mean(str(v), f.choices))
             return False
         return True
@@ -286,14 +290,14 @@ class Checker:
         if isinstance(v, int) and not isinstance(v, bool):
             v = str(v)
         if not isinstance(v, str) or not DATE_RE.match(v):
-            self.error("SP205", f"{where} should be a date YYYY, YYYY-MM or YYYY-MM-DD, found "
-                       f"{describe(v)}", pos_of(v, pos), "e.g. 2023-07-12")
+            self.error("SP205", f"{_where(where)} should be a date YYYY, YYYY-MM or YYYY-MM-DD, "
+                       f"found {describe(v)}", pos_of(v, pos), "e.g. 2023-07-12")
             return False
         return True
 
     def k_dice(self, v, f, pos, where):
         if not isinstance(v, str) or not DICE_RE.match(v):
-            self.error("SP503", f"{where} should be dice like 2d6, found {describe(v)}",
+            self.error("SP503", f"{_where(where)} should be dice like 2d6, found {describe(v)}",
                        pos_of(v, pos), "N dice of M sides: 1d6, 2d6, 1d20")
             return False
         return True
@@ -303,10 +307,12 @@ class Checker:
             return self.wrong(v, "a list", pos, where, "write [a, b] or one '- item' per line")
         ok = True
         for i, item in enumerate(v):
-            ok = check(item, v.item_pos[i] if hasattr(v, "item_pos") else pos) and ok
+            ok = check(item, (v, i, pos)) and ok
         return ok
 
     def k_ids(self, v, f, pos, where):
+        if isinstance(v, list) and all(isinstance(x, str) and ID_RE.match(x) for x in v):
+            return True  # the usual case, with nothing to report
         return self._list_of(v, pos, where, lambda item, p: self.ident(item, p, where))
 
     def k_ints(self, v, f, pos, where):
@@ -316,12 +322,14 @@ class Checker:
         return self._list_of(v, pos, where, lambda item, p: self.k_str(item, f, p, where))
 
     def k_effects(self, v, f, pos, where):
+        if isinstance(v, list) and all(isinstance(x, str) for x in v):
+            return True  # the usual case, with nothing to report
         return self._list_of(v, pos, where, lambda item, p: self.k_str(item, f, p, where))
 
     def k_exprs(self, v, f, pos, where):
         if isinstance(v, str):
             return True
-        return self._list_of(v, pos, where, lambda item, p: self.k_str(item, f, p, where))
+        return self.k_effects(v, f, pos, where)
 
     def k_intexpr(self, v, f, pos, where):
         return isinstance(v, (int, str)) and not isinstance(v, bool) or \
@@ -335,7 +343,8 @@ class Checker:
                 isinstance(x, int) and not isinstance(x, bool) for x in v)):
             return self.wrong(v, "[lowest, highest]", pos, where, "e.g. range: [0, 5]")
         if v[0] > v[1]:
-            self.error("SP203", f"{where}: lowest {v[0]} is above highest {v[1]}", pos_of(v, pos))
+            self.error("SP203", f"{_where(where)}: lowest {v[0]} is above highest {v[1]}",
+                       pos_of(v, pos))
             return False
         return True
 
@@ -353,17 +362,50 @@ class Checker:
             return self.wrong(v, "a mapping of actor id to name", pos, where)
         ok = True
         for key, name in v.items():
-            ok = self.ident(key, v.key_pos.get(key, pos) if hasattr(v, "key_pos") else pos,
-                            where) and ok
-            ok = self.k_str(name, f, value_pos(v, key, pos), f"actor '{key}'") and ok
+            ok = self.ident(key, (v, key, pos, "key"), where) and ok
+            ok = self.k_str(name, f, (v, key, pos), f"actor '{key}'") and ok
         return ok
 
     def k_signposts(self, v, f, pos, where):
         def one(item, p):
             if isinstance(item, str):
                 return True
-            return self.obj(item, "branch_signpost", p, f"a signpost in {where}")
+            return self.obj(item, "branch_signpost", p, ("a signpost in {}", where))
         return self._list_of(v, pos, where, one)
+
+
+# -- Checker internals: fields by object kind, lazy descriptions
+
+_FIELD_CACHE: dict[str, tuple[list[F], int, dict[str, F]]] = {}
+
+
+def _fields(name: str) -> dict[str, F]:
+    """The fields of an object kind by name (made once per kind, again if OBJECTS changes)."""
+    declared = OBJECTS[name]
+    cached = _FIELD_CACHE.get(name)
+    if cached is None or cached[0] is not declared or cached[1] != len(declared):
+        cached = _FIELD_CACHE[name] = (declared, len(declared), {f.name: f for f in declared})
+    return cached[2]
+
+
+_KINDS: dict[str, tuple[str, str]] = {}
+
+
+def _parse_kind(kind: str) -> tuple[str, str]:
+    """'obj:NAME' -> ('obj', NAME); 'list:NAME', 'map:NAME' alike; a scalar kind -> (kind, '')."""
+    head, _, target = kind.partition(":")
+    parsed = _KINDS[kind] = (head, target) if head in ("obj", "list", "map") else (kind, "")
+    return parsed
+
+
+def _where(where: Any) -> str:
+    """A description given lazily as (template, parent description) or (template, argument,
+    parent description), written out."""
+    if where.__class__ is not tuple:
+        return where
+    if len(where) == 2:
+        return where[0].format(_where(where[1]))
+    return where[0].format(where[1], _where(where[2]))
 
 
 OBJECTS["branch_signpost"] = [
@@ -396,6 +438,22 @@ def value_pos(data: Any, key: str, fallback: Pos | None) -> Pos | None:
         return vp[key]
     kp = getattr(data, "key_pos", None)
     return kp.get(key, fallback) if kp else fallback
+
+
+def resolve_pos(pos: Any) -> Pos | None:
+    """A position given lazily, worked out; anything else as it is. Lazy forms, so that
+    positions are found only when a problem is reported: (mapping, key, fallback) for where
+    a value starts (as `value_pos`), (mapping, key, fallback, "key") for where a key is
+    written, (list, index, fallback) for where an item starts."""
+    if pos.__class__ is not tuple:
+        return pos
+    container, key, fallback = pos[0], pos[1], resolve_pos(pos[2])
+    if len(pos) == 4:  # where the key is written
+        return container.key_pos.get(key, fallback) if hasattr(container, "key_pos") \
+            else fallback
+    if isinstance(container, dict):
+        return value_pos(container, key, fallback)
+    return container.item_pos[key] if hasattr(container, "item_pos") else fallback
 
 
 # ---------------------------------------------------------------------------- JSON Schema

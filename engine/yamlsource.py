@@ -14,8 +14,11 @@ composer here builds a node graph that remembers where each alias was written; v
 then constructed from the nodes, counting every node visited (an alias re-visits its
 anchor's subtree) against a budget of the file's own node count plus MAX_NODE_VISITS, so
 only alias expansion can exhaust it; an alias inside the value it names is refused too.
-PyYAML's own composer and `safe_load` are not used: they drop alias positions and silently
-keep the last of two duplicate keys.
+PyYAML's `safe_load` is not used: it drops alias positions and silently keeps the last of
+two duplicate keys. A file without anchors, the usual case, takes a fast path with the same
+results: libyaml's composer builds the node graph in C and one Python pass builds the
+values (see "the fast path" below). Positions are made when first asked for, and cyclic
+garbage collection is paused while loading (`gc_paused`).
 
 `data` is None when the file cannot be used: SP101 (unreadable), SP102 (not UTF-8), SP103
 (empty), SP104 (syntax) or SP107 (alias bomb, recursion, nesting). With SP105, SP106, SP108,
@@ -25,6 +28,9 @@ set to None, only the first document is kept) alongside the errors, so later che
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import gc
 import os
 import re
 from typing import Any
@@ -41,7 +47,7 @@ from yaml.events import (
     SequenceStartEvent,
     StreamEndEvent,
 )
-from yaml.nodes import ScalarNode
+from yaml.nodes import ScalarNode, SequenceNode
 
 from .diagnostics import Diagnostic, Pos, diag
 
@@ -51,6 +57,7 @@ __all__ = [
     "LocStr",
     "MAX_DEPTH",
     "MAX_NODE_VISITS",
+    "gc_paused",
     "load_yaml_file",
     "load_yaml_text",
 ]
@@ -71,6 +78,8 @@ _BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 # Characters YAML refuses in a stream (the same set PyYAML's and libyaml's readers use).
 _NON_PRINTABLE = re.compile(
     "[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
+# What the check above lets through in ASCII text, to delete with bytes.translate.
+_PRINTABLE_ASCII = bytes([0x09, 0x0A, 0x0D, *range(0x20, 0x7F)])
 _ANCHOR = re.compile(r"&[^\s,\[\]{}]*")
 _TAG = re.compile(r"!<[^>]*>|![^\s,\[\]{}]*")
 
@@ -101,6 +110,20 @@ class LocStr(str):
         self.style = style
         return self
 
+    def __getattr__(self, name: str) -> Any:
+        # The fast loader stores (file, line, col, style) and makes the Pos when first asked.
+        if name == "pos" or name == "style":
+            lazy = self.__dict__.pop("_lazy", None)
+            if lazy is not None:
+                self.pos = Pos(lazy[0], lazy[1], lazy[2])
+                self.style = lazy[3]
+                return self.__dict__[name]
+        raise AttributeError(f"'LocStr' object has no attribute '{name}'")
+
+    def __reduce_ex__(self, protocol):
+        self.pos  # lazy positions are made now, so that copies and pickles hold them
+        return super().__reduce_ex__(protocol)
+
 
 class LocDict(dict):
     """A YAML mapping (keys are `LocStr`) with where it starts, where each key is written
@@ -116,6 +139,23 @@ class LocDict(dict):
         self.key_pos = {}
         self.value_pos = {}
 
+    def __getattr__(self, name: str) -> Any:
+        # The fast loader keeps libyaml's marks and makes the positions when first asked.
+        if name == "pos" or name == "key_pos" or name == "value_pos":
+            lazy = self.__dict__.pop("_lazy", None)
+            if lazy is not None:
+                src, mark, tag, keys, marks = lazy
+                at = src.at
+                self.pos = src.coll_pos(mark, tag)
+                self.key_pos = {k: at(km) for k, (km, _) in zip(keys, marks)}
+                self.value_pos = {k: at(vm) for k, (_, vm) in zip(keys, marks)}
+                return self.__dict__[name]
+        raise AttributeError(f"'LocDict' object has no attribute '{name}'")
+
+    def __reduce_ex__(self, protocol):
+        self.pos  # lazy positions are made now, so that copies and pickles hold them
+        return super().__reduce_ex__(protocol)
+
 
 class LocList(list):
     """A YAML sequence with where it starts and where each item starts."""
@@ -127,6 +167,21 @@ class LocList(list):
         super().__init__(*args)
         self.pos = _NOWHERE
         self.item_pos = []
+
+    def __getattr__(self, name: str) -> Any:
+        # The fast loader keeps libyaml's marks and makes the positions when first asked.
+        if name == "pos" or name == "item_pos":
+            lazy = self.__dict__.pop("_lazy", None)
+            if lazy is not None:
+                src, mark, tag, marks = lazy
+                self.pos = src.coll_pos(mark, tag)
+                self.item_pos = list(map(src.at, marks))
+                return self.__dict__[name]
+        raise AttributeError(f"'LocList' object has no attribute '{name}'")
+
+    def __reduce_ex__(self, protocol):
+        self.pos  # lazy positions are made now, so that copies and pickles hold them
+        return super().__reduce_ex__(protocol)
 
 
 # ---------------------------------------------------------------------------- nodes
@@ -516,6 +571,285 @@ class _Reader:
         return "check the indentation and quoting on this line and the lines before it"
 
 
+# ---------------------------------------------------------------------------- the fast path
+
+# libyaml's own composer builds the node graph in C, and one Python pass turns the nodes into
+# located values, so a file costs about what `yaml.load` costs. It handles files without
+# anchors (so without aliases): a node graph keeps no trace of where an alias was written and
+# cannot tell an anchor from no anchor, so any text with what may be an anchor (an '&' that
+# does not follow a letter, digit or _) takes the event-driven path above. So does anything
+# else the fast path does not reproduce exactly: an error of any kind (syntax, an undefined
+# alias, a second document), or nesting as deep as MAX_DEPTH (libyaml's composer recurses
+# in C, so the depth is bounded while it composes). Whatever the path, the values, positions
+# and diagnostics must be the same: the fast path mirrors _Reader.build, _key and _scalar.
+
+_MAYBE_ANCHOR = re.compile(r"(?<!\w)&")
+_CANON = {t: t for t in (_STR, _INT, _FLOAT, _BOOL, _NULL, _TIMESTAMP, _MERGE, _VALUE)}
+# First character of a plain scalar -> the implicit resolvers that may match it, in order
+# (as Resolver.resolve picks them; the fast path is off if a resolver matches any character).
+_FAST = not _Loader.yaml_implicit_resolvers.get(None)
+_IMPLICIT = {
+    first: tuple((_CANON.get(tag, tag), rx) for tag, rx in
+                 resolvers + _Loader.yaml_implicit_resolvers.get(None, []))
+    for first, resolvers in _Loader.yaml_implicit_resolvers.items() if first is not None
+}
+_BOOLS = dict(SafeConstructor.bool_values)
+_DIGITS = frozenset("0123456789")
+_str_new = str.__new__
+_dict_new = dict.__new__
+_list_new = list.__new__
+
+
+class _Fallback(Exception):
+    """The fast path met something only the event-driven path reproduces exactly."""
+
+
+class _Fast:
+    """Builds located values from the node graph of libyaml's composer (no anchors)."""
+
+    def __init__(self, text: str, filename: str):
+        self.text = text
+        self.file = filename
+        self.diags: list[Diagnostic] = []
+        self.bang = "!" in text  # a '!' tag may hide behind an implicitly resolved scalar
+        self._lines: list[str] | None = None
+
+    @property
+    def lines(self) -> list[str]:
+        if self._lines is None:
+            self._lines = _BREAK.split(self.text)
+        return self._lines
+
+    _skip_props = _Reader._skip_props
+    _block_start = _Reader._block_start
+
+    def at(self, mark) -> Pos:
+        return Pos(self.file, mark.line + 1, mark.column + 1)
+
+    def coll_pos(self, mark, tag) -> Pos:
+        """Where a mapping or sequence starts, past any tag written before it."""
+        if tag.__class__ is slice and tag.step:  # no tag written (not even '!')
+            return self.at(mark)
+        line, col = self._skip_props(mark.line, mark.column, (len(self.lines), 0))
+        return Pos(self.file, line + 1, col + 1)
+
+    # -- composing
+
+    def compose(self):
+        loader = yaml.CSafeLoader(self.text)
+        # Called around every node: bound the depth before libyaml's C recursion goes deep.
+        spare = [None] * (MAX_DEPTH + 2)
+        pop = spare.pop
+
+        def descend(parent, index):
+            pop()  # IndexError past the limit
+
+        loader.descend_resolver = descend
+        loader.ascend_resolver = functools.partial(spare.append, None)
+        # Tags are resolved here, not by PyYAML: an implicit tag comes back as
+        # slice(kind, value, implicit), a written one as its text.
+        loader.resolve = slice
+        try:
+            return loader.get_single_node()
+        except Exception as exc:
+            raise _Fallback from exc
+        finally:
+            try:
+                loader.dispose()
+            except Exception:
+                pass
+
+    # -- values
+
+    def load(self) -> tuple[object | None, list[Diagnostic]]:
+        root = self.compose()
+        if root is None:
+            return None, [Diagnostic("SP103", "the file holds only comments", self.file,
+                                     hint="write the YAML data into the file")]
+        if (root.__class__ is ScalarNode and root.tag.__class__ is slice and root.tag.step[0]
+                and root.value == "" and not root.style):
+            return None, [Diagnostic("SP103", "the file's document is empty", self.file,
+                                     hint="write the YAML data into the file")]
+        value = self.scalar(root) if root.__class__ is ScalarNode else self.collection(root, 0)
+        diags = _sorted(self.diags)
+        if any(d.code in _FATAL for d in diags):
+            value = None
+        return value, diags
+
+    def collection(self, node, depth: int) -> Any:
+        if depth >= MAX_DEPTH:
+            raise _Fallback
+        tag = node.tag
+        is_seq = node.__class__ is SequenceNode
+        if tag.__class__ is not slice and tag != (_SEQ if is_seq else _MAP):
+            self.refuse(tag, node.start_mark)
+            return None
+        depth += 1
+        scalar, collection, file = self.scalar, self.collection, self.file
+        # Inlined below, the usual scalar: plain text with no tag, which no implicit resolver
+        # can take for a number, a boolean or null (its first character rules them all out).
+        text = self.text if self.bang else None  # then a '!' tag may hide behind plain text
+        if is_seq:
+            seq = _list_new(LocList)
+            append = seq.append
+            for item in node.value:
+                if item.__class__ is ScalarNode:
+                    value = item.value
+                    m = item.start_mark
+                    if (not item.style and value[:1] not in _IMPLICIT
+                            and item.tag.__class__ is slice
+                            and (text is None or text[m.index] != "!")):
+                        item = _str_new(LocStr, value)
+                        item._lazy = (file, m.line + 1, m.column + 1, None)
+                        append(item)
+                    else:
+                        append(scalar(item))
+                else:
+                    append(collection(item, depth))
+            # Positions are made when asked for; keep the marks, not the nodes.
+            seq._lazy = (self, node.start_mark, tag, [item.start_mark for item in node.value])
+            return seq
+        out = _dict_new(LocDict)
+        marks = []  # (key mark, value mark) of each entry kept
+        keep = marks.append
+        key_of = self.key
+        for knode, vnode in node.value:
+            km = knode.start_mark
+            if knode.__class__ is ScalarNode and not knode.style and knode.value \
+                    and knode.value != "<<" and knode.tag.__class__ is slice \
+                    and (text is None or text[km.index] != "!"):
+                # Any scalar key is its source text: `on:` is "on", `1:` is "1".
+                key = _str_new(LocStr, knode.value)
+                key._lazy = (file, km.line + 1, km.column + 1, None)
+            else:
+                key = key_of(knode)
+            if vnode.__class__ is ScalarNode:
+                value = vnode.value
+                m = vnode.start_mark
+                if (not vnode.style and value[:1] not in _IMPLICIT
+                        and vnode.tag.__class__ is slice
+                        and (text is None or text[m.index] != "!")):
+                    value = _str_new(LocStr, value)
+                    value._lazy = (file, m.line + 1, m.column + 1, None)
+                else:
+                    value = scalar(vnode)
+            else:
+                value = collection(vnode, depth)
+            if key is None:
+                continue
+            if key in out:
+                first = marks[list(out).index(key)][0]
+                self.diags.append(diag(
+                    "SP105", f"the key '{_clip(key)}' appears twice in this mapping",
+                    self.at(knode.start_mark),
+                    hint=f"'{_clip(key)}' is first written on line {first.line + 1}; "
+                    "remove or rename one of them"))
+                continue
+            out[key] = value
+            keep((km, vnode.start_mark))
+        out._lazy = (self, node.start_mark, tag, list(out), marks)
+        return out
+
+    def _props(self, node) -> bool:
+        """An anchor (never here) or a tag is written before the scalar's text."""
+        tag = node.tag
+        if tag.__class__ is not slice:
+            return True
+        if not (self.bang and tag.step[0]):
+            return False
+        index = node.start_mark.index
+        return index < len(self.text) and self.text[index] == "!"
+
+    def locstr(self, node, value: str, props: bool) -> LocStr:
+        m = node.start_mark
+        style = node.style
+        line, col = m.line, m.column
+        if props or style:
+            if props:
+                e = node.end_mark
+                line, col = self._skip_props(line, col, (e.line, e.column))
+            if style == "'" or style == '"':
+                col += 1
+            elif style == "|" or style == ">":
+                e = node.end_mark
+                line, col = self._block_start(line, col, (e.line, e.column))
+        s = _str_new(LocStr, value)
+        s._lazy = (self.file, line + 1, col + 1, style or None)
+        return s
+
+    def scalar(self, node) -> Any:
+        tag = node.tag
+        value = node.value
+        if tag.__class__ is slice:  # resolved implicitly
+            plain = tag.step[0]
+            tag = _STR
+            if plain:
+                for t, rx in _IMPLICIT.get(value[:1], ()):
+                    if rx.match(value):
+                        tag = t
+                        break
+            if (tag is _STR or tag is _TIMESTAMP or tag is _MERGE or tag is _VALUE
+                    or (":" in value and (tag is _INT or tag is _FLOAT))):
+                # Dates stay text; so do YAML 1.1 base-60 numbers (`12:30` is not 750).
+                return self.locstr(node, value, plain and self.bang and self._props(node))
+            if tag is _NULL:
+                return None
+            if tag is _BOOL:
+                return _BOOLS[value.lower()]
+            if tag is _INT and _DIGITS.issuperset(value) and (value[0] != "0" or value == "0"):
+                return int(value)
+        elif tag == _STR or tag == _TIMESTAMP:
+            return self.locstr(node, value, True)
+        maker = _MAKERS.get(tag)
+        if maker is None:
+            self.refuse(tag, node.start_mark)
+            return None
+        try:
+            return maker(ScalarNode(tag, value))
+        except Exception:
+            text = self.locstr(node, value, self._props(node))
+            self.diags.append(diag(
+                "SP104", f"'{_clip(value)}' cannot be read as {_KIND[tag]}", text.pos,
+                hint="fix the value, or quote it to keep it as text"))
+            return None
+
+    def key(self, knode) -> LocStr | None:
+        if knode.__class__ is not ScalarNode:
+            what = "a list" if knode.__class__ is SequenceNode else "a mapping"
+            self.diags.append(diag(
+                "SP109", f"a mapping key must be text, not {what}", self.at(knode.start_mark),
+                hint="write the key as plain text, e.g. 'name: value'"))
+            return None
+        tag = knode.tag
+        value = knode.value
+        if tag.__class__ is slice:
+            plain = tag.step[0]
+            if plain and value == "<<":
+                self.diags.append(diag(
+                    "SP108", "merge keys (<<) are not supported", self.at(knode.start_mark),
+                    hint="write the keys out in this mapping instead of merging them in"))
+                return None
+            props = plain and self.bang and self._props(knode)
+        elif tag not in _SCALAR_TAGS:
+            self.refuse(tag, knode.start_mark)
+            return None
+        else:
+            props = True
+        if not value and not knode.style:
+            self.diags.append(diag(
+                "SP109", "a mapping key is empty", self.at(knode.start_mark),
+                hint="write a name before the ':'"))
+            return None
+        # Any scalar key is its source text: `on:` is "on", `1:` is "1", `null:` is "null".
+        return self.locstr(knode, value, props)
+
+    def refuse(self, tag: str, mark) -> None:
+        self.diags.append(diag(
+            "SP106", f"the tag {_short_tag(tag)} is refused: only plain data (text, numbers, "
+            "true/false, null, lists and mappings) is allowed", self.at(mark),
+            hint="remove the tag and write the value as plain data"))
+
+
 # ---------------------------------------------------------------------------- entry points
 
 def load_yaml_file(path: str | os.PathLike,
@@ -552,11 +886,33 @@ def load_yaml_text(data: str | bytes,
                    filename: str = "<input>") -> tuple[object | None, list[Diagnostic]]:
     """Load YAML text (bytes must be UTF-8; a BOM is fine). Never raises."""
     try:
-        return _load(data, filename)
+        with gc_paused():
+            return _load(data, filename)
     except Exception as exc:  # a last resort: the caller gets a diagnostic, not a traceback
         return None, [Diagnostic("SP104", f"the YAML could not be read ({type(exc).__name__}: "
                                  f"{_clip(str(exc), 120)})", filename, 1, 1,
                                  hint="check the file around its first lines")]
+
+
+@contextlib.contextmanager
+def gc_paused():
+    """No cyclic garbage collection inside (nested uses are fine).
+
+    Loading makes hundreds of thousands of objects and no reference cycles; the collector
+    would walk them again and again as they pile up, which costs more than the loading
+    itself. Afterwards, what survives goes straight to the oldest generation (freeze then
+    unfreeze: no walk), where the next full collection will see it as usual."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        if gc.get_freeze_count() == 0:  # leave alone objects someone else froze on purpose
+            gc.freeze()
+            gc.unfreeze()
+        gc.enable()
 
 
 def _decode(data: bytes, filename: str) -> tuple[str | None, Diagnostic | None]:
@@ -589,16 +945,27 @@ def _load(data: str | bytes, filename: str) -> tuple[object | None, list[Diagnos
         return None, [Diagnostic("SP103", "the file is empty", filename,
                                  hint="write the YAML data into the file")]
 
-    reader = _Reader(text, filename)
-    bad = _NON_PRINTABLE.search(text)
+    bad = None
+    if not text.isascii() or text.encode("ascii").translate(None, _PRINTABLE_ASCII):
+        bad = _NON_PRINTABLE.search(text)  # only then: the search is slower
     if bad is not None:
         char = bad.group()
         return None, [diag(
             "SP104", f"the character U+{ord(char):04X} is not allowed in YAML",
-            reader.index_to_pos(bad.start()),
+            _Reader(text, filename).index_to_pos(bad.start()),
             hint="remove this character: control characters (often pasted in by accident) "
             "and broken characters are not allowed in YAML")]
 
+    # (A second byte-order mark would be skipped by libyaml without a count, and the fast
+    # path finds tags by the marks' character index.)
+    if _FAST and _Loader is getattr(yaml, "CSafeLoader", None) and (
+            "&" not in text or not _MAYBE_ANCHOR.search(text)) and not text.startswith("\ufeff"):
+        try:
+            return _Fast(text, filename).load()
+        except Exception:  # _Fallback (or anything unforeseen): the event-driven path decides
+            pass
+
+    reader = _Reader(text, filename)
     loader = _Loader(text)
     from_libyaml = not isinstance(loader, yaml.SafeLoader)
     root = None

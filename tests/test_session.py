@@ -135,7 +135,12 @@ def test_moves_per_turn_and_repeatable(tutorial):
         not s.branch_view("china_protests").open
     s.next_turn()
     assert s.branch_view("answer_beijing").open
-    assert s.branch_view("press_negotiations").reason == "already played (once per session)"
+    assert s.branch_view("press_negotiations").open        # repeatable: try again
+    s.choose("press_negotiations", "push")
+    s.decide(True)
+    s.choose("open_office", "open")
+    s.next_turn()
+    assert s.branch_view("open_office").reason == "already played (once per session)"
 
 
 def test_scheduled_inject_and_signposts(tutorial):

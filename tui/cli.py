@@ -267,10 +267,7 @@ def cmd_lint(args) -> int:
 
 def _reachability_warnings(scenario) -> list:
     """Unreachable branches and dead ends, when a small exploration completes (issue 5)."""
-    try:
-        from engine.explore import lint_warnings
-    except ImportError:
-        return []
+    from engine.explore import lint_warnings
     return lint_warnings(scenario)
 
 

@@ -1,0 +1,909 @@
+"""Exhaustive exploration of a scenario's reachable states (`spillover explore`, lint).
+
+Every move goes through `engine.rules` — the explorer decides *which* moves to try, never
+what a move does. From the initial state it tries, at every decision point, every open
+branch with each of its options, every on-demand inject that can be released, and passing
+(to the next turn, or ending the session at the last turn); at every pending adjudication
+it tries both outcomes with their exact odds (`engine.dice`, modifiers as they apply in that
+state). Identical states are explored once.
+
+**The state graph is a DAG.** Along every transition the key
+
+    (turn, ended, 2·len(moves) + 2·len(released) − [pending])
+
+strictly increases: a choice adds a move (+2, or +1 when it leaves a roll pending), a roll
+clears the pending flag (+1), releasing an inject adds to `released` (+2), passing raises the
+turn, and ending sets `ended`. States are therefore expanded in increasing key order (turn by
+turn, and within a turn by that count): when a state is expanded every way into it is known,
+so its shortest path is final, and probability mass can be pushed forward in that same order.
+The explorer checks the key on every transition and fails loudly if a rule change breaks it.
+
+**Probabilities** (only when exploration completes) follow a facilitator policy: at each
+decision point each available choice — each `branch:option`, each releasable inject
+(`inject:id`), and passing (`pass`) — is equally likely, or weighted by `weights`; adjudications
+follow the dice. An **end state** is a state with `ended` set: the group passed at the last
+turn (every session that does not stop on a failure ends in exactly one end state). End
+states are grouped by their variable values, the outcome that matters to a seminar.
+
+**Memoisation** compares normalised states: `rolls` is set to 0 (exploration resolves rolls
+by outcome, not by generator); the turn's `moves` are kept sorted; and `fired` keeps which
+signposts have fired but not in which turn or order (stored as sorted `(id, 0)` pairs). The
+rules only ever ask whether a branch is among this turn's moves, how many there are, and
+whether a signpost has fired, so states differing only in those respects have the same moves
+ahead, the same end values and the same odds: merging them changes no finding and no
+probability (the chance that a signpost fires is still reported), it only shrinks the graph.
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+from collections import Counter
+from fractions import Fraction
+from functools import lru_cache
+from typing import Any, Iterable, Mapping
+
+import attrs
+
+from . import rules
+from .diagnostics import WARNING, Diagnostic, diag
+from .dice import success_probability
+from .model import Branch, Inject, Scenario
+from .rules import Env, GameState, RuleError
+
+DEFAULT_MAX_STATES = 200_000
+LINT_MAX_STATES = 20_000
+
+# Action tuples: ("choose", branch, option) · ("roll", success) · ("release", inject)
+#                ("pass",) · ("end",)
+PASS = ("pass",)
+END = ("end",)
+ROLL_OK = ("roll", True)
+ROLL_KO = ("roll", False)
+
+
+# ---------------------------------------------------------------------------- results
+
+@attrs.frozen
+class Step:
+    """One choice in a path: a compact token (for replay) and a sentence (for people)."""
+
+    token: str          # "choose b:o" · "roll success" · "roll failure" · "release i" · "pass" · "end"
+    text: str
+    turn: int
+
+
+@attrs.frozen
+class Unreachable:
+    """A branch (or, with `option`, an option) that no reachable state can play."""
+
+    branch: str
+    reason: str                     # one sentence
+    clauses: tuple[str, ...] = ()   # the precondition clauses never satisfied in its turns
+    option: str | None = None
+
+
+@attrs.frozen
+class DeadEnd:
+    """A turn whose play can start with nothing at all to do."""
+
+    turn: int
+    states: int                        # distinct dead-end states in this turn
+    probability: Fraction | None       # P(a session meets a dead end in this turn)
+    path: tuple[Step, ...]             # a shortest path to one
+
+
+@attrs.frozen
+class Failure:
+    """A move the rules refuse although it was offered: an effect leaving its range."""
+
+    message: str
+    count: int                         # how many transitions fail this way
+    probability: Fraction | None
+    path: tuple[Step, ...]             # a shortest path to the failing move (included)
+
+
+@attrs.frozen
+class EndOutcome:
+    """End states grouped by variable values."""
+
+    values: tuple[tuple[str, str], ...]   # (variable, shown value), in declaration order
+    probability: Fraction | None
+    states: int
+
+
+@attrs.frozen
+class ExploreResult:
+    scenario: str
+    complete: bool
+    max_states: int
+    states: int                         # distinct states discovered
+    expanded: int                       # states whose moves were all tried
+    transitions: int
+    end_states: int
+    seconds: float
+    prob_seconds: float
+    turns_total: int                    # number of turns (0..last)
+    turns_complete: int                 # turns 0..turns_complete-1 explored completely
+    turn_reached: int                   # highest turn of any discovered state
+    injects: bool
+    weights: dict[str, Any]
+    switched_off: tuple[str, ...]
+    played_branches: dict[str, tuple[Step, ...]]     # branch -> a shortest path playing it
+    played_options: dict[str, tuple[Step, ...]]      # "b:o" -> a shortest path playing it
+    unreachable: tuple[Unreachable, ...]             # branches (and options) never played
+    outcomes_never: tuple[str, ...]                  # "b:o success|failure" never happening
+    injects_never: tuple[str, ...]                   # injects never released
+    not_covered: tuple[str, ...]                     # branches not reached within the budget
+    dead_ends: tuple[DeadEnd, ...]
+    failures: tuple[Failure, ...]
+    outcomes: tuple[EndOutcome, ...]                 # by probability, then values
+    marginals: dict[str, dict[str, Fraction]]        # variable -> shown value -> P
+    branch_probability: dict[str, Fraction]          # P(played) over sessions that end
+    signpost_probability: dict[str, Fraction]        # P(fired by the end)
+    failure_probability: Fraction | None
+    gave_up: bool = False                            # stopped early by projection (lint)
+
+    @property
+    def rate(self) -> float:
+        """Distinct states per second of exploration (probabilities not included)."""
+        return self.states / self.seconds if self.seconds > 0 else float("inf")
+
+    @property
+    def exact(self) -> bool:
+        return self.complete
+
+    @property
+    def findings(self) -> bool:
+        return bool(self.dead_ends or self.failures or
+                    (self.complete and any(u.option is None for u in self.unreachable)))
+
+
+# ---------------------------------------------------------------------------- preparation
+
+class _Prep:
+    """Per-scenario data computed once: branches by turn, options, injects, weights."""
+
+    def __init__(self, scenario: Scenario, injects: bool, weights: Mapping[str, Any] | None):
+        self.scenario = scenario
+        self.last = scenario.last_turn
+        self.mpt = scenario.moves_per_turn
+        branches = list(scenario.branches.values())
+        self.by_turn = [tuple(b for b in branches if t in b.turns) for t in range(self.last + 1)]
+        self.expects_play = [bool(bs) for bs in self.by_turn]
+        self.ondemand: tuple[Inject, ...] = tuple(
+            i for i in scenario.injects.values() if i.turn is None) if injects else ()
+        w = _check_weights(scenario, weights or {})
+        self.weights = w
+        # per branch: ((option id, action, weight), ...)
+        self.options = {
+            b.id: tuple((o.id, ("choose", b.id, o.id),
+                         w.get(f"{b.id}:{o.id}", w.get(b.id, 1))) for o in b.options)
+            for b in branches}
+        self.inject_choice = {i.id: (("release", i.id), w.get(f"inject:{i.id}", 1))
+                              for i in self.ondemand}
+        self.pass_weight = w.get("pass", 1)
+        self.choice_keys = {action: f"{action[1]}:{action[2]}"
+                            for opts in self.options.values() for _o, action, _w in opts}
+        self.choice_keys.update({action: f"inject:{iid}"
+                                 for iid, (action, _w) in self.inject_choice.items()})
+        # Block-check cache. A precondition that reads only variables, the turn and events
+        # (no chosen()/released()) has the same truth in every state with the same turn and
+        # values, so the branches whose such precondition fails are skipped without asking
+        # again; whatever is left still goes through rules.block_reason, which decides.
+        self._by_values: list[list[Branch]] = []    # per turn: value-only preconditions
+        self._always: list[tuple[Branch, ...]] = []  # per turn: everything else
+        for bs in self.by_turn:
+            vo = [b for b in bs if b.when is not None and _values_only(b.when)]
+            self._by_values.append(vo)
+            self._always.append(tuple(b for b in bs if b not in vo))
+        self._cache: dict[tuple, tuple[Branch, ...]] = {}
+
+    def candidates(self, state: GameState, env: Env) -> tuple[Branch, ...]:
+        """Branches of this turn not excluded by a value-only precondition (cached)."""
+        key = (state.turn, state.values)
+        c = self._cache.get(key)
+        if c is None:
+            t = state.turn
+            c = self._always[t] + tuple(b for b in self._by_values[t] if b.when.holds(state, env))
+            if len(self._cache) >= 500_000:
+                self._cache.clear()
+            self._cache[key] = c
+        return c
+
+
+def _values_only(cond) -> bool:
+    for clause in cond.clauses:
+        for label, _fn, _t in clause.typed.refs:
+            if label.startswith(("chosen(", "released(")):
+                return False
+    return True
+
+
+def _check_weights(scenario: Scenario, weights: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate {"branch:option" | "branch" | "inject:id" | "pass": weight ≥ 0}."""
+    out: dict[str, Any] = {}
+    for key, value in weights.items():
+        key = str(key)
+        if key == "pass":
+            pass
+        elif key.startswith("inject:"):
+            if key[7:] not in scenario.injects:
+                raise ValueError(f"weights: there is no inject '{key[7:]}'")
+        elif ":" in key:
+            b, o = key.split(":", 1)
+            if b not in scenario.branches or scenario.branches[b].option(o) is None:
+                raise ValueError(f"weights: there is no option '{key}'")
+        elif key not in scenario.branches:
+            raise ValueError(f"weights: '{key}' is not a branch, branch:option, inject:id or pass")
+        if isinstance(value, bool) or not isinstance(value, (int, float, str, Fraction)):
+            raise ValueError(f"weights: '{key}' should be a number, found {value!r}")
+        try:
+            w = Fraction(str(value)) if not isinstance(value, (int, Fraction)) else Fraction(value)
+        except (ValueError, ZeroDivisionError):
+            raise ValueError(f"weights: '{key}' should be a number, found {value!r}") from None
+        if w < 0:
+            raise ValueError(f"weights: '{key}' is negative")
+        out[key] = w.numerator if w.denominator == 1 else w
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _p_success(count: int, sides: int, target: int, modifier: int) -> Fraction:
+    return success_probability(count, sides, target, modifier)
+
+
+def p_success(state: GameState, env: Env) -> Fraction:
+    """Exact probability that the pending adjudication succeeds in this state."""
+    branch, _option = rules.pending_option(state, env)
+    adj = branch.adjudication
+    mod = sum(v for _, v in rules.modifiers_now(branch, state, env))
+    return _p_success(adj.count, adj.sides, adj.target, mod)
+
+
+def normalise(s: GameState) -> GameState:
+    """The memoisation form: rolls 0, this turn's moves sorted, and fired signposts as a
+    sorted tuple of (id, 0) — which signposts have fired, not when."""
+    moves, fired = s.moves, s.fired
+    if fired and (any(t for _, t in fired) or (len(fired) > 1 and list(fired) != sorted(fired))):
+        fired = tuple(sorted((f, 0) for f, _ in fired))
+    if len(moves) > 1 and list(moves) != sorted(moves):
+        moves = tuple(sorted(moves))
+    if moves is not s.moves or fired is not s.fired or s.rolls:
+        return GameState(s.turn, s.values, s.chosen, moves, s.released, s.pending, fired, 0,
+                         s.ended)
+    return s
+
+
+def _normalise_child(child: GameState, parent: GameState, canon: dict) -> GameState:
+    """normalise() for a state one move away from a normalised one (the rules append to
+    `moves` and `fired` and pass the parent's other parts on unchanged), sharing equal parts
+    between states through `canon` — many states have the same values, chosen set, … and
+    one copy of each is kept (memory, and faster equality tests)."""
+    moves, fired = child.moves, child.fired
+    if fired is not parent.fired:
+        fired = tuple(sorted((f, 0) for f, _ in fired))
+        fired = canon.setdefault(fired, fired)
+    if moves is not parent.moves:
+        if len(moves) > 1 and moves[-1] < moves[-2]:
+            moves = tuple(sorted(moves))
+        moves = canon.setdefault(moves, moves)
+    values, chosen, released = child.values, child.chosen, child.released
+    if values is not parent.values:
+        values = canon.setdefault(values, values)
+    if chosen is not parent.chosen:
+        chosen = canon.setdefault(chosen, chosen)
+    if released is not parent.released:
+        released = canon.setdefault(released, released)
+    if moves is not child.moves or fired is not child.fired or values is not child.values \
+            or chosen is not child.chosen or released is not child.released or child.rolls:
+        return GameState(child.turn, values, chosen, moves, released, child.pending, fired, 0,
+                         child.ended)
+    return child
+
+
+def _key_m(s: GameState) -> int:
+    return 2 * len(s.moves) + 2 * len(s.released) - (s.pending is not None)
+
+
+def available(state: GameState, env: Env, prep: _Prep) -> list[tuple[tuple, Any]]:
+    """The choices at a decision point: (action, weight) for each open branch:option,
+    each releasable on-demand inject, and passing. Empty when a roll is pending or the
+    session has ended (the caller resolves the roll instead)."""
+    if state.pending is not None or state.ended:
+        return []
+    out: list[tuple[tuple, Any]] = []
+    if len(state.moves) < prep.mpt:          # otherwise block_reason says the moves are used
+        chosen = state.chosen
+        for b in prep.candidates(state, env):
+            if not b.repeatable and b.id in chosen:
+                continue                      # block_reason: already played (once per session)
+            if rules.block_reason(b, state, env) is None:
+                for _oid, action, w in prep.options[b.id]:
+                    out.append((action, w))
+    for i in prep.ondemand:
+        if i.id not in state.released and rules.inject_block_reason(i, state, env) is None:
+            out.append(prep.inject_choice[i.id])
+    out.append((PASS, prep.pass_weight))
+    return out
+
+
+def apply_action(state: GameState, env: Env, action: tuple) -> GameState:
+    """Apply one action through the rules (RuleError as the rules raise it)."""
+    kind = action[0]
+    if kind == "choose":
+        return rules.choose(state, env, action[1], action[2])
+    if kind == "roll":
+        return rules.resolve(state, env, action[1])
+    if kind == "release":
+        return rules.release(state, env, action[1])
+    if kind == "pass":
+        if state.turn >= env.scenario.last_turn:
+            return rules.end(state)
+        return rules.next_turn(state, env)[0]
+    if kind == "end":
+        return rules.end(state)
+    raise ValueError(f"unknown action {action!r}")
+
+
+def is_dead_end(state: GameState, choices: list, prep: _Prep) -> bool:
+    """Turn ≥ 1 where the scenario expects play (some branch's window includes it), no move
+    played yet this turn, nothing pending, and the only choice is to pass."""
+    return (state.turn >= 1 and not state.moves and state.pending is None and not state.ended
+            and prep.expects_play[state.turn] and len(choices) == 1)
+
+
+# ---------------------------------------------------------------------------- describing
+
+def describe(action: tuple, state: GameState, env: Env) -> Step:
+    """A step of a path, described from the state it is taken in."""
+    sc = env.scenario
+    t = state.turn
+    kind = action[0]
+    if kind == "choose":
+        b = sc.branches[action[1]]
+        o = b.option(action[2])
+        extra = " (contested: a roll follows)" if o.contested else ""
+        return Step(f"choose {b.id}:{o.id}", f"turn {t}: {b.title} [{b.id}] → {o.label} "
+                    f"[{o.id}]{extra}", t)
+    if kind == "roll":
+        b, _o = rules.pending_option(state, env)
+        adj = b.adjudication
+        mods = rules.modifiers_now(b, state, env)
+        mod_text = "".join(f" {'+' if v >= 0 else '−'} {abs(v)} ({label})" for label, v in mods)
+        p = p_success(state, env)
+        p = p if action[1] else 1 - p
+        word = "success" if action[1] else "failure"
+        return Step(f"roll {word}", f"turn {t}: roll {adj.dice}{mod_text} vs {adj.target} "
+                    f"on {b.id} → {word} (p = {p})", t)
+    if kind == "release":
+        i = sc.injects[action[1]]
+        return Step(f"release {i.id}", f"turn {t}: release inject {i.title} [{i.id}]", t)
+    if kind == "pass" and t < sc.last_turn:
+        nxt = sc.turns[t + 1]
+        return Step("pass", f"turn {t}: pass → turn {t + 1} ({nxt.label})", t)
+    return Step("end", f"turn {t}: end the session", t)
+
+
+def replay_steps(scenario: Scenario, tokens: Iterable[str], *, switched_off: Iterable[str] = ()
+                 ) -> GameState:
+    """Apply step tokens (as in `Step.token`) from the initial state through the rules.
+
+    Raises RuleError where the rules refuse a step — the way to reproduce a failure."""
+    env = Env.for_session(scenario, switched_off)
+    state = rules.initial_state(env)
+    for token in tokens:
+        state = apply_action(state, env, parse_token(token))
+    return state
+
+
+def parse_token(token: str) -> tuple:
+    word, _, rest = token.strip().partition(" ")
+    rest = rest.strip()
+    if word == "choose" and ":" in rest:
+        b, o = rest.split(":", 1)
+        return ("choose", b, o)
+    if word == "roll" and rest in ("success", "failure"):
+        return ("roll", rest == "success")
+    if word == "release" and rest:
+        return ("release", rest)
+    if word == "pass" and not rest:
+        return PASS
+    if word == "end" and not rest:
+        return END
+    raise ValueError(f"not a step: {token!r} (choose b:o · roll success|failure · "
+                     "release i · pass · end)")
+
+
+# ---------------------------------------------------------------------------- explore
+
+def explore(scenario: Scenario, *, max_states: int = DEFAULT_MAX_STATES,
+            weights: Mapping[str, Any] | None = None, injects: bool = True,
+            switched_off: Iterable[str] = (), probabilities: bool = True,
+            give_up_early: bool = False) -> ExploreResult:
+    """Explore every reachable state of `scenario` (up to `max_states` distinct states).
+
+    With `give_up_early` (lint), stop as soon as the growth so far says the budget cannot
+    be enough: after a turn, once a tenth of the budget is used, when states so far × (the
+    smaller of the last two turns' growth factors) ^ (turns left) exceeds four times the
+    budget. The result is then incomplete, as at the limit (`gave_up` is set).
+
+    The cyclic garbage collector is paused meanwhile: exploration allocates millions of
+    small objects that never form cycles, and the collector's passes over them cost a third
+    of the time."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _explore(scenario, max_states=max_states, weights=weights, injects=injects,
+                        switched_off=switched_off, probabilities=probabilities,
+                        give_up_early=give_up_early)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, switched_off,
+             probabilities: bool, give_up_early: bool) -> ExploreResult:
+    if max_states < 1:
+        raise ValueError("max_states must be at least 1")
+    env = Env.for_session(scenario, switched_off)
+    prep = _Prep(scenario, injects, weights)
+    last = prep.last
+    mpt = prep.mpt
+    candidates = prep.candidates
+    normalise_child = _normalise_child
+    canon: dict = {}
+    options = prep.options
+    ondemand = prep.ondemand
+    inject_choice = prep.inject_choice
+    pass_w = prep.pass_weight
+    block_reason = rules.block_reason
+    inject_block = rules.inject_block_reason
+    choose = rules.choose
+    resolve = rules.resolve
+    release = rules.release
+    next_turn = rules.next_turn
+    end = rules.end
+    branches = scenario.branches
+    expects_play = prep.expects_play
+    n_m = 2 * mpt + 2 * len(scenario.injects) + 2
+
+    t0 = time.perf_counter()
+    root = normalise(rules.initial_state(env))
+    index: dict[GameState, int] = {root: 0}
+    keys: list[GameState] = [root]
+    dist: list[int] = [0]
+    parent: list[int] = [-1]
+    pact: list[tuple | None] = [None]
+    edges: list[tuple | None] = [None]
+    buckets = [[[] for _ in range(n_m)] for _ in range(last + 1)]
+    buckets[0][_key_m(root)].append(0)
+    order: list[int] = []                 # expanded states, in topological order
+    ends: list[int] = []
+    dead: list[int] = []
+    fail_msgs: dict[str, int] = {}        # message -> failure number
+    fail_first: list[tuple[int, tuple]] = []   # (state, action) of a shortest failing move
+    fail_count: list[int] = []
+    best_branch: dict[str, tuple[int, int, tuple]] = {}   # id -> (dist, state, action)
+    best_option: dict[str, tuple[int, int, tuple]] = {}
+    best_outcome: dict[str, tuple[int, int, tuple]] = {}
+    best_inject: dict[str, tuple[int, int, tuple]] = {}
+    transitions = 0
+    truncated = gave_up = False
+    prev_known = 1
+    growth: list[float] = []
+    expanded = 0
+    cur_turn = 0
+
+    def fail(sid: int, action: tuple, message: str) -> int:
+        k = fail_msgs.get(message)
+        if k is None:
+            k = fail_msgs[message] = len(fail_first)
+            fail_first.append((sid, action))
+            fail_count.append(0)
+        elif dist[sid] < dist[fail_first[k][0]]:
+            fail_first[k] = (sid, action)
+        fail_count[k] += 1
+        return -(k + 1)
+
+    for t in range(last + 1):
+        cur_turn = t
+        for m0 in range(n_m):
+            bucket = buckets[t][m0]
+            for sid in bucket:
+                s = keys[sid]
+                d1 = dist[sid] + 1
+                out: list = []           # flat triples: child state | failure no., weight, action
+                if s.pending is not None:
+                    chance = True
+                    p = p_success(s, env)
+                    for action, pr in ((ROLL_OK, p), (ROLL_KO, 1 - p)):
+                        if not pr:
+                            continue
+                        try:
+                            child = resolve(s, env, action[1])
+                        except RuleError as e:
+                            out += (fail(sid, action, str(e)), pr, action)
+                            continue
+                        okey = (s.pending.branch, s.pending.option, action[1])
+                        b = best_outcome.get(okey)
+                        if b is None or d1 - 1 < b[0]:
+                            best_outcome[okey] = (d1 - 1, sid, action)
+                        out += (child, pr, action)
+                else:
+                    chance = False
+                    n_choices = 0
+                    if len(s.moves) < mpt:
+                        chosen = s.chosen
+                        for br in candidates(s, env):
+                            if not br.repeatable and br.id in chosen:
+                                continue             # block_reason: once per session
+                            if block_reason(br, s, env) is not None:
+                                continue
+                            bid = br.id
+                            for oid, action, w in options[bid]:
+                                n_choices += 1
+                                try:
+                                    child = choose(s, env, bid, oid)
+                                except RuleError as e:
+                                    out += (fail(sid, action, str(e)), w, action)
+                                    continue
+                                b = best_option.get(action)
+                                if b is None or d1 - 1 < b[0]:
+                                    best_option[action] = (d1 - 1, sid, action)
+                                    b = best_branch.get(bid)
+                                    if b is None or d1 - 1 < b[0]:
+                                        best_branch[bid] = (d1 - 1, sid, action)
+                                out += (child, w, action)
+                    for inj in ondemand:
+                        if inj.id in s.released or inject_block(inj, s, env) is not None:
+                            continue
+                        n_choices += 1
+                        action, w = inject_choice[inj.id]
+                        try:
+                            child = release(s, env, inj.id)
+                        except RuleError as e:
+                            out += (fail(sid, action, str(e)), w, action)
+                            continue
+                        b = best_inject.get(inj.id)
+                        if b is None or d1 - 1 < b[0]:
+                            best_inject[inj.id] = (d1 - 1, sid, action)
+                        out += (child, w, action)
+                    if n_choices == 0 and t >= 1 and not s.moves and expects_play[t]:
+                        dead.append(sid)
+                    if t < last:
+                        try:
+                            child = next_turn(s, env)[0]
+                        except RuleError as e:   # a scheduled inject's effect out of range
+                            out += (fail(sid, PASS, str(e)), pass_w, PASS)
+                        else:
+                            for inj_id in child.released - s.released:
+                                b = best_inject.get(inj_id)
+                                if b is None or d1 - 1 < b[0]:
+                                    best_inject[inj_id] = (d1 - 1, sid, PASS)
+                            out += (child, pass_w, PASS)
+                    else:
+                        out += (end(s), pass_w, END)
+                # register the children; the edges keep (child no., weight) pairs
+                pairs: list = []
+                for j in range(0, len(out), 3):
+                    child = out[j]
+                    if child.__class__ is int:
+                        pairs += (child, out[j + 1])     # a failure
+                        continue
+                    transitions += 1
+                    child = normalise_child(child, s, canon)
+                    cid = index.get(child)
+                    if cid is None:
+                        if len(keys) >= max_states:
+                            truncated = True
+                            break
+                        cid = len(keys)
+                        index[child] = cid
+                        keys.append(child)
+                        dist.append(d1)
+                        parent.append(sid)
+                        pact.append(out[j + 2])
+                        edges.append(None)
+                        if child.ended:
+                            ends.append(cid)
+                        else:
+                            ct = child.turn
+                            cm = _key_m(child)
+                            if ct < t or (ct == t and cm <= m0):
+                                raise AssertionError(
+                                    f"exploration order broken: a move from turn {t} step {m0} "
+                                    f"leads to turn {ct} step {cm} (have the rules changed?)")
+                            buckets[ct][cm].append(cid)
+                    elif d1 < dist[cid]:
+                        dist[cid] = d1
+                        parent[cid] = sid
+                        pact[cid] = out[j + 2]
+                    pairs += (cid, out[j + 1])
+                if truncated:
+                    break
+                edges[sid] = (chance, tuple(pairs))
+                order.append(sid)
+                expanded += 1
+            if truncated:
+                break
+        if truncated:
+            break
+        if give_up_early and t < last:
+            known = len(keys)
+            growth.append(known / max(1, prev_known))
+            prev_known = known
+            if known >= max_states // 10 and len(growth) >= 2 and \
+                    known * min(growth[-2:]) ** (last - t) > 4 * max_states:
+                truncated = gave_up = True
+                cur_turn = t + 1
+                break
+    seconds = time.perf_counter() - t0
+    complete = not truncated
+
+    # ------------------------------------------------------------------ paths
+    def path_to(sid: int, then: tuple | None = None) -> tuple[Step, ...]:
+        chain = []
+        while sid > 0:
+            chain.append(sid)
+            sid = parent[sid]
+        steps = []
+        prev = 0
+        for cid in reversed(chain):
+            steps.append(describe(pact[cid], keys[prev], env))
+            prev = cid
+        if then is not None:
+            steps.append(describe(then, keys[prev], env))
+        return tuple(steps)
+
+    def best_path(entry) -> tuple[Step, ...]:
+        _d, sid, action = entry
+        return path_to(sid, action)
+
+    # ------------------------------------------------------------------ probabilities
+    tp = time.perf_counter()
+    mass: list | None = None
+    fail_mass: list[Fraction] = [Fraction(0)] * len(fail_first)
+    if complete and probabilities:
+        mass = _propagate(len(keys), order, edges, fail_mass)
+    prob_seconds = time.perf_counter() - tp
+
+    # ------------------------------------------------------------------ findings
+    played_branches = {bid: best_path(e) for bid, e in best_branch.items()}
+    played_options = {f"{a[1]}:{a[2]}": best_path(e) for a, e in best_option.items()}
+    unreachable: list[Unreachable] = []
+    not_covered: list[str] = []
+    never = [b for b in branches.values() if b.id not in best_branch]
+    if complete:
+        unreachable += _explain_unreachable(never, keys, env, prep)
+        for b in branches.values():
+            if b.id in best_branch:
+                for o in b.options:
+                    if (("choose", b.id, o.id)) not in best_option:
+                        unreachable.append(Unreachable(
+                            b.id, "every time it was offered, an effect left its range",
+                            option=o.id))
+    else:
+        not_covered = [b.id for b in never]
+    outcomes_never = []
+    injects_never = []
+    if complete:
+        for b in branches.values():
+            if b.id not in best_branch:
+                continue
+            for o in b.options:
+                if o.contested and ("choose", b.id, o.id) in best_option:
+                    for word in ("success", "failure"):
+                        if (b.id, o.id, word == "success") not in best_outcome:
+                            outcomes_never.append(f"{b.id}:{o.id} {word}")
+        injects_never = [i for i in scenario.injects if i not in best_inject
+                         and (injects or scenario.injects[i].turn is not None)]
+
+    dead_by_turn: dict[int, list[int]] = {}
+    for sid in dead:
+        dead_by_turn.setdefault(keys[sid].turn, []).append(sid)
+    dead_ends = tuple(
+        DeadEnd(t, len(sids), sum((mass[s] for s in sids), Fraction(0)) if mass else None,
+                path_to(min(sids, key=lambda s: (dist[s], s))))
+        for t, sids in sorted(dead_by_turn.items()))
+    failures = tuple(
+        Failure(msg, fail_count[k], fail_mass[k] if mass else None,
+                path_to(fail_first[k][0], fail_first[k][1]))
+        for msg, k in fail_msgs.items())
+
+    # ------------------------------------------------------------------ end states
+    outcomes: list[EndOutcome] = []
+    marginals: dict[str, dict[str, Fraction]] = {}
+    branch_p: dict[str, Fraction] = {}
+    signpost_p: dict[str, Fraction] = {}
+    variables = scenario.variables
+    if mass is not None:
+        groups: dict[tuple, list] = {}
+        for sid in ends:
+            s = keys[sid]
+            g = groups.setdefault(s.values, [Fraction(0), 0])
+            g[0] += mass[sid]
+            g[1] += 1
+            for bid in s.chosen:
+                branch_p[bid] = branch_p.get(bid, Fraction(0)) + mass[sid]
+            for sp, _t in s.fired:
+                signpost_p[sp] = signpost_p.get(sp, Fraction(0)) + mass[sid]
+        for values, (p, count) in groups.items():
+            outcomes.append(EndOutcome(tuple((v.id, v.show(values[v.index])) for v in variables),
+                                       p, count))
+            for v in variables:
+                shown = v.show(values[v.index])
+                dist_v = marginals.setdefault(v.id, {})
+                dist_v[shown] = dist_v.get(shown, Fraction(0)) + p
+        outcomes.sort(key=lambda o: (-o.probability, o.values))
+        for v in variables:      # order each marginal by value
+            if v.id in marginals:
+                marginals[v.id] = dict(sorted(marginals[v.id].items(),
+                                              key=lambda kv: _value_rank(v, kv[0])))
+    else:
+        groups2: dict[tuple, int] = Counter(keys[sid].values for sid in ends)
+        for values, count in groups2.items():
+            outcomes.append(EndOutcome(tuple((v.id, v.show(values[v.index])) for v in variables),
+                                       None, count))
+        outcomes.sort(key=lambda o: (-o.states, o.values))
+
+    turn_reached = max((k.turn for k in keys), default=0)
+    return ExploreResult(
+        scenario=scenario.id, complete=complete, max_states=max_states, states=len(keys),
+        expanded=expanded, transitions=transitions, end_states=len(ends), seconds=seconds,
+        prob_seconds=prob_seconds, turns_total=last + 1,
+        turns_complete=last + 1 if complete else cur_turn, turn_reached=turn_reached,
+        injects=injects, weights=dict(prep.weights), switched_off=tuple(sorted(env.switched_off)),
+        gave_up=gave_up,
+        played_branches=played_branches, played_options=played_options,
+        unreachable=tuple(unreachable), outcomes_never=tuple(outcomes_never),
+        injects_never=tuple(injects_never), not_covered=tuple(not_covered),
+        dead_ends=dead_ends, failures=failures, outcomes=tuple(outcomes), marginals=marginals,
+        branch_probability={b: branch_p[b] for b in branches if b in branch_p} if mass else {},
+        signpost_probability=dict(sorted(signpost_p.items())) if mass else {},
+        failure_probability=sum(fail_mass, Fraction(0)) if mass else None)
+
+
+def _value_rank(v, shown: str):
+    t = v.type
+    from .expr import EnumType
+    if isinstance(t, EnumType):
+        return (t.values.index(shown),)
+    if shown in ("false", "true"):
+        return (shown == "true",)
+    try:
+        return (int(shown),)
+    except ValueError:
+        return (shown.count(","), shown)
+
+
+def _propagate(n: int, order: list[int], edges: list, fail_mass: list[Fraction]) -> list:
+    """Push probability mass along the DAG in topological order (exact fractions)."""
+    mass: list = [0] * n
+    mass[0] = Fraction(1)
+    for sid in order:
+        m = mass[sid]
+        if not m:
+            continue
+        chance, out = edges[sid]
+        if chance:
+            for j in range(0, len(out), 2):
+                c, p = out[j], out[j + 1]
+                if c < 0:
+                    fail_mass[-c - 1] += m * p
+                else:
+                    mass[c] += m * p
+        else:
+            total = sum(out[1::2])
+            if total == 0:       # every choice weighted 0: fall back to uniform
+                ws = [1] * (len(out) // 2)
+                total = len(ws)
+            else:
+                ws = out[1::2]
+            share = m / total
+            for j in range(0, len(out), 2):
+                w = ws[j // 2]
+                if not w:
+                    continue
+                c = out[j]
+                if c < 0:
+                    fail_mass[-c - 1] += share * w
+                else:
+                    mass[c] += share * w if w != 1 else share
+    return [m if m else Fraction(0) for m in mass]
+
+
+# ---------------------------------------------------------------------------- unreachable
+
+def _explain_unreachable(never: list[Branch], keys: list[GameState], env: Env,
+                         prep: _Prep) -> list[Unreachable]:
+    """Why each never-played branch is never open: its clauses never satisfied in any
+    reached decision state of its turn window, or never together, or other blocks."""
+    if not never:
+        return []
+    turns_seen = {s.turn for s in keys if s.pending is None and not s.ended}
+    todo = []
+    out: dict[str, Unreachable] = {}
+    for b in never:
+        window = b.turns & turns_seen
+        if not b.turns:
+            out[b.id] = Unreachable(b.id, "it has no turn window")
+        elif not window:
+            out[b.id] = Unreachable(b.id, "outside every reachable turn window "
+                                    f"(turns {rules._turns_text(b.turns)})")
+        else:
+            clauses = b.when.clauses if b.when else ()
+            todo.append([b, [False] * len(clauses), False, Counter()])
+    if todo:
+        for s in keys:
+            if s.pending is not None or s.ended:
+                continue
+            for item in todo:
+                b, held, joint, reasons = item
+                if s.turn not in b.turns:
+                    continue
+                ok = True
+                for k, c in enumerate(b.when.clauses if b.when else ()):
+                    if c.typed.fn(s, env):
+                        held[k] = True
+                    else:
+                        ok = False
+                if ok:
+                    item[2] = True
+                    if len(reasons) < 8:
+                        reasons[rules.block_reason(b, s, env) or "open"] += 1
+        for b, held, joint, reasons in todo:
+            clauses = b.when.clauses if b.when else ()
+            failing = tuple(c.text for c, h in zip(clauses, held) if not h)
+            if failing:
+                what = "; ".join(f"`{c}`" for c in failing)
+                out[b.id] = Unreachable(
+                    b.id, f"precondition never satisfied in its turns "
+                    f"({rules._turns_text(b.turns)}): {what}", failing)
+            elif not joint:
+                out[b.id] = Unreachable(
+                    b.id, "each clause of its precondition holds in some reachable state, but "
+                    "never all together: " + "; ".join(f"`{c.text}`" for c in clauses))
+            else:
+                why = ", ".join(r for r, _ in reasons.most_common(3))
+                out[b.id] = Unreachable(
+                    b.id, f"its precondition holds only where it is blocked otherwise ({why}) — "
+                    "once-only conflicts or the turn's moves already used")
+    return [out[b.id] for b in never]
+
+
+# ---------------------------------------------------------------------------- lint
+
+def lint_warnings(scenario: Scenario, max_states: int = LINT_MAX_STATES) -> list[Diagnostic]:
+    """SP506/SP507 warnings from a small exploration; nothing when it cannot complete."""
+    try:
+        result = explore(scenario, max_states=max_states, probabilities=False,
+                         give_up_early=True)
+    except ValueError:
+        return []
+    if not result.complete:
+        return []
+    out: list[Diagnostic] = []
+    for u in result.unreachable:
+        if u.option is not None:
+            continue
+        b = scenario.branches[u.branch]
+        out.append(diag("SP506", f"branch '{b.id}' can never be played: {u.reason}",
+                        _pos(b.pos, scenario),
+                        "check its turns and precondition against what earlier moves can "
+                        "reach (`spillover explore` shows the paths)", WARNING))
+    for d in result.dead_ends:
+        turn = scenario.turns[d.turn]
+        how = "; ".join(s.token for s in d.path)
+        out.append(diag("SP507", f"turn {d.turn} ({turn.label}) can begin with nothing to play "
+                        f"({d.states} reachable state{'s' * (d.states != 1)}), e.g. after: {how}",
+                        _pos(turn.pos, scenario),
+                        "open a branch or an inject for that situation, or accept that the "
+                        "group passes", WARNING))
+    return out
+
+
+def _pos(pos, scenario: Scenario):
+    """Where to report: the item's position, or else the scenario file."""
+    from .diagnostics import Pos
+    return pos if isinstance(pos, Pos) else Pos(scenario.path, 0, 0)

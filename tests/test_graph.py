@@ -1,0 +1,156 @@
+"""The scenario graph: nodes, helping and blocking edges, Mermaid and DOT output."""
+
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from engine.bundled import main_scenario
+from engine.diagnostics import DiagnosticError
+from engine.graph import BLOCKS, CITES, ENABLES, ODDS, build_graph, graph
+from engine.loader import load_scenario
+from tui.cli import main
+
+from test_explore import scenario_text
+
+BODY = """
+actors:
+  us: United States
+  cn: China
+events:
+  - {id: ev_one, date: 2023-06-01, title: 'A "quoted" <event> & more'}
+state:
+  x: {type: int, range: [0, 3], initial: 0}
+  flag: {type: bool, initial: false}
+branches:
+  - id: a
+    title: Set x to one
+    actor: us
+    when: x == 0
+    options: [{id: go, label: Go, effects: [x = 1]}]
+  - id: b
+    title: 'Needs "one"'
+    actor: us
+    turns: 2
+    when: [occurred(ev_one), x == 1]
+    cites: [ev_one]
+    options: [{id: go, label: Go, effects: [x = 2]}]
+  - id: c
+    title: Needs two or more
+    actor: cn
+    when: x >= 2
+    options: [{id: go, label: Go}]
+  - id: d
+    title: Reset
+    actor: cn
+    repeatable: true
+    options: [{id: go, label: Go, effects: [x = 0]}]
+  - id: e
+    title: After a
+    when: chosen(a)
+    options: [{id: go, label: Go}]
+  - id: f
+    title: Unless d
+    when: not chosen(d)
+    options: [{id: go, label: Go}]
+  - id: g
+    title: Contested
+    adjudication:
+      dice: 2d6
+      target: 7
+      modifiers: [{label: Flag up, when: flag, value: -2}]
+    options:
+      - {id: go, label: Go, on_success: {effects: []}}
+injects:
+  - {id: raise_flag, title: Raise the flag, effects: [flag = true]}
+"""
+
+
+@pytest.fixture
+def sc(write_scenario):
+    return load_scenario(write_scenario(scenario_text(BODY, n_turns=3)))
+
+
+def edges(g):
+    return {(e.src, e.dst, e.kind) for e in g.edges}
+
+
+def test_edges_follow_what_effects_do_to_preconditions(sc):
+    g = build_graph(sc)
+    es = edges(g)
+    assert ("b_a", "b_b", ENABLES) in es            # x = 1 satisfies x == 1
+    assert ("b_b", "b_c", ENABLES) in es            # x = 2 satisfies x >= 2
+    assert ("b_d", "b_b", BLOCKS) in es             # x = 0 falsifies x == 1
+    assert ("b_d", "b_c", BLOCKS) in es
+    assert ("b_d", "b_a", ENABLES) in es
+    assert ("b_a", "b_c", ENABLES) not in es        # x = 1 never satisfies x >= 2
+    assert ("b_b", "b_a", BLOCKS) not in es         # b starts from x == 1: a was closed already
+    assert ("b_a", "b_e", ENABLES) in es            # chosen(a)
+    assert ("b_d", "b_f", BLOCKS) in es             # not chosen(d)
+    assert ("i_raise_flag", "b_g", ODDS) in es      # a modifier's condition
+    assert ("e_ev_one", "b_b", CITES) in es
+    assert not any(s == d for s, d, _k in es if s in ("b_a", "b_b"))   # once-only: no self loops
+    odds = next(e for e in g.edges if e.kind == ODDS)
+    assert odds.label == "flag −"
+    kinds = {n.id: n.kind for n in g.nodes}
+    assert kinds["e_ev_one"] == "event" and kinds["i_raise_flag"] == "inject"
+    groups = {n.id: n.group for n in g.nodes}
+    assert groups["b_b"] == "turn_2" and groups["b_a"] == "turn_1"
+    assert groups["i_raise_flag"] == "on_demand" and groups["e_ev_one"] == "events"
+    by_actor = {n.id: n.group_label for n in build_graph(sc, "actor").nodes}
+    assert by_actor["b_a"] == "United States" and by_actor["b_d"] == "China"
+    assert by_actor["b_e"] == "No actor"
+
+
+def test_mermaid_output(sc):
+    text = graph(sc, "mermaid")
+    lines = text.splitlines()
+    assert lines[0] == "flowchart LR"
+    assert text.count("subgraph ") == text.count("\n  end")
+    # every node is declared once with its shape; labels are escaped
+    assert re.search(r'^    b_a\("Set x to one<br/>\(a\)"\)$', text, re.M)
+    assert '#quot;quoted#quot; #lt;event#gt; #amp; more' in text
+    assert "i_raise_flag{{" in text and "e_ev_one([" in text
+    assert '"' not in "".join(re.findall(r'\["(.*?)"\]', text))
+    # blocking edges are dashed and red, by index
+    edge_lines = [ln for ln in lines if re.match(r"^  \w+ (-->|-\.->)", ln)]
+    k = edge_lines.index('  b_d -.->|"x"| b_b')
+    assert f"  linkStyle {k} stroke:#c0392b,color:#c0392b" in lines
+    assert '  b_a -->|"x"| b_b' in lines
+
+
+def test_dot_output(sc):
+    text = graph(sc, "dot")
+    assert text.startswith('digraph "Test" {')
+    assert 'subgraph "cluster_turn_1"' in text and 'subgraph "cluster_events"' in text
+    assert '"b_d" -> "b_b" [label="x", style=dashed, color="#c0392b"' in text
+    assert '"b_a" -> "b_b" [label="x", color="#2b6cb0"]' in text
+    assert 'A \\"quoted\\" <event> & more' in text
+    assert "shape=note" in text and "shape=hexagon" in text
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz `dot` is not installed")
+def test_dot_renders_with_graphviz(sc, tutorial):
+    scenarios = [sc, tutorial]
+    try:                                          # edges both ways between clusters
+        scenarios.append(load_scenario(main_scenario()))
+    except DiagnosticError:                       # missing or mid-edit: not this test's job
+        pass
+    for scenario in scenarios:
+        for group in ("turn", "actor"):
+            result = subprocess.run(["dot", "-Tsvg"], input=graph(scenario, "dot", group),
+                                    capture_output=True, text=True, timeout=60)
+            assert result.returncode == 0, result.stderr
+            assert "<svg" in result.stdout and not result.stderr.strip()
+
+
+def test_cli_graph(write_scenario, tmp_path, capsys):
+    path = write_scenario(scenario_text(BODY, n_turns=3))
+    assert main(["graph", str(path)]) == 0
+    assert capsys.readouterr().out.startswith("flowchart LR")
+    out = tmp_path / "g.dot"
+    assert main(["graph", str(path), "--format", "dot", "--group-by", "actor",
+                 "-o", str(out)]) == 0
+    assert out.read_text().startswith("digraph")
+    assert 'label="United States"' in out.read_text()
