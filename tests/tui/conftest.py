@@ -1,0 +1,25 @@
+"""Fixtures for the TUI's Pilot and snapshot tests: deterministic apps on known scenarios."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from engine.bundled import tutorial_scenario
+from tui_helpers import FIXTURES
+
+
+@pytest.fixture
+def tutorial_path() -> Path:
+    return tutorial_scenario()
+
+
+@pytest.fixture
+def multilingual_path() -> Path:
+    return FIXTURES / "multilingual.yaml"
+
+
+@pytest.fixture
+def log_path(tmp_path) -> Path:
+    return tmp_path / "sessions" / "blue.jsonl"

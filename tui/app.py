@@ -1,0 +1,177 @@
+"""The facilitator's app: setup → exercise, resume, and replay screens.
+
+Everything shown comes from engine calls; every action goes through `engine.session.Session`,
+which writes it to the log (flushed and fsync'd) before the screen is refreshed.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import random
+import signal
+from pathlib import Path
+from typing import Callable
+
+from textual.app import App
+from textual.binding import Binding
+
+from engine.diagnostics import DiagnosticError
+from engine.session import Session, SessionError, utc_now
+
+from .widgets import ScreenActionsProvider
+
+
+class SpilloverApp(App[int]):
+    """The facilitator's app. Exactly one of the three starts applies:
+
+    - `replay_log`: step through a logged session (read only);
+    - `resume_log`: continue a logged session;
+    - otherwise the setup screen of `scenario_path` (default: the bundled scenario).
+
+    `clock`, `now`, `initial_seed` and `cursor_blink` exist so tests are deterministic.
+    """
+
+    CSS_PATH = "app.tcss"
+    TITLE = "spillover"
+    COMMANDS = App.COMMANDS | {ScreenActionsProvider}
+    COMMAND_PALETTE_BINDING = "ctrl+p"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+    ]
+
+    def __init__(self, *, scenario_path: str | Path | None = None,
+                 resume_log: str | Path | None = None, replay_log: str | Path | None = None,
+                 log_path: str | Path | None = None, group: str | None = None,
+                 seed: int | None = None, clock: Callable[[], str] | None = None,
+                 now: Callable[[], _dt.datetime] | None = None,
+                 initial_seed: int | None = None, cursor_blink: bool = True,
+                 log_folder: str | Path = "sessions") -> None:
+        super().__init__()
+        self.scenario_path = Path(scenario_path) if scenario_path else None
+        self.resume_log = Path(resume_log) if resume_log else None
+        self.replay_log = Path(replay_log) if replay_log else None
+        self.log_path = Path(log_path) if log_path else None
+        self.group = group
+        self.seed = seed if seed is not None else (
+            initial_seed if initial_seed is not None else random.randrange(1, 1_000_000))
+        self.clock = clock
+        self.now = now or _dt.datetime.now
+        self.cursor_blink = cursor_blink
+        self.log_folder = Path(log_folder)
+        self.session: Session | None = None
+        self.exit_code = 0
+
+    # ------------------------------------------------------------------ start
+    def on_mount(self) -> None:
+        from .screens.error import ErrorScreen
+        try:
+            scenario = self._load_scenario_arg()
+            if self.replay_log is not None:
+                self._open_replay(scenario)
+            elif self.resume_log is not None:
+                self._open_resume(scenario)
+            else:
+                from .screens.setup import SetupScreen
+                if scenario is None:
+                    from engine.bundled import main_scenario
+                    from engine.loader import load_scenario
+                    scenario = load_scenario(main_scenario())
+                self.title = scenario.title
+                self.push_screen(SetupScreen(scenario))
+        except DiagnosticError as e:
+            self.show_error("The scenario cannot be loaded",
+                            [d.format() for d in e.diagnostics])
+        except SessionError as e:
+            self.show_error("The session cannot be resumed", [str(e)])
+        except OSError as e:
+            self.push_screen(ErrorScreen("A file cannot be read", [str(e)]))
+
+    def _load_scenario_arg(self):
+        if self.scenario_path is None:
+            return None
+        from engine.loader import load_scenario
+        return load_scenario(self.scenario_path)
+
+    def _open_replay(self, scenario) -> None:
+        from engine.replay import UNREADABLE, replay
+        from .screens.replay import ReplayScreen
+        report = replay(self.replay_log, scenario)
+        if report.status == UNREADABLE or not report.steps:
+            self.show_error("The log cannot be replayed", [report.banner(), *report.problems])
+            return
+        if report.scenario is not None:
+            self.title = report.scenario.title
+        self.push_screen(ReplayScreen(report))
+
+    def _open_resume(self, scenario) -> None:
+        from engine.replay import resume
+        session, report = resume(self.resume_log, scenario)
+        if self.clock is not None:
+            session.clock = self.clock
+        self.start_exercise(session, resumed=report.banner())
+
+    def start_exercise(self, session: Session, *, resumed: str | None = None) -> None:
+        """Show the exercise screen for a live session (from setup or resume)."""
+        from .screens.exercise import ExerciseScreen
+        self.session = session
+        self.title = session.scenario.title
+        screen = ExerciseScreen(session)
+        if len(self.screen_stack) > 1:
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+        if resumed:
+            self.notify(f"Resumed {session.log_path}: {resumed}", title="Resumed", markup=False)
+
+    def start_session(self, scenario, *, seed: int, group: str, switched_off, log_path) -> Session:
+        """Start a session from the setup screen's fields (SessionError/OSError propagate)."""
+        return Session.start(scenario, seed=seed, group=group, switched_off=switched_off,
+                             log_path=log_path, clock=self.clock or utc_now)
+
+    def show_error(self, title: str, lines: list[str]) -> None:
+        from .screens.error import ErrorScreen
+        self.exit_code = 1
+        if len(self.screen_stack) > 1:
+            self.switch_screen(ErrorScreen(title, lines))
+        else:
+            self.push_screen(ErrorScreen(title, lines))
+
+    # ------------------------------------------------------------------ end
+    def action_quit(self) -> None:
+        self.close_session()
+        self.exit(self.exit_code, return_code=self.exit_code)
+
+    def close_session(self) -> None:
+        if self.session is not None:
+            self.session.close()
+
+    def on_unmount(self) -> None:
+        self.close_session()
+
+
+def run_app(*, scenario_path=None, resume_log=None, replay_log=None, log_path=None, group=None,
+            seed=None) -> int:
+    """Run the app in the terminal; returns the exit code (0, or 1 after an error screen)."""
+    app = SpilloverApp(scenario_path=scenario_path, resume_log=resume_log, replay_log=replay_log,
+                       log_path=log_path, group=group, seed=seed)
+
+    def hang_up(_signum, _frame):      # the terminal closed: the log is already on disk
+        app.close_session()
+        app.exit(app.exit_code, return_code=app.exit_code)
+
+    previous = None
+    if hasattr(signal, "SIGHUP"):
+        try:
+            previous = signal.signal(signal.SIGHUP, hang_up)
+        except ValueError:              # not the main thread
+            previous = None
+    try:
+        result = app.run()
+    finally:
+        app.close_session()
+        if previous is not None:
+            signal.signal(signal.SIGHUP, previous)
+    if app.return_code is not None:
+        return app.return_code
+    return result if isinstance(result, int) else 0

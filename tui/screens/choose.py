@@ -1,0 +1,121 @@
+"""Record the group's choice: pick an option of the highlighted branch, give the rationale.
+
+A panel docked at the bottom of the exercise screen rather than a modal screen: recording a
+choice is the facilitator's most frequent action, and staying on the same screen keeps it to
+one quick repaint.
+"""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from typing import Callable
+
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from engine.session import BranchView
+
+from ..widgets import MUTED, TextInput
+
+
+class ChoosePanel(Vertical):
+    """Hidden until `open()`. On enter it hides itself and calls `on_chosen(branch id,
+    option id, rationale)` at once (no message round trip: the choice is logged and shown in
+    the same frame)."""
+
+    DEFAULT_CSS = """
+    ChoosePanel {
+        layer: overlay;
+        dock: bottom;
+        margin-bottom: 1;
+        height: auto;
+        max-height: 60%;
+        display: none;
+        border: thick $primary;
+        background: $surface;
+        padding: 0 1;
+    }
+    ChoosePanel #choose-title {
+        text-style: bold;
+        color: $text-primary;
+    }
+    ChoosePanel #choose-options {
+        height: auto;
+        max-height: 10;
+        border: none;
+        padding: 0;
+    }
+    ChoosePanel #choose-hint {
+        color: $text-muted;
+    }
+    """
+
+    def __init__(self, on_chosen: Callable[[str, str, str], None], *,
+                 id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.on_chosen = on_chosen
+        self.view: BranchView | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="choose-title")
+        yield OptionList(id="choose-options")
+        yield Static("Rationale (optional): why the group chose this", classes="choose-label")
+        yield TextInput(placeholder="the group's reasoning", id="rationale", compact=True)
+        yield Static("enter records the choice · escape cancels", id="choose-hint")
+
+    @property
+    def is_open(self) -> bool:
+        return self.display
+
+    def open(self, view: BranchView, preselect: int | None = None) -> None:
+        self.view = view
+        b = view.branch
+        self.query_one("#choose-title", Static).update(
+            Content.assemble("Choose: ", (b.title, "bold")))
+        options = []
+        for n, opt in enumerate(b.options, start=1):
+            extra = ""
+            if opt.contested and b.adjudication:
+                extra = f"  (contested: roll {b.adjudication.dice} ≥ {b.adjudication.target})"
+            options.append(Option(Content.assemble(f"{n}. ", (opt.label, "bold"), (extra, MUTED)),
+                                  id=opt.id))
+        ol = self.query_one("#choose-options", OptionList)
+        ol.set_options(options)
+        rationale = self.query_one("#rationale", Input)
+        rationale.value = ""
+        self.display = True           # an inline style: no restyling of the whole panel
+        if preselect is not None and 0 <= preselect < len(options):
+            ol.highlighted = preselect
+            rationale.focus()
+        else:
+            ol.highlighted = 0
+            ol.focus()
+
+    def close(self) -> None:
+        self.display = False
+        self.view = None
+
+    @on(OptionList.OptionSelected, "#choose-options")
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.query_one("#rationale").focus()
+
+    @on(OptionList.OptionHighlighted, "#choose-options")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+
+    @on(Input.Submitted, "#rationale")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.submit()
+
+    def submit(self) -> None:
+        option = self.query_one("#choose-options", OptionList).highlighted_option
+        if self.view is None or option is None:
+            return
+        branch_id, rationale = self.view.id, self.query_one("#rationale", Input).value
+        self.close()
+        self.on_chosen(branch_id, option.id, rationale)

@@ -1,0 +1,63 @@
+"""The base of every modal dialog: a centred box, a title, escape to cancel."""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+from textual.screen import ModalScreen
+
+
+class Dialog(ModalScreen):
+    """A modal box. Subclasses compose into a `Vertical(classes="dialog")`."""
+
+    DEFAULT_CSS = """
+    Dialog {
+        align: center middle;
+        background: $background 60%;
+    }
+    Dialog > .dialog {
+        width: 90%;
+        max-width: 100;
+        height: auto;
+        max-height: 90%;
+        border: thick $primary;
+        background: $surface;
+        padding: 0 1;
+    }
+    Dialog .dialog-title {
+        text-style: bold;
+        color: $text-primary;
+        margin-bottom: 1;
+    }
+    Dialog .dialog-text {
+        margin-bottom: 1;
+    }
+    Dialog .dialog-label {
+        color: $text-muted;
+    }
+    Dialog .dialog-error {
+        color: $text-error;
+        text-style: bold;
+        height: auto;
+    }
+    Dialog .dialog-buttons {
+        height: auto;
+        margin-top: 1;
+        align-horizontal: right;
+    }
+    Dialog .dialog-buttons Button {
+        margin-left: 2;
+    }
+    Dialog OptionList {
+        height: auto;
+        max-height: 12;
+        margin-bottom: 1;
+    }
+    Dialog Input {
+        margin-bottom: 1;
+    }
+    """
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,420 @@
+"""The exercise screen: this turn's branches, the highlighted branch's detail, state and log.
+
+Every action calls the session (which logs it, on disk, first) and then refreshes the
+screen from the session's views.
+"""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Container, Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from engine import rules
+from engine.dice import success_probability
+from engine.session import BranchView, Outcome, Session, SessionError
+
+from ..widgets import (ACCENT, BAD, MUTED, OK, WARN, ParagraphView, branch_detail, branch_prompt,
+                       heading, record_paragraphs, state_paragraphs, styled)
+from .choose import ChoosePanel
+
+GUARDED = {"choose", "choose_option", "roll", "note", "inject", "override", "undo",
+           "next_turn", "end"}
+
+
+class BranchList(OptionList):
+    """The branch list. Moving the highlight updates the detail pane at once (in the same
+    frame), not through a message handled a frame later."""
+
+    def watch_highlighted(self, highlighted: int | None) -> None:
+        super().watch_highlighted(highlighted)
+        screen = self.screen
+        if isinstance(screen, ExerciseScreen) and screen.is_mounted:
+            screen.refresh_detail()
+
+
+def set_static(widget: Static, content: Content) -> None:
+    """Update a Static only when its text changes (an update costs a layout)."""
+    old = widget.content
+    if not (isinstance(old, Content) and old.plain == content.plain
+            and tuple(old.spans) == tuple(content.spans)):
+        widget.update(content)
+
+
+def percent(p) -> str:
+    return f"{float(p) * 100:.0f}%"
+
+
+class ExerciseScreen(Screen):
+    BINDINGS = [
+        Binding("c", "choose", "Choose", id="exercise.choose"),
+        Binding("r", "roll", "Roll", id="exercise.roll"),
+        Binding("n", "note", "Note", id="exercise.note"),
+        Binding("i", "inject", "Inject", id="exercise.inject"),
+        Binding("o", "override", "Override", id="exercise.override"),
+        Binding("u", "undo", "Undo", id="exercise.undo"),
+        Binding("t", "next_turn", "Next turn", id="exercise.next_turn"),
+        Binding("e", "end", "End", id="exercise.end"),
+        Binding("question_mark", "help", "Help", id="exercise.help", key_display="?"),
+        Binding("q", "quit_app", "Quit", id="exercise.quit"),
+        Binding("escape", "cancel_choice", "Cancel", show=False, id="exercise.cancel"),
+        *(Binding(str(n), f"choose_option({n})", f"Choose option {n}", show=False,
+                  id=f"exercise.option_{n}") for n in range(1, 10)),
+    ]
+    ACTION_HELP = {
+        "choose": "record the group's choice for the highlighted branch, with its rationale",
+        "roll": "roll (or decide) the adjudication that is waiting",
+        "note": "add a note to the log",
+        "inject": "release an inject",
+        "override": "set a state variable by hand, with a rationale",
+        "undo": "undo the last action (it stays in the log as undone)",
+        "next_turn": "move on to the next turn",
+        "end": "end the session with hotwash notes",
+        "help": "list every key",
+        "quit_app": "quit (the log is already saved)",
+    }
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        self._views: dict[str, BranchView] = {}
+        self._allowed: tuple = ()
+        self._list_signature: list = []
+        self._detail_id: str | None = None
+
+    # ------------------------------------------------------------------ layout
+    def compose(self) -> ComposeResult:
+        yield Static(id="ex-title")
+        yield Static(id="ex-status")
+        with Container(id="ex-body"):
+            with Vertical(id="branches-pane", classes="pane") as pane:
+                pane.border_title = "Branches"
+                yield BranchList(id="branches", markup=False)
+            detail = ParagraphView(id="detail", classes="pane")
+            detail.border_title = "Detail"
+            yield detail
+            with Container(id="side"):
+                state = ParagraphView(id="state-pane", classes="pane")
+                state.border_title = "State"
+                yield state
+                log = ParagraphView(id="log-pane", classes="pane")
+                log.border_title = "Log"
+                yield log
+        yield ChoosePanel(self.record_choice, id="choose")
+        yield Footer(compact=True)
+
+    def on_resize(self, event) -> None:
+        # at 80 columns every action key fits in the footer only without the palette hint
+        self.query_one(Footer).show_command_palette = event.size.width >= 100
+
+    def on_mount(self) -> None:
+        self.refresh_all(first=True)
+        self.query_one("#branches", OptionList).focus()
+
+    # ------------------------------------------------------------------ refresh
+    @property
+    def branch_list(self) -> OptionList:
+        return self.query_one("#branches", OptionList)
+
+    def highlighted_view(self) -> BranchView | None:
+        option = self.branch_list.highlighted_option
+        if option is None or option.id is None:
+            return None
+        return self._views.get(option.id)
+
+    def refresh_all(self, *, first: bool = False) -> None:
+        s = self.session
+        keep = None if first else self.branch_list.highlighted_option
+        keep_id = keep.id if keep is not None else None
+        views = s.branch_views()
+        self._views = {v.id: v for v in views}
+        ol = self.branch_list
+        prompts = [(v.id, branch_prompt(v)) for v in views]
+        signature = [(i, p.plain) for i, p in prompts]
+        old = self._list_signature
+        if signature != old:            # touch the list only where it changed
+            self._list_signature = signature
+            if [i for i, _ in signature] == [i for i, _ in old]:
+                for index, ((i, plain), (_, before)) in enumerate(zip(signature, old)):
+                    if plain != before:
+                        ol.replace_option_prompt_at_index(index, prompts[index][1])
+            else:
+                ol.set_options([Option(p, id=i) for i, p in prompts])
+                if views:
+                    ids = [v.id for v in views]
+                    ol.highlighted = ids.index(keep_id) if keep_id in ids else 0
+        self.refresh_header()
+        self.refresh_detail()
+        self.refresh_state()
+        self.refresh_log()
+        allowed = tuple(self.check_action(a, ()) for a in sorted(GUARDED | {"quit_app"}))
+        if allowed != self._allowed:        # a footer rebuild only when its keys change
+            self._allowed = allowed
+            self.refresh_bindings()
+
+    def refresh_header(self) -> None:
+        s = self.session
+        t = s.turn
+        title = Content.assemble((s.scenario.title, "bold"))
+        set_static(self.query_one("#ex-title", Static), title)
+        parts = [Content.assemble(("Turn ", ""), (f"{t.index}", "bold"), f"/{s.scenario.last_turn}: ",
+                                  (t.label, "bold"), f" ({t.date})"),
+                 Content.assemble("Group: ", (s.group, "bold"))]
+        moves = len(s.state.moves)
+        parts.append(Content(f"Moves {moves}/{s.scenario.moves_per_turn}"))
+        if s.env.switched_off:
+            parts.append(styled("counterfactual: " + ", ".join(sorted(s.env.switched_off)), WARN))
+        status = Content(" · ").join(parts)
+        pending = s.pending_roll()
+        if s.state.ended:
+            status = status + styled(f"  ■ SESSION ENDED — log saved to {s.log_path}; q quits",
+                                     f"bold {BAD}")
+        elif pending is not None:
+            status = status + styled(f"  ⚄ roll waiting for '{pending[0].title}' — press r",
+                                     f"bold {WARN}")
+        set_static(self.query_one("#ex-status", Static), status)
+
+    def refresh_detail(self) -> None:
+        view = self.highlighted_view()
+        detail = self.query_one("#detail", ParagraphView)
+        if view is None:
+            detail.update([(0, styled("No branches in this scenario.", MUTED))])
+            return
+        s = self.session
+        b = view.branch
+        modifiers = probability = None
+        if b.adjudication is not None:
+            modifiers = rules.modifiers_now(b, s.state, s.env)
+            adj = b.adjudication
+            probability = percent(success_probability(adj.count, adj.sides, adj.target,
+                                                      sum(v for _, v in modifiers)))
+        pending = s.state.pending
+        new_branch = b.id != self._detail_id      # a new branch: show its top
+        self._detail_id = b.id
+        detail.update(branch_detail(
+            view, actor=s.scenario.actors.get(b.actor, b.actor), modifiers=modifiers,
+            probability=probability, fired={sid for sid, _, _ in s.fired_signposts()},
+            pending_option=pending.option if pending and pending.branch == b.id else None),
+            scroll_home=new_branch)
+
+    def refresh_state(self) -> None:
+        s = self.session
+        out = state_paragraphs(s.variable_views())
+        pending = s.pending_roll()
+        if pending is not None:
+            branch, mods = pending
+            adj = branch.adjudication
+            out += [(0, ""), (0, Content.assemble(("Roll waiting: ", f"bold {WARN}"), branch.title,
+                                                  f" ({adj.dice} ≥ {adj.target})"))]
+        fired = s.fired_signposts()
+        out += heading("Signposts fired")
+        if fired:
+            out += [(2, Content.assemble(("⚑ ", OK), text, (f"  (turn {turn})", MUTED)))
+                    for _sid, text, turn in fired]
+        else:
+            out.append((2, styled("none yet", MUTED)))
+        released = [v for v in s.inject_views() if v.released]
+        if released:
+            out += heading("Injects released")
+            out += [(2, Content.assemble(("✉ ", ACCENT), v.title)) for v in released]
+        self.query_one("#state-pane", ParagraphView).update(out)
+
+    def refresh_log(self) -> None:
+        s = self.session
+        out = record_paragraphs(s.actions)
+        if not out:
+            out = [(0, styled("No actions yet. The log is at " + str(s.log_path), MUTED))]
+        self.query_one("#log-pane", ParagraphView).update(out, scroll_end=True)
+
+    @on(OptionList.OptionSelected, "#branches")
+    def _selected(self) -> None:
+        self.action_choose()
+
+    # ------------------------------------------------------------------ engine calls
+    def run_engine(self, fn, *args) -> Outcome | None:
+        """Call the session (it logs the action first), then refresh and say what happened."""
+        try:
+            outcome = fn(*args)
+        except SessionError as e:
+            self.notify(str(e), title="Not possible", severity="error", markup=False)
+            return None
+        self.refresh_all()
+        self.notify(outcome.message, markup=False)
+        if outcome.fired:
+            texts = {sid: text for sid, text, _ in self.session.fired_signposts()}
+            for sid in outcome.fired:
+                self.notify(texts.get(sid, sid), title="Signpost", severity="warning",
+                            markup=False)
+        return outcome
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        ended = self.session.state.ended
+        if action == "quit_app":
+            return ended
+        if action in GUARDED and ended:
+            return False
+        if action == "roll":
+            # shown only when a roll is waiting (the footer has no room to spare at 80 columns)
+            return self.session.pending_roll() is not None
+        return True
+
+    # ------------------------------------------------------------------ actions
+    def _open_view_or_say_why(self) -> BranchView | None:
+        view = self.highlighted_view()
+        if view is None:
+            self.notify("No branch is highlighted.", severity="warning")
+            return None
+        if not view.open:
+            self.notify(f"'{view.branch.title}' cannot be played: {view.reason}",
+                        title="Blocked", severity="warning", markup=False)
+            return None
+        return view
+
+    @property
+    def choose_panel(self) -> ChoosePanel:
+        return self.query_one("#choose", ChoosePanel)
+
+    def busy(self) -> bool:
+        """True while the choose panel is open: other action keys wait."""
+        return self.choose_panel.is_open
+
+    def action_choose(self, preselect: int | None = None) -> None:
+        if self.session.state.ended or self.busy():
+            return
+        view = self._open_view_or_say_why()
+        if view is not None:
+            self.choose_panel.open(view, preselect)
+
+    def record_choice(self, branch_id: str, option_id: str, rationale: str) -> None:
+        """Called by the choose panel: log the choice through the engine, then show it."""
+        self.branch_list.focus()
+        self.run_engine(self.session.choose, branch_id, option_id, rationale)
+
+    def action_cancel_choice(self) -> None:
+        if self.busy():
+            self.choose_panel.close()
+            self.branch_list.focus()
+
+    def action_choose_option(self, n: int) -> None:
+        if self.busy():
+            return
+        view = self.highlighted_view()
+        if view is not None and view.open and not 1 <= n <= len(view.branch.options):
+            self.notify(f"'{view.branch.title}' has {len(view.branch.options)} options.",
+                        severity="warning", markup=False)
+            return
+        self.action_choose(n - 1)
+
+    def action_roll(self) -> None:
+        if self.busy():
+            return
+        from .roll import RollDialog
+        pending = self.session.pending_roll()
+        if pending is None:
+            self.notify("No roll is waiting: choose a contested option first.",
+                        severity="warning")
+            return
+        branch, mods = pending
+        option = branch.option(self.session.state.pending.option)
+        adj = branch.adjudication
+        chance = percent(success_probability(adj.count, adj.sides, adj.target,
+                                             sum(v for _, v in mods)))
+
+        def done(result) -> None:
+            if not result:
+                return
+            if result[0] == "roll":
+                outcome = self.run_engine(self.session.roll)
+                if outcome is not None and outcome.roll is not None:
+                    from .roll_result import RollResultDialog
+                    result_of = option.on_success if outcome.roll.success else option.on_failure
+                    self.app.push_screen(RollResultDialog(
+                        branch.title, option.label, outcome.roll, adj.sides,
+                        result_of.narrative if result_of else ""))
+            else:
+                _, success, rationale = result
+                self.run_engine(self.session.decide, success, rationale)
+
+        self.app.push_screen(RollDialog(branch, option, mods, chance), done)
+
+    def action_note(self) -> None:
+        if self.busy():
+            return
+        from .text import TextDialog
+
+        def done(text) -> None:
+            if text is not None:
+                self.run_engine(self.session.note, text)
+
+        self.app.push_screen(TextDialog("Add a note", "The note goes into the log.",
+                                        confirm="Add note", placeholder="what happened, "
+                                        "what the group said…"), done)
+
+    def action_inject(self) -> None:
+        if self.busy():
+            return
+        from .inject import InjectDialog
+
+        def done(result) -> None:
+            if result:
+                inject_id, rationale = result
+                self.run_engine(self.session.release, inject_id, rationale)
+
+        self.app.push_screen(InjectDialog(self.session.inject_views()), done)
+
+    def apply_override(self, variable: str, text: str, rationale: str) -> str | None:
+        """Called by the override dialog: the engine's message if the value is refused."""
+        try:
+            outcome = self.session.override(variable, text, rationale)
+        except SessionError as e:
+            return str(e)
+        self.refresh_all()
+        self.notify(outcome.message, markup=False)
+        return None
+
+    def action_override(self) -> None:
+        if self.busy():
+            return
+        from .override import OverrideDialog
+        self.app.push_screen(OverrideDialog(self.session.variable_views(), self.apply_override))
+
+    def action_undo(self) -> None:
+        if self.busy():
+            return
+        self.run_engine(self.session.undo)
+
+    def action_next_turn(self) -> None:
+        if self.busy():
+            return
+        before = self.session.state.turn
+        outcome = self.run_engine(self.session.next_turn)
+        if outcome is not None and self.session.state.turn != before and self._views:
+            self.branch_list.highlighted = 0
+
+    def action_end(self) -> None:
+        if self.busy():
+            return
+        from .text import TextDialog
+
+        def done(text) -> None:
+            if text is not None:
+                self.run_engine(self.session.end, text)
+
+        self.app.push_screen(TextDialog(
+            "End the session", "Hotwash notes (optional): what the group took away. "
+            "Nothing can be played after this.", confirm="End session", multiline=True,
+            danger=True), done)
+
+    def action_help(self) -> None:
+        if self.busy():
+            return
+        from .help import HelpScreen
+        self.app.push_screen(HelpScreen(self))
+
+    def action_quit_app(self) -> None:
+        self.app.action_quit()

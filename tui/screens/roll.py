@@ -1,0 +1,97 @@
+"""Adjudicate the waiting contested option: roll the session's dice, or decide by hand."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.widgets import Button, Footer, Static
+
+from engine.model import Branch, Option
+
+from ..widgets import MUTED, lines, styled
+from .dialog import Dialog
+
+
+class RollDialog(Dialog):
+    """Returns ("roll",), ("decide", success, rationale) or None."""
+
+    BINDINGS = [
+        Binding("r", "roll", "Roll", id="roll.roll"),
+        Binding("s", "decide(True)", "Decide success", id="roll.success"),
+        Binding("f", "decide(False)", "Decide failure", id="roll.failure"),
+    ]
+
+    def __init__(self, branch: Branch, option: Option, modifiers: list[tuple[str, int]],
+                 chance: str) -> None:
+        super().__init__()
+        self.branch = branch
+        self.option = option
+        self.modifiers = modifiers
+        self.chance = chance
+
+    def compose(self) -> ComposeResult:
+        adj = self.branch.adjudication
+        body = [Content.assemble("Option: ", (self.option.label, "bold"))]
+        if adj.note:
+            body.append(Content(adj.note.strip()))
+        body += ["", Content.assemble("Roll ", (adj.dice, "bold"), " ≥ ", (str(adj.target), "bold"),
+                                      (f"   chance of success {self.chance}", MUTED))]
+        if self.modifiers:
+            body.append(styled("Modifiers that apply now:", "bold"))
+            for label, value in self.modifiers:
+                body.append(Content.assemble("  ", (f"{value:+d}", "bold"), "  ", label))
+        else:
+            body.append(styled("No modifier applies now.", MUTED))
+        for title, outcome in (("On success", self.option.on_success),
+                               ("On failure", self.option.on_failure)):
+            if outcome is not None and outcome.narrative:
+                body.append(Content.assemble((f"{title}: ", MUTED), outcome.narrative.strip()))
+        with Vertical(classes="dialog"):
+            yield Static(Content.assemble("Adjudicate: ", (self.branch.title, "bold")),
+                         classes="dialog-title")
+            yield Static(lines(body), classes="dialog-text")
+            yield Static("r rolls the dice · s / f: the facilitator decides (with a rationale) "
+                         "· escape cancels", classes="dialog-label")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Roll (r)", id="roll", variant="primary", compact=True)
+                yield Button("Success (s)", id="success", variant="success", compact=True)
+                yield Button("Failure (f)", id="failure", variant="error", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#roll").focus()
+
+    def action_roll(self) -> None:
+        self.dismiss(("roll",))
+
+    def action_decide(self, success: bool) -> None:
+        from .text import TextDialog
+        verdict = "success" if success else "failure"
+
+        def done(rationale) -> None:
+            if rationale is not None:
+                self.dismiss(("decide", success, rationale))
+
+        self.app.push_screen(TextDialog(
+            f"Facilitator decides: {verdict}", "Rationale for the decision (optional).",
+            confirm=f"Decide {verdict}", placeholder="why"), done)
+
+    @on(Button.Pressed, "#roll")
+    def _roll(self) -> None:
+        self.action_roll()
+
+    @on(Button.Pressed, "#success")
+    def _success(self) -> None:
+        self.action_decide(True)
+
+    @on(Button.Pressed, "#failure")
+    def _failure(self) -> None:
+        self.action_decide(False)
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)

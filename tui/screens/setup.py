@@ -1,0 +1,145 @@
+"""The setup screen: group, seed, counterfactual switches and the log file, then Start."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Input, Label, SelectionList, Static
+from textual.widgets.selection_list import Selection
+
+from engine.model import Scenario
+from engine.session import SessionError, default_log_path
+
+from ..widgets import MUTED, TextInput
+
+
+class SetupScreen(Screen):
+    BINDINGS = [
+        Binding("ctrl+s", "start", "Start", id="setup.start"),
+        Binding("f1", "help", "Help", id="setup.help"),
+    ]
+    ACTION_HELP = {"start": "start the session with these settings"}
+
+    def __init__(self, scenario: Scenario) -> None:
+        super().__init__()
+        self.scenario = scenario
+        self._when = None
+        self._log_edited = False
+        self._computed_log = ""
+
+    def compose(self) -> ComposeResult:
+        app = self.app
+        sc = self.scenario
+        self._when = app.now()
+        group = app.group or ""
+        if app.log_path is not None:
+            log_value = str(app.log_path)
+            self._log_edited = True
+        else:
+            log_value = self._default_log(group)
+        yield Static(Content.styled(sc.title, "bold $text-primary"), id="setup-title")
+        with VerticalScroll(id="setup-form"):
+            yield Static(Content(" ".join(sc.summary.split())), id="setup-summary")
+            yield Static(Content.styled(
+                f"{len(sc.turns)} turns from {sc.turns[0].date} · {len(sc.branches)} branches · "
+                f"{len(sc.injects)} injects · {sc.moves_per_turn} move(s) per turn", MUTED),
+                id="setup-facts")
+            with Horizontal(classes="setup-row"):
+                yield Label("Group", classes="setup-label")
+                yield TextInput(group, placeholder="the playing group's name", id="group",
+                                compact=True)
+            with Horizontal(classes="setup-row"):
+                yield Label("Dice seed", classes="setup-label")
+                yield TextInput(str(app.seed), type="integer", id="seed", compact=True)
+            with Horizontal(classes="setup-row"):
+                yield Label("Log file", classes="setup-label")
+                yield TextInput(log_value, id="log-path", compact=True)
+            yield Static(Content.styled(
+                "Baseline events (untick one to switch it off for a counterfactual run)", "bold"),
+                id="baseline-title")
+            events = sc.baseline_events()
+            if events:
+                yield SelectionList[str](
+                    *(Selection(Content.assemble((e.date, "$text-accent"), "  ", e.title), e.id,
+                                True) for e in events),
+                    id="baseline", compact=True)
+            else:
+                yield Static(Content.styled("  (none before the start date)", MUTED))
+            yield Static("", id="setup-error")
+            yield Button("Start the session (ctrl+s)", id="start", variant="primary", compact=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._computed_log = self.query_one("#log-path", Input).value
+        self.query_one("#group", Input).focus()
+
+    def _default_log(self, group: str) -> str:
+        path = default_log_path(self.scenario, group, when=self._when, folder=self.app.log_folder)
+        self._computed_log = str(path)
+        return str(path)
+
+    @on(Input.Changed, "#group")
+    def _group_changed(self, event: Input.Changed) -> None:
+        if self._log_edited:
+            return
+        log = self.query_one("#log-path", Input)
+        log.value = self._default_log(event.value)
+
+    @on(Input.Changed, "#log-path")
+    def _log_changed(self, event: Input.Changed) -> None:
+        if event.value != self._computed_log:
+            self._log_edited = True
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.action_start()
+
+    @on(Button.Pressed, "#start")
+    def _pressed(self) -> None:
+        self.action_start()
+
+    def action_help(self) -> None:
+        from .help import HelpScreen
+        self.app.push_screen(HelpScreen(self))
+
+    def _error(self, message: str) -> None:
+        self.query_one("#setup-error", Static).update(Content.styled(message, "bold $text-error"))
+        self.notify(message, severity="error", markup=False)
+
+    def switched_off(self) -> list[str]:
+        try:
+            chosen = set(self.query_one("#baseline", SelectionList).selected)
+        except Exception:
+            return []
+        return [e.id for e in self.scenario.baseline_events() if e.id not in chosen]
+
+    def action_start(self) -> None:
+        group = self.query_one("#group", Input).value.strip()
+        seed_text = self.query_one("#seed", Input).value.strip()
+        log_text = self.query_one("#log-path", Input).value.strip()
+        if not group:
+            self.query_one("#group", Input).focus()
+            return self._error("Enter the group's name.")
+        try:
+            seed = int(seed_text)
+        except ValueError:
+            self.query_one("#seed", Input).focus()
+            return self._error("The dice seed must be a whole number.")
+        if not log_text:
+            self.query_one("#log-path", Input).focus()
+            return self._error("Enter a file for the session log.")
+        try:
+            session = self.app.start_session(self.scenario, seed=seed, group=group,
+                                             switched_off=self.switched_off(),
+                                             log_path=Path(log_text))
+        except SessionError as e:
+            return self._error(str(e))
+        except OSError as e:
+            return self._error(f"cannot write the log {log_text}: {e.strerror or e}")
+        self.app.start_exercise(session)

@@ -1,0 +1,82 @@
+"""A dialog asking for a line (or a few lines) of text: a note, a rationale, hotwash notes."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Footer, Input, Static
+
+from ..widgets import TextInput
+from .dialog import Dialog
+
+
+def text_editor(text: str, **kwargs):
+    """A TextArea (imported only when a dialog needs one)."""
+    from textual.widgets import TextArea
+    return TextArea(text, **kwargs)
+
+
+class TextDialog(Dialog):
+    """Returns the text (possibly empty), or None when cancelled."""
+
+    DEFAULT_CSS = """
+    TextDialog TextArea {
+        height: 8;
+    }
+    """
+    BINDINGS = [
+        Binding("ctrl+s", "submit", "Confirm", id="text.confirm"),
+    ]
+
+    def __init__(self, title: str, prompt: str, *, confirm: str = "OK", placeholder: str = "",
+                 multiline: bool = False, danger: bool = False, initial: str = "") -> None:
+        super().__init__()
+        self.dialog_title = title
+        self.prompt = prompt
+        self.confirm = confirm
+        self.placeholder = placeholder
+        self.multiline = multiline
+        self.danger = danger
+        self.initial = initial
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self.dialog_title, classes="dialog-title", markup=False)
+            yield Static(self.prompt, classes="dialog-text", markup=False)
+            if self.multiline:
+                yield text_editor(self.initial, id="text", soft_wrap=True)
+            else:
+                yield TextInput(self.initial, placeholder=self.placeholder, id="text")
+            hint = "ctrl+s confirms" if self.multiline else "enter confirms"
+            yield Static(f"{hint} · escape cancels", classes="dialog-label")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(self.confirm, id="ok", compact=True,
+                             variant="error" if self.danger else "primary")
+                yield Button("Cancel", id="cancel", compact=True)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        widget = self.query_one("#text")
+        widget.cursor_blink = getattr(self.app, "cursor_blink", True)
+        widget.focus()
+
+    def value(self) -> str:
+        widget = self.query_one("#text")
+        return widget.text if self.multiline else widget.value
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.action_submit()
+
+    @on(Button.Pressed, "#ok")
+    def _ok(self) -> None:
+        self.action_submit()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_submit(self) -> None:
+        self.dismiss(self.value())
