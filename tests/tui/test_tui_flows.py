@@ -278,3 +278,25 @@ async def test_setup_log_path_follows_group_until_edited(tutorial_path, tmp_path
         assert isinstance(app.screen, SetupScreen)
         assert "already holds a session" in str(app.screen.query_one("#setup-error", Static).content)
         assert (tmp_path / "mine.jsonl").read_text() == "{}\n"
+
+
+async def test_digits_inside_the_open_panel_pick_an_option(tutorial_path, log_path):
+    """The sequence a facilitator tries first: c, then the option's number, then type."""
+    app = make_app(scenario_path=tutorial_path, log_path=log_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+s", "t")
+        await pilot.pause()
+        await move_to(pilot, "answer_beijing")
+        await pilot.press("c")
+        await pilot.pause()
+        assert "1–9 picks an option" in screen_text(app)
+        await pilot.press("2")
+        await pilot.pause()
+        assert app.screen.query_one("#rationale", Input).has_focus
+        assert "enter records the choice" in screen_text(app)
+        await type_text(pilot, "calm")
+        await pilot.press("up", "1", "enter")       # back to the options, change to option 1
+        await pilot.pause()
+        last = read_log(log_path)[-1]
+        assert (last["branch"], last["option"], last["rationale"]) == (
+            "answer_beijing", "reassure", "calm")

@@ -53,6 +53,9 @@ class ChoosePanel(Vertical):
     }
     """
 
+    PICK_HINT = "↑↓ or 1–9 picks an option · enter goes on to the rationale · escape cancels"
+    WRITE_HINT = "enter records the choice · ↑ back to the options · escape cancels"
+
     def __init__(self, on_chosen: Callable[[str, str, str], None], *,
                  id: str | None = None) -> None:
         super().__init__(id=id)
@@ -64,7 +67,7 @@ class ChoosePanel(Vertical):
         yield OptionList(id="choose-options")
         yield Static("Rationale (optional): why the group chose this", classes="choose-label")
         yield TextInput(placeholder="the group's reasoning", id="rationale", compact=True)
-        yield Static("enter records the choice · escape cancels", id="choose-hint")
+        yield Static(self.PICK_HINT, id="choose-hint")
 
     @property
     def is_open(self) -> bool:
@@ -102,6 +105,23 @@ class ChoosePanel(Vertical):
     def _picked(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         self.query_one("#rationale").focus()
+
+    def on_key(self, event) -> None:
+        """Digits pick an option from the list; ↑ from the rationale goes back to the list."""
+        ol = self.query_one("#choose-options", OptionList)
+        if ol.has_focus and event.character and event.character in "123456789":
+            event.stop()
+            n = int(event.character) - 1
+            if n < ol.option_count:
+                ol.highlighted = n
+                self.query_one("#rationale").focus()
+        elif event.key == "up" and self.query_one("#rationale").has_focus:
+            event.stop()
+            ol.focus()
+
+    def on_descendant_focus(self, event) -> None:
+        writing = self.query_one("#rationale").has_focus
+        self.query_one("#choose-hint", Static).update(self.WRITE_HINT if writing else self.PICK_HINT)
 
     @on(OptionList.OptionHighlighted, "#choose-options")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
