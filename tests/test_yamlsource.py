@@ -566,3 +566,38 @@ def _check_positions(value):
         assert len(value.item_pos) == len(value)
         for item in value:
             _check_positions(item)
+
+
+def _located(value):
+    """A value with every position and style spelled out, for comparing two loaders."""
+    if isinstance(value, LocDict):
+        return ("map", value.pos, [(_located(k), value.key_pos[k], value.value_pos[k],
+                                    _located(v)) for k, v in value.items()])
+    if isinstance(value, LocList):
+        return ("seq", value.pos, list(value.item_pos), [_located(v) for v in value])
+    if isinstance(value, LocStr):
+        return ("str", str(value), value.pos, value.style)
+    return (type(value).__name__, value)
+
+
+FAST_PATH_TEXT = st.lists(st.sampled_from(
+    ["a", "b", ":", " ", "\n", "  ", "- ", "[", "]", "{", "}", ", ", "'", '"', "|", ">",
+     "#", "1", "on", "2023-01-01", "é", "日", "x: y\n", "  - z\n", "k: 'q'\n"]),
+    max_size=40).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(FAST_PATH_TEXT)
+def test_property_fast_and_event_paths_agree(text):
+    """The C-composer fast path and the event-driven path give identical results."""
+    import engine.yamlsource as ys
+    fast = load_yaml_text(text)
+    saved = ys._FAST
+    ys._FAST = False
+    try:
+        slow = load_yaml_text(text)
+    finally:
+        ys._FAST = saved
+    assert _located(fast[0]) == _located(slow[0])
+    assert [(d.code, d.message, d.line, d.col, d.hint) for d in fast[1]] == \
+        [(d.code, d.message, d.line, d.col, d.hint) for d in slow[1]]
