@@ -633,7 +633,7 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
             known = len(keys)
             growth.append(known / max(1, prev_known))
             prev_known = known
-            if known >= max_states // 10 and len(growth) >= 2 and \
+            if known >= max_states // 20 and len(growth) >= 2 and \
                     known * min(growth[-2:]) ** (last - t) > 4 * max_states:
                 truncated = gave_up = True
                 cur_turn = t + 1
