@@ -17,7 +17,8 @@ import attrs
 
 from .model import Scenario
 from .replay import VERIFIED, ReplayReport, replay
-from .report import effective_actions, md_cell, md_text, unreadable_reason
+from .report import effective_actions, unreadable_reason
+from .report_render import md_cell, md_text
 
 MAX_PAIRS_GROUPS = 5     # up to this many logs every pair is compared; beyond, each vs the first
 

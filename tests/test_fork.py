@@ -10,7 +10,8 @@ from engine.compare import compare
 from engine.fork import ForkError, fork
 from engine.log import read_log
 from engine.replay import replay, resume
-from engine.report import after_action_report, to_markdown
+from engine.report import after_action_report
+from engine.report_render import to_markdown
 from tui.cli import main
 
 

@@ -1,6 +1,5 @@
 """Loading and validation: every problem located, with a code and a hint; never a traceback."""
 
-import shutil
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st

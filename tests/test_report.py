@@ -7,7 +7,8 @@ import pytest
 
 from aar_sessions import HOTWASH, copy_tutorial, fixed_clock, play_blue, play_red
 from engine.loader import load_scenario
-from engine.report import ReportError, after_action_report, to_html, to_markdown
+from engine.report import ReportError, after_action_report
+from engine.report_render import to_html, to_markdown
 from engine.session import Session
 from tui.cli import main
 

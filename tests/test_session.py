@@ -8,7 +8,7 @@ import pytest
 from engine.bundled import tutorial_scenario
 from engine.loader import load_scenario
 from engine.log import read_log
-from engine.replay import DIVERGED, LOG_EDITED, SCENARIO_CHANGED, VERIFIED, replay, resume
+from engine.replay import LOG_EDITED, SCENARIO_CHANGED, VERIFIED, replay, resume
 from engine.session import Session, SessionError
 
 CLOCK = lambda: "2026-01-01T00:00:00+00:00"  # noqa: E731

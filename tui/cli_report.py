@@ -54,7 +54,8 @@ def _write(path: Path, text: str) -> bool:
 
 
 def cmd_report(args) -> int:
-    from engine.report import ReportError, after_action_report, to_html, to_markdown
+    from engine.report import ReportError, after_action_report
+    from engine.report_render import to_html, to_markdown
     out = Path(args.output) if args.output else None
     if out is not None and out.suffix.lower() not in MD_SUFFIXES + HTML_SUFFIXES:
         _err(f"-o {out}: the report is written as Markdown (.md) or HTML (.html); "
