@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from textual import on
 from textual.binding import Binding
 from textual.screen import ModalScreen
+from textual.widgets import Button
 
 
 class Dialog(ModalScreen):
@@ -61,3 +63,15 @@ class Dialog(ModalScreen):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+    def action_submit(self) -> None:
+        """What the #ok button (and enter, where a subclass wires it) does."""
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#ok")
+    def _ok(self) -> None:
+        self.action_submit()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.action_cancel()

@@ -69,14 +69,6 @@ class InjectDialog(Dialog):
     def _submitted(self) -> None:
         self.action_submit()
 
-    @on(Button.Pressed, "#ok")
-    def _ok(self) -> None:
-        self.action_submit()
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)
-
     def action_submit(self) -> None:
         option = self.query_one("#injects", OptionList).highlighted_option
         if option is None or option.disabled:

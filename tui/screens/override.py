@@ -79,14 +79,6 @@ class OverrideDialog(Dialog):
     def _submitted(self) -> None:
         self.action_submit()
 
-    @on(Button.Pressed, "#ok")
-    def _ok(self) -> None:
-        self.action_submit()
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)
-
     def action_submit(self) -> None:
         view = self.selected()
         if view is None:

@@ -91,7 +91,3 @@ class RollDialog(Dialog):
     @on(Button.Pressed, "#failure")
     def _failure(self) -> None:
         self.action_decide(False)
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)

@@ -70,13 +70,5 @@ class TextDialog(Dialog):
     def _submitted(self) -> None:
         self.action_submit()
 
-    @on(Button.Pressed, "#ok")
-    def _ok(self) -> None:
-        self.action_submit()
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)
-
     def action_submit(self) -> None:
         self.dismiss(self.value())
