@@ -21,3 +21,14 @@ def write_scenario(tmp_path):
 @pytest.fixture(scope="session")
 def tutorial():
     return load_scenario(tutorial_scenario())
+
+
+@pytest.fixture(scope="session")
+def aar_played(tmp_path_factory):
+    """Two groups' real sessions of a copy of the tutorial (Blue and Red), played once."""
+    from aar_sessions import copy_tutorial, play_blue, play_red
+    folder = tmp_path_factory.mktemp("aar")
+    scenario = copy_tutorial(folder)
+    play_blue(scenario, folder / "blue.jsonl")
+    play_red(scenario, folder / "red.jsonl")
+    return folder

@@ -10,12 +10,8 @@ from tui.cli import main
 
 
 @pytest.fixture(scope="module")
-def played(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("cmp")
-    scenario = copy_tutorial(folder)
-    play_blue(scenario, folder / "blue.jsonl")
-    play_red(scenario, folder / "red.jsonl")
-    return folder
+def played(aar_played):
+    return aar_played
 
 
 @pytest.fixture(scope="module")

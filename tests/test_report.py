@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from aar_sessions import HOTWASH, copy_tutorial, fixed_clock, play_blue, play_red
+from aar_sessions import HOTWASH, copy_tutorial, fixed_clock, play_blue
 from engine.loader import load_scenario
 from engine.report import ReportError, after_action_report
 from engine.report_render import to_html, to_markdown
@@ -19,12 +19,8 @@ BLUE_RATIONALES = ["Calm Beijing before the summit", "France raises the North At
 
 
 @pytest.fixture(scope="module")
-def played(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("aar")
-    scenario = copy_tutorial(folder)
-    play_blue(scenario, folder / "blue.jsonl")
-    play_red(scenario, folder / "red.jsonl")
-    return folder
+def played(aar_played):
+    return aar_played
 
 
 @pytest.fixture(scope="module")

@@ -42,15 +42,19 @@ def _diagnostics(e: DiagnosticError) -> int:
     return EXIT_FAILED
 
 
-def _write(path: Path, text: str) -> bool:
+def _emit(out: Path | None, text: str, written: str) -> int:
+    """Write `text` to stdout, or to `out` and say so; an unwritable file is a clear error."""
+    if out is None:
+        sys.stdout.write(text)
+        return EXIT_OK
     try:
-        if path.parent and not path.parent.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        return True
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
     except OSError as e:
-        _err(f"cannot write {path}: {e.strerror or e}")
-        return False
+        _err(f"cannot write {out}: {e.strerror or e}")
+        return EXIT_FAILED
+    print(f"Wrote {written} to {out}")
+    return EXIT_OK
 
 
 def cmd_report(args) -> int:
@@ -72,13 +76,7 @@ def cmd_report(args) -> int:
     text = to_html(report) if html_out else to_markdown(report)
     if not report.verified:
         _err(f"warning: {report.banner} — the report is flagged at its top")
-    if out is None:
-        sys.stdout.write(text)
-        return EXIT_OK
-    if not _write(out, text):
-        return EXIT_FAILED
-    print(f"Wrote the after-action report ({'HTML' if html_out else 'Markdown'}) to {out}")
-    return EXIT_OK
+    return _emit(out, text, f"the after-action report ({'HTML' if html_out else 'Markdown'})")
 
 
 def cmd_compare(args) -> int:
@@ -97,13 +95,7 @@ def cmd_compare(args) -> int:
     for warning in comparison.warnings:
         _err(f"warning: {warning}")
     text = to_markdown(comparison)
-    if out is None:
-        sys.stdout.write(text)
-        return EXIT_OK
-    if not _write(out, text):
-        return EXIT_FAILED
-    print(f"Wrote the comparison of {len(comparison.runs)} sessions to {out}")
-    return EXIT_OK
+    return _emit(out, text, f"the comparison of {len(comparison.runs)} sessions")
 
 
 def cmd_fork(args) -> int:
