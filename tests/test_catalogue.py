@@ -1,0 +1,54 @@
+"""The source catalogue in seeds/: complete, consistent, and traceable to the article."""
+
+import yaml
+
+from engine.bundled import seeds_dir
+from engine.loader import check_catalogues
+from engine.schema import DATE_RE, ID_RE
+
+SOURCES = seeds_dir() / "sources.yaml"
+EVENTS = seeds_dir() / "events.yaml"
+
+
+def load(path):
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def test_catalogue_has_no_diagnostics_at_all():
+    # errors include an event citing an undefined source (SP304); warnings include a source
+    # that no event cites (SP505): neither may occur.
+    assert [d.format() for d in check_catalogues([SOURCES, EVENTS])] == []
+
+
+def test_every_event_cites_an_existing_source_and_every_source_is_cited():
+    sources = {s["id"] for s in load(SOURCES)["sources"]}
+    cited = set()
+    for event in load(EVENTS)["events"]:
+        refs = [c["source"] for c in event.get("sources", [])]
+        assert refs, f"event {event['id']} cites no source"
+        assert set(refs) <= sources, f"event {event['id']} cites {set(refs) - sources}"
+        cited |= set(refs)
+    assert cited == sources, f"never cited: {sorted(sources - cited)}"
+
+
+def test_every_footnote_of_the_article_is_catalogued():
+    footnotes = {n for s in load(SOURCES)["sources"] for n in s.get("footnotes", [])}
+    assert set(range(1, 50)) <= footnotes, sorted(set(range(1, 50)) - footnotes)
+
+
+def test_the_article_and_the_news_item_are_there():
+    by_kind = {}
+    for s in load(SOURCES)["sources"]:
+        by_kind.setdefault(s["kind"], []).append(s)
+    assert any("Trunov" in s.get("issuer", "") for s in by_kind["article"])
+    assert any(str(s.get("published")) == "2023-05-10" for s in by_kind["news"])
+
+
+def test_events_are_many_dated_and_ordered():
+    events = load(EVENTS)["events"]
+    assert len(events) > 30
+    for e in events:
+        assert ID_RE.match(e["id"]) and DATE_RE.match(str(e["date"])), e["id"]
+    last_day = [str(e["date"]) + {4: "-12-31", 7: "-31", 10: ""}[len(str(e["date"]))]
+                for e in events]
+    assert last_day == sorted(last_day)
