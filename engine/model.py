@@ -279,15 +279,39 @@ class Scenario:
 
     def branch_events(self, branch: Branch) -> list[str]:
         """Every event a branch rests on: its citations, then those its precondition names."""
-        seen = list(branch.cites)
-        if branch.when:
-            for clause in branch.when.clauses:
-                for label, _fn, _t in clause.typed.refs:
-                    if label.startswith("occurred("):
-                        ev = label[len("occurred("):-1]
-                        if ev not in seen:
-                            seen.append(ev)
-        return seen
+        return _rests_on(branch.cites, branch.when)
+
+    def inject_events(self, inject: Inject) -> list[str]:
+        """Every event an inject rests on: its citations, then those its condition names."""
+        return _rests_on(inject.cites, inject.when)
+
+    def signpost_texts(self) -> dict[str, str]:
+        """Every signpost's id → its text (scenario-wide and branch signposts)."""
+        texts = {s.id: s.text for s in self.signposts}
+        for b in self.branches.values():
+            texts.update({s.id: s.text for s in b.signposts})
+        return texts
+
+    def check_switched_off(self, events) -> None:
+        """Raise ValueError unless every event is a baseline event (the only ones a session
+        can switch off for a counterfactual run)."""
+        baseline = {e.id for e in self.baseline_events()}
+        unknown = sorted(e for e in set(events) if e not in baseline)
+        if unknown:
+            raise ValueError("only baseline events (dated on or before the start, "
+                             f"{self.start}) can be switched off; not: {', '.join(unknown)}")
+
+
+def _rests_on(cites, condition: Condition | None) -> list[str]:
+    seen = list(cites)
+    if condition:
+        for clause in condition.clauses:
+            for label, _fn, _t in clause.typed.refs:
+                if label.startswith("occurred("):
+                    ev = label[len("occurred("):-1]
+                    if ev not in seen:
+                        seen.append(ev)
+    return seen
 
 
 def _day(date: str) -> str:

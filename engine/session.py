@@ -118,10 +118,10 @@ class Session:
               switched_off: Iterable[str] = (), log_path: str | Path | None = None,
               forked_from: dict | None = None, clock: Callable[[], str] = utc_now) -> "Session":
         off = sorted(set(switched_off))
-        baseline = {e.id for e in scenario.baseline_events()}
-        unknown = [e for e in off if e not in baseline]
-        if unknown:
-            raise SessionError(f"only baseline events can be switched off; not: {', '.join(unknown)}")
+        try:
+            scenario.check_switched_off(off)
+        except ValueError as e:
+            raise SessionError(str(e)) from None
         env = Env.for_session(scenario, off, seed)
         header = {
             "type": "header", "format": LOG_FORMAT, "engine": __version__,
@@ -217,9 +217,7 @@ class Session:
 
     def fired_signposts(self) -> list[tuple[str, str, int]]:
         """(id, text, turn) of every signpost that has fired, in order."""
-        texts = {s.id: s.text for s in self.scenario.signposts}
-        for b in self.scenario.branches.values():
-            texts.update({s.id: s.text for s in b.signposts})
+        texts = self.scenario.signpost_texts()
         return [(sid, texts.get(sid, sid), turn) for sid, turn in self.state.fired]
 
     def state_json(self) -> dict:

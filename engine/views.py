@@ -13,10 +13,7 @@ from .session import VariableView
 
 def signpost_texts(scenario: Scenario) -> dict[str, str]:
     """Every signpost's id → its text (scenario-wide and branch signposts)."""
-    texts = {s.id: s.text for s in scenario.signposts}
-    for b in scenario.branches.values():
-        texts.update({s.id: s.text for s in b.signposts})
-    return texts
+    return scenario.signpost_texts()
 
 
 def fired_signposts_at(scenario: Scenario, state: GameState) -> list[tuple[str, str, int]]:
