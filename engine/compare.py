@@ -42,8 +42,10 @@ class Decision:
     outcome: str = ""           # "success (roll 9 vs 7)", "failure (facilitator)", or ""
 
     @property
-    def key(self) -> tuple[int, str, str]:
-        return (self.turn, self.branch, self.option)
+    def key(self) -> tuple[int, str, str, str]:
+        """What must match for two groups not to have diverged: the same option in the same
+        turn, and the same adjudicated result (success/failure) where there was one."""
+        return (self.turn, self.branch, self.option, self.outcome.split(" ", 1)[0])
 
 
 @attrs.frozen

@@ -116,6 +116,16 @@ def read_log(path: str | os.PathLike) -> LogRead:
         diags.append(diag("SP606", f"log format {header.get('format')!r} is not supported",
                           _pos(name, 1), f"this engine reads format {LOG_FORMAT}"))
         return LogRead(name, None, (), tuple(diags), torn, None, complete)
+    problem = header_problem(header)
+    if problem:
+        diags.append(diag("SP601", f"the session header is malformed: {problem}", _pos(name, 1),
+                          "the log was damaged or edited by hand"))
+        return LogRead(name, None, (), tuple(diags), torn, None, complete)
+    for i, rec in enumerate(records[1:], start=2):
+        if not isinstance(rec.get("action"), str):
+            diags.append(diag("SP602", f"line {i} is not an action record (no action name)",
+                              _pos(name, i), "the log was damaged or edited by hand"))
+            return LogRead(name, header, tuple(records[1:i - 1]), tuple(diags), torn, i, complete)
     broken = None
     prev = None
     for i, rec in enumerate(records, start=1):
@@ -127,6 +137,23 @@ def read_log(path: str | os.PathLike) -> LogRead:
             break
         prev = rec.get("hash")
     return LogRead(name, header, tuple(records[1:]), tuple(diags), torn, broken, complete)
+
+
+# The header fields that replay relies on, with their JSON types.
+_HEADER_FIELDS = {"scenario": dict, "seed": int, "group": str, "switched_off": list}
+
+
+def header_problem(header: dict) -> str | None:
+    """What is wrong with a header's shape, or None."""
+    for key, kind in _HEADER_FIELDS.items():
+        if not isinstance(header.get(key), kind) or isinstance(header.get(key), bool):
+            return f"'{key}' should be {kind.__name__ if kind is not dict else 'an object'}"
+    scenario = header["scenario"]
+    if not isinstance(scenario.get("id"), str) or not isinstance(scenario.get("hash"), str):
+        return "'scenario' needs an id and a hash"
+    if not all(isinstance(e, str) for e in header["switched_off"]):
+        return "'switched_off' should list event ids"
+    return None
 
 
 def _pos(name: str, line: int):

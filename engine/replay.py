@@ -99,22 +99,22 @@ def replay(log_path: str | Path, scenario: Scenario | None = None) -> ReplayRepo
         return ReplayReport(UNREADABLE, log, None, (), tuple(d.format() for d in log.diagnostics))
     damaged = [d.message for d in log.diagnostics if d.severity == "error" and d.code == "SP602"]
     if scenario is None:
-        path = log.header.get("scenario", {}).get("path", "")
+        path = str(log.header["scenario"].get("path", ""))
         try:
             scenario = load_scenario(path)
         except DiagnosticError as e:
             return ReplayReport(UNREADABLE, log, None, (), (
                 f"the session's scenario {path} cannot be loaded:", *(d.format() for d in e.diagnostics)))
+    logged_id = log.header["scenario"]["id"]
+    if logged_id != scenario.id:
+        return ReplayReport(UNREADABLE, log, scenario, (), (
+            f"the log is of scenario '{logged_id}', not '{scenario.id}'",))
     problems: list[str] = []
     changed: list[str] = []
-    if log.header.get("scenario", {}).get("hash") != scenario.content_hash:
+    if log.header["scenario"]["hash"] != scenario.content_hash:
         changed = changed_items(log.header, scenario)
         problems.append("the scenario differs from the one recorded: " + (", ".join(changed) or
                                                                           "content differs"))
-    if log.header.get("scenario", {}).get("id") != scenario.id:
-        problems.append(f"the log is of scenario '{log.header.get('scenario', {}).get('id')}', "
-                        f"not '{scenario.id}'")
-        return ReplayReport(UNREADABLE, log, scenario, (), tuple(problems), tuple(changed))
     try:
         session = session_for_header(scenario, log.header)
     except (KeyError, ValueError, TypeError) as e:

@@ -17,6 +17,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Iterable
 
+import json
+
 import attrs
 
 from .log import read_log
@@ -52,7 +54,7 @@ def unreadable_reason(rep: ReplayReport) -> str:
     """Why a log cannot be used, in one line (the diagnostics' messages, without placeholder
     locations, when it has no header)."""
     if rep.log.header is not None:
-        return " ".join(" ".join(p.split()) for p in rep.problems) or "cannot be replayed"
+        return "; ".join(" ".join(p.split()) for p in rep.problems) or "cannot be replayed"
     if rep.log.diagnostics:
         return "; ".join(d.message for d in rep.log.diagnostics if d.severity == "error") \
             or rep.log.diagnostics[0].message
@@ -232,6 +234,18 @@ class _Names:
         return texts
 
 
+def _int(value: Any, default: int = 0) -> int:
+    """A logged number, or `default` when a damaged line holds something else."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _list(value: Any) -> list:
+    return value if isinstance(value, list) else []
+
+
 def _json_show(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -290,6 +304,8 @@ def after_action_report(log_path: str | Path, scenario: Scenario | None = None) 
         raise ReportError(f"cannot report on {log_path}: {unreadable_reason(rep)}")
     header = log.header
     sc = rep.scenario
+    if sc is not None and header["scenario"]["id"] != sc.id:
+        raise ReportError(f"cannot report on {log_path}: {unreadable_reason(rep)}")
     names = _Names(sc)
     actions = list(log.actions)
     steps = list(rep.steps)
@@ -326,16 +342,21 @@ def after_action_report(log_path: str | Path, scenario: Scenario | None = None) 
     for i, rec in enumerate(actions, start=1):
         before = steps[i - 1] if i - 1 < len(steps) else None
         after = steps[i] if i < len(steps) else None
-        entry = _entry(i, rec, before, after, rep, names, undone.get(rec.get("n", i)),
-                       inherited=i <= inherited_upto)
-        if rec.get("action") == "next_turn":
-            turn = after.state.turn if after else int(rec.get("turn", prev_turn) or 0)
-        elif rec.get("action") == "undo":
+        try:
+            entry = _entry(i, rec, before, after, rep, names, undone.get(rec.get("n", i)),
+                           inherited=i <= inherited_upto)
+        except (TypeError, ValueError, KeyError, AttributeError):
+            # A damaged line past the point where replay stopped: show it, do not fail.
+            entry = TimelineEntry(i, str(rec.get("action", "?")), "Unreadable record",
+                                  "this logged line could not be read",
+                                  details=(Detail("As logged", json.dumps(rec)[:300]),),
+                                  confirmed=False)
+        if rec.get("action") == "undo":
             turn = prev_turn          # where the facilitator was when undoing
         else:
-            turn = after.state.turn if after else int(rec.get("turn", prev_turn) or 0)
+            turn = after.state.turn if after else _int(rec.get("turn"), prev_turn)
         entries.append((turn, entry))
-        prev_turn = after.state.turn if after else int(rec.get("turn", turn) or 0)
+        prev_turn = after.state.turn if after else _int(rec.get("turn"), turn)
 
     timeline = _sections(entries, names)
 
@@ -487,7 +508,8 @@ def _entry(n: int, rec: dict, before, after, rep: ReplayReport, names: _Names,
         if inj and inj.narrative:
             d.append(Detail("Narrative", inj.narrative.strip()))
         if inj and inj.turn is not None:
-            d.append(Detail("Scheduled", f"for turn {inj.turn}, released early by the facilitator"))
+            d.append(Detail("Scheduled", f"for turn {inj.turn}; its condition did not hold "
+                            "then, so the facilitator released it by hand"))
         d.append(Detail("Rationale", rec.get("rationale") or "(none recorded)"))
     elif a == "override":
         kind = "Override"
@@ -515,7 +537,7 @@ def _entry(n: int, rec: dict, before, after, rep: ReplayReport, names: _Names,
         turn = after.state.turn if after else int(rec.get("turn", 0) or 0)
         label, date = names.turn(turn)
         title = f"the game moves to turn {turn}: {label}"
-        released = rec.get("released") or []
+        released = _list(rec.get("released"))
         if after is not None and before is not None:
             released = sorted(after.state.released - before.state.released,
                               key=lambda i: list(names.sc.injects).index(i)
@@ -571,12 +593,12 @@ def _bibliography(effective: list[dict], sc: Scenario | None, header: dict
                 cite(eid, b.title)
         elif rec.get("action") == "release" and rec.get("inject") in sc.injects:
             inj = sc.injects[rec["inject"]]
-            for eid in inj.cites:
+            for eid in sc.inject_events(inj):
                 cite(eid, f"inject: {inj.title}")
         elif rec.get("action") == "next_turn":
-            for iid in rec.get("released") or []:
-                inj = sc.injects.get(iid)
-                for eid in (inj.cites if inj else ()):
+            for iid in _list(rec.get("released")):
+                inj = sc.injects.get(iid) if isinstance(iid, str) else None
+                for eid in (sc.inject_events(inj) if inj else ()):
                     cite(eid, f"inject: {inj.title}")
     off = set(header.get("switched_off", []) or [])
     events = []
@@ -619,7 +641,7 @@ def _fork_info(header: dict, actions: list[dict], sc: Scenario | None,
     ff = header.get("forked_from")
     if not isinstance(ff, dict):
         return None
-    at = int(ff.get("at", 0) or 0)
+    at = _int(ff.get("at"))
     parent = str(ff.get("log", ""))
     candidates = [Path(parent)] if parent else []
     if parent:

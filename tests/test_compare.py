@@ -142,3 +142,16 @@ def test_cli_compare(played, tmp_path, capsys):
     assert "cannot read" in capsys.readouterr().err
     assert main(["compare", str(played / "blue.jsonl"), str(played / "red.jsonl"),
                  "-o", str(tmp_path / "cmp.html")]) == 2
+
+
+def test_same_choice_with_a_different_adjudicated_result_is_a_divergence(played, tmp_path):
+    sc = load_scenario(played / "tutorial.yaml")
+    for name, success in (("s", True), ("f", False)):
+        s = Session.start(sc, seed=1, group=name.upper(), log_path=tmp_path / f"{name}.jsonl")
+        s.next_turn()
+        s.choose("press_negotiations", "push", "")
+        s.decide(success, "")
+        s.close()
+    c = compare([tmp_path / "s.jsonl", tmp_path / "f.jsonl"])
+    [d] = c.divergences
+    assert d.index == 1 and "success" in d.a_decision.outcome and "failure" in d.b_decision.outcome

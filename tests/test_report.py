@@ -287,3 +287,37 @@ def test_report_when_the_scenario_has_gone(tmp_path, capsys):
     assert main(["report", str(tmp_path / "blue.jsonl"), "--scenario",
                  str(tmp_path / "elsewhere" / "tutorial.yaml")]) == 0
     assert "Verified: 15 actions" in capsys.readouterr().out
+
+
+def _edited_copy(src, dst, old, new):
+    text = src.read_text(encoding="utf-8")
+    assert old in text
+    dst.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return dst
+
+
+def test_damaged_logs_give_clear_errors_or_flagged_reports(played, tmp_path, capsys):
+    blue = played / "blue.jsonl"
+    # a header whose scenario is not an object: refused as a malformed header, no traceback
+    bad = _edited_copy(blue, tmp_path / "h.jsonl", '"scenario":{"id":"tutorial"',
+                       '"scenario":"tutorial","x":{"id":"tutorial"')
+    assert main(["report", str(bad)]) == 1
+    assert main(["replay", str(bad), "--verify"]) == 1
+    assert "header is malformed" in capsys.readouterr().out
+    # garbage in fields of a line past the break: the report still renders, flagged
+    bad = _edited_copy(blue, tmp_path / "t.jsonl", '"turn":1,', '"turn":"abc",')
+    md = to_markdown(after_action_report(bad))
+    assert "Log edited" in md
+    # a line without an action name stops the log there
+    bad = _edited_copy(blue, tmp_path / "a.jsonl", '"action":"note"', '"action":["x"]')
+    assert main(["replay", str(bad), "--verify"]) == 1
+    assert "not an action record" in capsys.readouterr().out
+
+
+def test_report_refuses_a_scenario_of_another_id(played, tmp_path):
+    other = tmp_path / "other.yaml"
+    other.write_text((played / "tutorial.yaml").read_text(encoding="utf-8").replace(
+        "\nid: tutorial\n", "\nid: another\n"), encoding="utf-8")
+    with pytest.raises(ReportError, match="the log is of scenario 'tutorial', not 'another'"):
+        after_action_report(played / "blue.jsonl", load_scenario(other))
+    assert main(["report", str(played / "blue.jsonl"), "--scenario", str(other)]) == 1

@@ -208,7 +208,8 @@ def cmd_replay_verify(args) -> int:
         label = turns[last.state.turn].label if last.state.turn < len(turns) else ""
         counts: dict[str, int] = {}
         for rec in report.log.actions:
-            counts[rec.get("action", "?")] = counts.get(rec.get("action", "?"), 0) + 1
+            key = str(rec.get("action", "?"))
+            counts[key] = counts.get(key, 0) + 1
         print(f"  {len(report.log.actions)} actions "
               f"({', '.join(f'{k} {v}' for k, v in sorted(counts.items()))}); "
               f"reached turn {last.state.turn} ({label})"
