@@ -98,7 +98,9 @@ class SpilloverApp(App[int]):
         from .screens.replay import ReplayScreen
         report = replay(self.replay_log, scenario)
         if report.status == UNREADABLE or not report.steps:
-            self.show_error("The log cannot be replayed", [report.banner(), *report.problems])
+            banner = report.banner()      # it often quotes the first problem: say it once
+            self.show_error("The log cannot be replayed",
+                            [banner, *(p for p in report.problems if p not in banner)])
             return
         if report.scenario is not None:
             self.title = report.scenario.title

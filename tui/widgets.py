@@ -281,6 +281,7 @@ class ParagraphView(ScrollView):
         self._signature: tuple = ()
         self._wrapped: dict[int, list[Content]] = {}
         self._line_cache: dict[tuple, Strip] = {}
+        self._follow_end = False
 
     @property
     def plain(self) -> str:
@@ -302,6 +303,7 @@ class ParagraphView(ScrollView):
         self._paragraphs, self._signature = out, signature
         self._wrapped = {}
         self._set_virtual_size()
+        self._follow_end = scroll_end
         if scroll_home:
             self.scroll_to(0, 0, animate=False)
         elif scroll_end:
@@ -317,7 +319,29 @@ class ParagraphView(ScrollView):
                                                             self._wrapped)))
 
     def on_resize(self) -> None:
+        # a pane that shows its end (the log) keeps showing it when it is resized: by the
+        # terminal, or by the status line above growing to two lines
         self._set_virtual_size()
+        if self._follow_end:
+            self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
+
+    def _stop_following(self) -> None:
+        self._follow_end = False
+
+    def action_scroll_up(self) -> None:
+        self._stop_following()
+        super().action_scroll_up()
+
+    def action_page_up(self) -> None:
+        self._stop_following()
+        super().action_page_up()
+
+    def action_scroll_home(self) -> None:
+        self._stop_following()
+        super().action_scroll_home()
+
+    def on_mouse_scroll_up(self) -> None:      # Widget's own handler still scrolls
+        self._stop_following()
 
     def notify_style_update(self) -> None:
         super().notify_style_update()

@@ -21,6 +21,8 @@ class Dialog(ModalScreen):
         max-width: 100;
         height: auto;
         max-height: 90%;
+        overflow-y: auto;      /* at 80×24 a long dialog scrolls to the focused field */
+        scrollbar-size-vertical: 1;
         border: thick $primary;
         background: $surface;
         padding: 0 1;
@@ -51,7 +53,7 @@ class Dialog(ModalScreen):
     }
     Dialog OptionList {
         height: auto;
-        max-height: 12;
+        max-height: 30vh;
         margin-bottom: 1;
     }
     Dialog Input {

@@ -61,7 +61,7 @@ class ExerciseScreen(Screen):
         Binding("t", "next_turn", "Next turn", id="exercise.next_turn"),
         Binding("e", "end", "End", id="exercise.end"),
         Binding("question_mark", "help", "Help", id="exercise.help", key_display="?"),
-        Binding("q", "quit_app", "Quit", id="exercise.quit"),
+        Binding("q", "quit_app", "Quit", show=False, id="exercise.quit"),
         Binding("escape", "cancel_choice", "Cancel", show=False, id="exercise.cancel"),
         *(Binding(str(n), f"choose_option({n})", f"Choose option {n}", show=False,
                   id=f"exercise.option_{n}") for n in range(1, 10)),
@@ -76,7 +76,7 @@ class ExerciseScreen(Screen):
         "next_turn": "move on to the next turn",
         "end": "end the session with hotwash notes",
         "help": "list every key",
-        "quit_app": "quit (the log is already saved)",
+        "quit_app": "quit once the session has ended (ctrl+q quits at any time)",
     }
 
     def __init__(self, session: Session) -> None:
@@ -110,7 +110,13 @@ class ExerciseScreen(Screen):
 
     def on_resize(self, event) -> None:
         # at 80 columns every action key fits in the footer only without the palette hint
-        self.query_one(Footer).show_command_palette = event.size.width >= 100
+        # (the Footer does not recompose on that reactive by itself: it would show the old
+        # choice until the next change of bindings, hiding ^q Quit at 80 columns)
+        footer = self.query_one(Footer)
+        wanted = event.size.width >= 100
+        if footer.show_command_palette != wanted:
+            footer.show_command_palette = wanted
+            footer.refresh(recompose=True)
 
     def on_mount(self) -> None:
         self.refresh_all(first=True)
@@ -254,8 +260,6 @@ class ExerciseScreen(Screen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         ended = self.session.state.ended
-        if action == "quit_app":
-            return ended
         if action in GUARDED and ended:
             return False
         if action == "roll":
@@ -280,8 +284,19 @@ class ExerciseScreen(Screen):
         return self.query_one("#choose", ChoosePanel)
 
     def busy(self) -> bool:
-        """True while the choose panel is open: other action keys wait."""
-        return self.choose_panel.is_open
+        """True while the choose panel is open: other action keys wait, and say so."""
+        if self.choose_panel.is_open:
+            self.notify("A choice is open: enter records it, escape cancels it.",
+                        severity="warning")
+            return True
+        return False
+
+    def on_descendant_focus(self, event) -> None:
+        """While the choose panel is open, focus stays in it (tab must not wander to the
+        branch list, where moving the highlight would leave the panel on another branch)."""
+        panel = self.choose_panel
+        if panel.is_open and panel not in event.widget.ancestors_with_self:
+            panel.query_one("#choose-options").focus()
 
     def action_choose(self, preselect: int | None = None) -> None:
         if self.session.state.ended or self.busy():
@@ -296,7 +311,7 @@ class ExerciseScreen(Screen):
         self.run_engine(self.session.choose, branch_id, option_id, rationale)
 
     def action_cancel_choice(self) -> None:
-        if self.busy():
+        if self.choose_panel.is_open:
             self.choose_panel.close()
             self.branch_list.focus()
 
@@ -417,4 +432,8 @@ class ExerciseScreen(Screen):
         self.app.push_screen(HelpScreen(self))
 
     def action_quit_app(self) -> None:
+        if not self.session.state.ended:
+            self.notify("q quits once the session has ended; ctrl+q quits now (every action "
+                        "is already saved).", severity="warning")
+            return
         self.app.action_quit()

@@ -42,9 +42,9 @@ class OverrideDialog(Dialog):
                                for v in self.views.values()), id="variables")
             yield Static("New value", classes="dialog-label")
             yield TextInput(id="value", placeholder="as shown, e.g. true, 2, agreed, {a, b}")
+            yield Static("", classes="dialog-error", id="override-error")   # next to the value
             yield Static("Rationale (optional)", classes="dialog-label")
             yield TextInput(id="rationale", placeholder="why the facilitator sets it")
-            yield Static("", classes="dialog-error", id="override-error")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Apply", id="ok", variant="primary", compact=True)
                 yield Button("Cancel", id="cancel", compact=True)

@@ -33,8 +33,9 @@ class ReplayScreen(Screen):
     BINDINGS = [
         Binding("right,n", "step(1)", "Next", id="replay.next", key_display="→/n"),
         Binding("left,p", "step(-1)", "Back", id="replay.back", key_display="←/p"),
-        Binding("home", "first", "First", id="replay.first"),
-        Binding("end", "last", "Last", id="replay.last"),
+        # priority: the step list's own home/end would hide these from the footer
+        Binding("home", "first", "First", id="replay.first", priority=True),
+        Binding("end", "last", "Last", id="replay.last", priority=True),
         Binding("g", "goto", "Go to turn", id="replay.goto"),
         Binding("question_mark", "help", "Help", id="replay.help", key_display="?"),
         Binding("q", "app.quit", "Quit", show=False, id="replay.quit"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Button, Footer, Static
 
@@ -17,6 +17,13 @@ from .dialog import Dialog
 
 class RollDialog(Dialog):
     """Returns ("roll",), ("decide", success, rationale) or None."""
+
+    DEFAULT_CSS = """
+    RollDialog #roll-body {
+        height: auto;
+        max-height: 45vh;
+    }
+    """
 
     BINDINGS = [
         Binding("r", "roll", "Roll", id="roll.roll"),
@@ -52,7 +59,8 @@ class RollDialog(Dialog):
         with Vertical(classes="dialog"):
             yield Static(Content.assemble("Adjudicate: ", (self.branch.title, "bold")),
                          classes="dialog-title")
-            yield Static(lines(body), classes="dialog-text")
+            with VerticalScroll(id="roll-body"):      # scrolls at 80×24, keeping the keys
+                yield Static(lines(body), classes="dialog-text")
             yield Static("r rolls the dice · s / f: the facilitator decides (with a rationale) "
                          "· escape cancels", classes="dialog-label")
             with Horizontal(classes="dialog-buttons"):

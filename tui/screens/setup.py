@@ -69,11 +69,27 @@ class SetupScreen(Screen):
                     *(Selection(Content.assemble((e.date, "$text-accent"), "  ", e.title), e.id,
                                 True) for e in events),
                     id="baseline", compact=True)
+                yield Static(self._baseline_summary(()), id="baseline-summary")
             else:
                 yield Static(Content.styled("  (none before the start date)", MUTED))
             yield Static("", id="setup-error")
             yield Button("Start the session (ctrl+s)", id="start", variant="primary", compact=True)
         yield Footer()
+
+    def _baseline_summary(self, off) -> Content:
+        """Says in words which baseline events are switched off (the list's ticks differ only
+        by colour, which a projector may not show)."""
+        if not off:
+            return Content.styled("All baseline events are on (space toggles the highlighted one).",
+                                  MUTED)
+        titles = {e.id: e.title for e in self.scenario.baseline_events()}
+        return Content.assemble(("Switched off (counterfactual run): ", "bold $text-warning"),
+                                "; ".join(titles.get(i, i) for i in off))
+
+    @on(SelectionList.SelectedChanged, "#baseline")
+    def _baseline_changed(self) -> None:
+        self.query_one("#baseline-summary", Static).update(
+            self._baseline_summary(self.switched_off()))
 
     def on_mount(self) -> None:
         self._computed_log = self.query_one("#log-path", Input).value
