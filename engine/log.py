@@ -15,7 +15,7 @@ from typing import Any
 
 import attrs
 
-from .diagnostics import Diagnostic, diag, WARNING
+from .diagnostics import Diagnostic, Pos, diag, WARNING
 
 LOG_FORMAT = 1
 
@@ -77,7 +77,7 @@ def read_log(path: str | os.PathLike) -> LogRead:
         data = Path(path).read_bytes()
     except OSError as e:
         return LogRead(name, None, (), (diag("SP601", f"cannot read the log: {e.strerror or e}",
-                                             None, "check the path"),))
+                                             Pos(name, 0, 0), "check the path"),))
     diags: list[Diagnostic] = []
     lines = data.split(b"\n")
     torn = lines.pop()           # after the last newline: empty unless a write was cut short
@@ -156,8 +156,7 @@ def header_problem(header: dict) -> str | None:
     return None
 
 
-def _pos(name: str, line: int):
-    from .diagnostics import Pos
+def _pos(name: str, line: int) -> Pos:
     return Pos(name, line, 1)
 
 

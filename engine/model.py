@@ -101,7 +101,10 @@ def parse_value(t: Any, text: str) -> Any:
         if text not in t.values:
             raise ValueError("expected one of: " + ", ".join(t.values))
         return t.values.index(text)
-    names = [x.strip() for x in text.strip("{}[] ").split(",") if x.strip()]
+    if text.startswith("{") != text.endswith("}"):
+        raise ValueError("unbalanced braces: write {a, b}, or just a, b")
+    names = [x.strip() for x in text.removeprefix("{").removesuffix("}").split(",")
+             if x.strip()]
     bad = [x for x in names if x not in t.universe]
     if bad:
         raise ValueError(f"not possible members: {', '.join(bad)} (members: "

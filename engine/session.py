@@ -383,7 +383,7 @@ def describe_action(rec: dict) -> str:
     elif a == "release":
         text = f"inject {rec.get('inject')}"
     elif a == "override":
-        text = f"override {rec.get('variable')} = {rec.get('value')}"
+        text = f"override {rec.get('variable')} = {_show_json(rec.get('value'))}"
     elif a == "undo":
         text = f"undo of action {rec.get('undoes')}"
     elif a == "next_turn":
@@ -395,3 +395,12 @@ def describe_action(rec: dict) -> str:
     else:
         text = str(a)
     return text
+
+
+def _show_json(value) -> str:
+    """A logged value as the state panel shows it: true/false, {a, b}, names and numbers."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "{" + ", ".join(map(str, value)) + "}"
+    return str(value)

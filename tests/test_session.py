@@ -253,3 +253,18 @@ def test_renaming_the_scenario_file_keeps_its_hash(tmp_path):
     a = load_scenario(folder / "tutorial.yaml")
     (folder / "tutorial.yaml").rename(folder / "renamed.yaml")
     assert load_scenario(folder / "renamed.yaml").content_hash == a.content_hash
+
+
+def test_override_text_is_parsed_strictly_and_described_plainly(tutorial):
+    s = Session.start(tutorial, seed=1, group="g")
+    with pytest.raises(SessionError, match="unbalanced braces"):
+        s.override("partners_briefed", "{south_korea", "")
+    out = s.override("partners_briefed", "south_korea, australia", "")
+    from engine.session import describe_action
+    assert describe_action(out.record) == "override partners_briefed = {australia, south_korea}"
+    assert describe_action(s.override("allies_agree", "false", "").record).endswith("= false")
+
+
+def test_an_unreadable_log_is_named(tmp_path):
+    d = read_log(tmp_path / "gone.jsonl").diagnostics[0]
+    assert d.code == "SP601" and d.format().startswith(str(tmp_path / "gone.jsonl"))
