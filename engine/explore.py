@@ -2,8 +2,11 @@
 
 Every move goes through `engine.rules` — the explorer decides *which* moves to try, never
 what a move does. From the initial state it tries, at every decision point, every open
-branch with each of its options, every on-demand inject that can be released, and passing
-(to the next turn, or ending the session at the last turn); at every pending adjudication
+branch with each of its options, every inject the facilitator may release by hand
+(`rules.inject_block_reason` is None: an on-demand inject whose condition holds, or a
+scheduled one after its turn began, when its condition failed then and holds now), and
+passing (to the next turn, or ending the session at the last turn); `available` lists them,
+for randomtest too. At every pending adjudication
 it tries both outcomes with their exact odds (`engine.dice`, modifiers as they apply in that
 state). Identical states are explored once.
 
@@ -19,11 +22,18 @@ so its shortest path is final, and probability mass can be pushed forward in tha
 The explorer checks the key on every transition and fails loudly if a rule change breaks it.
 
 **Probabilities** (only when exploration completes) follow a facilitator policy: at each
-decision point each available choice — each `branch:option`, each releasable inject
-(`inject:id`), and passing (`pass`) — is equally likely, or weighted by `weights`; adjudications
-follow the dice. An **end state** is a state with `ended` set: the group passed at the last
-turn (every session that does not stop on a failure ends in exactly one end state). End
-states are grouped by their variable values, the outcome that matters to a seminar.
+decision point each available choice — each `branch:option`, each inject that can be
+released by hand (`inject:id`), and passing (`pass`) — is equally likely, or weighted by
+`weights`; adjudications follow the dice. An **end state** is a state with `ended` set: the
+group passed at the last turn (every session that does not stop on a failure ends in exactly
+one end state). End states are grouped by their variable values, the outcome that matters to
+a seminar. `branch_probability` and `signpost_probability` are P(played, or fired, *and* the
+session ends): a session stopped by a failure counts as not playing it.
+
+A **dead end** is counted where a turn begins — a state entered by passing — with nothing to
+play and nothing to release (`is_dead_end`): a state reached by a release in mid-turn, even
+if identical, is not a turn beginning, so its probability counts only the passing edges
+into it.
 
 **Memoisation** compares normalised states: `rolls` is set to 0 (exploration resolves rolls
 by outcome, not by generator); the turn's `moves` are kept sorted; and `fired` keeps which
@@ -49,7 +59,7 @@ from . import rules
 from .diagnostics import WARNING, Diagnostic, diag
 from .dice import success_probability
 from .model import Branch, Inject, Scenario
-from .rules import Env, GameState, RuleError
+from .rules import Env, GameState, RuleError, _values_only
 
 DEFAULT_MAX_STATES = 200_000
 LINT_MAX_STATES = 20_000
@@ -139,8 +149,8 @@ class ExploreResult:
     failures: tuple[Failure, ...]
     outcomes: tuple[EndOutcome, ...]                 # by probability, then values
     marginals: dict[str, dict[str, Fraction]]        # variable -> shown value -> P
-    branch_probability: dict[str, Fraction]          # P(played) over sessions that end
-    signpost_probability: dict[str, Fraction]        # P(fired by the end)
+    branch_probability: dict[str, Fraction]          # P(played and the session ends)
+    signpost_probability: dict[str, Fraction]        # P(fired and the session ends)
     failure_probability: Fraction | None
     gave_up: bool = False                            # stopped early by projection (lint)
 
@@ -148,10 +158,6 @@ class ExploreResult:
     def rate(self) -> float:
         """Distinct states per second of exploration (probabilities not included)."""
         return self.states / self.seconds if self.seconds > 0 else float("inf")
-
-    @property
-    def exact(self) -> bool:
-        return self.complete
 
     @property
     def findings(self) -> bool:
@@ -162,7 +168,10 @@ class ExploreResult:
 # ---------------------------------------------------------------------------- preparation
 
 class _Prep:
-    """Per-scenario data computed once: branches by turn, options, injects, weights."""
+    """Per-scenario data computed once: branches by turn, options, injects, weights.
+
+    `injects` False means no release by hand (scheduled injects are still released by the
+    rules when their turn begins)."""
 
     def __init__(self, scenario: Scenario, injects: bool, weights: Mapping[str, Any] | None):
         self.scenario = scenario
@@ -171,20 +180,21 @@ class _Prep:
         branches = list(scenario.branches.values())
         self.by_turn = [tuple(b for b in branches if t in b.turns) for t in range(self.last + 1)]
         self.expects_play = [bool(bs) for bs in self.by_turn]
-        self.ondemand: tuple[Inject, ...] = tuple(
-            i for i in scenario.injects.values() if i.turn is None) if injects else ()
+        # every inject may be released by hand once the rules allow it (a scheduled one
+        # only after its turn began, when its condition failed then)
+        self.releasable: tuple[Inject, ...] = tuple(scenario.injects.values()) if injects else ()
         w = _check_weights(scenario, weights or {})
         self.weights = w
-        # per branch: ((option id, action, weight), ...)
+        # per branch: ((action, weight), ...) for each option
         self.options = {
-            b.id: tuple((o.id, ("choose", b.id, o.id),
-                         w.get(f"{b.id}:{o.id}", w.get(b.id, 1))) for o in b.options)
+            b.id: tuple((("choose", b.id, o.id), w.get(f"{b.id}:{o.id}", w.get(b.id, 1)))
+                        for o in b.options)
             for b in branches}
         self.inject_choice = {i.id: (("release", i.id), w.get(f"inject:{i.id}", 1))
-                              for i in self.ondemand}
+                              for i in self.releasable}
         self.pass_weight = w.get("pass", 1)
         self.choice_keys = {action: f"{action[1]}:{action[2]}"
-                            for opts in self.options.values() for _o, action, _w in opts}
+                            for opts in self.options.values() for action, _w in opts}
         self.choice_keys.update({action: f"inject:{iid}"
                                  for iid, (action, _w) in self.inject_choice.items()})
         # Block-check cache. A precondition that reads only variables, the turn and events
@@ -210,14 +220,6 @@ class _Prep:
                 self._cache.clear()
             self._cache[key] = c
         return c
-
-
-def _values_only(cond) -> bool:
-    for clause in cond.clauses:
-        for label, _fn, _t in clause.typed.refs:
-            if label.startswith(("chosen(", "released(")):
-                return False
-    return True
 
 
 def _check_weights(scenario: Scenario, weights: Mapping[str, Any]) -> dict[str, Any]:
@@ -307,23 +309,29 @@ def _key_m(s: GameState) -> int:
 
 
 def available(state: GameState, env: Env, prep: _Prep) -> list[tuple[tuple, Any]]:
-    """The choices at a decision point: (action, weight) for each open branch:option,
-    each releasable on-demand inject, and passing. Empty when a roll is pending or the
-    session has ended (the caller resolves the roll instead)."""
+    """The choices at a decision point — the one list of moves the explorer, randomtest and
+    lint use: (action, weight) for each open branch:option (`rules.block_reason` None), each
+    inject the facilitator may release by hand (`rules.inject_block_reason` None; none when
+    `prep` was made without injects), and passing (at the last turn: ending). Empty when a
+    roll is pending or the session has ended (the caller resolves the roll instead)."""
     if state.pending is not None or state.ended:
         return []
     out: list[tuple[tuple, Any]] = []
     if len(state.moves) < prep.mpt:          # otherwise block_reason says the moves are used
         chosen = state.chosen
+        options = prep.options
+        block_reason = rules.block_reason
         for b in prep.candidates(state, env):
             if not b.repeatable and b.id in chosen:
                 continue                      # block_reason: already played (once per session)
-            if rules.block_reason(b, state, env) is None:
-                for _oid, action, w in prep.options[b.id]:
-                    out.append((action, w))
-    for i in prep.ondemand:
-        if i.id not in state.released and rules.inject_block_reason(i, state, env) is None:
-            out.append(prep.inject_choice[i.id])
+            if block_reason(b, state, env) is None:
+                out += options[b.id]
+    if prep.releasable:
+        released = state.released
+        inject_block = rules.inject_block_reason
+        for i in prep.releasable:
+            if i.id not in released and inject_block(i, state, env) is None:
+                out.append(prep.inject_choice[i.id])
     out.append((PASS, prep.pass_weight))
     return out
 
@@ -347,13 +355,20 @@ def apply_action(state: GameState, env: Env, action: tuple) -> GameState:
 
 
 def is_dead_end(state: GameState, choices: list, prep: _Prep) -> bool:
-    """Turn ≥ 1 where the scenario expects play (some branch's window includes it), no move
-    played yet this turn, nothing pending, and the only choice is to pass."""
+    """Whether `state`, entered by passing (the turn change), is a dead end: turn ≥ 1 where
+    the scenario expects play (some branch's window includes it), no move played yet this
+    turn, nothing pending, and the only choice (`available`) is to pass. The caller checks
+    how the state was entered: one reached by a release in mid-turn is not a dead end."""
     return (state.turn >= 1 and not state.moves and state.pending is None and not state.ended
             and prep.expects_play[state.turn] and len(choices) == 1)
 
 
 # ---------------------------------------------------------------------------- describing
+
+def modifier_text(mods) -> str:
+    """Roll modifiers as they read after the dice: " + 2 (label) − 1 (label)"."""
+    return "".join(f" {'+' if v >= 0 else '−'} {abs(v)} ({label})" for label, v in mods)
+
 
 def describe(action: tuple, state: GameState, env: Env) -> Step:
     """A step of a path, described from the state it is taken in."""
@@ -369,8 +384,7 @@ def describe(action: tuple, state: GameState, env: Env) -> Step:
     if kind == "roll":
         b, _o = rules.pending_option(state, env)
         adj = b.adjudication
-        mods = rules.modifiers_now(b, state, env)
-        mod_text = "".join(f" {'+' if v >= 0 else '−'} {abs(v)} ({label})" for label, v in mods)
+        mod_text = modifier_text(rules.modifiers_now(b, state, env))
         p = p_success(state, env)
         p = p if action[1] else 1 - p
         word = "success" if action[1] else "failure"
@@ -450,22 +464,16 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
     prep = _Prep(scenario, injects, weights)
     last = prep.last
     mpt = prep.mpt
-    candidates = prep.candidates
+    moves_at = available
+    dead_end = is_dead_end
     normalise_child = _normalise_child
     canon: dict = {}
-    options = prep.options
-    ondemand = prep.ondemand
-    inject_choice = prep.inject_choice
-    pass_w = prep.pass_weight
-    block_reason = rules.block_reason
-    inject_block = rules.inject_block_reason
     choose = rules.choose
     resolve = rules.resolve
     release = rules.release
     next_turn = rules.next_turn
     end = rules.end
     branches = scenario.branches
-    expects_play = prep.expects_play
     n_m = 2 * mpt + 2 * len(scenario.injects) + 2
 
     t0 = time.perf_counter()
@@ -480,7 +488,7 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
     buckets[0][_key_m(root)].append(0)
     order: list[int] = []                 # expanded states, in topological order
     ends: list[int] = []
-    dead: list[int] = []
+    dead: list[int] = []                  # states that are dead ends if entered by passing
     fail_msgs: dict[str, int] = {}        # message -> failure number
     fail_first: list[tuple[int, tuple]] = []   # (state, action) of a shortest failing move
     fail_count: list[int] = []
@@ -532,58 +540,48 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
                         out += (child, pr, action)
                 else:
                     chance = False
-                    n_choices = 0
-                    if len(s.moves) < mpt:
-                        chosen = s.chosen
-                        for br in candidates(s, env):
-                            if not br.repeatable and br.id in chosen:
-                                continue             # block_reason: once per session
-                            if block_reason(br, s, env) is not None:
+                    choices = moves_at(s, env, prep)
+                    for action, w in choices:
+                        kind = action[0]
+                        if kind == "choose":
+                            bid = action[1]
+                            try:
+                                child = choose(s, env, bid, action[2])
+                            except RuleError as e:
+                                out += (fail(sid, action, str(e)), w, action)
                                 continue
-                            bid = br.id
-                            for oid, action, w in options[bid]:
-                                n_choices += 1
-                                try:
-                                    child = choose(s, env, bid, oid)
-                                except RuleError as e:
-                                    out += (fail(sid, action, str(e)), w, action)
-                                    continue
-                                b = best_option.get(action)
+                            b = best_option.get(action)
+                            if b is None or d1 - 1 < b[0]:
+                                best_option[action] = (d1 - 1, sid, action)
+                                b = best_branch.get(bid)
                                 if b is None or d1 - 1 < b[0]:
-                                    best_option[action] = (d1 - 1, sid, action)
-                                    b = best_branch.get(bid)
+                                    best_branch[bid] = (d1 - 1, sid, action)
+                            out += (child, w, action)
+                        elif kind == "release":
+                            try:
+                                child = release(s, env, action[1])
+                            except RuleError as e:
+                                out += (fail(sid, action, str(e)), w, action)
+                                continue
+                            b = best_inject.get(action[1])
+                            if b is None or d1 - 1 < b[0]:
+                                best_inject[action[1]] = (d1 - 1, sid, action)
+                            out += (child, w, action)
+                        elif t < last:           # pass, always the last choice
+                            try:
+                                child = next_turn(s, env)[0]
+                            except RuleError as e:   # a scheduled inject's effect out of range
+                                out += (fail(sid, PASS, str(e)), w, PASS)
+                            else:
+                                for inj_id in child.released - s.released:
+                                    b = best_inject.get(inj_id)
                                     if b is None or d1 - 1 < b[0]:
-                                        best_branch[bid] = (d1 - 1, sid, action)
-                                out += (child, w, action)
-                    for inj in ondemand:
-                        if inj.id in s.released or inject_block(inj, s, env) is not None:
-                            continue
-                        n_choices += 1
-                        action, w = inject_choice[inj.id]
-                        try:
-                            child = release(s, env, inj.id)
-                        except RuleError as e:
-                            out += (fail(sid, action, str(e)), w, action)
-                            continue
-                        b = best_inject.get(inj.id)
-                        if b is None or d1 - 1 < b[0]:
-                            best_inject[inj.id] = (d1 - 1, sid, action)
-                        out += (child, w, action)
-                    if n_choices == 0 and t >= 1 and not s.moves and expects_play[t]:
-                        dead.append(sid)
-                    if t < last:
-                        try:
-                            child = next_turn(s, env)[0]
-                        except RuleError as e:   # a scheduled inject's effect out of range
-                            out += (fail(sid, PASS, str(e)), pass_w, PASS)
+                                        best_inject[inj_id] = (d1 - 1, sid, PASS)
+                                out += (child, w, PASS)
                         else:
-                            for inj_id in child.released - s.released:
-                                b = best_inject.get(inj_id)
-                                if b is None or d1 - 1 < b[0]:
-                                    best_inject[inj_id] = (d1 - 1, sid, PASS)
-                            out += (child, pass_w, PASS)
-                    else:
-                        out += (end(s), pass_w, END)
+                            out += (end(s), w, END)
+                    if len(choices) == 1 and dead_end(s, choices, prep):
+                        dead.append(sid)
                 # register the children; the edges keep (child no., weight) pairs
                 pairs: list = []
                 for j in range(0, len(out), 3):
@@ -699,13 +697,7 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
         injects_never = [i for i in scenario.injects if i not in best_inject
                          and (injects or scenario.injects[i].turn is not None)]
 
-    dead_by_turn: dict[int, list[int]] = {}
-    for sid in dead:
-        dead_by_turn.setdefault(keys[sid].turn, []).append(sid)
-    dead_ends = tuple(
-        DeadEnd(t, len(sids), sum((mass[s] for s in sids), Fraction(0)) if mass else None,
-                path_to(min(sids, key=lambda s: (dist[s], s))))
-        for t, sids in sorted(dead_by_turn.items()))
+    dead_ends = _dead_ends(dead, order, edges, keys, dist, last, mass, path_to)
     failures = tuple(
         Failure(msg, fail_count[k], fail_mass[k] if mass else None,
                 path_to(fail_first[k][0], fail_first[k][1]))
@@ -762,6 +754,46 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
         branch_probability={b: branch_p[b] for b in branches if b in branch_p} if mass else {},
         signpost_probability=dict(sorted(signpost_p.items())) if mass else {},
         failure_probability=sum(fail_mass, Fraction(0)) if mass else None)
+
+
+def _dead_ends(dead: list[int], order: list[int], edges: list, keys: list[GameState],
+               dist: list[int], last: int, mass: list | None, path_to) -> tuple[DeadEnd, ...]:
+    """Dead ends per turn, counting only the ways *into* a dead-end state by passing: a state
+    can also be reached (identical) by a release in mid-turn, and that is no turn beginning.
+    Passing is the last choice of every decision state before the last turn."""
+    if not dead:
+        return ()
+    dead_set = set(dead)
+    entries: dict[int, list[int]] = {}       # dead state -> states passing into it
+    for p in order:
+        chance, pairs = edges[p]
+        if chance or keys[p].turn >= last:
+            continue
+        c = pairs[-2]
+        if c >= 0 and c in dead_set:
+            entries.setdefault(c, []).append(p)
+    by_turn: dict[int, list[int]] = {}
+    for c in entries:
+        by_turn.setdefault(keys[c].turn, []).append(c)
+    out = []
+    for t, sids in sorted(by_turn.items()):
+        parents = [p for c in sids for p in entries[c]]
+        prob = None
+        if mass is not None:
+            prob = sum((mass[p] * _share(edges[p][1], len(edges[p][1]) - 2) for p in parents),
+                       Fraction(0))
+        best = min(parents, key=lambda p: (dist[p], p))
+        out.append(DeadEnd(t, len(sids), prob, path_to(best, PASS)))
+    return tuple(out)
+
+
+def _share(pairs: tuple, j: int) -> Fraction:
+    """The share of a decision state's mass that goes to pair j (as `_propagate` does)."""
+    ws = pairs[1::2]
+    total = sum(ws)
+    if total == 0:
+        return Fraction(1, len(ws))
+    return Fraction(pairs[j + 1]) / total
 
 
 def _value_rank(v, shown: str):

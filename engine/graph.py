@@ -38,6 +38,8 @@ from .rules import Env, GameState
 
 CONTEXT_CAP = 4096
 
+NO_ACTOR = "no_actor"     # the group of actorless items: every actor's group is "actor_<id>"
+
 ENABLES, BLOCKS, CITES, ODDS = "enables", "blocks", "cites", "odds"
 
 
@@ -347,7 +349,7 @@ def build_graph(scenario: Scenario, group_by: str = "turn") -> Graph:
             glabel = (f"Turn {first}: {turns[first].label}" if first is not None
                       else "No playable turn")
         else:
-            group = f"actor_{b.actor}" if b.actor else "actor_none"
+            group = f"actor_{b.actor}" if b.actor else NO_ACTOR
             glabel = scenario.actors.get(b.actor, b.actor) if b.actor else "No actor"
         add("branch", b.id, b.title, group, glabel)
     for i in scenario.injects.values():
@@ -356,7 +358,7 @@ def build_graph(scenario: Scenario, group_by: str = "turn") -> Graph:
             glabel = (f"Turn {i.turn}: {turns[i.turn].label}" if i.turn is not None
                       else "Injects on demand")
         else:
-            group = f"actor_{i.actor}" if i.actor else "actor_none"
+            group = f"actor_{i.actor}" if i.actor else NO_ACTOR
             glabel = scenario.actors.get(i.actor, i.actor) if i.actor else "No actor"
         add("inject", i.id, i.title, group, glabel)
     cited: dict[str, list[str]] = {}
@@ -461,8 +463,8 @@ def _groups(g: Graph) -> list[tuple[str, str, list[Node]]]:
     def order(key: str):
         if key.startswith("turn_"):
             return (0, int(key[5:]), "")
-        return {"on_demand": (1, 0, ""), "never": (2, 0, ""), "events": (9, 0, "")}.get(
-            key, (3, 0, key))
+        return {"on_demand": (1, 0, ""), "never": (2, 0, ""), NO_ACTOR: (4, 0, ""),
+                "events": (9, 0, "")}.get(key, (3, 0, key))
     return [(k, groups[k][0], groups[k][1]) for k in sorted(groups, key=order)]
 
 
@@ -480,7 +482,9 @@ def _wrap(text: str, width: int = 28) -> list[str]:
 
 
 def _mermaid_text(text: str) -> str:
-    """Text safe inside a quoted Mermaid label."""
+    """Text safe inside a quoted Mermaid label, on one line (a line break — e.g. from a
+    folded YAML `>` — would end the statement): whitespace runs become one space."""
+    text = " ".join(text.split())
     return (text.replace("&", "#amp;").replace('"', "#quot;").replace("<", "#lt;")
             .replace(">", "#gt;").replace("|", "#124;").replace("`", "#96;"))
 
@@ -524,7 +528,8 @@ def to_mermaid(g: Graph) -> str:
 
 
 def _dot(text: str) -> str:
-    """A double-quoted DOT string."""
+    """A double-quoted DOT string (line breaks become DOT's centred `\\n`)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 

@@ -1,9 +1,10 @@
 """Seeded random playthroughs (`spillover randomtest`), in the manner of ChoiceScript's.
 
 Each playthrough starts from the initial state and, until the session ends, picks one of the
-available choices — each open `branch:option`, each releasable on-demand inject, passing —
-at random, weighting each by 1/(1 + the times it was picked in earlier playthroughs), so play
-is steered toward what has been tried least. Adjudications are rolled with the playthrough's
+available choices (`engine.explore.available`, the explorer's own list) — each open
+`branch:option`, each inject the facilitator may release by hand, passing — at random,
+weighting each by 1/(1 + the times it was picked in earlier playthroughs), so play is
+steered toward what has been tried least. Adjudications are rolled with the playthrough's
 own `random.Random` (only here: sessions roll with `engine.dice`). Every move goes through
 `engine.rules`.
 
@@ -16,9 +17,10 @@ tokens that `engine.explore.replay_steps` applies through the rules.
 A run stops at the first failure:
 - **rule**: a move offered as available that the rules refuse — an effect pushing a variable
   out of its range (RuleError);
-- **dead end** (unless allowed): at the start of a turn ≥ 1 in which the scenario expects
-  play (some branch's turn window includes it), nothing can be played and no inject
-  released: the group can only pass.
+- **dead end** (unless allowed): a turn ≥ 1 in which the scenario expects play (some branch's
+  turn window includes it) begins — right after passing — with nothing to play and no
+  inject to release: the group can only pass. (Running out of moves after a release in
+  mid-turn is not one.)
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ from typing import Iterable
 import attrs
 
 from . import rules
-from .explore import PASS, Step, _Prep, apply_action, available, describe, is_dead_end
+from .explore import (PASS, Step, _Prep, apply_action, available, describe, is_dead_end,
+                      modifier_text)
 from .model import Scenario
 from .rules import Env, GameState, RuleError
 
@@ -165,6 +168,7 @@ def _play(env: Env, prep: _Prep, rng: random.Random, uses: Counter, counts: dict
     pass_keys = [f"pass@{t}" for t in range(prep.last + 1)]
     state = rules.initial_state(env)
     met = 0
+    just_passed = False                  # the state was entered by passing: a turn begins
     branch_counts, option_counts = counts["branch"], counts["option"]
     while not state.ended:
         if state.pending is not None:
@@ -182,7 +186,7 @@ def _play(env: Env, prep: _Prep, rng: random.Random, uses: Counter, counts: dict
             counts["outcome"][f"{branch.id}:{option.id} {'success' if success else 'failure'}"] += 1
             continue
         choices = available(state, env, prep)
-        if is_dead_end(state, choices, prep):
+        if just_passed and is_dead_end(state, choices, prep):
             if not allow_dead_ends:
                 raise _Stop("dead end", f"turn {state.turn} ({sc.turns[state.turn].label}) "
                             "begins with nothing to play and nothing to release")
@@ -198,6 +202,7 @@ def _play(env: Env, prep: _Prep, rng: random.Random, uses: Counter, counts: dict
             raise _Stop("rule", str(e)) from None
         uses[names[i]] += 1
         kind = action[0]
+        just_passed = kind == "pass"
         if kind == "choose":
             branch_counts[action[1]] += 1
             option_counts[names[i]] += 1
@@ -217,8 +222,7 @@ def describe_steps(steps: list, env: Env) -> tuple[Step, ...]:
             branch, _option = rules.pending_option(state, env)
             adj = branch.adjudication
             word = "success" if success else "failure"
-            mod_text = "".join(f" {'+' if v >= 0 else '−'} {abs(v)} ({label})"
-                               for label, v in mods)
+            mod_text = modifier_text(mods)
             out.append(Step(f"roll {word}", f"turn {state.turn}: roll {adj.dice} on "
                             f"{branch.id}: {' + '.join(map(str, faces))}{mod_text} = {total} "
                             f"vs {adj.target} → {word}", state.turn))

@@ -474,3 +474,156 @@ def test_analysis_commands_do_not_load_textual(argv, tmp_path):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             cwd=tmp_path)
     assert result.returncode == 0, result.stderr
+
+
+# ---------------------------------------------------------------------------- review fixes
+
+LATE = """
+state:
+  x: {type: int, range: [0, 3], initial: 0}
+branches:
+  - id: bump
+    title: Bump x
+    turns: 1..2
+    options: [{id: go, label: Go, effects: [x += 1]}]
+injects:
+  - id: sched
+    title: Scheduled inject
+    turn: 1
+    when: x >= 1
+    effects: [x += 1]
+"""
+
+
+def test_a_scheduled_inject_can_be_released_by_hand_after_its_turn(make):
+    """Its condition fails when turn 1 begins (x = 0), so it is not released then; once
+    `bump` makes it hold, the facilitator may release it by hand, as in a session."""
+    sc = make(LATE, n_turns=3)
+    r = explore(sc)
+    assert r.complete
+    assert r.injects_never == ()
+    # turn 2 after bump (x = 1) is no dead end: the inject can still be released; it is one
+    # only once the inject has been released too
+    (d,) = r.dead_ends
+    assert [s.token for s in d.path] == ["pass", "choose bump:go", "release sched", "pass"]
+    assert d.probability == Fraction(1, 4)
+    (w,) = lint_warnings(sc)
+    assert w.code == "SP507" and "release sched" in w.message
+    path = [s.token for s in r.played_branches["bump"]]
+    assert replay_steps(sc, path + ["release sched"]).released == {"sched"}
+    # --no-injects: no facilitator releases; at turn 1 its condition fails, so never
+    off = explore(sc, injects=False)
+    assert off.injects_never == ("sched",)
+    assert [d.turn for d in off.dead_ends] == [2]
+
+
+def test_no_injects_still_releases_scheduled_injects_at_their_turn(make):
+    body = LATE.replace("when: x >= 1", "when: x == 0")
+    r = explore(make(body, n_turns=3), injects=False)
+    assert r.injects_never == ()
+
+
+def _rules_moves(s, env):
+    """What the rules allow at a decision point, asked of the rules alone."""
+    moves = {("choose", b.id, o.id) for b in rules.open_branches(s, env) for o in b.options}
+    moves |= {("release", i.id) for i in env.scenario.injects.values()
+              if rules.inject_block_reason(i, s, env) is None}
+    if s.turn < env.scenario.last_turn:
+        rules.next_turn(s, env)       # passing is possible (raises otherwise)
+    moves.add(("pass",))
+    return moves
+
+
+def _check_moves(sc, seed: int, runs: int) -> None:
+    """Random playthroughs: at every decision point, the explorer's (and randomtest's) moves
+    are exactly those the rules allow."""
+    from engine.explore import apply_action
+    env = Env.for_session(sc)
+    prep = _Prep(sc, True, None)
+    rng = random.Random(seed)
+    for _ in range(runs):
+        s = rules.initial_state(env)
+        while not s.ended:
+            if s.pending is not None:
+                s = rules.resolve(s, env, rng.random() < 0.5)
+                continue
+            offered = [a for a, _w in available(s, env, prep)]
+            assert len(offered) == len(set(offered))
+            assert set(offered) == _rules_moves(s, env), s
+            try:
+                s = apply_action(s, env, rng.choice(offered))
+            except RuleError:
+                break
+    # without injects: everything but releases
+    prep = _Prep(sc, False, None)
+    s = rules.initial_state(env)
+    assert {a for a, _w in available(s, env, prep)} == \
+        {a for a in _rules_moves(s, env) if a[0] != "release"}
+
+
+@pytest.mark.parametrize("path", ["scenarios/tutorial.yaml",
+                                  "scenarios/nato-japan-prospects.yaml"])
+def test_moves_offered_equal_the_moves_the_rules_allow(path):
+    _check_moves(load_scenario(path), 5, 40)
+
+
+def test_moves_offered_include_a_late_scheduled_inject(make):
+    _check_moves(make(LATE, n_turns=3), 1, 30)
+
+
+DEAD_AFTER_RELEASE = """
+state:
+  x: {type: int, range: [0, 3], initial: 0}
+branches:
+  - id: b1
+    title: B1
+    turns: 1
+    when: x == 0
+    options: [{id: go, label: Go, effects: [x += 2]}]
+injects:
+  - id: ondem
+    title: On demand
+    effects: [x = 1]
+"""
+
+
+def test_a_dead_end_is_counted_only_when_the_turn_begins(make):
+    """Release in turn 0 (1/2), then turn 1 begins with nothing to do: a dead end. Pass
+    (1/2), then release in turn 1: nothing is left, but the turn began with choices."""
+    r = explore(make(DEAD_AFTER_RELEASE))
+    (d,) = r.dead_ends
+    assert d.turn == 1 and d.states == 1
+    assert d.probability == Fraction(1, 2)
+    assert [s.token for s in d.path] == ["release ondem", "pass"]
+
+
+def test_result_has_no_unused_exact_property(make):
+    assert not hasattr(explore(make(GAMBLE)), "exact")
+
+
+def test_cli_explore_switch_off_and_top_are_checked(write_scenario, capsys):
+    body = GAMBLE + """
+events:
+  - {id: later, date: 2024-02-15, title: Later}
+  - {id: before, date: 2023-12-01, title: Before}
+"""
+    path = write_scenario(scenario_text(body))
+    assert main(["explore", str(path), "--switch-off", "later"]) == 2
+    err = capsys.readouterr().err
+    assert "only baseline events" in err and "later" in err
+    assert main(["explore", str(path), "--switch-off", "before"]) == 0
+    capsys.readouterr()
+    assert main(["explore", str(path), "--top", "-1"]) == 2
+    assert "--top" in capsys.readouterr().err
+    assert main(["explore", str(path), "--top", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "… 2 more" in out
+    assert "in a session that ends (failures count as not ending)" in out
+
+
+def test_one_values_only_and_one_modifier_text():
+    import engine.explore as ex
+    import engine.randomtest as rt
+    assert ex._values_only is rules._values_only
+    assert ex.modifier_text([("Flag up", -2), ("Ally", 1)]) == " − 2 (Flag up) + 1 (Ally)"
+    assert rt.modifier_text is ex.modifier_text

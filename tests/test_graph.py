@@ -154,3 +154,54 @@ def test_cli_graph(write_scenario, tmp_path, capsys):
                  "-o", str(out)]) == 0
     assert out.read_text().startswith("digraph")
     assert 'label="United States"' in out.read_text()
+
+
+NEWLINES = """
+actors:
+  none: The actor called none
+  jp: "Japan\\nsecond line"
+state:
+  x: {type: int, range: [0, 3], initial: 0}
+branches:
+  - id: a
+    title: "Line one\\nline two"
+    actor: jp
+    options: [{id: go, label: Go, effects: [x = 1]}]
+  - id: b
+    title: Needs one
+    actor: none
+    when: x == 1
+    options: [{id: go, label: Go}]
+  - id: c
+    title: Nobody's
+    when: x == 1
+    options: [{id: go, label: Go}]
+"""
+
+
+def test_newlines_in_labels_do_not_break_mermaid_or_dot(write_scenario):
+    text = scenario_text(NEWLINES, title="Title\\nsecond").replace(
+        "  - {label: T1,", '  - {label: "T1\\nmore",')
+    sc = load_scenario(write_scenario(text))
+    for group in ("turn", "actor"):
+        mmd = graph(sc, "mermaid", group)
+        for line in mmd.splitlines()[1:]:
+            assert line.startswith("  "), repr(line)     # nothing spills onto a new line
+        assert "Line one line two" in mmd
+        dot = graph(sc, "dot", group)
+        assert all(line.startswith(("  ", "digraph", "}")) for line in dot.splitlines())
+
+
+def test_actor_called_none_is_not_grouped_with_actorless_branches(write_scenario):
+    sc = load_scenario(write_scenario(scenario_text(NEWLINES)))
+    g = build_graph(sc, "actor")
+    group = {n.item: (n.group, n.group_label) for n in g.nodes}
+    assert group["b"][0] != group["c"][0]
+    assert group["b"][1] == "The actor called none" and group["c"][1] == "No actor"
+    assert graph(sc, "mermaid", "actor").count("subgraph ") == 3
+
+
+def test_cli_graph_unwritable_output_exits_1(write_scenario, tmp_path, capsys):
+    path = write_scenario(scenario_text(BODY, n_turns=3))
+    assert main(["graph", str(path), "-o", str(tmp_path / "no" / "such" / "g.mmd")]) == 1
+    assert "cannot write" in capsys.readouterr().err

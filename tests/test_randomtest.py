@@ -110,3 +110,58 @@ def test_cli_exit_codes(write_scenario, capsys):
     assert main(["randomtest", str(good), "--playthrough", "3"]) == 0
     assert "Playthrough 3:" in capsys.readouterr().out
     assert main(["randomtest", str(good), "-n", "-1"]) == 2
+
+
+def test_scheduled_inject_released_by_hand_after_its_turn(write_scenario):
+    from test_explore import LATE
+    sc = load_scenario(write_scenario(scenario_text(LATE, n_turns=3)))
+    r = randomtest(sc, 100, seed=0, allow_dead_ends=True)
+    assert r.inject_counts["sched"] > 0 and r.never_injects == ()
+    # turn 2 after bump is a dead end only once the inject has been released as well
+    for seed in range(10):
+        f = randomtest(sc, 50, seed=seed).failure
+        assert f is not None and f.kind == "dead end"
+        assert f.tokens == ("pass", "choose bump:go", "release sched", "pass")
+    off = randomtest(sc, 100, seed=0, injects=False, allow_dead_ends=True)
+    assert off.inject_counts["sched"] == 0 and off.dead_ends > 0
+
+
+def test_a_dead_end_is_met_only_when_the_turn_begins(write_scenario):
+    from test_explore import DEAD_AFTER_RELEASE
+    sc = load_scenario(write_scenario(scenario_text(DEAD_AFTER_RELEASE)))
+    for seed in range(30):
+        r = randomtest(sc, 20, seed=seed)
+        if r.failure is not None:
+            assert r.failure.kind == "dead end"
+            assert r.failure.tokens == ("release ondem", "pass")
+    # exactly the playthroughs that release in turn 0 meet one
+    traced = [randomtest(sc, seed=1, playthrough=i, allow_dead_ends=True) for i in range(20)]
+    met = sum(1 for t in traced if t.trace[0].token == "release ondem")
+    assert randomtest(sc, 20, seed=1, allow_dead_ends=True).dead_ends == met
+
+
+def test_reproduce_line_quotes_the_path_and_events(write_scenario, tmp_path, capsys):
+    import shlex
+    body = PLANTED + """
+events:
+  - {id: ev_a, date: 2023-12-01, title: A}
+"""
+    d = tmp_path / "my dir"
+    d.mkdir()
+    path = d / "bad scenario.yaml"
+    path.write_text(scenario_text(body, n_turns=8, moves=2), encoding="utf-8")
+    assert main(["randomtest", str(path), "-n", "500", "--seed", "11",
+                 "--switch-off", "ev_a"]) == 1
+    line = next(ln for ln in capsys.readouterr().out.splitlines() if "reproduce:" in ln)
+    argv = shlex.split(line.split("reproduce: ", 1)[1])
+    assert argv[2] == str(path) and argv[-2:] == ["--switch-off", "ev_a"]
+
+
+def test_cli_switch_off_only_baseline_events(write_scenario, capsys):
+    body = GAMBLE + """
+events:
+  - {id: later, date: 2024-02-15, title: Later}
+"""
+    path = write_scenario(scenario_text(body))
+    assert main(["randomtest", str(path), "-n", "5", "--switch-off", "later"]) == 2
+    assert "only baseline events" in capsys.readouterr().err

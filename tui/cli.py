@@ -16,6 +16,8 @@ from engine import __version__
 from engine.diagnostics import DiagnosticError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+NO_INJECTS_HELP = ("release no inject by hand (on-demand ones, or scheduled ones after their "
+                   "turn); scheduled injects are still released when their turn begins")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -71,8 +73,7 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("--weights", help="JSON file of choice weights {\"branch:option\": w, "
                      "\"branch\": w, \"inject:id\": w, \"pass\": w} for the facilitator "
                      "policy (default: every available choice equally likely)")
-    exp.add_argument("--no-injects", action="store_true", help="do not treat on-demand injects "
-                     "as choices")
+    exp.add_argument("--no-injects", action="store_true", help=NO_INJECTS_HELP)
     exp.add_argument("--switch-off", action="append", default=[], metavar="EVENT",
                      help="counterfactual: treat this event as not having occurred (repeatable)")
     exp.add_argument("--paths", action="store_true",
@@ -89,7 +90,7 @@ def _parser() -> argparse.ArgumentParser:
     rt.add_argument("--seed", type=int, default=0, help="seed of the run (default 0)")
     rt.add_argument("--playthrough", type=int, metavar="I",
                     help="re-run playthroughs 0..I of this seed and print playthrough I in full")
-    rt.add_argument("--no-injects", action="store_true", help="never release on-demand injects")
+    rt.add_argument("--no-injects", action="store_true", help=NO_INJECTS_HELP)
     rt.add_argument("--allow-dead-ends", action="store_true",
                     help="count dead ends instead of stopping at the first one")
     rt.add_argument("--switch-off", action="append", default=[], metavar="EVENT",

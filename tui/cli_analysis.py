@@ -8,6 +8,7 @@ A scenario that does not load is reported by `tui.cli.main` (exit 1).
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 from fractions import Fraction
 from pathlib import Path
@@ -25,12 +26,12 @@ def _load(path: str):
     return load_scenario(path)
 
 
-def _check_events(scenario, ids) -> str | None:
-    bad = [e for e in ids if e not in scenario.events]
-    if bad:
-        from engine.diagnostics import did_you_mean
-        hint = did_you_mean(bad[0], scenario.events)
-        return f"--switch-off: no event '{bad[0]}' in the scenario" + (f" ({hint})" if hint else "")
+def _check_switched_off(scenario, ids) -> str | None:
+    """The engine's own check (only baseline events can be switched off), as a message."""
+    try:
+        scenario.check_switched_off(ids)
+    except ValueError as e:
+        return f"--switch-off: {e}"
     return None
 
 
@@ -63,6 +64,8 @@ def cmd_explore(args) -> int:
     from engine.explore import explore
     if args.max_states < 1:
         return _err("--max-states must be at least 1")
+    if args.top < 0:
+        return _err("--top cannot be negative")
     weights = None
     if args.weights:
         try:
@@ -72,7 +75,7 @@ def cmd_explore(args) -> int:
         if not isinstance(weights, dict):
             return _err(f"--weights {args.weights}: expected a JSON object of weights")
     scenario = _load(args.scenario)
-    bad = _check_events(scenario, args.switch_off)
+    bad = _check_switched_off(scenario, args.switch_off)
     if bad:
         return _err(bad)
     try:
@@ -140,8 +143,9 @@ def print_explore(r, scenario, *, paths: bool = False, top: int = 10) -> None:
     out(f"explore {scenario.id} — {scenario.title}")
     policy = "every available choice equally likely" if not r.weights else \
         "weighted choices (" + ", ".join(f"{k}={v}" for k, v in r.weights.items()) + ")"
-    out(f"  policy: {policy}; on-demand injects "
-        f"{'are choices' if r.injects else 'never released (--no-injects)'}"
+    out(f"  policy: {policy}; "
+        + ("injects released by hand whenever the rules allow" if r.injects else
+           "no inject released by hand (--no-injects; scheduled ones still at their turn)")
         + (f"; switched off: {', '.join(r.switched_off)}" if r.switched_off else ""))
     status = "complete" if r.complete else "INCOMPLETE"
     odds = f"; odds in {r.prob_seconds:.2f} s" if r.complete else ""
@@ -236,11 +240,12 @@ def print_explore(r, scenario, *, paths: bool = False, top: int = 10) -> None:
             out(f"  {v.id}: " + " · ".join(f"{val} {float(p) * 100:.1f}%"
                                            for val, p in dist.items()))
         if r.branch_probability:
-            out("Chance each branch is played (in sessions that end):")
+            out("Chance each branch is played in a session that ends "
+                "(failures count as not ending):")
             for b in scenario.branches:
                 out(f"  {b}: {float(r.branch_probability.get(b, 0)) * 100:.1f}%")
         if r.signpost_probability:
-            out("Chance each signpost fires:")
+            out("Chance each signpost fires in a session that ends:")
             for sp, p in r.signpost_probability.items():
                 out(f"  {sp}: {float(p) * 100:.1f}%")
     else:
@@ -256,7 +261,7 @@ def cmd_randomtest(args) -> int:
     if args.playthrough is not None and args.playthrough < 0:
         return _err("--playthrough cannot be negative")
     scenario = _load(args.scenario)
-    bad = _check_events(scenario, args.switch_off)
+    bad = _check_switched_off(scenario, args.switch_off)
     if bad:
         return _err(bad)
     r = randomtest(scenario, args.n, args.seed, injects=not args.no_injects,
@@ -270,13 +275,14 @@ def cmd_randomtest(args) -> int:
 
 
 def _reproduce(r, args) -> str:
-    cmd = f"spillover randomtest {args.scenario} --seed {r.seed} --playthrough {r.failure.playthrough}"
+    cmd = (f"spillover randomtest {shlex.quote(str(args.scenario))} --seed {r.seed} "
+           f"--playthrough {r.failure.playthrough}")
     for flag, on in (("--no-injects", args.no_injects),
                      ("--allow-dead-ends", args.allow_dead_ends)):
         if on:
             cmd += f" {flag}"
     for e in args.switch_off:
-        cmd += f" --switch-off {e}"
+        cmd += f" --switch-off {shlex.quote(e)}"
     return cmd
 
 
@@ -356,7 +362,8 @@ def cmd_graph(args) -> int:
         try:
             Path(args.output).write_text(text, encoding="utf-8")
         except OSError as e:
-            return _err(f"cannot write {args.output}: {e}")
+            print(f"spillover: cannot write {args.output}: {e}", file=sys.stderr)
+            return EXIT_FINDINGS
         print(f"wrote {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
