@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from fractions import Fraction
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
 import attrs
 
 from . import __version__, rules
-from .dice import Roll
+from .dice import Roll, success_probability
 from .log import LOG_FORMAT, LogWriter
 from .model import Branch, Event, Scenario, Source, to_json_value
 from .rules import ClauseResult, Env, GameState, RuleError
@@ -214,6 +215,17 @@ class Session:
             return None
         branch = self.scenario.branches[self.state.pending.branch]
         return branch, rules.modifiers_now(branch, self.state, self.env)
+
+    def odds(self, branch_id: str) -> tuple[list[tuple[str, int]], Fraction] | None:
+        """For a branch with an adjudication: the modifiers that apply now and the exact
+        chance of success they give (None for a branch without one)."""
+        branch = self.scenario.branches[branch_id]
+        adj = branch.adjudication
+        if adj is None:
+            return None
+        mods = rules.modifiers_now(branch, self.state, self.env)
+        return mods, success_probability(adj.count, adj.sides, adj.target,
+                                         sum(v for _, v in mods))
 
     def fired_signposts(self) -> list[tuple[str, str, int]]:
         """(id, text, turn) of every signpost that has fired, in order."""

@@ -268,3 +268,11 @@ def test_override_text_is_parsed_strictly_and_described_plainly(tutorial):
 def test_an_unreadable_log_is_named(tmp_path):
     d = read_log(tmp_path / "gone.jsonl").diagnostics[0]
     assert d.code == "SP601" and d.format().startswith(str(tmp_path / "gone.jsonl"))
+
+
+def test_odds_of_a_contested_branch(tutorial):
+    from fractions import Fraction
+    s = Session.start(tutorial, seed=1, group="g")
+    mods, chance = s.odds("press_negotiations")
+    assert mods == [("Beijing's pressure", -1)] and chance == Fraction(15, 36)   # 2d6 ≥ 8
+    assert s.odds("open_office") is None

@@ -15,8 +15,6 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from engine import rules
-from engine.dice import success_probability
 from engine.session import BranchView, Outcome, Session, SessionError
 
 from ..widgets import (ACCENT, BAD, MUTED, OK, WARN, ParagraphView, branch_detail, branch_prompt,
@@ -194,11 +192,10 @@ class ExerciseScreen(Screen):
         s = self.session
         b = view.branch
         modifiers = probability = None
-        if b.adjudication is not None:
-            modifiers = rules.modifiers_now(b, s.state, s.env)
-            adj = b.adjudication
-            probability = percent(success_probability(adj.count, adj.sides, adj.target,
-                                                      sum(v for _, v in modifiers)))
+        odds = s.odds(b.id)
+        if odds is not None:
+            modifiers, chance = odds
+            probability = percent(chance)
         pending = s.state.pending
         new_branch = b.id != self._detail_id      # a new branch: show its top
         self._detail_id = b.id
@@ -336,9 +333,7 @@ class ExerciseScreen(Screen):
             return
         branch, mods = pending
         option = branch.option(self.session.state.pending.option)
-        adj = branch.adjudication
-        chance = percent(success_probability(adj.count, adj.sides, adj.target,
-                                             sum(v for _, v in mods)))
+        chance = percent(self.session.odds(branch.id)[1])
 
         def done(result) -> None:
             if not result:
@@ -349,7 +344,7 @@ class ExerciseScreen(Screen):
                     from .roll_result import RollResultDialog
                     result_of = option.on_success if outcome.roll.success else option.on_failure
                     self.app.push_screen(RollResultDialog(
-                        branch.title, option.label, outcome.roll, adj.sides,
+                        branch.title, option.label, outcome.roll, branch.adjudication.sides,
                         result_of.narrative if result_of else ""))
             else:
                 _, success, rationale = result
