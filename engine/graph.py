@@ -150,10 +150,10 @@ class _Analyser:
                  [("released", k) for k in released] + [("turn", None)])
         truth = {}
         for ctx in _contexts(dims):
-            truth[ctx] = self.eval(clause, names, ctx)
+            truth[ctx] = self.clause_holds(clause, names, ctx)
         return names, truth
 
-    def eval(self, clause: Clause, names, ctx) -> bool:
+    def clause_holds(self, clause: Clause, names, ctx) -> bool:
         values, chosen, released, turn = {}, set(), set(), 0
         for (kind, key), value in zip(names, ctx):
             if kind == "var":
@@ -207,7 +207,7 @@ class _Analyser:
                 after_ctx = ctx[:dim] + (new,) + ctx[dim + 1:]
                 after = truth.get(after_ctx)
                 if after is None:          # outside a sampled table
-                    after = self.eval(clause, names, after_ctx)
+                    after = self.clause_holds(clause, names, after_ctx)
                 if after > before:
                     up = True
                 elif after < before:
@@ -226,7 +226,7 @@ class _Analyser:
                 continue
             v = self.var[vars_[0]]
             ok = frozenset(x for x in _domain(v.type)
-                           if self.eval(clause, [("var", v.id)], (x,)))
+                           if self.clause_holds(clause, [("var", v.id)], (x,)))
             out[v.id] = out[v.id] & ok if v.id in out else ok
         return out
 
