@@ -18,14 +18,28 @@ def test_engine_module_imports_without_textual(module):
     assert result.returncode == 0, result.stderr
 
 
-@pytest.mark.parametrize("argv", [
+# Every headless command, with the files it needs ({tutorial}: the tutorial scenario;
+# {blue}/{red}: two real session logs; {out}: a scratch folder for outputs).
+HEADLESS = [
     ["lint", "{tutorial}"], ["schema"], ["--version"], ["replay", "missing.jsonl", "--verify"],
-])
-def test_headless_commands_do_not_load_textual(argv, tmp_path):
+    ["replay", "{blue}", "--verify"],
+    ["explore", "{tutorial}", "--json"], ["randomtest", "{tutorial}", "-n", "5"],
+    ["graph", "{tutorial}", "--format", "dot"],
+    ["report", "{blue}", "-o", "{out}/a.html"], ["compare", "{blue}", "{red}"],
+    ["fork", "{blue}", "--at", "2", "--log", "{out}/f.jsonl"],
+]
+
+
+@pytest.mark.parametrize("argv", HEADLESS, ids=lambda a: " ".join(a[:2]))
+def test_headless_commands_do_not_load_textual(argv, tmp_path, aar_played):
     from engine.bundled import tutorial_scenario
-    argv = [a.replace("{tutorial}", str(tutorial_scenario())) for a in argv]
-    code = ("import sys; from tui.cli import main\n"
-            "try:\n    main(%r)\nexcept SystemExit:\n    pass\n"
+    names = {"{tutorial}": str(tutorial_scenario()), "{blue}": str(aar_played / "blue.jsonl"),
+             "{red}": str(aar_played / "red.jsonl"), "{out}": str(tmp_path)}
+    for key, value in names.items():
+        argv = [a.replace(key, value) for a in argv]
+    code = ("import sys, io, contextlib; from tui.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            "    try:\n        main(%r)\n    except SystemExit:\n        pass\n"
             "assert 'textual' not in sys.modules, 'textual imported'" % (argv,))
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             cwd=tmp_path)

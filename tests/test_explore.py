@@ -460,22 +460,6 @@ signposts:
                     s = apply_action(s, env, rng.choice(available(s, env, prep))[0])
 
 
-@pytest.mark.parametrize("argv", [["explore", "{t}", "--json"], ["randomtest", "{t}", "-n", "5"],
-                                  ["graph", "{t}", "--format", "dot"]])
-def test_analysis_commands_do_not_load_textual(argv, tmp_path):
-    import subprocess
-    import sys
-
-    from engine.bundled import tutorial_scenario
-    argv = [a.replace("{t}", str(tutorial_scenario())) for a in argv]
-    code = ("import sys, io, contextlib; from tui.cli import main\n"
-            "with contextlib.redirect_stdout(io.StringIO()):\n    main(%r)\n"
-            "assert 'textual' not in sys.modules, 'textual imported'" % (argv,))
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-
-
 # ---------------------------------------------------------------------------- review fixes
 
 LATE = """

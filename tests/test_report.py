@@ -245,21 +245,6 @@ def test_cli_report_exit_codes(played, tmp_path, capsys):
     assert "NOT VERIFIED" in captured.out and "warning: Log edited" in captured.err
 
 
-def test_report_compare_fork_do_not_load_textual(played, tmp_path):
-    import subprocess
-    import sys
-    blue, red = played / "blue.jsonl", played / "red.jsonl"
-    code = ("import sys\nfrom tui.cli import main\n"
-            f"main(['report', {str(blue)!r}, '-o', {str(tmp_path / 'a.html')!r}])\n"
-            f"main(['compare', {str(blue)!r}, {str(red)!r}, '-o', {str(tmp_path / 'c.md')!r}])\n"
-            f"main(['fork', {str(blue)!r}, '--at', '2', '--log', {str(tmp_path / 'f.jsonl')!r}])\n"
-            "assert 'textual' not in sys.modules, 'textual imported'\n")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    assert (tmp_path / "a.html").is_file() and (tmp_path / "f.jsonl").is_file()
-
-
 def test_report_of_a_session_with_no_actions(tmp_path):
     path = copy_tutorial(tmp_path)
     Session.start(load_scenario(path), seed=1, group="Empty", log_path=tmp_path / "e.jsonl").close()
