@@ -24,10 +24,15 @@ class Roll:
     success: bool
 
     def describe(self) -> str:
-        mods = "".join(f" {'+' if v >= 0 else '−'} {abs(v)} ({label})" for label, v in self.modifiers)
+        mods = modifier_text(self.modifiers)
         verdict = "success" if self.success else "failure"
         return (f"{self.dice}: {' + '.join(map(str, self.faces))}{mods} = {self.total} "
                 f"vs {self.target} → {verdict}")
+
+
+def modifier_text(mods) -> str:
+    """Roll modifiers as they read after the dice: " + 2 (label) − 1 (label)"."""
+    return "".join(f" {'+' if v >= 0 else '−'} {abs(v)} ({label})" for label, v in mods)
 
 
 def roll_dice(seed: int, counter: int, count: int, sides: int) -> tuple[int, ...]:

@@ -57,7 +57,7 @@ import attrs
 
 from . import rules
 from .diagnostics import WARNING, Diagnostic, diag
-from .dice import success_probability
+from .dice import modifier_text, success_probability
 from .model import Branch, Inject, Scenario
 from .rules import Env, GameState, RuleError, _values_only
 
@@ -364,11 +364,6 @@ def is_dead_end(state: GameState, choices: list, prep: _Prep) -> bool:
 
 
 # ---------------------------------------------------------------------------- describing
-
-def modifier_text(mods) -> str:
-    """Roll modifiers as they read after the dice: " + 2 (label) − 1 (label)"."""
-    return "".join(f" {'+' if v >= 0 else '−'} {abs(v)} ({label})" for label, v in mods)
-
 
 def describe(action: tuple, state: GameState, env: Env) -> Step:
     """A step of a path, described from the state it is taken in."""

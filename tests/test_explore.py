@@ -609,5 +609,6 @@ def test_one_values_only_and_one_modifier_text():
     import engine.explore as ex
     import engine.randomtest as rt
     assert ex._values_only is rules._values_only
-    assert ex.modifier_text([("Flag up", -2), ("Ally", 1)]) == " − 2 (Flag up) + 1 (Ally)"
-    assert rt.modifier_text is ex.modifier_text
+    import engine.dice as dice
+    assert dice.modifier_text([("Flag up", -2), ("Ally", 1)]) == " − 2 (Flag up) + 1 (Ally)"
+    assert rt.modifier_text is ex.modifier_text is dice.modifier_text
