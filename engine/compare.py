@@ -321,11 +321,7 @@ def to_markdown(c: Comparison) -> str:
 
     w("## Signposts fired")
     w("")
-    texts: dict[str, str] = {}
-    if sc is not None:
-        texts = {s.id: s.text for s in sc.signposts}
-        for b in sc.branches.values():
-            texts.update({s.id: s.text for s in b.signposts})
+    texts = sc.signpost_texts() if sc is not None else {}
     order: list[str] = []
     for r in c.runs:
         for sid, _ in r.fired:

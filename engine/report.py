@@ -226,12 +226,7 @@ class _Names:
         return f"Turn {index}", ""
 
     def signpost_texts(self) -> dict[str, str]:
-        if not self.sc:
-            return {}
-        texts = {s.id: s.text for s in self.sc.signposts}
-        for b in self.sc.branches.values():
-            texts.update({s.id: s.text for s in b.signposts})
-        return texts
+        return self.sc.signpost_texts() if self.sc else {}
 
 
 def _int(value: Any, default: int = 0) -> int:

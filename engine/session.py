@@ -22,6 +22,7 @@ from .dice import Roll, success_probability
 from .log import LOG_FORMAT, LogWriter
 from .model import Branch, Event, Scenario, Source, to_json_value
 from .rules import ClauseResult, Env, GameState, RuleError
+from .views import VariableView, fired_signposts_at, variable_views_at
 
 UNDOABLE = {"choose", "roll", "decide", "release", "override", "next_turn"}
 
@@ -56,16 +57,6 @@ class BranchView:
     @property
     def id(self) -> str:
         return self.branch.id
-
-
-@attrs.frozen
-class VariableView:
-    id: str
-    label: str
-    type: str
-    value: str
-    changed: bool        # differs from the value at the start of this turn
-    description: str = ""
 
 
 @attrs.frozen
@@ -194,12 +185,8 @@ class Session:
         return sorted(views, key=lambda v: (not v.open, turn not in v.branch.turns))
 
     def variable_views(self) -> list[VariableView]:
-        out = []
-        for v in self.scenario.variables:
-            cur, start = self.state.values[v.index], self.turn_start.values[v.index]
-            out.append(VariableView(v.id, v.label or v.id, str(v.type), v.show(cur), cur != start,
-                                    v.description))
-        return out
+        """The variables now; `changed` marks those that moved since the turn began."""
+        return variable_views_at(self.scenario, self.state, self.turn_start)
 
     def inject_views(self) -> list[InjectView]:
         out = []
@@ -229,8 +216,7 @@ class Session:
 
     def fired_signposts(self) -> list[tuple[str, str, int]]:
         """(id, text, turn) of every signpost that has fired, in order."""
-        texts = self.scenario.signpost_texts()
-        return [(sid, texts.get(sid, sid), turn) for sid, turn in self.state.fired]
+        return fired_signposts_at(self.scenario, self.state)
 
     def state_json(self) -> dict:
         return rules.state_json(self.state, self.env)

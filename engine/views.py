@@ -1,24 +1,30 @@
-"""Views of any game state (not only a live session's): for replay screens and reports.
+"""Views of any game state (not only a live session's): for the session, replay and reports.
 
-Pure functions over the scenario and a `GameState`; the session's own views are the same
-facts for its current state.
+Pure functions over the scenario and a `GameState`; `Session` uses them for its current
+state, the replay screen for any logged step.
 """
 
 from __future__ import annotations
 
+import attrs
+
 from .model import Scenario
 from .rules import GameState
-from .session import VariableView
 
 
-def signpost_texts(scenario: Scenario) -> dict[str, str]:
-    """Every signpost's id → its text (scenario-wide and branch signposts)."""
-    return scenario.signpost_texts()
+@attrs.frozen
+class VariableView:
+    id: str
+    label: str
+    type: str
+    value: str
+    changed: bool        # differs from the value it is compared with (the turn's start)
+    description: str = ""
 
 
 def fired_signposts_at(scenario: Scenario, state: GameState) -> list[tuple[str, str, int]]:
     """(id, text, turn) of every signpost fired by `state`, in order."""
-    texts = signpost_texts(scenario)
+    texts = scenario.signpost_texts()
     return [(sid, texts.get(sid, sid), turn) for sid, turn in state.fired]
 
 

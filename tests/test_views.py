@@ -6,7 +6,7 @@ from engine.bundled import tutorial_scenario
 from engine.loader import load_scenario
 from engine.replay import replay
 from engine.session import Session
-from engine.views import fired_signposts_at, signpost_texts, variable_views_at
+from engine.views import fired_signposts_at, variable_views_at
 
 
 def test_views_of_a_state_match_the_live_session(tmp_path):
@@ -31,6 +31,6 @@ def test_views_of_a_state_match_the_live_session(tmp_path):
 
 def test_signpost_texts_cover_branch_and_scenario_signposts():
     scenario = load_scenario(tutorial_scenario())
-    texts = signpost_texts(scenario)
+    texts = scenario.signpost_texts()
     assert "all_partners_briefed" in texts
     assert any("liaison office opens in Tokyo" in t for t in texts.values())

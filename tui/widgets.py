@@ -16,7 +16,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Input
 
-from engine.session import BranchView, CitedEvent, VariableView, describe_action
+from engine.session import BranchView, CitedEvent, describe_action
+from engine.views import VariableView
 
 MUTED = "$foreground-muted"
 OK = "$text-success"
