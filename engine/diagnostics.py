@@ -58,8 +58,6 @@ CODES: dict[str, str] = {
     "SP601": "the log cannot be read",
     "SP602": "a log line is not valid JSON (a torn last line is recovered)",
     "SP603": "the log's hash chain is broken — the log was edited",
-    "SP604": "the scenario has changed since the session was recorded",
-    "SP605": "a logged action no longer applies to the scenario",
     "SP606": "the log's format version is not supported",
 }
 
