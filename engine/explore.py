@@ -1,7 +1,10 @@
 """Exhaustive exploration of a scenario's reachable states (`spillover explore`, lint).
 
-Every move goes through `engine.rules` — the explorer decides *which* moves to try, never
-what a move does. From the initial state it tries, at every decision point, every open
+The explorer moves through the scenario compiled to integer-coded transitions
+(`engine.machine`): the same moves as `engine.rules`, generated per turn as Python over one
+packed int per state — tests walk both side by side and check that they agree move for
+move, and every failure's message is taken from the rules. From the initial state it tries,
+at every decision point, every open
 branch with each of its options, every inject the facilitator may release by hand
 (`rules.inject_block_reason` is None: an on-demand inject whose condition holds, or a
 scheduled one after its turn began, when its condition failed then and holds now), and
@@ -58,6 +61,7 @@ import attrs
 from . import rules
 from .diagnostics import WARNING, Diagnostic, diag
 from .dice import modifier_text, success_probability
+from .machine import Layout, Machine, RangeFail
 from .model import Branch, Inject, Scenario
 from .rules import Env, GameState, RuleError, _values_only
 
@@ -255,6 +259,13 @@ def _p_success(count: int, sides: int, target: int, modifier: int) -> Fraction:
     return success_probability(count, sides, target, modifier)
 
 
+@lru_cache(maxsize=4096)
+def _p_pair(count: int, sides: int, target: int, modifier: int) -> tuple[Fraction, Fraction]:
+    """(P(success), P(failure)) of a roll."""
+    p = _p_success(count, sides, target, modifier)
+    return p, 1 - p
+
+
 def p_success(state: GameState, env: Env) -> Fraction:
     """Exact probability that the pending adjudication succeeds in this state."""
     branch, _option = rules.pending_option(state, env)
@@ -277,35 +288,14 @@ def normalise(s: GameState) -> GameState:
     return s
 
 
-def _normalise_child(child: GameState, parent: GameState, canon: dict) -> GameState:
-    """normalise() for a state one move away from a normalised one (the rules append to
-    `moves` and `fired` and pass the parent's other parts on unchanged), sharing equal parts
-    between states through `canon` — many states have the same values, chosen set, … and
-    one copy of each is kept (memory, and faster equality tests)."""
-    moves, fired = child.moves, child.fired
-    if fired is not parent.fired:
-        fired = tuple(sorted((f, 0) for f, _ in fired))
-        fired = canon.setdefault(fired, fired)
-    if moves is not parent.moves:
-        if len(moves) > 1 and moves[-1] < moves[-2]:
-            moves = tuple(sorted(moves))
-        moves = canon.setdefault(moves, moves)
-    values, chosen, released = child.values, child.chosen, child.released
-    if values is not parent.values:
-        values = canon.setdefault(values, values)
-    if chosen is not parent.chosen:
-        chosen = canon.setdefault(chosen, chosen)
-    if released is not parent.released:
-        released = canon.setdefault(released, released)
-    if moves is not child.moves or fired is not child.fired or values is not child.values \
-            or chosen is not child.chosen or released is not child.released or child.rolls:
-        return GameState(child.turn, values, chosen, moves, released, child.pending, fired, 0,
-                         child.ended)
-    return child
-
-
-def _key_m(s: GameState) -> int:
-    return 2 * len(s.moves) + 2 * len(s.released) - (s.pending is not None)
+def _rule_refusal(state: GameState, env: Env, action: tuple) -> str:
+    """The rules' message for a move the compiled machine found out of range."""
+    try:
+        apply_action(state, env, action)
+    except RuleError as e:
+        return str(e)
+    raise AssertionError(f"the compiled scenario refused {action!r} but the rules allow it "
+                         "(engine.machine and engine.rules disagree)")
 
 
 def available(state: GameState, env: Env, prep: _Prep) -> list[tuple[tuple, Any]]:
@@ -458,29 +448,39 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
     env = Env.for_session(scenario, switched_off)
     prep = _Prep(scenario, injects, weights)
     last = prep.last
-    mpt = prep.mpt
-    moves_at = available
-    dead_end = is_dead_end
-    normalise_child = _normalise_child
-    canon: dict = {}
-    choose = rules.choose
-    resolve = rules.resolve
-    release = rules.release
-    next_turn = rules.next_turn
-    end = rules.end
     branches = scenario.branches
-    n_m = 2 * mpt + 2 * len(scenario.injects) + 2
+    n_m = 2 * prep.mpt + 2 * len(scenario.injects) + 2
 
     t0 = time.perf_counter()
-    root = normalise(rules.initial_state(env))
-    index: dict[GameState, int] = {root: 0}
-    keys: list[GameState] = [root]
+    machine = Machine(env, injects)
+    lay = machine.layout
+    decode = lay.decode
+    actions = machine.actions
+    n_choose = machine.inject_action[next(iter(scenario.injects))] if scenario.injects \
+        else machine.PASS
+    PASS_A = machine.PASS
+    weight = [1] * len(actions)
+    for opts in prep.options.values():
+        for action, w in opts:
+            weight[machine.action_index[action]] = w
+    for iid, (action, w) in prep.inject_choice.items():
+        weight[machine.action_index[action]] = w
+    weight[PASS_A] = weight[machine.END] = prep.pass_weight
+    adjudication = [None] + [branches[b].adjudication for b, _o in lay.contested]
+    released_bits = [(bit, iid) for iid, bit in lay.released.items()]
+    tsh, ended_bit = lay.turn_shift, lay.ended
+    pmask, mmask, rmask = lay.pending_mask, lay.moves_mask, lay.released_mask
+    pshift = lay.pending_shift
+
+    root = machine.root
+    index: dict[int, int] = {root: 0}
+    keys: list[int] = [root]
     dist: list[int] = [0]
     parent: list[int] = [-1]
-    pact: list[tuple | None] = [None]
+    pact: list[int] = [-1]                # the action into each state (index in actions)
     edges: list[tuple | None] = [None]
     buckets = [[[] for _ in range(n_m)] for _ in range(last + 1)]
-    buckets[0][_key_m(root)].append(0)
+    buckets[0][lay.order_key(root)].append(0)
     order: list[int] = []                 # expanded states, in topological order
     ends: list[int] = []
     dead: list[int] = []                  # states that are dead ends if entered by passing
@@ -488,8 +488,8 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
     fail_first: list[tuple[int, tuple]] = []   # (state, action) of a shortest failing move
     fail_count: list[int] = []
     best_branch: dict[str, tuple[int, int, tuple]] = {}   # id -> (dist, state, action)
-    best_option: dict[str, tuple[int, int, tuple]] = {}
-    best_outcome: dict[str, tuple[int, int, tuple]] = {}
+    best_option: dict[tuple, tuple[int, int, tuple]] = {}
+    best_outcome: dict[tuple, tuple[int, int, tuple]] = {}
     best_inject: dict[str, tuple[int, int, tuple]] = {}
     transitions = 0
     truncated = gave_up = False
@@ -498,7 +498,8 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
     expanded = 0
     cur_turn = 0
 
-    def fail(sid: int, action: tuple, message: str) -> int:
+    def fail(sid: int, action: tuple) -> int:
+        message = _rule_refusal(decode(keys[sid]), env, action)
         k = fail_msgs.get(message)
         if k is None:
             k = fail_msgs[message] = len(fail_first)
@@ -509,100 +510,103 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
         fail_count[k] += 1
         return -(k + 1)
 
+    index_get = index.get
+    keys_append, dist_append, parent_append = keys.append, dist.append, parent.append
+    pact_append, edges_append, order_append = pact.append, edges.append, order.append
+    R_OK, R_KO = len(actions), len(actions) + 1      # the two outcomes of a roll, as actions
+    actions = actions + [ROLL_OK, ROLL_KO]
+    no_path = 1 << 62
+    best_d = [no_path] * len(actions)       # per action: the shortest distance it was taken at
     for t in range(last + 1):
         cur_turn = t
+        tc = machine.turn(t)
+        steps, tc_open = tc.steps, tc.open
+        if t < last and steps[PASS_A] is None:
+            steps[PASS_A] = machine.turn(t + 1).enter
+        expects_play = t >= 1 and prep.expects_play[t]
         for m0 in range(n_m):
-            bucket = buckets[t][m0]
-            for sid in bucket:
-                s = keys[sid]
-                d1 = dist[sid] + 1
-                out: list = []           # flat triples: child state | failure no., weight, action
-                if s.pending is not None:
-                    chance = True
-                    p = p_success(s, env)
-                    for action, pr in ((ROLL_OK, p), (ROLL_KO, 1 - p)):
-                        if not pr:
+            for sid in buckets[t][m0]:
+                c = keys[sid]
+                d = dist[sid]
+                k = (c & pmask) >> pshift
+                if k:                                   # a roll: both outcomes, with their odds
+                    adj = adjudication[k]
+                    ws = _p_pair(adj.count, adj.sides, adj.target, tc.mods[k](c))
+                    choices = []
+                    kids = []
+                    for a, w, fn in ((R_OK, ws[0], tc.win[k]), (R_KO, ws[1], tc.lose[k])):
+                        if not w:
                             continue
+                        choices.append(a)
                         try:
-                            child = resolve(s, env, action[1])
-                        except RuleError as e:
-                            out += (fail(sid, action, str(e)), pr, action)
+                            kids.append(fn(c))
+                        except RangeFail:
+                            kids.append(fail(sid, actions[a]))
                             continue
-                        okey = (s.pending.branch, s.pending.option, action[1])
+                        okey = lay.contested[k - 1] + (a == R_OK,)
                         b = best_outcome.get(okey)
-                        if b is None or d1 - 1 < b[0]:
-                            best_outcome[okey] = (d1 - 1, sid, action)
-                        out += (child, pr, action)
+                        if b is None or d < b[0]:
+                            best_outcome[okey] = (d, sid, actions[a])
+                    ws = ws if len(choices) == 2 else (ws[0] or ws[1],)
                 else:
-                    chance = False
-                    choices = moves_at(s, env, prep)
-                    for action, w in choices:
-                        kind = action[0]
-                        if kind == "choose":
-                            bid = action[1]
-                            try:
-                                child = choose(s, env, bid, action[2])
-                            except RuleError as e:
-                                out += (fail(sid, action, str(e)), w, action)
-                                continue
-                            b = best_option.get(action)
-                            if b is None or d1 - 1 < b[0]:
-                                best_option[action] = (d1 - 1, sid, action)
-                                b = best_branch.get(bid)
-                                if b is None or d1 - 1 < b[0]:
-                                    best_branch[bid] = (d1 - 1, sid, action)
-                            out += (child, w, action)
-                        elif kind == "release":
-                            try:
-                                child = release(s, env, action[1])
-                            except RuleError as e:
-                                out += (fail(sid, action, str(e)), w, action)
-                                continue
-                            b = best_inject.get(action[1])
-                            if b is None or d1 - 1 < b[0]:
-                                best_inject[action[1]] = (d1 - 1, sid, action)
-                            out += (child, w, action)
-                        elif t < last:           # pass, always the last choice
-                            try:
-                                child = next_turn(s, env)[0]
-                            except RuleError as e:   # a scheduled inject's effect out of range
-                                out += (fail(sid, PASS, str(e)), w, PASS)
-                            else:
-                                for inj_id in child.released - s.released:
-                                    b = best_inject.get(inj_id)
-                                    if b is None or d1 - 1 < b[0]:
-                                        best_inject[inj_id] = (d1 - 1, sid, PASS)
-                                out += (child, w, PASS)
-                        else:
-                            out += (end(s), w, END)
-                    if len(choices) == 1 and dead_end(s, choices, prep):
+                    ws = None
+                    choices = tc_open(c)
+                    kids = []
+                    for a in choices:
+                        try:
+                            child = steps[a](c)
+                        except RangeFail:
+                            kids.append(fail(sid, actions[a]))
+                            continue
+                        kids.append(child)
+                        if d < best_d[a]:
+                            best_d[a] = d
+                            if a < n_choose:
+                                action = actions[a]
+                                best_option[action] = (d, sid, action)
+                                b = best_branch.get(action[1])
+                                if b is None or d < b[0]:
+                                    best_branch[action[1]] = (d, sid, action)
+                            elif a < PASS_A:
+                                iid = actions[a][1]
+                                b = best_inject.get(iid)
+                                if b is None or d < b[0]:
+                                    best_inject[iid] = (d, sid, actions[a])
+                        if a == PASS_A and (child & rmask) != (c & rmask):
+                            for bit, iid in released_bits:
+                                if child & bit and not c & bit:
+                                    b = best_inject.get(iid)
+                                    if b is None or d < b[0]:
+                                        best_inject[iid] = (d, sid, PASS)
+                    if len(choices) == 1 and expects_play and not c & mmask:
                         dead.append(sid)
-                # register the children; the edges keep (child no., weight) pairs
+                # register the children; the edges keep (child no. | failure, weight) pairs
                 pairs: list = []
-                for j in range(0, len(out), 3):
-                    child = out[j]
-                    if child.__class__ is int:
-                        pairs += (child, out[j + 1])     # a failure
+                d1 = d + 1
+                for j, child in enumerate(kids):
+                    w = weight[choices[j]] if ws is None else ws[j]
+                    if child < 0:
+                        pairs += (child, w)              # a failure
                         continue
                     transitions += 1
-                    child = normalise_child(child, s, canon)
-                    cid = index.get(child)
+                    cid = index_get(child)
                     if cid is None:
                         if len(keys) >= max_states:
                             truncated = True
                             break
                         cid = len(keys)
                         index[child] = cid
-                        keys.append(child)
-                        dist.append(d1)
-                        parent.append(sid)
-                        pact.append(out[j + 2])
-                        edges.append(None)
-                        if child.ended:
+                        keys_append(child)
+                        dist_append(d1)
+                        parent_append(sid)
+                        pact_append(choices[j])
+                        edges_append(None)
+                        if child & ended_bit:
                             ends.append(cid)
                         else:
-                            ct = child.turn
-                            cm = _key_m(child)
+                            ct = child >> tsh
+                            cm = (2 * ((child & mmask).bit_count() + (child & rmask).bit_count())
+                                  - (child & pmask != 0))
                             if ct < t or (ct == t and cm <= m0):
                                 raise AssertionError(
                                     f"exploration order broken: a move from turn {t} step {m0} "
@@ -611,12 +615,12 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
                     elif d1 < dist[cid]:
                         dist[cid] = d1
                         parent[cid] = sid
-                        pact[cid] = out[j + 2]
-                    pairs += (cid, out[j + 1])
+                        pact[cid] = choices[j]
+                    pairs += (cid, w)
                 if truncated:
                     break
-                edges[sid] = (chance, tuple(pairs))
-                order.append(sid)
+                edges[sid] = (ws is not None, tuple(pairs))
+                order_append(sid)
                 expanded += 1
             if truncated:
                 break
@@ -643,10 +647,10 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
         steps = []
         prev = 0
         for cid in reversed(chain):
-            steps.append(describe(pact[cid], keys[prev], env))
+            steps.append(describe(actions[pact[cid]], decode(keys[prev]), env))
             prev = cid
         if then is not None:
-            steps.append(describe(then, keys[prev], env))
+            steps.append(describe(then, decode(keys[prev]), env))
         return tuple(steps)
 
     def best_path(entry) -> tuple[Step, ...]:
@@ -668,7 +672,7 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
     not_covered: list[str] = []
     never = [b for b in branches.values() if b.id not in best_branch]
     if complete:
-        unreachable += _explain_unreachable(never, keys, env, prep)
+        unreachable += _explain_unreachable(never, keys, lay, env)
         for b in branches.values():
             if b.id in best_branch:
                 for o in b.options:
@@ -692,7 +696,8 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
         injects_never = [i for i in scenario.injects if i not in best_inject
                          and (injects or scenario.injects[i].turn is not None)]
 
-    dead_ends = _dead_ends(dead, order, edges, keys, dist, last, mass, path_to)
+    dead_ends = _dead_ends(dead, order, edges, lambda sid: keys[sid] >> tsh, dist, last, mass,
+                           path_to)
     failures = tuple(
         Failure(msg, fail_count[k], fail_mass[k] if mass else None,
                 path_to(fail_first[k][0], fail_first[k][1]))
@@ -705,16 +710,29 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
     signpost_p: dict[str, Fraction] = {}
     variables = scenario.variables
     if mass is not None:
-        groups: dict[tuple, list] = {}
+        # end states grouped by their packed values, chosen and fired bits, then named
+        by_values: dict[int, list] = {}
+        by_chosen: dict[int, Fraction] = {}
+        by_fired: dict[int, Fraction] = {}
+        vmask, cmask, fmask = lay.values_mask, lay.chosen_mask, lay.fired_mask
         for sid in ends:
-            s = keys[sid]
-            g = groups.setdefault(s.values, [Fraction(0), 0])
-            g[0] += mass[sid]
+            c, m = keys[sid], mass[sid]
+            g = by_values.get(c & vmask)
+            if g is None:
+                g = by_values[c & vmask] = [Fraction(0), 0]
+            g[0] += m
             g[1] += 1
-            for bid in s.chosen:
-                branch_p[bid] = branch_p.get(bid, Fraction(0)) + mass[sid]
-            for sp, _t in s.fired:
-                signpost_p[sp] = signpost_p.get(sp, Fraction(0)) + mass[sid]
+            by_chosen[c & cmask] = by_chosen.get(c & cmask, 0) + m
+            by_fired[c & fmask] = by_fired.get(c & fmask, 0) + m
+        for bits, m in by_chosen.items():
+            for bid, bit in lay.chosen.items():
+                if bits & bit:
+                    branch_p[bid] = branch_p.get(bid, Fraction(0)) + m
+        for bits, m in by_fired.items():
+            for sp, bit in lay.fired.items():
+                if bits & bit:
+                    signpost_p[sp] = signpost_p.get(sp, Fraction(0)) + m
+        groups = {lay.values(v): g for v, g in by_values.items()}
         for values, (p, count) in groups.items():
             outcomes.append(EndOutcome(tuple((v.id, v.show(values[v.index])) for v in variables),
                                        p, count))
@@ -728,13 +746,13 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
                 marginals[v.id] = dict(sorted(marginals[v.id].items(),
                                               key=lambda kv: _value_rank(v, kv[0])))
     else:
-        groups2: dict[tuple, int] = Counter(keys[sid].values for sid in ends)
+        groups2: dict[tuple, int] = Counter(lay.values(keys[sid]) for sid in ends)
         for values, count in groups2.items():
             outcomes.append(EndOutcome(tuple((v.id, v.show(values[v.index])) for v in variables),
                                        None, count))
         outcomes.sort(key=lambda o: (-o.states, o.values))
 
-    turn_reached = max((k.turn for k in keys), default=0)
+    turn_reached = max(keys) >> tsh
     return ExploreResult(
         scenario=scenario.id, complete=complete, max_states=max_states, states=len(keys),
         expanded=expanded, transitions=transitions, end_states=len(ends), seconds=seconds,
@@ -751,7 +769,7 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
         failure_probability=sum(fail_mass, Fraction(0)) if mass else None)
 
 
-def _dead_ends(dead: list[int], order: list[int], edges: list, keys: list[GameState],
+def _dead_ends(dead: list[int], order: list[int], edges: list, turn_of,
                dist: list[int], last: int, mass: list | None, path_to) -> tuple[DeadEnd, ...]:
     """Dead ends per turn, counting only the ways *into* a dead-end state by passing: a state
     can also be reached (identical) by a release in mid-turn, and that is no turn beginning.
@@ -762,14 +780,14 @@ def _dead_ends(dead: list[int], order: list[int], edges: list, keys: list[GameSt
     entries: dict[int, list[int]] = {}       # dead state -> states passing into it
     for p in order:
         chance, pairs = edges[p]
-        if chance or keys[p].turn >= last:
+        if chance or turn_of(p) >= last:
             continue
         c = pairs[-2]
         if c >= 0 and c in dead_set:
             entries.setdefault(c, []).append(p)
     by_turn: dict[int, list[int]] = {}
     for c in entries:
-        by_turn.setdefault(keys[c].turn, []).append(c)
+        by_turn.setdefault(turn_of(c), []).append(c)
     out = []
     for t, sids in sorted(by_turn.items()):
         parents = [p for c in sids for p in entries[c]]
@@ -842,13 +860,16 @@ def _propagate(n: int, order: list[int], edges: list, fail_mass: list[Fraction])
 
 # ---------------------------------------------------------------------------- unreachable
 
-def _explain_unreachable(never: list[Branch], keys: list[GameState], env: Env,
-                         prep: _Prep) -> list[Unreachable]:
+def _explain_unreachable(never: list[Branch], codes: list[int], lay: Layout,
+                         env: Env) -> list[Unreachable]:
     """Why each never-played branch is never open: its clauses never satisfied in any
     reached decision state of its turn window, or never together, or other blocks."""
     if not never:
         return []
-    turns_seen = {s.turn for s in keys if s.pending is None and not s.ended}
+    busy = lay.pending_mask | lay.ended
+    decisions = [c for c in codes if not c & busy]
+    turns_seen = {lay.turn(c) for c in decisions}
+    windows = set().union(*(b.turns for b in never))
     todo = []
     out: dict[str, Unreachable] = {}
     for b in never:
@@ -862,9 +883,10 @@ def _explain_unreachable(never: list[Branch], keys: list[GameState], env: Env,
             clauses = b.when.clauses if b.when else ()
             todo.append([b, [False] * len(clauses), False, Counter()])
     if todo:
-        for s in keys:
-            if s.pending is not None or s.ended:
+        for c in decisions:
+            if lay.turn(c) not in windows:
                 continue
+            s = lay.decode(c)
             for item in todo:
                 b, held, joint, reasons = item
                 if s.turn not in b.turns:
