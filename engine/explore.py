@@ -4,14 +4,13 @@ The explorer moves through the scenario compiled to integer-coded transitions
 (`engine.machine`): the same moves as `engine.rules`, generated per turn as Python over one
 packed int per state — tests walk both side by side and check that they agree move for
 move, and every failure's message is taken from the rules. From the initial state it tries,
-at every decision point, every open
-branch with each of its options, every inject the facilitator may release by hand
-(`rules.inject_block_reason` is None: an on-demand inject whose condition holds, or a
-scheduled one after its turn began, when its condition failed then and holds now), and
-passing (to the next turn, or ending the session at the last turn); `available` lists them,
-for randomtest too. At every pending adjudication
-it tries both outcomes with their exact odds (`engine.dice`, modifiers as they apply in that
-state). Identical states are explored once.
+at every decision point, every open branch with each of its options, every inject the
+facilitator may release by hand (`rules.inject_block_reason` is None: an on-demand inject
+whose condition holds, or a scheduled one after its turn began, when its condition failed
+then and holds now), and passing (to the next turn, or ending the session at the last
+turn); `available` lists them through the rules, as the reference the machine is tested
+against. At every pending adjudication it tries both outcomes with their exact odds
+(`engine.dice`, modifiers as they apply in that state). Identical states are explored once.
 
 **The state graph is a DAG.** Along every transition the key
 
@@ -38,7 +37,8 @@ play and nothing to release (`is_dead_end`): a state reached by a release in mid
 if identical, is not a turn beginning, so its probability counts only the passing edges
 into it.
 
-**Memoisation** compares normalised states: `rolls` is set to 0 (exploration resolves rolls
+**Memoisation** compares normalised states (`engine.machine` packs exactly this form into
+one int, with this turn's moves and the fired signposts as bit sets): `rolls` is set to 0 (exploration resolves rolls
 by outcome, not by generator); the turn's `moves` are kept sorted; and `fired` keeps which
 signposts have fired but not in which turn or order (stored as sorted `(id, 0)` pairs). The
 rules only ever ask whether a branch is among this turn's moves, how many there are, and
@@ -50,6 +50,7 @@ probability (the chance that a signpost fires is still reported), it only shrink
 from __future__ import annotations
 
 import gc
+import math
 import time
 from collections import Counter
 from fractions import Fraction
@@ -288,6 +289,13 @@ def normalise(s: GameState) -> GameState:
     return s
 
 
+def _step_or_fail(step, c: int, failed) -> int:
+    try:
+        return step(c)
+    except RangeFail:
+        return failed()
+
+
 def _rule_refusal(state: GameState, env: Env, action: tuple) -> str:
     """The rules' message for a move the compiled machine found out of range."""
     try:
@@ -515,8 +523,31 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
     pact_append, edges_append, order_append = pact.append, edges.append, order.append
     R_OK, R_KO = len(actions), len(actions) + 1      # the two outcomes of a roll, as actions
     actions = actions + [ROLL_OK, ROLL_KO]
-    no_path = 1 << 62
-    best_d = [no_path] * len(actions)       # per action: the shortest distance it was taken at
+    best_d = [1 << 62] * len(actions)       # per action: the shortest distance it was taken at
+    # how much each move raises the in-turn order key (see the module docstring): a choice
+    # +2 (+1 when a roll follows), a release +2, a roll +1; passing and ending leave the turn
+    order_step = [0] * len(actions)
+    for a, action in enumerate(actions):
+        if action[0] == "choose":
+            order_step[a] = 1 if branches[action[1]].option(action[2]).contested else 2
+        elif action[0] == "release":
+            order_step[a] = 2
+    order_step[R_OK] = order_step[R_KO] = 1
+    roll_weight = [0] * len(actions)        # a roll's two odds, at R_OK and R_KO
+    best_d[R_OK] = best_d[R_KO] = -1        # outcomes are tracked per option, below
+    best_d[PASS_A] = best_d[machine.END] = -1
+
+    def _note_best(a: int, action: tuple, d: int, sid: int) -> None:
+        """A first or shorter path to play an option (and its branch) or release an inject."""
+        if a < n_choose:
+            best_option[action] = (d, sid, action)
+            b = best_branch.get(action[1])
+            if b is None or d < b[0]:
+                best_branch[action[1]] = (d, sid, action)
+        else:
+            b = best_inject.get(action[1])
+            if b is None or d < b[0]:
+                best_inject[action[1]] = (d, sid, action)
     for t in range(last + 1):
         cur_turn = t
         tc = machine.turn(t)
@@ -531,15 +562,14 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
                 k = (c & pmask) >> pshift
                 if k:                                   # a roll: both outcomes, with their odds
                     adj = adjudication[k]
-                    ws = _p_pair(adj.count, adj.sides, adj.target, tc.mods[k](c))
-                    choices = []
+                    wts = roll_weight
+                    wts[R_OK], wts[R_KO] = _p_pair(adj.count, adj.sides, adj.target,
+                                                   tc.mods[k](c))
+                    choices = [a for a in (R_OK, R_KO) if wts[a]]
                     kids = []
-                    for a, w, fn in ((R_OK, ws[0], tc.win[k]), (R_KO, ws[1], tc.lose[k])):
-                        if not w:
-                            continue
-                        choices.append(a)
+                    for a in choices:
                         try:
-                            kids.append(fn(c))
+                            kids.append((tc.win if a == R_OK else tc.lose)[k](c))
                         except RangeFail:
                             kids.append(fail(sid, actions[a]))
                             continue
@@ -547,47 +577,33 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
                         b = best_outcome.get(okey)
                         if b is None or d < b[0]:
                             best_outcome[okey] = (d, sid, actions[a])
-                    ws = ws if len(choices) == 2 else (ws[0] or ws[1],)
                 else:
-                    ws = None
+                    wts = weight
                     choices = tc_open(c)
-                    kids = []
-                    for a in choices:
-                        try:
-                            child = steps[a](c)
-                        except RangeFail:
-                            kids.append(fail(sid, actions[a]))
-                            continue
-                        kids.append(child)
-                        if d < best_d[a]:
-                            best_d[a] = d
-                            if a < n_choose:
-                                action = actions[a]
-                                best_option[action] = (d, sid, action)
-                                b = best_branch.get(action[1])
-                                if b is None or d < b[0]:
-                                    best_branch[action[1]] = (d, sid, action)
-                            elif a < PASS_A:
-                                iid = actions[a][1]
-                                b = best_inject.get(iid)
-                                if b is None or d < b[0]:
-                                    best_inject[iid] = (d, sid, actions[a])
-                        if a == PASS_A and (child & rmask) != (c & rmask):
-                            for bit, iid in released_bits:
-                                if child & bit and not c & bit:
-                                    b = best_inject.get(iid)
-                                    if b is None or d < b[0]:
-                                        best_inject[iid] = (d, sid, PASS)
+                    try:
+                        kids = [steps[a](c) for a in choices]
+                    except RangeFail:                   # rare: find which, from the rules
+                        kids = [_step_or_fail(steps[a], c, lambda a=a: fail(sid, actions[a]))
+                                for a in choices]
                     if len(choices) == 1 and expects_play and not c & mmask:
                         dead.append(sid)
                 # register the children; the edges keep (child no. | failure, weight) pairs
                 pairs: list = []
                 d1 = d + 1
-                for j, child in enumerate(kids):
-                    w = weight[choices[j]] if ws is None else ws[j]
+                for a, child in zip(choices, kids):
+                    w = wts[a]
                     if child < 0:
                         pairs += (child, w)              # a failure
                         continue
+                    if d < best_d[a]:                   # a shorter way to play a branch …
+                        best_d[a] = d
+                        _note_best(a, actions[a], d, sid)
+                    if a == PASS_A and (child & rmask) != (c & rmask):   # … or an inject
+                        for bit, iid in released_bits:
+                            if child & bit and not c & bit:
+                                b = best_inject.get(iid)
+                                if b is None or d < b[0]:
+                                    best_inject[iid] = (d, sid, PASS)
                     transitions += 1
                     cid = index_get(child)
                     if cid is None:
@@ -599,27 +615,28 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
                         keys_append(child)
                         dist_append(d1)
                         parent_append(sid)
-                        pact_append(choices[j])
+                        pact_append(a)
                         edges_append(None)
-                        if child & ended_bit:
+                        step = order_step[a]
+                        if step:                 # same turn: the key grows by a known step
+                            buckets[t][m0 + step].append(cid)
+                        elif child & ended_bit:
                             ends.append(cid)
-                        else:
+                        else:                    # passing: the next turn, from its releases
                             ct = child >> tsh
-                            cm = (2 * ((child & mmask).bit_count() + (child & rmask).bit_count())
-                                  - (child & pmask != 0))
-                            if ct < t or (ct == t and cm <= m0):
+                            if ct != t + 1:
                                 raise AssertionError(
-                                    f"exploration order broken: a move from turn {t} step {m0} "
-                                    f"leads to turn {ct} step {cm} (have the rules changed?)")
-                            buckets[ct][cm].append(cid)
+                                    f"exploration order broken: passing from turn {t} leads to "
+                                    f"turn {ct}")
+                            buckets[ct][2 * (child & rmask).bit_count()].append(cid)
                     elif d1 < dist[cid]:
                         dist[cid] = d1
                         parent[cid] = sid
-                        pact[cid] = choices[j]
+                        pact[cid] = a
                     pairs += (cid, w)
                 if truncated:
                     break
-                edges[sid] = (ws is not None, tuple(pairs))
+                edges[sid] = (wts is roll_weight, tuple(pairs))
                 order_append(sid)
                 expanded += 1
             if truncated:
@@ -659,10 +676,11 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
 
     # ------------------------------------------------------------------ probabilities
     tp = time.perf_counter()
-    mass: list | None = None
-    fail_mass: list[Fraction] = [Fraction(0)] * len(fail_first)
+    mass: list[int] | None = None              # over the common denominator `whole`
+    fail_mass: list[int] = [0] * len(fail_first)
+    whole = 1
     if complete and probabilities:
-        mass = _propagate(len(keys), order, edges, fail_mass)
+        mass, fail_mass, whole = _propagate(len(keys), order, edges, len(fail_first))
     prob_seconds = time.perf_counter() - tp
 
     # ------------------------------------------------------------------ findings
@@ -696,10 +714,11 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
         injects_never = [i for i in scenario.injects if i not in best_inject
                          and (injects or scenario.injects[i].turn is not None)]
 
-    dead_ends = _dead_ends(dead, order, edges, lambda sid: keys[sid] >> tsh, dist, last, mass,
+    dead_ends = _dead_ends(dead, order, edges, lambda sid: keys[sid] >> tsh, dist, last,
+                           None if mass is None else (lambda sid: Fraction(mass[sid], whole)),
                            path_to)
     failures = tuple(
-        Failure(msg, fail_count[k], fail_mass[k] if mass else None,
+        Failure(msg, fail_count[k], Fraction(fail_mass[k], whole) if mass else None,
                 path_to(fail_first[k][0], fail_first[k][1]))
         for msg, k in fail_msgs.items())
 
@@ -712,34 +731,37 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
     if mass is not None:
         # end states grouped by their packed values, chosen and fired bits, then named
         by_values: dict[int, list] = {}
-        by_chosen: dict[int, Fraction] = {}
-        by_fired: dict[int, Fraction] = {}
+        by_chosen: dict[int, int] = {}
+        by_fired: dict[int, int] = {}
         vmask, cmask, fmask = lay.values_mask, lay.chosen_mask, lay.fired_mask
         for sid in ends:
             c, m = keys[sid], mass[sid]
             g = by_values.get(c & vmask)
             if g is None:
-                g = by_values[c & vmask] = [Fraction(0), 0]
+                g = by_values[c & vmask] = [0, 0]
             g[0] += m
             g[1] += 1
             by_chosen[c & cmask] = by_chosen.get(c & cmask, 0) + m
             by_fired[c & fmask] = by_fired.get(c & fmask, 0) + m
-        for bits, m in by_chosen.items():
-            for bid, bit in lay.chosen.items():
-                if bits & bit:
-                    branch_p[bid] = branch_p.get(bid, Fraction(0)) + m
-        for bits, m in by_fired.items():
-            for sp, bit in lay.fired.items():
-                if bits & bit:
-                    signpost_p[sp] = signpost_p.get(sp, Fraction(0)) + m
-        groups = {lay.values(v): g for v, g in by_values.items()}
-        for values, (p, count) in groups.items():
+        for found, by_bits, names in ((branch_p, by_chosen, lay.chosen),
+                                      (signpost_p, by_fired, lay.fired)):
+            sums: dict[str, int] = {}
+            for bits, m in by_bits.items():
+                for name, bit in names.items():
+                    if bits & bit:
+                        sums[name] = sums.get(name, 0) + m
+            found.update({name: Fraction(m, whole) for name, m in sums.items()})
+        marginal_sums: dict[str, dict[str, int]] = {}
+        for packed, (m, count) in by_values.items():
+            values = lay.values(packed)
             outcomes.append(EndOutcome(tuple((v.id, v.show(values[v.index])) for v in variables),
-                                       p, count))
+                                       Fraction(m, whole), count))
             for v in variables:
                 shown = v.show(values[v.index])
-                dist_v = marginals.setdefault(v.id, {})
-                dist_v[shown] = dist_v.get(shown, Fraction(0)) + p
+                dist_v = marginal_sums.setdefault(v.id, {})
+                dist_v[shown] = dist_v.get(shown, 0) + m
+        marginals = {vid: {shown: Fraction(m, whole) for shown, m in d.items()}
+                     for vid, d in marginal_sums.items()}
         outcomes.sort(key=lambda o: (-o.probability, o.values))
         for v in variables:      # order each marginal by value
             if v.id in marginals:
@@ -766,11 +788,11 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
         dead_ends=dead_ends, failures=failures, outcomes=tuple(outcomes), marginals=marginals,
         branch_probability={b: branch_p[b] for b in branches if b in branch_p} if mass else {},
         signpost_probability=dict(sorted(signpost_p.items())) if mass else {},
-        failure_probability=sum(fail_mass, Fraction(0)) if mass else None)
+        failure_probability=Fraction(sum(fail_mass), whole) if mass else None)
 
 
 def _dead_ends(dead: list[int], order: list[int], edges: list, turn_of,
-               dist: list[int], last: int, mass: list | None, path_to) -> tuple[DeadEnd, ...]:
+               dist: list[int], last: int, mass, path_to) -> tuple[DeadEnd, ...]:
     """Dead ends per turn, counting only the ways *into* a dead-end state by passing: a state
     can also be reached (identical) by a release in mid-turn, and that is no turn beginning.
     Passing is the last choice of every decision state before the last turn."""
@@ -793,7 +815,7 @@ def _dead_ends(dead: list[int], order: list[int], edges: list, turn_of,
         parents = [p for c in sids for p in entries[c]]
         prob = None
         if mass is not None:
-            prob = sum((mass[p] * _share(edges[p][1], len(edges[p][1]) - 2) for p in parents),
+            prob = sum((mass(p) * _share(edges[p][1], len(edges[p][1]) - 2) for p in parents),
                        Fraction(0))
         best = min(parents, key=lambda p: (dist[p], p))
         out.append(DeadEnd(t, len(sids), prob, path_to(best, PASS)))
@@ -822,40 +844,59 @@ def _value_rank(v, shown: str):
         return (shown.count(","), shown)
 
 
-def _propagate(n: int, order: list[int], edges: list, fail_mass: list[Fraction]) -> list:
-    """Push probability mass along the DAG in topological order (exact fractions)."""
-    mass: list = [0] * n
-    mass[0] = Fraction(1)
+def _propagate(n: int, order: list[int], edges: list, n_fail: int
+               ) -> tuple[list[int], list[int], int]:
+    """Push probability mass along the DAG in topological order, exactly.
+
+    Masses are whole numbers over one common denominator D (returned with them), which is
+    far faster than fractions: every state's choices get whole weights summing to `total`
+    (a roll's are its odds over their denominator), L is the lcm of every total, and
+    D = L^(longest path + 1), so the mass reaching a state along any path still divides by
+    L at every move after it. Returns (mass per state, mass per failure, D)."""
+    plans: list = [None] * n
+    depth = [0] * n
+    lcm_all = 1
+    for sid in order:
+        chance, pairs = edges[sid]
+        ws = pairs[1::2]
+        if chance:
+            d = ws[0].denominator
+            ws = tuple(w.numerator * (d // w.denominator) for w in ws)
+            total = d
+        else:
+            if any(w.__class__ is not int for w in ws):      # weights given as fractions
+                scale = math.lcm(*(Fraction(w).denominator for w in ws))
+                ws = tuple(int(w * scale) for w in ws)
+            total = sum(ws)
+            if total == 0:       # every choice weighted 0: fall back to uniform
+                ws = (1,) * len(ws)
+                total = len(ws)
+        plans[sid] = (ws, total)
+        if lcm_all % total:
+            lcm_all = math.lcm(lcm_all, total)
+        d1 = depth[sid] + 1
+        for c in pairs[0::2]:
+            if c >= 0 and depth[c] < d1:
+                depth[c] = d1
+    denominator = lcm_all ** (max(depth, default=0) + 1)
+    mass = [0] * n
+    fail_mass = [0] * n_fail
+    mass[0] = denominator
     for sid in order:
         m = mass[sid]
         if not m:
             continue
-        chance, out = edges[sid]
-        if chance:
-            for j in range(0, len(out), 2):
-                c, p = out[j], out[j + 1]
-                if c < 0:
-                    fail_mass[-c - 1] += m * p
-                else:
-                    mass[c] += m * p
-        else:
-            total = sum(out[1::2])
-            if total == 0:       # every choice weighted 0: fall back to uniform
-                ws = [1] * (len(out) // 2)
-                total = len(ws)
-            else:
-                ws = out[1::2]
-            share = m / total
-            for j in range(0, len(out), 2):
-                w = ws[j // 2]
-                if not w:
-                    continue
-                c = out[j]
+        ws, total = plans[sid]
+        share = m // total
+        pairs = edges[sid][1]
+        for j, w in enumerate(ws):
+            if w:
+                c = pairs[2 * j]
                 if c < 0:
                     fail_mass[-c - 1] += share * w
                 else:
-                    mass[c] += share * w if w != 1 else share
-    return [m if m else Fraction(0) for m in mass]
+                    mass[c] += share * w
+    return mass, fail_mass, denominator
 
 
 # ---------------------------------------------------------------------------- unreachable

@@ -28,7 +28,7 @@ from typing import Any
 
 from .expr import BoolType, EnumType, IntType, Node, SetType, parse_effect
 from .model import Condition, Scenario
-from .rules import Env, GameState, Pending, _values_only
+from .rules import Env, GameState, Pending
 
 # Action numbers: every branch:option in scenario order, then every inject, then PASS, END.
 
@@ -73,26 +73,25 @@ class Layout:
             shift += len(names)
             return out
 
+        # The bits the moves test most (branch chosen, released, this turn's moves) sit
+        # low: bit tests on a big int cost more the higher the bit.
+        def mask_of(d: dict[str, int]) -> int:
+            return sum(d.values())
+
         branches = list(scenario.branches.values())
-        chosen_names = []
-        for b in branches:
-            chosen_names.append(b.id)
-            chosen_names += [f"{b.id}:{o.id}" for o in b.options]
-        self.chosen_shift = shift
-        self.chosen = bits(chosen_names)
-        self.chosen_mask = ((1 << shift) - 1) & ~((1 << self.chosen_shift) - 1)
-        self.released_shift = shift
+        self.chosen = bits([b.id for b in branches])
         self.released = bits(list(scenario.injects))
-        self.released_mask = ((1 << shift) - 1) & ~((1 << self.released_shift) - 1)
+        self.released_mask = mask_of(self.released)
+        self.moves = bits([b.id for b in branches])
+        self.moves_mask = mask_of(self.moves)
+        self.chosen.update(bits([f"{b.id}:{o.id}" for b in branches for o in b.options]))
+        self.chosen_mask = mask_of(self.chosen)
         self.signpost_ids = list(dict.fromkeys(
             [s.id for s in scenario.signposts] +
             [s.id for b in branches for s in b.signposts]))
         self.fired_shift = shift
         self.fired = bits(self.signpost_ids)
-        self.fired_mask = ((1 << shift) - 1) & ~((1 << self.fired_shift) - 1)
-        self.moves_shift = shift
-        self.moves = bits([b.id for b in branches])
-        self.moves_mask = ((1 << shift) - 1) & ~((1 << self.moves_shift) - 1)
+        self.fired_mask = mask_of(self.fired)
         self.contested = [(b.id, o.id) for b in branches for o in b.options if o.contested]
         self.pending_index = {p: k + 1 for k, p in enumerate(self.contested)}
         self.pending_shift = shift
@@ -230,7 +229,9 @@ class Machine:
         src += self._fire_source(g)
 
         # the decision list
+        vm = lay.values_mask
         src.append("def open_(c):")
+        src.append(f"    v = c & {vm}")
         src.append("    out = []")
         lines = []
         for b in branches:
@@ -268,6 +269,7 @@ class Machine:
             for o, a in zip(b.options, self.branch_actions[b.id]):
                 steps[a] = f"s{a}"
                 src.append(f"def s{a}(c):")
+                src.append(f"    v = c & {vm}")
                 src += g.effects(o.effects)
                 add = lay.chosen[b.id] | lay.chosen[f"{b.id}:{o.id}"] | lay.moves[b.id] | uncond
                 if o.contested:
@@ -281,11 +283,13 @@ class Machine:
                 a = self.inject_action[i.id]
                 steps[a] = f"s{a}"
                 src.append(f"def s{a}(c):")
+                src.append(f"    v = c & {vm}")
                 src += g.effects(i.effects)
                 src.append(f"    return fire(c | {lay.released[i.id]})")
         # entering this turn by passing from the previous one (scheduled injects released)
         src.append("def enter(c):")
         src.append(f"    c = (c & {~lay.moves_mask}) + {lay.turn_one}")
+        src.append(f"    v = c & {vm}")
         for i in sc.injects.values():
             if i.turn == t:
                 bit = lay.released[i.id]
@@ -306,6 +310,7 @@ class Machine:
                 k = lay.pending_index[(b.id, o.id)]
                 rolls[k] = (f"m{k}", f"w{k}", f"l{k}")
                 src.append(f"def m{k}(c):")
+                src.append(f"    v = c & {vm}")
                 src.append("    total = 0")
                 for m in b.adjudication.modifiers:
                     value = g.expr(m.value.node)[0]
@@ -317,6 +322,7 @@ class Machine:
                 src.append("    return total")
                 for fname, outcome in (("w", o.on_success), ("l", o.on_failure)):
                     src.append(f"def {fname}{k}(c):")
+                    src.append(f"    v = c & {vm}")
                     src += g.effects(outcome.effects if outcome else ())
                     src.append(f"    return fire(c & {~lay.pending_mask})")
 
@@ -344,46 +350,48 @@ class Machine:
     def _fire_source(self, g: _Gen) -> list[str]:
         """`fire(c)`: mark every conditional signpost, not yet fired, whose condition holds.
 
-        Work on the fired bits as a small int. The truth of the conditions that read only
-        variables (in one turn) is kept per packed values in the turn's memo `M` — fire runs
-        after every move."""
+        In one turn the answer depends only on the packed values, the fired bits and the
+        chosen/released bits the conditions read, so it is kept per those bits in the turn's
+        memo `M`: fire runs after every move, and most moves meet a known combination."""
         sc, lay = self.scenario, self.layout
         conditional = list(sc.signposts) + [s for b in sc.branches.values()
                                             for s in b.signposts if s.when is not None]
-        fsh = lay.fired_shift
-        memo_part, direct = [], []
-        watched = 0
+        tests = []
+        reads = lay.values_mask | lay.fired_mask
         for s in conditional:
-            bit = lay.fired[s.id] >> fsh
             cond, const = g.cond(s.when)
             if const is False:
                 continue
-            watched |= bit
-            (memo_part if _values_only(s.when) else direct).append((bit, cond, const))
+            tests.append((lay.fired[s.id], cond, const))
+            reads |= self._bits_read(s.when)
         out = ["def fire(c):"]
-        if not watched:
+        if not tests:
             return out + ["    return c"]
-        fmask = lay.fired_mask >> fsh
-        out.append(f"    f = c >> {fsh} & {fmask}")
-        out.append(f"    if f & {watched} == {watched}: return c")
-        if memo_part:
-            out.append(f"    key = c & {lay.values_mask}")
-            out.append("    n = M.get(key)")
-            out.append("    if n is None:")
-            out.append("        n = 0")
-            for bit, cond, const in memo_part:
-                out.append(f"        n |= {bit}" if const is not _NC else
-                           f"        if {cond}: n |= {bit}")
-            out.append(f"        if len(M) >= {self.MEMO_LIMIT}: M.clear()")
-            out.append("        M[key] = n")
-            out.append("    n &= ~f")
-        else:
-            out.append("    n = 0")
-        for bit, cond, const in direct:
-            out.append(f"    if not f & {bit}" + (f" and {cond}:" if const is _NC else ":"))
-            out.append(f"        n |= {bit}")
-        out.append(f"    return c | (n << {fsh}) if n else c")
+        out.append(f"    k = c & {reads}")
+        out.append("    n = M.get(k)")
+        out.append("    if n is None:")
+        out.append(f"        v = c & {lay.values_mask}")
+        out.append("        n = 0")
+        for bit, cond, const in tests:
+            out.append(f"        if not c & {bit}" + (f" and {cond}:" if const is _NC else ":"))
+            out.append(f"            n |= {bit}")
+        out.append(f"        if len(M) >= {self.MEMO_LIMIT}: M.clear()")
+        out.append("        M[k] = n")
+        out.append("    return c | n if n else c")
         return out
+
+    def _bits_read(self, cond: Condition) -> int:
+        """The chosen/released bits a condition reads."""
+        lay, bits = self.layout, 0
+        stack = [c.typed.node for c in cond.clauses]
+        while stack:
+            node = stack.pop()
+            if node.kind == "call" and node.value in ("chosen", "released"):
+                ids = [a.value for a in node.args]
+                bits |= lay.released[ids[0]] if node.value == "released" else \
+                    lay.chosen[":".join(ids)]
+            stack.extend(node.args)
+        return bits
 
     def _link_pass(self, t: int, enter) -> None:
         prev = self._turns[t]
@@ -433,13 +441,13 @@ class _Gen:
     def read(self, name: str) -> tuple[str, Any, Any]:
         index, t = self.m.variables[name]
         f = self.lay.fields[index]
-        src = f"(c >> {f.shift} & {f.mask})" if f.shift else f"(c & {f.mask})"
+        src = f"(v >> {f.shift} & {f.mask})" if f.shift else f"(v & {f.mask})"
         if f.lo:
             src = f"({src} + {f.lo})"
         return src, t, _NC
 
     def bit(self, bit: int) -> tuple[str, Any, Any]:
-        return f"(c >> {bit.bit_length() - 1} & 1)", BOOL, _NC
+        return f"(c & {bit} != 0)", BOOL, _NC
 
     @staticmethod
     def const(value: Any, t: Any) -> tuple[str, Any, Any]:
@@ -515,7 +523,7 @@ class _Gen:
             return f"({sa} {op} {ranks!r})", BOOL, _NC
         index, t = self.m.variables[b.value]
         f = self.lay.fields[index]
-        src = f"(c >> {f.shift + t.universe.index(a.value)} & 1)"
+        src = f"(v >> {f.shift + t.universe.index(a.value)} & 1)"
         return (f"(not {src})" if op == "not in" else src), BOOL, _NC
 
     def call(self, node: Node) -> tuple[str, Any, Any]:
@@ -523,7 +531,7 @@ class _Gen:
         if name == "count":
             index, t = self.m.variables[args[0].value]
             f = self.lay.fields[index]
-            return f"((c >> {f.shift} & {f.mask}).bit_count())", IntType(0, 0), _NC
+            return f"((v >> {f.shift} & {f.mask}).bit_count())", IntType(0, 0), _NC
         ident = args[0].value
         if name == "occurred":
             return self.const(ident in self.occurred, BOOL)
@@ -533,7 +541,8 @@ class _Gen:
         return self.bit(self.lay.chosen[key])
 
     def effects(self, effects) -> list[str]:
-        """Statements applying effects in order to `c`, each seeing the previous."""
+        """Statements applying effects in order to `c`, each seeing the previous (`v`, the
+        packed values, is kept up to date)."""
         out = []
         for eff in effects:
             node = parse_effect(eff.text)
@@ -561,10 +570,11 @@ class _Gen:
                 rhs = self.expr(node.expr)[0]
                 if node.op != "=":
                     rhs = f"{self.read(eff.variable)[0]} {node.op[0]} {rhs}"
-                out.append(f"    v = {rhs}")
-                out.append(f"    if not {t.lo} <= v <= {t.hi}: raise RangeFail")
-                sub = f"v - {t.lo}" if t.lo else "v"
+                out.append(f"    x = {rhs}")
+                out.append(f"    if not {t.lo} <= x <= {t.hi}: raise RangeFail")
+                sub = f"x - {t.lo}" if t.lo else "x"
                 out.append(f"    c = (c & {clear}) | (({sub}) << {f.shift})")
+            out.append(f"    v = c & {self.lay.values_mask}")
         return out
 
 

@@ -1,12 +1,12 @@
 """Seeded random playthroughs (`spillover randomtest`), in the manner of ChoiceScript's.
 
 Each playthrough starts from the initial state and, until the session ends, picks one of the
-available choices (`engine.explore.available`, the explorer's own list) — each open
-`branch:option`, each inject the facilitator may release by hand, passing — at random,
-weighting each by 1/(1 + the times it was picked in earlier playthroughs), so play is
-steered toward what has been tried least. Adjudications are rolled with the playthrough's
-own `random.Random` (only here: sessions roll with `engine.dice`). Every move goes through
-`engine.rules`.
+available choices (the explorer's own list, from the compiled scenario of `engine.machine`,
+which tests keep equal to the rules') — each open `branch:option`, each inject the
+facilitator may release by hand, passing — at random, weighting each by 1/(1 + the times it
+was picked in earlier playthroughs), so play is steered toward what has been tried least.
+Adjudications are rolled with the playthrough's own `random.Random` (only here: sessions
+roll with `engine.dice`). A failure's message comes from `engine.rules`.
 
 Playthrough *i* of a run with seed *S* draws from `random.Random(derived_seed(S, i))`; its
 steering depends on the counts of playthroughs 0..i−1, so `randomtest(…, seed=S,
@@ -28,16 +28,18 @@ from __future__ import annotations
 import hashlib
 import random
 import time
+from bisect import bisect_right
 from collections import Counter
+from itertools import accumulate
 from typing import Iterable
 
 import attrs
 
 from . import rules
-from .explore import (PASS, Step, _Prep, apply_action, available, describe, is_dead_end,
-                      modifier_text)
+from .explore import Step, _Prep, _rule_refusal, describe, modifier_text
+from .machine import Machine, RangeFail
 from .model import Scenario
-from .rules import Env, GameState, RuleError
+from .rules import Env
 
 
 def derived_seed(seed: int, playthrough: int) -> int:
@@ -116,42 +118,37 @@ def randomtest(scenario: Scenario, n: int = 1000, seed: int = 0, *, injects: boo
             raise ValueError("the playthrough index cannot be negative")
         n = playthrough + 1
     env = Env.for_session(scenario, switched_off)
-    prep = _Prep(scenario, injects, None)
-    uses: Counter = Counter()
-    counts = {
-        "branch": {b: 0 for b in scenario.branches},
-        "option": {f"{b.id}:{o.id}": 0 for b in scenario.branches.values() for o in b.options},
-        "inject": {i: 0 for i in scenario.injects},
-        "outcome": {f"{b.id}:{o.id} {w}": 0 for b in scenario.branches.values()
-                    for o in b.options if o.contested for w in ("success", "failure")},
-    }
+    t0 = time.perf_counter()
+    player = _Player(env, injects, allow_dead_ends)
     ends: Counter = Counter()
     dead_ends = 0
     failure = None
     trace = None
     run = 0
-    t0 = time.perf_counter()
     for i in range(n):
         run = i + 1
         rng = random.Random(derived_seed(seed, i))
         keep = playthrough == i
         steps: list = []
         try:
-            state, met = _play(env, prep, rng, uses, counts, steps, allow_dead_ends)
+            end, met = player.play(rng, steps)
         except _Stop as stop:
-            described = describe_steps(steps, env)
+            described = describe_steps(steps, env, player.machine)
             failure = RandomFailure(stop.kind, stop.message, i, derived_seed(seed, i), described)
             if keep:
                 trace = described
             break
         dead_ends += met
-        ends[state.values] += 1
+        ends[end & player.values_mask] += 1
         if keep:
-            trace = describe_steps(steps, env)
+            trace = describe_steps(steps, env, player.machine)
     seconds = time.perf_counter() - t0
+    values = player.machine.layout.values
     shown = tuple(sorted(
         ((tuple((v.id, v.show(vals[v.index])) for v in scenario.variables), c)
-         for vals, c in ends.items()), key=lambda x: (-x[1], x[0])))
+         for vals, c in ((values(bits), c) for bits, c in ends.items())),
+        key=lambda x: (-x[1], x[0])))
+    counts = player.counts()
     return RandomTestResult(
         scenario=scenario.id, seed=seed, requested=n, playthroughs=run, seconds=seconds,
         branch_counts=counts["branch"], option_counts=counts["option"],
@@ -159,68 +156,134 @@ def randomtest(scenario: Scenario, n: int = 1000, seed: int = 0, *, injects: boo
         dead_ends=dead_ends, end_outcomes=shown, failure=failure, trace=trace)
 
 
-def _play(env: Env, prep: _Prep, rng: random.Random, uses: Counter, counts: dict,
-          steps: list, allow_dead_ends: bool) -> tuple[GameState, int]:
-    """One playthrough; raises _Stop at a failure. `steps` collects (action, state, roll)
-    for every choice and roll (the failing one last), described only when needed."""
-    sc = env.scenario
-    keys = prep.choice_keys
-    pass_keys = [f"pass@{t}" for t in range(prep.last + 1)]
-    state = rules.initial_state(env)
-    met = 0
-    just_passed = False                  # the state was entered by passing: a turn begins
-    branch_counts, option_counts = counts["branch"], counts["option"]
-    while not state.ended:
-        if state.pending is not None:
-            branch, option = rules.pending_option(state, env)
+class _Player:
+    """Plays seeded playthroughs on the compiled scenario (`engine.machine`), steering each
+    choice by how often its key ("b:o", "inject:i", "pass@turn") was picked before."""
+
+    def __init__(self, env: Env, injects: bool, allow_dead_ends: bool):
+        sc = env.scenario
+        self.env, self.allow_dead_ends = env, allow_dead_ends
+        self.machine = m = Machine(env, injects)
+        lay = m.layout
+        self.values_mask = lay.values_mask
+        prep = _Prep(sc, injects, None)
+        self.expects_play = [t >= 1 and e for t, e in enumerate(prep.expects_play)]
+        # one steering key per choose/release action, one per turn for passing
+        self.n_actions = len(m.actions)
+        self.key_names = [f"{a[1]}:{a[2]}" if a[0] == "choose" else f"inject:{a[1]}"
+                          for a in m.actions[:m.PASS]]
+        self.key_names += [f"pass@{t}" for t in range(m.last + 1)]
+        self.weight = [1.0] * len(self.key_names)        # 1 / (1 + uses)
+        self.uses = [0] * len(self.key_names)
+        self.picked = [0] * len(self.key_names)          # choices actually applied
+        self.rolls = Counter()                           # (pending no., success) -> count
+        self.scheduled = Counter()                       # injects released on passing
+
+    def play(self, rng: random.Random, steps: list) -> tuple[int, int]:
+        """One playthrough to its end; returns (end state, dead ends met) or raises _Stop.
+        `steps` collects (action, state, faces) for every choice and roll, the failing one
+        last, described only when needed."""
+        m, env = self.machine, self.env
+        lay = m.layout
+        sc = env.scenario
+        pmask, pshift, ended, rmask = (lay.pending_mask, lay.pending_shift, lay.ended,
+                                       lay.released_mask)
+        PASS = m.PASS
+        weight, uses, picked = self.weight, self.uses, self.picked
+        pass_key = PASS
+        c = m.root
+        met = 0
+        just_passed = False                  # the state was entered by passing: a turn begins
+        t = -1
+        tc = steps_of = None
+        random_ = rng.random
+        while not c & ended:
+            if (c >> lay.turn_shift) != t:
+                t = c >> lay.turn_shift
+                tc = m.turn(t)
+                steps_of = tc.steps
+                if t < m.last and steps_of[PASS] is None:
+                    steps_of[PASS] = m.turn(t + 1).enter
+                pass_key = PASS + t
+            k = (c & pmask) >> pshift
+            if k:
+                b, _o = lay.contested[k - 1]
+                adj = sc.branches[b].adjudication
+                faces = [rng.randint(1, adj.sides) for _ in range(adj.count)]
+                success = sum(faces) + tc.mods[k](c) >= adj.target
+                steps.append(("roll", c, faces))
+                try:
+                    c = tc.win[k](c) if success else tc.lose[k](c)
+                except RangeFail:
+                    raise _Stop("rule", _rule_refusal(lay.decode(steps[-1][1]), env,
+                                                 ("roll", success))) from None
+                self.rolls[(k, success)] += 1
+                continue
+            choices = tc.open(c)
+            last = len(choices) - 1
+            if just_passed and not last and self.expects_play[t]:
+                if not self.allow_dead_ends:
+                    raise _Stop("dead end", f"turn {t} ({sc.turns[t].label}) begins with "
+                                "nothing to play and nothing to release")
+                met += 1
+            # weighted pick: 1/(1 + uses) for each choice; passing is keyed by the turn
+            ws = [weight[a] for a in choices]
+            ws[last] = weight[pass_key]
+            cum = list(accumulate(ws))
+            i = bisect_right(cum, random_() * cum[-1])
+            if i > last:
+                i = last
+            a = choices[i]
+            key = pass_key if i == last else a
+            steps.append((m.actions[a], c, None))
+            try:
+                child = steps_of[a](c)
+            except RangeFail:
+                raise _Stop("rule", _rule_refusal(lay.decode(c), env, m.actions[a])) from None
+            uses[key] += 1
+            weight[key] = 1.0 / (1 + uses[key])
+            picked[key] += 1
+            just_passed = a == PASS
+            if just_passed and (child & rmask) != (c & rmask):
+                for iid, bit in lay.released.items():
+                    if child & bit and not c & bit:
+                        self.scheduled[iid] += 1
+            c = child
+        return c, met
+
+    def counts(self) -> dict[str, dict]:
+        m = self.machine
+        sc = m.scenario
+        option = {f"{b.id}:{o.id}": 0 for b in sc.branches.values() for o in b.options}
+        inject = {i: 0 for i in sc.injects}
+        for a, action in enumerate(m.actions[:m.PASS]):
+            if action[0] == "choose":
+                option[self.key_names[a]] += self.picked[a]
+            else:
+                inject[action[1]] += self.picked[a]
+        for iid, n in self.scheduled.items():
+            inject[iid] += n
+        branch = {b: sum(option[f"{b}:{o.id}"] for o in sc.branches[b].options)
+                  for b in sc.branches}
+        outcome = {f"{b.id}:{o.id} {w}": 0 for b in sc.branches.values()
+                   for o in b.options if o.contested for w in ("success", "failure")}
+        for (k, success), n in self.rolls.items():
+            b, o = m.layout.contested[k - 1]
+            outcome[f"{b}:{o} {'success' if success else 'failure'}"] += n
+        return {"branch": branch, "option": option, "inject": inject, "outcome": outcome}
+
+
+def describe_steps(steps: list, env: Env, machine: Machine) -> tuple[Step, ...]:
+    out = []
+    decode = machine.layout.decode
+    for action, code, faces in steps:
+        state = decode(code)
+        if action == "roll":
+            branch, _option = rules.pending_option(state, env)
             adj = branch.adjudication
-            faces = [rng.randint(1, adj.sides) for _ in range(adj.count)]
             mods = rules.modifiers_now(branch, state, env)
             total = sum(faces) + sum(v for _, v in mods)
             success = total >= adj.target
-            steps.append(("roll", state, (faces, mods, total, success)))
-            try:
-                state = rules.resolve(state, env, success)
-            except RuleError as e:
-                raise _Stop("rule", str(e)) from None
-            counts["outcome"][f"{branch.id}:{option.id} {'success' if success else 'failure'}"] += 1
-            continue
-        choices = available(state, env, prep)
-        if just_passed and is_dead_end(state, choices, prep):
-            if not allow_dead_ends:
-                raise _Stop("dead end", f"turn {state.turn} ({sc.turns[state.turn].label}) "
-                            "begins with nothing to play and nothing to release")
-            met += 1
-        names = [keys[a] if a is not PASS else pass_keys[state.turn] for a, _w in choices]
-        i = _pick(rng, [1.0 / (1 + uses[k]) for k in names])
-        action = choices[i][0]
-        steps.append((action, state, None))
-        before = state
-        try:
-            state = apply_action(state, env, action)
-        except RuleError as e:
-            raise _Stop("rule", str(e)) from None
-        uses[names[i]] += 1
-        kind = action[0]
-        just_passed = kind == "pass"
-        if kind == "choose":
-            branch_counts[action[1]] += 1
-            option_counts[names[i]] += 1
-        elif kind == "release":
-            counts["inject"][action[1]] += 1
-        elif kind == "pass" and state.released is not before.released:
-            for inj in state.released - before.released:
-                counts["inject"][inj] += 1
-    return state, met
-
-
-def describe_steps(steps: list, env: Env) -> tuple[Step, ...]:
-    out = []
-    for action, state, roll in steps:
-        if action == "roll":
-            faces, mods, total, success = roll
-            branch, _option = rules.pending_option(state, env)
-            adj = branch.adjudication
             word = "success" if success else "failure"
             mod_text = modifier_text(mods)
             out.append(Step(f"roll {word}", f"turn {state.turn}: roll {adj.dice} on "
@@ -229,13 +292,3 @@ def describe_steps(steps: list, env: Env) -> tuple[Step, ...]:
         else:
             out.append(describe(action, state, env))
     return tuple(out)
-
-
-def _pick(rng: random.Random, weights: list[float]) -> int:
-    x = rng.random() * sum(weights)
-    acc = 0.0
-    for i, w in enumerate(weights):
-        acc += w
-        if x < acc:
-            return i
-    return len(weights) - 1
