@@ -28,7 +28,7 @@ from typing import Any
 
 from .expr import BoolType, EnumType, IntType, Node, SetType, parse_effect
 from .model import Condition, Scenario
-from .rules import Env, GameState, Pending
+from .rules import Env, GameState, Pending, _values_only
 
 # Action numbers: every branch:option in scenario order, then every inject, then PASS, END.
 
@@ -228,24 +228,38 @@ class Machine:
         branches = [b for b in sc.branches.values() if t in b.turns]
         src += self._fire_source(g)
 
-        # the decision list
+        # the decision list. Which branches' preconditions hold, when they read only
+        # variables, is kept per packed values in the turn's memo `O` (built by `cands`).
         vm = lay.values_mask
-        src.append("def open_(c):")
-        src.append(f"    v = c & {vm}")
-        src.append("    out = []")
-        lines = []
+        memo_src, direct = [], []
         for b in branches:
             cond, const = g.cond(b.when)
             if const is False:
                 continue
             ids = self.branch_actions[b.id]
-            test = f"c & {lay.moves[b.id]}" if b.repeatable else f"c & {lay.chosen[b.id]}"
-            test += f" and {cond}" if const is _NC else ""
-            add = f"out.append({ids[0]})" if len(ids) == 1 else f"out += {tuple(ids)!r}"
-            lines.append(f"        if not {test}: {add}")
-        if lines:
+            bit = lay.moves[b.id] if b.repeatable else lay.chosen[b.id]
+            if b.when is None or _values_only(b.when):
+                memo_src.append(f"    r.append(({bit}, {tuple(ids)!r}))" if const is not _NC
+                                else f"    if {cond}: r.append(({bit}, {tuple(ids)!r}))")
+            else:
+                direct.append(f"        if not c & {bit} and {cond}: out += {tuple(ids)!r}")
+        src.append("def cands(v):")
+        src.append("    r = []")
+        src += memo_src
+        src.append(f"    if len(O) >= {self.MEMO_LIMIT}: O.clear()")
+        src.append("    r = O[v] = tuple(r)")
+        src.append("    return r")
+        src.append("def open_(c):")
+        src.append(f"    v = c & {vm}")
+        src.append("    out = []")
+        if memo_src or direct:
             src.append(f"    if ({lay.moves_mask} & c).bit_count() < {self.mpt}:")
-            src += lines
+            if memo_src:
+                src.append("        cand = O.get(v)")
+                src.append("        if cand is None: cand = cands(v)")
+                src.append("        for bit, ids in cand:")
+                src.append("            if not c & bit: out += ids")
+            src += direct
         if self.injects:
             for i in sc.injects.values():
                 if i.turn is not None and i.turn > t:
@@ -327,7 +341,8 @@ class Machine:
                     src.append(f"    return fire(c & {~lay.pending_mask})")
 
         source = "\n".join(src) + "\n"
-        ns: dict[str, Any] = {"__builtins__": {}, "RangeFail": RangeFail, "M": {}, "len": len}
+        ns: dict[str, Any] = {"__builtins__": {}, "RangeFail": RangeFail, "M": {}, "O": {},
+                              "len": len, "tuple": tuple}
         ns.update(self._ns_consts)
         exec(compile(source, f"<spillover turn {t}>", "exec"), ns)  # noqa: S102 — see docstring
         tc = TurnCode()

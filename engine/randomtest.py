@@ -168,29 +168,26 @@ class _Player:
         self.values_mask = lay.values_mask
         prep = _Prep(sc, injects, None)
         self.expects_play = [t >= 1 and e for t, e in enumerate(prep.expects_play)]
-        # one steering key per choose/release action, one per turn for passing
-        self.n_actions = len(m.actions)
-        self.key_names = [f"{a[1]}:{a[2]}" if a[0] == "choose" else f"inject:{a[1]}"
-                          for a in m.actions[:m.PASS]]
-        self.key_names += [f"pass@{t}" for t in range(m.last + 1)]
-        self.weight = [1.0] * len(self.key_names)        # 1 / (1 + uses)
-        self.uses = [0] * len(self.key_names)
-        self.picked = [0] * len(self.key_names)          # choices actually applied
+        # steering: how often each choose/release action, and passing in each turn, was
+        # picked; `weight` holds 1 / (1 + uses) per action (at PASS and END: this turn's)
+        self.uses = [0] * len(m.actions)
+        self.pass_uses = [0] * (m.last + 1)
+        self.weight = [1.0] * len(m.actions)
         self.rolls = Counter()                           # (pending no., success) -> count
         self.scheduled = Counter()                       # injects released on passing
 
     def play(self, rng: random.Random, steps: list) -> tuple[int, int]:
         """One playthrough to its end; returns (end state, dead ends met) or raises _Stop.
-        `steps` collects (action, state, faces) for every choice and roll, the failing one
-        last, described only when needed."""
+        `steps` collects (action number or "roll", state, faces) for every choice and roll,
+        the failing one last, described only when needed."""
         m, env = self.machine, self.env
         lay = m.layout
         sc = env.scenario
-        pmask, pshift, ended, rmask = (lay.pending_mask, lay.pending_shift, lay.ended,
-                                       lay.released_mask)
-        PASS = m.PASS
-        weight, uses, picked = self.weight, self.uses, self.picked
-        pass_key = PASS
+        pmask, pshift, ended, rmask, tshift = (lay.pending_mask, lay.pending_shift, lay.ended,
+                                               lay.released_mask, lay.turn_shift)
+        PASS, END = m.PASS, m.END
+        weight, uses, pass_uses = self.weight, self.uses, self.pass_uses
+        weight_of = weight.__getitem__
         c = m.root
         met = 0
         just_passed = False                  # the state was entered by passing: a turn begins
@@ -198,13 +195,13 @@ class _Player:
         tc = steps_of = None
         random_ = rng.random
         while not c & ended:
-            if (c >> lay.turn_shift) != t:
-                t = c >> lay.turn_shift
+            if (c >> tshift) != t:
+                t = c >> tshift
                 tc = m.turn(t)
                 steps_of = tc.steps
                 if t < m.last and steps_of[PASS] is None:
                     steps_of[PASS] = m.turn(t + 1).enter
-                pass_key = PASS + t
+                weight[PASS] = weight[END] = 1.0 / (1 + pass_uses[t])
             k = (c & pmask) >> pshift
             if k:
                 b, _o = lay.contested[k - 1]
@@ -216,7 +213,7 @@ class _Player:
                     c = tc.win[k](c) if success else tc.lose[k](c)
                 except RangeFail:
                     raise _Stop("rule", _rule_refusal(lay.decode(steps[-1][1]), env,
-                                                 ("roll", success))) from None
+                                                      ("roll", success))) from None
                 self.rolls[(k, success)] += 1
                 continue
             choices = tc.open(c)
@@ -226,28 +223,26 @@ class _Player:
                     raise _Stop("dead end", f"turn {t} ({sc.turns[t].label}) begins with "
                                 "nothing to play and nothing to release")
                 met += 1
-            # weighted pick: 1/(1 + uses) for each choice; passing is keyed by the turn
-            ws = [weight[a] for a in choices]
-            ws[last] = weight[pass_key]
-            cum = list(accumulate(ws))
+            # weighted pick: 1/(1 + uses) for each choice (passing: this turn's passes)
+            cum = list(accumulate(map(weight_of, choices)))
             i = bisect_right(cum, random_() * cum[-1])
-            if i > last:
-                i = last
-            a = choices[i]
-            key = pass_key if i == last else a
-            steps.append((m.actions[a], c, None))
+            a = choices[i if i <= last else last]
+            steps.append((a, c, None))
             try:
                 child = steps_of[a](c)
             except RangeFail:
                 raise _Stop("rule", _rule_refusal(lay.decode(c), env, m.actions[a])) from None
-            uses[key] += 1
-            weight[key] = 1.0 / (1 + uses[key])
-            picked[key] += 1
             just_passed = a == PASS
-            if just_passed and (child & rmask) != (c & rmask):
-                for iid, bit in lay.released.items():
-                    if child & bit and not c & bit:
-                        self.scheduled[iid] += 1
+            if a < PASS:
+                uses[a] += 1
+                weight[a] = 1.0 / (1 + uses[a])
+            else:
+                pass_uses[t] += 1
+                weight[PASS] = weight[END] = 1.0 / (1 + pass_uses[t])
+                if (child & rmask) != (c & rmask):
+                    for iid, bit in lay.released.items():
+                        if child & bit and not c & bit:
+                            self.scheduled[iid] += 1
             c = child
         return c, met
 
@@ -258,9 +253,9 @@ class _Player:
         inject = {i: 0 for i in sc.injects}
         for a, action in enumerate(m.actions[:m.PASS]):
             if action[0] == "choose":
-                option[self.key_names[a]] += self.picked[a]
+                option[f"{action[1]}:{action[2]}"] += self.uses[a]
             else:
-                inject[action[1]] += self.picked[a]
+                inject[action[1]] += self.uses[a]
         for iid, n in self.scheduled.items():
             inject[iid] += n
         branch = {b: sum(option[f"{b}:{o.id}"] for o in sc.branches[b].options)
@@ -278,6 +273,8 @@ def describe_steps(steps: list, env: Env, machine: Machine) -> tuple[Step, ...]:
     decode = machine.layout.decode
     for action, code, faces in steps:
         state = decode(code)
+        if action != "roll":
+            action = machine.actions[action]
         if action == "roll":
             branch, _option = rules.pending_option(state, env)
             adj = branch.adjudication
