@@ -11,10 +11,10 @@ from typing import Iterable
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.widgets import Input
+from textual.widgets import Footer, Input
 
 from engine.session import BranchView, CitedEvent, describe_action
 from engine.views import VariableView
@@ -36,6 +36,77 @@ class TextInput(Input):
 
     def on_mount(self) -> None:
         self.cursor_blink = getattr(self.app, "cursor_blink", True)
+
+
+class KeyFooter(Footer):
+    """A Footer that redraws its keys only when they change, and in place.
+
+    Textual's Footer removes and mounts all its keys (20-25 ms for a dozen) on every
+    bindings signal: each focus change and each `refresh_bindings`, once per signal even when
+    several come in one frame and nothing it shows changed. This one coalesces the signals
+    of a frame into one check after the refresh; when the keys differ it rewrites the key
+    widgets it has (hiding those left over) and mounts new ones only when it has too few."""
+
+    _shown: tuple | None = None
+    _pending = False
+
+    def _keys(self) -> tuple:
+        """What compose would show: the first shown binding of each action, the palette key."""
+        active = self.screen.active_bindings
+        first: dict[str, tuple] = {}
+        for _node, b, enabled, tooltip in active.values():
+            if b.show and b.action not in first:
+                first[b.action] = (b.key, self.app.get_key_display(b), b.description, b.action,
+                                   enabled, tooltip, b.group is not None)
+        palette = active.get(self.app.COMMAND_PALETTE_BINDING)
+        return (tuple(first.values()), palette.enabled if palette else None,
+                self.show_command_palette, self.compact)
+
+    def compose(self):
+        if self._bindings_ready:
+            self._shown = self._keys()
+        yield from super().compose()
+
+    def bindings_changed(self, screen) -> None:
+        self._bindings_ready = True
+        if not screen.app.app_focus:
+            return
+        if self.is_attached and screen is self.screen and not self._pending:
+            self._pending = True
+            self.call_after_refresh(self._update_keys)
+
+    async def _update_keys(self) -> None:
+        self._pending = False
+        if not self.is_attached:
+            return
+        keys = self._keys()
+        if keys != self._shown and not self._rewrite(keys):
+            await self.recompose()
+
+    def _rewrite(self, keys: tuple) -> bool:
+        """Show `keys` with the key widgets already mounted; False if that cannot be done."""
+        from textual.widgets._footer import FooterKey
+        shown, *rest = keys
+        if self._shown is None or tuple(self._shown[1:]) != tuple(rest) \
+                or any(grouped for *_, grouped in shown):
+            return False
+        widgets = [w for w in self.query_children(FooterKey)
+                   if not w.has_class("-command-palette")]
+        if len(widgets) < len(shown):
+            return False
+        for widget, (key, display, description, action, enabled, tooltip, _) in zip(widgets,
+                                                                                   shown):
+            widget.key, widget.key_display = key, display
+            widget.description, widget.action = description, action
+            widget._disabled = not enabled
+            widget.set_class(not enabled, "-disabled")
+            widget.tooltip = tooltip or None
+            widget.display = True
+            widget.refresh(layout=True)
+        for widget in widgets[len(shown):]:
+            widget.display = False
+        self._shown = keys
+        return True
 
 
 # ---------------------------------------------------------------------------- commands
@@ -259,13 +330,35 @@ def _key(content: Content) -> tuple:
     return (content.plain, tuple(content.spans))
 
 
-class ParagraphView(ScrollView):
+class SteadyScrollbars:
+    """Mixin for a ScrollView that sets its own virtual size: repaint its scrollbars only
+    when its size or virtual size changed.
+
+    On every layout of the screen Textual hands each widget a virtual size computed from its
+    children, which for a widget that sets its own never equals the one it has; so every
+    layout (a toast, a panel closing, a line added to the log) repainted every scrollbar
+    of the screen, line by line through Rich: about a fifth of the frame after a choice."""
+
+    _sized: tuple | None = None
+
+    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size,
+                      layout: bool = True) -> bool:
+        key = (size, self.virtual_size, container_size)
+        if key == self._sized:
+            return False
+        self._sized = key
+        return super()._size_updated(size, virtual_size, container_size, layout)
+
+
+class ParagraphView(SteadyScrollbars, ScrollView):
     """A scrolling pane of paragraphs with hanging indents: each (indent, Content[, hang])
     wraps to the width left after its indent, its later lines indented `hang` more.
 
     It draws its own lines (only those on screen), and a new text changes only its virtual
     size, so moving through the branch list repaints this pane without a layout of the whole
-    screen. `update` does nothing when the text is unchanged."""
+    screen. `update` does nothing when the text is unchanged, wraps again only the paragraphs
+    that changed, and when the pane does not scroll repaints only the lines on screen that
+    changed (the log after a choice: one line; the detail: the option now waiting)."""
 
     DEFAULT_CSS = """
     ParagraphView {
@@ -278,9 +371,10 @@ class ParagraphView(ScrollView):
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self._paragraphs: list[tuple[int, Content]] = []
+        self._paragraphs: list[tuple[int, Content, int]] = []
         self._signature: tuple = ()
         self._wrapped: dict[int, list[Content]] = {}
+        self._para_wraps: dict[tuple, list[Content]] = {}
         self._line_cache: dict[tuple, Strip] = {}
         self._follow_end = False
 
@@ -301,23 +395,52 @@ class ParagraphView(ScrollView):
             if scroll_home:
                 self.scroll_to(0, 0, animate=False)
             return
+        width = self._text_width()
+        before = self._wrapped.get(width)
         self._paragraphs, self._signature = out, signature
         self._wrapped = {}
-        self._set_virtual_size()
+        after = self._lines(width)
         self._follow_end = scroll_end
+        top = self.scroll_offset.y
+        self._set_virtual_size()
         if scroll_home:
             self.scroll_to(0, 0, animate=False)
         elif scroll_end:
             self.scroll_end(animate=False, immediate=True)
-        self.refresh()
+        self._repaint(before, after, top)
+
+    def _repaint(self, before: list[Content] | None, after: list[Content], top: int) -> None:
+        """Repaint the lines on screen that changed; all of them if the pane scrolled or its
+        scrollbar came or went (the text width changes)."""
+        height = self.scrollable_content_region.height
+        if (before is None or not self.is_mounted or not height
+                or self.scroll_offset.y != top
+                or (len(before) > height) != (len(after) > height)):
+            self.refresh()
+            return
+        rows = [row for row in range(height)
+                if _line_at(before, top + row) != _line_at(after, top + row)]
+        if rows:
+            width = self.size.width
+            self.refresh(*(Region(0, row, width, 1) for row in rows))
 
     def _text_width(self) -> int:
         return max(self.scrollable_content_region.width, 1)
 
+    def _lines(self, width: int) -> list[Content]:
+        if len(self._para_wraps) > 4000:
+            self._para_wraps.clear()
+        return wrap_paragraphs(self._paragraphs, width, self._wrapped, self._signature,
+                               self._para_wraps)
+
     def _set_virtual_size(self) -> None:
+        """A new virtual size lays the screen out (scrollbars) without repainting every line
+        of the pane (the reactive would): `update` repaints what changed."""
         width = self._text_width()
-        self.virtual_size = Size(width, len(wrap_paragraphs(self._paragraphs, width,
-                                                            self._wrapped)))
+        size = Size(width, len(self._lines(width)))
+        if size != self.virtual_size:
+            self.set_reactive(ScrollView.virtual_size, size)
+            self.refresh(layout=True, repaint=False)
 
     def on_resize(self) -> None:
         # a pane that shows its end (the log) keeps showing it when it is resized: by the
@@ -351,7 +474,7 @@ class ParagraphView(ScrollView):
     def render_line(self, y: int) -> Strip:
         from textual.visual import Visual
         width = self._text_width()
-        lines = wrap_paragraphs(self._paragraphs, width, self._wrapped)
+        lines = self._lines(width)
         index = self.scroll_offset.y + y
         if index >= len(lines):
             return Strip.blank(self.size.width, self.rich_style)
@@ -367,27 +490,44 @@ class ParagraphView(ScrollView):
         return strip.crop_extend(0, self.size.width, self.rich_style)
 
 
+def _line_at(lines: list[Content], index: int) -> tuple | None:
+    return _key(lines[index]) if index < len(lines) else None
+
+
 def wrap_paragraphs(paragraphs: list[tuple[int, Content, int]], width: int,
-                    cache: dict[int, list[Content]]) -> list[Content]:
+                    cache: dict[int, list[Content]], keys: tuple | None = None,
+                    para_cache: dict[tuple, list[Content]] | None = None) -> list[Content]:
     """The paragraphs (indent, text, hang) wrapped to `width`: each line after its indent,
-    lines after the first indented `hang` more (cached by width)."""
+    lines after the first indented `hang` more (cached by width; each paragraph also in
+    `para_cache` by width and `keys`, its signature, when given)."""
     cached = cache.get(width)
     if cached is not None:
         return cached
     out: list[Content] = []
-    for indent, content, hang in paragraphs:
+    for n, (indent, content, hang) in enumerate(paragraphs):
         if not content.plain:
             out.append(content)
             continue
-        first, *rest = content.wrap(max(width - indent, 8))
-        out.append(Content(" " * indent) + first if indent else first)
-        if rest and hang:        # re-wrap what follows the first line, indented further
-            tail = content[len(first.plain):]
-            tail = tail[len(tail.plain) - len(tail.plain.lstrip()):]
-            rest = tail.wrap(max(width - indent - hang, 8))
-        pad = Content(" " * (indent + hang)) if indent + hang else None
-        out += [pad + line if pad is not None else line for line in rest]
+        key = (width, keys[n]) if keys is not None and para_cache is not None else None
+        wrapped = para_cache.get(key) if key is not None else None
+        if wrapped is None:
+            wrapped = _wrap_paragraph(indent, content, hang, width)
+            if key is not None:
+                para_cache[key] = wrapped
+        out += wrapped
     if len(cache) > 4:
         cache.clear()
     cache[width] = out
+    return out
+
+
+def _wrap_paragraph(indent: int, content: Content, hang: int, width: int) -> list[Content]:
+    first, *rest = content.wrap(max(width - indent, 8))
+    out = [Content(" " * indent) + first if indent else first]
+    if rest and hang:        # re-wrap what follows the first line, indented further
+        tail = content[len(first.plain):]
+        tail = tail[len(tail.plain) - len(tail.plain.lstrip()):]
+        rest = tail.wrap(max(width - indent - hang, 8))
+    pad = Content(" " * (indent + hang)) if indent + hang else None
+    out += [pad + line if pad is not None else line for line in rest]
     return out

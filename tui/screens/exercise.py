@@ -12,22 +12,34 @@ from textual.binding import Binding
 from textual.containers import Container, Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from engine.session import BranchView, Outcome, Session, SessionError
 
-from ..widgets import (ACCENT, BAD, MUTED, OK, WARN, ParagraphView, branch_detail, branch_prompt,
-                       heading, record_paragraphs, state_paragraphs, styled)
+from ..widgets import (ACCENT, BAD, MUTED, OK, WARN, KeyFooter, ParagraphView, SteadyScrollbars,
+                       branch_detail, branch_prompt, heading, record_paragraphs, state_paragraphs,
+                       styled)
 from .choose import ChoosePanel
 
 GUARDED = {"choose", "choose_option", "roll", "note", "inject", "override", "undo",
            "next_turn", "end"}
 
 
-class BranchList(OptionList):
+class BranchList(SteadyScrollbars, OptionList):
     """The branch list. Moving the highlight updates the detail pane at once (in the same
     frame), not through a message handled a frame later."""
+
+    def _replace_option_prompt(self, index: int, prompt) -> None:
+        """As OptionList's, but forgets the drawn lines of that option only (OptionList
+        forgets those of every option: after a choice most of the list was drawn again)."""
+        option = self.get_option_at_index(index)
+        option._set_prompt(prompt)
+        cache = self._option_render_cache
+        for key in [key for key in cache.keys() if key[0] is option]:
+            cache.discard(key)
+        self._line_cache.clear()
+        self.refresh()
 
     def watch_highlighted(self, highlighted: int | None) -> None:
         super().watch_highlighted(highlighted)
@@ -104,13 +116,13 @@ class ExerciseScreen(Screen):
                 log.border_title = "Log"
                 yield log
         yield ChoosePanel(self.record_choice, id="choose")
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_resize(self, event) -> None:
         # at 80 columns every action key fits in the footer only without the palette hint
         # (the Footer does not recompose on that reactive by itself: it would show the old
         # choice until the next change of bindings, hiding ^q Quit at 80 columns)
-        footer = self.query_one(Footer)
+        footer = self.query_one(KeyFooter)
         wanted = event.size.width >= 100
         if footer.show_command_palette != wanted:
             footer.show_command_palette = wanted
@@ -247,13 +259,18 @@ class ExerciseScreen(Screen):
             self.notify(str(e), title="Not possible", severity="error", markup=False)
             return None
         self.refresh_all()
+        # the panes show the result in the next frame; the toasts follow a frame later
+        # (mounting a toast restyles and lays out the screen: it would delay that frame)
+        self.call_after_refresh(self.say_outcome, outcome)
+        return outcome
+
+    def say_outcome(self, outcome: Outcome) -> None:
         self.notify(outcome.message, markup=False)
         if outcome.fired:
             texts = {sid: text for sid, text, _ in self.session.fired_signposts()}
             for sid in outcome.fired:
                 self.notify(texts.get(sid, sid), title="Signpost", severity="warning",
                             markup=False)
-        return outcome
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         ended = self.session.state.ended
@@ -281,8 +298,12 @@ class ExerciseScreen(Screen):
         return self.query_one("#choose", ChoosePanel)
 
     def busy(self) -> bool:
-        """True while the choose panel is open: other action keys wait, and say so."""
-        if self.choose_panel.is_open:
+        """True while the choose panel is open (other action keys wait)."""
+        return self.choose_panel.is_open
+
+    def refuse_if_busy(self) -> bool:
+        """True, and says why, while the choose panel is open."""
+        if self.busy():
             self.notify("A choice is open: enter records it, escape cancels it.",
                         severity="warning")
             return True
@@ -296,7 +317,7 @@ class ExerciseScreen(Screen):
             panel.query_one("#choose-options").focus()
 
     def action_choose(self, preselect: int | None = None) -> None:
-        if self.session.state.ended or self.busy():
+        if self.session.state.ended or self.refuse_if_busy():
             return
         view = self._open_view_or_say_why()
         if view is not None:
@@ -313,7 +334,7 @@ class ExerciseScreen(Screen):
             self.branch_list.focus()
 
     def action_choose_option(self, n: int) -> None:
-        if self.busy():
+        if self.refuse_if_busy():
             return
         view = self.highlighted_view()
         if view is not None and view.open and not 1 <= n <= len(view.branch.options):
@@ -323,7 +344,7 @@ class ExerciseScreen(Screen):
         self.action_choose(n - 1)
 
     def action_roll(self) -> None:
-        if self.busy():
+        if self.refuse_if_busy():
             return
         from .roll import RollDialog
         pending = self.session.pending_roll()
@@ -353,7 +374,7 @@ class ExerciseScreen(Screen):
         self.app.push_screen(RollDialog(branch, option, mods, chance), done)
 
     def action_note(self) -> None:
-        if self.busy():
+        if self.refuse_if_busy():
             return
         from .text import TextDialog
 
@@ -366,7 +387,7 @@ class ExerciseScreen(Screen):
                                         "what the group said…"), done)
 
     def action_inject(self) -> None:
-        if self.busy():
+        if self.refuse_if_busy():
             return
         from .inject import InjectDialog
 
@@ -388,18 +409,18 @@ class ExerciseScreen(Screen):
         return None
 
     def action_override(self) -> None:
-        if self.busy():
+        if self.refuse_if_busy():
             return
         from .override import OverrideDialog
         self.app.push_screen(OverrideDialog(self.session.variable_views(), self.apply_override))
 
     def action_undo(self) -> None:
-        if self.busy():
+        if self.refuse_if_busy():
             return
         self.run_engine(self.session.undo)
 
     def action_next_turn(self) -> None:
-        if self.busy():
+        if self.refuse_if_busy():
             return
         before = self.session.state.turn
         outcome = self.run_engine(self.session.next_turn)
@@ -407,7 +428,7 @@ class ExerciseScreen(Screen):
             self.branch_list.highlighted = 0
 
     def action_end(self) -> None:
-        if self.busy():
+        if self.refuse_if_busy():
             return
         from .text import TextDialog
 
@@ -421,7 +442,7 @@ class ExerciseScreen(Screen):
             danger=True), done)
 
     def action_help(self) -> None:
-        if self.busy():
+        if self.refuse_if_busy():
             return
         from .help import HelpScreen
         self.app.push_screen(HelpScreen(self))
