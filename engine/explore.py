@@ -211,7 +211,8 @@ class _Prep:
         for bs in self.by_turn:
             vo = [b for b in bs if b.when is not None and _values_only(b.when)]
             self._by_values.append(vo)
-            self._always.append(tuple(b for b in bs if b not in vo))
+            value_only = {b.id for b in vo}
+            self._always.append(tuple(b for b in bs if b.id not in value_only))
         self._cache: dict[tuple, tuple[Branch, ...]] = {}
 
     def candidates(self, state: GameState, env: Env) -> tuple[Branch, ...]:

@@ -101,7 +101,9 @@ class Layout:
         shift += 1
         self.turn_shift = shift
         self.turn_one = 1 << shift
-        self._sorted_moves = sorted(b.id for b in branches)
+        self._name_at = {bit.bit_length() - 1: name
+                         for d in (self.chosen, self.released, self.fired, self.moves)
+                         for name, bit in d.items()}
 
     # -------------------------------------------------------------- conversions
 
@@ -141,14 +143,23 @@ class Layout:
 
     def decode(self, c: int) -> GameState:
         """The normalised GameState a code stands for."""
-        chosen = frozenset(n for n, bit in self.chosen.items() if c & bit)
-        released = frozenset(n for n, bit in self.released.items() if c & bit)
-        fired = tuple(sorted((n, 0) for n, bit in self.fired.items() if c & bit))
-        moves = tuple(n for n in self._sorted_moves if c & self.moves[n])
+        chosen = frozenset(self._names(c & self.chosen_mask))
+        released = frozenset(self._names(c & self.released_mask))
+        fired = tuple(sorted((n, 0) for n in self._names(c & self.fired_mask)))
+        moves = tuple(sorted(self._names(c & self.moves_mask)))
         p = (c & self.pending_mask) >> self.pending_shift
         pending = Pending(*self.contested[p - 1]) if p else None
         return GameState(self.turn(c), self.values(c), chosen, moves, released, pending,
                          fired, 0, bool(c & self.ended))
+
+    def _names(self, bits: int) -> list[str]:
+        """The names of the set bits (of one of the name→bit maps), lowest first."""
+        out = []
+        while bits:
+            low = bits & -bits
+            out.append(self._name_at[low.bit_length() - 1])
+            bits ^= low
+        return out
 
     def turn(self, c: int) -> int:
         return c >> self.turn_shift
