@@ -465,8 +465,7 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
     lay = machine.layout
     decode = lay.decode
     actions = machine.actions
-    n_choose = machine.inject_action[next(iter(scenario.injects))] if scenario.injects \
-        else machine.PASS
+    n_choose = machine.n_choose
     PASS_A = machine.PASS
     weight = [1] * len(actions)
     for opts in prep.options.values():
@@ -553,8 +552,6 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
         cur_turn = t
         tc = machine.turn(t)
         steps, tc_open = tc.steps, tc.open
-        if t < last and steps[PASS_A] is None:
-            steps[PASS_A] = machine.turn(t + 1).enter
         expects_play = t >= 1 and prep.expects_play[t]
         for m0 in range(n_m):
             for sid in buckets[t][m0]:

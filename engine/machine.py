@@ -203,6 +203,7 @@ class Machine:
                 ids.append(len(self.actions))
                 self.actions.append(("choose", b.id, o.id))
             self.branch_actions[b.id] = ids
+        self.n_choose = len(self.actions)          # actions below this number choose
         self.inject_action = {}
         for i in sc.injects:
             self.inject_action[i] = len(self.actions)
@@ -218,6 +219,13 @@ class Machine:
         self.root = lay.encode(_normalised_root(env))
 
     def turn(self, t: int) -> TurnCode:
+        """Turn t's code (generated on first use), its passing linked to turn t+1's entry."""
+        tc = self._code(t)
+        if t < self.last and tc.steps[self.PASS] is None:
+            tc.steps[self.PASS] = self._code(t + 1).enter
+        return tc
+
+    def _code(self, t: int) -> TurnCode:
         tc = self._turns[t]
         if tc is None:
             tc = self._turns[t] = self._generate(t)
@@ -366,10 +374,6 @@ class Machine:
         tc.win, tc.lose = list(tc.mods), list(tc.mods)
         for k, (m, w, lo) in rolls.items():
             tc.mods[k], tc.win[k], tc.lose[k] = ns[m], ns[w], ns[lo]
-        if t > 0:
-            self._link_pass(t - 1, tc.enter)
-        if t < self.last and self._turns[t + 1] is not None:
-            tc.steps[self.PASS] = self._turns[t + 1].enter
         tc.steps[self.END] = _make_end(lay.ended)
         return tc
 
@@ -418,18 +422,6 @@ class Machine:
                     lay.chosen[":".join(ids)]
             stack.extend(node.args)
         return bits
-
-    def _link_pass(self, t: int, enter) -> None:
-        prev = self._turns[t]
-        if prev is not None:
-            prev.steps[self.PASS] = enter
-
-    def step(self, tc: TurnCode, c: int, a: int) -> int:
-        """Apply action `a` (which `open` offered) in turn `tc.turn`; RangeFail as generated."""
-        fn = tc.steps[a]
-        if fn is None and a == self.PASS:
-            fn = tc.steps[a] = self.turn(tc.turn + 1).enter
-        return fn(c)
 
 
 def _make_end(bit: int):

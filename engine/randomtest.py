@@ -199,8 +199,6 @@ class _Player:
                 t = c >> tshift
                 tc = m.turn(t)
                 steps_of = tc.steps
-                if t < m.last and steps_of[PASS] is None:
-                    steps_of[PASS] = m.turn(t + 1).enter
                 weight[PASS] = weight[END] = 1.0 / (1 + pass_uses[t])
             k = (c & pmask) >> pshift
             if k:
