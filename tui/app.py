@@ -125,8 +125,9 @@ class SpilloverApp(App[int]):
             self.switch_screen(screen)
         else:
             self.push_screen(screen)
-        if resumed:
-            self.notify(f"Resumed {session.log_path}: {resumed}", title="Resumed", markup=False)
+        if resumed:      # after the first frame: mounting a toast would hold it back
+            self.call_after_refresh(self.notify, f"Resumed {session.log_path}: {resumed}",
+                                    title="Resumed", markup=False)
         self.call_after_refresh(freeze_heap)
 
     def start_session(self, scenario, *, seed: int, group: str, switched_off, log_path) -> Session:

@@ -63,9 +63,15 @@ class KeyFooter(Footer):
                 self.show_command_palette, self.compact)
 
     def compose(self):
+        from textual.widgets._footer import FooterKey
         if self._bindings_ready:
             self._shown = self._keys()
-        yield from super().compose()
+        for widget in super().compose():
+            if self.compact and isinstance(widget, FooterKey):
+                # styled compact from the start: otherwise each key restyles itself once
+                # mounted, when its `compact` (bound to the footer's) is first set
+                widget.add_class("-compact")
+            yield widget
 
     def bindings_changed(self, screen) -> None:
         self._bindings_ready = True

@@ -71,7 +71,7 @@ class ChoosePanel(Vertical):
 
     @property
     def is_open(self) -> bool:
-        return self.display
+        return self.is_mounted and self.display
 
     def open(self, view: BranchView, preselect: int | None = None) -> None:
         self.view = view

@@ -96,6 +96,9 @@ class ExerciseScreen(Screen):
         self._allowed: tuple = ()
         self._list_signature: list = []
         self._detail_id: str | None = None
+        # mounted after the first frame (nothing shows it before a choice): see on_mount
+        self._choose = ChoosePanel(self.record_choice, id="choose")
+        self._choose_mount = None
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -115,7 +118,6 @@ class ExerciseScreen(Screen):
                 log = ParagraphView(id="log-pane", classes="pane")
                 log.border_title = "Log"
                 yield log
-        yield ChoosePanel(self.record_choice, id="choose")
         yield KeyFooter(compact=True)
 
     def on_resize(self, event) -> None:
@@ -131,6 +133,14 @@ class ExerciseScreen(Screen):
     def on_mount(self) -> None:
         self.refresh_all(first=True)
         self.query_one("#branches", OptionList).focus()
+        self.call_after_refresh(self.mount_choose_panel)
+
+    def mount_choose_panel(self):
+        """Mount the choose panel (hidden) once: after the first frame, so that starting the
+        app does not wait for it; a choice made sooner waits for it instead."""
+        if self._choose_mount is None:
+            self._choose_mount = self.mount(self._choose, before=self.query_one(KeyFooter))
+        return self._choose_mount
 
     # ------------------------------------------------------------------ refresh
     @property
@@ -247,8 +257,8 @@ class ExerciseScreen(Screen):
         self.query_one("#log-pane", ParagraphView).update(out, scroll_end=True)
 
     @on(OptionList.OptionSelected, "#branches")
-    def _selected(self) -> None:
-        self.action_choose()
+    async def _selected(self) -> None:
+        await self.action_choose()
 
     # ------------------------------------------------------------------ engine calls
     def run_engine(self, fn, *args) -> Outcome | None:
@@ -295,7 +305,7 @@ class ExerciseScreen(Screen):
 
     @property
     def choose_panel(self) -> ChoosePanel:
-        return self.query_one("#choose", ChoosePanel)
+        return self._choose
 
     def busy(self) -> bool:
         """True while the choose panel is open (other action keys wait)."""
@@ -316,11 +326,13 @@ class ExerciseScreen(Screen):
         if panel.is_open and panel not in event.widget.ancestors_with_self:
             panel.query_one("#choose-options").focus()
 
-    def action_choose(self, preselect: int | None = None) -> None:
+    async def action_choose(self, preselect: int | None = None) -> None:
         if self.session.state.ended or self.refuse_if_busy():
             return
         view = self._open_view_or_say_why()
         if view is not None:
+            if not self._choose.is_mounted:
+                await self.mount_choose_panel()
             self.choose_panel.open(view, preselect)
 
     def record_choice(self, branch_id: str, option_id: str, rationale: str) -> None:
@@ -333,7 +345,7 @@ class ExerciseScreen(Screen):
             self.choose_panel.close()
             self.branch_list.focus()
 
-    def action_choose_option(self, n: int) -> None:
+    async def action_choose_option(self, n: int) -> None:
         if self.refuse_if_busy():
             return
         view = self.highlighted_view()
@@ -341,7 +353,7 @@ class ExerciseScreen(Screen):
             self.notify(f"'{view.branch.title}' has {len(view.branch.options)} options.",
                         severity="warning", markup=False)
             return
-        self.action_choose(n - 1)
+        await self.action_choose(n - 1)
 
     def action_roll(self) -> None:
         if self.refuse_if_busy():
