@@ -184,7 +184,7 @@ class TurnCode:
 class Machine:
     """A scenario's moves as functions over packed states, per turn, generated on demand."""
 
-    MEMO_LIMIT = 300_000        # packed values remembered per turn by `fire`
+    MEMO_LIMIT = 300_000        # entries per turn in each memo (`fire`, `open_`)
 
     def __init__(self, env: Env, injects: bool = True):
         sc = env.scenario
