@@ -63,6 +63,7 @@ class SpilloverApp(App[int]):
         self.log_folder = Path(log_folder)
         self.session: Session | None = None
         self.exit_code = 0
+        self._gc_pauses = 0
 
     # ------------------------------------------------------------------ start
     def on_mount(self) -> None:
@@ -155,11 +156,18 @@ class SpilloverApp(App[int]):
         Redrawing the panes after an action allocates enough to set off a full collection
         now and then, a pause of 15-50 ms in the middle of the frame; it runs just after the
         frame instead (Textual does the same while scrolling: `PAUSE_GC_ON_SCROLL`). The
-        timer re-enables it even if the key's screen is not repainted."""
-        if gc.isenabled():
-            gc.disable()
-            self.call_after_refresh(gc.enable)
-            self.set_timer(0.5, gc.enable)
+        timer re-enables it even if the key's screen is not repainted; only the latest key's
+        callbacks do (an earlier key's timer must not re-enable it during a later frame)."""
+        self._gc_pauses += 1
+        pause = self._gc_pauses
+
+        def resume() -> None:
+            if self._gc_pauses == pause:
+                gc.enable()
+
+        gc.disable()
+        self.call_after_refresh(resume)
+        self.set_timer(0.5, resume)
 
     # ------------------------------------------------------------------ end
     def action_quit(self) -> None:
