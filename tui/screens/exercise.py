@@ -9,9 +9,11 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Container, Vertical
+from textual.containers import Container
 from textual.content import Content
+from textual.reactive import Reactive
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -61,6 +63,11 @@ def percent(p) -> str:
 
 
 class ExerciseScreen(Screen):
+    # A focus change repaints the screen as a whole in Textual (its `focused` reactive
+    # repaints): a second full frame after recording a choice, which moves the focus back to
+    # the branch list. The widgets whose look depends on the focus repaint themselves.
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
+
     BINDINGS = [
         Binding("c", "choose", "Choose", id="exercise.choose"),
         Binding("r", "roll", "Roll", id="exercise.roll"),
@@ -105,9 +112,9 @@ class ExerciseScreen(Screen):
         yield Static(id="ex-title")
         yield Static(id="ex-status")
         with Container(id="ex-body"):
-            with Vertical(id="branches-pane", classes="pane") as pane:
-                pane.border_title = "Branches"
-                yield BranchList(id="branches", markup=False)
+            branches = BranchList(id="branches", markup=False)
+            branches.border_title = "Branches"
+            yield branches
             detail = ParagraphView(id="detail", classes="pane")
             detail.border_title = "Detail"
             yield detail
