@@ -364,12 +364,16 @@ class ParagraphView(SteadyScrollbars, ScrollView):
     size, so moving through the branch list repaints this pane without a layout of the whole
     screen. `update` does nothing when the text is unchanged, wraps again only the paragraphs
     that changed, and when the pane does not scroll repaints only the lines on screen that
-    changed (the log after a choice: one line; the detail: the option now waiting)."""
+    changed (the log after a choice: one line; the detail: the option now waiting). The
+    scrollbar's column is kept even while the text fits, so the text keeps its width when the
+    scrollbar comes (the log's newest line used to show a frame late while it was wrapped
+    again)."""
 
     DEFAULT_CSS = """
     ParagraphView {
         overflow-x: hidden;
         overflow-y: auto;
+        scrollbar-gutter: stable;
         text-wrap: nowrap;
         text-overflow: clip;
     }
@@ -447,6 +451,9 @@ class ParagraphView(SteadyScrollbars, ScrollView):
         if size != self.virtual_size:
             self.set_reactive(ScrollView.virtual_size, size)
             self.refresh(layout=True, repaint=False)
+            # show or hide the scrollbar now, in this layout (Textual would decide during the
+            # layout and lay out again: the pane's new text a frame late)
+            self._refresh_scrollbars()
 
     def on_resize(self) -> None:
         # a pane that shows its end (the log) keeps showing it when it is resized: by the
