@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from textual.binding import Binding
 from textual.widgets import Input, OptionList
 
 from engine.bundled import main_scenario
@@ -11,6 +12,7 @@ from tui.screens.exercise import ExerciseScreen
 from tui.screens.override import OverrideDialog
 from tui.screens.replay import ReplayScreen
 from tui.screens.roll import RollDialog
+from tui.screens.roll_result import RollResultDialog
 from tui_helpers import actions, make_app, read_log, screen_text, type_text
 
 
@@ -170,3 +172,40 @@ async def test_replay_footer_and_unreadable_log(tutorial_path, log_path, tmp_pat
         assert isinstance(app.screen, ErrorScreen)
         text = screen_text(app)
         assert text.count("No such file") == 1 or text.count("cannot read the log") == 1
+
+
+# ---------------------------------------------------------------- found in the 80×24 review
+
+
+async def test_roll_result_footer_says_enter_closes(tmp_path):
+    """The focused Close button's own enter binding hid "enter Close" from the footer."""
+    log = tmp_path / "s.jsonl"
+    app = make_app(scenario_path=main_scenario(), log_path=log)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+s", "t")
+        await pilot.pause()
+        await pilot.press("1", "enter")
+        await pilot.pause()
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, RollResultDialog)
+        last = screen_text(app).splitlines()[-1]
+        assert f"{app.get_key_display(Binding('enter', ''))} Close" in last
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ExerciseScreen)
+    assert actions(log) == ["next_turn", "choose", "roll"]
+
+
+async def test_setup_start_button_on_screen_at_80x24(tmp_path):
+    """The bundled scenario's summary pushed the Start button below the fold at 80×24."""
+    app = make_app(scenario_path=main_scenario(), log_path=tmp_path / "s.jsonl")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        start = app.screen.query_one("#start")
+        assert app.screen.region.contains_region(start.region)
+        widget, _ = app.screen.get_widget_at(start.region.x + 1, start.region.y)
+        assert widget is start
+        assert "Start the session (ctrl+s)" in screen_text(app)

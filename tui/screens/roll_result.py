@@ -16,7 +16,8 @@ from .dialog import Dialog
 
 
 class RollResultDialog(Dialog):
-    BINDINGS = [Binding("enter", "cancel", "Close", id="roll_result.close")]
+    # a priority binding: the focused Close button's own enter binding hid it from the footer
+    BINDINGS = [Binding("enter", "cancel", "Close", id="roll_result.close", priority=True)]
 
     def __init__(self, branch_title: str, option_label: str, roll: Roll, sides: int,
                  narrative: str = "") -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, SelectionList, Static
@@ -72,8 +72,11 @@ class SetupScreen(Screen):
                 yield Static(self._baseline_summary(()), id="baseline-summary")
             else:
                 yield Static(Content.styled("  (none before the start date)", MUTED))
+        # below the form, not in it: at 80×24 a long summary pushed Start off the screen
+        with Vertical(id="setup-actions"):
             yield Static("", id="setup-error")
-            yield Button("Start the session (ctrl+s)", id="start", variant="primary", compact=True)
+            yield Button("Start the session (ctrl+s)", id="start", variant="primary",
+                         compact=True)
         yield Footer()
 
     def _baseline_summary(self, off) -> Content:
