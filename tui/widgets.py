@@ -50,23 +50,37 @@ class KeyFooter(Footer):
     _shown: tuple | None = None
     _pending = False
 
+    def __init__(self, *, compact: bool = False, narrow_hidden: Iterable[str] = ()) -> None:
+        super().__init__(compact=compact)
+        self.narrow_hidden = frozenset(narrow_hidden)
+        self.narrow = False
+        """When True the actions in `narrow_hidden` are left out (they stay in the command
+        palette and the help screen): on a narrow terminal the essential keys fit."""
+
+    def _hidden(self) -> frozenset[str]:
+        return self.narrow_hidden if self.narrow else frozenset()
+
     def _keys(self) -> tuple:
         """What compose would show: the first shown binding of each action, the palette key."""
         active = self.screen.active_bindings
+        hidden = self._hidden()
         first: dict[str, tuple] = {}
         for _node, b, enabled, tooltip in active.values():
-            if b.show and b.action not in first:
+            if b.show and b.action not in first and b.action not in hidden:
                 first[b.action] = (b.key, self.app.get_key_display(b), b.description, b.action,
                                    enabled, tooltip, b.group is not None)
         palette = active.get(self.app.COMMAND_PALETTE_BINDING)
         return (tuple(first.values()), palette.enabled if palette else None,
-                self.show_command_palette, self.compact)
+                self.show_command_palette, self.compact, hidden)
 
     def compose(self):
         from textual.widgets._footer import FooterKey
         if self._bindings_ready:
             self._shown = self._keys()
+        hidden = self._hidden()
         for widget in super().compose():
+            if isinstance(widget, FooterKey) and widget.action in hidden:
+                continue
             if self.compact and isinstance(widget, FooterKey):
                 # styled compact from the start: otherwise each key restyles itself once
                 # mounted, when its `compact` (bound to the footer's) is first set

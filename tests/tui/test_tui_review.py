@@ -177,6 +177,39 @@ async def test_replay_footer_and_unreadable_log(tutorial_path, log_path, tmp_pat
 # ---------------------------------------------------------------- found in the 80×24 review
 
 
+async def test_footer_fits_at_80x24_with_a_roll_waiting(tmp_path):
+    """With a roll waiting, r Roll joined the footer and pushed ^q Quit off its end at 80
+    columns. Below 100 columns the footer leaves out o Override, still in the palette and
+    the help screen."""
+    from tui.screens.help import HelpScreen, key_rows
+    from tui.widgets import screen_commands
+    log = tmp_path / "s.jsonl"
+    app = make_app(scenario_path=main_scenario(), log_path=log)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+s", "t")
+        await pilot.pause()
+        await pilot.press("1", "enter")          # NATO joins ANNUALEX, contested
+        await pilot.pause()
+        await pilot.pause()
+        assert app.session.pending_roll() is not None
+        last = screen_text(app).splitlines()[-1]
+        for key in ("c Choose", "r Roll", "n Note", "u Undo", "t Next turn", "e End", "? Help",
+                    "^q Quit"):
+            assert key in last, (key, last)
+        assert "Override" not in last
+        screen = app.screen
+        assert "Override" in [description for description, _, _ in screen_commands(screen)]
+        assert any("Override" in text for _, text in key_rows(screen))
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen) and "Override" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.resize_terminal(120, 40)          # wide: o Override is back
+        await pilot.pause()
+        await pilot.pause()
+        assert "o Override" in screen_text(app).splitlines()[-1]
+
+
 async def test_roll_result_footer_says_enter_closes(tmp_path):
     """The focused Close button's own enter binding hid "enter Close" from the footer."""
     log = tmp_path / "s.jsonl"

@@ -125,16 +125,18 @@ class ExerciseScreen(Screen):
                 log = ParagraphView(id="log-pane", classes="pane")
                 log.border_title = "Log"
                 yield log
-        yield KeyFooter(compact=True)
+        yield KeyFooter(compact=True, narrow_hidden={"override"})
 
     def on_resize(self, event) -> None:
-        # at 80 columns every action key fits in the footer only without the palette hint
-        # (the Footer does not recompose on that reactive by itself: it would show the old
-        # choice until the next change of bindings, hiding ^q Quit at 80 columns)
+        # below 100 columns the footer leaves out the palette hint and o Override (ctrl+p and
+        # ? still list it), so that every other key fits at 80 columns, r Roll and ^q Quit
+        # included (the Footer does not recompose on these by itself: it would show the old
+        # choice until the next change of bindings)
         footer = self.query_one(KeyFooter)
-        wanted = event.size.width >= 100
-        if footer.show_command_palette != wanted:
-            footer.show_command_palette = wanted
+        wide = event.size.width >= 100
+        if footer.show_command_palette != wide or footer.narrow == wide:
+            footer.show_command_palette = wide
+            footer.narrow = not wide
             footer.refresh(recompose=True)
 
     def on_mount(self) -> None:
