@@ -172,13 +172,15 @@ async def test_decide_note_and_inject(tutorial_path, log_path):
         await pilot.press("enter")
         await pilot.pause()
         assert read_log(log_path)[-1]["text"] == "Paris"
-        # an empty note is refused by the engine, shown, not logged
+        # an empty note is refused by the engine: the dialog stays open and says why
         await pilot.press("n")
         await pilot.pause()
         await pilot.press("enter")
         await pilot.pause()
         assert actions(log_path)[-1] == "note" and len(actions(log_path)) == 4
-        assert any("empty" in n.message for n in app._notifications)
+        assert isinstance(app.screen, TextDialog) and "the note is empty" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
         # release an inject
         await pilot.press("i")
         await pilot.pause()

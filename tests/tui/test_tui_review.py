@@ -13,6 +13,7 @@ from tui.screens.override import OverrideDialog
 from tui.screens.replay import ReplayScreen
 from tui.screens.roll import RollDialog
 from tui.screens.roll_result import RollResultDialog
+from tui.screens.text import TextDialog
 from tui_helpers import actions, make_app, read_log, screen_text, type_text
 
 
@@ -176,6 +177,27 @@ async def test_replay_footer_and_unreadable_log(tutorial_path, log_path, tmp_pat
 
 # ---------------------------------------------------------------- found in the 80×24 review
 
+async def test_empty_note_keeps_the_dialog_open_with_the_engines_reason(tutorial_path, log_path):
+    """An empty note closed its dialog before the engine refused it (the text was lost for a
+    note typed into the wrong field, and the reason was a toast in the corner)."""
+    app = make_app(scenario_path=tutorial_path, log_path=log_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        before = actions(log_path)
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, TextDialog)            # still open
+        assert "the note is empty" in screen_text(app)       # the engine's words
+        assert actions(log_path) == before
+        await type_text(pilot, "Paris objects")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ExerciseScreen)
+    assert read_log(log_path)[-1]["text"] == "Paris objects"
+
 
 async def test_footer_fits_at_80x24_with_a_roll_waiting(tmp_path):
     """With a roll waiting, r Roll joined the footer and pushed ^q Quit off its end at 80
@@ -242,3 +264,23 @@ async def test_setup_start_button_on_screen_at_80x24(tmp_path):
         widget, _ = app.screen.get_widget_at(start.region.x + 1, start.region.y)
         assert widget is start
         assert "Start the session (ctrl+s)" in screen_text(app)
+
+
+async def test_play_keys_after_the_end_say_why(tutorial_path, log_path):
+    """After the end, c / t / u (and the other play keys) did nothing and said nothing."""
+    app = make_app(scenario_path=tutorial_path, log_path=log_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("ctrl+s", "e")
+        await pilot.pause()
+        await pilot.press("ctrl+s")                  # end, without hotwash notes
+        await pilot.pause()
+        assert app.session.state.ended
+        before = log_path.read_bytes()
+        for key in ("c", "t", "u", "1", "enter"):
+            app.clear_notifications()
+            await pilot.press(key)
+            await pilot.pause()
+            messages = [str(n.message) for n in app._notifications]
+            assert any("session has ended" in m for m in messages), (key, messages)
+            assert isinstance(app.screen, ExerciseScreen)
+        assert log_path.read_bytes() == before

@@ -335,8 +335,28 @@ class ExerciseScreen(Screen):
         if panel.is_open and panel not in event.widget.ancestors_with_self:
             panel.query_one("#choose-options").focus()
 
+    def say_ended(self) -> None:
+        self.notify(f"The session has ended: nothing more can be played or undone. The log is "
+                    f"saved ({self.session.log_path}); q quits.", title="Session ended",
+                    severity="warning", markup=False)
+
+    def on_key(self, event) -> None:
+        """After the end the play keys are switched off (and left out of the footer): say so
+        instead of doing nothing."""
+        if self.session.state.ended and event.key in self._play_keys():
+            event.stop()
+            event.prevent_default()
+            self.say_ended()
+
+    def _play_keys(self) -> set[str]:
+        return {key for key, bindings in self._bindings.key_to_bindings.items()
+                if any(b.action.partition("(")[0] in GUARDED for b in bindings)}
+
     async def action_choose(self, preselect: int | None = None) -> None:
-        if self.session.state.ended or self.refuse_if_busy():
+        if self.session.state.ended:
+            self.say_ended()
+            return
+        if self.refuse_if_busy():
             return
         view = self._open_view_or_say_why()
         if view is not None:
@@ -398,14 +418,11 @@ class ExerciseScreen(Screen):
         if self.refuse_if_busy():
             return
         from .text import TextDialog
-
-        def done(text) -> None:
-            if text is not None:
-                self.run_engine(self.session.note, text)
-
-        self.app.push_screen(TextDialog("Add a note", "The note goes into the log.",
-                                        confirm="Add note", placeholder="what happened, "
-                                        "what the group said…"), done)
+        # the dialog stays open, with the engine's reason, when the note is refused (empty)
+        self.app.push_screen(TextDialog(
+            "Add a note", "The note goes into the log.", confirm="Add note",
+            placeholder="what happened, what the group said…",
+            apply=lambda text: self.apply(self.session.note, text)))
 
     def action_inject(self) -> None:
         if self.refuse_if_busy():
@@ -419,15 +436,20 @@ class ExerciseScreen(Screen):
 
         self.app.push_screen(InjectDialog(self.session.inject_views()), done)
 
-    def apply_override(self, variable: str, text: str, rationale: str) -> str | None:
-        """Called by the override dialog: the engine's message if the value is refused."""
+    def apply(self, fn, *args) -> str | None:
+        """Called by a dialog that stays open when the engine refuses: the engine's message,
+        or None once the action is logged and shown."""
         try:
-            outcome = self.session.override(variable, text, rationale)
+            outcome = fn(*args)
         except SessionError as e:
             return str(e)
         self.refresh_all()
-        self.notify(outcome.message, markup=False)
+        self.call_after_refresh(self.say_outcome, outcome)
         return None
+
+    def apply_override(self, variable: str, text: str, rationale: str) -> str | None:
+        """Called by the override dialog: the engine's message if the value is refused."""
+        return self.apply(self.session.override, variable, text, rationale)
 
     def action_override(self) -> None:
         if self.refuse_if_busy():

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.widgets import Button, Footer, Input, Static
 
 from ..widgets import TextInput
@@ -19,7 +22,11 @@ def text_editor(text: str, **kwargs):
 
 
 class TextDialog(Dialog):
-    """Returns the text (possibly empty), or None when cancelled."""
+    """Returns the text (possibly empty), or None when cancelled.
+
+    With `apply`, the dialog hands the text to it instead: `apply(text)` returns None when
+    done (the dialog then returns True), or the engine's refusal, shown in the dialog, which
+    stays open."""
 
     DEFAULT_CSS = """
     TextDialog TextArea {
@@ -31,8 +38,10 @@ class TextDialog(Dialog):
     ]
 
     def __init__(self, title: str, prompt: str, *, confirm: str = "OK", placeholder: str = "",
-                 multiline: bool = False, danger: bool = False, initial: str = "") -> None:
+                 multiline: bool = False, danger: bool = False, initial: str = "",
+                 apply: Callable[[str], str | None] | None = None) -> None:
         super().__init__()
+        self.apply = apply
         self.dialog_title = title
         self.prompt = prompt
         self.confirm = confirm
@@ -49,6 +58,8 @@ class TextDialog(Dialog):
                 yield text_editor(self.initial, id="text", soft_wrap=True)
             else:
                 yield TextInput(self.initial, placeholder=self.placeholder, id="text")
+            if self.apply is not None:
+                yield Static("", classes="dialog-error", id="text-error")
             hint = "ctrl+s confirms" if self.multiline else "enter confirms"
             yield Static(f"{hint} · escape cancels", classes="dialog-label")
             with Horizontal(classes="dialog-buttons"):
@@ -71,4 +82,12 @@ class TextDialog(Dialog):
         self.action_submit()
 
     def action_submit(self) -> None:
-        self.dismiss(self.value())
+        if self.apply is None:
+            self.dismiss(self.value())
+            return
+        error = self.apply(self.value())
+        if error:
+            self.query_one("#text-error", Static).update(Content(error))
+            self.query_one("#text").focus()
+            return
+        self.dismiss(True)
