@@ -13,14 +13,21 @@ import signal
 from pathlib import Path
 from typing import Callable
 
-from textual import events
-from textual.app import App
-from textual.binding import Binding
+# Starting the app allocates a few hundred thousand objects that live as long as it does
+# (Textual's modules, the scenario, the session, the widgets); collecting while they are being
+# made only walks them again and again, about 20 ms before the first frame. The collector waits
+# until the app's first screen is painted, and they are then frozen out of its sight
+# (`settle_heap`). Only the app imports this module.
+gc.disable()
 
-from engine.diagnostics import DiagnosticError
-from engine.session import Session, SessionError, utc_now
+from textual import events  # noqa: E402  (after the collector is paused)
+from textual.app import App  # noqa: E402
+from textual.binding import Binding  # noqa: E402
 
-from .widgets import ScreenActionsProvider
+from engine.diagnostics import DiagnosticError  # noqa: E402
+from engine.session import Session, SessionError, utc_now  # noqa: E402
+
+from .widgets import ScreenActionsProvider  # noqa: E402
 
 
 class SpilloverApp(App[int]):
@@ -67,6 +74,7 @@ class SpilloverApp(App[int]):
 
     # ------------------------------------------------------------------ start
     def on_mount(self) -> None:
+        self.call_after_refresh(settle_heap)
         from .screens.error import ErrorScreen
         try:
             scenario = self._load_scenario_arg()
@@ -129,7 +137,7 @@ class SpilloverApp(App[int]):
         if resumed:      # after the first frame: mounting a toast would hold it back
             self.call_after_refresh(self.notify, f"Resumed {session.log_path}: {resumed}",
                                     title="Resumed", markup=False)
-        self.call_after_refresh(freeze_heap)
+        self.call_after_refresh(settle_heap)
 
     def start_session(self, scenario, *, seed: int, group: str, switched_off, log_path) -> Session:
         """Start a session from the setup screen's fields (SessionError/OSError propagate)."""
@@ -182,15 +190,17 @@ class SpilloverApp(App[int]):
         self.close_session()
 
 
-def freeze_heap() -> None:
+def settle_heap() -> None:
     """Move every object alive now (the modules, the scenario, the session, the widgets) out
-    of the garbage collector's sight, once the exercise screen is painted.
+    of the garbage collector's sight, and let it run: called once the app's first screen is
+    painted, and again once the exercise screen is.
 
     They stay for the whole session; without this, a full collection walks them all every
     few hundred thousand allocations, and repainting the panes after an action allocates
     that many: a 40-50 ms pause in the middle of a frame. Unreachable objects are still
     freed by reference counting; only cycles among the objects frozen here would stay."""
     gc.freeze()
+    gc.enable()
 
 
 def run_app(*, scenario_path=None, resume_log=None, replay_log=None, log_path=None, group=None,
@@ -212,6 +222,7 @@ def run_app(*, scenario_path=None, resume_log=None, replay_log=None, log_path=No
     try:
         result = app.run()
     finally:
+        gc.enable()
         app.close_session()
         if previous is not None:
             signal.signal(signal.SIGHUP, previous)
