@@ -419,6 +419,12 @@ class ParagraphView(SteadyScrollbars, ScrollView):
             if scroll_home:
                 self.scroll_to(0, 0, animate=False)
             return
+        self._follow_end = scroll_end
+        if not self.size.width:     # not laid out yet: wrapped once it has its width
+            self._paragraphs, self._signature = out, signature
+            self._wrapped = {}
+            self.refresh()
+            return
         width = self._text_width()
         before = self._wrapped.get(width)
         self._paragraphs, self._signature = out, signature

@@ -109,6 +109,13 @@ class ExerciseScreen(Screen):
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
+        # the app's width class (-wide / -narrow) from the start: Textual sets it when the
+        # screen first gets its size, after a first layout (and wrap of every pane) without it
+        width = self.app.size.width
+        for minimum, name in sorted(self.app.HORIZONTAL_BREAKPOINTS or [], reverse=True):
+            if width >= minimum:
+                self.add_class(name)
+                break
         yield Static(id="ex-title")
         yield Static(id="ex-status")
         with Container(id="ex-body"):
