@@ -6,6 +6,8 @@ screen from the session's views.
 
 from __future__ import annotations
 
+from typing import Sequence
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -42,6 +44,25 @@ class BranchList(SteadyScrollbars, OptionList):
             cache.discard(key)
         self._line_cache.clear()
         self.refresh()
+
+    _drawing: Sequence[tuple[int, int]] | None = None
+
+    def render_lines(self, crop):
+        # OptionList brings its line index up to date for every line it draws; once per
+        # frame is enough (nothing changes it while the lines are drawn)
+        self._update_lines()
+        self._drawing = self._line_cache.lines
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._drawing = None
+
+    @property
+    def _lines(self) -> Sequence[tuple[int, int]]:
+        if self._drawing is not None:
+            return self._drawing
+        self._update_lines()
+        return self._line_cache.lines
 
     def watch_highlighted(self, highlighted: int | None) -> None:
         super().watch_highlighted(highlighted)
