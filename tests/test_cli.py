@@ -65,3 +65,14 @@ def test_tui_needs_a_terminal(capsys, monkeypatch):
     monkeypatch.delenv("SPILLOVER_ALLOW_NO_TTY", raising=False)
     assert main(["run", str(tutorial_scenario())]) == 2
     assert "needs a terminal" in capsys.readouterr().err
+
+
+def test_app_options_work_without_naming_the_run_command(monkeypatch):
+    """`spillover --log x.jsonl` (as the README puts it) opens the bundled scenario."""
+    import tui.cli as cli
+    seen = {}
+    monkeypatch.setattr(cli, "_tui", lambda **kw: seen.update(kw) or 0)
+    assert main(["--log", "x.jsonl", "--group", "Blue"]) == 0
+    assert seen["log_path"] == "x.jsonl" and seen["group"] == "Blue"
+    assert seen["scenario_path"].name == "nato-japan-prospects.yaml"
+    assert main(["--seed=7"]) == 0 and seen["seed"] == 7

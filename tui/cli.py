@@ -129,7 +129,13 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+RUN_OPTIONS = ("--log", "--group", "--seed")
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0].split("=", 1)[0] in RUN_OPTIONS:
+        argv.insert(0, "run")        # `spillover --log x.jsonl` is `spillover run --log …`
     args = _parser().parse_args(argv)
     try:
         return _dispatch(args)
