@@ -63,6 +63,11 @@ class Dialog(ModalScreen):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
 
+    def on_mount(self) -> None:
+        # The notifications of the last action sit over the dialog's buttons at 80×24;
+        # what they said is in the log pane, and the dialog now needs the attention.
+        self.app.clear_notifications()
+
     def action_cancel(self) -> None:
         self.dismiss(None)
 
