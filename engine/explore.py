@@ -474,6 +474,11 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
     for iid, (action, w) in prep.inject_choice.items():
         weight[machine.action_index[action]] = w
     weight[PASS_A] = weight[machine.END] = prep.pass_weight
+    # Weights given as fractions: scale them all to whole numbers once (a state's shares
+    # are w / sum(w), unchanged by a common factor), so the odds stay in integers.
+    scale = math.lcm(*(Fraction(w).denominator for w in weight))
+    if scale > 1:
+        weight = [int(w * scale) for w in weight]
     adjudication = [None] + [branches[b].adjudication for b, _o in lay.contested]
     released_bits = [(bit, iid) for iid, bit in lay.released.items()]
     tsh, ended_bit = lay.turn_shift, lay.ended
