@@ -866,10 +866,7 @@ def _propagate(n: int, order: list[int], edges: list, n_fail: int
             d = ws[0].denominator
             ws = tuple(w.numerator * (d // w.denominator) for w in ws)
             total = d
-        else:
-            if any(w.__class__ is not int for w in ws):      # weights given as fractions
-                scale = math.lcm(*(Fraction(w).denominator for w in ws))
-                ws = tuple(int(w * scale) for w in ws)
+        else:                    # whole-number weights (explore scales fractional ones)
             total = sum(ws)
             if total == 0:       # every choice weighted 0: fall back to uniform
                 ws = (1,) * len(ws)
