@@ -1,7 +1,7 @@
 """Exhaustive exploration of a scenario's reachable states (`spillover explore`, lint).
 
 The explorer moves through the scenario compiled to integer-coded transitions
-(`engine.machine`): the same moves as `engine.rules`, generated per turn as Python over one
+(`engine.machine`): the same moves as `engine.rules`, built per turn as closures over one
 packed int per state — tests walk both side by side and check that they agree move for
 move, and every failure's message is taken from the rules. From the initial state it tries,
 at every decision point, every open branch with each of its options, every inject the

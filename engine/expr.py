@@ -1,9 +1,9 @@
 """The expression language of preconditions, effects and modifiers.
 
 Text is tokenised and parsed (Pratt parser) into a small tree, type-checked against the
-scenario's declared names, then compiled into nested Python closures; the author's text is
-never handed to Python's eval/exec (`engine.machine` compiles checked trees to Python made
-only of numbers and operators). Grammar, loosest binding first:
+scenario's declared names, then compiled into nested Python closures (`engine.packed_expr`
+builds closures over packed states from the same trees). Nothing is ever handed to Python's
+eval/exec. Grammar, loosest binding first:
 
     expr    := or
     or      := and ('or' and)*

@@ -189,16 +189,3 @@ def test_the_feature_scenario_reaches_its_corners():
     assert not r.unreachable
     assert set(r.signpost_probability) == set(scenario("everything").signpost_texts())
     assert not r.outcomes_never and not r.injects_never
-
-
-def test_generated_source_holds_no_author_text():
-    """Ids, enum values and members become numbers: no name from the YAML reaches the code
-    that is compiled (the reason compiling it is safe)."""
-    sc = scenario("everything")
-    machine = Machine(Env.for_session(sc))
-    names = set(sc.branches) | set(sc.injects) | {v.id for v in sc.variables} | \
-        {"north", "south", "east", "none", "low", "high", "early", "middle", "hard", "soft"}
-    for t in range(sc.last_turn + 1):
-        source = machine.turn(t).source
-        words = set(__import__("re").findall(r"[A-Za-z_]\w*", source))
-        assert not (words & names), words & names
