@@ -58,7 +58,6 @@ class Layout:
                 f = _Field(shift, max(1, len(t.universe)), 0, "set", t)
             self.fields.append(f)
             shift += f.width
-        self.values_bits = shift
         self.values_mask = (1 << shift) - 1
 
         def bits(names: list[str]) -> dict[str, int]:
@@ -83,7 +82,6 @@ class Layout:
         self.signpost_ids = list(dict.fromkeys(
             [s.id for s in scenario.signposts] +
             [s.id for b in branches for s in b.signposts]))
-        self.fired_shift = shift
         self.fired = bits(self.signpost_ids)
         self.fired_mask = mask_of(self.fired)
         self.contested = [(b.id, o.id) for b in branches for o in b.options if o.contested]
@@ -173,7 +171,7 @@ class TurnCode:
     applies one; `mods[k]`, `win[k]`, `lose[k]` serve a pending roll; `enter(c)` passes
     into this turn from the previous one."""
 
-    __slots__ = ("turn", "open", "steps", "mods", "win", "lose", "enter", "fire")
+    __slots__ = ("turn", "open", "steps", "mods", "win", "lose", "enter")
 
 
 class Machine:
@@ -234,7 +232,7 @@ class Machine:
                    if self.injects and (i.turn is None or i.turn <= t)]
         tc = TurnCode()
         tc.turn = t
-        tc.fire = fire = self._fire(x)
+        fire = self._fire(x)
         tc.open = self._open(x, branches, by_hand)
         tc.steps = steps = [None] * len(self.actions)
         for b in branches:                          # choosing an option
