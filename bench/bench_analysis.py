@@ -122,11 +122,11 @@ def generate_scenario(path: Path, branches: int = 200, turns: int = 12, seed: in
 
 def _child(kind: str, path: str, amount: int) -> dict:
     """One measurement, in this (fresh) process."""
-    from engine.loader import load_scenario
+    from engine.format.loader import load_scenario
     sc = load_scenario(path)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     if kind == "explore":
-        from engine.explore import explore
+        from engine.analysis.explore import explore
         t0 = time.perf_counter()
         r = explore(sc, max_states=amount)
         wall = time.perf_counter() - t0
@@ -136,7 +136,7 @@ def _child(kind: str, path: str, amount: int) -> dict:
                "wall_s": round(wall, 3), "turns_complete": r.turns_complete,
                "end_states": r.end_states}
     else:
-        from engine.randomtest import randomtest
+        from engine.analysis.randomtest import randomtest
         r = randomtest(sc, amount, seed=0, allow_dead_ends=True)
         out = {"playthroughs": r.playthroughs, "seconds": round(r.seconds, 3),
                "playthroughs_per_s": round(r.rate),
@@ -182,7 +182,7 @@ def main() -> int:
     bundled = ROOT / "scenarios" / "nato-japan-prospects.yaml"
     if bundled.exists():
         try:
-            from engine.loader import load_scenario
+            from engine.format.loader import load_scenario
             load_scenario(bundled)
             scenarios.append(("bundled", bundled))
         except Exception as e:   # not finished yet: say so and go on

@@ -1,7 +1,7 @@
 """Benchmark: lint start-up and validation speed. Run by hand: python bench/bench_lint.py
 
 1. `spillover lint` on the bundled scenario as a whole process (target ≤ 0.3 s).
-2. Validation of a generated 2,000-branch scenario (engine.loader.check_scenario) against
+2. Validation of a generated 2,000-branch scenario (engine.format.loader.check_scenario) against
    the bare libyaml load of the same file (yaml.load with CSafeLoader) — target ≤ 1.5×.
 """
 
@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import big_scenario  # noqa: E402
 
 from engine.bundled import main_scenario  # noqa: E402
-from engine.loader import check_scenario  # noqa: E402
+from engine.format.loader import check_scenario  # noqa: E402
 
 
 def median_time(fn, repeat: int) -> float:

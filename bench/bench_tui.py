@@ -254,8 +254,8 @@ def run_child(args: list[str], env_extra: dict | None = None) -> tuple[float, di
 
 
 def make_log(scenario: Path, folder: Path) -> Path:
-    from engine.loader import load_scenario
-    from engine.session import Session
+    from engine.format.loader import load_scenario
+    from engine.play.session import Session
     log = folder / f"bench-{time.time_ns()}.jsonl"
     s = Session.start(load_scenario(scenario), seed=1, group="bench", log_path=log)
     s.next_turn()          # turn 1: branches are open

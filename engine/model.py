@@ -1,4 +1,4 @@
-"""The validated scenario: frozen value objects built by `engine.loader`, never from raw YAML."""
+"""The validated scenario: frozen value objects built by `engine.format.loader`, never from raw YAML."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from typing import Any, Callable
 
 import attrs
 
-from .diagnostics import Pos
-from .expr import BoolType, EnumType, IntType, SetType, Typed, Effect
+from engine.diagnostics import Pos
+from engine.lang.expr import BoolType, EnumType, IntType, SetType, Typed, Effect
 
 
 @attrs.frozen

@@ -7,8 +7,8 @@ import shutil
 from pathlib import Path
 
 from engine.bundled import tutorial_scenario
-from engine.loader import load_scenario
-from engine.session import Session
+from engine.format.loader import load_scenario
+from engine.play.session import Session
 
 SEED = 21          # the first 2d6 roll comes up 6 + 6: Blue's contested push succeeds
 HOTWASH = ("Consensus inside NATO was the bottleneck, not Beijing.\n"

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from engine.bundled import tutorial_scenario
-from engine.loader import load_scenario
+from engine.format.loader import load_scenario
 
 
 @pytest.fixture

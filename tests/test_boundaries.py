@@ -8,7 +8,8 @@ import pytest
 
 import engine
 
-ENGINE_MODULES = sorted(f"engine.{m.name}" for m in pkgutil.iter_modules(engine.__path__))
+ENGINE_MODULES = sorted(m.name for m in pkgutil.walk_packages(engine.__path__, "engine.")
+                        if "._bundled" not in m.name)
 
 
 @pytest.mark.parametrize("module", ENGINE_MODULES)

@@ -19,11 +19,11 @@ import random
 
 import pytest
 
-from engine import rules
+from engine.play import rules
 from engine.bundled import main_scenario, tutorial_scenario
-from engine.loader import check_scenario, load_scenario
-from engine.rules import RuleError
-from engine.session import Session, SessionError
+from engine.format.loader import check_scenario, load_scenario
+from engine.play.rules import RuleError
+from engine.play.session import Session, SessionError
 
 ARTICLE = "trunov_article"
 
@@ -389,7 +389,7 @@ def test_exhaustive_exploration_completes_within_the_documented_budget(scenario)
     """`spillover explore --max-states 1500000`: every path (rolls both ways, on-demand injects
     as choices) is walked; no dead-end turn, no failing effect, every branch, option outcome
     and inject reachable."""
-    from engine.explore import explore
+    from engine.analysis.explore import explore
     result = explore(scenario, max_states=1_500_000, probabilities=False)
     assert result.complete, f"{result.states} states and still going"
     assert not result.unreachable, result.unreachable

@@ -3,8 +3,8 @@
 import yaml
 
 from engine.bundled import seeds_dir
-from engine.loader import check_catalogues
-from engine.schema import DATE_RE, ID_RE
+from engine.format.loader import check_catalogues
+from engine.format.schema import DATE_RE, ID_RE
 
 SOURCES = seeds_dir() / "sources.yaml"
 EVENTS = seeds_dir() / "events.yaml"

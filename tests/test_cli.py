@@ -3,8 +3,8 @@
 import json
 
 from engine.bundled import tutorial_scenario
-from engine.loader import load_scenario
-from engine.session import Session
+from engine.format.loader import load_scenario
+from engine.play.session import Session
 from tui.cli import main
 
 

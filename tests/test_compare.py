@@ -3,9 +3,9 @@
 import pytest
 
 from aar_sessions import copy_tutorial, play_blue, play_red
-from engine.compare import CompareError, compare, to_markdown
-from engine.loader import load_scenario
-from engine.session import Session
+from engine.debrief.compare import CompareError, compare, to_markdown
+from engine.format.loader import load_scenario
+from engine.play.session import Session
 from tui.cli import main
 
 

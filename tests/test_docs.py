@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 from engine.diagnostics import CODES
-from engine.schema import OBJECTS, json_schema
+from engine.format.schema import OBJECTS, json_schema
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 

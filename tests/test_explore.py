@@ -7,10 +7,10 @@ from fractions import Fraction
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from engine import rules
-from engine.explore import _Prep, available, explore, lint_warnings, replay_steps
-from engine.loader import load_scenario
-from engine.rules import Env, RuleError
+from engine.play import rules
+from engine.analysis.explore import _Prep, available, explore, lint_warnings, replay_steps
+from engine.format.loader import load_scenario
+from engine.play.rules import Env, RuleError
 from tui.cli import main
 
 HEAD = """\
@@ -283,7 +283,7 @@ def test_explorer_offers_exactly_what_the_rules_allow(tutorial):
                         for o in b.options}
             assert offered == expected
             action = rng.choice([a for a, _w in available(s, env, prep)])
-            from engine.explore import apply_action
+            from engine.analysis.explore import apply_action
             s = apply_action(s, env, action)
 
 
@@ -456,7 +456,7 @@ signposts:
                     if s.pending is not None:
                         s = rules.resolve(s, env, rng.random() < 0.5)
                         continue
-                    from engine.explore import apply_action
+                    from engine.analysis.explore import apply_action
                     s = apply_action(s, env, rng.choice(available(s, env, prep))[0])
 
 
@@ -521,7 +521,7 @@ def _rules_moves(s, env):
 def _check_moves(sc, seed: int, runs: int) -> None:
     """Random playthroughs: at every decision point, the explorer's (and randomtest's) moves
     are exactly those the rules allow."""
-    from engine.explore import apply_action
+    from engine.analysis.explore import apply_action
     env = Env.for_session(sc)
     prep = _Prep(sc, True, None)
     rng = random.Random(seed)
@@ -606,9 +606,9 @@ events:
 
 
 def test_one_values_only_and_one_modifier_text():
-    import engine.explore as ex
-    import engine.randomtest as rt
+    import engine.analysis.explore as ex
+    import engine.analysis.randomtest as rt
     assert ex._values_only is rules._values_only
-    import engine.dice as dice
+    import engine.play.dice as dice
     assert dice.modifier_text([("Flag up", -2), ("Ally", 1)]) == " − 2 (Flag up) + 1 (Ally)"
     assert rt.modifier_text is ex.modifier_text is dice.modifier_text

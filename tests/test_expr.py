@@ -4,7 +4,7 @@ import attrs
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from engine import expr as X
+from engine.lang import expr as X
 
 SCOPE = X.Scope(
     variables={

@@ -8,8 +8,8 @@ import pytest
 
 from engine.bundled import main_scenario
 from engine.diagnostics import DiagnosticError
-from engine.graph import BLOCKS, CITES, ENABLES, ODDS, build_graph, graph
-from engine.loader import load_scenario
+from engine.analysis.graph import BLOCKS, CITES, ENABLES, ODDS, build_graph, graph
+from engine.format.loader import load_scenario
 from tui.cli import main
 
 from test_explore import scenario_text

@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from engine.bundled import tutorial_scenario
 from engine.diagnostics import CODES, DiagnosticError
-from engine.loader import check_scenario, load_scenario
+from engine.format.loader import check_scenario, load_scenario
 
 MINIMAL = """\
 spillover: 1
@@ -178,7 +178,7 @@ def test_missing_file(tmp_path):
 def test_every_registered_code_is_emitted_somewhere():
     from pathlib import Path
     import engine
-    source = "".join(p.read_text(encoding="utf-8") for p in Path(engine.__file__).parent.glob("*.py")
+    source = "".join(p.read_text(encoding="utf-8") for p in Path(engine.__file__).parent.rglob("*.py")
                      if p.name != "diagnostics.py")
     unused = [code for code in CODES if f'"{code}"' not in source]
     assert not unused, f"registered but never reported: {unused}"

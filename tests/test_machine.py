@@ -1,4 +1,4 @@
-"""The compiled machine (engine.machine) against the rules (engine.rules), move for move.
+"""The compiled machine (engine.analysis.machine) against the rules (engine.play.rules), move for move.
 
 The explorer and randomtest move through packed states; sessions move through the rules.
 These tests walk random playthroughs through the rules and check, at every state, that the
@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from engine import rules
+from engine.play import rules
 from engine.bundled import main_scenario, tutorial_scenario
-from engine.explore import _Prep, apply_action, available, explore, normalise
-from engine.loader import load_scenario
-from engine.machine import Machine, RangeFail
-from engine.rules import Env, RuleError
+from engine.analysis.explore import _Prep, apply_action, available, explore, normalise
+from engine.format.loader import load_scenario
+from engine.analysis.machine import Machine, RangeFail
+from engine.play.rules import Env, RuleError
 
 # Every part of the expression language, a range failure, repeatable and contested branches,
 # scheduled and on-demand injects with conditions, signposts of every kind.

@@ -4,10 +4,10 @@ import json
 
 import pytest
 
-from engine.explore import replay_steps
-from engine.loader import load_scenario
-from engine.randomtest import derived_seed, randomtest
-from engine.rules import RuleError
+from engine.analysis.explore import replay_steps
+from engine.format.loader import load_scenario
+from engine.analysis.randomtest import derived_seed, randomtest
+from engine.play.rules import RuleError
 from tui.cli import main
 
 from test_explore import DEAD_END, GAMBLE, scenario_text

@@ -6,10 +6,10 @@ import json
 import pytest
 
 from aar_sessions import HOTWASH, copy_tutorial, fixed_clock, play_blue
-from engine.loader import load_scenario
-from engine.report import ReportError, after_action_report
-from engine.report_render import to_html, to_markdown
-from engine.session import Session
+from engine.format.loader import load_scenario
+from engine.debrief.report import ReportError, after_action_report
+from engine.debrief.report_render import to_html, to_markdown
+from engine.play.session import Session
 from tui.cli import main
 
 BLUE_RATIONALES = ["Calm Beijing before the summit", "France raises the North Atlantic question",

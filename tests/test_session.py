@@ -6,10 +6,10 @@ import shutil
 import pytest
 
 from engine.bundled import tutorial_scenario
-from engine.loader import load_scenario
-from engine.log import read_log
-from engine.replay import LOG_EDITED, SCENARIO_CHANGED, VERIFIED, replay, resume
-from engine.session import Session, SessionError
+from engine.format.loader import load_scenario
+from engine.play.log import read_log
+from engine.play.replay import LOG_EDITED, SCENARIO_CHANGED, VERIFIED, replay, resume
+from engine.play.session import Session, SessionError
 
 CLOCK = lambda: "2026-01-01T00:00:00+00:00"  # noqa: E731
 
@@ -260,7 +260,7 @@ def test_override_text_is_parsed_strictly_and_described_plainly(tutorial):
     with pytest.raises(SessionError, match="unbalanced braces"):
         s.override("partners_briefed", "{south_korea", "")
     out = s.override("partners_briefed", "south_korea, australia", "")
-    from engine.session import describe_action
+    from engine.play.session import describe_action
     assert describe_action(out.record) == "override partners_briefed = {australia, south_korea}"
     assert describe_action(s.override("allies_agree", "false", "").record).endswith("= false")
 

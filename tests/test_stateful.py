@@ -11,10 +11,10 @@ from hypothesis import HealthCheck, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from engine.bundled import tutorial_scenario
-from engine.loader import load_scenario
-from engine.log import read_log
-from engine.replay import VERIFIED, replay, resume
-from engine.session import Session, SessionError
+from engine.format.loader import load_scenario
+from engine.play.log import read_log
+from engine.play.replay import VERIFIED, replay, resume
+from engine.play.session import Session, SessionError
 
 SCENARIO = load_scenario(tutorial_scenario())
 VARIABLE_TEXTS = {"office": ["negotiating", "agreed", "open", "closed"],

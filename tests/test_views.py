@@ -1,12 +1,12 @@
-"""engine.views: the views of any state, as the replay screen shows them."""
+"""engine.play.views: the views of any state, as the replay screen shows them."""
 
 from __future__ import annotations
 
 from engine.bundled import tutorial_scenario
-from engine.loader import load_scenario
-from engine.replay import replay
-from engine.session import Session
-from engine.views import fired_signposts_at, variable_views_at
+from engine.format.loader import load_scenario
+from engine.play.replay import replay
+from engine.play.session import Session
+from engine.play.views import fired_signposts_at, variable_views_at
 
 
 def test_views_of_a_state_match_the_live_session(tmp_path):

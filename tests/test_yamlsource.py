@@ -1,4 +1,4 @@
-"""Tests for engine.yamlsource: the safe, position-keeping YAML loader."""
+"""Tests for engine.format.yamlsource: the safe, position-keeping YAML loader."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine import yamlsource as ys
+from engine.format import yamlsource as ys
 from engine.diagnostics import Pos
-from engine.yamlsource import LocDict, LocList, LocStr, load_yaml_file, load_yaml_text
+from engine.format.yamlsource import LocDict, LocList, LocStr, load_yaml_file, load_yaml_text
 
 LOADERS = [yaml.SafeLoader] + ([yaml.CSafeLoader] if yaml.__with_libyaml__ else [])
 
@@ -590,7 +590,7 @@ FAST_PATH_TEXT = st.lists(st.sampled_from(
 @given(FAST_PATH_TEXT)
 def test_property_fast_and_event_paths_agree(text):
     """The C-composer fast path and the event-driven path give identical results."""
-    import engine.yamlsource as ys
+    import engine.format.yamlsource as ys
     fast = load_yaml_text(text)
     saved = ys._FAST
     ys._FAST = False

@@ -1,6 +1,6 @@
 """The facilitator's app: setup → exercise, resume, and replay screens.
 
-Everything shown comes from engine calls; every action goes through `engine.session.Session`,
+Everything shown comes from engine calls; every action goes through `engine.play.session.Session`,
 which writes it to the log (flushed and fsync'd) before the screen is refreshed.
 """
 
@@ -25,7 +25,7 @@ from textual.app import App  # noqa: E402
 from textual.binding import Binding  # noqa: E402
 
 from engine.diagnostics import DiagnosticError  # noqa: E402
-from engine.session import Session, SessionError, utc_now  # noqa: E402
+from engine.play.session import Session, SessionError, utc_now  # noqa: E402
 
 from .widgets import ScreenActionsProvider  # noqa: E402
 
@@ -86,7 +86,7 @@ class SpilloverApp(App[int]):
                 from .screens.setup import SetupScreen
                 if scenario is None:
                     from engine.bundled import main_scenario
-                    from engine.loader import load_scenario
+                    from engine.format.loader import load_scenario
                     scenario = load_scenario(main_scenario())
                 self.title = scenario.title
                 self.push_screen(SetupScreen(scenario))
@@ -101,11 +101,11 @@ class SpilloverApp(App[int]):
     def _load_scenario_arg(self):
         if self.scenario_path is None:
             return None
-        from engine.loader import load_scenario
+        from engine.format.loader import load_scenario
         return load_scenario(self.scenario_path)
 
     def _open_replay(self, scenario) -> None:
-        from engine.replay import UNREADABLE, replay
+        from engine.play.replay import UNREADABLE, replay
         from .screens.replay import ReplayScreen
         report = replay(self.replay_log, scenario)
         if report.status == UNREADABLE or not report.steps:
@@ -118,7 +118,7 @@ class SpilloverApp(App[int]):
         self.push_screen(ReplayScreen(report))
 
     def _open_resume(self, scenario) -> None:
-        from engine.replay import resume
+        from engine.play.replay import resume
         session, report = resume(self.resume_log, scenario)
         if self.clock is not None:
             session.clock = self.clock

@@ -166,7 +166,7 @@ def _dispatch(args) -> int:
     if cmd == "lint":
         return cmd_lint(args)
     if cmd == "schema":
-        from engine.schema import json_schema
+        from engine.format.schema import json_schema
         print(json.dumps(json_schema(), indent=2, ensure_ascii=False))
         return EXIT_OK
     if cmd in ("explore", "randomtest", "graph"):
@@ -192,14 +192,14 @@ def _tui(**kwargs) -> int:
 
 
 def _load_scenario_arg(path: str | None):
-    from engine.loader import load_scenario
+    from engine.format.loader import load_scenario
     if path is None:
         return None
     return load_scenario(path)
 
 
 def cmd_replay_verify(args) -> int:
-    from engine.replay import replay
+    from engine.play.replay import replay
     scenario = _load_scenario_arg(args.scenario)
     report = replay(args.log, scenario)
     print(report.banner())
@@ -239,7 +239,7 @@ def _is_catalogue(path: Path) -> bool:
 
 
 def cmd_lint(args) -> int:
-    from engine.loader import check_catalogues, check_scenario
+    from engine.format.loader import check_catalogues, check_scenario
     all_diags = []
     results = []
     catalogues = [Path(p) for p in args.paths if _is_catalogue(Path(p)) and Path(p).is_file()]
@@ -275,7 +275,7 @@ def cmd_lint(args) -> int:
 
 def _reachability_warnings(scenario) -> list:
     """Unreachable branches and dead ends, when a small exploration completes (issue 5)."""
-    from engine.explore import lint_warnings
+    from engine.analysis.explore import lint_warnings
     return lint_warnings(scenario)
 
 

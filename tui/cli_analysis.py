@@ -22,7 +22,7 @@ def _err(message: str) -> int:
 
 
 def _load(path: str):
-    from engine.loader import load_scenario
+    from engine.format.loader import load_scenario
     return load_scenario(path)
 
 
@@ -61,7 +61,7 @@ def _turns(a: int, b: int) -> str:
 # ---------------------------------------------------------------------------- explore
 
 def cmd_explore(args) -> int:
-    from engine.explore import explore
+    from engine.analysis.explore import explore
     if args.max_states < 1:
         return _err("--max-states must be at least 1")
     if args.top < 0:
@@ -255,7 +255,7 @@ def print_explore(r, scenario, *, paths: bool = False, top: int = 10) -> None:
 # ---------------------------------------------------------------------------- randomtest
 
 def cmd_randomtest(args) -> int:
-    from engine.randomtest import randomtest
+    from engine.analysis.randomtest import randomtest
     if args.n < 0:
         return _err("-n cannot be negative")
     if args.playthrough is not None and args.playthrough < 0:
@@ -348,7 +348,7 @@ def print_randomtest(r, scenario, args) -> None:
 # ---------------------------------------------------------------------------- graph
 
 def cmd_graph(args) -> int:
-    from engine.graph import graph
+    from engine.analysis.graph import graph
     scenario = _load(args.scenario)
     text = graph(scenario, fmt=args.format, group_by=args.group_by)
     if args.format == "mermaid":

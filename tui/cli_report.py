@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from engine.diagnostics import DiagnosticError
-from engine.session import SessionError
+from engine.play.session import SessionError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -32,7 +32,7 @@ def _err(message: str) -> None:
 def _scenario(path: str | None):
     if not path:
         return None
-    from engine.loader import load_scenario
+    from engine.format.loader import load_scenario
     return load_scenario(path)
 
 
@@ -58,8 +58,8 @@ def _emit(out: Path | None, text: str, written: str) -> int:
 
 
 def cmd_report(args) -> int:
-    from engine.report import ReportError, after_action_report
-    from engine.report_render import to_html, to_markdown
+    from engine.debrief.report import ReportError, after_action_report
+    from engine.debrief.report_render import to_html, to_markdown
     out = Path(args.output) if args.output else None
     if out is not None and out.suffix.lower() not in MD_SUFFIXES + HTML_SUFFIXES:
         _err(f"-o {out}: the report is written as Markdown (.md) or HTML (.html); "
@@ -80,7 +80,7 @@ def cmd_report(args) -> int:
 
 
 def cmd_compare(args) -> int:
-    from engine.compare import CompareError, compare, to_markdown
+    from engine.debrief.compare import CompareError, compare, to_markdown
     out = Path(args.output) if args.output else None
     if out is not None and out.suffix.lower() not in MD_SUFFIXES:
         _err(f"-o {out}: the comparison is written as Markdown; name the file *.md")
@@ -99,7 +99,7 @@ def cmd_compare(args) -> int:
 
 
 def cmd_fork(args) -> int:
-    from engine.fork import ForkError, fork
+    from engine.play.fork import ForkError, fork
     try:
         session = fork(args.log, args.at, Path(args.new_log) if args.new_log else None,
                        group=args.group, scenario=_scenario(getattr(args, "scenario", None)))

@@ -16,8 +16,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Footer, Input
 
-from engine.session import BranchView, CitedEvent, describe_action
-from engine.views import VariableView
+from engine.play.session import BranchView, CitedEvent, describe_action
+from engine.play.views import VariableView
 
 MUTED = "$foreground-muted"
 OK = "$text-success"

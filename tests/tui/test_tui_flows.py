@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from textual.widgets import Input, OptionList, Static
 
-from engine.replay import replay
-from engine.rules import Pending
+from engine.play.replay import replay
+from engine.play.rules import Pending
 from tui.screens.exercise import ExerciseScreen
 from tui.screens.roll import RollDialog
 from tui.screens.roll_result import RollResultDialog
@@ -200,8 +200,8 @@ async def test_decide_note_and_inject(tutorial_path, log_path):
 
 
 async def test_override_refused_shows_engine_message(tutorial_path, log_path):
-    from engine.loader import load_scenario
-    from engine.session import Session, SessionError
+    from engine.format.loader import load_scenario
+    from engine.play.session import Session, SessionError
     scratch = Session.start(load_scenario(tutorial_path), seed=1, group="x")
     try:
         scratch.override("china_pressure", "9", "")

@@ -146,8 +146,8 @@ async def test_dialogs_fit_at_80x24(tmp_path):
 
 
 async def test_replay_footer_and_unreadable_log(tutorial_path, log_path, tmp_path):
-    from engine.loader import load_scenario
-    from engine.session import Session
+    from engine.format.loader import load_scenario
+    from engine.play.session import Session
     from tui_helpers import clock
     s = Session.start(load_scenario(tutorial_path), seed=7, group="Blue", log_path=log_path,
                       clock=clock)

@@ -6,8 +6,8 @@ import json
 
 from textual.widgets import OptionList, Static
 
-from engine.loader import load_scenario
-from engine.session import Session
+from engine.format.loader import load_scenario
+from engine.play.session import Session
 from tui.screens.error import ErrorScreen
 from tui.screens.exercise import ExerciseScreen
 from tui.screens.replay import ReplayScreen

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine.loader import load_scenario
-from engine.session import Session
+from engine.format.loader import load_scenario
+from engine.play.session import Session
 from tui_helpers import clock, make_app
 
 SIZE = (120, 40)

@@ -16,7 +16,7 @@ from typing import Callable
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from engine.session import BranchView
+from engine.play.session import BranchView
 
 from ..widgets import MUTED, TextInput
 

@@ -19,7 +19,7 @@ from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from engine.session import BranchView, Outcome, Session, SessionError
+from engine.play.session import BranchView, Outcome, Session, SessionError
 
 from ..widgets import (ACCENT, BAD, MUTED, OK, WARN, KeyFooter, ParagraphView, SteadyScrollbars,
                        branch_detail, branch_prompt, heading, record_paragraphs, state_paragraphs,

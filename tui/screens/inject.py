@@ -10,7 +10,7 @@ from textual.content import Content
 from textual.widgets import Button, Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from engine.session import InjectView
+from engine.play.session import InjectView
 
 from ..widgets import ACCENT, MUTED, OK, TextInput
 from .dialog import Dialog

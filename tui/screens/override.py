@@ -15,7 +15,7 @@ from textual.content import Content
 from textual.widgets import Button, Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from engine.views import VariableView
+from engine.play.views import VariableView
 
 from ..widgets import MUTED, TextInput
 from .dialog import Dialog

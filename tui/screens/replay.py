@@ -1,4 +1,4 @@
-"""The replay screen: step through a logged session as `engine.replay.replay` recomputed it."""
+"""The replay screen: step through a logged session as `engine.play.replay.replay` recomputed it."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from engine import replay as _replay
-from engine.replay import ReplayReport, Step
-from engine.session import describe_action
-from engine.views import fired_signposts_at, variable_views_at
+from engine.play import replay as _replay
+from engine.play.replay import ReplayReport, Step
+from engine.play.session import describe_action
+from engine.play.views import fired_signposts_at, variable_views_at
 
 from ..widgets import (ACCENT, MUTED, OK, WARN, ParagraphView, dice_text, heading, lines,
                        state_paragraphs, styled)

@@ -9,7 +9,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Button, Footer, Static
 
-from engine.dice import Roll
+from engine.play.dice import Roll
 
 from ..widgets import BAD, MUTED, OK, dice_text, lines
 from .dialog import Dialog

@@ -14,7 +14,7 @@ from textual.widgets import Button, Footer, Input, Label, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
 from engine.model import Scenario
-from engine.session import SessionError, default_log_path
+from engine.play.session import SessionError, default_log_path
 
 from ..widgets import MUTED, TextInput
 

@@ -12,13 +12,13 @@ import os
 from pathlib import Path
 from typing import Any
 
-from . import expr as X
-from .diagnostics import Diagnostic, DiagnosticError, Pos, diag, did_you_mean, WARNING
-from .model import (Adjudication, Branch, Citation, Clause, Condition, Event, Inject, Modifier,
+from engine.lang import expr as X
+from engine.diagnostics import Diagnostic, DiagnosticError, Pos, diag, did_you_mean, WARNING
+from engine.model import (Adjudication, Branch, Citation, Clause, Condition, Event, Inject, Modifier,
                     Option, Outcome, Scenario, Signpost, Source, Turn, Variable, _day)
-from .schema import (DATE_RE, DICE_RE, FORMAT_VERSION, TURNS_RE, Checker, pos_of, resolve_pos,
+from engine.format.schema import (DATE_RE, DICE_RE, FORMAT_VERSION, TURNS_RE, Checker, pos_of, resolve_pos,
                      value_pos)
-from .yamlsource import gc_paused, load_yaml_file
+from engine.format.yamlsource import gc_paused, load_yaml_file
 
 
 class _Files:

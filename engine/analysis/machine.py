@@ -1,11 +1,11 @@
 """A scenario compiled to integer-coded transitions, for exhaustive and random exploration.
 
-`engine.rules` is the reference: sessions, replay and the TUI use it, and every finding the
+`engine.play.rules` is the reference: sessions, replay and the TUI use it, and every finding the
 analysis reports in words is re-derived through it. The explorer and randomtest make
 millions of moves, though, and moving attrs states through closures costs ~20 µs a move.
-Here a *normalised* state (`engine.explore.normalise`: rolls 0, this turn's moves and the
+Here a *normalised* state (`engine.analysis.explore.normalise`: rolls 0, this turn's moves and the
 fired signposts as sets) is packed into one Python int, and each turn's moves are built as
-closures over that int (`engine.packed_expr`: the checked expression trees, never Python
+closures over that int (`engine.analysis.packed_expr`: the checked expression trees, never Python
 text), with the turn and the events that occurred by then folded in as constants. Which
 signposts fire, which preconditions hold and which injects can be released are remembered
 per packed values (and the bits they read) in each turn.
@@ -14,7 +14,7 @@ Packing, low bits first: each variable (int: value − low end; enum: rank; bool
 set: one bit per possible member), then one bit per branch chosen, per inject released, per
 branch played this turn, per branch:option chosen, per signpost fired, then the pending
 contested option (0: none), the ended flag and the turn. `decode` gives back the normalised
-`GameState`; tests check the two agree move for move with `engine.rules`.
+`GameState`; tests check the two agree move for move with `engine.play.rules`.
 
 A move whose effect leaves a variable's range raises `RangeFail`; the caller asks the rules
 for the exact message (the rules raise `RuleError` for the same move).
@@ -23,10 +23,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .expr import BoolType, EnumType, IntType
-from .model import Scenario
-from .packed_expr import Compiler, Fn, RangeFail, apply, then
-from .rules import Env, GameState, Pending, _values_only
+from engine.lang.expr import BoolType, EnumType, IntType
+from engine.model import Scenario
+from engine.analysis.packed_expr import Compiler, Fn, RangeFail, apply, then
+from engine.play.rules import Env, GameState, Pending, _values_only
 
 # Action numbers: every branch:option in scenario order, then every inject, then PASS, END.
 
@@ -422,8 +422,8 @@ def _make_end(bit: int):
 
 
 def _normalised_root(env: Env) -> GameState:
-    from .explore import normalise
-    from .rules import initial_state
+    from engine.analysis.explore import normalise
+    from engine.play.rules import initial_state
     return normalise(initial_state(env))
 
 

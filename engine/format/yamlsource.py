@@ -49,7 +49,7 @@ from yaml.events import (
 )
 from yaml.nodes import ScalarNode, SequenceNode
 
-from .diagnostics import Diagnostic, Pos, diag
+from engine.diagnostics import Diagnostic, Pos, diag
 
 __all__ = [
     "LocDict",

@@ -1,7 +1,7 @@
 """Rendering of the after-action report: Markdown, and HTML that prints well on A4.
 
-The report's content is built by `engine.report.after_action_report`; this module only lays
-it out. `md_text`/`md_cell` are shared with `engine.compare`.
+The report's content is built by `engine.debrief.report.after_action_report`; this module only lays
+it out. `md_text`/`md_cell` are shared with `engine.debrief.compare`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import html
 import re
 from typing import Any
 
-from .report import (AfterActionReport, CitedSource, ForkInfo)
+from engine.debrief.report import (AfterActionReport, CitedSource, ForkInfo)
 
 
 # ---------------------------------------------------------------------------- Markdown

@@ -12,10 +12,10 @@ import datetime as _dt
 from pathlib import Path
 from typing import Callable
 
-from .model import Scenario
-from .replay import UNREADABLE, replay
-from .report import unreadable_reason
-from .session import Session, SessionError, utc_now
+from engine.model import Scenario
+from engine.play.replay import UNREADABLE, replay
+from engine.play.replay import unreadable_reason
+from engine.play.session import Session, SessionError, utc_now
 
 
 class ForkError(SessionError):

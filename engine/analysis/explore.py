@@ -1,7 +1,7 @@
 """Exhaustive exploration of a scenario's reachable states (`spillover explore`, lint).
 
 The explorer moves through the scenario compiled to integer-coded transitions
-(`engine.machine`): the same moves as `engine.rules`, built per turn as closures over one
+(`engine.analysis.machine`): the same moves as `engine.play.rules`, built per turn as closures over one
 packed int per state — tests walk both side by side and check that they agree move for
 move, and every failure's message is taken from the rules. From the initial state it tries,
 at every decision point, every open branch with each of its options, every inject the
@@ -10,7 +10,7 @@ whose condition holds, or a scheduled one after its turn began, when its conditi
 then and holds now), and passing (to the next turn, or ending the session at the last
 turn); `available` lists them through the rules, as the reference the machine is tested
 against. At every pending adjudication it tries both outcomes with their exact odds
-(`engine.dice`, modifiers as they apply in that state). Identical states are explored once.
+(`engine.play.dice`, modifiers as they apply in that state). Identical states are explored once.
 
 **The state graph is a DAG.** Along every transition the key
 
@@ -37,7 +37,7 @@ play and nothing to release (`is_dead_end`): a state reached by a release in mid
 if identical, is not a turn beginning, so its probability counts only the passing edges
 into it.
 
-**Memoisation** compares normalised states (`engine.machine` packs exactly this form into
+**Memoisation** compares normalised states (`engine.analysis.machine` packs exactly this form into
 one int, with this turn's moves and the fired signposts as bit sets): `rolls` is set to 0 (exploration resolves rolls
 by outcome, not by generator); the turn's `moves` are kept sorted; and `fired` keeps which
 signposts have fired but not in which turn or order (stored as sorted `(id, 0)` pairs). The
@@ -59,12 +59,12 @@ from typing import Any, Iterable, Mapping
 
 import attrs
 
-from . import rules
-from .diagnostics import WARNING, Diagnostic, diag
-from .dice import modifier_text, success_probability
-from .machine import Layout, Machine, RangeFail
-from .model import Branch, Inject, Scenario
-from .rules import Env, GameState, RuleError, _values_only
+from engine.play import rules
+from engine.diagnostics import WARNING, Diagnostic, diag
+from engine.play.dice import modifier_text, success_probability
+from engine.analysis.machine import Layout, Machine, RangeFail
+from engine.model import Branch, Inject, Scenario
+from engine.play.rules import Env, GameState, RuleError, _values_only
 
 DEFAULT_MAX_STATES = 200_000
 LINT_MAX_STATES = 20_000
@@ -304,7 +304,7 @@ def _rule_refusal(state: GameState, env: Env, action: tuple) -> str:
     except RuleError as e:
         return str(e)
     raise AssertionError(f"the compiled scenario refused {action!r} but the rules allow it "
-                         "(engine.machine and engine.rules disagree)")
+                         "(engine.analysis.machine and engine.play.rules disagree)")
 
 
 def available(state: GameState, env: Env, prep: _Prep) -> list[tuple[tuple, Any]]:
@@ -836,7 +836,7 @@ def _share(pairs: tuple, j: int) -> Fraction:
 
 def _value_rank(v, shown: str):
     t = v.type
-    from .expr import EnumType
+    from engine.lang.expr import EnumType
     if isinstance(t, EnumType):
         return (t.values.index(shown),)
     if shown in ("false", "true"):
@@ -995,5 +995,5 @@ def lint_warnings(scenario: Scenario, max_states: int = LINT_MAX_STATES) -> list
 
 def _pos(pos, scenario: Scenario):
     """Where to report: the item's position, or else the scenario file."""
-    from .diagnostics import Pos
+    from engine.diagnostics import Pos
     return pos if isinstance(pos, Pos) else Pos(scenario.path, 0, 0)

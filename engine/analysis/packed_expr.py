@@ -1,6 +1,6 @@
-"""Checked expressions and effects as closures over packed states (`engine.machine`).
+"""Checked expressions and effects as closures over packed states (`engine.analysis.machine`).
 
-`engine.expr` compiles a checked tree into closures over a `GameState`; here the same trees
+`engine.lang.expr` compiles a checked tree into closures over a `GameState`; here the same trees
 become closures over the packed form: `f(v, c)`, where `c` is the packed state and `v` its
 packed variable values (`c & values_mask`, a small int). Nothing is evaluated as Python
 text. Within one turn the turn number and the events that occurred are constants, and
@@ -14,8 +14,8 @@ from __future__ import annotations
 import operator
 from typing import Any, Callable
 
-from .expr import BoolType, EnumType, IntType, Node, SetType, parse_effect
-from .model import Condition
+from engine.lang.expr import BoolType, EnumType, IntType, Node, SetType, parse_effect
+from engine.model import Condition
 
 NC = object()     # "not a constant"
 BOOL = BoolType()
@@ -24,7 +24,7 @@ Fn = Callable[[int, int], Any]        # f(v, c)
 
 
 class RangeFail(Exception):
-    """An effect would leave its variable's range (ask `engine.rules` for the message)."""
+    """An effect would leave its variable's range (ask `engine.play.rules` for the message)."""
 
 
 class E:

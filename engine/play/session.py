@@ -1,6 +1,6 @@
 """A session: one logged play of a scenario.
 
-Every facilitator action is checked by `engine.rules`, written to the log (flushed and
+Every facilitator action is checked by `engine.play.rules`, written to the log (flushed and
 fsync'd) and only then made the live state. A session without a log file is used by replay.
 Undo is an action too: it restores the state before the last undoable action (dice
 included, so undoing a roll and rolling again gives the same faces — no fishing for a
@@ -17,12 +17,14 @@ from typing import Any, Callable, Iterable
 
 import attrs
 
-from . import __version__, rules
-from .dice import Roll, success_probability
-from .log import LOG_FORMAT, LogWriter
-from .model import Branch, Event, Scenario, Source, to_json_value
-from .rules import ClauseResult, Env, GameState, RuleError
-from .views import VariableView, fired_signposts_at, variable_views_at
+from engine import __version__
+
+from engine.play import rules
+from engine.play.dice import Roll, success_probability
+from engine.play.log import LOG_FORMAT, LogWriter
+from engine.model import Branch, Event, Scenario, Source, to_json_value
+from engine.play.rules import ClauseResult, Env, GameState, RuleError
+from engine.play.views import VariableView, fired_signposts_at, variable_views_at
 
 UNDOABLE = {"choose", "roll", "decide", "release", "override", "next_turn"}
 
@@ -350,7 +352,7 @@ class Session:
                 var = self.scenario.variable(rec["variable"])
                 if var is None:
                     raise SessionError(f"there is no state variable '{rec['variable']}'")
-                from .model import from_json_value
+                from engine.model import from_json_value
                 return self.override(rec["variable"], from_json_value(var.type, rec["value"]),
                                      rec.get("rationale", ""))
             if action == "undo":

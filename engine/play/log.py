@@ -15,7 +15,7 @@ from typing import Any
 
 import attrs
 
-from .diagnostics import Diagnostic, Pos, diag, WARNING
+from engine.diagnostics import Diagnostic, Pos, diag, WARNING
 
 LOG_FORMAT = 1
 

@@ -1,18 +1,18 @@
 """Seeded random playthroughs (`spillover randomtest`), in the manner of ChoiceScript's.
 
 Each playthrough starts from the initial state and, until the session ends, picks one of the
-available choices (the explorer's own list, from the compiled scenario of `engine.machine`,
+available choices (the explorer's own list, from the compiled scenario of `engine.analysis.machine`,
 which tests keep equal to the rules') — each open `branch:option`, each inject the
 facilitator may release by hand, passing — at random, weighting each by 1/(1 + the times it
 was picked in earlier playthroughs), so play is steered toward what has been tried least.
 Adjudications are rolled with the playthrough's own `random.Random` (only here: sessions
-roll with `engine.dice`). A failure's message comes from `engine.rules`.
+roll with `engine.play.dice`). A failure's message comes from `engine.play.rules`.
 
 Playthrough *i* of a run with seed *S* draws from `random.Random(derived_seed(S, i))`; its
 steering depends on the counts of playthroughs 0..i−1, so `randomtest(…, seed=S,
 playthrough=i)` re-runs those silently and then plays *i* again with a full trace: the same
 choices, the same faces, the same failure. The failing choices are also given as step
-tokens that `engine.explore.replay_steps` applies through the rules.
+tokens that `engine.analysis.explore.replay_steps` applies through the rules.
 
 A run stops at the first failure:
 - **rule**: a move offered as available that the rules refuse — an effect pushing a variable
@@ -35,11 +35,11 @@ from typing import Iterable
 
 import attrs
 
-from . import rules
-from .explore import Step, _Prep, _rule_refusal, describe, modifier_text
-from .machine import Machine, RangeFail
-from .model import Scenario
-from .rules import Env
+from engine.play import rules
+from engine.analysis.explore import Step, _Prep, _rule_refusal, describe, modifier_text
+from engine.analysis.machine import Machine, RangeFail
+from engine.model import Scenario
+from engine.play.rules import Env
 
 
 def derived_seed(seed: int, playthrough: int) -> int:
@@ -157,7 +157,7 @@ def randomtest(scenario: Scenario, n: int = 1000, seed: int = 0, *, injects: boo
 
 
 class _Player:
-    """Plays seeded playthroughs on the compiled scenario (`engine.machine`), steering each
+    """Plays seeded playthroughs on the compiled scenario (`engine.analysis.machine`), steering each
     choice by how often its key ("b:o", "inject:i", "pass@turn") was picked before."""
 
     def __init__(self, env: Env, injects: bool, allow_dead_ends: bool):

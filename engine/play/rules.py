@@ -12,9 +12,9 @@ from typing import Any, Iterable
 
 import attrs
 
-from .dice import Roll, roll_dice
-from .expr import EffectRangeError
-from .model import Branch, Condition, Inject, Option, Scenario, to_json_value
+from engine.play.dice import Roll, roll_dice
+from engine.lang.expr import EffectRangeError
+from engine.model import Branch, Condition, Inject, Option, Scenario, to_json_value
 
 
 @attrs.frozen
@@ -84,7 +84,7 @@ class ClauseResult:
 
 
 def explain(cond: Condition | None, state: GameState, env: Env) -> tuple[ClauseResult, ...]:
-    from .model import show_value
+    from engine.model import show_value
     if cond is None:
         return ()
     out = []

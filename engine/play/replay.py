@@ -11,12 +11,12 @@ from pathlib import Path
 
 import attrs
 
-from .diagnostics import DiagnosticError
-from .loader import load_scenario
-from .log import LogRead, LogWriter, read_log, set_aside_torn_tail
-from .model import Scenario
-from .rules import Env, GameState, state_hash, state_json
-from .session import Session, SessionError
+from engine.diagnostics import DiagnosticError
+from engine.format.loader import load_scenario
+from engine.play.log import LogRead, LogWriter, read_log, set_aside_torn_tail
+from engine.model import Scenario
+from engine.play.rules import Env, GameState, state_hash, state_json
+from engine.play.session import Session, SessionError
 
 VERIFIED = "verified"
 SCENARIO_CHANGED = "scenario changed"
@@ -176,3 +176,14 @@ def resume(log_path: str | Path, scenario: Scenario | None = None) -> tuple[Sess
         session.hotwash = next((r.get("hotwash", "") for r in reversed(report.log.actions)
                                 if r.get("action") == "end"), "")
     return session, report
+
+def unreadable_reason(rep: ReplayReport) -> str:
+    """Why a log cannot be used, in one line (the diagnostics' messages, without placeholder
+    locations, when it has no header)."""
+    if rep.log.header is not None:
+        return "; ".join(" ".join(p.split()) for p in rep.problems) or "cannot be replayed"
+    if rep.log.diagnostics:
+        return "; ".join(d.message for d in rep.log.diagnostics if d.severity == "error") \
+            or rep.log.diagnostics[0].message
+    return "; ".join(rep.problems) or "not a session log"
+

@@ -12,7 +12,7 @@ from typing import Any
 
 import attrs
 
-from .diagnostics import Diagnostic, Pos, diag, did_you_mean
+from engine.diagnostics import Diagnostic, Pos, diag, did_you_mean
 
 FORMAT_VERSION = 1
 ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")

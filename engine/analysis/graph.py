@@ -32,9 +32,9 @@ from typing import Any, Iterable
 
 import attrs
 
-from . import expr as X
-from .model import Clause, Scenario
-from .rules import Env, GameState
+from engine.lang import expr as X
+from engine.model import Clause, Scenario
+from engine.play.rules import Env, GameState
 
 CONTEXT_CAP = 4096
 

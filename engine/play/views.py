@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import attrs
 
-from .model import Scenario
-from .rules import GameState
+from engine.model import Scenario
+from engine.play.rules import GameState
 
 
 @attrs.frozen

@@ -1,7 +1,7 @@
 """The expression language of preconditions, effects and modifiers.
 
 Text is tokenised and parsed (Pratt parser) into a small tree, type-checked against the
-scenario's declared names, then compiled into nested Python closures (`engine.packed_expr`
+scenario's declared names, then compiled into nested Python closures (`engine.analysis.packed_expr`
 builds closures over packed states from the same trees). Nothing is ever handed to Python's
 eval/exec. Grammar, loosest binding first:
 
@@ -29,7 +29,7 @@ from typing import Any, Callable
 
 import attrs
 
-from .diagnostics import did_you_mean
+from engine.diagnostics import did_you_mean
 
 
 # ---------------------------------------------------------------------------- types

@@ -6,7 +6,7 @@ that fired, the final state against the baseline, the hotwash, and the sources b
 branch played.
 
 Everything shown about the game (states, dice, modifiers, signposts) is recomputed by replaying
-the log against the scenario (`engine.replay`); the log's own values are used only for actions
+the log against the scenario (`engine.play.replay`); the log's own values are used only for actions
 the replay could not reach, and then they are marked as not confirmed. A log that does not
 verify (edited, a changed scenario, a replay that diverges) still gets a report: it is flagged
 at the top.
@@ -21,11 +21,11 @@ import json
 
 import attrs
 
-from .log import read_log
-from .model import Scenario
-from .replay import VERIFIED, ReplayReport, replay
-from .rules import RuleError
-from . import rules
+from engine.play.log import read_log
+from engine.model import Scenario
+from engine.play.replay import unreadable_reason, VERIFIED, ReplayReport, replay
+from engine.play.rules import RuleError
+from engine.play import rules
 
 
 class ReportError(Exception):
@@ -49,16 +49,6 @@ def effective_actions(actions: Iterable[dict]) -> list[dict]:
     undone = undone_map(actions)
     return [r for r in actions if r.get("action") != "undo" and r.get("n") not in undone]
 
-
-def unreadable_reason(rep: ReplayReport) -> str:
-    """Why a log cannot be used, in one line (the diagnostics' messages, without placeholder
-    locations, when it has no header)."""
-    if rep.log.header is not None:
-        return "; ".join(" ".join(p.split()) for p in rep.problems) or "cannot be replayed"
-    if rep.log.diagnostics:
-        return "; ".join(d.message for d in rep.log.diagnostics if d.severity == "error") \
-            or rep.log.diagnostics[0].message
-    return "; ".join(rep.problems) or "not a session log"
 
 
 # ---------------------------------------------------------------------------- data

@@ -15,10 +15,11 @@ from typing import Iterable
 
 import attrs
 
-from .model import Scenario
-from .replay import VERIFIED, ReplayReport, replay
-from .report import effective_actions, unreadable_reason
-from .report_render import md_cell, md_text
+from engine.model import Scenario
+from engine.play.replay import VERIFIED, ReplayReport, replay
+from engine.debrief.report import effective_actions
+from engine.play.replay import unreadable_reason
+from engine.debrief.report_render import md_cell, md_text
 
 MAX_PAIRS_GROUPS = 5     # up to this many logs every pair is compared; beyond, each vs the first
 

@@ -1,0 +1,1 @@
+"""Analysis of a scenario alone: the packed machine, explore, randomtest, graph."""

@@ -1,0 +1,1 @@
+"""After play: the after-action report, its renderers, compare."""

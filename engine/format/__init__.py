@@ -1,0 +1,1 @@
+"""The file format: YAML with positions, the key table (schema), the loader."""

@@ -1,0 +1,1 @@
+"""Expressions: parsing, type checking, the typed tree and its evaluator."""

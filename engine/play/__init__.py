@@ -1,0 +1,1 @@
+"""Playing a scenario: dice, rules, state views, the session, its log, replay, fork."""
