@@ -52,3 +52,28 @@ def test_events_are_many_dated_and_ordered():
     last_day = [str(e["date"]) + {4: "-12-31", 7: "-31", 10: ""}[len(str(e["date"]))]
                 for e in events]
     assert last_day == sorted(last_day)
+
+
+def test_each_article_footnote_an_event_gives_is_backed_by_the_source_it_cites():
+    # An event that cites footnote N of the article must also cite the source footnote N
+    # names: a footnote attached to the wrong fact in a sentence shows up as a bare number.
+    # Footnote 9 is the author's own note, listed under the article itself.
+    by_footnote = {}
+    for s in load(SOURCES)["sources"]:
+        for n in s.get("footnotes", []):
+            by_footnote.setdefault(n, set()).add(s["id"])
+    for e in load(EVENTS)["events"]:
+        cited = {c["source"] for c in e.get("sources", [])}
+        for c in e.get("sources", []):
+            if c["source"] != "trunov_article":
+                continue
+            for n in c.get("footnotes", []):
+                assert by_footnote[n] & cited, f"{e['id']}: footnote {n} without {by_footnote[n]}"
+
+
+def test_literature_titles_give_author_year_and_pages_not_placeholders():
+    for s in load(SOURCES)["sources"]:
+        assert "not in the extracted text" not in s["title"], s["id"]
+        if s.get("cites_as"):
+            year = s["cites_as"].strip("[]").split()[-1]
+            assert s["title"].startswith(s["issuer"]) and year in s["title"], s["id"]
