@@ -13,6 +13,7 @@ import attrs
 
 from engine.diagnostics import DiagnosticError
 from engine.format.loader import load_scenario
+from engine.play.lock import LogLock
 from engine.play.log import LogRead, LogWriter, read_log, set_aside_torn_tail
 from engine.model import Scenario
 from engine.play.rules import Env, GameState, state_hash, state_json
@@ -158,7 +159,19 @@ def replay(log_path: str | Path, scenario: Scenario | None = None) -> ReplayRepo
 
 
 def resume(log_path: str | Path, scenario: Scenario | None = None) -> tuple[Session, ReplayReport]:
-    """Continue a logged session: replay it, then append new actions to the same log."""
+    """Continue a logged session: replay it, then append new actions to the same log.
+
+    The log's lock is taken before it is read and held by the session's writer, so no other
+    program can append to it in between (LogLockedError names the holder)."""
+    lock = LogLock(log_path).acquire()
+    try:
+        return _resume_locked(log_path, scenario, lock)
+    except BaseException:
+        lock.release()
+        raise
+
+
+def _resume_locked(log_path, scenario, lock) -> tuple[Session, ReplayReport]:
     report = replay(log_path, scenario)
     if report.session is None or report.status == UNREADABLE:
         raise SessionError("cannot resume: " + "; ".join(report.problems))
@@ -171,7 +184,7 @@ def resume(log_path: str | Path, scenario: Scenario | None = None) -> tuple[Sess
     session = report.session
     set_aside_torn_tail(Path(log_path), report.log)
     last = (report.log.actions[-1] if report.log.actions else report.log.header)["hash"]
-    session.writer = LogWriter(Path(log_path), last)
+    session.writer = LogWriter(Path(log_path), last, lock=lock)
     if session.state.ended:
         session.hotwash = next((r.get("hotwash", "") for r in reversed(report.log.actions)
                                 if r.get("action") == "end"), "")
