@@ -50,7 +50,7 @@ CODES: dict[str, str] = {
     "SP407": "an enum or set value is not declared",
     "SP501": "an option's success/failure effects need an adjudication on its branch",
     "SP502": "a branch has an adjudication but no option uses it",
-    "SP503": "dice are not in NdM form (e.g. 2d6)",
+    "SP503": "dice are not in NdM form (e.g. 2d6), or more than the limits allow",
     "SP504": "turn dates are not in order",
     "SP505": "a catalogue source is never cited (catalogue files only)",
     "SP506": "a branch can never be played (found by exploration)",
