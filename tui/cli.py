@@ -16,6 +16,7 @@ from engine import __version__
 from engine.diagnostics import DiagnosticError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_NOT_ENDED = 3          # replay --verify: verified so far, or up to a torn tail
 NO_INJECTS_HELP = ("release no inject by hand (on-demand ones, or scheduled ones after their "
                    "turn); scheduled injects are still released when their turn begins")
 
@@ -35,6 +36,8 @@ def _parser() -> argparse.ArgumentParser:
                      "(default sessions/<scenario>-<group>-<timestamp>.jsonl)")
     run.add_argument("--group", help="group name (pre-fills the setup screen)")
     run.add_argument("--seed", type=int, help="dice seed (pre-fills the setup screen)")
+    run.add_argument("--sign", action="store_true", help="sign the session's log with this "
+                     "machine's key (made on first use in the user's config folder)")
 
     res = sub.add_parser("resume", help="continue a logged session in the app",
                          description="Continue a logged session: replays it, then appends to it.")
@@ -43,7 +46,9 @@ def _parser() -> argparse.ArgumentParser:
 
     rep = sub.add_parser("replay", help="step through a logged session, or verify it",
                          description="Open a logged session in the replay screen, or with --verify "
-                         "print the verification summary (exit 0 verified, 1 otherwise).")
+                         "print what verification proves: exit 0 verified and ended, 3 verified "
+                         "so far (no end record) or torn tail, 1 edited, not authentic, scenario "
+                         "changed, diverged or unreadable.")
     rep.add_argument("log", help="session log (.jsonl)")
     rep.add_argument("--verify", action="store_true", help="headless: print the summary only")
     rep.add_argument("--scenario", help="scenario YAML, if it moved since the session")
@@ -129,7 +134,7 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-RUN_OPTIONS = ("--log", "--group", "--seed")
+RUN_OPTIONS = ("--log", "--group", "--seed", "--sign")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -156,7 +161,8 @@ def _dispatch(args) -> int:
         from engine.bundled import main_scenario
         scenario = Path(getattr(args, "scenario", None) or main_scenario())
         return _tui(scenario_path=scenario, log_path=getattr(args, "log", None),
-                    group=getattr(args, "group", None), seed=getattr(args, "seed", None))
+                    group=getattr(args, "group", None), seed=getattr(args, "seed", None),
+                    sign=getattr(args, "sign", False))
     if cmd == "resume":
         return _tui(resume_log=Path(args.log), scenario_path=_opt_path(args.scenario))
     if cmd == "replay":
@@ -203,6 +209,8 @@ def cmd_replay_verify(args) -> int:
     scenario = _load_scenario_arg(args.scenario)
     report = replay(args.log, scenario)
     print(report.banner())
+    if report.log.header:
+        print(f"  {report.authenticity.describe()}")
     header = report.log.header or {}
     if header:
         print(f"  scenario {header.get('scenario', {}).get('id')}  group {header.get('group')!r}  "
@@ -226,7 +234,10 @@ def cmd_replay_verify(args) -> int:
     for d in report.log.diagnostics:
         if d.severity != "error":
             print(f"  - {d.format()}")
-    return EXIT_OK if report.verified else EXIT_FINDINGS
+    from engine.play.replay import VERIFIED_ENDED
+    if not report.verified:
+        return EXIT_FINDINGS
+    return EXIT_OK if report.verdict == VERIFIED_ENDED else EXIT_NOT_ENDED
 
 
 def _is_catalogue(path: Path) -> bool:

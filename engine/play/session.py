@@ -23,6 +23,7 @@ from engine.play import rules
 from engine.play.dice import Roll, success_probability
 from engine.play.errors import LogWriteError, SessionError  # noqa: F401  (re-exported)
 from engine.play.log import LOG_FORMAT, LogWriter
+from engine.play.signing import Signer
 from engine.model import Branch, Event, Scenario, Source, to_json_value
 from engine.play.rules import ClauseResult, Env, GameState, RuleError
 from engine.play.views import VariableView, fired_signposts_at, variable_views_at
@@ -107,7 +108,11 @@ class Session:
     @classmethod
     def start(cls, scenario: Scenario, *, seed: int, group: str,
               switched_off: Iterable[str] = (), log_path: str | Path | None = None,
-              forked_from: dict | None = None, clock: Callable[[], str] = utc_now) -> "Session":
+              forked_from: dict | None = None, clock: Callable[[], str] = utc_now,
+              signer: Signer | None = None) -> "Session":
+        """A new session; with `log_path`, its log is created (refused if it holds a session)
+        and locked until `close`. With `signer` (engine.play.signing.signing_key()), every
+        line of the log is signed."""
         off = sorted(set(switched_off))
         try:
             scenario.check_switched_off(off)
@@ -122,9 +127,11 @@ class Session:
             "seed": seed, "group": group, "started": clock(), "switched_off": off,
             "forked_from": forked_from,
         }
+        if signer is not None:
+            header["signing"] = signer.header_field()
         writer = None
         if log_path is not None:
-            writer = LogWriter.create(Path(log_path))     # locked until the session closes
+            writer = LogWriter.create(Path(log_path), signer)  # locked until the session closes
         session = cls(scenario, env, header, writer, clock)
         header["state"] = rules.state_hash(session.state, env)
         try:
