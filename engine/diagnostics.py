@@ -37,7 +37,8 @@ CODES: dict[str, str] = {
     "SP302": "a reference to an undefined event",
     "SP303": "a reference to an undefined actor",
     "SP304": "a reference to an undefined source",
-    "SP305": "an include or catalogue path is absolute or leaves the scenario's folder tree",
+    "SP305": "an include or catalogue path is absolute, leaves the scenario's folder tree "
+             "(a catalogue: the folder above it), or is not a .yaml file",
     "SP306": "an include or catalogue file cannot be found",
     "SP307": "includes form a cycle",
     "SP308": "a turn number outside the scenario's turns",

@@ -243,7 +243,10 @@ def cmd_replay_verify(args) -> int:
 def _is_catalogue(path: Path) -> bool:
     """A catalogue file has no `spillover:` version key at its top."""
     try:
-        head = path.read_text(encoding="utf-8", errors="replace")[:4000]
+        if not path.is_file():        # a pipe or a device is never read here
+            return False
+        with open(path, "rb") as f:
+            head = f.read(4000).decode("utf-8", errors="replace")
     except OSError:
         return False
     return not any(line.startswith("spillover:") for line in head.splitlines())
@@ -253,7 +256,7 @@ def cmd_lint(args) -> int:
     from engine.format.loader import check_catalogues, check_scenario
     all_diags = []
     results = []
-    catalogues = [Path(p) for p in args.paths if _is_catalogue(Path(p)) and Path(p).is_file()]
+    catalogues = [Path(p) for p in args.paths if _is_catalogue(Path(p))]
     scenarios = [Path(p) for p in args.paths if Path(p) not in catalogues]
     if catalogues:
         diags = check_catalogues(catalogues)
