@@ -1,7 +1,7 @@
 """The `spillover` command.
 
 Headless commands (lint, schema, replay --verify, explore, randomtest, graph, report, compare,
-fork) never import Textual, so they start fast; only the TUI commands load it.
+fork, play) never import Textual, so they start fast; only the TUI commands load it.
 """
 
 from __future__ import annotations
@@ -123,6 +123,23 @@ def _parser() -> argparse.ArgumentParser:
     cmp_.add_argument("-o", "--output", help="write to FILE.md instead of stdout")
     cmp_.add_argument("--scenario", help="scenario YAML, if it moved since the sessions")
 
+    play = sub.add_parser("play", help="play a session headless: JSON actions on stdin",
+                          description="Start (or --resume) a session and take actions from stdin, "
+                          "one JSON object per line, e.g. {\"action\": \"choose\", \"branch\": "
+                          "\"b\", \"option\": \"o\", \"rationale\": \"…\"}. Each gets one JSON line "
+                          "on stdout, written once the action is on disk: {\"ok\": true, \"n\", "
+                          "\"turn\", \"state\", …} or {\"ok\": false, \"code\", \"message\"}. "
+                          "See docs/ANALYST.md.")
+    play.add_argument("scenario", nargs="?", help="scenario YAML (default: the bundled one; "
+                      "with --resume, only if it moved since the session)")
+    play.add_argument("--log", help="the new session's log file")
+    play.add_argument("--resume", metavar="LOG", help="continue this session instead")
+    play.add_argument("--group", default="group", help="group name (default 'group')")
+    play.add_argument("--seed", type=int, default=1, help="dice seed (default 1)")
+    play.add_argument("--switch-off", action="append", default=[], metavar="EVENT",
+                      help="counterfactual: treat this event as not having occurred (repeatable)")
+    play.add_argument("--sign", action="store_true", help="sign the new session's log")
+
     fork = sub.add_parser("fork", help="start a new session from part of an old one",
                           description="Keep the first N actions of a session and continue from there.")
     fork.add_argument("log")
@@ -178,6 +195,9 @@ def _dispatch(args) -> int:
     if cmd in ("explore", "randomtest", "graph"):
         from tui import cli_analysis
         return getattr(cli_analysis, f"cmd_{cmd}")(args)
+    if cmd == "play":
+        from tui.cli_play import cmd_play
+        return cmd_play(args)
     if cmd in ("report", "compare", "fork"):
         from tui import cli_report
         return getattr(cli_report, f"cmd_{cmd}")(args)
