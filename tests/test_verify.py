@@ -139,3 +139,13 @@ def test_signed_resume_goes_on_signing_and_needs_the_key(tutorial, tmp_path, key
 def test_a_key_is_made_once_and_kept(keys):
     a, b = signing_key(), signing_key()
     assert a == b and len(list(keys.glob("*.key"))) == 1
+
+
+def test_a_report_of_a_signed_log_that_is_not_authentic_is_flagged(tutorial, tmp_path, keys):
+    from engine.debrief.report import after_action_report
+    path = played(tutorial, tmp_path / "s.jsonl", signer=signing_key())
+    recs = records(path)
+    recs[2]["rationale"] = "forged"
+    rewrite(path, recs)
+    report = after_action_report(path)
+    assert not report.verified and report.banner.startswith("Not authentic")

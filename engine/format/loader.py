@@ -669,7 +669,8 @@ def check_scenario(path: str | os.PathLike) -> tuple[Scenario | None, list[Diagn
         with gc_paused():
             scenario = builder.build()
     except RecursionError:
-        builder.error("SP107", "the file nests too deeply to check", None, "flatten the structure")
+        builder.error("SP107", "the file nests too deeply to check", Pos(str(path), 1, 1),
+                      "flatten the structure")
         scenario = None
     except Exception:
         # A structure broken in a way the builder did not foresee: if its cause was already

@@ -14,7 +14,7 @@ import os
 import socket
 from pathlib import Path
 
-from engine.play.errors import LogLockedError
+from engine.play.errors import LogLockedError, SessionError
 
 try:                                     # POSIX
     import fcntl
@@ -43,6 +43,15 @@ class LogLock:
         return self._fd is not None
 
     def acquire(self) -> "LogLock":
+        """Hold the lock, or raise LogLockedError naming the holder (SessionError when the
+        lock file cannot be made at all, e.g. a read-only folder)."""
+        try:
+            return self._acquire()
+        except OSError as e:
+            raise SessionError(f"cannot lock {self.log_path} for writing: "
+                               f"{e.strerror or e} ({self.path})") from None
+
+    def _acquire(self) -> "LogLock":
         self.path.parent.mkdir(parents=True, exist_ok=True)
         for _ in range(20):
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)

@@ -238,7 +238,11 @@ def _resume_locked(log_path, scenario, lock) -> tuple[Session, ReplayReport]:
     if report.authenticity.status == AUTHENTIC:
         signer = load_key(report.authenticity.key_id)
     session = report.session
-    set_aside_torn_tail(Path(log_path), report.log)
+    try:
+        set_aside_torn_tail(Path(log_path), report.log)
+    except OSError as e:
+        raise SessionError(f"cannot resume: the torn last line cannot be set aside "
+                           f"({e.strerror or e}); nothing was changed") from None
     last = (report.log.actions[-1] if report.log.actions else report.log.header)["hash"]
     session.writer = LogWriter(Path(log_path), last, lock=lock, signer=signer)
     if session.state.ended:
