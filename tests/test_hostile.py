@@ -78,6 +78,7 @@ def hostile_scenarios(folder):
     yield "deep-yaml", "a: " + "[" * 100_000 + "]" * 100_000 + "\n", "SP10"
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs POSIX FIFOs, /dev/zero, rlimits")
 def test_hostile_scenarios_and_logs(tmp_path, tutorial):
     argvs, expect = [], []
     for name, text, reason in hostile_scenarios(tmp_path):

@@ -173,10 +173,15 @@ def kill_loop(tmp_path, kills, seed):
     return acked
 
 
+POSIX = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
+
+
+@POSIX
 def test_kill_9_never_loses_an_acknowledged_action(tmp_path):
     kill_loop(tmp_path, 20, seed=11)
 
 
+@POSIX
 @pytest.mark.slow
 def test_kill_9_many_times(tmp_path):
     kill_loop(tmp_path, 120, seed=12)
