@@ -37,7 +37,8 @@ CODES: dict[str, str] = {
     "SP302": "a reference to an undefined event",
     "SP303": "a reference to an undefined actor",
     "SP304": "a reference to an undefined source",
-    "SP305": "an include or catalogue path is absolute or leaves the scenario's folder tree",
+    "SP305": "an include or catalogue path is absolute, leaves the scenario's folder tree "
+             "(a catalogue: the folder above it), or is not a .yaml file",
     "SP306": "an include or catalogue file cannot be found",
     "SP307": "includes form a cycle",
     "SP308": "a turn number outside the scenario's turns",
@@ -50,7 +51,7 @@ CODES: dict[str, str] = {
     "SP407": "an enum or set value is not declared",
     "SP501": "an option's success/failure effects need an adjudication on its branch",
     "SP502": "a branch has an adjudication but no option uses it",
-    "SP503": "dice are not in NdM form (e.g. 2d6)",
+    "SP503": "dice are not in NdM form (e.g. 2d6), or more than the limits allow",
     "SP504": "turn dates are not in order",
     "SP505": "a catalogue source is never cited (catalogue files only)",
     "SP506": "a branch can never be played (found by exploration)",

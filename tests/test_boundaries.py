@@ -28,6 +28,7 @@ HEADLESS = [
     ["graph", "{tutorial}", "--format", "dot"],
     ["report", "{blue}", "-o", "{out}/a.html"], ["compare", "{blue}", "{red}"],
     ["fork", "{blue}", "--at", "2", "--log", "{out}/f.jsonl"],
+    ["play", "{tutorial}", "--log", "{out}/p.jsonl"],
 ]
 
 
@@ -43,7 +44,7 @@ def test_headless_commands_do_not_load_textual(argv, tmp_path, aar_played):
             "    try:\n        main(%r)\n    except SystemExit:\n        pass\n"
             "assert 'textual' not in sys.modules, 'textual imported'" % (argv,))
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            cwd=tmp_path)
+                            cwd=tmp_path, stdin=subprocess.DEVNULL)
     assert result.returncode == 0, result.stderr
 
 

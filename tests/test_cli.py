@@ -48,9 +48,9 @@ def test_replay_verify(tmp_path, capsys):
     s.next_turn()
     s.choose("answer_beijing", "reassure", "calm things")
     s.close()
-    assert main(["replay", str(tmp_path / "log.jsonl"), "--verify"]) == 0
+    assert main(["replay", str(tmp_path / "log.jsonl"), "--verify"]) == 3    # not ended
     out = capsys.readouterr().out
-    assert out.startswith("Verified: 2 actions") and "group 'CLI'" in out
+    assert out.startswith("Verified so far: 2 actions") and "group 'CLI'" in out
     (tmp_path / "log.jsonl").write_text((tmp_path / "log.jsonl").read_text().replace("calm", "CALM"))
     assert main(["replay", str(tmp_path / "log.jsonl"), "--verify"]) == 1
     assert "Log edited" in capsys.readouterr().out

@@ -31,7 +31,7 @@ def blue(played):
 def test_report_of_a_verified_session(blue, played):
     sc = load_scenario(played / "tutorial.yaml")
     assert blue.verified and blue.status == "verified"
-    assert blue.banner.startswith("Verified: 15 actions")
+    assert blue.banner.startswith("Verified and ended: 15 actions")
     assert blue.group == "Blue" and blue.seed == 21 and blue.ended
     assert blue.actions == blue.confirmed == 15
     assert [e.n for e in blue.entries] == list(range(1, 16))
@@ -56,7 +56,7 @@ def test_report_of_a_verified_session(blue, played):
 def test_every_action_appears_in_markdown(blue, played):
     md = to_markdown(blue)
     assert md.startswith("# After-action report: ")
-    assert "Verified: 15 actions replay" in md.split("## 1.")[0]     # verification on top
+    assert "Verified and ended: 15 actions replay" in md.split("## 1.")[0]     # verification on top
     for n in range(1, 16):
         assert f"**{n}. " in md, n
     for text in BLUE_RATIONALES:
@@ -271,7 +271,7 @@ def test_report_when_the_scenario_has_gone(tmp_path, capsys):
     # --scenario points the report at the moved file: everything is confirmed again
     assert main(["report", str(tmp_path / "blue.jsonl"), "--scenario",
                  str(tmp_path / "elsewhere" / "tutorial.yaml")]) == 0
-    assert "Verified: 15 actions" in capsys.readouterr().out
+    assert "Verified and ended: 15 actions" in capsys.readouterr().out
 
 
 def _edited_copy(src, dst, old, new):

@@ -172,6 +172,7 @@ def test_replay_detects_an_edited_log(tutorial, tmp_path):
     report = replay(s.log_path)
     assert report.status == LOG_EDITED and report.log.chain_broken_at == 3
     assert "line 3" in report.banner()
+    s.close()
     with pytest.raises(SessionError, match="Fork"):
         resume(s.log_path)
 

@@ -55,7 +55,7 @@ class SpilloverApp(App[int]):
                  seed: int | None = None, clock: Callable[[], str] | None = None,
                  now: Callable[[], _dt.datetime] | None = None,
                  initial_seed: int | None = None, cursor_blink: bool = True,
-                 log_folder: str | Path = "sessions") -> None:
+                 log_folder: str | Path = "sessions", sign: bool = False) -> None:
         super().__init__()
         self.scenario_path = Path(scenario_path) if scenario_path else None
         self.resume_log = Path(resume_log) if resume_log else None
@@ -68,6 +68,7 @@ class SpilloverApp(App[int]):
         self.now = now or _dt.datetime.now
         self.cursor_blink = cursor_blink
         self.log_folder = Path(log_folder)
+        self.sign = sign
         self.session: Session | None = None
         self.exit_code = 0
         self._gc_pauses = 0
@@ -141,8 +142,12 @@ class SpilloverApp(App[int]):
 
     def start_session(self, scenario, *, seed: int, group: str, switched_off, log_path) -> Session:
         """Start a session from the setup screen's fields (SessionError/OSError propagate)."""
+        signer = None
+        if self.sign:
+            from engine.play.signing import signing_key
+            signer = signing_key()
         return Session.start(scenario, seed=seed, group=group, switched_off=switched_off,
-                             log_path=log_path, clock=self.clock or utc_now)
+                             log_path=log_path, clock=self.clock or utc_now, signer=signer)
 
     def show_error(self, title: str, lines: list[str]) -> None:
         from .screens.error import ErrorScreen
@@ -204,10 +209,10 @@ def settle_heap() -> None:
 
 
 def run_app(*, scenario_path=None, resume_log=None, replay_log=None, log_path=None, group=None,
-            seed=None) -> int:
+            seed=None, sign=False) -> int:
     """Run the app in the terminal; returns the exit code (0, or 1 after an error screen)."""
     app = SpilloverApp(scenario_path=scenario_path, resume_log=resume_log, replay_log=replay_log,
-                       log_path=log_path, group=group, seed=seed)
+                       log_path=log_path, group=group, seed=seed, sign=sign)
 
     def hang_up(_signum, _frame):      # the terminal closed: the log is already on disk
         app.close_session()

@@ -1,7 +1,7 @@
 """The `spillover` command.
 
 Headless commands (lint, schema, replay --verify, explore, randomtest, graph, report, compare,
-fork) never import Textual, so they start fast; only the TUI commands load it.
+fork, play) never import Textual, so they start fast; only the TUI commands load it.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from engine import __version__
 from engine.diagnostics import DiagnosticError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_NOT_ENDED = 3          # replay --verify: verified so far, or up to a torn tail
 NO_INJECTS_HELP = ("release no inject by hand (on-demand ones, or scheduled ones after their "
                    "turn); scheduled injects are still released when their turn begins")
 
@@ -35,6 +36,8 @@ def _parser() -> argparse.ArgumentParser:
                      "(default sessions/<scenario>-<group>-<timestamp>.jsonl)")
     run.add_argument("--group", help="group name (pre-fills the setup screen)")
     run.add_argument("--seed", type=int, help="dice seed (pre-fills the setup screen)")
+    run.add_argument("--sign", action="store_true", help="sign the session's log with this "
+                     "machine's key (made on first use in the user's config folder)")
 
     res = sub.add_parser("resume", help="continue a logged session in the app",
                          description="Continue a logged session: replays it, then appends to it.")
@@ -43,7 +46,9 @@ def _parser() -> argparse.ArgumentParser:
 
     rep = sub.add_parser("replay", help="step through a logged session, or verify it",
                          description="Open a logged session in the replay screen, or with --verify "
-                         "print the verification summary (exit 0 verified, 1 otherwise).")
+                         "print what verification proves: exit 0 verified and ended, 3 verified "
+                         "so far (no end record) or torn tail, 1 edited, not authentic, scenario "
+                         "changed, diverged or unreadable.")
     rep.add_argument("log", help="session log (.jsonl)")
     rep.add_argument("--verify", action="store_true", help="headless: print the summary only")
     rep.add_argument("--scenario", help="scenario YAML, if it moved since the session")
@@ -118,6 +123,23 @@ def _parser() -> argparse.ArgumentParser:
     cmp_.add_argument("-o", "--output", help="write to FILE.md instead of stdout")
     cmp_.add_argument("--scenario", help="scenario YAML, if it moved since the sessions")
 
+    play = sub.add_parser("play", help="play a session headless: JSON actions on stdin",
+                          description="Start (or --resume) a session and take actions from stdin, "
+                          "one JSON object per line, e.g. {\"action\": \"choose\", \"branch\": "
+                          "\"b\", \"option\": \"o\", \"rationale\": \"…\"}. Each gets one JSON line "
+                          "on stdout, written once the action is on disk: {\"ok\": true, \"n\", "
+                          "\"turn\", \"state\", …} or {\"ok\": false, \"code\", \"message\"}. "
+                          "See docs/ANALYST.md.")
+    play.add_argument("scenario", nargs="?", help="scenario YAML (default: the bundled one; "
+                      "with --resume, only if it moved since the session)")
+    play.add_argument("--log", help="the new session's log file")
+    play.add_argument("--resume", metavar="LOG", help="continue this session instead")
+    play.add_argument("--group", default="group", help="group name (default 'group')")
+    play.add_argument("--seed", type=int, default=1, help="dice seed (default 1)")
+    play.add_argument("--switch-off", action="append", default=[], metavar="EVENT",
+                      help="counterfactual: treat this event as not having occurred (repeatable)")
+    play.add_argument("--sign", action="store_true", help="sign the new session's log")
+
     fork = sub.add_parser("fork", help="start a new session from part of an old one",
                           description="Keep the first N actions of a session and continue from there.")
     fork.add_argument("log")
@@ -129,7 +151,7 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-RUN_OPTIONS = ("--log", "--group", "--seed")
+RUN_OPTIONS = ("--log", "--group", "--seed", "--sign")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -156,7 +178,8 @@ def _dispatch(args) -> int:
         from engine.bundled import main_scenario
         scenario = Path(getattr(args, "scenario", None) or main_scenario())
         return _tui(scenario_path=scenario, log_path=getattr(args, "log", None),
-                    group=getattr(args, "group", None), seed=getattr(args, "seed", None))
+                    group=getattr(args, "group", None), seed=getattr(args, "seed", None),
+                    sign=getattr(args, "sign", False))
     if cmd == "resume":
         return _tui(resume_log=Path(args.log), scenario_path=_opt_path(args.scenario))
     if cmd == "replay":
@@ -172,6 +195,9 @@ def _dispatch(args) -> int:
     if cmd in ("explore", "randomtest", "graph"):
         from tui import cli_analysis
         return getattr(cli_analysis, f"cmd_{cmd}")(args)
+    if cmd == "play":
+        from tui.cli_play import cmd_play
+        return cmd_play(args)
     if cmd in ("report", "compare", "fork"):
         from tui import cli_report
         return getattr(cli_report, f"cmd_{cmd}")(args)
@@ -203,6 +229,8 @@ def cmd_replay_verify(args) -> int:
     scenario = _load_scenario_arg(args.scenario)
     report = replay(args.log, scenario)
     print(report.banner())
+    if report.log.header:
+        print(f"  {report.authenticity.describe()}")
     header = report.log.header or {}
     if header:
         print(f"  scenario {header.get('scenario', {}).get('id')}  group {header.get('group')!r}  "
@@ -226,13 +254,19 @@ def cmd_replay_verify(args) -> int:
     for d in report.log.diagnostics:
         if d.severity != "error":
             print(f"  - {d.format()}")
-    return EXIT_OK if report.verified else EXIT_FINDINGS
+    from engine.play.replay import VERIFIED_ENDED
+    if not report.verified:
+        return EXIT_FINDINGS
+    return EXIT_OK if report.verdict == VERIFIED_ENDED else EXIT_NOT_ENDED
 
 
 def _is_catalogue(path: Path) -> bool:
     """A catalogue file has no `spillover:` version key at its top."""
     try:
-        head = path.read_text(encoding="utf-8", errors="replace")[:4000]
+        if not path.is_file():        # a pipe or a device is never read here
+            return False
+        with open(path, "rb") as f:
+            head = f.read(4000).decode("utf-8", errors="replace")
     except OSError:
         return False
     return not any(line.startswith("spillover:") for line in head.splitlines())
@@ -242,7 +276,7 @@ def cmd_lint(args) -> int:
     from engine.format.loader import check_catalogues, check_scenario
     all_diags = []
     results = []
-    catalogues = [Path(p) for p in args.paths if _is_catalogue(Path(p)) and Path(p).is_file()]
+    catalogues = [Path(p) for p in args.paths if _is_catalogue(Path(p))]
     scenarios = [Path(p) for p in args.paths if Path(p) not in catalogues]
     if catalogues:
         diags = check_catalogues(catalogues)

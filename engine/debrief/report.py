@@ -304,7 +304,7 @@ def after_action_report(log_path: str | Path, scenario: Scenario | None = None) 
         text = " ".join(d.format().split())
         if text not in problems and not any(text.endswith(p) for p in problems):
             problems.append(text)
-    verified = rep.status == VERIFIED and log.ok
+    verified = rep.verified and log.ok         # not when a signed log is not authentic
     banner = rep.banner()
     if sc is None:
         path = (header.get("scenario") or {}).get("path", "")

@@ -36,13 +36,28 @@ class _Files:
             return str(path)
 
     def load(self, path: Path, display: str | None = None) -> Any:
-        data, diags = load_yaml_file(path, display or self.name(path))
+        name = display or self.name(path)
+        data, diags = load_yaml_file(path, name)
+        if data is None and not diags:      # valid YAML, but nothing a scenario can use
+            diags = [diag("SP103", "the file's document is null (~ or null): there is "
+                          "nothing in it to use", Pos(name, 1, 1),
+                          "write the YAML data (a mapping of keys) into the file")]
         self.diags.extend(diags)
         try:
-            self.hashes[self.name(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
+            if path.is_file():       # never a pipe or a device (load_yaml_file refused it)
+                self.hashes[self.name(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
         except OSError:
             pass
         return data
+
+
+def _turn_number(digits: str) -> int:
+    """A turn number as written in a range; one too long to be a turn stays too large,
+    without converting thousands of digits."""
+    return int(digits) if len(digits) <= 15 else 10**15
+
+
+MAX_MOVES_PER_TURN = 100
 
 
 def _raw_hash(data: Any) -> str:
@@ -88,6 +103,15 @@ class _Builder:
         if confine and not target.is_relative_to(self.root):
             self.error("SP305", f"'{text}' leaves the scenario's folder tree", pos_of(ref, pos),
                        f"includes must stay inside {self.root}")
+            return None
+        if not confine and not target.is_relative_to(self.root.parent):
+            self.error("SP305", f"'{text}' leaves the scenario's project (its folder and the "
+                       "folder above it)", pos_of(ref, pos),
+                       f"keep catalogues inside {self.root.parent}, e.g. ../seeds/events.yaml")
+            return None
+        if target.suffix.lower() not in (".yaml", ".yml"):
+            self.error("SP305", f"'{text}' is not a YAML file (.yaml or .yml)", pos_of(ref, pos),
+                       "includes and catalogues are YAML files")
             return None
         if not target.is_file():
             here = base.parent
@@ -182,6 +206,11 @@ class _Builder:
         injects = self.build_injects(raw_injects)
         signposts = self.build_signposts(collect("signposts"))
         self.check_catalogue_use()
+        moves = data.get("moves_per_turn", 1)
+        if isinstance(moves, int) and moves > MAX_MOVES_PER_TURN:
+            self.error("SP203", f"moves_per_turn {moves} is more than {MAX_MOVES_PER_TURN}",
+                       value_pos(data, "moves_per_turn", None),
+                       "how many branches the group may play in one turn: usually 1 to 3")
 
         if any(d.severity == "error" for d in self.diags):
             return None
@@ -486,8 +515,10 @@ class _Builder:
             m = TURNS_RE.match(raw.strip())
             if m is None:
                 return frozenset()   # reported by the structural check
-            lo, hi = int(m.group(1)), int(m.group(2)) if m.group(2) else last
-            nums = list(range(lo, hi + 1)) or [lo]
+            lo = _turn_number(m.group(1))
+            hi = _turn_number(m.group(2)) if m.group(2) else last
+            # only the turns that exist: a range may name a billion of them
+            nums = list(range(max(lo, 0), min(hi, last) + 1)) or [lo]
             check = [lo, hi]
         else:
             nums = [raw] if isinstance(raw, int) else [n for n in raw if isinstance(n, int)]
@@ -638,7 +669,8 @@ def check_scenario(path: str | os.PathLike) -> tuple[Scenario | None, list[Diagn
         with gc_paused():
             scenario = builder.build()
     except RecursionError:
-        builder.error("SP107", "the file nests too deeply to check", None, "flatten the structure")
+        builder.error("SP107", "the file nests too deeply to check", Pos(str(path), 1, 1),
+                      "flatten the structure")
         scenario = None
     except Exception:
         # A structure broken in a way the builder did not foresee: if its cause was already

@@ -19,6 +19,12 @@ ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 DATE_RE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 DICE_RE = re.compile(r"^([1-9]\d?)d([1-9]\d{0,2})$")
+# Declared limits on dice, so that the exact odds of any accepted roll compute in well under
+# 100 ms (bench/bench_dice.py): at most MAX_DICE dice of at most MAX_SIDES sides, and at most
+# MAX_DICE_SPAN possible totals (count × sides).
+MAX_DICE, MAX_SIDES, MAX_DICE_SPAN = 50, 999, 2000
+DICE_LIMITS = (f"at most {MAX_DICE} dice of at most {MAX_SIDES} sides, and dice × sides at most "
+               f"{MAX_DICE_SPAN}")
 TURNS_RE = re.compile(r"^(\d+)\s*\.\.\s*(\d+)?$")
 
 
@@ -171,6 +177,17 @@ OBJECTS: dict[str, list[F]] = {
 }
 
 
+def dice_limit_problem(count: int, sides: int) -> str | None:
+    """Why `count` dice of `sides` sides are beyond the declared limits, or None."""
+    if count > MAX_DICE:
+        return f"more than {MAX_DICE} dice"
+    if sides > MAX_SIDES:
+        return f"dice of more than {MAX_SIDES} sides"
+    if count * sides > MAX_DICE_SPAN:
+        return f"{count * sides} possible totals, more than {MAX_DICE_SPAN}"
+    return None
+
+
 class Checker:
     """Structural checks of raw, located YAML data against OBJECTS.
 
@@ -298,7 +315,12 @@ class Checker:
     def k_dice(self, v, f, pos, where):
         if not isinstance(v, str) or not DICE_RE.match(v):
             self.error("SP503", f"{_where(where)} should be dice like 2d6, found {describe(v)}",
-                       pos_of(v, pos), "N dice of M sides: 1d6, 2d6, 1d20")
+                       pos_of(v, pos), "N dice of M sides: 1d6, 2d6, 1d20; " + DICE_LIMITS)
+            return False
+        problem = dice_limit_problem(*map(int, DICE_RE.match(v).groups()))
+        if problem:
+            self.error("SP503", f"{_where(where)}: {v} is {problem}", pos_of(v, pos),
+                       DICE_LIMITS)
             return False
         return True
 

@@ -33,6 +33,7 @@ import functools
 import gc
 import os
 import re
+import stat
 from typing import Any
 
 import yaml
@@ -64,6 +65,8 @@ __all__ = [
 
 MAX_NODE_VISITS = 100_000  # node visits that aliases may add on top of the file's own nodes
 MAX_DEPTH = 200  # nesting of mappings and sequences, aliases expanded
+MAX_INT = 10**15 - 1  # the largest whole number accepted (15 digits), so no value is huge
+MAX_FILE_BYTES = 32 << 20  # a scenario, include or catalogue file (a large one is ~1 MB)
 
 _Loader = yaml.CSafeLoader if getattr(yaml, "__with_libyaml__", False) else yaml.SafeLoader
 
@@ -94,6 +97,24 @@ _MAKERS = {
     _NULL: _CONSTRUCT.construct_yaml_null,
 }
 _KIND = {_INT: "an integer", _FLOAT: "a number", _BOOL: "true/false", _NULL: "null"}
+
+
+def _make(tag: str, value: str) -> Any:
+    """A scalar's value by its tag; ValueError for an integer beyond ±MAX_INT."""
+    made = _MAKERS[tag](ScalarNode(tag, value))
+    if tag == _INT and abs(made) > MAX_INT:
+        raise _TooLarge
+    return made
+
+
+class _TooLarge(ValueError):
+    pass
+
+
+def _scalar_problem(exc: Exception, value: str, tag: str) -> str:
+    if isinstance(exc, _TooLarge) or (tag == _INT and "digits" in str(exc)):
+        return f"'{_clip(value)}' is too large: whole numbers have at most 15 digits"
+    return f"'{_clip(value)}' cannot be read as {_KIND[tag]}"
 
 
 # ---------------------------------------------------------------------------- values
@@ -469,10 +490,10 @@ class _Reader:
             self._refuse_tag(tag, node.start)
             return None
         try:
-            return maker(ScalarNode(tag, node.value))
-        except Exception:
+            return _make(tag, node.value)
+        except Exception as exc:
             self.diags.append(diag(
-                "SP104", f"'{_clip(node.value)}' cannot be read as {_KIND[tag]}",
+                "SP104", _scalar_problem(exc, node.value, tag),
                 self.text_pos(node),
                 hint="fix the value, or quote it to keep it as text"))
             return None
@@ -796,7 +817,8 @@ class _Fast:
                 return None
             if tag is _BOOL:
                 return _BOOLS[value.lower()]
-            if tag is _INT and _DIGITS.issuperset(value) and (value[0] != "0" or value == "0"):
+            if tag is _INT and _DIGITS.issuperset(value) and (value[0] != "0" or value == "0") \
+                    and len(value) <= 15:
                 return int(value)
         elif tag == _STR or tag == _TIMESTAMP:
             return self.locstr(node, value, True)
@@ -805,11 +827,11 @@ class _Fast:
             self.refuse(tag, node.start_mark)
             return None
         try:
-            return maker(ScalarNode(tag, value))
-        except Exception:
+            return _make(tag, value)
+        except Exception as exc:
             text = self.locstr(node, value, self._props(node))
             self.diags.append(diag(
-                "SP104", f"'{_clip(value)}' cannot be read as {_KIND[tag]}", text.pos,
+                "SP104", _scalar_problem(exc, value, tag), text.pos,
                 hint="fix the value, or quote it to keep it as text"))
             return None
 
@@ -864,8 +886,19 @@ def load_yaml_file(path: str | os.PathLike,
     try:
         if os.path.isdir(path):
             raise IsADirectoryError(path)
-        with open(path, "rb") as handle:
-            data = handle.read()
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None, [Diagnostic("SP101", f"cannot read '{name}': it is not a regular file "
+                                     "(a pipe or a device)", name,
+                                     hint="give the path of a .yaml file")]
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with open(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):          # swapped since the check
+                raise OSError(0, "it is not a regular file")
+            data = handle.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            return None, [Diagnostic("SP101", f"cannot read '{name}': it is larger than "
+                                     f"{MAX_FILE_BYTES >> 20} MB", name,
+                                     hint="is it the right file? split a scenario with include:")]
     except FileNotFoundError:
         return None, [Diagnostic("SP101", f"cannot read '{name}': there is no such file",
                                  name, hint="check the path and the spelling of the file name")]

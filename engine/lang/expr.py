@@ -158,6 +158,11 @@ class EffectNode:
 _CMP = {"==", "!=", "<", "<=", ">", ">=", "in", "not in"}
 
 
+# Bounds, so that no expression can take unbounded time or memory, or exhaust the stack:
+MAX_INT_DIGITS = 15       # a whole number literal (10^15 is far beyond any scenario's scale)
+MAX_EXPR_DEPTH = 50       # nesting of parentheses, not, unary minus and operator chains
+
+
 class _Parser:
     """Pratt parser over the token tuples; `tok` is the current token."""
 
@@ -166,6 +171,15 @@ class _Parser:
         self.toks = tokenize(text)
         self.i = 0
         self.tok = self.toks[0]
+        self.depth = 0
+
+    def deeper(self, start: int) -> None:
+        """Count one more level of nesting; a located SP401 past MAX_EXPR_DEPTH."""
+        self.depth += 1
+        if self.depth > MAX_EXPR_DEPTH:
+            raise ExprError("SP401", f"the expression nests more than {MAX_EXPR_DEPTH} levels "
+                            "deep", start, start + 1,
+                            "split it into simpler conditions, or name a part of it")
 
     def take(self) -> Tok:
         t = self.tok
@@ -194,29 +208,38 @@ class _Parser:
             hint = "use 'and'/'or' to combine conditions" if kind == "name" else None
             raise ExprError("SP401", f"unexpected '{text}' after a complete expression",
                             start, end, hint)
+        _check_depth(node)
         return node
 
     def or_(self) -> Node:
+        self.deeper(self.tok[_START])
         left = self.and_()
         while self.tok[_TEXT] == "or" and self.tok[_KIND] == "kw":
             self.take()
             right = self.and_()
-            left = Node("bin", left.start, right.end, "or", args=(left, right))
+            left = self.chain("bin", left, right, "or")
+        self.depth -= 1
         return left
+
+    @staticmethod
+    def chain(kind: str, left: Node, right: Node, op: str) -> Node:
+        return Node(kind, left.start, right.end, op, args=(left, right))
 
     def and_(self) -> Node:
         left = self.not_()
         while self.tok[_TEXT] == "and" and self.tok[_KIND] == "kw":
             self.take()
             right = self.not_()
-            left = Node("bin", left.start, right.end, "and", args=(left, right))
+            left = self.chain("bin", left, right, "and")
         return left
 
     def not_(self) -> Node:
         t = self.tok
         if t[_TEXT] == "not" and t[_KIND] == "kw":
             self.take()
+            self.deeper(t[_START])
             operand = self.not_()
+            self.depth -= 1
             return Node("not", t[_START], operand.end, args=(operand,))
         return self.cmp()
 
@@ -242,7 +265,7 @@ class _Parser:
         while self.tok[_TEXT] in ("+", "-") and self.tok[_KIND] == "op":
             op = self.take()[_TEXT]
             right = self.prod()
-            left = Node("bin", left.start, right.end, op, args=(left, right))
+            left = self.chain("bin", left, right, op)
         return left
 
     def prod(self) -> Node:
@@ -250,20 +273,26 @@ class _Parser:
         while self.tok[_TEXT] == "*":
             self.take()
             right = self.unary()
-            left = Node("bin", left.start, right.end, "*", args=(left, right))
+            left = self.chain("bin", left, right, "*")
         return left
 
     def unary(self) -> Node:
         t = self.tok
         if t[_TEXT] == "-" and t[_KIND] == "op":
             self.take()
+            self.deeper(t[_START])
             operand = self.unary()
+            self.depth -= 1
             return Node("neg", t[_START], operand.end, args=(operand,))
         return self.atom()
 
     def atom(self) -> Node:
         kind, text, start, end = self.tok
         if kind == "int":
+            if len(text.lstrip("0")) > MAX_INT_DIGITS:
+                raise ExprError("SP401", f"the number {text[:12]}… has more than "
+                                f"{MAX_INT_DIGITS} digits", start, end,
+                                "state variables hold small whole numbers; use a smaller one")
             self.take()
             return Node("lit", start, end, value=int(text))
         if kind == "kw" and text in ("true", "false"):
@@ -300,6 +329,20 @@ class _Parser:
             return Node("setlit", start, close, args=tuple(items))
         self.fail("expected a value, a name or '('")
         raise AssertionError  # unreachable: fail() raises
+
+
+def _check_depth(root: Node) -> None:
+    """A located SP401 when the tree is deeper than MAX_EXPR_DEPTH: a long chain such as
+    `a + b + c + …` nests as deep as it is long, and checking and evaluating recurse."""
+    stack = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_EXPR_DEPTH:
+            raise ExprError("SP401", f"the expression nests more than {MAX_EXPR_DEPTH} levels "
+                            "deep (counting each operator of a chain)", node.start,
+                            max(node.end, node.start + 1),
+                            "split it into simpler conditions, or name a part of it")
+        stack.extend((arg, depth + 1) for arg in node.args)
 
 
 # Trees are immutable, so the parse of a text is kept and shared (checking is per scope).

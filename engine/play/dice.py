@@ -13,6 +13,8 @@ from functools import lru_cache
 
 import attrs
 
+from engine.format.schema import dice_limit_problem
+
 
 @attrs.frozen
 class Roll:
@@ -60,19 +62,36 @@ def roll_dice(seed: int, counter: int, count: int, sides: int) -> tuple[int, ...
 
 
 @lru_cache(maxsize=64)
-def sum_distribution(count: int, sides: int) -> dict[int, Fraction]:
-    """Exact probability of each total of `count` dice with `sides` sides."""
-    dist = {0: Fraction(1)}
+def at_least_counts(count: int, sides: int) -> tuple[int, ...]:
+    """`r[k]`: in how many of the `sides ** count` equally likely rolls the dice total at
+    least `count + k` — exact integers, by convolution with a sliding window (each die adds
+    the sum of the last `sides` counts), so the work is about count² × sides / 2 additions."""
+    problem = dice_limit_problem(count, sides)
+    if problem or count < 1 or sides < 1:
+        raise ValueError(f"{count}d{sides}: {problem or 'no dice'}")
+    ways = [1]                               # ways[t]: rolls of the dice so far totalling t
     for _ in range(count):
-        nxt: dict[int, Fraction] = {}
-        for total, p in dist.items():
-            for face in range(1, sides + 1):
-                nxt[total + face] = nxt.get(total + face, Fraction(0)) + p / sides
-        dist = nxt
-    return dist
+        nxt, window = [], 0
+        for t in range(len(ways) + sides - 1):
+            if t < len(ways):
+                window += ways[t]
+            if t >= sides:
+                window -= ways[t - sides]
+            nxt.append(window)
+        ways = nxt                           # now indexed from one more die's minimum
+    at_least, acc = [0] * len(ways), 0
+    for k in range(len(ways) - 1, -1, -1):
+        acc += ways[k]
+        at_least[k] = acc
+    return tuple(at_least)
 
 
 def success_probability(count: int, sides: int, target: int, modifier: int) -> Fraction:
-    """P(sum of dice + modifier ≥ target)."""
-    return sum((p for total, p in sum_distribution(count, sides).items()
-                if total + modifier >= target), Fraction(0))
+    """P(sum of dice + modifier ≥ target), exactly."""
+    at_least = at_least_counts(count, sides)
+    k = target - modifier - count            # the lowest winning total, from the minimum
+    if k <= 0:
+        return Fraction(1)
+    if k >= len(at_least):
+        return Fraction(0)
+    return Fraction(at_least[k], sides ** count)

@@ -7,52 +7,212 @@ removed or reordered line breaks the chain at a known line number.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
+import stat
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import attrs
 
 from engine.diagnostics import Diagnostic, Pos, diag, WARNING
+from engine.play.errors import LogWriteError, SessionError
+from engine.play.lock import LogLock
 
 LOG_FORMAT = 1
+MAX_LINE_BYTES = 1 << 20          # one record; a long rationale is a few kilobytes
+MAX_LOG_BYTES = 64 << 20          # a whole log; a seminar's is well under a megabyte
+_UNHASHED = ("hash", "mac")       # the fields a line's hash does not cover
 
 
 def line_hash(record: dict) -> str:
-    body = {k: v for k, v in record.items() if k != "hash"}
+    body = {k: v for k, v in record.items() if k not in _UNHASHED}
     text = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
-def seal(record: dict, prev: str | None) -> dict:
-    record = dict(record, prev=prev)
+def clean_text(value: Any) -> Any:
+    """`value` with every lone surrogate (text that is not valid Unicode, e.g. pasted from a
+    broken clipboard) replaced by U+FFFD, so that the record can be written as UTF-8."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+            return value
+        except UnicodeEncodeError:
+            return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    if isinstance(value, dict):
+        return {clean_text(k): clean_text(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [clean_text(v) for v in value]
+    return value
+
+
+def seal(record: dict, prev: str | None, signer: Callable[[str], dict] | None = None) -> dict:
+    """The record as it goes on disk: `prev`, its own `hash`, and, in a signed session, the
+    fields `signer` adds for the chain's head (see engine.play.signing)."""
+    record = dict(clean_text(record), prev=prev)
     record["hash"] = line_hash(record)
+    if signer is not None:
+        record.update(signer(record["hash"]))
     return record
 
 
-class LogWriter:
-    """Appends sealed records; each is flushed and fsync'd before `append` returns."""
+def encode_line(record: dict) -> bytes:
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
 
-    def __init__(self, path: Path, last_hash: str | None):
+
+class LogWriter:
+    """Appends sealed records to a log it holds the lock of.
+
+    Each record is one `os.write` of the whole line to a raw file descriptor (no buffer that
+    could keep a failed line and write it again later), then fsync; only then does `append`
+    return. If either fails, the file is cut back to the end of the last complete line and
+    `LogWriteError` says that the action was not recorded: the log holds exactly what it held
+    before, and the next append (once the disk has room) continues the chain cleanly.
+
+    `write` and `fsync` are the seam where tests inject a failing disk.
+    """
+
+    def __init__(self, path: str | os.PathLike, last_hash: str | None, *,
+                 lock: LogLock | None = None, signer: Callable[[str], dict] | None = None):
         self.path = Path(path)
         self.last_hash = last_hash
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._file = open(self.path, "ab")
+        self.signer = signer
+        self.write: Callable[[int, bytes], int] = os.write
+        self.fsync: Callable[[int], None] = os.fsync
+        self._lock = lock if lock is not None else LogLock(self.path).acquire()
+        try:
+            require_regular(self.path, missing_ok=True)
+            self._fd: int | None = os.open(self.path, os.O_WRONLY | os.O_CREAT | _O_BINARY, 0o644)
+            self._good = os.fstat(self._fd).st_size    # the end of the last complete line
+        except OSError as e:
+            self._lock.release()
+            raise SessionError(f"cannot open the log {self.path} for writing: "
+                               f"{e.strerror or e}") from None
+        except SessionError:
+            self._lock.release()
+            raise
+        self._dirty = False
+
+    @classmethod
+    def create(cls, path: str | os.PathLike, signer=None) -> "LogWriter":
+        """A writer for a new session's log. Under the lock, so two programs starting a
+        session on one path never both write a header: the second is refused. A file that
+        holds only a header cut short by a crash (no complete line) is set aside in LOG.torn
+        and the session starts afresh."""
+        path = Path(path)
+        lock = LogLock(path).acquire()
+        try:
+            require_regular(path, missing_ok=True)
+            if path.exists() and path.stat().st_size > 0:
+                with open(path, "rb") as f:
+                    head = f.read(MAX_LINE_BYTES + 1)
+                if b"\n" in head:
+                    raise SessionError(f"{path} already holds a session; choose another log "
+                                       "file or `spillover resume` it")
+                _set_aside(path, head, 0)
+        except OSError as e:
+            lock.release()
+            raise SessionError(f"cannot use {path} as a log: {e.strerror or e}") from None
+        except SessionError:
+            lock.release()
+            raise
+        return cls(path, None, lock=lock, signer=signer)
 
     def append(self, record: dict) -> dict:
-        sealed = seal(record, self.last_hash)
-        data = json.dumps(sealed, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        self._file.write(data + b"\n")
-        self._file.flush()
-        os.fsync(self._file.fileno())
+        if self._fd is None:
+            raise LogWriteError(f"the action was NOT recorded: the log {self.path} is closed")
+        sealed = seal(record, self.last_hash, self.signer)
+        data = encode_line(sealed)
+        try:
+            if self._dirty:
+                self._cut_back()
+            os.lseek(self._fd, self._good, os.SEEK_SET)
+            written = self.write(self._fd, data)
+            if written != len(data):
+                raise OSError(errno.ENOSPC, f"only {written} of {len(data)} bytes were written")
+            self.fsync(self._fd)
+        except OSError as e:
+            self._dirty = True
+            try:
+                self._cut_back()
+            except OSError:
+                pass                     # tried again before the next line is written
+            raise LogWriteError(
+                f"the action was NOT recorded: writing to {self.path} failed "
+                f"({e.strerror or e}). Everything recorded before is intact and the session is "
+                "as it was; free some space (or fix the drive) and take the action again"
+            ) from None
+        self._good += len(data)
         self.last_hash = sealed["hash"]
         return sealed
 
+    def _cut_back(self) -> None:
+        os.ftruncate(self._fd, self._good)
+        self.fsync(self._fd)
+        self._dirty = False
+
+    @property
+    def closed(self) -> bool:
+        return self._fd is None
+
     def close(self) -> None:
-        if not self._file.closed:
-            self._file.close()
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            os.close(fd)
+        self._lock.release()
+
+
+_O_BINARY = getattr(os, "O_BINARY", 0)
+_O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+
+
+def require_regular(path: Path, *, missing_ok: bool = False) -> None:
+    """SessionError unless `path` is a regular file (not a FIFO, a device such as /dev/zero,
+    a directory or a socket), which reading or writing could block on or never finish."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError as e:
+        if missing_ok:
+            return
+        raise SessionError(f"{path}: {e.strerror}") from None
+    except OSError as e:
+        raise SessionError(f"{path}: {e.strerror or e}") from None
+    if not stat.S_ISREG(mode):
+        kind = "a folder" if stat.S_ISDIR(mode) else "not a regular file (a pipe or a device)"
+        raise SessionError(f"{path} is {kind}; give the path of a file")
+
+
+def read_regular(path: str | os.PathLike, limit: int) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes; SessionError otherwise."""
+    require_regular(Path(path))
+    try:
+        fd = os.open(path, os.O_RDONLY | _O_BINARY | _O_NONBLOCK)
+    except OSError as e:
+        raise SessionError(f"{path}: {e.strerror or e}") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):      # swapped since the check
+            raise SessionError(f"{path} is not a regular file (a pipe or a device)")
+        size = os.fstat(fd).st_size
+        if size > limit:
+            raise SessionError(f"{path} is {size:,} bytes, more than the {limit:,} this "
+                               "reads; is it the right file?")
+        chunks, total = [], 0
+        while total <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+        if total > limit:
+            raise SessionError(f"{path} grew past {limit:,} bytes while being read")
+        return b"".join(chunks)
+    except OSError as e:
+        raise SessionError(f"{path}: {e.strerror or e}") from None
+    finally:
+        os.close(fd)
 
 
 @attrs.frozen
@@ -74,9 +234,9 @@ def read_log(path: str | os.PathLike) -> LogRead:
     """Read a log, recovering every complete line; never raises for bad content."""
     name = str(path)
     try:
-        data = Path(path).read_bytes()
-    except OSError as e:
-        return LogRead(name, None, (), (diag("SP601", f"cannot read the log: {e.strerror or e}",
+        data = read_regular(path, MAX_LOG_BYTES)
+    except SessionError as e:
+        return LogRead(name, None, (), (diag("SP601", f"cannot read the log: {e}",
                                              Pos(name, 0, 0), "check the path"),))
     diags: list[Diagnostic] = []
     lines = data.split(b"\n")
@@ -85,9 +245,18 @@ def read_log(path: str | os.PathLike) -> LogRead:
     records: list[dict] = []
     for i, raw in enumerate(lines, start=1):
         try:
+            if len(raw) > MAX_LINE_BYTES:
+                raise ValueError(f"{len(raw):,} bytes, longer than any record "
+                                 f"({MAX_LINE_BYTES:,})")
             rec = json.loads(raw.decode("utf-8"))
             if not isinstance(rec, dict):
                 raise ValueError("not an object")
+        except RecursionError:
+            e = ValueError("nested too deeply to be a record")
+            diags.append(diag("SP602", f"line {i} is not a valid log record ({e})",
+                              _pos(name, i), "the log was damaged or edited by hand"))
+            return LogRead(name, records[0] if records else None, tuple(records[1:]),
+                           tuple(diags), torn, i, complete)
         except (ValueError, UnicodeDecodeError) as e:
             if i == len(lines) and not torn:
                 # A final line that is not JSON: the write was cut short; recover the rest.
@@ -103,6 +272,12 @@ def read_log(path: str | os.PathLike) -> LogRead:
         diags.append(diag("SP602", f"the last line was cut short ({len(torn)} bytes, probably a "
                           "crash while writing) and was dropped; every complete line was kept",
                           _pos(name, len(records) + 1), None, WARNING))
+    if not records and torn:
+        diags = [diag("SP601", f"the log holds only a session header cut short by a crash "
+                      f"({len(torn)} bytes): no action was recorded", _pos(name, 1),
+                      f"start the session again with `spillover run --log {name}` (the "
+                      "fragment is set aside in a .torn file next to it)")]
+        return LogRead(name, None, (), tuple(diags), torn, None, complete)
     if not records:
         diags.append(diag("SP601", "the log is empty", _pos(name, 1),
                           "a log starts with a header line written when the session starts"))
@@ -167,13 +342,17 @@ def set_aside_torn_tail(path: Path, read: LogRead) -> Path | None:
     """
     if not read.torn:
         return None
+    return _set_aside(path, read.torn, read.complete_bytes)
+
+
+def _set_aside(path: Path, fragment: bytes, keep: int) -> Path:
     aside = path.with_name(path.name + ".torn")
     with open(aside, "ab") as f:
-        f.write(read.torn)
+        f.write(fragment)
         f.flush()
         os.fsync(f.fileno())
     with open(path, "r+b") as f:
-        f.truncate(read.complete_bytes)
+        f.truncate(keep)
         f.flush()
         os.fsync(f.fileno())
     return aside

@@ -13,12 +13,19 @@ import attrs
 
 from engine.diagnostics import DiagnosticError
 from engine.format.loader import load_scenario
+from engine.play.lock import LogLock
 from engine.play.log import LogRead, LogWriter, read_log, set_aside_torn_tail
 from engine.model import Scenario
 from engine.play.rules import Env, GameState, state_hash, state_json
 from engine.play.session import Session, SessionError
+from engine.play.signing import (AUTHENTIC, KEY_MISSING, NOT_AUTHENTIC, UNSIGNED, Authenticity,
+                                 check_authenticity, load_key)
 
 VERIFIED = "verified"
+# What a verified log proves about its end (ReplayReport.verdict):
+VERIFIED_ENDED = "verified and ended"
+VERIFIED_SO_FAR = "verified so far"
+TORN_TAIL = "torn tail"
 SCENARIO_CHANGED = "scenario changed"
 LOG_EDITED = "log edited"
 DIVERGED = "diverged"
@@ -44,16 +51,47 @@ class ReplayReport:
     problems: tuple[str, ...]
     changed: tuple[str, ...] = ()        # what differs in the scenario since the session
     session: Session | None = attrs.field(default=None, eq=False)
+    authenticity: Authenticity = Authenticity(UNSIGNED)
 
     @property
     def verified(self) -> bool:
-        return self.status == VERIFIED
+        """Every logged action replays to its logged state and the chain is unbroken (and,
+        in a signed session, no line is known to be not authentic)."""
+        return self.status == VERIFIED and self.authenticity.status != NOT_AUTHENTIC
+
+    @property
+    def ended(self) -> bool:
+        return bool(self.log.actions) and self.log.actions[-1].get("action") == "end"
+
+    @property
+    def verdict(self) -> str:
+        """What the verification proves about the log's end: *verified and ended* (the
+        end-of-session record is there), *verified so far* (no end record: lines may be
+        missing at the end), *torn tail* (a crash cut the last line short), or the status
+        when it did not verify."""
+        if self.status != VERIFIED:
+            return self.status
+        if self.authenticity.status == NOT_AUTHENTIC:
+            return NOT_AUTHENTIC
+        if self.log.torn:
+            return TORN_TAIL
+        return VERIFIED_ENDED if self.ended else VERIFIED_SO_FAR
 
     def banner(self) -> str:
         """One line for the top of a screen or report."""
         n = len(self.steps) - 1 if self.steps else 0
-        if self.status == VERIFIED:
-            text = f"Verified: {n} actions replay to the logged states exactly"
+        if self.authenticity.status == NOT_AUTHENTIC:
+            text = f"Not authentic: {self.authenticity.describe()}"
+        elif self.status == VERIFIED and self.ended:
+            text = (f"Verified and ended: {n} actions replay to the logged states exactly, "
+                    "up to the end record")
+        elif self.status == VERIFIED and self.log.torn:
+            text = (f"Torn tail: {n} complete actions replay exactly; the last line was cut "
+                    f"short ({len(self.log.torn)} bytes, a crash?) and dropped")
+            return text + self._signed_suffix()
+        elif self.status == VERIFIED:
+            text = (f"Verified so far: {n} actions replay exactly; not ended, so lines may be "
+                    "missing at the end")
         elif self.status == SCENARIO_CHANGED:
             what = ", ".join(self.changed[:4]) + ("…" if len(self.changed) > 4 else "")
             text = f"Scenario changed since the session ({what or 'content differs'})"
@@ -65,7 +103,15 @@ class ReplayReport:
             text = "Log unreadable: " + (self.problems[0] if self.problems else "")
         if self.log.torn:
             text += f" (a torn last line of {len(self.log.torn)} bytes was dropped)"
-        return text
+        return text + self._signed_suffix()
+
+    def _signed_suffix(self) -> str:
+        a = self.authenticity
+        if a.status == AUTHENTIC:
+            return f"; signed: authentic (key {a.key_id})"
+        if a.status == KEY_MISSING:
+            return f"; signed with key {a.key_id}, not on this machine: authenticity not checked"
+        return ""
 
 
 def changed_items(header: dict, scenario: Scenario) -> list[str]:
@@ -154,11 +200,25 @@ def replay(log_path: str | Path, scenario: Scenario | None = None) -> ReplayRepo
         status = DIVERGED
     else:
         status = VERIFIED
-    return ReplayReport(status, log, scenario, tuple(steps), tuple(problems), tuple(changed), session)
+    authenticity = check_authenticity(log.header, (log.header, *log.actions))
+    return ReplayReport(status, log, scenario, tuple(steps), tuple(problems), tuple(changed),
+                        session, authenticity)
 
 
 def resume(log_path: str | Path, scenario: Scenario | None = None) -> tuple[Session, ReplayReport]:
-    """Continue a logged session: replay it, then append new actions to the same log."""
+    """Continue a logged session: replay it, then append new actions to the same log.
+
+    The log's lock is taken before it is read and held by the session's writer, so no other
+    program can append to it in between (LogLockedError names the holder)."""
+    lock = LogLock(log_path).acquire()
+    try:
+        return _resume_locked(log_path, scenario, lock)
+    except BaseException:
+        lock.release()
+        raise
+
+
+def _resume_locked(log_path, scenario, lock) -> tuple[Session, ReplayReport]:
     report = replay(log_path, scenario)
     if report.session is None or report.status == UNREADABLE:
         raise SessionError("cannot resume: " + "; ".join(report.problems))
@@ -168,10 +228,23 @@ def resume(log_path: str | Path, scenario: Scenario | None = None) -> tuple[Sess
     if len(report.steps) - 1 != len(report.log.actions):
         raise SessionError("cannot resume: not every logged action replays "
                            f"({len(report.steps) - 1} of {len(report.log.actions)})")
+    signer = None
+    if report.authenticity.status == NOT_AUTHENTIC:
+        raise SessionError(f"cannot resume: {report.authenticity.describe()}. Fork a new "
+                           "session from an earlier action instead (spillover fork).")
+    if report.authenticity.status == KEY_MISSING:
+        raise SessionError(f"cannot resume: {report.authenticity.describe()}; resume it where "
+                           "its key is, so that the rest of it is signed too")
+    if report.authenticity.status == AUTHENTIC:
+        signer = load_key(report.authenticity.key_id)
     session = report.session
-    set_aside_torn_tail(Path(log_path), report.log)
+    try:
+        set_aside_torn_tail(Path(log_path), report.log)
+    except OSError as e:
+        raise SessionError(f"cannot resume: the torn last line cannot be set aside "
+                           f"({e.strerror or e}); nothing was changed") from None
     last = (report.log.actions[-1] if report.log.actions else report.log.header)["hash"]
-    session.writer = LogWriter(Path(log_path), last)
+    session.writer = LogWriter(Path(log_path), last, lock=lock, signer=signer)
     if session.state.ended:
         session.hotwash = next((r.get("hotwash", "") for r in reversed(report.log.actions)
                                 if r.get("action") == "end"), "")

@@ -21,16 +21,14 @@ from engine import __version__
 
 from engine.play import rules
 from engine.play.dice import Roll, success_probability
+from engine.play.errors import LogWriteError, SessionError  # noqa: F401  (re-exported)
 from engine.play.log import LOG_FORMAT, LogWriter
+from engine.play.signing import Signer
 from engine.model import Branch, Event, Scenario, Source, to_json_value
 from engine.play.rules import ClauseResult, Env, GameState, RuleError
 from engine.play.views import VariableView, fired_signposts_at, variable_views_at
 
 UNDOABLE = {"choose", "roll", "decide", "release", "override", "next_turn"}
-
-
-class SessionError(Exception):
-    """An action that cannot be taken now; the message is for the facilitator."""
 
 
 def utc_now() -> str:
@@ -110,7 +108,11 @@ class Session:
     @classmethod
     def start(cls, scenario: Scenario, *, seed: int, group: str,
               switched_off: Iterable[str] = (), log_path: str | Path | None = None,
-              forked_from: dict | None = None, clock: Callable[[], str] = utc_now) -> "Session":
+              forked_from: dict | None = None, clock: Callable[[], str] = utc_now,
+              signer: Signer | None = None) -> "Session":
+        """A new session; with `log_path`, its log is created (refused if it holds a session)
+        and locked until `close`. With `signer` (engine.play.signing.signing_key()), every
+        line of the log is signed."""
         off = sorted(set(switched_off))
         try:
             scenario.check_switched_off(off)
@@ -125,16 +127,18 @@ class Session:
             "seed": seed, "group": group, "started": clock(), "switched_off": off,
             "forked_from": forked_from,
         }
+        if signer is not None:
+            header["signing"] = signer.header_field()
         writer = None
         if log_path is not None:
-            path = Path(log_path)
-            if path.exists() and path.stat().st_size > 0:
-                raise SessionError(f"{path} already holds a session; choose another log file "
-                                   "or `spillover resume` it")
-            writer = LogWriter(path, None)
+            writer = LogWriter.create(Path(log_path), signer)  # locked until the session closes
         session = cls(scenario, env, header, writer, clock)
         header["state"] = rules.state_hash(session.state, env)
-        session.records[0] = writer.append(header) if writer else header
+        try:
+            session.records[0] = writer.append(header) if writer else header
+        except LogWriteError:
+            writer.close()
+            raise
         session.header = session.records[0]
         return session
 
@@ -311,10 +315,11 @@ class Session:
             raise SessionError("the session has ended")
         if not self._undo:
             raise SessionError("nothing to undo")
-        n, before, turn_start = self._undo.pop()
+        n, before, turn_start = self._undo[-1]
         undone = self.records[n]
         outcome = self._commit("undo", before, {"undoes": n}, undoable=False,
                                message=f"Undid {describe_action(undone)}")
+        self._undo.pop()                 # only once the undo is on disk
         self.turn_start = turn_start
         return outcome
 
@@ -329,9 +334,10 @@ class Session:
 
     def end(self, hotwash: str = "") -> Outcome:
         new = self._rules(rules.end, self.state)
+        outcome = self._commit("end", new, {"hotwash": hotwash}, undoable=False,
+                               message="Session ended")
         self.hotwash = hotwash
-        return self._commit("end", new, {"hotwash": hotwash}, undoable=False,
-                            message="Session ended")
+        return outcome
 
     # -- applying a logged record (replay and resume)
     def apply_record(self, rec: dict) -> Outcome:

@@ -102,7 +102,7 @@ async def test_setup_choose_roll_undo_next_turn_end(tutorial_path, log_path):
         await pilot.press("q")
         await pilot.pause()
     assert app.return_code == 0
-    assert session.writer._file.closed
+    assert session.writer.closed
     assert replay(log_path).verified
 
 

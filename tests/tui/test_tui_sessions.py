@@ -42,7 +42,7 @@ async def test_quit_mid_session_then_resume_at_the_same_state(tutorial_path, log
         await pilot.press("ctrl+q")
         await pilot.pause()
     assert app.return_code == 0
-    assert app.session.writer._file.closed
+    assert app.session.writer.closed
     assert len(read_log(log_path)) == n_lines          # everything was already on disk
 
     again = make_app(resume_log=log_path)
@@ -149,3 +149,32 @@ async def test_missing_scenario_file_shows_the_error_screen(tmp_path):
         await pilot.pause()
         assert isinstance(app.screen, ErrorScreen)
         assert "SP101" in screen_text(app)
+
+
+async def test_a_full_disk_says_not_recorded_and_the_session_goes_on(tutorial_path, log_path):
+    import errno
+    import os
+    from tui.screens.not_recorded import NotRecordedDialog
+
+    def full(fd, data):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    app = make_app(scenario_path=tutorial_path, log_path=log_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        before = log_path.read_bytes()
+        app.session.writer.write = full
+        await pilot.press("t")
+        await pilot.pause()
+        assert isinstance(app.screen, NotRecordedDialog)
+        assert "No space left on device" in str(
+            app.screen.query_one("#not-recorded-why", Static).content)
+        assert log_path.read_bytes() == before and app.session.state.turn == 0
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ExerciseScreen)
+        app.session.writer.write = os.write          # room again
+        await pilot.press("t")
+        await pilot.pause()
+        assert actions(log_path) == ["next_turn"] and app.session.state.turn == 1

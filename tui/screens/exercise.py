@@ -19,7 +19,7 @@ from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from engine.play.session import BranchView, Outcome, Session, SessionError
+from engine.play.session import BranchView, LogWriteError, Outcome, Session, SessionError
 
 from ..widgets import (ACCENT, BAD, MUTED, OK, WARN, KeyFooter, ParagraphView, SteadyScrollbars,
                        branch_detail, branch_prompt, heading, record_paragraphs, state_paragraphs,
@@ -302,6 +302,9 @@ class ExerciseScreen(Screen):
         """Call the session (it logs the action first), then refresh and say what happened."""
         try:
             outcome = fn(*args)
+        except LogWriteError as e:
+            self.not_recorded(e)
+            return None
         except SessionError as e:
             self.notify(str(e), title="Not possible", severity="error", markup=False)
             return None
@@ -310,6 +313,12 @@ class ExerciseScreen(Screen):
         # (mounting a toast restyles and lays out the screen: it would delay that frame)
         self.call_after_refresh(self.say_outcome, outcome)
         return outcome
+
+    def not_recorded(self, error: LogWriteError) -> None:
+        """Writing the action failed: say so in a dialog; the screen still shows the state
+        before it, which is the session's state."""
+        from .not_recorded import NotRecordedDialog
+        self.app.push_screen(NotRecordedDialog(str(error)))
 
     def say_outcome(self, outcome: Outcome) -> None:
         self.notify(outcome.message, markup=False)
@@ -469,6 +478,9 @@ class ExerciseScreen(Screen):
         or None once the action is logged and shown."""
         try:
             outcome = fn(*args)
+        except LogWriteError as e:
+            self.not_recorded(e)
+            return str(e)
         except SessionError as e:
             return str(e)
         self.refresh_all()

@@ -53,8 +53,10 @@ class ReplayScreen(Screen):
 
     def compose(self) -> ComposeResult:
         r = self.report
+        # red for any status not listed, and for a signed log that is not authentic
+        status = r.status if r.verified or r.status != _replay.VERIFIED else "not authentic"
         yield Static(Content(r.banner()), id="replay-banner",
-                     classes=STATUS_CLASS.get(r.status, "-diverged"))
+                     classes=STATUS_CLASS.get(status, "-diverged"))
         if r.problems:
             yield Static(lines([styled("• " + p, MUTED) for p in r.problems]),
                          id="replay-problems")
