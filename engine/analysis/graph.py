@@ -34,6 +34,7 @@ import attrs
 
 from engine.lang import expr as X
 from engine.model import Clause, Scenario
+from engine.lang.tree import walk
 from engine.play.rules import Env, GameState
 
 CONTEXT_CAP = 4096
@@ -232,20 +233,12 @@ class _Analyser:
 
 
 def _effect_reads(eff: X.Effect, scenario: Scenario) -> list[str]:
-    try:
-        node = X.parse_effect(eff.text)
-    except X.ExprError:
-        return [v.id for v in scenario.variables]
-    names = {v.id for v in scenario.variables}
-    out: list[str] = [node.target] if node.op != "=" else []
-
-    def walk(n):
-        if n.kind == "name" and n.value in names and n.value not in out:
-            out.append(n.value)
-        for a in n.args:
-            if isinstance(a, X.Node):
-                walk(a)
-    walk(node.expr)
+    te = eff.tree
+    out: list[str] = [te.variable] if te.op != "=" else []
+    for n in walk(te.rhs) if te.rhs is not None else ():
+        name = scenario.variables[n.value].id if n.op == "var" else None
+        if name is not None and name not in out:
+            out.append(name)
     return out
 
 

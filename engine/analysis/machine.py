@@ -187,7 +187,7 @@ class Machine:
         self.injects = injects
         self.last = sc.last_turn
         self.mpt = sc.moves_per_turn
-        self.variables = {v.id: (v.index, v.type) for v in sc.variables}
+        self.types = tuple(v.type for v in sc.variables)
         self.actions: list[tuple] = []
         self.branch_actions: dict[str, list[int]] = {}
         for b in sc.branches.values():
@@ -226,7 +226,7 @@ class Machine:
 
     def _build(self, t: int) -> TurnCode:
         sc, lay = self.scenario, self.layout
-        x = Compiler(lay, self.variables, self.last, t, self.env.occurred[t])
+        x = Compiler(lay, self.types, self.last, t, self.env.occurred[t])
         branches = [b for b in sc.branches.values() if t in b.turns]
         by_hand = [i for i in sc.injects.values()
                    if self.injects and (i.turn is None or i.turn <= t)]
@@ -402,7 +402,7 @@ class Machine:
         for m in modifiers:
             fn, const = x.cond(m.when)
             if const is not False:
-                value = x.expr(m.value.node)
+                value = x.expr(m.value.tree)
                 items.append((fn, value.fn, value.const))
         vm = self.layout.values_mask
 

@@ -13,7 +13,7 @@ from typing import Any, Iterable
 import attrs
 
 from engine.play.dice import Roll, roll_dice
-from engine.lang.expr import EffectRangeError
+from engine.lang.tree import EffectRangeError
 from engine.model import Branch, Condition, Inject, Option, Scenario, to_json_value
 
 
