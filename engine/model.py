@@ -8,6 +8,7 @@ import attrs
 
 from engine.diagnostics import Pos
 from engine.lang.expr import BoolType, EnumType, IntType, SetType, Typed, Effect
+from engine.lang.tree import walk
 
 
 @attrs.frozen
@@ -62,6 +63,24 @@ class Variable:
     label: str = ""
     description: str = ""
     rests_on: tuple[str, ...] = ()
+    # Format 2. initial_cases: (condition or None, value) — the first that holds at the start
+    # (turn 0, after switches) gives the initial value; empty: `initial` is a constant.
+    initial_cases: tuple[tuple[Any, Any], ...] = ()
+    derived: Effect | None = None       # `x = expr`, recomputed after every change
+    cites: tuple[str, ...] = ()         # background events, which the initial does not read
+
+    def initial_events(self) -> tuple[str, ...]:
+        """The events the initial value reads (occurred(…) in its cases, or its derivation)."""
+        out: list[str] = []
+        conds = [c for c, _v in self.initial_cases if c is not None]
+        trees = [cl.typed.tree for c in conds for cl in c.clauses]
+        if self.derived is not None:
+            trees.append(self.derived.tree.rhs)
+        for t in trees:
+            for n in walk(t):
+                if n.op == "occurred" and n.value not in out:
+                    out.append(n.value)
+        return tuple(out)
 
     def show(self, value: Any) -> str:
         return show_value(self.type, value)

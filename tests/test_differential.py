@@ -29,6 +29,7 @@ class Gen:
 
     def __init__(self, draw, ranges: dict[str, tuple[int, int]]):
         self.draw, self.ranges = draw, ranges
+        self.reads: tuple[str, ...] = ()     # further int variables expressions may read
 
     def pick(self, items):
         return self.draw(st.sampled_from(list(items)))
@@ -40,7 +41,8 @@ class Gen:
     def int_(self, depth: int) -> str:
         kind = self.pick(("leaf", "leaf", "op", "neg") if depth else ("leaf",))
         if kind == "leaf":
-            return self.pick((*self.ranges, str(self.const()), str(self.const()), "turn",
+            return self.pick((*self.ranges, *self.reads, str(self.const()), str(self.const()),
+                              "turn",
                               "count(areas)", "count(zones)"))
         if kind == "neg":
             return f"-({self.int_(depth - 1)})"
@@ -52,7 +54,8 @@ class Gen:
             kinds += ["and", "or", "not"]
         kind = self.pick(kinds)
         if kind == "leaf":
-            return self.pick(("flag", "true", "false", "occurred(early)", "occurred(middle)",
+            return self.pick(("flag", "mark", "watch", "true", "false", "occurred(early)",
+                              "occurred(middle)",
                               "chosen(alpha)", "chosen(alpha, up)", "chosen(gamble, go)",
                               "released(surge)", "released(calm)"))
         if kind == "int":
@@ -63,6 +66,8 @@ class Gen:
                 a, b = b, a
             if a in ENUM and b in ENUM:
                 b = "stance"
+            if self.draw(st.booleans()):
+                a, b = self.pick((("phase", "mood"), ("phase", "low"), ("high", "phase")))
             return self.pick((f"{a} {self.pick(CMP)} {b}",
                               f"stance {self.pick(('in', 'not in'))} {{{self.members(ENUM)}}}"))
         if kind == "set":
@@ -121,11 +126,18 @@ def scenarios(draw) -> str:
               f"  mood: {{type: enum, values: [{', '.join(ENUM)}], initial: {g.pick(ENUM)}}}",
               f"  flag: {{type: bool, initial: {g.pick(('true', 'false'))}}}",
               f"  areas: {{type: set, of: [{', '.join(AREAS)}], initial: [{g.members(AREAS)}]}}",
-              f"  zones: {{type: set, of: [{', '.join(ZONES)}], initial: []}}"]
+              f"  zones: {{type: set, of: [{', '.join(ZONES)}], initial: []}}",
+              # format 2: initial values that read events, derived variables
+              f"  mark: {{type: bool, initial: \"{g.pick(('occurred(early)', 'not occurred(early)'))}\"}}",
+              f"  phase: {{type: enum, values: [{', '.join(ENUM)}], initial: [{{when: \"occurred(early)"
+              f"\", value: {g.pick(ENUM)}}}, {{value: {g.pick(ENUM)}}}]}}",
+              f"  total: {{type: int, range: [-3, 6], derived: \"{g.int_(1)}\"}}",
+              f"  watch: {{type: bool, derived: \"({g.int_(1)}) {g.pick(CMP)} ({g.int_(1)})\"}}"]
+    g.reads = ("total",)
     mods = "\n".join(f"        - {{label: M{k}, when: {g.when()}, value: \"{g.int_(1)}\"}}"
                      for k in range(draw(st.integers(0, 2))))
     text = f"""\
-spillover: 1
+spillover: 2
 id: differential
 title: Differential
 start: 2024-01-01
@@ -193,7 +205,7 @@ def _load(text: str):
     return scenario if not errors else None
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=scenarios(), seed=st.integers(0, 2**32), injects=st.booleans(),
        off=st.sampled_from([(), ("early",)]))
 def test_rules_and_machine_agree_on_random_scenarios(text, seed, injects, off):

@@ -188,6 +188,8 @@ class Machine:
         self.last = sc.last_turn
         self.mpt = sc.moves_per_turn
         self.types = tuple(v.type for v in sc.variables)
+        # Derived variables: recomputed after every list of effects, as the rules do.
+        self.derived = tuple(v.derived for v in sc.variables if v.derived is not None)
         self.actions: list[tuple] = []
         self.branch_actions: dict[str, list[int]] = {}
         for b in sc.branches.values():
@@ -227,6 +229,7 @@ class Machine:
     def _build(self, t: int) -> TurnCode:
         sc, lay = self.scenario, self.layout
         x = Compiler(lay, self.types, self.last, t, self.env.occurred[t])
+        derived = self.derived
         branches = [b for b in sc.branches.values() if t in b.turns]
         by_hand = [i for i in sc.injects.values()
                    if self.injects and (i.turn is None or i.turn <= t)]
@@ -241,9 +244,9 @@ class Machine:
                 add = lay.chosen[b.id] | lay.chosen[f"{b.id}:{o.id}"] | lay.moves[b.id] | uncond
                 if o.contested:
                     add |= lay.pending_index[(b.id, o.id)] << lay.pending_shift
-                steps[a] = then(x.effects(o.effects), -1, add, fire)
+                steps[a] = then(x.effects(o.effects + derived), -1, add, fire)
         for i in by_hand:                           # releasing an inject by hand
-            steps[self.inject_action[i.id]] = then(x.effects(i.effects), -1,
+            steps[self.inject_action[i.id]] = then(x.effects(i.effects + derived), -1,
                                                    lay.released[i.id], fire)
         steps[self.END] = _make_end(lay.ended)
         tc.enter = self._enter(x, fire)
@@ -255,7 +258,7 @@ class Machine:
                     k = lay.pending_index[(b.id, o.id)]
                     tc.mods[k] = self._modifiers(x, b.adjudication.modifiers)
                     for outcomes, outcome in ((tc.win, o.on_success), (tc.lose, o.on_failure)):
-                        outcomes[k] = then(x.effects(outcome.effects if outcome else ()),
+                        outcomes[k] = then(x.effects((outcome.effects if outcome else ()) + derived),
                                            ~lay.pending_mask, 0, fire)
         return tc
 
@@ -385,11 +388,12 @@ class Machine:
             if i.turn == x.turn:
                 fn, const = x.cond(i.when)
                 if const is not False:
-                    scheduled.append((lay.released[i.id], fn, apply(x.effects(i.effects))))
+                    scheduled.append((lay.released[i.id], fn, apply(x.effects(i.effects + self.derived))))
         clear, one, vm = ~lay.moves_mask, lay.turn_one, lay.values_mask
+        derive = apply(x.effects(self.derived))
 
         def enter(c: int) -> int:
-            c = (c & clear) + one
+            c = derive((c & clear) + one)
             for bit, fn, effects in scheduled:
                 if not c & bit and (fn is None or fn(c & vm, c)):
                     c = fire(effects(c) | bit)

@@ -259,10 +259,15 @@ class Compiler:
                 return (clear, e.const << sh)
             g = e.fn
             return lambda c: (c & clear) | (g(c & vm, c) << sh)
-        return self.int_effect(te.op, e, f, t, clear)
+        return self.int_effect(te.op, e, f, t, clear, te.clamp)
 
-    def int_effect(self, op: str, e: E, f, t, clear):
+    def int_effect(self, op: str, e: E, f, t, clear, clamp: bool = False):
         sh, m, lo, hi, vm = f.shift, f.mask, t.lo, t.hi, self.lay.values_mask
+        if clamp:                               # a derived variable's recomputation
+            if e.const is not NC:
+                return (clear, (min(max(e.const, lo), hi) - lo) << sh)
+            g = e.fn
+            return lambda c: (c & clear) | ((min(max(g(c & vm, c), lo), hi) - lo) << sh)
         if e.const is not NC:
             k = e.const
             if op == "=":

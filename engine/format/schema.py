@@ -1,4 +1,4 @@
-"""The scenario format (version 1), declared once.
+"""The scenario format (version 2; version 1 is the same without the format-2 keys), declared once.
 
 `OBJECTS` lists every kind of mapping with its keys. The same table drives structural
 validation (unknown keys, missing keys, wrong types — each located), the JSON Schema printed
@@ -14,7 +14,8 @@ import attrs
 
 from engine.diagnostics import Diagnostic, Pos, diag, did_you_mean
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2                 # the newest; files say which they are written in
+SUPPORTED_VERSIONS = (1, 2)
 ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 DATE_RE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
@@ -35,7 +36,8 @@ class F:
 
 OBJECTS: dict[str, list[F]] = {
     "scenario": [
-        F("spillover", "int", "Format version of this file; write 1.", True),
+        F("spillover", "int", "Format version of this file: 2 (1 still loads, without the "
+          "format-2 keys).", True),
         F("id", "slug", "Short identifier of the scenario (lowercase, digits, - and _).", True),
         F("title", "str", "Title shown to the seminar.", True),
         F("summary", "str", "A paragraph on what the exercise explores."),
@@ -75,13 +77,20 @@ OBJECTS: dict[str, list[F]] = {
     ],
     "variable": [
         F("type", "choice", "bool, int, enum or set.", True, ("bool", "int", "enum", "set")),
-        F("initial", "initial", "Value at the baseline (a list of names for a set).", True),
+        F("initial", "initial", "Value at the baseline (a list of names for a set). Format 2: "
+          "for bool, an expression over occurred(event); for any type, a list of cases "
+          "{when, value}, the first that holds at the start wins, the last has no when. "
+          "Required unless derived."),
+        F("derived", "str", "Format 2: an expression over other (not derived) variables; the "
+          "variable is recomputed after every change and effects cannot assign it."),
         F("label", "str", "A readable name for the state panel."),
         F("description", "str", "What the variable models."),
         F("range", "range", "For int: [lowest, highest]."),
         F("values", "ids", "For enum: the values, in order (comparisons follow this order)."),
         F("of", "ids", "For set: the names it may contain."),
-        F("rests_on", "ids", "Events the initial value rests on."),
+        F("rests_on", "ids", "Events the initial value rests on (format 2: its initial must "
+          "read them, or lint warns SP508)."),
+        F("cites", "ids", "Events cited as background, which the initial does not read."),
     ],
     "event": [
         F("id", "id", "Stable identifier (snake_case).", True),
@@ -512,8 +521,8 @@ def json_schema() -> dict:
     defs = {name: _object_schema(name) for name in OBJECTS}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "https://spillover.invalid/schema/scenario-v1.json",
-        "title": "spillover scenario, include or catalogue file (format 1)",
+        "$id": "https://spillover.invalid/schema/scenario-v2.json",
+        "title": "spillover scenario, include or catalogue file (format 2; format 1 is a subset)",
         "anyOf": [{"$ref": "#/$defs/scenario"}, {"$ref": "#/$defs/include"},
                   {"$ref": "#/$defs/catalogue"}],
         "$defs": defs,

@@ -83,6 +83,7 @@ class Scope:
     branches: dict[str, frozenset[str]] = attrs.field(factory=dict)  # branch -> options
     injects: frozenset[str] = frozenset()
     last_turn: int = 0
+    readonly: frozenset[str] = frozenset()   # derived variables: effects cannot assign them
 
 
 class ExprError(Exception):
@@ -581,13 +582,19 @@ def _effect(text: str, tree: TEffect) -> Effect:
     return Effect(tree.variable, tree.index, text, effect_closure(tree), tree)
 
 
-def check_effect(eff: EffectNode, scope: Scope, text: str) -> Effect:
+def check_effect(eff: EffectNode, scope: Scope, text: str, derived: bool = False) -> Effect:
+    """Check an assignment (`derived`: the recomputation of a derived variable itself)."""
     ch = _Checker(scope)
     name = eff.target
     if name not in scope.variables:
         hint = did_you_mean(name, scope.variables) or "declare it under `state:`"
         raise ExprError("SP402", f"'{name}' is not a state variable", eff.target_start,
                         eff.target_start + len(name), hint)
+    if name in scope.readonly and not derived:
+        raise ExprError("SP408", f"'{name}' is derived (recomputed from other variables); "
+                        "effects cannot assign it", eff.target_start,
+                        eff.target_start + len(name),
+                        "change the variables it is derived from instead")
     index, t = scope.variables[name]
     node, op = eff.expr, eff.op
     if isinstance(t, SetType):
@@ -631,7 +638,8 @@ def check_effect(eff: EffectNode, scope: Scope, text: str) -> Effect:
         raise ExprError("SP405", f"'{name}' ({t.lo}..{t.hi}) would always leave its range "
                         f"(result {lo}..{hi})", eff.target_start, node.end,
                         "check the sign and size of the change")
-    return _effect(text, TEffect(name, index, t, op, rhs.tree, bounds=(t.lo, t.hi)))
+    return _effect(text, TEffect(name, index, t, op, rhs.tree, bounds=(t.lo, t.hi),
+                                 clamp=derived))
 
 
 # ---------------------------------------------------------------------------- explanation

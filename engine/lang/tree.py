@@ -39,7 +39,8 @@ class TExpr:
 class TEffect:
     """A checked assignment. `op` is '=', '+=' or '-='; for a set variable `value` is the
     assigned frozenset ('=') or the member added/removed; otherwise `rhs` is the expression
-    and `bounds` the variable's range (ints only: the result must stay in it)."""
+    and `bounds` the variable's range (ints only: the result must stay in it, or with
+    `clamp` — a derived variable's recomputation — is brought back into it)."""
 
     variable: str
     index: int
@@ -48,6 +49,7 @@ class TEffect:
     rhs: TExpr | None = None
     value: Any = None
     bounds: tuple[int, int] | None = None
+    clamp: bool = False
 
 
 Fn = Callable[[Any, Any], Any]     # fn(state, env)
@@ -142,6 +144,8 @@ def effect_closure(t: TEffect) -> Fn:
     if t.bounds is None:                                # bool or enum: plain assignment
         return f
     name, (lo, hi) = t.variable, t.bounds
+    if t.clamp:
+        return lambda s, e: min(max(f(s, e), lo), hi)
 
     def bounded(v: int) -> int:
         if not lo <= v <= hi:

@@ -70,8 +70,32 @@ class RuleError(Exception):
 
 
 def initial_state(env: Env) -> GameState:
+    """Turn 0: each variable's initial value (a format-2 initial reads the events that
+    occurred by the start, after the session's switches), then the derived variables."""
     s = GameState(0, tuple(v.initial for v in env.scenario.variables))
+    values = [initial_value(v, s, env) for v in env.scenario.variables]
+    s = _replace(s, values=tuple(apply_effects((), s, env, values)))
     return fire_signposts(env, s)
+
+
+def initial_value(var, state: GameState, env: Env) -> Any:
+    for cond, value in var.initial_cases:
+        if cond is None or cond.holds(state, env):
+            return value
+    return var.initial
+
+
+def _derived(scenario: Scenario) -> tuple:
+    found = _DERIVED.get(id(scenario))
+    if found is None or found[0] is not scenario:
+        if len(_DERIVED) >= 16:
+            _DERIVED.pop(next(iter(_DERIVED)))
+        found = _DERIVED[id(scenario)] = (
+            scenario, tuple(v.derived for v in scenario.variables if v.derived is not None))
+    return found[1]
+
+
+_DERIVED: dict[int, tuple] = {}
 
 
 # ---------------------------------------------------------------------------- queries
@@ -151,9 +175,11 @@ def inject_block_reason(inject: Inject, state: GameState, env: Env) -> str | Non
 # ---------------------------------------------------------------------------- moves
 
 def apply_effects(effects, state: GameState, env: Env, values: list | None = None) -> list:
-    """Apply effects in order, each seeing the previous; RuleError if one leaves its range."""
+    """Apply effects in order, each seeing the previous, then recompute the derived
+    variables; RuleError if one leaves its range."""
     values = list(state.values) if values is None else values
-    for eff in effects:
+    derived = _derived(env.scenario)
+    for eff in (*effects, *derived) if derived else effects:
         current = _replace(state, values=tuple(values))
         try:
             values[eff.index] = eff.apply(current, env)
@@ -235,8 +261,12 @@ def override(state: GameState, env: Env, variable: str, value: Any) -> GameState
     var = env.scenario.variable(variable)
     if var is None:
         raise RuleError(f"there is no state variable '{variable}'")
+    if var.derived is not None:
+        raise RuleError(f"'{variable}' is derived ({var.derived.text}): set the variables it "
+                        "is derived from")
     values = list(state.values)
     values[var.index] = value
+    values = apply_effects((), state, env, values)
     return fire_signposts(env, _replace(state, values=tuple(values)))
 
 
@@ -249,6 +279,8 @@ def next_turn(state: GameState, env: Env) -> tuple[GameState, list[str]]:
     if state.turn >= env.scenario.last_turn:
         raise RuleError("this is the last turn: end the session instead")
     new = _replace(state, turn=state.turn + 1, moves=())
+    if _derived(env.scenario):          # a derivation may read the turn or occurred(…)
+        new = _replace(new, values=tuple(apply_effects((), new, env)))
     released = []
     for inject in env.scenario.injects.values():
         if inject.turn == new.turn and inject_block_reason(inject, new, env) is None:
