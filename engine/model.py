@@ -207,6 +207,7 @@ class Option:
     effects: tuple[Effect, ...] = ()
     on_success: Outcome | None = None
     on_failure: Outcome | None = None
+    when: Condition | None = None       # format 2: the option's own precondition
 
     @property
     def contested(self) -> bool:
@@ -235,6 +236,11 @@ class Branch:
     adjudication: Adjudication | None = None
     signposts: tuple[Signpost, ...] = ()
     pos: Pos | None = attrs.field(default=None, eq=False, repr=False)   # where its id is written
+
+    @property
+    def gated(self) -> bool:
+        """Whether any option carries its own precondition."""
+        return any(o.when is not None for o in self.options)
 
     def option(self, option_id: str) -> Option | None:
         for o in self.options:

@@ -162,7 +162,7 @@ branches:
     repeatable: {g.pick(('true', 'false'))}
     when: {g.when()}
     options:
-      - {{id: up, label: Up, effects: {g.effects(3)}}}
+      - {{id: up, label: Up, when: {g.when()}, effects: {g.effects(3)}}}
       - {{id: down, label: Down, effects: {g.effects()}}}
   - id: beta
     title: Beta
@@ -170,7 +170,7 @@ branches:
     repeatable: {g.pick(('true', 'false'))}
     when: {g.when()}
     options:
-      - {{id: only, label: Only, effects: {g.effects(3)}}}
+      - {{id: only, label: Only, when: {g.when()}, effects: {g.effects(3)}}}
   - id: gamble
     title: Gamble
     turns: 1..3
@@ -185,7 +185,7 @@ branches:
         label: Go
         on_success: {{effects: {g.effects()}}}
         on_failure: {{effects: {g.effects()}}}
-      - {{id: wait, label: Wait, effects: {g.effects(1)}}}
+      - {{id: wait, label: Wait, when: {g.when()}, effects: {g.effects(1)}}}
 injects:
   - {{id: surge, title: Surge, turn: {g.pick((1, 2))}, when: {g.when()}, effects: {g.effects()}}}
   - {{id: calm, title: Calm, when: {g.when()}, effects: {g.effects()}}}

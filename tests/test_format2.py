@@ -77,7 +77,13 @@ branches:
         effects: [load += 1]
         on_success: {effects: [pool = ready]}
         on_failure: {effects: [load -= 1]}
-      - {id: ease, label: Ease, effects: [reservation = false]}
+      - {id: ease, label: Ease, when: [load >= 2, pool != ready], effects: [reservation = false]}
+  - id: settle
+    title: Settle
+    turns: 1..2
+    options:
+      - {id: calm, label: Calm, when: occurred(war) and strain >= 3, effects: [load -= 1]}
+      - {id: wait, label: Wait, when: "load == 0", effects: []}
 injects:
   - {id: relief, title: Relief, turn: 2, when: load >= 2, effects: [load -= 1]}
 """
@@ -137,7 +143,7 @@ def errors(write_scenario, text):
 def test_version_one_files_refuse_format_two_keys_with_a_located_hint(write_scenario):
     diags = errors(write_scenario, scenario_text(version=1))
     found = [d for d in diags if d.code == "SP209"]
-    assert len(found) == 5                              # three initials, two derived
+    assert len(found) == 8                # three initials, two derived, three option whens
     assert found[0].line == 17 and "spillover: 2" in found[0].hint
 
 
@@ -275,3 +281,42 @@ def test_explore_says_what_each_switch_changes(write_scenario, capsys):
     import json
     data = json.loads(capsys.readouterr().out)
     assert data["switch_changes"]["war"][0] == "load starts 1 instead of 2"
+
+
+# ---------------------------------------------------------------- option conditions
+
+def test_an_option_is_offered_only_while_its_condition_holds(f2):
+    env = Env.for_session(f2, ["objection"])
+    s, _ = rules.next_turn(rules.initial_state(env), env)     # load 2, strain 3
+    settle = f2.branches["settle"]
+    calm, wait = settle.options
+    assert rules.option_block_reason(calm, s, env) is None
+    assert rules.option_block_reason(wait, s, env) == "condition fails: load == 0"
+    with pytest.raises(RuleError, match="'Wait' cannot be chosen: condition fails: load == 0"):
+        rules.choose(s, env, "settle", "wait")
+    clauses = rules.explain(wait.when, s, env)
+    assert [(c.text, c.holds, c.values) for c in clauses] == [("load == 0", False,
+                                                               (("load", "2"),))]
+    s = rules.choose(s, env, "settle", "calm")                  # load 1, strain 2
+    # the next turn neither option of settle holds: the branch is blocked and says why
+    env2 = Env.for_session(f2, ["objection", "war"])
+    s2, _ = rules.next_turn(rules.initial_state(env2), env2)
+    assert rules.block_reason(settle, s2, env2) == \
+        "no option is open (calm: condition fails: occurred(war))"
+
+
+def test_a_bad_option_condition_is_a_located_error(write_scenario):
+    text = scenario_text(branches=BRANCHES.replace('when: "load == 0"', 'when: "load + 1"'))
+    diags = [d for d in errors(write_scenario, text) if d.severity == "error"]
+    assert [d.code for d in diags] == ["SP403"]
+    assert "expected a condition" in diags[0].message and "option 'wait'" in diags[0].message
+    line = text.splitlines()[diags[0].line - 1]
+    assert line[diags[0].col - 1:].startswith("load + 1")
+
+
+def test_graph_draws_what_an_option_condition_reads(f2):
+    from engine.analysis.graph import build_graph
+    edges = {(e.src, e.dst, e.kind) for e in build_graph(f2).edges}
+    # settle has no precondition of its own: only its options' conditions read `load`
+    assert ("b_press", "b_settle", "enables") in edges
+    assert ("b_press", "b_settle", "blocks") in edges

@@ -307,6 +307,9 @@ def _readers(scenario: Scenario, node_of: dict) -> list[tuple[str, str, tuple, f
         turns = b.turns or all_turns
         if b.when is not None:
             out.append((node_of[("branch", b.id)], "when", b.when.clauses, turns))
+        for o in b.options:                 # an option's own condition (format 2)
+            if o.when is not None:
+                out.append((node_of[("branch", b.id)], "when", o.when.clauses, turns))
         if b.adjudication is not None and b.adjudication.modifiers:
             out.append((node_of[("branch", b.id)], "odds",
                         tuple(_Probe(m) for m in b.adjudication.modifiers), turns))

@@ -310,22 +310,29 @@ class Machine:
         clause_fns: list[tuple[int, Fn]] = []
         for b in branches:
             bit = lay.moves[b.id] if b.repeatable else lay.chosen[b.id]
-            ids = tuple(self.branch_actions[b.id])
-            if b.when is None or _values_only(b.when):
-                clauses = x.clauses(b.when)
-                if clauses is None:
+            actions = self.branch_actions[b.id]
+            # one entry for the branch, or one per option when options carry a `when`
+            groups = [(o.when, (a,)) for o, a in zip(b.options, actions)] if b.gated else \
+                [(None, tuple(actions))]
+            for option_when, ids in groups:
+                conds = [c for c in (b.when, option_when) if c is not None]
+                if all(_values_only(c) for c in conds):
+                    need = 0
+                    for c in conds:
+                        clauses = x.clauses(c)
+                        if clauses is None:
+                            break
+                        for text, fn in clauses:
+                            if text not in clause_bit:
+                                clause_bit[text] = 1 << len(clause_fns)
+                                clause_fns.append((clause_bit[text], fn))
+                            need |= clause_bit[text]
+                    else:
+                        by_values.append((bit, need, ids))
                     continue
-                need = 0
-                for text, fn in clauses:
-                    if text not in clause_bit:
-                        clause_bit[text] = 1 << len(clause_fns)
-                        clause_fns.append((clause_bit[text], fn))
-                    need |= clause_bit[text]
-                by_values.append((bit, need, ids))
-            else:
-                fn, const = x.cond(b.when)
-                if const is not False:
-                    direct.append((bit, fn, ids))
+                fns = [x.cond(c) for c in conds]
+                if all(const is not False for _fn, const in fns):
+                    direct.append((bit, _all([fn for fn, _c in fns if fn is not None]), ids))
         releases = []
         inject_reads = lay.values_mask | lay.released_mask
         for i in by_hand:
@@ -417,6 +424,13 @@ class Machine:
                     total += const if value is None else value(v, c)
             return total
         return mods
+
+
+def _all(fns: list) -> Fn:
+    """The conjunction of closures `fn(v, c)` (true when there are none)."""
+    if len(fns) == 1:
+        return fns[0]
+    return lambda v, c: all(fn(v, c) for fn in fns)
 
 
 def _make_end(bit: int):

@@ -707,7 +707,10 @@ class _Builder:
                 outcomes[key] = Outcome(str(out.get("narrative", "")).strip(),
                                         self.effects(out.get("effects"), (out, "effects", pos),
                                                      f"{owhat}, {key}"))
-        return Option(id=str(o["id"]), label=str(o["label"]),
+        when = None
+        if "when" in o and self.needs_v2("an option's `when`", value_pos(o, "when", pos)):
+            when = self.condition(o["when"], value_pos(o, "when", pos), f"{owhat}, when")
+        return Option(id=str(o["id"]), label=str(o["label"]), when=when,
                       narrative=str(o.get("narrative", "")).strip(),
                       effects=self.effects(o.get("effects"), (o, "effects", pos), owhat),
                       on_success=outcomes.get("on_success"), on_failure=outcomes.get("on_failure"))

@@ -153,6 +153,8 @@ OBJECTS: dict[str, list[F]] = {
     "option": [
         F("id", "id", "Identifier, unique within the branch.", True),
         F("label", "str", "What the group decides.", True),
+        F("when", "exprs", "Format 2: the option's own precondition (an expression or a list "
+          "that must all hold); the option is offered only while it holds."),
         F("narrative", "str", "What follows."),
         F("effects", "effects", "Changes to the state, applied when chosen."),
         F("on_success", "obj:outcome", "After a successful roll (needs an adjudication)."),

@@ -137,11 +137,24 @@ def block_reason(branch: Branch, state: GameState, env: Env) -> str | None:
         for clause in branch.when.clauses:
             if not clause.typed.fn(state, env):
                 return f"precondition fails: {clause.text}"
+    if branch.gated:
+        reasons = [option_block_reason(o, state, env) for o in branch.options]
+        if all(reasons):
+            return f"no option is open ({branch.options[0].id}: {reasons[0]})"
     if state.pending is not None:
         return f"waiting for the roll on '{state.pending.branch}'"
     if len(state.moves) >= env.scenario.moves_per_turn:
         n = env.scenario.moves_per_turn
         return f"this turn's {n} move{'s' if n > 1 else ''} {'have' if n > 1 else 'has'} been played"
+    return None
+
+
+def option_block_reason(option: Option, state: GameState, env: Env) -> str | None:
+    """Why an option of an open branch cannot be chosen now (its own `when`), or None."""
+    if option.when is not None:
+        for clause in option.when.clauses:
+            if not clause.typed.fn(state, env):
+                return f"condition fails: {clause.text}"
     return None
 
 
@@ -198,6 +211,9 @@ def choose(state: GameState, env: Env, branch_id: str, option_id: str) -> GameSt
     reason = block_reason(branch, state, env)
     if reason:
         raise RuleError(f"'{branch.title}' cannot be played: {reason}")
+    reason = option_block_reason(option, state, env)
+    if reason:
+        raise RuleError(f"'{option.label}' cannot be chosen: {reason}")
     values = apply_effects(option.effects, state, env)
     new = _replace(
         state, values=tuple(values),

@@ -55,10 +55,21 @@ class BranchView:
     clauses: tuple[ClauseResult, ...]        # the precondition, clause by clause
     events: tuple[CitedEvent, ...]
     played: bool                             # ever chosen in this session
+    options: tuple[OptionView, ...] = ()     # each option's own condition (format 2)
 
     @property
     def id(self) -> str:
         return self.branch.id
+
+    def option(self, option_id: str) -> OptionView | None:
+        return next((o for o in self.options if o.id == option_id), None)
+
+
+@attrs.frozen
+class OptionView:
+    id: str
+    reason: str | None                       # why it cannot be chosen now (its `when`)
+    clauses: tuple[ClauseResult, ...]        # its `when`, clause by clause
 
 
 @attrs.frozen
@@ -176,9 +187,12 @@ class Session:
     def branch_view(self, branch_id: str) -> BranchView:
         b = self.scenario.branches[branch_id]
         reason = rules.block_reason(b, self.state, self.env)
+        options = tuple(OptionView(o.id, rules.option_block_reason(o, self.state, self.env),
+                                   rules.explain(o.when, self.state, self.env))
+                        for o in b.options)
         return BranchView(b, reason is None, reason, rules.explain(b.when, self.state, self.env),
                           self.cited_events(self.scenario.branch_events(b)),
-                          b.id in self.state.chosen)
+                          b.id in self.state.chosen, options)
 
     def branch_views(self) -> list[BranchView]:
         """The branches of this turn's window: open ones first, then blocked ones."""
