@@ -194,6 +194,27 @@ class Adjudication:
 
 
 @attrs.frozen
+class CondEffect:
+    """`{if, then, else}` among effects (format 2): `when` is read at the point it is
+    reached, after the effects before it."""
+
+    when: Condition
+    then: tuple = ()
+    otherwise: tuple = ()
+
+
+def flat_effects(effects) -> list[Effect]:
+    """Every assignment in a list of effects, inside conditional ones too."""
+    out: list[Effect] = []
+    for eff in effects:
+        if isinstance(eff, CondEffect):
+            out += flat_effects(eff.then) + flat_effects(eff.otherwise)
+        else:
+            out.append(eff)
+    return out
+
+
+@attrs.frozen
 class Outcome:
     narrative: str = ""
     effects: tuple[Effect, ...] = ()

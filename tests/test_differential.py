@@ -99,9 +99,16 @@ class Gen:
                           f"zones += {self.pick(ZONES)}", f"zones -= {self.pick(ZONES)}",
                           f"areas = {{{self.members(AREAS)}}}", "zones = {}"))
 
-    def effects(self, n: int = 2) -> str:
+    def effects(self, n: int = 2, depth: int = 1) -> str:
         k = self.draw(st.integers(0, n))
-        return "[" + ", ".join(f'"{self.effect()}"' for _ in range(k)) + "]"
+        items = []
+        for _ in range(k):
+            if depth and self.draw(st.integers(0, 3)) == 0:      # {if, then, else}
+                items.append(f'{{if: "{self.bool_(1)}", then: {self.effects(2, depth - 1)}, '
+                             f'else: {self.effects(1, depth - 1)}}}')
+            else:
+                items.append(f'"{self.effect()}"')
+        return "[" + ", ".join(items) + "]"
 
     def when(self) -> str:
         """A condition: one clause, a list of two clauses, or constantly true."""

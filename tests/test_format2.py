@@ -74,7 +74,7 @@ branches:
     options:
       - id: push
         label: Push
-        effects: [load += 1]
+        effects: [{if: occurred(war), then: [load += 1], else: [reservation = true]}]
         on_success: {effects: [pool = ready]}
         on_failure: {effects: [load -= 1]}
       - {id: ease, label: Ease, when: [load >= 2, pool != ready], effects: [reservation = false]}
@@ -82,7 +82,14 @@ branches:
     title: Settle
     turns: 1..2
     options:
-      - {id: calm, label: Calm, when: occurred(war) and strain >= 3, effects: [load -= 1]}
+      - id: calm
+        label: Calm
+        when: occurred(war) and strain >= 3
+        effects:
+          - load -= 1
+          - if: load >= 1
+            then: [{if: pool == large, then: [pool = ready], else: [pool = large]}]
+            else: [reservation = true]
       - {id: wait, label: Wait, when: "load == 0", effects: []}
 injects:
   - {id: relief, title: Relief, turn: 2, when: load >= 2, effects: [load -= 1]}
@@ -143,7 +150,7 @@ def errors(write_scenario, text):
 def test_version_one_files_refuse_format_two_keys_with_a_located_hint(write_scenario):
     diags = errors(write_scenario, scenario_text(version=1))
     found = [d for d in diags if d.code == "SP209"]
-    assert len(found) == 8                # three initials, two derived, three option whens
+    assert len(found) == 10     # three initials, two derived, three option whens, two ifs
     assert found[0].line == 17 and "spillover: 2" in found[0].hint
 
 
@@ -184,12 +191,12 @@ def test_bad_format_two_state_gets_a_located_error(write_scenario, state, code, 
 
 
 def test_assigning_a_derived_variable_is_a_located_error(write_scenario):
-    text = scenario_text(branches=BRANCHES.replace("effects: [load += 1]",
-                                                   "effects: [strain += 1]"))
+    text = scenario_text(branches=BRANCHES.replace("then: [load += 1]",
+                                                   "then: [strain += 1]"))
     diags = [d for d in errors(write_scenario, text) if d.severity == "error"]
     assert [d.code for d in diags] == ["SP408"]
     assert "'strain' is derived" in diags[0].message
-    assert text.splitlines()[diags[0].line - 1][diags[0].col - 1:].startswith("strain += 1")
+    assert text.splitlines()[diags[0].line - 1][diags[0].col - 1:].startswith("strain += 1]")
 
 
 def test_rests_on_an_event_the_initial_never_reads_warns_in_format_two_only(write_scenario):
@@ -320,3 +327,35 @@ def test_graph_draws_what_an_option_condition_reads(f2):
     # settle has no precondition of its own: only its options' conditions read `load`
     assert ("b_press", "b_settle", "enables") in edges
     assert ("b_press", "b_settle", "blocks") in edges
+
+
+# ---------------------------------------------------------------- conditional effects
+
+def test_conditional_effects_read_the_state_where_they_stand(f2):
+    env = Env.for_session(f2, ["objection"])
+    start, _ = rules.next_turn(rules.initial_state(env), env)
+    start, _ = rules.next_turn(start, env)                      # turn 2: strain >= 3
+
+    def calm(load: int, pool: int):
+        s = rules.override(rules.override(start, env, "load", load), env, "pool", pool)
+        return values_of(f2, rules.choose(s, env, "settle", "calm"))[:3]
+    # `load -= 1` first, then `if: load >= 1` reads the new load
+    assert calm(2, 1) == ("false", "1", "ready")       # then → inner then (pool == large)
+    assert calm(3, 0) == ("false", "2", "large")       # then → inner else
+    assert calm(1, 1) == ("true", "0", "large")        # else: reservation = true
+
+
+def values_of(scenario, s):
+    return tuple(v.show(s.values[v.index]) for v in scenario.variables)
+
+
+def test_a_bad_conditional_effect_is_located(write_scenario):
+    text = scenario_text(branches=BRANCHES.replace("then: [pool = ready]", "then: [pool = 3]")
+                         .replace("            else: [reservation = true]",
+                                  "            else: [reservation = true]\n"
+                                  "            otherwise: []"))
+    diags = [d for d in errors(write_scenario, text) if d.severity == "error"]
+    assert sorted(d.code for d in diags) == ["SP201", "SP403"]
+    bad = next(d for d in diags if d.code == "SP403")
+    assert "then" in bad.message
+    assert text.splitlines()[bad.line - 1][bad.col - 1:].startswith("3")

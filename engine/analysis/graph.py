@@ -33,7 +33,7 @@ from typing import Any, Iterable
 import attrs
 
 from engine.lang import expr as X
-from engine.model import Clause, Scenario
+from engine.model import Clause, Scenario, flat_effects
 from engine.lang.tree import walk
 from engine.play.rules import Env, GameState
 
@@ -261,14 +261,14 @@ def _writers(scenario: Scenario, node_of: dict, an: "_Analyser") -> list[_Writer
         for o in b.options:
             keys.append(f"{b.id}:{o.id}")
             written: set[str] = set()
-            for eff in o.effects:
+            for eff in flat_effects(o.effects):
                 effects.append((eff, None if eff.variable in written
                                 else allowed.get(eff.variable)))
                 written.add(eff.variable)
             for outcome in (o.on_success, o.on_failure):
                 if outcome is not None:
                     seen = set(written)
-                    for eff in outcome.effects:
+                    for eff in flat_effects(outcome.effects):
                         effects.append((eff, None if eff.variable in seen
                                         else allowed.get(eff.variable)))
                         seen.add(eff.variable)
@@ -277,7 +277,7 @@ def _writers(scenario: Scenario, node_of: dict, an: "_Analyser") -> list[_Writer
         allowed = an.allowed(i.when.clauses if i.when else ())
         effects = []
         written = set()
-        for eff in i.effects:
+        for eff in flat_effects(i.effects):
             effects.append((eff, None if eff.variable in written else allowed.get(eff.variable)))
             written.add(eff.variable)
         out.append(_Writer(node_of[("inject", i.id)], tuple(effects), (), (i.id,)))

@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 from engine.lang.expr import BoolType, EnumType, SetType
 from engine.lang.tree import TExpr, walk
-from engine.model import Condition
+from engine.model import CondEffect, Condition
 
 NC = object()     # "not a constant"
 BOOL = BoolType()
@@ -229,7 +229,15 @@ class Compiler:
         or-bits) pairs for constant ones, merged when consecutive, closures `op(c)` else."""
         ops: list = []
         for eff in effects:
-            op = self.effect(eff)
+            if isinstance(eff, CondEffect):
+                fn, const = self.cond(eff.when)
+                if const is not NC:              # decided in this turn: inline that side
+                    ops += self.effects(eff.then if const else eff.otherwise)
+                    continue
+                op = _if(fn, apply(self.effects(eff.then)), apply(self.effects(eff.otherwise)),
+                         self.lay.values_mask)
+            else:
+                op = self.effect(eff)
             if isinstance(op, tuple) and ops and isinstance(ops[-1], tuple):
                 (a1, o1), (a2, o2) = ops[-1], op
                 ops[-1] = (a1 & a2, (o1 & a2) | o2)
@@ -320,6 +328,10 @@ def apply(ops: list) -> Callable[[int], int]:
             c = fn(c)
         return c
     return run
+
+
+def _if(cond: Fn, then: Callable[[int], int], otherwise: Callable[[int], int], vm: int):
+    return lambda c: then(c) if cond(c & vm, c) else otherwise(c)
 
 
 def _masked(keep: int, bits: int) -> Callable[[int], int]:

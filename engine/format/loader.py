@@ -17,7 +17,7 @@ import attrs
 from engine.lang import expr as X
 from engine.lang.tree import walk
 from engine.diagnostics import Diagnostic, DiagnosticError, Pos, diag, did_you_mean, WARNING
-from engine.model import (Adjudication, Branch, Citation, Clause, Condition, Event, Inject, Modifier,
+from engine.model import (Adjudication, Branch, CondEffect, Citation, Clause, Condition, Event, Inject, Modifier,
                     Option, Outcome, Scenario, Signpost, Source, Turn, Variable, _day)
 from engine.format.schema import (DATE_RE, DICE_RE, FORMAT_VERSION, SUPPORTED_VERSIONS, TURNS_RE,
                      Checker, pos_of, resolve_pos,
@@ -600,16 +600,29 @@ class _Builder:
                          else str(texts[0]).strip(), tuple(clauses))
 
     def effects(self, raw: Any, pos: Pos | None, what: str) -> tuple[X.Effect, ...]:
-        out = []
+        out: list = []
         for i, text in enumerate(raw or []):
+            tpos = (raw, i, pos) if isinstance(raw, list) else pos
+            if isinstance(text, dict) and "if" in text:
+                found = self.conditional_effect(text, tpos, what)
+                if found is not None:
+                    out.append(found)
+                continue
             if not isinstance(text, str):
                 continue
-            tpos = (raw, i, pos) if isinstance(raw, list) else pos
             try:
                 out.append(self.checked("effect", text))
             except X.ExprError as e:
                 self.located(e, text, tpos, what)
         return tuple(out)
+
+    def conditional_effect(self, raw: dict, pos, what: str) -> CondEffect | None:
+        if not self.needs_v2("`if`/`then`/`else` in effects", pos_of(raw, pos)):
+            return None
+        when = self.condition(raw["if"], value_pos(raw, "if", pos), f"{what}, if")
+        then = self.effects(raw.get("then"), value_pos(raw, "then", pos), f"{what}, then")
+        otherwise = self.effects(raw.get("else"), value_pos(raw, "else", pos), f"{what}, else")
+        return None if when is None else CondEffect(when, then, otherwise)
 
     def int_value(self, raw: Any, pos: Pos | None, what: str) -> X.Typed | None:
         text = str(raw)

@@ -160,6 +160,12 @@ OBJECTS: dict[str, list[F]] = {
         F("on_success", "obj:outcome", "After a successful roll (needs an adjudication)."),
         F("on_failure", "obj:outcome", "After a failed roll (needs an adjudication)."),
     ],
+    "conditional_effect": [
+        F("if", "exprs", "Format 2: a condition, read when the effect is reached (after the "
+          "effects before it).", True),
+        F("then", "effects", "Effects applied when it holds.", True),
+        F("else", "effects", "Effects applied when it does not."),
+    ],
     "outcome": [
         F("narrative", "str", "What happens."),
         F("effects", "effects", "Changes to the state."),
@@ -335,7 +341,12 @@ class Checker:
     def k_effects(self, v, f, pos, where):
         if isinstance(v, list) and all(isinstance(x, str) for x in v):
             return True  # the usual case, with nothing to report
-        return self._list_of(v, pos, where, lambda item, p: self.k_str(item, f, p, where))
+
+        def item(x, p):
+            if isinstance(x, dict):                 # {if, then, else} (format 2)
+                return self.obj(x, "conditional_effect", p, where)
+            return self.k_str(x, f, p, where)
+        return self._list_of(v, pos, where, item)
 
     def k_exprs(self, v, f, pos, where):
         if isinstance(v, str):
@@ -492,7 +503,8 @@ def _kind_schema(kind: str, f: F | None = None) -> dict:
         "ids": {"type": "array", "items": idd},
         "ints": {"type": "array", "items": {"type": "integer"}},
         "paths": {"type": "array", "items": {"type": "string"}},
-        "effects": {"type": "array", "items": {"type": "string"}},
+        "effects": {"type": "array", "items": {"anyOf": [
+            {"type": "string"}, {"$ref": "#/$defs/conditional_effect"}]}},
         "exprs": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
         "intexpr": {"type": ["integer", "string"]},
         "initial": {},

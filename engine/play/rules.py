@@ -14,7 +14,7 @@ import attrs
 
 from engine.play.dice import Roll, roll_dice
 from engine.lang.tree import EffectRangeError
-from engine.model import Branch, Condition, Inject, Option, Scenario, to_json_value
+from engine.model import Branch, CondEffect, Condition, Inject, Option, Scenario, to_json_value
 
 
 @attrs.frozen
@@ -194,11 +194,29 @@ def apply_effects(effects, state: GameState, env: Env, values: list | None = Non
     derived = _derived(env.scenario)
     for eff in (*effects, *derived) if derived else effects:
         current = _replace(state, values=tuple(values))
+        if isinstance(eff, CondEffect):          # read here, after the effects before it
+            branch = eff.then if eff.when.holds(current, env) else eff.otherwise
+            _apply_plain(branch, state, env, values)
+            continue
         try:
             values[eff.index] = eff.apply(current, env)
         except EffectRangeError as e:
             raise RuleError(f"effect `{eff.text}`: {e}") from None
     return values
+
+
+def _apply_plain(effects, state: GameState, env: Env, values: list) -> None:
+    """Effects in order (conditional ones too), without recomputing derived variables."""
+    for eff in effects:
+        current = _replace(state, values=tuple(values))
+        if isinstance(eff, CondEffect):
+            _apply_plain(eff.then if eff.when.holds(current, env) else eff.otherwise,
+                         state, env, values)
+            continue
+        try:
+            values[eff.index] = eff.apply(current, env)
+        except EffectRangeError as e:
+            raise RuleError(f"effect `{eff.text}`: {e}") from None
 
 
 def choose(state: GameState, env: Env, branch_id: str, option_id: str) -> GameState:
