@@ -50,6 +50,7 @@ CODES: dict[str, str] = {
     "SP406": "an initial value does not fit the variable's type",
     "SP407": "an enum or set value is not declared",
     "SP408": "a derived variable is assigned to, or derived from another derived variable",
+    "SP409": "a {placeholder} in a narrative names no state variable (format 2)",
     "SP501": "an option's success/failure effects need an adjudication on its branch",
     "SP502": "a branch has an adjudication but no option uses it",
     "SP503": "dice are not in NdM form (e.g. 2d6)",

@@ -301,6 +301,7 @@ class Scenario:
     injects: dict[str, Inject]
     signposts: tuple[Signpost, ...]
     moves_per_turn: int = 1
+    version: int = 1                     # the format version the file is written in
 
     @property
     def last_turn(self) -> int:

@@ -37,6 +37,7 @@ STATE = """\
   load:
     type: int
     range: [0, 3]
+    label: Load on the east
     initial:
       - {when: occurred(war), value: 2}
       - {value: 1}
@@ -84,6 +85,7 @@ branches:
     options:
       - id: calm
         label: Calm
+        narrative: "{load.label} stands at {load} in {turn}; pool {pool}. {{sic}}"
         when: occurred(war) and strain >= 3
         effects:
           - load -= 1
@@ -359,3 +361,38 @@ def test_a_bad_conditional_effect_is_located(write_scenario):
     bad = next(d for d in diags if d.code == "SP403")
     assert "then" in bad.message
     assert text.splitlines()[bad.line - 1][bad.col - 1:].startswith("3")
+
+
+# ---------------------------------------------------------------- text that shows state
+
+def test_narratives_show_the_state_when_they_are_shown(f2, tmp_path):
+    from engine.debrief.report import after_action_report
+    from engine.play.session import Session
+    s = Session.start(f2, seed=1, group="Blue", switched_off=["objection"],
+                      log_path=tmp_path / "blue.jsonl")
+    s.next_turn()
+    view = s.branch_view("settle")
+    assert view.option("calm").narrative == \
+        "Load on the east stands at 2 in T1; pool large. {sic}"
+    s.choose("settle", "calm")
+    assert s.text(f2.branches["settle"].option("calm").narrative).startswith(
+        "Load on the east stands at 1 in T1; pool ready.")
+    report = after_action_report(tmp_path / "blue.jsonl", f2)
+    details = [d.text for sec in report.timeline for e in sec.entries for d in e.details
+               if d.label == "Narrative"]
+    assert details == ["Load on the east stands at 1 in T1; pool ready. {sic}"]
+
+
+def test_a_placeholder_that_names_nothing_is_located(write_scenario):
+    text = scenario_text(branches=BRANCHES.replace("pool {pool}", "pool {poll} {x.y}"))
+    diags = [d for d in errors(write_scenario, text) if d.severity == "error"]
+    assert [d.code for d in diags] == ["SP409", "SP409"]
+    assert "'poll' is not a state variable" in diags[0].message and "pool" in diags[0].hint
+    assert "'{x.y}' is not a placeholder" in diags[1].message
+    line = text.splitlines()[diags[0].line - 1]
+    assert line[diags[0].col - 1:].startswith("{poll}")
+    # version 1 shows braces as written
+    v1 = scenario_text(state="  load: {type: int, range: [0, 3], initial: 1}\n",
+                       branches="branches:\n  - id: b\n    title: B\n    narrative: "
+                                "\"{nope}\"\n    options: [{id: o, label: O}]\n", version=1)
+    assert errors(write_scenario, v1) == []

@@ -23,6 +23,7 @@ from engine.format.schema import (DATE_RE, DICE_RE, FORMAT_VERSION, SUPPORTED_VE
                      Checker, pos_of, resolve_pos,
                      value_pos)
 from engine.format.yamlsource import gc_paused, load_yaml_file
+from engine.play.text import unknown_names
 
 
 class _Files:
@@ -225,6 +226,7 @@ class _Builder:
             turns=tuple(self.turns), actors=self.actors, variables=tuple(variables),
             events=self.events, sources=self.sources, branches=branches, injects=injects,
             signposts=signposts, moves_per_turn=int(data.get("moves_per_turn", 1)),
+            version=self.version,
         )
 
     # ------------------------------------------------------------------ pieces
@@ -624,6 +626,17 @@ class _Builder:
         otherwise = self.effects(raw.get("else"), value_pos(raw, "else", pos), f"{what}, else")
         return None if when is None else CondEffect(when, then, otherwise)
 
+    def text(self, raw: Any, pos, what: str) -> str:
+        """A narrative; in format 2 its placeholders must name state variables (SP409)."""
+        text = str(raw).strip()
+        if self.version >= 2 and isinstance(raw, str):
+            for start, end, problem in unknown_names(raw, self.scope.variables):
+                self.error("SP409", f"{what}: {problem}", _expr_pos(raw, start, pos),
+                           did_you_mean(raw[start + 1:end - 1], self.scope.variables) or
+                           "write {variable}, {variable.label} or {turn}; "
+                           "{{ and }} for literal braces")
+        return text
+
     def int_value(self, raw: Any, pos: Pos | None, what: str) -> X.Typed | None:
         text = str(raw)
         try:
@@ -701,7 +714,8 @@ class _Builder:
             out[ident] = Branch(
                 id=ident, title=str(raw["title"]), options=tuple(options),
                 turns=self.turn_set(raw.get("turns"), (raw, "turns", pos), what),
-                actor=str(raw.get("actor", "")), narrative=str(raw.get("narrative", "")).strip(),
+                actor=str(raw.get("actor", "")),
+                narrative=self.text(raw.get("narrative", ""), (raw, "narrative", pos), what),
                 repeatable=bool(raw.get("repeatable", False)), when=when, cites=cites,
                 adjudication=adjudication, signposts=tuple(signposts),
                 pos=pos_of(raw["id"], pos))
@@ -717,14 +731,15 @@ class _Builder:
                                o.key_pos.get(key) if hasattr(o, "key_pos") else pos,
                                "add `adjudication: {dice: 2d6, target: 7}` to the branch")
                 out = o[key]
-                outcomes[key] = Outcome(str(out.get("narrative", "")).strip(),
+                outcomes[key] = Outcome(self.text(out.get("narrative", ""),
+                                                  (out, "narrative", pos), f"{owhat}, {key}"),
                                         self.effects(out.get("effects"), (out, "effects", pos),
                                                      f"{owhat}, {key}"))
         when = None
         if "when" in o and self.needs_v2("an option's `when`", value_pos(o, "when", pos)):
             when = self.condition(o["when"], value_pos(o, "when", pos), f"{owhat}, when")
         return Option(id=str(o["id"]), label=str(o["label"]), when=when,
-                      narrative=str(o.get("narrative", "")).strip(),
+                      narrative=self.text(o.get("narrative", ""), (o, "narrative", pos), owhat),
                       effects=self.effects(o.get("effects"), (o, "effects", pos), owhat),
                       on_success=outcomes.get("on_success"), on_failure=outcomes.get("on_failure"))
 
@@ -765,7 +780,8 @@ class _Builder:
                 self.error("SP308", f"{what}: turn {turn} does not exist "
                            f"(turns 0..{len(self.turns) - 1})", value_pos(raw, "turn", pos))
             out[ident] = Inject(
-                id=ident, title=str(raw["title"]), narrative=str(raw.get("narrative", "")).strip(),
+                id=ident, title=str(raw["title"]),
+                narrative=self.text(raw.get("narrative", ""), (raw, "narrative", pos), what),
                 actor=str(raw.get("actor", "")), turn=turn if isinstance(turn, int) else None,
                 when=self.condition(raw.get("when"), value_pos(raw, "when", pos),
                                     f"{what}, condition"),
