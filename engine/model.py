@@ -8,6 +8,7 @@ import attrs
 
 from engine.diagnostics import Pos
 from engine.lang.expr import BoolType, EnumType, IntType, SetType, Typed, Effect
+from engine.lang.tree import walk
 
 
 @attrs.frozen
@@ -62,6 +63,24 @@ class Variable:
     label: str = ""
     description: str = ""
     rests_on: tuple[str, ...] = ()
+    # Format 2. initial_cases: (condition or None, value) — the first that holds at the start
+    # (turn 0, after switches) gives the initial value; empty: `initial` is a constant.
+    initial_cases: tuple[tuple[Any, Any], ...] = ()
+    derived: Effect | None = None       # `x = expr`, recomputed after every change
+    cites: tuple[str, ...] = ()         # background events, which the initial does not read
+
+    def initial_events(self) -> tuple[str, ...]:
+        """The events the initial value reads (occurred(…) in its cases, or its derivation)."""
+        out: list[str] = []
+        conds = [c for c, _v in self.initial_cases if c is not None]
+        trees = [cl.typed.tree for c in conds for cl in c.clauses]
+        if self.derived is not None:
+            trees.append(self.derived.tree.rhs)
+        for t in trees:
+            for n in walk(t):
+                if n.op == "occurred" and n.value not in out:
+                    out.append(n.value)
+        return tuple(out)
 
     def show(self, value: Any) -> str:
         return show_value(self.type, value)
@@ -175,6 +194,27 @@ class Adjudication:
 
 
 @attrs.frozen
+class CondEffect:
+    """`{if, then, else}` among effects (format 2): `when` is read at the point it is
+    reached, after the effects before it."""
+
+    when: Condition
+    then: tuple = ()
+    otherwise: tuple = ()
+
+
+def flat_effects(effects) -> list[Effect]:
+    """Every assignment in a list of effects, inside conditional ones too."""
+    out: list[Effect] = []
+    for eff in effects:
+        if isinstance(eff, CondEffect):
+            out += flat_effects(eff.then) + flat_effects(eff.otherwise)
+        else:
+            out.append(eff)
+    return out
+
+
+@attrs.frozen
 class Outcome:
     narrative: str = ""
     effects: tuple[Effect, ...] = ()
@@ -188,6 +228,7 @@ class Option:
     effects: tuple[Effect, ...] = ()
     on_success: Outcome | None = None
     on_failure: Outcome | None = None
+    when: Condition | None = None       # format 2: the option's own precondition
 
     @property
     def contested(self) -> bool:
@@ -216,6 +257,11 @@ class Branch:
     adjudication: Adjudication | None = None
     signposts: tuple[Signpost, ...] = ()
     pos: Pos | None = attrs.field(default=None, eq=False, repr=False)   # where its id is written
+
+    @property
+    def gated(self) -> bool:
+        """Whether any option carries its own precondition."""
+        return any(o.when is not None for o in self.options)
 
     def option(self, option_id: str) -> Option | None:
         for o in self.options:
@@ -255,6 +301,7 @@ class Scenario:
     injects: dict[str, Inject]
     signposts: tuple[Signpost, ...]
     moves_per_turn: int = 1
+    version: int = 1                     # the format version the file is written in
 
     @property
     def last_turn(self) -> int:

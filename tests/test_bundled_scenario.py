@@ -78,12 +78,16 @@ def test_shape_of_the_exercise(scenario):
         f"H{h} {y}" for y in range(2023, 2028) for h in (1, 2)][1:]
     assert scenario.turns[-1].date == "2027-12-31"
     assert scenario.moves_per_turn in (1, 2)
-    # Every variable explains itself and says what its initial value rests on.
+    # Every variable explains itself and names the events behind its initial value: those
+    # it rests on (its initial reads them, so switching one off changes it) or cites.
     for var in scenario.variables:
         assert var.label and var.description, var.id
-        assert var.rests_on, var.id
-        for eid in var.rests_on:
+        assert var.rests_on or var.cites, var.id
+        assert set(var.rests_on) <= set(var.initial_events()), var.id
+        for eid in var.rests_on + var.cites:
             assert scenario.events[eid].sort_key <= scenario.turns[0].date, (var.id, eid)
+    assert {v.id for v in scenario.variables if v.rests_on} >= {
+        "france_reservation", "russia_load", "force_pool"}
     # The article's closing indicators are watched through the whole session.
     ids = {s.id for s in scenario.signposts}
     assert {"first_nato_exercise", "first_nato_mission", "geography_beyond_philippine_sea",

@@ -93,6 +93,7 @@ def cmd_explore(args) -> int:
 
 
 def explore_json(r, scenario) -> dict:
+    from engine.analysis.switches import switch_reach
     return {
         "scenario": r.scenario,
         "complete": r.complete,
@@ -110,6 +111,7 @@ def explore_json(r, scenario) -> dict:
         "policy": {"injects_as_choices": r.injects, "weights": {k: str(v) for k, v in
                                                                  r.weights.items()}},
         "switched_off": list(r.switched_off),
+        "switch_changes": {e: switch_reach(scenario, e).lines() for e in r.switched_off},
         "unreachable_branches": [
             {"branch": u.branch, "reason": u.reason, "clauses": list(u.clauses)}
             for u in r.unreachable if u.option is None],
@@ -139,6 +141,7 @@ def explore_json(r, scenario) -> dict:
 
 
 def print_explore(r, scenario, *, paths: bool = False, top: int = 10) -> None:
+    from engine.analysis.switches import switch_reach
     out = print
     out(f"explore {scenario.id} — {scenario.title}")
     policy = "every available choice equally likely" if not r.weights else \
@@ -147,6 +150,8 @@ def print_explore(r, scenario, *, paths: bool = False, top: int = 10) -> None:
         + ("injects released by hand whenever the rules allow" if r.injects else
            "no inject released by hand (--no-injects; scheduled ones still at their turn)")
         + (f"; switched off: {', '.join(r.switched_off)}" if r.switched_off else ""))
+    for event in r.switched_off:
+        out(f"  switching off {event} changes: " + "; ".join(switch_reach(scenario, event).lines()))
     status = "complete" if r.complete else "INCOMPLETE"
     odds = f"; odds in {r.prob_seconds:.2f} s" if r.complete else ""
     out(f"  {status}: {r.states:,} distinct states, {r.transitions:,} transitions, "

@@ -238,6 +238,14 @@ def event_paragraphs(cited: Iterable[CitedEvent], indent: int = 2) -> list[Para]
     return out
 
 
+def _clause_line(clause) -> Content:
+    """A clause marked ✓/✗ with the values it read."""
+    mark = ("✓ ", f"bold {OK}") if clause.holds else ("✗ ", f"bold {BAD}")
+    vals = ", ".join(f"{name} = {value}" for name, value in clause.values)
+    return Content.assemble(mark, (clause.text, "bold" if clause.holds else f"bold {BAD}"),
+                            ("   " + vals if vals else "", MUTED))
+
+
 def branch_detail(view: BranchView, *, actor: str, modifiers: list[tuple[str, int]] | None,
                   probability: str | None, fired: set[str],
                   pending_option: str | None) -> list[Para]:
@@ -259,8 +267,8 @@ def branch_detail(view: BranchView, *, actor: str, modifiers: list[tuple[str, in
         out.append((0, styled("OPEN — can be played now", f"bold {OK}")))
     else:
         out.append((0, Content.assemble(("BLOCKED", f"bold {BAD}"), " — ", view.reason or "")))
-    if b.narrative:
-        out += [(0, ""), (0, Content(" ".join(b.narrative.split())))]
+    if view.narrative:
+        out += [(0, ""), (0, Content(" ".join(view.narrative.split())))]
 
     out += heading("Options")
     for n, opt in enumerate(b.options, start=1):
@@ -268,18 +276,17 @@ def branch_detail(view: BranchView, *, actor: str, modifiers: list[tuple[str, in
         now = "  ← waiting for the roll" if pending_option == opt.id else ""
         out.append((2, Content.assemble((f"{n}. ", f"bold {ACCENT}"), (opt.label, "bold"),
                                         (mark, MUTED), (now, f"bold {WARN}"))))
-        if opt.narrative:
-            out.append((5, styled(" ".join(opt.narrative.split()), MUTED)))
+        ov = view.option(opt.id)
+        if ov is not None and ov.narrative:
+            out.append((5, styled(" ".join(ov.narrative.split()), MUTED)))
+        for clause in ov.clauses if ov else ():          # the option's own condition
+            out.append((5, _clause_line(clause)))
 
     out += heading("Precondition")
     if not view.clauses:
         out.append((2, styled("none: playable whenever its turns allow", MUTED)))
     for clause in view.clauses:
-        mark = ("✓ ", f"bold {OK}") if clause.holds else ("✗ ", f"bold {BAD}")
-        vals = ", ".join(f"{name} = {value}" for name, value in clause.values)
-        out.append((2, Content.assemble(mark, (clause.text, "bold" if clause.holds
-                                               else f"bold {BAD}"),
-                                        ("   " + vals if vals else "", MUTED))))
+        out.append((2, _clause_line(clause)))
 
     adj = b.adjudication
     if adj is not None:

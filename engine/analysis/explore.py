@@ -324,7 +324,11 @@ def available(state: GameState, env: Env, prep: _Prep) -> list[tuple[tuple, Any]
             if not b.repeatable and b.id in chosen:
                 continue                      # block_reason: already played (once per session)
             if block_reason(b, state, env) is None:
-                out += options[b.id]
+                if b.gated:
+                    out += [choice for o, choice in zip(b.options, options[b.id])
+                            if rules.option_block_reason(o, state, env) is None]
+                else:
+                    out += options[b.id]
     if prep.releasable:
         released = state.released
         inject_block = rules.inject_block_reason

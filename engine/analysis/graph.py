@@ -33,7 +33,8 @@ from typing import Any, Iterable
 import attrs
 
 from engine.lang import expr as X
-from engine.model import Clause, Scenario
+from engine.model import Clause, Scenario, flat_effects
+from engine.lang.tree import walk
 from engine.play.rules import Env, GameState
 
 CONTEXT_CAP = 4096
@@ -232,20 +233,12 @@ class _Analyser:
 
 
 def _effect_reads(eff: X.Effect, scenario: Scenario) -> list[str]:
-    try:
-        node = X.parse_effect(eff.text)
-    except X.ExprError:
-        return [v.id for v in scenario.variables]
-    names = {v.id for v in scenario.variables}
-    out: list[str] = [node.target] if node.op != "=" else []
-
-    def walk(n):
-        if n.kind == "name" and n.value in names and n.value not in out:
-            out.append(n.value)
-        for a in n.args:
-            if isinstance(a, X.Node):
-                walk(a)
-    walk(node.expr)
+    te = eff.tree
+    out: list[str] = [te.variable] if te.op != "=" else []
+    for n in walk(te.rhs) if te.rhs is not None else ():
+        name = scenario.variables[n.value].id if n.op == "var" else None
+        if name is not None and name not in out:
+            out.append(name)
     return out
 
 
@@ -268,14 +261,14 @@ def _writers(scenario: Scenario, node_of: dict, an: "_Analyser") -> list[_Writer
         for o in b.options:
             keys.append(f"{b.id}:{o.id}")
             written: set[str] = set()
-            for eff in o.effects:
+            for eff in flat_effects(o.effects):
                 effects.append((eff, None if eff.variable in written
                                 else allowed.get(eff.variable)))
                 written.add(eff.variable)
             for outcome in (o.on_success, o.on_failure):
                 if outcome is not None:
                     seen = set(written)
-                    for eff in outcome.effects:
+                    for eff in flat_effects(outcome.effects):
                         effects.append((eff, None if eff.variable in seen
                                         else allowed.get(eff.variable)))
                         seen.add(eff.variable)
@@ -284,7 +277,7 @@ def _writers(scenario: Scenario, node_of: dict, an: "_Analyser") -> list[_Writer
         allowed = an.allowed(i.when.clauses if i.when else ())
         effects = []
         written = set()
-        for eff in i.effects:
+        for eff in flat_effects(i.effects):
             effects.append((eff, None if eff.variable in written else allowed.get(eff.variable)))
             written.add(eff.variable)
         out.append(_Writer(node_of[("inject", i.id)], tuple(effects), (), (i.id,)))
@@ -314,6 +307,9 @@ def _readers(scenario: Scenario, node_of: dict) -> list[tuple[str, str, tuple, f
         turns = b.turns or all_turns
         if b.when is not None:
             out.append((node_of[("branch", b.id)], "when", b.when.clauses, turns))
+        for o in b.options:                 # an option's own condition (format 2)
+            if o.when is not None:
+                out.append((node_of[("branch", b.id)], "when", o.when.clauses, turns))
         if b.adjudication is not None and b.adjudication.modifiers:
             out.append((node_of[("branch", b.id)], "odds",
                         tuple(_Probe(m) for m in b.adjudication.modifiers), turns))

@@ -187,7 +187,9 @@ class Machine:
         self.injects = injects
         self.last = sc.last_turn
         self.mpt = sc.moves_per_turn
-        self.variables = {v.id: (v.index, v.type) for v in sc.variables}
+        self.types = tuple(v.type for v in sc.variables)
+        # Derived variables: recomputed after every list of effects, as the rules do.
+        self.derived = tuple(v.derived for v in sc.variables if v.derived is not None)
         self.actions: list[tuple] = []
         self.branch_actions: dict[str, list[int]] = {}
         for b in sc.branches.values():
@@ -226,7 +228,8 @@ class Machine:
 
     def _build(self, t: int) -> TurnCode:
         sc, lay = self.scenario, self.layout
-        x = Compiler(lay, self.variables, self.last, t, self.env.occurred[t])
+        x = Compiler(lay, self.types, self.last, t, self.env.occurred[t])
+        derived = self.derived
         branches = [b for b in sc.branches.values() if t in b.turns]
         by_hand = [i for i in sc.injects.values()
                    if self.injects and (i.turn is None or i.turn <= t)]
@@ -241,9 +244,9 @@ class Machine:
                 add = lay.chosen[b.id] | lay.chosen[f"{b.id}:{o.id}"] | lay.moves[b.id] | uncond
                 if o.contested:
                     add |= lay.pending_index[(b.id, o.id)] << lay.pending_shift
-                steps[a] = then(x.effects(o.effects), -1, add, fire)
+                steps[a] = then(x.effects(o.effects + derived), -1, add, fire)
         for i in by_hand:                           # releasing an inject by hand
-            steps[self.inject_action[i.id]] = then(x.effects(i.effects), -1,
+            steps[self.inject_action[i.id]] = then(x.effects(i.effects + derived), -1,
                                                    lay.released[i.id], fire)
         steps[self.END] = _make_end(lay.ended)
         tc.enter = self._enter(x, fire)
@@ -255,7 +258,7 @@ class Machine:
                     k = lay.pending_index[(b.id, o.id)]
                     tc.mods[k] = self._modifiers(x, b.adjudication.modifiers)
                     for outcomes, outcome in ((tc.win, o.on_success), (tc.lose, o.on_failure)):
-                        outcomes[k] = then(x.effects(outcome.effects if outcome else ()),
+                        outcomes[k] = then(x.effects((outcome.effects if outcome else ()) + derived),
                                            ~lay.pending_mask, 0, fire)
         return tc
 
@@ -307,22 +310,29 @@ class Machine:
         clause_fns: list[tuple[int, Fn]] = []
         for b in branches:
             bit = lay.moves[b.id] if b.repeatable else lay.chosen[b.id]
-            ids = tuple(self.branch_actions[b.id])
-            if b.when is None or _values_only(b.when):
-                clauses = x.clauses(b.when)
-                if clauses is None:
+            actions = self.branch_actions[b.id]
+            # one entry for the branch, or one per option when options carry a `when`
+            groups = [(o.when, (a,)) for o, a in zip(b.options, actions)] if b.gated else \
+                [(None, tuple(actions))]
+            for option_when, ids in groups:
+                conds = [c for c in (b.when, option_when) if c is not None]
+                if all(_values_only(c) for c in conds):
+                    need = 0
+                    for c in conds:
+                        clauses = x.clauses(c)
+                        if clauses is None:
+                            break
+                        for text, fn in clauses:
+                            if text not in clause_bit:
+                                clause_bit[text] = 1 << len(clause_fns)
+                                clause_fns.append((clause_bit[text], fn))
+                            need |= clause_bit[text]
+                    else:
+                        by_values.append((bit, need, ids))
                     continue
-                need = 0
-                for text, fn in clauses:
-                    if text not in clause_bit:
-                        clause_bit[text] = 1 << len(clause_fns)
-                        clause_fns.append((clause_bit[text], fn))
-                    need |= clause_bit[text]
-                by_values.append((bit, need, ids))
-            else:
-                fn, const = x.cond(b.when)
-                if const is not False:
-                    direct.append((bit, fn, ids))
+                fns = [x.cond(c) for c in conds]
+                if all(const is not False for _fn, const in fns):
+                    direct.append((bit, _all([fn for fn, _c in fns if fn is not None]), ids))
         releases = []
         inject_reads = lay.values_mask | lay.released_mask
         for i in by_hand:
@@ -385,11 +395,12 @@ class Machine:
             if i.turn == x.turn:
                 fn, const = x.cond(i.when)
                 if const is not False:
-                    scheduled.append((lay.released[i.id], fn, apply(x.effects(i.effects))))
+                    scheduled.append((lay.released[i.id], fn, apply(x.effects(i.effects + self.derived))))
         clear, one, vm = ~lay.moves_mask, lay.turn_one, lay.values_mask
+        derive = apply(x.effects(self.derived))
 
         def enter(c: int) -> int:
-            c = (c & clear) + one
+            c = derive((c & clear) + one)
             for bit, fn, effects in scheduled:
                 if not c & bit and (fn is None or fn(c & vm, c)):
                     c = fire(effects(c) | bit)
@@ -402,7 +413,7 @@ class Machine:
         for m in modifiers:
             fn, const = x.cond(m.when)
             if const is not False:
-                value = x.expr(m.value.node)
+                value = x.expr(m.value.tree)
                 items.append((fn, value.fn, value.const))
         vm = self.layout.values_mask
 
@@ -413,6 +424,13 @@ class Machine:
                     total += const if value is None else value(v, c)
             return total
         return mods
+
+
+def _all(fns: list) -> Fn:
+    """The conjunction of closures `fn(v, c)` (true when there are none)."""
+    if len(fns) == 1:
+        return fns[0]
+    return lambda v, c: all(fn(v, c) for fn in fns)
 
 
 def _make_end(bit: int):

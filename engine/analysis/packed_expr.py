@@ -14,8 +14,9 @@ from __future__ import annotations
 import operator
 from typing import Any, Callable
 
-from engine.lang.expr import BoolType, EnumType, IntType, Node, SetType, parse_effect
-from engine.model import Condition
+from engine.lang.expr import BoolType, EnumType, SetType
+from engine.lang.tree import TExpr, walk
+from engine.model import CondEffect, Condition
 
 NC = object()     # "not a constant"
 BOOL = BoolType()
@@ -118,9 +119,9 @@ def _as_sets(f: Fn, universe: tuple) -> Fn:
 class Compiler:
     """Closures for one turn's expressions and effects (turn and events are constants)."""
 
-    def __init__(self, layout, variables: dict, last_turn: int, turn: int,
+    def __init__(self, layout, types: tuple, last_turn: int, turn: int,
                  occurred: frozenset[str]):
-        self.lay, self.variables, self.last = layout, variables, last_turn
+        self.lay, self.types, self.last = layout, types, last_turn
         self.turn, self.occurred = turn, occurred
 
     # -------------------------------------------------------------- conditions
@@ -130,9 +131,9 @@ class Compiler:
         constant condition has no closure."""
         if cond is None:
             return None, True
-        out = self.expr(cond.clauses[0].typed.node)
+        out = self.expr(cond.clauses[0].typed.tree)
         for clause in cond.clauses[1:]:
-            out = self.andor("and", out, self.expr(clause.typed.node))
+            out = self.andor("and", out, self.expr(clause.typed.tree))
         return (out.fn if out.const is NC else None), out.const
 
     def clauses(self, cond: Condition | None) -> list[tuple[str, Fn]] | None:
@@ -140,7 +141,7 @@ class Compiler:
         when the condition is constantly false. The same text means the same in one turn."""
         out = []
         for clause in cond.clauses if cond is not None else ():
-            e = self.expr(clause.typed.node)
+            e = self.expr(clause.typed.tree)
             if e.const is not NC:
                 if not e.const:
                     return None
@@ -148,41 +149,47 @@ class Compiler:
             out.append(("".join(clause.text.split()), e.fn))
         return out
 
-    def field(self, name: str):
-        index, t = self.variables[name]
-        return self.lay.fields[index], t
+    def field(self, index: int):
+        return self.lay.fields[index], self.types[index]
 
-    def expr(self, node: Node, want: Any = None) -> E:
-        k = node.kind
-        if k == "lit":
-            v = node.value
-            return E(BOOL if isinstance(v, bool) else IntType(v, v), v)
-        if k == "name":
-            name = node.value
-            if name == "turn":
-                return E(IntType(0, self.last), self.turn)
-            if name in self.variables:
-                f, t = self.field(name)
-                return E(t, fn=_read(f.shift, f.mask, f.lo), read=(f.shift, f.mask, f.lo))
-            return E(want, want.values.index(name))        # an enum value, typed by context
-        if k == "not":
-            a = self.expr(node.args[0])
-            return E(BOOL, not a.const) if a.const is not NC else E(BOOL, fn=_not(a.fn))
-        if k == "neg":
-            a = self.expr(node.args[0])
-            return E(a.type, -a.const) if a.const is not NC else E(a.type, fn=_neg(a.fn))
-        if k == "call":
-            return self.call(node)
-        op = node.op
-        a, b = node.args
-        if op in ("and", "or"):
-            return self.andor(op, self.expr(a), self.expr(b))
-        if op in ("+", "-", "*"):
-            ea, eb = self.expr(a), self.expr(b)
-            return self.binary(op, ea, eb, ea.type)
+    def expr(self, t: TExpr) -> E:
+        """A typed tree (`engine.lang.tree`) as a constant or a closure `fn(v, c)`."""
+        op = t.op
+        if op == "const":
+            return E(t.type, t.value)
+        if op == "turn":
+            return E(t.type, self.turn)
+        if op == "var":
+            f, vt = self.field(t.value)
+            return E(vt, fn=_read(f.shift, f.mask, f.lo), read=(f.shift, f.mask, f.lo))
+        if op == "occurred":
+            return E(BOOL, t.value in self.occurred)
+        if op == "released":
+            return E(BOOL, fn=_bit_set(self.lay.released[t.value]))
+        if op == "chosen":
+            return E(BOOL, fn=_bit_set(self.lay.chosen[t.value]))
+        if op == "count":
+            f, vt = self.field(t.args[0].value)
+            return E(t.type, fn=_count(f.shift, f.mask))
+        if op in ("has", "lacks"):
+            f, vt = self.field(t.args[0].value)
+            return E(BOOL, fn=_member(f.shift + vt.universe.index(t.value), op == "lacks"))
         if op in ("in", "not in"):
-            return self.membership(a, b, op)
-        ea, eb = self.pair(a, b)
+            ea, negate = self.expr(t.args[0]), op == "not in"
+            if ea.const is not NC:
+                return E(BOOL, (ea.const in t.value) != negate)
+            return E(BOOL, fn=_in_ranks(ea.fn, t.value, negate))
+        if op == "not":
+            a = self.expr(t.args[0])
+            return E(BOOL, not a.const) if a.const is not NC else E(BOOL, fn=_not(a.fn))
+        if op == "neg":
+            a = self.expr(t.args[0])
+            return E(t.type, -a.const) if a.const is not NC else E(t.type, fn=_neg(a.fn))
+        ea, eb = self.expr(t.args[0]), self.expr(t.args[1])
+        if op in ("and", "or"):
+            return self.andor(op, ea, eb)
+        if op in ("+", "-", "*"):
+            return self.binary(op, ea, eb, t.type)
         if isinstance(ea.type, SetType) and ea.type.universe != eb.type.universe:
             ea = E(ea.type, fn=_as_sets(ea.fn, ea.type.universe))
             eb = E(eb.type, fn=_as_sets(eb.fn, eb.type.universe))
@@ -215,39 +222,6 @@ class Compiler:
             return E(BOOL, absorbing) if bool(b.const) is absorbing else a
         return E(BOOL, fn=(_or if absorbing else _and)(a.fn, b.fn))
 
-    def pair(self, a: Node, b: Node) -> tuple[E, E]:
-        def free(n):
-            return n.kind == "name" and n.value not in self.variables and n.value != "turn"
-        if free(a) and not free(b):
-            eb = self.expr(b)
-            return self.expr(a, eb.type), eb
-        ea = self.expr(a)
-        return ea, self.expr(b, ea.type)
-
-    def membership(self, a: Node, b: Node, op: str) -> E:
-        negate = op == "not in"
-        if b.kind == "setlit":
-            ea = self.expr(a)
-            ranks = frozenset(ea.type.values.index(item.value) for item in b.args)
-            if ea.const is not NC:
-                return E(BOOL, (ea.const in ranks) != negate)
-            return E(BOOL, fn=_in_ranks(ea.fn, ranks, negate))
-        f, t = self.field(b.value)
-        return E(BOOL, fn=_member(f.shift + t.universe.index(a.value), negate))
-
-    def call(self, node: Node) -> E:
-        name, args = node.value, node.args
-        if name == "count":
-            f, t = self.field(args[0].value)
-            return E(IntType(0, len(t.universe)), fn=_count(f.shift, f.mask))
-        ident = args[0].value
-        if name == "occurred":
-            return E(BOOL, ident in self.occurred)
-        if name == "released":
-            return E(BOOL, fn=_bit_set(self.lay.released[ident]))
-        key = ident if len(args) == 1 else f"{ident}:{args[1].value}"
-        return E(BOOL, fn=_bit_set(self.lay.chosen[key]))
-
     # -------------------------------------------------------------- effects
 
     def effects(self, effects) -> list:
@@ -255,7 +229,15 @@ class Compiler:
         or-bits) pairs for constant ones, merged when consecutive, closures `op(c)` else."""
         ops: list = []
         for eff in effects:
-            op = self.effect(eff)
+            if isinstance(eff, CondEffect):
+                fn, const = self.cond(eff.when)
+                if const is not NC:              # decided in this turn: inline that side
+                    ops += self.effects(eff.then if const else eff.otherwise)
+                    continue
+                op = _if(fn, apply(self.effects(eff.then)), apply(self.effects(eff.otherwise)),
+                         self.lay.values_mask)
+            else:
+                op = self.effect(eff)
             if isinstance(op, tuple) and ops and isinstance(ops[-1], tuple):
                 (a1, o1), (a2, o2) = ops[-1], op
                 ops[-1] = (a1 & a2, (o1 & a2) | o2)
@@ -264,40 +246,43 @@ class Compiler:
         return ops
 
     def effect(self, eff):
-        node = parse_effect(eff.text)
-        f, t = self.field(eff.variable)
+        te = eff.tree
+        f, t = self.field(te.index)
         clear = ~(f.mask << f.shift)
         vm, sh = self.lay.values_mask, f.shift
         if isinstance(t, SetType):
-            if node.op == "=":
-                bits = sum(1 << t.universe.index(item.value) for item in node.expr.args)
+            if te.op == "=":
+                bits = sum(1 << t.universe.index(x) for x in te.value)
                 return (clear, bits << sh)
-            bit = 1 << (sh + t.universe.index(node.expr.value))
-            return (-1, bit) if node.op == "+=" else (~bit, 0)
+            bit = 1 << (sh + t.universe.index(te.value))
+            return (-1, bit) if te.op == "+=" else (~bit, 0)
+        e = self.expr(te.rhs)
         if isinstance(t, BoolType):
-            e = self.expr(node.expr)
             if e.const is not NC:
                 return (clear, (1 << sh) if e.const else 0)
             g, bit = e.fn, 1 << sh
             return lambda c: (c & clear) | (bit if g(c & vm, c) else 0)
         if isinstance(t, EnumType):
-            e = self.expr(node.expr, t)
             if e.const is not NC:
                 return (clear, e.const << sh)
             g = e.fn
             return lambda c: (c & clear) | (g(c & vm, c) << sh)
-        return self.int_effect(node, f, t, clear)
+        return self.int_effect(te.op, e, f, t, clear, te.clamp)
 
-    def int_effect(self, node, f, t, clear):
-        e = self.expr(node.expr)
+    def int_effect(self, op: str, e: E, f, t, clear, clamp: bool = False):
         sh, m, lo, hi, vm = f.shift, f.mask, t.lo, t.hi, self.lay.values_mask
+        if clamp:                               # a derived variable's recomputation
+            if e.const is not NC:
+                return (clear, (min(max(e.const, lo), hi) - lo) << sh)
+            g = e.fn
+            return lambda c: (c & clear) | ((min(max(g(c & vm, c), lo), hi) - lo) << sh)
         if e.const is not NC:
             k = e.const
-            if node.op == "=":
+            if op == "=":
                 if lo <= k <= hi:
                     return (clear, (k - lo) << sh)
             else:
-                step = k if node.op == "+=" else -k
+                step = k if op == "+=" else -k
                 span = hi - lo
 
                 def add(c: int) -> int:
@@ -307,7 +292,7 @@ class Compiler:
                     return c + (step << sh)
                 return add
         g = e.fn if e.const is NC else (lambda v, c, k=e.const: k)
-        sign = 0 if node.op == "=" else (1 if node.op == "+=" else -1)
+        sign = 0 if op == "=" else (1 if op == "+=" else -1)
 
         def assign(c: int) -> int:
             x = g(c & vm, c)
@@ -321,14 +306,12 @@ class Compiler:
     def bits_read(self, cond: Condition) -> int:
         """The chosen/released bits a condition reads."""
         bits = 0
-        stack = [c.typed.node for c in cond.clauses]
-        while stack:
-            node = stack.pop()
-            if node.kind == "call" and node.value in ("chosen", "released"):
-                ids = [a.value for a in node.args]
-                bits |= self.lay.released[ids[0]] if node.value == "released" else \
-                    self.lay.chosen[":".join(ids)]
-            stack.extend(node.args)
+        for clause in cond.clauses:
+            for n in walk(clause.typed.tree):
+                if n.op == "released":
+                    bits |= self.lay.released[n.value]
+                elif n.op == "chosen":
+                    bits |= self.lay.chosen[n.value]
         return bits
 
 
@@ -345,6 +328,10 @@ def apply(ops: list) -> Callable[[int], int]:
             c = fn(c)
         return c
     return run
+
+
+def _if(cond: Fn, then: Callable[[int], int], otherwise: Callable[[int], int], vm: int):
+    return lambda c: then(c) if cond(c & vm, c) else otherwise(c)
 
 
 def _masked(keep: int, bits: int) -> Callable[[int], int]:

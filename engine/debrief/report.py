@@ -25,6 +25,7 @@ from engine.play.log import read_log
 from engine.model import Scenario
 from engine.play.replay import unreadable_reason, VERIFIED, ReplayReport, replay
 from engine.play.rules import RuleError
+from engine.play.text import render
 from engine.play import rules
 
 
@@ -425,11 +426,20 @@ def _state_changes(before, after, sc: Scenario | None) -> list[Detail]:
     return out
 
 
-def _outcome_narrative(names: _Names, bid, oid, success: bool) -> list[Detail]:
+def _text(text: str, after, rep: ReplayReport) -> str:
+    """A narrative with its {placeholders} filled in from the state after the action."""
+    if after is None or rep.session is None:
+        return text
+    return render(text, after.state, rep.session.env)
+
+
+def _outcome_narrative(names: _Names, bid, oid, success: bool, after=None,
+                       rep: ReplayReport | None = None) -> list[Detail]:
     opt = names.option_obj(bid, oid)
     outcome = (opt.on_success if success else opt.on_failure) if opt else None
     if outcome and outcome.narrative:
-        return [Detail("Outcome", outcome.narrative.strip())]
+        return [Detail("Outcome", _text(outcome.narrative.strip(), after, rep)
+                       if rep is not None else outcome.narrative.strip())]
     return []
 
 
@@ -448,7 +458,7 @@ def _entry(n: int, rec: dict, before, after, rep: ReplayReport, names: _Names,
         d.append(Detail("Rationale", rec.get("rationale") or "(none recorded)"))
         opt = names.option_obj(bid, oid)
         if opt and opt.narrative:
-            d.append(Detail("Narrative", opt.narrative.strip()))
+            d.append(Detail("Narrative", _text(opt.narrative.strip(), after, rep)))
         if opt and opt.contested:
             d.append(Detail("Adjudication", "contested: to be rolled or decided"))
     elif a == "roll":
@@ -478,20 +488,20 @@ def _entry(n: int, rec: dict, before, after, rep: ReplayReport, names: _Names,
         if roll is not None and (list(roll.faces) != rec.get("faces") or roll.total != rec.get("total")
                                  or [list(m) for m in roll.modifiers] != rec.get("modifiers")):
             d.append(Detail("Log says", describe_logged_roll(rec)))
-        d += _outcome_narrative(names, bid, oid, success)
+        d += _outcome_narrative(names, bid, oid, success, after, rep)
     elif a == "decide":
         kind = "Facilitator decision"
         success = bool(rec.get("success"))
         title = (f"{names.branch(bid)} — {names.option(bid, oid)}: "
                  f"{'success' if success else 'failure'}")
         d.append(Detail("Rationale", rec.get("rationale") or "(none recorded)"))
-        d += _outcome_narrative(names, bid, oid, success)
+        d += _outcome_narrative(names, bid, oid, success, after, rep)
     elif a == "release":
         kind = "Inject"
         inj = names.inject(rec.get("inject"))
         title = (inj.title if inj else str(rec.get("inject"))) + " (released on demand)"
         if inj and inj.narrative:
-            d.append(Detail("Narrative", inj.narrative.strip()))
+            d.append(Detail("Narrative", _text(inj.narrative.strip(), after, rep)))
         if inj and inj.turn is not None:
             d.append(Detail("Scheduled", f"for turn {inj.turn}; its condition did not hold "
                             "then, so the facilitator released it by hand"))

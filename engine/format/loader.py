@@ -12,13 +12,18 @@ import os
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from engine.lang import expr as X
+from engine.lang.tree import walk
 from engine.diagnostics import Diagnostic, DiagnosticError, Pos, diag, did_you_mean, WARNING
-from engine.model import (Adjudication, Branch, Citation, Clause, Condition, Event, Inject, Modifier,
+from engine.model import (Adjudication, Branch, CondEffect, Citation, Clause, Condition, Event, Inject, Modifier,
                     Option, Outcome, Scenario, Signpost, Source, Turn, Variable, _day)
-from engine.format.schema import (DATE_RE, DICE_RE, FORMAT_VERSION, TURNS_RE, Checker, pos_of, resolve_pos,
+from engine.format.schema import (DATE_RE, DICE_RE, FORMAT_VERSION, SUPPORTED_VERSIONS, TURNS_RE,
+                     Checker, pos_of, resolve_pos,
                      value_pos)
 from engine.format.yamlsource import gc_paused, load_yaml_file
+from engine.play.text import unknown_names
 
 
 class _Files:
@@ -63,6 +68,20 @@ MAX_MOVES_PER_TURN = 100
 def _raw_hash(data: Any) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False,
                                      default=str).encode()).hexdigest()
+
+
+def _is_cases(init: Any) -> bool:
+    return isinstance(init, list) and bool(init) and all(isinstance(x, dict) for x in init)
+
+
+def _lowest(t: Any) -> Any:
+    """A placeholder value of a type (a derived variable's value is computed at the start)."""
+    return {X.BoolType: False, X.IntType: getattr(t, "lo", 0), X.EnumType: 0}[type(t)]
+
+
+def _condition_events(cond: Condition | None) -> list[str]:
+    return [n.value for c in (cond.clauses if cond else ()) for n in walk(c.typed.tree)
+            if n.op == "occurred"]
 
 
 def _expr_pos(text: Any, offset: int, fallback: Any) -> Pos | None:
@@ -150,9 +169,13 @@ class _Builder:
             self.error("SP203", "a scenario file should be a mapping of keys "
                        "(spillover, id, title, start, turns, …)", pos_of(data, Pos(str(self.path), 1, 1)))
             return None
-        if "spillover" in data and data["spillover"] != FORMAT_VERSION:
+        self.version = data.get("spillover", 1)
+        if self.version not in SUPPORTED_VERSIONS:
+            self.version = FORMAT_VERSION
+        if "spillover" in data and data["spillover"] not in SUPPORTED_VERSIONS:
             self.error("SP207", f"format version {data['spillover']!r} is not supported",
-                       value_pos(data, "spillover", None), f"this engine reads version {FORMAT_VERSION}")
+                       value_pos(data, "spillover", None),
+                       f"this engine reads versions {', '.join(map(str, SUPPORTED_VERSIONS))}")
         if not self.check.obj(data, "scenario", getattr(data, "pos", None), "the scenario"):
             # Keep going where the parts that matter are usable, to report more at once.
             if not isinstance(data.get("turns"), list) or not data.get("turns"):
@@ -186,6 +209,10 @@ class _Builder:
         self.turns = self.build_turns(data)
         if not self.turns:
             return None
+        # Initial values may read only occurred(event) and constants (format 2).
+        self.scope = X.Scope(variables={}, events=frozenset(self.events),
+                             last_turn=len(self.turns) - 1)
+        self._derived: list[tuple[int, Any, Pos | None]] = []
         variables = self.build_variables([p for _, p in parts])
 
         raw_branches = [(b, p) for b, p in collect("branches") if isinstance(b, dict) and "id" in b]
@@ -201,7 +228,9 @@ class _Builder:
             branches=branch_options,
             injects=frozenset(str(i["id"]) for i, _ in raw_injects),
             last_turn=len(self.turns) - 1,
+            readonly=frozenset(variables[i].id for i, _t, _p in self._derived),
         )
+        variables = self.build_derived(variables)
         branches = self.build_branches(raw_branches)
         injects = self.build_injects(raw_injects)
         signposts = self.build_signposts(collect("signposts"))
@@ -226,6 +255,7 @@ class _Builder:
             turns=tuple(self.turns), actors=self.actors, variables=tuple(variables),
             events=self.events, sources=self.sources, branches=branches, injects=injects,
             signposts=signposts, moves_per_turn=int(data.get("moves_per_turn", 1)),
+            version=self.version,
         )
 
     # ------------------------------------------------------------------ pieces
@@ -358,7 +388,11 @@ class _Builder:
                 continue
             for name, raw in state.items():
                 kpos = state.key_pos.get(name) if hasattr(state, "key_pos") else None
-                if not isinstance(raw, dict) or "type" not in raw or "initial" not in raw:
+                if not isinstance(raw, dict) or "type" not in raw or \
+                        ("initial" not in raw and "derived" not in raw):
+                    if isinstance(raw, dict) and "type" in raw:
+                        self.error("SP202", f"state variable '{name}' needs 'initial' (or, "
+                                   "format 2, 'derived')", kpos, "e.g. initial: 0")
                     continue
                 if not self.unique(seen, str(name), kpos, "state variable"):
                     continue
@@ -371,8 +405,62 @@ class _Builder:
     def build_variable(self, name: str, raw: dict, index: int, kpos) -> Variable | None:
         kind = raw["type"]
         ipos = value_pos(raw, "initial", kpos)
-        init = raw["initial"]
+        t = self.variable_type(name, kind, raw, kpos)
+        if t is None:
+            return None
+        for key, applies in (("range", "int"), ("values", "enum"), ("of", "set")):
+            if key in raw and kind != applies:
+                self.error("SP201", f"'{key}' applies to {applies} variables, not {kind}",
+                           raw.key_pos.get(key) if hasattr(raw, "key_pos") else kpos)
+        init = raw.get("initial")
+        cases: tuple = ()
+        if "derived" in raw:
+            if not self.needs_v2("derived", value_pos(raw, "derived", kpos)):
+                return None
+            if kind == "set":
+                self.error("SP203", f"'{name}' is a set; only bool, int and enum variables can "
+                           "be derived", value_pos(raw, "derived", kpos))
+                return None
+            self._derived.append((index, raw["derived"], value_pos(raw, "derived", kpos)))
+            value = _lowest(t) if init is None else self.constant(name, kind, t, init, ipos)
+        elif _is_cases(init) or (kind == "bool" and isinstance(init, str)):
+            if not self.needs_v2("an initial value that reads events", ipos):
+                return None
+            cases = self.initial_cases(name, kind, t, init, ipos)
+            if cases is None:
+                return None
+            value = cases[-1][1]
+        else:
+            value = self.constant(name, kind, t, init, ipos)
+        if value is None:
+            return None
+        rests = self.check_events(raw.get("rests_on"), value_pos(raw, "rests_on", kpos),
+                                  f"state variable '{name}'")
+        cites = self.check_events(raw.get("cites"), value_pos(raw, "cites", kpos),
+                                  f"state variable '{name}'")
+        if self.version >= 2 and "derived" not in raw:
+            read = {ev for cond, _v in cases for ev in _condition_events(cond)}
+            unread = [ev for ev in rests if ev not in read]
+            if unread:
+                self.error("SP508", f"state variable '{name}' rests on "
+                           f"{', '.join(unread)} but its initial value never reads "
+                           f"{'it' if len(unread) == 1 else 'them'}: switching "
+                           f"{'it' if len(unread) == 1 else 'them'} off changes nothing",
+                           value_pos(raw, "rests_on", kpos),
+                           "make the initial value read occurred(…) (see docs/AUTHORING.md), "
+                           "or list the events under `cites:` if they are background only",
+                           severity=WARNING)
+        return Variable(name, index, t, value, str(raw.get("label", "")),
+                        str(raw.get("description", "")).strip(), rests, cases, cites=cites)
 
+    def needs_v2(self, what: str, pos) -> bool:
+        if self.version >= 2:
+            return True
+        self.error("SP209", f"{what} needs format version 2", pos,
+                   "write `spillover: 2` at the top of the scenario")
+        return False
+
+    def variable_type(self, name: str, kind: str, raw: dict, kpos) -> Any:
         def need(key: str, example: str):
             if key not in raw:
                 self.error("SP202", f"state variable '{name}' of type {kind} needs '{key}'", kpos,
@@ -380,63 +468,119 @@ class _Builder:
                 return False
             return True
 
-        t: Any
-        value: Any = None
         if kind == "bool":
-            t = X.BOOL
-            if not isinstance(init, bool):
-                self.error("SP406", f"'{name}' is bool; initial should be true or false",
-                           pos_of(init, ipos))
-                return None
-            value = init
-        elif kind == "int":
+            return X.BOOL
+        if kind == "int":
             if not need("range", "[0, 5]") or not isinstance(raw["range"], list):
                 return None
             lo, hi = raw["range"]
-            t = X.IntType(lo, hi)
-            if not isinstance(init, int) or isinstance(init, bool) or not lo <= init <= hi:
-                self.error("SP406", f"'{name}' is int {lo}..{hi}; initial {init!r} does not fit",
-                           pos_of(init, ipos))
-                return None
-            value = init
-        elif kind == "enum":
+            return X.IntType(lo, hi)
+        if kind == "enum":
             if not need("values", "[none, political, military]"):
                 return None
             values = tuple(map(str, raw["values"]))
             if len(set(values)) != len(values) or not values:
                 self.error("SP203", f"enum '{name}' needs distinct values", value_pos(raw, "values", kpos))
                 return None
-            t = X.EnumType(values)
-            if init not in values:
-                self.error("SP407", f"'{init}' is not a value of '{name}' ({', '.join(values)})",
-                           pos_of(init, ipos), did_you_mean(str(init), values))
-                return None
-            value = values.index(init)
-        elif kind == "set":
+            return X.EnumType(values)
+        if kind == "set":
             if not need("of", "[mediterranean, philippine_sea]"):
                 return None
-            universe = tuple(map(str, raw["of"]))
-            t = X.SetType(universe)
-            if not isinstance(init, list):
-                self.error("SP406", f"'{name}' is a set; initial should be a list of names, e.g. []",
+            return X.SetType(tuple(map(str, raw["of"])))
+        return None
+
+    def constant(self, name: str, kind: str, t: Any, init: Any, ipos) -> Any:
+        """A constant value of the variable's type in its runtime form, or None (reported)."""
+        if kind == "bool":
+            if not isinstance(init, bool):
+                self.error("SP406", f"'{name}' is bool; initial should be true or false",
                            pos_of(init, ipos))
                 return None
-            bad = [x for x in init if x not in universe]
-            if bad:
-                self.error("SP407", f"'{bad[0]}' is not a possible member of '{name}'",
-                           pos_of(bad[0], ipos), did_you_mean(str(bad[0]), universe))
+            return init
+        if kind == "int":
+            if not isinstance(init, int) or isinstance(init, bool) or not t.lo <= init <= t.hi:
+                self.error("SP406", f"'{name}' is int {t.lo}..{t.hi}; initial {init!r} does not fit",
+                           pos_of(init, ipos))
                 return None
-            value = frozenset(map(str, init))
-        else:
+            return init
+        if kind == "enum":
+            if init not in t.values:
+                self.error("SP407", f"'{init}' is not a value of '{name}' ({', '.join(t.values)})",
+                           pos_of(init, ipos), did_you_mean(str(init), t.values))
+                return None
+            return t.values.index(init)
+        if not isinstance(init, list):
+            self.error("SP406", f"'{name}' is a set; initial should be a list of names, e.g. []",
+                       pos_of(init, ipos))
             return None
-        for key, applies in (("range", "int"), ("values", "enum"), ("of", "set")):
-            if key in raw and kind != applies:
-                self.error("SP201", f"'{key}' applies to {applies} variables, not {kind}",
-                           raw.key_pos.get(key) if hasattr(raw, "key_pos") else kpos)
-        rests = self.check_events(raw.get("rests_on"), value_pos(raw, "rests_on", kpos),
-                                  f"state variable '{name}'")
-        return Variable(name, index, t, value, str(raw.get("label", "")),
-                        str(raw.get("description", "")).strip(), rests)
+        bad = [x for x in init if x not in t.universe]
+        if bad:
+            self.error("SP407", f"'{bad[0]}' is not a possible member of '{name}'",
+                       pos_of(bad[0], ipos), did_you_mean(str(bad[0]), t.universe))
+            return None
+        return frozenset(map(str, init))
+
+    def initial_cases(self, name: str, kind: str, t: Any, init: Any, ipos) -> tuple | None:
+        """An initial value that reads events: a bool expression, or cases `{when, value}`
+        of which the first that holds at the start wins (the last has no `when`)."""
+        what = f"initial value of '{name}'"
+        if isinstance(init, str):
+            cond = self.condition(init, ipos, what)
+            return None if cond is None else ((cond, True), (None, False))
+        out, ok = [], True
+        for i, case in enumerate(init):
+            cpos = (init, i, ipos)
+            last = i == len(init) - 1
+            if not isinstance(case, dict) or "value" not in case or \
+                    set(case) - {"when", "value"}:
+                self.error("SP203", f"{what}: case {i + 1} should be {{when: …, value: …}}",
+                           cpos, "e.g. - {when: occurred(some_event), value: 2}")
+                ok = False
+                continue
+            if last == ("when" in case):
+                self.error("SP203", f"{what}: {'the last case' if last else f'case {i + 1}'} "
+                           f"{'needs no' if last else 'needs a'} `when`",
+                           cpos, "the last case is the value when no other case holds"
+                           if last else "only the last case may leave out `when`")
+                ok = False
+            cond = None
+            if "when" in case and not last:
+                cond = self.condition(case["when"], value_pos(case, "when", ipos), what)
+                ok = ok and cond is not None
+            value = self.constant(name, kind, t, case["value"], value_pos(case, "value", ipos))
+            ok = ok and value is not None
+            out.append((cond, value))
+        return tuple(out) if ok and out else None
+
+    def build_derived(self, variables: list[Variable]) -> list[Variable]:
+        """Check each derived variable's expression against the full scope: an assignment
+        `x = expr` recomputed after every change, reading only variables that are not
+        derived themselves."""
+        for index, raw, pos in self._derived:
+            v = variables[index]
+            what = f"derived variable '{v.id}'"
+            text = str(raw)
+            try:
+                eff = X.check_effect(X.EffectNode(v.id, 0, "=", X.parse_expr(text)), self.scope,
+                                     f"{v.id} = {text}", derived=True)
+            except X.ExprError as e:
+                self.located(e, raw if isinstance(raw, str) else text, pos, what)
+                continue
+            calls = [n.op for n in walk(eff.tree.rhs) if n.op in ("chosen", "released")]
+            if calls:
+                self.error("SP408", f"{what} reads {calls[0]}(…): a derivation reads state "
+                           "variables, turn and occurred(…) only", pos,
+                           "keep the record of moves in a variable that an effect sets")
+                continue
+            reads = [variables[n.value].id for n in walk(eff.tree.rhs) if n.op == "var"
+                     and variables[n.value].id in self.scope.readonly]
+            if reads:
+                self.error("SP408", f"{what} reads " + ("itself" if reads[0] == v.id else
+                           f"the derived variable '{reads[0]}'"), pos,
+                           "derive it from the variables that one is derived from")
+                continue
+            variables[index] = attrs.evolve(v, derived=eff)
+        return variables
 
     # ------------------------------------------------------------------ expressions
     def located(self, err: X.ExprError, text: Any, fallback: Pos | None, what: str) -> None:
@@ -487,16 +631,40 @@ class _Builder:
                          else str(texts[0]).strip(), tuple(clauses))
 
     def effects(self, raw: Any, pos: Pos | None, what: str) -> tuple[X.Effect, ...]:
-        out = []
+        out: list = []
         for i, text in enumerate(raw or []):
+            tpos = (raw, i, pos) if isinstance(raw, list) else pos
+            if isinstance(text, dict) and "if" in text:
+                found = self.conditional_effect(text, tpos, what)
+                if found is not None:
+                    out.append(found)
+                continue
             if not isinstance(text, str):
                 continue
-            tpos = (raw, i, pos) if isinstance(raw, list) else pos
             try:
                 out.append(self.checked("effect", text))
             except X.ExprError as e:
                 self.located(e, text, tpos, what)
         return tuple(out)
+
+    def conditional_effect(self, raw: dict, pos, what: str) -> CondEffect | None:
+        if not self.needs_v2("`if`/`then`/`else` in effects", pos_of(raw, pos)):
+            return None
+        when = self.condition(raw["if"], value_pos(raw, "if", pos), f"{what}, if")
+        then = self.effects(raw.get("then"), value_pos(raw, "then", pos), f"{what}, then")
+        otherwise = self.effects(raw.get("else"), value_pos(raw, "else", pos), f"{what}, else")
+        return None if when is None else CondEffect(when, then, otherwise)
+
+    def text(self, raw: Any, pos, what: str) -> str:
+        """A narrative; in format 2 its placeholders must name state variables (SP409)."""
+        text = str(raw).strip()
+        if self.version >= 2 and isinstance(raw, str):
+            for start, end, problem in unknown_names(raw, self.scope.variables):
+                self.error("SP409", f"{what}: {problem}", _expr_pos(raw, start, pos),
+                           did_you_mean(raw[start + 1:end - 1], self.scope.variables) or
+                           "write {variable}, {variable.label} or {turn}; "
+                           "{{ and }} for literal braces")
+        return text
 
     def int_value(self, raw: Any, pos: Pos | None, what: str) -> X.Typed | None:
         text = str(raw)
@@ -577,7 +745,8 @@ class _Builder:
             out[ident] = Branch(
                 id=ident, title=str(raw["title"]), options=tuple(options),
                 turns=self.turn_set(raw.get("turns"), (raw, "turns", pos), what),
-                actor=str(raw.get("actor", "")), narrative=str(raw.get("narrative", "")).strip(),
+                actor=str(raw.get("actor", "")),
+                narrative=self.text(raw.get("narrative", ""), (raw, "narrative", pos), what),
                 repeatable=bool(raw.get("repeatable", False)), when=when, cites=cites,
                 adjudication=adjudication, signposts=tuple(signposts),
                 pos=pos_of(raw["id"], pos))
@@ -593,11 +762,15 @@ class _Builder:
                                o.key_pos.get(key) if hasattr(o, "key_pos") else pos,
                                "add `adjudication: {dice: 2d6, target: 7}` to the branch")
                 out = o[key]
-                outcomes[key] = Outcome(str(out.get("narrative", "")).strip(),
+                outcomes[key] = Outcome(self.text(out.get("narrative", ""),
+                                                  (out, "narrative", pos), f"{owhat}, {key}"),
                                         self.effects(out.get("effects"), (out, "effects", pos),
                                                      f"{owhat}, {key}"))
-        return Option(id=str(o["id"]), label=str(o["label"]),
-                      narrative=str(o.get("narrative", "")).strip(),
+        when = None
+        if "when" in o and self.needs_v2("an option's `when`", value_pos(o, "when", pos)):
+            when = self.condition(o["when"], value_pos(o, "when", pos), f"{owhat}, when")
+        return Option(id=str(o["id"]), label=str(o["label"]), when=when,
+                      narrative=self.text(o.get("narrative", ""), (o, "narrative", pos), owhat),
                       effects=self.effects(o.get("effects"), (o, "effects", pos), owhat),
                       on_success=outcomes.get("on_success"), on_failure=outcomes.get("on_failure"))
 
@@ -638,7 +811,8 @@ class _Builder:
                 self.error("SP308", f"{what}: turn {turn} does not exist "
                            f"(turns 0..{len(self.turns) - 1})", value_pos(raw, "turn", pos))
             out[ident] = Inject(
-                id=ident, title=str(raw["title"]), narrative=str(raw.get("narrative", "")).strip(),
+                id=ident, title=str(raw["title"]),
+                narrative=self.text(raw.get("narrative", ""), (raw, "narrative", pos), what),
                 actor=str(raw.get("actor", "")), turn=turn if isinstance(turn, int) else None,
                 when=self.condition(raw.get("when"), value_pos(raw, "when", pos),
                                     f"{what}, condition"),

@@ -1,4 +1,4 @@
-"""The scenario format (version 1), declared once.
+"""The scenario format (version 2; version 1 is the same without the format-2 keys), declared once.
 
 `OBJECTS` lists every kind of mapping with its keys. The same table drives structural
 validation (unknown keys, missing keys, wrong types — each located), the JSON Schema printed
@@ -14,7 +14,8 @@ import attrs
 
 from engine.diagnostics import Diagnostic, Pos, diag, did_you_mean
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2                 # the newest; files say which they are written in
+SUPPORTED_VERSIONS = (1, 2)
 ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 DATE_RE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
@@ -41,7 +42,8 @@ class F:
 
 OBJECTS: dict[str, list[F]] = {
     "scenario": [
-        F("spillover", "int", "Format version of this file; write 1.", True),
+        F("spillover", "int", "Format version of this file: 2 (1 still loads, without the "
+          "format-2 keys).", True),
         F("id", "slug", "Short identifier of the scenario (lowercase, digits, - and _).", True),
         F("title", "str", "Title shown to the seminar.", True),
         F("summary", "str", "A paragraph on what the exercise explores."),
@@ -81,13 +83,20 @@ OBJECTS: dict[str, list[F]] = {
     ],
     "variable": [
         F("type", "choice", "bool, int, enum or set.", True, ("bool", "int", "enum", "set")),
-        F("initial", "initial", "Value at the baseline (a list of names for a set).", True),
+        F("initial", "initial", "Value at the baseline (a list of names for a set). Format 2: "
+          "for bool, an expression over occurred(event); for any type, a list of cases "
+          "{when, value}, the first that holds at the start wins, the last has no when. "
+          "Required unless derived."),
+        F("derived", "str", "Format 2: an expression over other (not derived) variables; the "
+          "variable is recomputed after every change and effects cannot assign it."),
         F("label", "str", "A readable name for the state panel."),
         F("description", "str", "What the variable models."),
         F("range", "range", "For int: [lowest, highest]."),
         F("values", "ids", "For enum: the values, in order (comparisons follow this order)."),
         F("of", "ids", "For set: the names it may contain."),
-        F("rests_on", "ids", "Events the initial value rests on."),
+        F("rests_on", "ids", "Events the initial value rests on (format 2: its initial must "
+          "read them, or lint warns SP508)."),
+        F("cites", "ids", "Events cited as background, which the initial does not read."),
     ],
     "event": [
         F("id", "id", "Stable identifier (snake_case).", True),
@@ -150,10 +159,18 @@ OBJECTS: dict[str, list[F]] = {
     "option": [
         F("id", "id", "Identifier, unique within the branch.", True),
         F("label", "str", "What the group decides.", True),
+        F("when", "exprs", "Format 2: the option's own precondition (an expression or a list "
+          "that must all hold); the option is offered only while it holds."),
         F("narrative", "str", "What follows."),
         F("effects", "effects", "Changes to the state, applied when chosen."),
         F("on_success", "obj:outcome", "After a successful roll (needs an adjudication)."),
         F("on_failure", "obj:outcome", "After a failed roll (needs an adjudication)."),
+    ],
+    "conditional_effect": [
+        F("if", "exprs", "Format 2: a condition, read when the effect is reached (after the "
+          "effects before it).", True),
+        F("then", "effects", "Effects applied when it holds.", True),
+        F("else", "effects", "Effects applied when it does not."),
     ],
     "outcome": [
         F("narrative", "str", "What happens."),
@@ -346,7 +363,12 @@ class Checker:
     def k_effects(self, v, f, pos, where):
         if isinstance(v, list) and all(isinstance(x, str) for x in v):
             return True  # the usual case, with nothing to report
-        return self._list_of(v, pos, where, lambda item, p: self.k_str(item, f, p, where))
+
+        def item(x, p):
+            if isinstance(x, dict):                 # {if, then, else} (format 2)
+                return self.obj(x, "conditional_effect", p, where)
+            return self.k_str(x, f, p, where)
+        return self._list_of(v, pos, where, item)
 
     def k_exprs(self, v, f, pos, where):
         if isinstance(v, str):
@@ -503,7 +525,8 @@ def _kind_schema(kind: str, f: F | None = None) -> dict:
         "ids": {"type": "array", "items": idd},
         "ints": {"type": "array", "items": {"type": "integer"}},
         "paths": {"type": "array", "items": {"type": "string"}},
-        "effects": {"type": "array", "items": {"type": "string"}},
+        "effects": {"type": "array", "items": {"anyOf": [
+            {"type": "string"}, {"$ref": "#/$defs/conditional_effect"}]}},
         "exprs": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
         "intexpr": {"type": ["integer", "string"]},
         "initial": {},
@@ -534,8 +557,8 @@ def json_schema() -> dict:
     defs = {name: _object_schema(name) for name in OBJECTS}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "https://spillover.invalid/schema/scenario-v1.json",
-        "title": "spillover scenario, include or catalogue file (format 1)",
+        "$id": "https://spillover.invalid/schema/scenario-v2.json",
+        "title": "spillover scenario, include or catalogue file (format 2; format 1 is a subset)",
         "anyOf": [{"$ref": "#/$defs/scenario"}, {"$ref": "#/$defs/include"},
                   {"$ref": "#/$defs/catalogue"}],
         "$defs": defs,

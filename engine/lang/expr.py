@@ -30,6 +30,7 @@ from typing import Any, Callable
 import attrs
 
 from engine.diagnostics import did_you_mean
+from engine.lang.tree import EffectRangeError, TEffect, TExpr, closure, effect_closure  # noqa: F401
 
 
 # ---------------------------------------------------------------------------- types
@@ -82,6 +83,7 @@ class Scope:
     branches: dict[str, frozenset[str]] = attrs.field(factory=dict)  # branch -> options
     injects: frozenset[str] = frozenset()
     last_turn: int = 0
+    readonly: frozenset[str] = frozenset()   # derived variables: effects cannot assign them
 
 
 class ExprError(Exception):
@@ -381,18 +383,28 @@ def parse_effect(text: str) -> EffectNode:
 
 @attrs.frozen
 class Typed:
-    """A checked node: its type, its int interval, and the compiled closure."""
+    """A checked node: its type, its typed tree (`engine.lang.tree`), its int interval, and
+    (for a whole checked expression) the reference closure built from the tree."""
 
     type: Any
-    fn: Callable[[Any, Any], Any]   # fn(state, env) -> value
+    tree: TExpr
     node: Node
     interval: tuple[int, int] | None = None
     # What it reads, for explanations: (label, fn(state, env), type) per name or call.
     refs: tuple[tuple[str, Callable[[Any, Any], Any], Any], ...] = ()
+    fn: Callable[[Any, Any], Any] | None = None   # fn(state, env) -> value
 
     @property
     def const(self) -> bool:
         return self.node.kind == "lit"
+
+
+def _ref(label: str, tree: TExpr) -> tuple:
+    return ((label, closure(tree), tree.type),)
+
+
+def _finished(t: Typed) -> Typed:
+    return attrs.evolve(t, fn=closure(t.tree))
 
 
 class _Checker:
@@ -430,26 +442,25 @@ class _Checker:
         if name not in t.values:
             raise ExprError("SP407", f"'{name}' is not one of {', '.join(t.values)}", node.start,
                             node.end, did_you_mean(name, t.values))
-        rank = t.values.index(name)
-        return Typed(t, lambda s, e: rank, node)
+        return Typed(t, TExpr("const", t, value=t.values.index(name)), node)
 
     # -- node kinds
     def c_lit(self, node: Node) -> Typed:
         v = node.value
         if isinstance(v, bool):
-            return Typed(BOOL, lambda s, e: v, node)
-        return Typed(IntType(v, v), lambda s, e: v, node, (v, v))
+            return Typed(BOOL, TExpr("const", BOOL, value=v), node)
+        return Typed(IntType(v, v), TExpr("const", IntType(v, v), value=v), node, (v, v))
 
     def c_name(self, node: Node) -> Typed:
         name = node.value
         if name == "turn":
             t = IntType(0, self.scope.last_turn)
-            fn = lambda s, e: s.turn  # noqa: E731
-            return Typed(t, fn, node, (0, self.scope.last_turn), (("turn", fn, t),))
+            tree = TExpr("turn", t)
+            return Typed(t, tree, node, (0, self.scope.last_turn), _ref("turn", tree))
         index, t = self.scope.variables[name]
         interval = (t.lo, t.hi) if isinstance(t, IntType) else None
-        fn = lambda s, e: s.values[index]  # noqa: E731
-        return Typed(t, fn, node, interval, ((name, fn, t),))
+        tree = TExpr("var", t, value=index)
+        return Typed(t, tree, node, interval, _ref(name, tree))
 
     def c_setlit(self, node: Node) -> Typed:
         self.err(node, "a {…} list of names is only allowed after 'in' or on the right of a set "
@@ -457,14 +468,13 @@ class _Checker:
 
     def c_not(self, node: Node) -> Typed:
         inner = self.want_bool(node.args[0])
-        f = inner.fn
-        return Typed(BOOL, lambda s, e: not f(s, e), node, refs=inner.refs)
+        return Typed(BOOL, TExpr("not", BOOL, (inner.tree,)), node, refs=inner.refs)
 
     def c_neg(self, node: Node) -> Typed:
         inner = self.want_int(node.args[0])
-        f = inner.fn
         lo, hi = inner.interval
-        return Typed(IntType(-hi, -lo), lambda s, e: -f(s, e), node, (-hi, -lo), inner.refs)
+        t = IntType(-hi, -lo)
+        return Typed(t, TExpr("neg", t, (inner.tree,)), node, (-hi, -lo), inner.refs)
 
     def want_bool(self, node: Node) -> Typed:
         t = self.check(node)
@@ -488,22 +498,20 @@ class _Checker:
         a, b = node.args
         if op in ("and", "or"):
             ta, tb = self.want_bool(a), self.want_bool(b)
-            fa, fb = ta.fn, tb.fn
-            fn = (lambda s, e: fa(s, e) and fb(s, e)) if op == "and" else \
-                 (lambda s, e: fa(s, e) or fb(s, e))
-            return Typed(BOOL, fn, node, refs=ta.refs + tb.refs)
+            return Typed(BOOL, TExpr(op, BOOL, (ta.tree, tb.tree)), node,
+                         refs=ta.refs + tb.refs)
         if op in ("+", "-", "*"):
             ta, tb = self.want_int(a), self.want_int(b)
-            fa, fb = ta.fn, tb.fn
             (alo, ahi), (blo, bhi) = ta.interval, tb.interval
             if op == "+":
-                fn, iv = (lambda s, e: fa(s, e) + fb(s, e)), (alo + blo, ahi + bhi)
+                iv = (alo + blo, ahi + bhi)
             elif op == "-":
-                fn, iv = (lambda s, e: fa(s, e) - fb(s, e)), (alo - bhi, ahi - blo)
+                iv = (alo - bhi, ahi - blo)
             else:
                 prods = (alo * blo, alo * bhi, ahi * blo, ahi * bhi)
-                fn, iv = (lambda s, e: fa(s, e) * fb(s, e)), (min(prods), max(prods))
-            return Typed(IntType(*iv), fn, node, iv, ta.refs + tb.refs)
+                iv = (min(prods), max(prods))
+            t = IntType(*iv)
+            return Typed(t, TExpr(op, t, (ta.tree, tb.tree)), node, iv, ta.refs + tb.refs)
         if op in ("in", "not in"):
             return self.membership(node, a, b, negate=op == "not in")
         return self.compare(node, op, a, b)
@@ -525,26 +533,16 @@ class _Checker:
             self.err(node, f"cannot compare {ta.type} with {tb.type}")
         if ka in ("bool", "set") and op not in ("==", "!="):
             self.err(node, f"'{op}' does not apply to {ka} values; use '==' or '!='")
-        fa, fb = ta.fn, tb.fn
-        fn = {
-            "==": lambda s, e: fa(s, e) == fb(s, e),
-            "!=": lambda s, e: fa(s, e) != fb(s, e),
-            "<": lambda s, e: fa(s, e) < fb(s, e),
-            "<=": lambda s, e: fa(s, e) <= fb(s, e),
-            ">": lambda s, e: fa(s, e) > fb(s, e),
-            ">=": lambda s, e: fa(s, e) >= fb(s, e),
-        }[op]
-        return Typed(BOOL, fn, node, refs=ta.refs + tb.refs)
+        return Typed(BOOL, TExpr(op, BOOL, (ta.tree, tb.tree)), node, refs=ta.refs + tb.refs)
 
     def membership(self, node: Node, a: Node, b: Node, negate: bool) -> Typed:
         if b.kind == "setlit":
             ta = self.check(a)
             if not isinstance(ta.type, EnumType):
                 self.err(a, f"'in {{…}}' needs an enum on the left, found {ta.type}")
-            ranks = frozenset(self.enum_literal(item, ta.type).fn(None, None) for item in b.args)
-            fa = ta.fn
-            fn = (lambda s, e: fa(s, e) not in ranks) if negate else (lambda s, e: fa(s, e) in ranks)
-            return Typed(BOOL, fn, node, refs=ta.refs)
+            ranks = frozenset(self.enum_literal(item, ta.type).tree.value for item in b.args)
+            tree = TExpr("not in" if negate else "in", BOOL, (ta.tree,), ranks)
+            return Typed(BOOL, tree, node, refs=ta.refs)
         tb = self.check(b)
         if not isinstance(tb.type, SetType):
             self.err(b, f"'in' needs a set variable or a {{…}} list on the right, found {tb.type}")
@@ -554,9 +552,8 @@ class _Checker:
         if elem not in tb.type.universe:
             raise ExprError("SP407", f"'{elem}' is not a possible member ({', '.join(tb.type.universe)})",
                             a.start, a.end, did_you_mean(elem, tb.type.universe))
-        fb = tb.fn
-        fn = (lambda s, e: elem not in fb(s, e)) if negate else (lambda s, e: elem in fb(s, e))
-        return Typed(BOOL, fn, node, refs=tb.refs)
+        tree = TExpr("lacks" if negate else "has", BOOL, (tb.tree,), elem)
+        return Typed(BOOL, tree, node, refs=tb.refs)
 
     def c_call(self, node: Node) -> Typed:
         name, args = node.value, node.args
@@ -571,20 +568,21 @@ class _Checker:
             t = self.check(args[0])
             if not isinstance(t.type, SetType):
                 self.err(args[0], f"count() takes a set variable, found {t.type}")
-            f, n = t.fn, len(t.type.universe)
-            return Typed(IntType(0, n), lambda s, e: len(f(s, e)), node, (0, n), t.refs)
+            n = len(t.type.universe)
+            return Typed(IntType(0, n), TExpr("count", IntType(0, n), (t.tree,)), node, (0, n),
+                         t.refs)
         for arg in args:
             if arg.kind != "name":
                 self.err(arg, f"{name}() takes an id, not an expression")
         ident = args[0].value
         if name == "occurred":
             self._known(args[0], ident, self.scope.events, "event", "SP302")
-            fn = lambda s, e: ident in e.occurred[s.turn]  # noqa: E731
-            return Typed(BOOL, fn, node, refs=((f"occurred({ident})", fn, BOOL),))
+            tree = TExpr("occurred", BOOL, value=ident)
+            return Typed(BOOL, tree, node, refs=_ref(f"occurred({ident})", tree))
         if name == "released":
             self._known(args[0], ident, self.scope.injects, "inject", "SP402")
-            fn = lambda s, e: ident in s.released  # noqa: E731
-            return Typed(BOOL, fn, node, refs=((f"released({ident})", fn, BOOL),))
+            tree = TExpr("released", BOOL, value=ident)
+            return Typed(BOOL, tree, node, refs=_ref(f"released({ident})", tree))
         self._known(args[0], ident, self.scope.branches, "branch", "SP402")
         key = ident
         if len(args) == 2:
@@ -592,8 +590,8 @@ class _Checker:
             self._known(args[1], option, self.scope.branches[ident], f"option of '{ident}'",
                         "SP402")
             key = f"{ident}:{option}"
-        fn = lambda s, e: key in s.chosen  # noqa: E731
-        return Typed(BOOL, fn, node, refs=((f"chosen({key.replace(':', ', ')})", fn, BOOL),))
+        tree = TExpr("chosen", BOOL, value=key)
+        return Typed(BOOL, tree, node, refs=_ref(f"chosen({key.replace(':', ', ')})", tree))
 
     def _known(self, node: Node, ident: str, known, what: str, code: str) -> None:
         if ident not in known:
@@ -602,38 +600,44 @@ class _Checker:
 
 
 def check_condition(node: Node, scope: Scope) -> Typed:
-    return _Checker(scope).want_bool(node)
+    return _finished(_Checker(scope).want_bool(node))
 
 
 def check_int(node: Node, scope: Scope) -> Typed:
-    return _Checker(scope).want_int(node)
+    return _finished(_Checker(scope).want_int(node))
 
 
 # ---------------------------------------------------------------------------- effects
 
-class EffectRangeError(Exception):
-    def __init__(self, variable: str, value: int, lo: int, hi: int):
-        super().__init__(f"'{variable}' would become {value}, outside its range {lo}..{hi}")
-        self.variable, self.value, self.lo, self.hi = variable, value, lo, hi
-
-
 @attrs.frozen
 class Effect:
-    """A checked assignment: apply(values, state, env) returns the new value of one slot."""
+    """A checked assignment: `tree` says what it does; apply(state, env) returns the new
+    value of its slot (the reference closure built from the tree)."""
 
     variable: str
     index: int
     text: str
     apply: Callable[[Any, Any], Any]
+    tree: TEffect
 
 
-def check_effect(eff: EffectNode, scope: Scope, text: str) -> Effect:
+def _effect(text: str, tree: TEffect) -> Effect:
+    return Effect(tree.variable, tree.index, text, effect_closure(tree), tree)
+
+
+def check_effect(eff: EffectNode, scope: Scope, text: str, derived: bool = False) -> Effect:
+    """Check an assignment (`derived`: the recomputation of a derived variable itself)."""
     ch = _Checker(scope)
     name = eff.target
     if name not in scope.variables:
         hint = did_you_mean(name, scope.variables) or "declare it under `state:`"
         raise ExprError("SP402", f"'{name}' is not a state variable", eff.target_start,
                         eff.target_start + len(name), hint)
+    if name in scope.readonly and not derived:
+        raise ExprError("SP408", f"'{name}' is derived (recomputed from other variables); "
+                        "effects cannot assign it", eff.target_start,
+                        eff.target_start + len(name),
+                        "change the variables it is derived from instead")
     index, t = scope.variables[name]
     node, op = eff.expr, eff.op
     if isinstance(t, SetType):
@@ -647,18 +651,14 @@ def check_effect(eff: EffectNode, scope: Scope, text: str) -> Effect:
                     raise ExprError("SP407", f"'{item.value}' is not a possible member",
                                     item.start, item.end, did_you_mean(item.value, t.universe))
                 items.append(item.value)
-            value = frozenset(items)
-            return Effect(name, index, text, lambda s, e: value)
+            return _effect(text, TEffect(name, index, t, "=", value=frozenset(items)))
         if node.kind != "name" or node.value not in t.universe:
             what = node.value if node.kind == "name" else "that"
             raise ExprError("SP407", f"'{what}' is not a possible member of '{name}'",
                             node.start, node.end,
                             did_you_mean(str(node.value), t.universe) or
                             "members: " + ", ".join(t.universe))
-        elem = node.value
-        if op == "+=":
-            return Effect(name, index, text, lambda s, e: s.values[index] | {elem})
-        return Effect(name, index, text, lambda s, e: s.values[index] - {elem})
+        return _effect(text, TEffect(name, index, t, op, value=node.value))
     if op != "=" and not isinstance(t, IntType):
         raise ExprError("SP404", f"'{op}' works on numbers and sets; '{name}' is {t}",
                         eff.target_start, eff.target_start + len(name), f"write `{name} = …`")
@@ -666,11 +666,10 @@ def check_effect(eff: EffectNode, scope: Scope, text: str) -> Effect:
         rhs = ch.check(node, t)
         if rhs.type != t:
             raise ExprError("SP403", f"'{name}' is {t}; cannot assign {rhs.type}", node.start, node.end)
-        f = rhs.fn
-        return Effect(name, index, text, f)
+        return _effect(text, TEffect(name, index, t, "=", rhs.tree))
     if isinstance(t, BoolType):
         rhs = ch.want_bool(node)
-        return Effect(name, index, text, rhs.fn)
+        return _effect(text, TEffect(name, index, t, "=", rhs.tree))
     rhs = ch.want_int(node)
     lo, hi = rhs.interval
     if op == "+=":
@@ -682,18 +681,8 @@ def check_effect(eff: EffectNode, scope: Scope, text: str) -> Effect:
         raise ExprError("SP405", f"'{name}' ({t.lo}..{t.hi}) would always leave its range "
                         f"(result {lo}..{hi})", eff.target_start, node.end,
                         "check the sign and size of the change")
-    f = rhs.fn
-    vlo, vhi = t.lo, t.hi
-
-    def bounded(v: int) -> int:
-        if not vlo <= v <= vhi:
-            raise EffectRangeError(name, v, vlo, vhi)
-        return v
-
-    if op == "=":
-        return Effect(name, index, text, lambda s, e: bounded(f(s, e)))
-    sign = 1 if op == "+=" else -1
-    return Effect(name, index, text, lambda s, e: bounded(s.values[index] + sign * f(s, e)))
+    return _effect(text, TEffect(name, index, t, op, rhs.tree, bounds=(t.lo, t.hi),
+                                 clamp=derived))
 
 
 # ---------------------------------------------------------------------------- explanation

@@ -13,8 +13,8 @@ from typing import Any, Iterable
 import attrs
 
 from engine.play.dice import Roll, roll_dice
-from engine.lang.expr import EffectRangeError
-from engine.model import Branch, Condition, Inject, Option, Scenario, to_json_value
+from engine.lang.tree import EffectRangeError
+from engine.model import Branch, CondEffect, Condition, Inject, Option, Scenario, to_json_value
 
 
 @attrs.frozen
@@ -70,8 +70,32 @@ class RuleError(Exception):
 
 
 def initial_state(env: Env) -> GameState:
+    """Turn 0: each variable's initial value (a format-2 initial reads the events that
+    occurred by the start, after the session's switches), then the derived variables."""
     s = GameState(0, tuple(v.initial for v in env.scenario.variables))
+    values = [initial_value(v, s, env) for v in env.scenario.variables]
+    s = _replace(s, values=tuple(apply_effects((), s, env, values)))
     return fire_signposts(env, s)
+
+
+def initial_value(var, state: GameState, env: Env) -> Any:
+    for cond, value in var.initial_cases:
+        if cond is None or cond.holds(state, env):
+            return value
+    return var.initial
+
+
+def _derived(scenario: Scenario) -> tuple:
+    found = _DERIVED.get(id(scenario))
+    if found is None or found[0] is not scenario:
+        if len(_DERIVED) >= 16:
+            _DERIVED.pop(next(iter(_DERIVED)))
+        found = _DERIVED[id(scenario)] = (
+            scenario, tuple(v.derived for v in scenario.variables if v.derived is not None))
+    return found[1]
+
+
+_DERIVED: dict[int, tuple] = {}
 
 
 # ---------------------------------------------------------------------------- queries
@@ -113,11 +137,24 @@ def block_reason(branch: Branch, state: GameState, env: Env) -> str | None:
         for clause in branch.when.clauses:
             if not clause.typed.fn(state, env):
                 return f"precondition fails: {clause.text}"
+    if branch.gated:
+        reasons = [option_block_reason(o, state, env) for o in branch.options]
+        if all(reasons):
+            return f"no option is open ({branch.options[0].id}: {reasons[0]})"
     if state.pending is not None:
         return f"waiting for the roll on '{state.pending.branch}'"
     if len(state.moves) >= env.scenario.moves_per_turn:
         n = env.scenario.moves_per_turn
         return f"this turn's {n} move{'s' if n > 1 else ''} {'have' if n > 1 else 'has'} been played"
+    return None
+
+
+def option_block_reason(option: Option, state: GameState, env: Env) -> str | None:
+    """Why an option of an open branch cannot be chosen now (its own `when`), or None."""
+    if option.when is not None:
+        for clause in option.when.clauses:
+            if not clause.typed.fn(state, env):
+                return f"condition fails: {clause.text}"
     return None
 
 
@@ -151,15 +188,35 @@ def inject_block_reason(inject: Inject, state: GameState, env: Env) -> str | Non
 # ---------------------------------------------------------------------------- moves
 
 def apply_effects(effects, state: GameState, env: Env, values: list | None = None) -> list:
-    """Apply effects in order, each seeing the previous; RuleError if one leaves its range."""
+    """Apply effects in order, each seeing the previous, then recompute the derived
+    variables; RuleError if one leaves its range."""
     values = list(state.values) if values is None else values
-    for eff in effects:
+    derived = _derived(env.scenario)
+    for eff in (*effects, *derived) if derived else effects:
         current = _replace(state, values=tuple(values))
+        if isinstance(eff, CondEffect):          # read here, after the effects before it
+            branch = eff.then if eff.when.holds(current, env) else eff.otherwise
+            _apply_plain(branch, state, env, values)
+            continue
         try:
             values[eff.index] = eff.apply(current, env)
         except EffectRangeError as e:
             raise RuleError(f"effect `{eff.text}`: {e}") from None
     return values
+
+
+def _apply_plain(effects, state: GameState, env: Env, values: list) -> None:
+    """Effects in order (conditional ones too), without recomputing derived variables."""
+    for eff in effects:
+        current = _replace(state, values=tuple(values))
+        if isinstance(eff, CondEffect):
+            _apply_plain(eff.then if eff.when.holds(current, env) else eff.otherwise,
+                         state, env, values)
+            continue
+        try:
+            values[eff.index] = eff.apply(current, env)
+        except EffectRangeError as e:
+            raise RuleError(f"effect `{eff.text}`: {e}") from None
 
 
 def choose(state: GameState, env: Env, branch_id: str, option_id: str) -> GameState:
@@ -172,6 +229,9 @@ def choose(state: GameState, env: Env, branch_id: str, option_id: str) -> GameSt
     reason = block_reason(branch, state, env)
     if reason:
         raise RuleError(f"'{branch.title}' cannot be played: {reason}")
+    reason = option_block_reason(option, state, env)
+    if reason:
+        raise RuleError(f"'{option.label}' cannot be chosen: {reason}")
     values = apply_effects(option.effects, state, env)
     new = _replace(
         state, values=tuple(values),
@@ -235,8 +295,12 @@ def override(state: GameState, env: Env, variable: str, value: Any) -> GameState
     var = env.scenario.variable(variable)
     if var is None:
         raise RuleError(f"there is no state variable '{variable}'")
+    if var.derived is not None:
+        raise RuleError(f"'{variable}' is derived ({var.derived.text}): set the variables it "
+                        "is derived from")
     values = list(state.values)
     values[var.index] = value
+    values = apply_effects((), state, env, values)
     return fire_signposts(env, _replace(state, values=tuple(values)))
 
 
@@ -249,6 +313,8 @@ def next_turn(state: GameState, env: Env) -> tuple[GameState, list[str]]:
     if state.turn >= env.scenario.last_turn:
         raise RuleError("this is the last turn: end the session instead")
     new = _replace(state, turn=state.turn + 1, moves=())
+    if _derived(env.scenario):          # a derivation may read the turn or occurred(…)
+        new = _replace(new, values=tuple(apply_effects((), new, env)))
     released = []
     for inject in env.scenario.injects.values():
         if inject.turn == new.turn and inject_block_reason(inject, new, env) is None:

@@ -26,6 +26,7 @@ from engine.play.log import LOG_FORMAT, LogWriter
 from engine.play.signing import Signer
 from engine.model import Branch, Event, Scenario, Source, to_json_value
 from engine.play.rules import ClauseResult, Env, GameState, RuleError
+from engine.play.text import render
 from engine.play.views import VariableView, fired_signposts_at, variable_views_at
 
 UNDOABLE = {"choose", "roll", "decide", "release", "override", "next_turn"}
@@ -53,10 +54,23 @@ class BranchView:
     clauses: tuple[ClauseResult, ...]        # the precondition, clause by clause
     events: tuple[CitedEvent, ...]
     played: bool                             # ever chosen in this session
+    options: tuple[OptionView, ...] = ()     # each option's own condition (format 2)
+    narrative: str = ""                      # the branch's, placeholders filled in
 
     @property
     def id(self) -> str:
         return self.branch.id
+
+    def option(self, option_id: str) -> OptionView | None:
+        return next((o for o in self.options if o.id == option_id), None)
+
+
+@attrs.frozen
+class OptionView:
+    id: str
+    reason: str | None                       # why it cannot be chosen now (its `when`)
+    clauses: tuple[ClauseResult, ...]        # its `when`, clause by clause
+    narrative: str = ""                      # placeholders filled in from the state
 
 
 @attrs.frozen
@@ -180,9 +194,13 @@ class Session:
     def branch_view(self, branch_id: str) -> BranchView:
         b = self.scenario.branches[branch_id]
         reason = rules.block_reason(b, self.state, self.env)
+        options = tuple(OptionView(o.id, rules.option_block_reason(o, self.state, self.env),
+                                   rules.explain(o.when, self.state, self.env),
+                                   self.text(o.narrative))
+                        for o in b.options)
         return BranchView(b, reason is None, reason, rules.explain(b.when, self.state, self.env),
                           self.cited_events(self.scenario.branch_events(b)),
-                          b.id in self.state.chosen)
+                          b.id in self.state.chosen, options, self.text(b.narrative))
 
     def branch_views(self) -> list[BranchView]:
         """The branches of this turn's window: open ones first, then blocked ones."""
@@ -194,11 +212,15 @@ class Session:
         """The variables now; `changed` marks those that moved since the turn began."""
         return variable_views_at(self.scenario, self.state, self.turn_start)
 
+    def text(self, text: str) -> str:
+        """A narrative with its {placeholders} filled in from the current state."""
+        return render(text, self.state, self.env)
+
     def inject_views(self) -> list[InjectView]:
         out = []
         for i in self.scenario.injects.values():
             reason = rules.inject_block_reason(i, self.state, self.env)
-            out.append(InjectView(i.id, i.title, i.narrative, reason is None, reason, i.turn,
+            out.append(InjectView(i.id, i.title, self.text(i.narrative), reason is None, reason, i.turn,
                                   i.id in self.state.released))
         return out
 

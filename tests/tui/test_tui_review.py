@@ -28,6 +28,7 @@ async def test_unticked_baseline_event_is_said_in_words(tutorial_path, log_path)
         await pilot.pause()
         text = screen_text(app)
         assert "Switched off (counterfactual run): Hayashi confirms talks" in text
+        assert "preconditions of: press_negotiations" in text      # what the switch changes
         await pilot.press("space")                                   # tick it again
         await pilot.pause()
         assert "All baseline events are on" in screen_text(app)

@@ -83,18 +83,23 @@ class ChoosePanel(Vertical):
             extra = ""
             if opt.contested and b.adjudication:
                 extra = f"  (contested: roll {b.adjudication.dice} ≥ {b.adjudication.target})"
+            ov = view.option(opt.id)
+            blocked = ov is not None and ov.reason is not None
+            if blocked:
+                extra += f"  (not now: {ov.reason})"
             options.append(Option(Content.assemble(f"{n}. ", (opt.label, "bold"), (extra, MUTED)),
-                                  id=opt.id))
+                                  id=opt.id, disabled=blocked))
         ol = self.query_one("#choose-options", OptionList)
         ol.set_options(options)
         rationale = self.query_one("#rationale", Input)
         rationale.value = ""
         self.display = True           # an inline style: no restyling of the whole panel
-        if preselect is not None and 0 <= preselect < len(options):
+        if preselect is not None and 0 <= preselect < len(options) and \
+                not options[preselect].disabled:
             ol.highlighted = preselect
             rationale.focus()
         else:
-            ol.highlighted = 0
+            ol.highlighted = next((k for k, o in enumerate(options) if not o.disabled), 0)
             ol.focus()
 
     def close(self) -> None:
@@ -112,7 +117,7 @@ class ChoosePanel(Vertical):
         if ol.has_focus and event.character and event.character in "123456789":
             event.stop()
             n = int(event.character) - 1
-            if n < ol.option_count:
+            if n < ol.option_count and not ol.get_option_at_index(n).disabled:
                 ol.highlighted = n
                 self.query_one("#rationale").focus()
         elif event.key == "up" and self.query_one("#rationale").has_focus:
@@ -134,7 +139,7 @@ class ChoosePanel(Vertical):
 
     def submit(self) -> None:
         option = self.query_one("#choose-options", OptionList).highlighted_option
-        if self.view is None or option is None:
+        if self.view is None or option is None or option.disabled:
             return
         branch_id, rationale = self.view.id, self.query_one("#rationale", Input).value
         self.close()

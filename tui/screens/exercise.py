@@ -444,12 +444,12 @@ class ExerciseScreen(Screen):
                     result_of = option.on_success if outcome.roll.success else option.on_failure
                     self.app.push_screen(RollResultDialog(
                         branch.title, option.label, outcome.roll, branch.adjudication.sides,
-                        result_of.narrative if result_of else ""))
+                        self.session.text(result_of.narrative) if result_of else ""))
             else:
                 _, success, rationale = result
                 self.run_engine(self.session.decide, success, rationale)
 
-        self.app.push_screen(RollDialog(branch, option, mods, chance), done)
+        self.app.push_screen(RollDialog(branch, option, mods, chance, self.session.text), done)
 
     def action_note(self) -> None:
         if self.refuse_if_busy():

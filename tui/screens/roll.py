@@ -32,8 +32,9 @@ class RollDialog(Dialog):
     ]
 
     def __init__(self, branch: Branch, option: Option, modifiers: list[tuple[str, int]],
-                 chance: str) -> None:
+                 chance: str, text=lambda s: s) -> None:
         super().__init__()
+        self.text = text              # fills in a narrative's {placeholders} (Session.text)
         self.branch = branch
         self.option = option
         self.modifiers = modifiers
@@ -55,7 +56,8 @@ class RollDialog(Dialog):
         for title, outcome in (("On success", self.option.on_success),
                                ("On failure", self.option.on_failure)):
             if outcome is not None and outcome.narrative:
-                body.append(Content.assemble((f"{title}: ", MUTED), outcome.narrative.strip()))
+                body.append(Content.assemble((f"{title}: ", MUTED),
+                                             self.text(outcome.narrative.strip())))
         with Vertical(classes="dialog"):
             yield Static(Content.assemble("Adjudicate: ", (self.branch.title, "bold")),
                          classes="dialog-title")

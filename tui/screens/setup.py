@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
+from engine.analysis.switches import switch_reach
 from engine.model import Scenario
 from engine.play.session import SessionError, default_log_path
 
@@ -86,8 +87,13 @@ class SetupScreen(Screen):
             return Content.styled("All baseline events are on (space toggles the highlighted one).",
                                   MUTED)
         titles = {e.id: e.title for e in self.scenario.baseline_events()}
-        return Content.assemble(("Switched off (counterfactual run): ", "bold $text-warning"),
-                                "; ".join(titles.get(i, i) for i in off))
+        parts: list = [("Switched off (counterfactual run): ", "bold $text-warning"),
+                       "; ".join(titles.get(i, i) for i in off)]
+        for event in off:                  # what each switch changes, from the engine
+            reach = switch_reach(self.scenario, event)
+            parts += ["\n", (f"  {titles.get(event, event)} → ", "bold"),
+                      "; ".join(reach.lines())]
+        return Content.assemble(*parts)
 
     @on(SelectionList.SelectedChanged, "#baseline")
     def _baseline_changed(self) -> None:

@@ -1,0 +1,40 @@
+"""Format 2 in the TUI: an option's own condition, shown clause by clause and enforced."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from textual.widgets import OptionList
+
+from tui.screens.exercise import ExerciseScreen
+from tui_helpers import make_app, move_to, read_log, screen_text
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from test_format2 import scenario_text  # noqa: E402
+
+
+async def test_an_option_whose_condition_fails_cannot_be_picked(tmp_path, log_path):
+    path = tmp_path / "f2.yaml"
+    path.write_text(scenario_text(), encoding="utf-8")
+    app = make_app(scenario_path=path, log_path=log_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+s", "t")          # start, then turn 1: load 2, strain 3
+        await pilot.pause()
+        assert isinstance(app.screen, ExerciseScreen)
+        await move_to(pilot, "settle")
+        text = screen_text(app)
+        assert "✗ load == 0" in text and "load = 2" in text      # the option's clause
+        await pilot.press("c")
+        await pilot.pause()
+        ol = app.screen.query_one("#choose-options", OptionList)
+        assert ol.get_option_at_index(1).disabled
+        assert "(not now: condition fails: load == 0)" in screen_text(app)
+        await pilot.press("2")                     # refused: focus stays on the list
+        await pilot.pause()
+        assert ol.has_focus and ol.highlighted == 0
+        await pilot.press("enter", "enter")        # Calm, then an empty rationale
+        await pilot.pause()
+    last = read_log(log_path)[-1]
+    assert (last["action"], last["branch"], last["option"]) == ("choose", "settle", "calm")
