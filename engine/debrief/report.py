@@ -25,7 +25,7 @@ from engine.play.log import read_log
 from engine.model import Scenario
 from engine.play.replay import unreadable_reason, VERIFIED, ReplayReport, replay
 from engine.play.rules import RuleError
-from engine.play.text import render
+from engine.lang.text import render
 from engine.play import rules
 
 

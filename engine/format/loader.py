@@ -23,7 +23,7 @@ from engine.format.schema import (DATE_RE, DICE_RE, FORMAT_VERSION, SUPPORTED_VE
                      Checker, pos_of, resolve_pos,
                      value_pos)
 from engine.format.yamlsource import gc_paused, load_yaml_file
-from engine.play.text import unknown_names
+from engine.lang.text import unknown_names
 
 
 class _Files:

@@ -26,7 +26,7 @@ from engine.play.log import LOG_FORMAT, LogWriter
 from engine.play.signing import Signer
 from engine.model import Branch, Event, Scenario, Source, to_json_value
 from engine.play.rules import ClauseResult, Env, GameState, RuleError
-from engine.play.text import render
+from engine.lang.text import render
 from engine.play.views import VariableView, fired_signposts_at, variable_views_at
 
 UNDOABLE = {"choose", "roll", "decide", "release", "override", "next_turn"}
