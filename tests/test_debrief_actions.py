@@ -91,3 +91,21 @@ def test_amending_a_hotwash_plan_and_the_participants(tutorial, tmp_path):
         s.amend(2, "rating", "Q")
     s.close()
     assert replay(tmp_path / "s.jsonl").status == VERIFIED
+
+
+def test_typed_forms_are_read_or_refused_with_a_reason():
+    from engine.play.hotwash import (DebriefError, amendable_fields, parse_action_number,
+                                     parse_plan_lines)
+    assert parse_plan_lines("Brief allies ; NATO desk ; 2024-06-30\n\n Draft lines \n") == [
+        {"recommendation": "Brief allies", "owner": "NATO desk", "due": "2024-06-30"},
+        {"recommendation": "Draft lines", "owner": "", "due": ""}]
+    with pytest.raises(DebriefError, match="three parts at most"):
+        parse_plan_lines("a;b;c;d")
+    with pytest.raises(DebriefError, match="should be a date like"):
+        parse_plan_lines("a ; b ; soon")
+    assert parse_action_number(" #12 ") == 12 and parse_action_number("") is None
+    with pytest.raises(DebriefError, match="should be an action number"):
+        parse_action_number("twelve")
+    records = [{"type": "header"}, {"action": "choose"}, {"action": "next_turn"}]
+    assert amendable_fields(records, 1) == ("rationale",)
+    assert amendable_fields(records, 2) == () and amendable_fields(records, 9) == ()

@@ -145,3 +145,40 @@ def hotwash_entries(records: Iterable[dict]) -> dict[str, int]:
     """{objective id: action n} of the hotwash entries logged so far."""
     return {str(r.get("objective", "")): int(r.get("n", 0)) for r in records
             if r.get("action") == "hotwash"}
+
+
+# ---------------------------------------------------------------------------- typed forms
+# What the facilitator types in the app's dialogs, read into the actions' fields.
+
+def parse_plan_lines(text: str) -> list[dict]:
+    """Improvement-plan items typed one per line: `recommendation ; owner ; due date`
+    (owner and due date may be left out)."""
+    items = []
+    for line in str(text).splitlines():
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.split(";")]
+        if len(parts) > 3:
+            raise DebriefError(f"'{line.strip()}': write recommendation ; owner ; due date "
+                               "(three parts at most)")
+        parts += [""] * (3 - len(parts))
+        items.append({"recommendation": parts[0], "owner": parts[1], "due": parts[2]})
+    return check_plan(items)
+
+
+def parse_action_number(text: str, what: str = "the supporting action") -> int | None:
+    """An action number typed in a field ('' for none)."""
+    text = str(text).strip().lstrip("#")
+    if not text:
+        return None
+    if not text.isdigit():
+        raise DebriefError(f"{what} should be an action number, as the log panel shows it "
+                           f"(not {text!r})")
+    return int(text)
+
+
+def amendable_fields(records: list[dict], target: int | None) -> tuple[str, ...]:
+    """The fields of a logged action an amendment may replace (none for an unknown one)."""
+    if target is None or not 1 <= target < len(records):
+        return ()
+    return tuple(AMENDABLE.get(str(records[target].get("action")), {}))
