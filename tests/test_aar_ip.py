@@ -215,3 +215,13 @@ def test_chromium_renders_a_non_empty_page(which, outputs, aar_debriefed, aar_pl
     subprocess.run(base + ["--no-pdf-header-footer", f"--print-to-pdf={pdf}", src.as_uri()],
                    capture_output=True, timeout=120, check=False)
     assert pdf.exists() and pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 10_000
+
+
+def test_one_line_summaries_use_labels(tutorial):
+    from engine.debrief.report import summarize
+    assert summarize({"action": "override", "variable": "partners_briefed",
+                      "value": ["australia", "new_zealand"]}, tutorial) == \
+        "set Pacific partners briefed through the office to Australia, New Zealand by hand"
+    assert summarize({"action": "observe", "text": "Calm"}, tutorial) == "observation: Calm"
+    assert summarize({"action": "hotwash", "objective": "consensus"}, tutorial).startswith(
+        "hotwash entry for 'See how the group builds")

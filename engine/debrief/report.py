@@ -293,7 +293,15 @@ def summarize(rec: dict, scenario: Scenario | None) -> str:
         inj = names.inject(rec.get("inject"))
         return f"released inject '{inj.title if inj else rec.get('inject')}'"
     if a == "override":
-        return f"override {rec.get('variable')} = {_json_show(rec.get('value'))}"
+        var = names.variable(rec.get("variable"))
+        if var is None:
+            return f"override {rec.get('variable')} = {_json_show(rec.get('value'))}"
+        try:
+            from engine.model import from_json_value
+            shown = names.value(var, from_json_value(var.type, rec.get("value")))
+        except (TypeError, ValueError, KeyError, IndexError):
+            shown = _json_show(rec.get("value"))
+        return f"set {var.label or var.id} to {shown} by hand"
     if a == "note":
         return f"note: {rec.get('text')}"
     if a == "undo":
