@@ -93,9 +93,17 @@ async def test_setup_choose_roll_undo_next_turn_end(tutorial_path, log_path):
         await type_text(pilot, "done")
         await pilot.press("ctrl+s")
         await pilot.pause()
+        assert not session.state.ended                  # next: who took part
+        await type_text(pilot, "Blue cell | White cell")
+        await pilot.press("enter")
+        await type_text(pilot, "Ann, director")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
         assert session.state.ended
         end = read_log(log_path)[-1]
         assert (end["action"], end["hotwash"]) == ("end", "done")
+        assert (end["participants"], end["contact"]) == (["Blue cell", "White cell"],
+                                                         "Ann, director")
         assert "SESSION ENDED" in screen_text(app)
         assert app.screen.check_action("quit_app", ()) is True
         assert app.screen.check_action("choose", ()) is False
@@ -334,9 +342,21 @@ async def test_observation_hotwash_and_amendment(tutorial_path, log_path):
         assert (last["action"], last["objective"], last["kind"], last["text"], last["supports"]) \
             == ("observe", "managing_beijing", "strength", "Calm first", 2)
         # the hotwash key does nothing before the end; after it, it records an entry
+        await pilot.press("h")
+        await pilot.pause()
+        assert not isinstance(app.screen, FormDialog)
         await pilot.press("e")
         await pilot.pause()
         await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("escape")                     # cancelling the second step …
+        await pilot.pause()
+        assert not app.session.state.ended and actions(log_path)[-1] == "observe"
+        await pilot.press("e")
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("ctrl+s")                     # … or confirming it, empty
         await pilot.pause()
         assert app.session.state.ended
         await pilot.press("h")

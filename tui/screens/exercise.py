@@ -595,16 +595,29 @@ class ExerciseScreen(Screen):
     def action_end(self) -> None:
         if self.refuse_if_busy():
             return
+        from .debrief import FormDialog
         from .text import TextDialog
 
-        def done(text) -> None:
-            if text is not None:
-                self.run_engine(self.session.end, text)
+        def who(text) -> None:
+            """Second step: who took part and whom to contact, then the end is logged."""
+            if text is None:
+                return
+
+            def apply(_choice: str, v: dict) -> str | None:
+                people = [p for p in v["participants"].split("|") if p.strip()]
+                return self.apply(self.session.end, text, people, v["contact"])
+
+            self.app.push_screen(FormDialog(
+                "End the session: who took part", "For the after-action report (both "
+                "optional). Nothing can be played after this.", [],
+                [("participants", "Cells and participants, separated by |",
+                  "e.g. Blue cell: Japan and NATO (4) | White cell (2)"),
+                 ("contact", "Point of contact for the report", "name, role")], apply,
+                confirm="End session"))
 
         self.app.push_screen(TextDialog(
             "End the session", "Hotwash notes (optional): what the group took away. "
-            "Nothing can be played after this.", confirm="End session", multiline=True,
-            danger=True), done)
+            "Next: who took part.", confirm="Next", multiline=True, danger=True), who)
 
     def action_help(self) -> None:
         if self.refuse_if_busy():
