@@ -109,3 +109,12 @@ def test_typed_forms_are_read_or_refused_with_a_reason():
     records = [{"type": "header"}, {"action": "choose"}, {"action": "next_turn"}]
     assert amendable_fields(records, 1) == ("rationale",)
     assert amendable_fields(records, 2) == () and amendable_fields(records, 9) == ()
+
+
+def test_log_panel_lines_for_the_debrief_actions(aar_debriefed):
+    from engine.play.session import describe_action
+    log = read_log(aar_debriefed / "gold.jsonl")
+    lines = [describe_action(r) for r in log.actions]
+    assert "observation (Strength): Reassurance came early and calmed the room" in lines
+    assert "hotwash: consensus" in lines and "hotwash: general" in lines
+    assert f"amendment of action 5 (rationale): {AMENDED_RATIONALE}" in lines

@@ -491,6 +491,8 @@ def describe_action(rec: dict) -> str:
         text = f"hotwash: {rec.get('objective') or 'general'}"
     elif a == "amend":
         text = f"amendment of action {rec.get('amends')} ({rec.get('field')})"
+        if isinstance(rec.get("value"), str):
+            text += f": {rec['value']}"
     else:
         text = str(a)
     return text
