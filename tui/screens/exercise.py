@@ -26,6 +26,8 @@ from ..widgets import (ACCENT, BAD, MUTED, OK, WARN, KeyFooter, ParagraphView, S
                        styled)
 from .choose import ChoosePanel
 
+GENERAL_CHOICE = "(general)"      # not an id an objective can have (ids are snake_case)
+
 GUARDED = {"choose", "choose_option", "roll", "note", "inject", "override", "undo",
            "next_turn", "end"}
 
@@ -381,7 +383,7 @@ class ExerciseScreen(Screen):
     def objective_choices(self) -> list[tuple[str, str, str]]:
         sc = self.session.scenario
         return [(o.id, o.text, "; ".join(o.capabilities)) for o in sc.objectives] + [
-            ("general", "General (not tied to an objective)", "")]
+            (GENERAL_CHOICE, "General (not tied to an objective)", "")]
 
     def action_observe(self) -> None:
         if self.refuse_if_busy():
@@ -396,7 +398,7 @@ class ExerciseScreen(Screen):
                 supports = parse_action_number(v["supports"])
             except ValueError as e:
                 return str(e)
-            return self.apply(self.session.observe, "" if choice == "general" else choice,
+            return self.apply(self.session.observe, "" if choice == GENERAL_CHOICE else choice,
                               kind, v["text"], supports)
 
         last = len(self.session.records) - 1
@@ -418,7 +420,7 @@ class ExerciseScreen(Screen):
             except ValueError as e:
                 return str(e)
             return self.apply(lambda: self.session.hotwash_entry(
-                "" if choice == "general" else choice, rating=v["rating"].strip(),
+                "" if choice == GENERAL_CHOICE else choice, rating=v["rating"].strip(),
                 sustain=v["sustain"], improve=v["improve"], notes=v["notes"], plan=plan))
 
         self.app.push_screen(FormDialog(
