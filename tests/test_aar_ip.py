@@ -224,3 +224,9 @@ def test_one_line_summaries_use_labels(tutorial):
     assert summarize({"action": "observe", "text": "Calm"}, tutorial) == "observation: Calm"
     assert summarize({"action": "hotwash", "objective": "consensus"}, tutorial).startswith(
         "hotwash entry for 'See how the group builds")
+
+
+def test_hotwash_lines_stay_separate_paragraphs_in_markdown(aar_played):
+    md = to_markdown(after_action_report(aar_played / "blue.jsonl"))
+    assert "> Consensus inside NATO was the bottleneck, not Beijing.\n>\n> Next time: brief" in md
+    assert "Ratings: P performed without challenges;" in md
