@@ -230,3 +230,15 @@ def test_hotwash_lines_stay_separate_paragraphs_in_markdown(aar_played):
     md = to_markdown(after_action_report(aar_played / "blue.jsonl"))
     assert "> Consensus inside NATO was the bottleneck, not Beijing.\n>\n> Next time: brief" in md
     assert "Ratings: P performed without challenges;" in md
+
+
+def test_compare_shows_ratings_and_observations_by_group(aar_played, aar_debriefed):
+    from engine.debrief.compare import to_markdown as compare_md
+    c = compare([aar_played / "blue.jsonl", aar_debriefed / "gold.jsonl"])
+    md = compare_md(c)
+    table = md.split("## Objectives: ratings and observations")[1].split("## Final states")[0]
+    assert ("| See how the group builds NATO consensus for the office when an ally objects. | "
+            "— | S — 0 strengths, 1 AFI |") in table
+    assert "| General (not tied to an objective) | — | not rated — 1 strength, 0 AFI |" in table
+    assert "rationale: " + AMENDED_RATIONALE + " (amended)" in md
+    check_page(compare_html(c))

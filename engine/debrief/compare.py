@@ -17,7 +17,7 @@ import attrs
 
 from engine.model import Scenario
 from engine.play.replay import VERIFIED, ReplayReport, replay
-from engine.debrief.aar import readable_value
+from engine.debrief.aar import GENERAL_TITLE, build_debrief, readable_value
 from engine.debrief.report import effective_actions
 from engine.play.replay import unreadable_reason
 from engine.debrief.charts import Bar, PairBar
@@ -66,6 +66,7 @@ class Run:
     fired: tuple[tuple[str, int], ...]
     ended: bool
     turn: int
+    objectives: tuple = ()      # ObjectiveReport per objective (engine.debrief.aar)
 
 
 @attrs.frozen
@@ -223,7 +224,9 @@ def compare(log_paths: Iterable[str | Path], scenario: Scenario | None = None) -
         runs.append(Run(lab, str(p), str(rep.log.header.get("group", "")),
                         str((rep.log.header.get("scenario") or {}).get("hash", "")), rep.status,
                         rep.banner(), len(rep.log.actions), max(len(rep.steps) - 1, 0),
-                        tuple(_decisions(rep)), final, tuple(fired), ended, turn))
+                        tuple(_decisions(rep)), final, tuple(fired), ended, turn,
+                        build_debrief([st.record for st in rep.steps[1:]], rsc,
+                                      lambda r: "").objectives))
     pairwise = len(runs) <= MAX_PAIRS_GROUPS
     pairs = combinations(runs, 2) if pairwise else ((runs[0], r) for r in runs[1:])
     divergences = tuple(_diverge(a, b) for a, b in pairs)
@@ -327,7 +330,20 @@ def _context(c: Comparison) -> dict:
             ds = [d for d in r.decisions if d.branch == bid]
             rows.append((r.label, [(d, _titles(sc, bid, d.option)[1]) for d in ds]))
         rationales.append((_titles(sc, bid, "")[0], rows))
-    return {"c": c, "said": said, "counts": counts, "bars": bars, "pairs": pairs,
+    objectives = []
+    order = [o.id for o in sc.objectives] if sc else []
+    for r in c.runs:
+        order += [o.id for o in r.objectives if o.id not in order and not o.empty]
+    for oid in order:
+        obj = sc.objective(oid) if sc and oid else None
+        cells = []
+        for r in c.runs:
+            o = next((x for x in r.objectives if x.id == oid), None)
+            n, m = (len(o.strengths), len(o.improvements)) if o else (0, 0)
+            cells.append("—" if o is None or o.empty else
+                         f"{o.rating or 'not rated'} — {n} strength{'s' * (n != 1)}, {m} AFI")
+        objectives.append((obj.text if obj else (oid or GENERAL_TITLE), cells))
+    return {"c": c, "said": said, "objectives": objectives, "counts": counts, "bars": bars, "pairs": pairs,
             "finals": finals, "signposts": signposts, "rationales": rationales,
             "never": [sc.branches[b].title for b in c.never_played()] if sc else [],
             "turn_of": lambda r: _turn_label(sc, r.turn), "max_pairs": MAX_PAIRS_GROUPS}
