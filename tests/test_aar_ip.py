@@ -242,3 +242,28 @@ def test_compare_shows_ratings_and_observations_by_group(aar_played, aar_debrief
     assert "| General (not tied to an objective) | — | not rated — 1 strength, 0 AFI |" in table
     assert "rationale: " + AMENDED_RATIONALE + " (amended)" in md
     check_page(compare_html(c))
+
+
+def test_a_hand_edited_debrief_still_gets_a_flagged_report(aar_debriefed, tmp_path):
+    """Odd values in edited observation, hotwash and amendment lines: the report is written,
+    flagged, never a traceback."""
+    import json
+    for name in ("gold.jsonl", "tutorial.yaml"):
+        shutil.copyfile(aar_debriefed / name, tmp_path / name)
+    lines = (tmp_path / "gold.jsonl").read_text(encoding="utf-8").splitlines()
+    odd = {3: {"kind": ["x"], "supports": "two", "objective": {"a": 1}},
+           13: {"rating": ["S"], "plan": "not a list", "n": "thirteen"},
+           16: {"amends": [5], "value": {"a": 1}},
+           17: {"field": "rating", "value": ["P"]},
+           12: {"participants": 7}}
+    for n, changes in odd.items():
+        rec = json.loads(lines[n])
+        rec.update(changes)
+        lines[n] = json.dumps(rec)
+    (tmp_path / "gold.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = after_action_report(tmp_path / "gold.jsonl")
+    assert not report.verified
+    md, page = to_markdown(report), to_html(report)
+    assert "NOT VERIFIED" in md and "NOT VERIFIED" in page
+    check_page(page)
+    assert main(["report", str(tmp_path / "gold.jsonl"), "-o", str(tmp_path / "x.md")]) == 0

@@ -112,9 +112,10 @@ class Debrief:
 def show_field(field: str, value: Any) -> str:
     """A logged field's value as the report prints it."""
     if field == "rating":
-        return f"{value} ({RATINGS[value].lower()})" if value in RATINGS else "not rated"
+        return f"{value} ({RATINGS[value].lower()})" if isinstance(value, str) and \
+            value in RATINGS else "not rated"
     if field == "kind":
-        return KINDS.get(value, str(value))
+        return KINDS.get(value, str(value)) if isinstance(value, str) else str(value)
     if field == "plan" and isinstance(value, list):
         return "; ".join(f"{i.get('recommendation')} ({i.get('owner') or 'no owner'}, "
                          f"due {i.get('due') or '—'})" for i in value if isinstance(i, dict)) \
@@ -129,20 +130,20 @@ def build_debrief(actions: Iterable[dict], sc: Scenario | None, summarize) -> De
 
     `summarize(record)` gives one line on an action, with titles, for the supporting action.
     """
-    actions = [a for a in actions if isinstance(a, dict)]
-    by_n = {a.get("n"): a for a in actions}
+    actions = [a for a in actions if isinstance(a, dict) and isinstance(a.get("n"), int)]
+    by_n = {a["n"]: a for a in actions}
     current: dict[tuple[int, str], Any] = {}
     amendments: list[Amendment] = []
     for rec in actions:
         if rec.get("action") != "amend":
             continue
         target, field = rec.get("amends"), str(rec.get("field", ""))
-        base = by_n.get(target)
+        base = by_n.get(target) if isinstance(target, int) else None
         if base is None:
             continue
         original = current.get((target, field), base.get(field, ""))
         current[(target, field)] = rec.get("value")
-        amendments.append(Amendment(int(rec.get("n", 0)), int(target), field, original,
+        amendments.append(Amendment(rec["n"], target, field, original,
                                     rec.get("value"), str(rec.get("reason", "") or ""),
                                     str(rec.get("at", ""))))
 
@@ -162,14 +163,15 @@ def build_debrief(actions: Iterable[dict], sc: Scenario | None, summarize) -> De
             sup = rec.get("supports")
             sup_rec = by_n.get(sup) if isinstance(sup, int) else None
             observations.append(Observation(
-                int(rec.get("n", 0)), str(rec.get("objective", "")), str(value(rec, "kind")),
+                rec["n"], str(rec.get("objective", "")), str(value(rec, "kind")),
                 str(value(rec, "text")), sup if isinstance(sup, int) else None,
                 summarize(sup_rec) if sup_rec else "", str(rec.get("at", "")),
                 amended(rec.get("n"))))
         elif a == "hotwash":
             entries.setdefault(str(rec.get("objective", "")), rec)
         elif a == "end":
-            participants = [str(p) for p in value(rec, "participants", []) or []]
+            people = value(rec, "participants", [])
+            participants = [str(p) for p in people] if isinstance(people, list) else []
             contact = str(value(rec, "contact", "") or "")
 
     declared = list(sc.objectives) if sc else []
@@ -184,9 +186,10 @@ def build_debrief(actions: Iterable[dict], sc: Scenario | None, summarize) -> De
         items: list[PlanItem] = []
         text = obj.text if obj else (oid if oid else GENERAL_TITLE)
         if entry is not None:
-            n = int(entry.get("n", 0))
+            n = entry["n"]
             plan_amended = any(a.field == "plan" for a in amended(n))
-            for item in value(entry, "plan", []) or []:
+            items_logged = value(entry, "plan", [])
+            for item in items_logged if isinstance(items_logged, list) else []:
                 if isinstance(item, dict):
                     items.append(PlanItem(oid, text if oid else GENERAL_TITLE,
                                           str(item.get("recommendation", "")),
@@ -200,7 +203,7 @@ def build_debrief(actions: Iterable[dict], sc: Scenario | None, summarize) -> De
             str(value(entry, "sustain")) if entry else "",
             str(value(entry, "improve")) if entry else "",
             str(value(entry, "notes")) if entry else "",
-            int(entry.get("n", 0)) if entry else None,
+            entry["n"] if entry else None,
             amended(entry.get("n")) if entry else (), tuple(items))
         if oid == GENERAL and section.empty:
             continue
