@@ -118,3 +118,13 @@ def test_log_panel_lines_for_the_debrief_actions(aar_debriefed):
     assert "observation (Strength): Reassurance came early and calmed the room" in lines
     assert "hotwash: consensus" in lines and "hotwash: general" in lines
     assert f"amendment of action 5 (rationale): {AMENDED_RATIONALE}" in lines
+
+
+def test_the_header_records_the_rooms_time_zone(tutorial, tmp_path):
+    import datetime as dt
+    from engine.play.session import local_zone
+    assert local_zone(dt.datetime(2024, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=-5, minutes=-30)))
+                      )["offset"] == "-05:30"
+    s = Session.start(tutorial, seed=1, group="G", log_path=tmp_path / "z.jsonl")
+    s.close()
+    assert read_log(tmp_path / "z.jsonl").header["zone"] == local_zone()

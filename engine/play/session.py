@@ -41,11 +41,13 @@ def utc_now() -> str:
 def local_zone(now: _dt.datetime | None = None) -> dict:
     """The room's time zone when the session starts: its name and UTC offset, so reports can
     show times as the room saw them (log times stay in UTC)."""
-    local = (now or _dt.datetime.now()).astimezone()
+    now = now or _dt.datetime.now()
+    local = now if now.tzinfo is not None else now.astimezone()
     offset = local.utcoffset() or _dt.timedelta(0)
     minutes = int(offset.total_seconds() // 60)
     sign = "+" if minutes >= 0 else "-"
-    return {"name": local.tzname() or "", "offset": f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"}
+    hours, mins = divmod(abs(minutes), 60)
+    return {"name": local.tzname() or "", "offset": f"{sign}{hours:02d}:{mins:02d}"}
 
 
 # ---------------------------------------------------------------------------- views
