@@ -6,13 +6,13 @@ every other action, the hotwash for every objective, a few amendments), then tim
 each, alternating: replaying the log (the reference), building the report's content model
 (replay included), rendering it to Markdown and to HTML through the templates, and, for
 comparison, the hand-written Markdown/HTML renderers this branch replaced (taken from git,
-commit 4d863ea, and imported from a temporary file). Prints medians with min–max, as ratios
+commit 4d863ea, written to a temporary folder and imported from there). Prints medians with min–max, as ratios
 to the replay, and the peak memory of model + HTML.
 """
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import statistics
 import subprocess
 import sys
@@ -71,12 +71,10 @@ def old_renderer():
                           capture_output=True, text=True, check=False).stdout
     if not text:
         return None
-    path = Path(tempfile.mkdtemp()) / "old_report_render.py"
-    path.write_text(text, encoding="utf-8")
-    spec = importlib.util.spec_from_file_location("old_report_render", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)       # an import of a source file, as any module
-    return module
+    folder = tempfile.mkdtemp()
+    (Path(folder) / "old_report_render.py").write_text(text, encoding="utf-8")
+    sys.path.insert(0, folder)
+    return importlib.import_module("old_report_render")
 
 
 def timed(fn) -> float:
