@@ -283,6 +283,16 @@ class Inject:
 
 
 @attrs.frozen
+class Objective:
+    """What the exercise sets out to examine; observations and the hotwash refer to it."""
+
+    id: str
+    text: str
+    capabilities: tuple[str, ...] = ()
+    questions: tuple[str, ...] = ()
+
+
+@attrs.frozen
 class Scenario:
     id: str
     title: str
@@ -302,6 +312,12 @@ class Scenario:
     signposts: tuple[Signpost, ...]
     moves_per_turn: int = 1
     version: int = 1                     # the format version the file is written in
+    objectives: tuple[Objective, ...] = ()
+    purpose: str = ""
+    scope: str = ""
+
+    def objective(self, objective_id: str) -> Objective | None:
+        return next((o for o in self.objectives if o.id == objective_id), None)
 
     @property
     def last_turn(self) -> int:

@@ -69,3 +69,48 @@ def play_red(scenario_path: Path, log: Path, group: str = "Red") -> Session:
     s.end("Red saw China escalate; the office still opened.")                         # 8
     s.close()
     return s
+
+
+PARTICIPANTS = ["Blue cell: Japan and NATO (4)", "Red cell: China (2)", "White cell: 2 facilitators"]
+CONTACT = "Dr A. Example, exercise director"
+OBSERVATIONS = [   # (objective, kind, text, supports)
+    ("consensus", "improve", "The group pushed before answering France's objection", 5),
+    ("managing_beijing", "strength", "Reassurance came early and calmed the room", 3),
+    ("", "strength", "Every move was argued from a cited event", None),
+]
+PLAN = [{"recommendation": "Brief allies before pressing the NAC", "owner": "NATO desk",
+         "due": "2024-06-30"},
+        {"recommendation": "Draft a standing message line for Beijing", "owner": "Press office",
+         "due": "2024-09"}]
+AMENDED_RATIONALE = "Tokyo wants the office before Vilnius, and France had been told"
+AMENDED_SUSTAIN = "Early, calm messages to Beijing, agreed in the cell first"
+
+
+def play_gold(scenario_path: Path, log: Path, group: str = "Gold") -> Session:
+    """A session with a full debrief: observations during play (one tied to no objective),
+    the end with participants and a point of contact, the structured hotwash per objective with
+    ratings and improvement-plan items, then amendments of a rationale and a hotwash entry."""
+    sc = load_scenario(scenario_path)
+    s = Session.start(sc, seed=SEED, group=group, log_path=log, clock=fixed_clock(10),
+                      zone={"name": "MSK", "offset": "+03:00"})
+    s.next_turn()                                                                     # 1
+    s.choose("answer_beijing", "reassure", "Calm Beijing before the summit")          # 2
+    s.observe(*OBSERVATIONS[1][:3], supports=2)                                       # 3
+    s.release("ally_objects", "France raises the North Atlantic question")            # 4
+    s.choose("press_negotiations", "push", "Tokyo wants the office before Vilnius")   # 5
+    s.roll()                                                                          # 6
+    s.observe(*OBSERVATIONS[0][:3], supports=5)                                       # 7
+    s.next_turn()                                                                     # 8
+    s.choose("open_office", "open", "Open it while the momentum lasts")               # 9
+    s.observe(*OBSERVATIONS[2][:3])                                                   # 10
+    s.next_turn()                                                                     # 11
+    s.end("Consensus first, then speed.", PARTICIPANTS, CONTACT)                      # 12
+    s.hotwash_entry("consensus", rating="S", sustain="France was heard in the end",
+                    improve="Ask allies first", plan=PLAN[:1])                         # 13
+    s.hotwash_entry("managing_beijing", rating="P", sustain="Early reassurance",
+                    plan=PLAN[1:])                                                     # 14
+    s.hotwash_entry("", notes="Run the tutorial before the main exercise")            # 15
+    s.amend(5, "rationale", AMENDED_RATIONALE, "The cell's minutes say more")         # 16
+    s.amend(14, "sustain", AMENDED_SUSTAIN)                                           # 17
+    s.close()
+    return s

@@ -32,3 +32,13 @@ def aar_played(tmp_path_factory):
     play_blue(scenario, folder / "blue.jsonl")
     play_red(scenario, folder / "red.jsonl")
     return folder
+
+
+@pytest.fixture(scope="session")
+def aar_debriefed(tmp_path_factory):
+    """A real session of the tutorial with observations, a structured hotwash and amendments."""
+    from aar_sessions import copy_tutorial, play_gold
+    folder = tmp_path_factory.mktemp("aar_gold")
+    scenario = copy_tutorial(folder)
+    play_gold(scenario, folder / "gold.jsonl")
+    return folder

@@ -58,7 +58,7 @@ def test_counts_of_branches_and_options(comparison):
 
 def test_final_states_signposts_and_rationales(comparison):
     md = to_markdown(comparison)
-    assert "| All allies back the office | true | false | true | **yes** |" in md
+    assert "| All allies back the office | yes | no | yes | **yes** |" in md           # readable
     assert "| Liaison office | negotiating | open | open |" in md
     assert "| A NATO liaison office opens in Tokyo" in md and "turn 2 | turn 2" in md
     rationales = md.split("## Rationales, branch by branch")[1]
@@ -141,7 +141,13 @@ def test_cli_compare(played, tmp_path, capsys):
     assert main(["compare", str(played / "blue.jsonl"), str(tmp_path / "missing.jsonl")]) == 1
     assert "cannot read" in capsys.readouterr().err
     assert main(["compare", str(played / "blue.jsonl"), str(played / "red.jsonl"),
-                 "-o", str(tmp_path / "cmp.html")]) == 2
+                 "-o", str(tmp_path / "cmp.pdf")]) == 2
+    assert ".html" in capsys.readouterr().err
+    assert main(["compare", str(played / "blue.jsonl"), str(played / "red.jsonl"),
+                 "-o", str(tmp_path / "cmp.html")]) == 0
+    assert "(HTML)" in capsys.readouterr().out
+    page = (tmp_path / "cmp.html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and '<svg viewBox=' in page
 
 
 def test_same_choice_with_a_different_adjudicated_result_is_a_divergence(played, tmp_path):

@@ -45,3 +45,16 @@ def test_schema_accepts_the_bundled_files_and_rejects_unknown_keys():
         assert not errors, f"{path.name}: {errors[0].message}"
     assert list(validator.iter_errors({"spillover": 1, "id": "x", "title": "t", "start": "2023",
                                         "turns": [], "bogus": 1}))
+
+
+def test_analyst_excerpt_is_what_the_tool_writes(aar_debriefed):
+    from engine.debrief.report import after_action_report
+    from engine.debrief.report_render import to_markdown
+    text = (DOCS / "ANALYST.md").read_text(encoding="utf-8")
+    excerpt = text.split("<!-- excerpt:start -->")[1].split("<!-- excerpt:end -->")[0]
+    md = to_markdown(after_action_report(aar_debriefed / "gold.jsonl"))
+    lines = [x for x in excerpt.splitlines() if x.strip() and not x.startswith("````")
+             and x != "…"]
+    assert len(lines) > 40
+    for line in lines:
+        assert line in md, line

@@ -53,7 +53,7 @@ def test_fork_continues_and_its_report_shows_where_it_departed(blue, tmp_path):
     assert replay(tmp_path / "fork.jsonl").verified
     report = after_action_report(tmp_path / "fork.jsonl")
     assert report.fork.at == 6 and report.fork.parent_found and report.fork.parent_matches
-    assert report.fork.parent_next == "action 7: override china_pressure = 2"
+    assert report.fork.parent_next == "action 7: set Pressure from Beijing (0–3) to 2 by hand"
     assert report.fork.this_next.startswith("action 7: note: What if the group had waited")
     assert [e.inherited for e in report.entries] == [True] * 6 + [False] * 4
     md = to_markdown(report)

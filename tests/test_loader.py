@@ -226,3 +226,53 @@ def test_fuzz_damaged_scenarios_give_located_errors(tmp_path, text):
         for d in errors:
             assert d.code in CODES
             assert d.line >= 1 or d.code in ("SP101", "SP102", "SP103") or d.file != str(path), d
+
+
+OBJECTIVES = MINIMAL + """\
+purpose: Rehearse the first step.
+scope: One turn.
+objectives:
+  - id: consensus
+    text: >
+      See how the group
+      reaches consensus.
+    capabilities: [Alliance consensus-building]
+    questions: [Who objects?, What changes their mind?]
+  - {id: pace, text: Judge the pace}
+"""
+
+
+def test_objectives_purpose_and_scope_load(write_scenario):
+    scenario, diags = check_scenario(write_scenario(OBJECTIVES))
+    assert diags == []
+    assert scenario.purpose == "Rehearse the first step." and scenario.scope == "One turn."
+    assert [o.id for o in scenario.objectives] == ["consensus", "pace"]
+    first = scenario.objective("consensus")
+    assert first.text == "See how the group reaches consensus."
+    assert first.capabilities == ("Alliance consensus-building",)
+    assert first.questions == ("Who objects?", "What changes their mind?")
+    assert scenario.objective("pace").capabilities == () and scenario.objective("nope") is None
+
+
+@pytest.mark.parametrize("bad, code, line, words", [
+    ("  - {id: pace, text: Again}\n", "SP301", 34, "objective 'pace' is defined twice"),
+    ("  - {id: Bad Id, text: X}\n", "SP206", 34, "not a snake_case id"),
+    ("  - {id: solo}\n", "SP202", 34, "needs 'text'"),
+    ("  - {id: x, text: X, capabilities: Alliance}\n", "SP203", 34, "should be a list"),
+    ("  - {id: x, text: X, questons: [a]}\n", "SP201", 34, "did you mean"),
+])
+def test_objective_errors_are_located(write_scenario, bad, code, line, words):
+    path = write_scenario(OBJECTIVES + bad)
+    with pytest.raises(DiagnosticError) as e:
+        load_scenario(path)
+    d = next(d for d in e.value.diagnostics if d.code == code)
+    assert d.line == line and d.file.endswith("scenario.yaml"), d.format()
+    assert words in d.format(), d.format()
+
+
+def test_bundled_scenarios_declare_objectives():
+    from engine.bundled import main_scenario
+    for path in (tutorial_scenario(), main_scenario()):
+        scenario = load_scenario(path)
+        assert len(scenario.objectives) >= 3 and scenario.purpose and scenario.scope
+        assert all(o.text and o.capabilities for o in scenario.objectives)

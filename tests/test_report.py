@@ -49,13 +49,13 @@ def test_report_of_a_verified_session(blue, played):
     assert blue.hotwash == HOTWASH
     final = {v.id: (v.baseline, v.final, v.changed) for v in blue.final_state}
     assert final["office"] == ("negotiating", "open", True)
-    assert final["partners_briefed"] == ("{}", "{australia}", True)
+    assert final["partners_briefed"] == ("none", "Australia", True)      # readable, not {ids}
     assert any("liaison office opens in Tokyo" in s.text and s.turn == 2 for s in blue.signposts)
 
 
 def test_every_action_appears_in_markdown(blue, played):
     md = to_markdown(blue)
-    assert md.startswith("# After-action report: ")
+    assert md.startswith("# After-action report and improvement plan: ")
     assert "Verified and ended: 15 actions replay" in md.split("## 1.")[0]     # verification on top
     for n in range(1, 16):
         assert f"**{n}. " in md, n

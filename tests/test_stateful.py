@@ -82,6 +82,26 @@ class FacilitatorMachine(RuleBasedStateMachine):
     def end(self):
         self.attempt(self.session.end, "hotwash")
 
+    @rule(objective=st.sampled_from(["", "consensus", "nope"]),
+          kind=st.sampled_from(["strength", "improve", "bad"]),
+          text=st.text(max_size=20), supports=st.one_of(st.none(), st.integers(-1, 40)))
+    def observe(self, objective, kind, text, supports):
+        self.attempt(self.session.observe, objective, kind, text, supports)
+
+    @rule(objective=st.sampled_from(["", "consensus", "managing_beijing"]),
+          rating=st.sampled_from(["", "P", "s", "X"]), text=st.text(max_size=20))
+    def hotwash(self, objective, rating, text):
+        self.attempt(lambda: self.session.hotwash_entry(
+            objective, rating=rating, sustain=text,
+            plan=[{"recommendation": text, "owner": "o", "due": "2025-01"}]))
+
+    @rule(action=st.integers(-1, 40),
+          field=st.sampled_from(["rationale", "text", "sustain", "rating", "plan", "hotwash"]),
+          value=st.one_of(st.text(max_size=20), st.sampled_from(["P", "M"]),
+                          st.just([{"recommendation": "r"}])))
+    def amend(self, action, field, value):
+        self.attempt(self.session.amend, action, field, value, "")
+
     @rule(torn=st.binary(max_size=12))
     def crash_and_resume(self, torn):
         live = (self.session.state, self.session.turn_start)

@@ -111,16 +111,19 @@ def _parser() -> argparse.ArgumentParser:
     gr.add_argument("--group-by", choices=["turn", "actor"], default="turn")
     gr.add_argument("-o", "--output", help="write to FILE instead of stdout")
 
-    rpt = sub.add_parser("report", help="after-action report of a session",
-                         description="Write an after-action report (Markdown, or HTML by -o *.html).")
+    rpt = sub.add_parser("report", help="after-action report and improvement plan of a session",
+                         description="Write the after-action report and improvement plan "
+                         "(Markdown, or HTML by -o *.html; a Markdown file gets its charts "
+                         "as SVG files in FILE.charts/).")
     rpt.add_argument("log")
     rpt.add_argument("-o", "--output", help="FILE.md or FILE.html (default: Markdown to stdout)")
     rpt.add_argument("--scenario", help="scenario YAML, if it moved since the session")
 
     cmp_ = sub.add_parser("compare", help="compare several groups' sessions",
-                          description="Compare sessions of the same scenario (Markdown).")
+                          description="Compare sessions of the same scenario (Markdown, or "
+                          "HTML with charts by -o *.html).")
     cmp_.add_argument("logs", nargs="+", help="two or more session logs (.jsonl)")
-    cmp_.add_argument("-o", "--output", help="write to FILE.md instead of stdout")
+    cmp_.add_argument("-o", "--output", help="FILE.md or FILE.html (default: Markdown to stdout)")
     cmp_.add_argument("--scenario", help="scenario YAML, if it moved since the sessions")
 
     play = sub.add_parser("play", help="play a session headless: JSON actions on stdin",

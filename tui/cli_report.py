@@ -9,6 +9,9 @@ Exit codes:
   2  usage: --at out of range or past the last verified action, logs of different scenarios,
      fewer than two logs to compare, an output name that is neither .md nor .html, a fork
      log that already exists
+
+A Markdown report written to a file gets its charts as SVG files in a folder beside it
+(`aar.md` → `aar.charts/`), linked from the Markdown; the HTML report carries them inline.
 """
 
 from __future__ import annotations
@@ -73,17 +76,30 @@ def cmd_report(args) -> int:
         _err(str(e))
         return EXIT_FAILED
     html_out = out is not None and out.suffix.lower() in HTML_SUFFIXES
-    text = to_html(report) if html_out else to_markdown(report)
+    chart_dir = None
+    if out is not None and not html_out and report.series:
+        from engine.debrief.report_render import chart_files
+        folder = out.with_name(out.stem + ".charts")
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            for name, svg in chart_files(report).items():
+                (folder / name).write_text(svg, encoding="utf-8")
+            chart_dir = folder.name
+        except OSError as e:
+            _err(f"cannot write the charts to {folder}: {e.strerror or e}")
+            return EXIT_FAILED
+    text = to_html(report) if html_out else to_markdown(report, chart_dir)
     if not report.verified:
         _err(f"warning: {report.banner} — the report is flagged at its top")
     return _emit(out, text, f"the after-action report ({'HTML' if html_out else 'Markdown'})")
 
 
 def cmd_compare(args) -> int:
-    from engine.debrief.compare import CompareError, compare, to_markdown
+    from engine.debrief.compare import CompareError, compare, to_html, to_markdown
     out = Path(args.output) if args.output else None
-    if out is not None and out.suffix.lower() not in MD_SUFFIXES:
-        _err(f"-o {out}: the comparison is written as Markdown; name the file *.md")
+    if out is not None and out.suffix.lower() not in MD_SUFFIXES + HTML_SUFFIXES:
+        _err(f"-o {out}: the comparison is written as Markdown (.md) or HTML (.html); "
+             "name the file accordingly")
         return EXIT_USAGE
     try:
         comparison = compare(args.logs, _scenario(getattr(args, "scenario", None)))
@@ -94,8 +110,10 @@ def cmd_compare(args) -> int:
         return EXIT_USAGE if e.usage else EXIT_FAILED
     for warning in comparison.warnings:
         _err(f"warning: {warning}")
-    text = to_markdown(comparison)
-    return _emit(out, text, f"the comparison of {len(comparison.runs)} sessions")
+    html_out = out is not None and out.suffix.lower() in HTML_SUFFIXES
+    text = to_html(comparison) if html_out else to_markdown(comparison)
+    return _emit(out, text, f"the comparison of {len(comparison.runs)} sessions "
+                            f"({'HTML' if html_out else 'Markdown'})")
 
 
 def cmd_fork(args) -> int:

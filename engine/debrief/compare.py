@@ -17,9 +17,11 @@ import attrs
 
 from engine.model import Scenario
 from engine.play.replay import VERIFIED, ReplayReport, replay
+from engine.debrief.aar import GENERAL_TITLE, build_debrief, readable_value
 from engine.debrief.report import effective_actions
 from engine.play.replay import unreadable_reason
-from engine.debrief.report_render import md_cell, md_text
+from engine.debrief.charts import Bar, PairBar
+from engine.debrief.render import render
 
 MAX_PAIRS_GROUPS = 5     # up to this many logs every pair is compared; beyond, each vs the first
 
@@ -64,6 +66,7 @@ class Run:
     fired: tuple[tuple[str, int], ...]
     ended: bool
     turn: int
+    objectives: tuple = ()      # ObjectiveReport per objective (engine.debrief.aar)
 
 
 @attrs.frozen
@@ -119,6 +122,9 @@ def _decisions(rep: ReplayReport) -> list[Decision]:
     confirmed = [s.record for s in steps[1:]]
     effective = effective_actions(confirmed)
     turn_of = {s.record.get("n"): s.state.turn for s in steps[1:]}
+    # a rationale amended after the fact counts as amended (the report shows both)
+    amended = {r.get("amends"): f"{r.get('value')} (amended)" for r in confirmed
+               if r.get("action") == "amend" and r.get("field") == "rationale"}
     out: list[Decision] = []
     pending: int | None = None
     for rec in effective:
@@ -126,13 +132,15 @@ def _decisions(rep: ReplayReport) -> list[Decision]:
         if a == "choose":
             out.append(Decision(int(rec.get("n", 0)), turn_of.get(rec.get("n"), rec.get("turn", 0)),
                                 str(rec.get("branch")), str(rec.get("option")),
-                                str(rec.get("rationale", "") or "")))
+                                str(amended.get(rec.get("n"), rec.get("rationale", "")) or "")))
             pending = len(out) - 1
         elif a in ("roll", "decide") and pending is not None:
             d = out[pending]
             verdict = "success" if rec.get("success") else "failure"
             how = (f"roll {rec.get('total')} vs {rec.get('target')}" if a == "roll"
-                   else "facilitator" + (f": {rec.get('rationale')}" if rec.get("rationale") else ""))
+                   else "facilitator" + (f": {why}" if (why := amended.get(rec.get("n"),
+                                                                            rec.get("rationale")))
+                                         else ""))
             out[pending] = attrs.evolve(d, outcome=f"{verdict} ({how})")
             pending = None
     return out
@@ -206,15 +214,19 @@ def compare(log_paths: Iterable[str | Path], scenario: Scenario | None = None) -
         rsc = rep.scenario
         if rep.steps and rsc is not None:
             last = rep.steps[-1].state
-            final = {v.id: v.show(last.values[v.index]) for v in rsc.variables}
+            final = {v.id: readable_value(v, last.values[v.index], rsc.actors)
+                     for v in rsc.variables}
             if not baseline:
                 first = rep.steps[0].state
-                baseline = {v.id: v.show(first.values[v.index]) for v in rsc.variables}
+                baseline = {v.id: readable_value(v, first.values[v.index], rsc.actors)
+                            for v in rsc.variables}
             fired, ended, turn = last.fired, last.ended, last.turn
         runs.append(Run(lab, str(p), str(rep.log.header.get("group", "")),
                         str((rep.log.header.get("scenario") or {}).get("hash", "")), rep.status,
                         rep.banner(), len(rep.log.actions), max(len(rep.steps) - 1, 0),
-                        tuple(_decisions(rep)), final, tuple(fired), ended, turn))
+                        tuple(_decisions(rep)), final, tuple(fired), ended, turn,
+                        build_debrief([st.record for st in rep.steps[1:]], rsc,
+                                      lambda r: "").objectives))
     pairwise = len(runs) <= MAX_PAIRS_GROUPS
     pairs = combinations(runs, 2) if pairwise else ((runs[0], r) for r in runs[1:])
     divergences = tuple(_diverge(a, b) for a, b in pairs)
@@ -223,7 +235,7 @@ def compare(log_paths: Iterable[str | Path], scenario: Scenario | None = None) -
                       tuple(runs), tuple(warnings), divergences, pairwise, baseline)
 
 
-# ---------------------------------------------------------------------------- Markdown
+# ---------------------------------------------------------------------------- rendering
 
 def _choice(sc: Scenario | None, d: Decision | None) -> str:
     if d is None:
@@ -240,109 +252,69 @@ def _turn_label(sc: Scenario | None, turn: int) -> str:
     return str(turn)
 
 
-def to_markdown(c: Comparison) -> str:
-    sc = c.scenario
-    out: list[str] = []
-    w = out.append
-    w(f"# Comparison: {md_text(c.scenario_title)} ({md_text(c.scenario_id)})")
-    w("")
-    for warning in c.warnings:
-        w(f"> ⚠️ **Warning:** {md_text(warning)}")
-        w(">")
-    if c.warnings:
-        out.pop()
-        w("")
-    w("## Sessions")
-    w("")
-    w("| Group | Log | Verification | Actions | Decisions | Turn reached | Ended |")
-    w("|---|---|---|---|---|---|---|")
-    for r in c.runs:
-        w(f"| {md_cell(r.label)} | {md_cell(r.path)} | {md_cell(r.status)} | "
-          f"{r.confirmed}/{r.actions} | {len(r.decisions)} | {md_cell(_turn_label(sc, r.turn))} | "
-          f"{'yes' if r.ended else 'no'} |")
-    w("")
-    w("Only effective decisions count: undone choices are left out.")
-    w("")
+@attrs.frozen
+class _Said:
+    """One divergence in words, for the templates."""
 
-    w("## Where the groups diverged")
-    w("")
-    if not c.pairwise:
-        w(f"Each group against {md_text(c.runs[0].label)} (more than {MAX_PAIRS_GROUPS} groups).")
-        w("")
+    d: Divergence
+    turn: str
+    a_line: str
+    b_line: str
+
+
+def _titles(sc: Scenario | None, bid: str, oid: str) -> tuple[str, str]:
+    b = sc.branches.get(bid) if sc else None
+    o = b.option(oid) if b else None
+    return (b.title if b else bid), (o.label if o else oid)
+
+
+def _context(c: Comparison) -> dict:
+    """What both templates show, worked out once: titles instead of ids, readable values."""
+    sc = c.scenario
+    said = []
     for d in c.divergences:
         if d.index is None:
-            w(f"- **{md_text(d.a)}** and **{md_text(d.b)}**: no divergence — the same {d.common} "
-              "decisions in the same turns.")
+            said.append(_Said(d, "", "", ""))
             continue
         a, b = d.a_decision, d.b_decision
         turn = a.turn if a else b.turn if b else 0
-        w(f"- **{md_text(d.a)}** vs **{md_text(d.b)}**: first differing decision is #{d.index} "
-          f"(after {d.common} in common), turn {md_text(_turn_label(sc, turn))}")
-        w(f"    - {md_text(d.a)}" + (f" (action {a.n}, turn {a.turn})" if a else "")
-          + f": {md_text(_choice(sc, a))}")
-        w(f"    - {md_text(d.b)}" + (f" (action {b.n}, turn {b.turn})" if b else "")
-          + f": {md_text(_choice(sc, b))}")
-    w("")
-
-    w("## Branches and options taken")
-    w("")
-    rows = c.counts()
-    if rows:
-        w("| Branch | Option | " + " | ".join(md_cell(r.label) for r in c.runs)
-          + " | Total | Groups |")
-        w("|---|---|" + "---|" * len(c.runs) + "---|---|")
-        for bid, oid, per in rows:
-            b = sc.branches.get(bid) if sc else None
-            o = b.option(oid) if b else None
-            total = sum(per.values())
-            w(f"| {md_cell(b.title if b else bid)} | {md_cell(o.label if o else oid)} | "
-              + " | ".join(str(per.get(r.label, 0)) for r in c.runs)
-              + f" | {total} | {len(per)} of {len(c.runs)} |")
-    else:
-        w("No group made a decision.")
-    never = c.never_played()
-    if never and sc:
-        w("")
-        w("Never played by any group: " + "; ".join(md_text(sc.branches[b].title) for b in never) + ".")
-    w("")
-
-    w("## Final states")
-    w("")
+        said.append(_Said(
+            d, _turn_label(sc, turn),
+            d.a + (f" (action {a.n}, turn {a.turn})" if a else "") + f": {_choice(sc, a)}",
+            d.b + (f" (action {b.n}, turn {b.turn})" if b else "") + f": {_choice(sc, b)}"))
+    counts = []
+    bars = []
+    last_branch = None
+    for bid, oid, per in c.counts():
+        bt, ot = _titles(sc, bid, oid)
+        counts.append((bt, ot, [per.get(r.label, 0) for r in c.runs], sum(per.values()), len(per)))
+        if bid != last_branch:
+            bars.append(Bar(bt, 0, 0, (), heading=True))
+            last_branch = bid
+        bars.append(Bar(ot, len(per), len(c.runs),
+                        tuple(r.label for r in c.runs if per.get(r.label))))
+    pairs = []
+    for d in c.divergences:
+        ra = next(r for r in c.runs if r.label == d.a)
+        rb = next(r for r in c.runs if r.label == d.b)
+        total = max(len(ra.decisions), len(rb.decisions))
+        where = ("never diverged" if d.index is None else
+                 f"diverged at decision {d.index}, turn "
+                 f"{_turn_label(sc, (d.a_decision or d.b_decision).turn)}")
+        pairs.append(PairBar(d.a, d.b, d.common, total, where))
+    finals = []
     if sc is not None:
-        w("| Variable | Baseline | " + " | ".join(md_cell(r.label) for r in c.runs) + " | Differs |")
-        w("|---|---|" + "---|" * len(c.runs) + "---|")
         for v in sc.variables:
             vals = [r.final.get(v.id, "—") for r in c.runs]
-            differ = "**yes**" if len(set(vals)) > 1 else " "
-            w(f"| {md_cell(v.label or v.id)} | {md_cell(c.baseline.get(v.id, '—'))} | "
-              + " | ".join(md_cell(x) for x in vals) + f" | {differ} |")
-    else:
-        w("Not available: the scenario could not be loaded.")
-    w("")
-
-    w("## Signposts fired")
-    w("")
+            finals.append((v.label or v.id, c.baseline.get(v.id, "—"), vals, len(set(vals)) > 1))
     texts = sc.signpost_texts() if sc is not None else {}
     order: list[str] = []
     for r in c.runs:
         for sid, _ in r.fired:
             if sid not in order:
                 order.append(sid)
-    if order:
-        w("| Signpost | " + " | ".join(md_cell(r.label) for r in c.runs) + " |")
-        w("|---|" + "---|" * len(c.runs))
-        for sid in order:
-            cells = []
-            for r in c.runs:
-                turn = next((t for s, t in r.fired if s == sid), None)
-                cells.append(f"turn {turn}" if turn is not None else "—")
-            w(f"| {md_cell(texts.get(sid, sid))} | " + " | ".join(cells) + " |")
-    else:
-        w("No signpost fired in any session.")
-    w("")
-
-    w("## Rationales, branch by branch")
-    w("")
+    signposts = [(texts.get(sid, sid), [next((f"turn {t}" for s, t in r.fired if s == sid), "—")
+                                        for r in c.runs]) for sid in order]
     played: list[str] = []
     for r in c.runs:
         for d in r.decisions:
@@ -351,22 +323,36 @@ def to_markdown(c: Comparison) -> str:
     if sc is not None:
         rank = {b: i for i, b in enumerate(sc.branches)}
         played.sort(key=lambda b: rank.get(b, len(rank)))
-    if not played:
-        w("No decisions to compare.")
+    rationales = []
     for bid in played:
-        b = sc.branches.get(bid) if sc else None
-        w(f"### {md_text(b.title if b else bid)}")
-        w("")
+        rows = []
         for r in c.runs:
             ds = [d for d in r.decisions if d.branch == bid]
-            if not ds:
-                w(f"- **{md_text(r.label)}**: not played")
-                continue
-            for d in ds:
-                o = b.option(d.option) if b else None
-                line = (f"- **{md_text(r.label)}** (turn {d.turn}): {md_text(o.label if o else d.option)}"
-                        + (f" → {md_text(d.outcome)}" if d.outcome else ""))
-                w(line)
-                w(f"    - rationale: {md_text(d.rationale) if d.rationale else '*(none recorded)*'}")
-        w("")
-    return "\n".join(out).rstrip() + "\n"
+            rows.append((r.label, [(d, _titles(sc, bid, d.option)[1]) for d in ds]))
+        rationales.append((_titles(sc, bid, "")[0], rows))
+    objectives = []
+    order = [o.id for o in sc.objectives] if sc else []
+    for r in c.runs:
+        order += [o.id for o in r.objectives if o.id not in order and not o.empty]
+    for oid in order:
+        obj = sc.objective(oid) if sc and oid else None
+        cells = []
+        for r in c.runs:
+            o = next((x for x in r.objectives if x.id == oid), None)
+            n, m = (len(o.strengths), len(o.improvements)) if o else (0, 0)
+            cells.append("—" if o is None or o.empty else
+                         f"{o.rating or 'not rated'} — {n} strength{'s' * (n != 1)}, {m} AFI")
+        objectives.append((obj.text if obj else (oid or GENERAL_TITLE), cells))
+    return {"c": c, "said": said, "objectives": objectives, "counts": counts, "bars": bars, "pairs": pairs,
+            "finals": finals, "signposts": signposts, "rationales": rationales,
+            "never": [sc.branches[b].title for b in c.never_played()] if sc else [],
+            "turn_of": lambda r: _turn_label(sc, r.turn), "max_pairs": MAX_PAIRS_GROUPS}
+
+
+def to_markdown(c: Comparison) -> str:
+    return render("compare.md", **_context(c))
+
+
+def to_html(c: Comparison) -> str:
+    """The comparison as one self-contained HTML page, with its charts inline."""
+    return render("compare.html", **_context(c))

@@ -21,6 +21,10 @@ import json
 
 import attrs
 
+from engine.debrief.aar import (Amendment, Debrief, build_debrief, local_time, readable_value,
+                                zone_of)
+from engine.debrief.charts import Series, state_series
+from engine.play.hotwash import KINDS, RATINGS
 from engine.play.log import read_log
 from engine.model import Scenario
 from engine.play.replay import unreadable_reason, VERIFIED, ReplayReport, replay
@@ -71,6 +75,7 @@ class TimelineEntry:
     undone_by: int | None = None   # the undo action that took it back
     confirmed: bool = True         # the replay reached this action and agreed with the log
     inherited: bool = False        # kept from the parent session (forks)
+    amendments: tuple[Amendment, ...] = ()   # later actions that amended this one
 
     @property
     def line(self) -> int:
@@ -177,6 +182,23 @@ class AfterActionReport:
     hotwash: str | None
     events: tuple[CitedEvent, ...]
     sources: tuple[CitedSource, ...]                    # the bibliography, deduplicated
+    purpose: str = ""
+    scope: str = ""
+    debrief: Debrief | None = None                      # objectives, observations, plan
+    series: tuple[Series, ...] = ()                     # each variable over the turns
+    last_turn: int = 0                                  # the x axis of the charts
+    turn_labels: tuple[str, ...] = ()
+    zone: str = "UTC"                                   # the session's local time zone
+    started_local: str = ""
+    last_local: str = ""
+    tz: Any = attrs.field(default=None, eq=False, repr=False)
+
+    def time(self, at: str) -> str:
+        """A logged time in the session's zone: the time only on the day the session began."""
+        if not at or self.tz is None:
+            return at
+        full = local_time(at, self.tz)
+        return full[11:] if full[:10] == self.started_local[:10] else full
 
     @property
     def entries(self) -> list[TimelineEntry]:
@@ -218,6 +240,15 @@ class _Names:
 
     def signpost_texts(self) -> dict[str, str]:
         return self.sc.signpost_texts() if self.sc else {}
+
+    def objective(self, oid: Any) -> str:
+        if not oid:
+            return "General (not tied to an objective)"
+        obj = self.sc.objective(str(oid)) if self.sc else None
+        return obj.text if obj else str(oid)
+
+    def value(self, var, value: Any) -> str:
+        return readable_value(var, value, self.sc.actors if self.sc else None)
 
 
 def _int(value: Any, default: int = 0) -> int:
@@ -263,7 +294,15 @@ def summarize(rec: dict, scenario: Scenario | None) -> str:
         inj = names.inject(rec.get("inject"))
         return f"released inject '{inj.title if inj else rec.get('inject')}'"
     if a == "override":
-        return f"override {rec.get('variable')} = {_json_show(rec.get('value'))}"
+        var = names.variable(rec.get("variable"))
+        if var is None:
+            return f"override {rec.get('variable')} = {_json_show(rec.get('value'))}"
+        try:
+            from engine.model import from_json_value
+            shown = names.value(var, from_json_value(var.type, rec.get("value")))
+        except (TypeError, ValueError, KeyError, IndexError):
+            shown = _json_show(rec.get("value"))
+        return f"set {var.label or var.id} to {shown} by hand"
     if a == "note":
         return f"note: {rec.get('text')}"
     if a == "undo":
@@ -273,6 +312,12 @@ def summarize(rec: dict, scenario: Scenario | None) -> str:
         return f"moved to turn {rec.get('turn')} ({label})"
     if a == "end":
         return "ended the session"
+    if a == "observe":
+        return f"observation: {rec.get('text')}"
+    if a == "hotwash":
+        return f"hotwash entry for '{names.objective(rec.get('objective'))}'"
+    if a == "amend":
+        return f"amendment of action {rec.get('amends')} ({rec.get('field')})"
     return str(a)
 
 
@@ -356,12 +401,27 @@ def after_action_report(log_path: str | Path, scenario: Scenario | None = None) 
             signposts.append(SignpostRow(sid, texts.get(sid, sid), turn, names.turn(turn)[0]))
         base = steps[0].state
         for v in sc.variables:
-            final_rows.append(VariableRow(v.id, v.label or v.id, v.show(base.values[v.index]),
-                                          v.show(last.values[v.index])))
+            final_rows.append(VariableRow(v.id, v.label or v.id, names.value(v, base.values[v.index]),
+                                          names.value(v, last.values[v.index])))
 
     effective = effective_actions(actions)
-    hotwash = next((r.get("hotwash", "") for r in reversed(effective) if r.get("action") == "end"),
-                   None)
+    debrief = build_debrief(actions, sc, lambda r: summarize(r, sc))
+    amended = {}
+    for am in debrief.amendments:
+        amended.setdefault(am.target, []).append(am)
+    timeline = tuple(attrs.evolve(sec, entries=tuple(
+        attrs.evolve(e, amendments=tuple(amended.get(e.n, ()))) if e.n in amended else e
+        for e in sec.entries)) for sec in timeline)
+    end_rec = next((r for r in reversed(effective) if r.get("action") == "end"), None)
+    hotwash = None
+    if end_rec is not None:
+        hotwash = str(end_rec.get("hotwash", "") or "")
+        for am in amended.get(end_rec.get("n"), ()):
+            if am.field == "hotwash":
+                hotwash = str(am.value)
+    series, last_turn = state_series(steps, sc, names.value) if sc is not None else ((), 0)
+    tz, zone = zone_of(header)
+    started = str(header.get("started", ""))
     ended = steps[-1].state.ended if steps else any(r.get("action") == "end" for r in effective)
     events, sources = _bibliography(effective, sc, header)
 
@@ -385,7 +445,13 @@ def after_action_report(log_path: str | Path, scenario: Scenario | None = None) 
         switched_off=tuple(off), actions=len(actions), confirmed=confirmed,
         turn_reached=f"{reached}: {label}" + (f" ({date})" if date else ""),
         fork=fork, timeline=timeline, signposts=tuple(signposts), final_state=tuple(final_rows),
-        hotwash=hotwash, events=events, sources=sources)
+        hotwash=hotwash, events=events, sources=sources,
+        purpose=sc.purpose if sc else "", scope=sc.scope if sc else "", debrief=debrief,
+        series=series, last_turn=last_turn,
+        turn_labels=tuple(t.label for t in sc.turns) if sc else (), zone=zone,
+        started_local=local_time(started, tz) if started else "",
+        last_local=local_time(str((actions[-1] if actions else header).get("at", started)), tz),
+        tz=tz)
 
 
 def _sections(entries: list[tuple[int, TimelineEntry]], names: _Names) -> tuple[TurnSection, ...]:
@@ -417,7 +483,8 @@ def _state_changes(before, after, sc: Scenario | None) -> list[Detail]:
     for v in sc.variables:
         old, new = before.state.values[v.index], after.state.values[v.index]
         if old != new:
-            out.append(Detail("State", f"{v.label or v.id}: {v.show(old)} → {v.show(new)}"))
+            out.append(Detail("State", f"{v.label or v.id}: {readable_value(v, old, sc.actors)} → "
+                              f"{readable_value(v, new, sc.actors)}"))
     texts = _Names(sc).signpost_texts()
     known = {sid for sid, _ in before.state.fired}
     for sid, _turn in after.state.fired:
@@ -547,7 +614,43 @@ def _entry(n: int, rec: dict, before, after, rep: ReplayReport, names: _Names,
         kind = "End"
         title = "Session ended"
         if rec.get("hotwash"):
-            d.append(Detail("Hotwash", "recorded (see the Hotwash section)"))
+            d.append(Detail("Hotwash", "recorded (see the hotwash notes)"))
+        if rec.get("participants"):
+            d.append(Detail("Participants", "; ".join(map(str, _list(rec.get("participants"))))))
+        if rec.get("contact"):
+            d.append(Detail("Point of contact", str(rec.get("contact"))))
+    elif a == "observe":
+        kind = "Observation"
+        title = str(rec.get("text", ""))
+        d.append(Detail("Objective", names.objective(rec.get("objective"))))
+        d.append(Detail("Kind", KINDS.get(str(rec.get("kind")), str(rec.get("kind")))))
+        sup = rec.get("supports")
+        target = next((r for r in rep.log.actions if r.get("n") == sup), None) \
+            if isinstance(sup, int) else None
+        if target is not None:
+            d.append(Detail("Supported by", f"action {sup}: {summarize(target, names.sc)}"))
+    elif a == "hotwash":
+        kind = "Hotwash"
+        title = names.objective(rec.get("objective"))
+        if rec.get("rating") in RATINGS:
+            d.append(Detail("Rating", f"{rec['rating']} ({RATINGS[rec['rating']].lower()})"))
+        for key, label in (("sustain", "Sustain"), ("improve", "Improve"), ("notes", "Notes")):
+            if rec.get(key):
+                d.append(Detail(label, str(rec[key])))
+        for item in _list(rec.get("plan")):
+            if isinstance(item, dict):
+                d.append(Detail("Improvement plan", f"{item.get('recommendation')} "
+                                f"(owner: {item.get('owner') or '—'}, due {item.get('due') or '—'})"))
+    elif a == "amend":
+        kind = "Amendment"
+        target = rec.get("amends")
+        target_rec = next((r for r in rep.log.actions if r.get("n") == target), None)
+        title = f"amended the {rec.get('field')} of action {target}" + (
+            f" ({summarize(target_rec, names.sc)})" if target_rec else "")
+        from engine.debrief.aar import show_field
+        d.append(Detail("Now", show_field(str(rec.get("field")), rec.get("value"))))
+        if rec.get("reason"):
+            d.append(Detail("Reason", str(rec.get("reason"))))
     else:
         kind = "Action"
         title = str(a)

@@ -18,7 +18,7 @@ from engine.lang import expr as X
 from engine.lang.tree import walk
 from engine.diagnostics import Diagnostic, DiagnosticError, Pos, diag, did_you_mean, WARNING
 from engine.model import (Adjudication, Branch, CondEffect, Citation, Clause, Condition, Event, Inject, Modifier,
-                    Option, Outcome, Scenario, Signpost, Source, Turn, Variable, _day)
+                    Objective, Option, Outcome, Scenario, Signpost, Source, Turn, Variable, _day)
 from engine.format.schema import (DATE_RE, DICE_RE, FORMAT_VERSION, SUPPORTED_VERSIONS, TURNS_RE,
                      Checker, pos_of, resolve_pos,
                      value_pos)
@@ -234,6 +234,7 @@ class _Builder:
         branches = self.build_branches(raw_branches)
         injects = self.build_injects(raw_injects)
         signposts = self.build_signposts(collect("signposts"))
+        objectives = self.build_objectives(collect("objectives"))
         self.check_catalogue_use()
         moves = data.get("moves_per_turn", 1)
         if isinstance(moves, int) and moves > MAX_MOVES_PER_TURN:
@@ -256,6 +257,8 @@ class _Builder:
             events=self.events, sources=self.sources, branches=branches, injects=injects,
             signposts=signposts, moves_per_turn=int(data.get("moves_per_turn", 1)),
             version=self.version,
+            objectives=objectives, purpose=_text(data.get("purpose")),
+            scope=_text(data.get("scope")),
         )
 
     # ------------------------------------------------------------------ pieces
@@ -834,6 +837,30 @@ class _Builder:
             if cond is not None:
                 out.append(Signpost(ident, str(raw["text"]).strip(), cond))
         return tuple(out)
+
+    def build_objectives(self, raws) -> tuple[Objective, ...]:
+        out = []
+        seen: dict[str, Pos | None] = {}
+        for raw, pos in raws:
+            if not isinstance(raw, dict) or not isinstance(raw.get("id"), str) \
+                    or not isinstance(raw.get("text"), str):
+                continue  # reported by the structural check
+            ident = str(raw["id"])
+            if not self.unique(seen, ident, pos_of(raw["id"], pos), "objective"):
+                continue
+            self.item_hashes[f"objective:{ident}"] = _raw_hash(raw)
+            out.append(Objective(ident, " ".join(raw["text"].split()),
+                                 _strs(raw.get("capabilities")), _strs(raw.get("questions"))))
+        return tuple(out)
+
+
+def _text(value: Any) -> str:
+    return " ".join(value.split()) if isinstance(value, str) else ""
+
+
+def _strs(value: Any) -> tuple[str, ...]:
+    return tuple(" ".join(v.split()) for v in value if isinstance(v, str)) \
+        if isinstance(value, list) else ()
 
 
 def check_scenario(path: str | os.PathLike) -> tuple[Scenario | None, list[Diagnostic]]:

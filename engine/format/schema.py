@@ -47,6 +47,8 @@ OBJECTS: dict[str, list[F]] = {
         F("id", "slug", "Short identifier of the scenario (lowercase, digits, - and _).", True),
         F("title", "str", "Title shown to the seminar.", True),
         F("summary", "str", "A paragraph on what the exercise explores."),
+        F("purpose", "str", "Why the exercise is held (the AAR's executive summary)."),
+        F("scope", "str", "What the exercise covers and leaves out (the AAR's executive summary)."),
         F("start", "date", "Date of the baseline; catalogue events on or before it have occurred.",
           True),
         F("catalogue", "paths", "Catalogue files (sources, events, actors), relative to this file."),
@@ -61,6 +63,8 @@ OBJECTS: dict[str, list[F]] = {
         F("branches", "list:branch", "Moves the group may play."),
         F("injects", "list:inject", "Exogenous developments the facilitator releases."),
         F("signposts", "list:signpost", "Indicators watched through the whole session."),
+        F("objectives", "list:objective", "What the exercise sets out to examine; observations "
+          "and the hotwash are tied to them."),
     ],
     "include": [
         F("include", "paths", "Further parts, relative, inside the scenario's folder tree."),
@@ -190,6 +194,12 @@ OBJECTS: dict[str, list[F]] = {
         F("id", "id", "Stable identifier (snake_case).", True),
         F("text", "str", "The observable sign.", True),
         F("when", "exprs", "Fires the first time this holds.", True),
+    ],
+    "objective": [
+        F("id", "id", "Stable identifier (snake_case).", True),
+        F("text", "str", "What the exercise sets out to examine, in one sentence.", True),
+        F("capabilities", "strs", "The capabilities it exercises (e.g. 'Alliance consensus')."),
+        F("questions", "strs", "The questions it asks of the players."),
     ],
 }
 
@@ -353,6 +363,9 @@ class Checker:
         if isinstance(v, list) and all(isinstance(x, str) and ID_RE.match(x) for x in v):
             return True  # the usual case, with nothing to report
         return self._list_of(v, pos, where, lambda item, p: self.ident(item, p, where))
+
+    def k_strs(self, v, f, pos, where):
+        return self._list_of(v, pos, where, lambda item, p: self.k_str(item, f, p, where))
 
     def k_ints(self, v, f, pos, where):
         return self._list_of(v, pos, where, lambda item, p: self.k_int(item, f, p, where))
@@ -524,6 +537,7 @@ def _kind_schema(kind: str, f: F | None = None) -> dict:
         "dice": {"type": "string", "pattern": DICE_RE.pattern},
         "ids": {"type": "array", "items": idd},
         "ints": {"type": "array", "items": {"type": "integer"}},
+        "strs": {"type": "array", "items": {"type": "string"}},
         "paths": {"type": "array", "items": {"type": "string"}},
         "effects": {"type": "array", "items": {"anyOf": [
             {"type": "string"}, {"$ref": "#/$defs/conditional_effect"}]}},

@@ -19,6 +19,7 @@ import attrs
 
 from engine import __version__
 
+from engine.play import hotwash as hw
 from engine.play import rules
 from engine.play.dice import Roll, success_probability
 from engine.play.errors import LogWriteError, SessionError  # noqa: F401  (re-exported)
@@ -34,6 +35,18 @@ UNDOABLE = {"choose", "roll", "decide", "release", "override", "next_turn"}
 
 def utc_now() -> str:
     return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def local_zone(now: _dt.datetime | None = None) -> dict:
+    """The room's time zone when the session starts: its name and UTC offset, so reports can
+    show times as the room saw them (log times stay in UTC)."""
+    now = now or _dt.datetime.now()
+    local = now if now.tzinfo is not None else now.astimezone()
+    offset = local.utcoffset() or _dt.timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    hours, mins = divmod(abs(minutes), 60)
+    return {"name": local.tzname() or "", "offset": f"{sign}{hours:02d}:{mins:02d}"}
 
 
 # ---------------------------------------------------------------------------- views
@@ -123,10 +136,10 @@ class Session:
     def start(cls, scenario: Scenario, *, seed: int, group: str,
               switched_off: Iterable[str] = (), log_path: str | Path | None = None,
               forked_from: dict | None = None, clock: Callable[[], str] = utc_now,
-              signer: Signer | None = None) -> "Session":
+              signer: Signer | None = None, zone: dict | None = None) -> "Session":
         """A new session; with `log_path`, its log is created (refused if it holds a session)
         and locked until `close`. With `signer` (engine.play.signing.signing_key()), every
-        line of the log is signed."""
+        line of the log is signed. `zone` is the room's time zone (default: this machine's)."""
         off = sorted(set(switched_off))
         try:
             scenario.check_switched_off(off)
@@ -139,7 +152,7 @@ class Session:
                          "hash": scenario.content_hash, "files": scenario.file_hashes,
                          "items": scenario.item_hashes},
             "seed": seed, "group": group, "started": clock(), "switched_off": off,
-            "forked_from": forked_from,
+            "forked_from": forked_from, "zone": zone or local_zone(),
         }
         if signer is not None:
             header["signing"] = signer.header_field()
@@ -354,12 +367,80 @@ class Session:
         return self._commit("next_turn", new, {"released": released}, undoable=True,
                             message=msg, released=released)
 
-    def end(self, hotwash: str = "") -> Outcome:
+    def end(self, hotwash: str = "", participants: Iterable[str] | str = (),
+            contact: str = "") -> Outcome:
+        """End the session, with free hotwash notes, who took part (cells and people, one
+        per line) and the exercise's point of contact for the AAR."""
+        try:
+            people = hw.check_lines(list(participants) if not isinstance(participants, str)
+                                    else participants, "the participants")
+            contact = hw.check_text(contact, "the point of contact")
+        except hw.DebriefError as e:
+            raise SessionError(str(e)) from None
         new = self._rules(rules.end, self.state)
-        outcome = self._commit("end", new, {"hotwash": hotwash}, undoable=False,
-                               message="Session ended")
-        self.hotwash = hotwash
+        fields: dict = {"hotwash": hotwash}
+        if people:
+            fields["participants"] = people
+        if contact:
+            fields["contact"] = contact
+        outcome = self._commit("end", new, fields, undoable=False, message="Session ended")
+        self.hotwash = hotwash           # only once the end is on disk
         return outcome
+
+    # -- the debrief: observations, the structured hotwash, amendments (no state change)
+    def observe(self, objective: str, kind: str, text: str, supports: int | None = None
+                ) -> Outcome:
+        """Record an observation: a strength or an area for improvement under an objective
+        ('' for none), optionally pointing at the logged action that supports it."""
+        try:
+            objective = hw.check_objective(self.scenario, objective)
+            kind = hw.check_kind(kind)
+            text = hw.check_text(text, "the observation", required=True)
+        except hw.DebriefError as e:
+            raise SessionError(str(e)) from None
+        if supports is not None and (not isinstance(supports, int) or isinstance(supports, bool)
+                                     or not 1 <= supports < len(self.records)):
+            raise SessionError(f"there is no logged action {supports!r} to support the "
+                               f"observation (actions 1–{len(self.records) - 1})")
+        return self._commit("observe", self.state, {"objective": objective, "kind": kind,
+                                                    "text": text, "supports": supports},
+                            undoable=False, message=f"Observation added: {hw.KINDS[kind]}")
+
+    def hotwash_entry(self, objective: str, *, rating: str = "", sustain: str = "",
+                      improve: str = "", notes: str = "", plan: Iterable[dict] = ()) -> Outcome:
+        """The hotwash for one objective ('' for general points), once the session has ended:
+        its rating (P/S/M/U), what to sustain, what to improve, free notes, and the
+        improvement-plan items (recommendation, owner, due date). One entry per objective;
+        change it later with `amend`."""
+        if not self.state.ended:
+            raise SessionError("the hotwash is recorded once the session has ended")
+        try:
+            objective = hw.check_objective(self.scenario, objective)
+            fields = {"objective": objective, "rating": hw.check_rating(rating),
+                      "sustain": hw.check_text(sustain, "what to sustain"),
+                      "improve": hw.check_text(improve, "what to improve"),
+                      "notes": hw.check_text(notes, "the notes"),
+                      "plan": hw.check_plan(list(plan))}
+        except hw.DebriefError as e:
+            raise SessionError(str(e)) from None
+        earlier = hw.hotwash_entries(self.records).get(objective)
+        if earlier is not None:
+            raise SessionError(f"the hotwash for this objective was recorded at action {earlier}; "
+                               "amend that entry instead")
+        return self._commit("hotwash", self.state, fields, undoable=False,
+                            message="Hotwash entry recorded")
+
+    def amend(self, target: int, field: str, value: Any, reason: str = "") -> Outcome:
+        """Amend a logged rationale, note, observation or hotwash entry. The original stays in
+        the log; the amendment is a new action the report shows beside it."""
+        try:
+            value = hw.check_amendment(self.records, target, field, value)
+            reason = hw.check_text(reason, "the reason")
+        except hw.DebriefError as e:
+            raise SessionError(str(e)) from None
+        return self._commit("amend", self.state, {"amends": target, "field": field,
+                                                  "value": value, "reason": reason},
+                            undoable=False, message=f"Amended action {target} ({field})")
 
     # -- applying a logged record (replay and resume)
     def apply_record(self, rec: dict) -> Outcome:
@@ -388,7 +469,19 @@ class Session:
             if action == "next_turn":
                 return self.next_turn()
             if action == "end":
-                return self.end(rec.get("hotwash", ""))
+                return self.end(rec.get("hotwash", ""), rec.get("participants", ()),
+                                rec.get("contact", ""))
+            if action == "observe":
+                return self.observe(rec["objective"], rec["kind"], rec["text"],
+                                    rec.get("supports"))
+            if action == "hotwash":
+                return self.hotwash_entry(rec["objective"], rating=rec.get("rating", ""),
+                                          sustain=rec.get("sustain", ""),
+                                          improve=rec.get("improve", ""),
+                                          notes=rec.get("notes", ""), plan=rec.get("plan", ()))
+            if action == "amend":
+                return self.amend(rec["amends"], rec["field"], rec["value"],
+                                  rec.get("reason", ""))
         except (KeyError, TypeError, ValueError) as e:
             raise SessionError(f"the record is incomplete or malformed ({e})") from None
         raise SessionError(f"unknown action {action!r}")
@@ -420,6 +513,15 @@ def describe_action(rec: dict) -> str:
             text += " (released " + ", ".join(rec["released"]) + ")"
     elif a == "end":
         text = "end of session"
+    elif a == "observe":
+        text = f"observation ({hw.KINDS.get(str(rec.get('kind')), rec.get('kind'))}): " \
+               f"{rec.get('text')}"
+    elif a == "hotwash":
+        text = f"hotwash: {rec.get('objective') or 'general'}"
+    elif a == "amend":
+        text = f"amendment of action {rec.get('amends')} ({rec.get('field')})"
+        if isinstance(rec.get("value"), str):
+            text += f": {rec['value']}"
     else:
         text = str(a)
     return text

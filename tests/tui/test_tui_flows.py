@@ -93,9 +93,17 @@ async def test_setup_choose_roll_undo_next_turn_end(tutorial_path, log_path):
         await type_text(pilot, "done")
         await pilot.press("ctrl+s")
         await pilot.pause()
+        assert not session.state.ended                  # next: who took part
+        await type_text(pilot, "Blue cell | White cell")
+        await pilot.press("enter")
+        await type_text(pilot, "Ann, director")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
         assert session.state.ended
         end = read_log(log_path)[-1]
         assert (end["action"], end["hotwash"]) == ("end", "done")
+        assert (end["participants"], end["contact"]) == (["Blue cell", "White cell"],
+                                                         "Ann, director")
         assert "SESSION ENDED" in screen_text(app)
         assert app.screen.check_action("quit_app", ()) is True
         assert app.screen.check_action("choose", ()) is False
@@ -302,3 +310,85 @@ async def test_digits_inside_the_open_panel_pick_an_option(tutorial_path, log_pa
         last = read_log(log_path)[-1]
         assert (last["branch"], last["option"], last["rationale"]) == (
             "answer_beijing", "reassure", "calm")
+
+
+async def test_observation_hotwash_and_amendment(tutorial_path, log_path):
+    from tui.screens.debrief import FormDialog
+    app = make_app(scenario_path=tutorial_path, log_path=log_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("ctrl+s", "t")
+        await move_to(pilot, "answer_beijing")
+        await pilot.press("1", "enter")                 # 2: choose
+        await pilot.pause()
+        # an observation, tied to an objective, supported by action 2
+        await pilot.press("v")
+        await pilot.pause()
+        assert isinstance(app.screen, FormDialog)
+        ol = app.screen.query_one("#choices", OptionList)
+        ol.highlighted = ol.get_option_index("managing_beijing")
+        await pilot.press("enter")                      # → kind
+        await type_text(pilot, "s")
+        await pilot.press("enter")
+        await type_text(pilot, "Calm first")
+        await pilot.press("enter")
+        await type_text(pilot, "99")                    # no such action: refused, stays open
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, FormDialog) and "no logged action 99" in screen_text(app)
+        app.screen.query_one("#supports", Input).value = "2"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        last = read_log(log_path)[-1]
+        assert (last["action"], last["objective"], last["kind"], last["text"], last["supports"]) \
+            == ("observe", "managing_beijing", "strength", "Calm first", 2)
+        # the hotwash key does nothing before the end; after it, it records an entry
+        await pilot.press("h")
+        await pilot.pause()
+        assert not isinstance(app.screen, FormDialog)
+        await pilot.press("e")
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("escape")                     # cancelling the second step …
+        await pilot.pause()
+        assert not app.session.state.ended and actions(log_path)[-1] == "observe"
+        await pilot.press("e")
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("ctrl+s")                     # … or confirming it, empty
+        await pilot.pause()
+        assert app.session.state.ended
+        await pilot.press("h")
+        await pilot.pause()
+        assert isinstance(app.screen, FormDialog)
+        ol = app.screen.query_one("#choices", OptionList)
+        ol.highlighted = ol.get_option_index("consensus")
+        for fid, text in (("rating", "s"), ("sustain", "Heard France"), ("improve", "Ask first"),
+                          ("plan", "Brief allies ; NATO desk ; 2025-06-30 | Draft lines")):
+            app.screen.query_one(f"#{fid}", Input).value = text
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        last = read_log(log_path)[-1]
+        assert (last["action"], last["objective"], last["rating"], last["sustain"]) == (
+            "hotwash", "consensus", "S", "Heard France")
+        assert [p["recommendation"] for p in last["plan"]] == ["Brief allies", "Draft lines"]
+        hot = last["n"]
+        # amend the rationale of the choice, then the hotwash's sustain
+        await pilot.press("a")
+        await pilot.pause()
+        for fid, text in (("action", "2"), ("value", "Calm Beijing first"), ("reason", "minutes")):
+            app.screen.query_one(f"#{fid}", Input).value = text
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        last = read_log(log_path)[-1]
+        assert (last["action"], last["amends"], last["field"], last["value"]) == (
+            "amend", 2, "rationale", "Calm Beijing first")
+        await pilot.press("a")
+        await pilot.pause()
+        for fid, text in (("action", str(hot)), ("field", "sustain"), ("value", "Heard Paris")):
+            app.screen.query_one(f"#{fid}", Input).value = text
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert read_log(log_path)[-1]["value"] == "Heard Paris"
+    assert replay(log_path).verified

@@ -275,6 +275,8 @@ async def test_play_keys_after_the_end_say_why(tutorial_path, log_path):
         await pilot.pause()
         await pilot.press("ctrl+s")                  # end, without hotwash notes
         await pilot.pause()
+        await pilot.press("ctrl+s")                  # nor participants
+        await pilot.pause()
         assert app.session.state.ended
         before = log_path.read_bytes()
         for key in ("c", "t", "u", "1", "enter"):

@@ -26,6 +26,8 @@ from ..widgets import (ACCENT, BAD, MUTED, OK, WARN, KeyFooter, ParagraphView, S
                        styled)
 from .choose import ChoosePanel
 
+GENERAL_CHOICE = "(general)"      # not an id an objective can have (ids are snake_case)
+
 GUARDED = {"choose", "choose_option", "roll", "note", "inject", "override", "undo",
            "next_turn", "end"}
 
@@ -98,6 +100,9 @@ class ExerciseScreen(Screen):
         Binding("u", "undo", "Undo", id="exercise.undo"),
         Binding("t", "next_turn", "Next turn", id="exercise.next_turn"),
         Binding("e", "end", "End", id="exercise.end"),
+        Binding("v", "observe", "Observe", show=False, id="exercise.observe"),
+        Binding("h", "hotwash", "Hotwash", id="exercise.hotwash"),
+        Binding("a", "amend", "Amend", show=False, id="exercise.amend"),
         Binding("question_mark", "help", "Help", id="exercise.help", key_display="?"),
         Binding("q", "quit_app", "Quit", show=False, id="exercise.quit"),
         Binding("escape", "cancel_choice", "Cancel", show=False, id="exercise.cancel"),
@@ -112,7 +117,10 @@ class ExerciseScreen(Screen):
         "override": "set a state variable by hand, with a rationale",
         "undo": "undo the last action (it stays in the log as undone)",
         "next_turn": "move on to the next turn",
-        "end": "end the session with hotwash notes",
+        "end": "end the session with hotwash notes, participants and point of contact",
+        "observe": "record an observation: a strength or an area for improvement, by objective",
+        "hotwash": "after the end: the hotwash for one objective (rating, sustain, improve, plan)",
+        "amend": "amend a logged rationale, note, observation or hotwash entry",
         "help": "list every key",
         "quit_app": "quit once the session has ended (ctrl+q quits at any time)",
     }
@@ -332,6 +340,8 @@ class ExerciseScreen(Screen):
         ended = self.session.state.ended
         if action in GUARDED and ended:
             return False
+        if action == "hotwash":
+            return ended
         if action == "roll":
             # shown only when a roll is waiting (the footer has no room to spare at 80 columns)
             return self.session.pending_roll() is not None
@@ -374,8 +384,94 @@ class ExerciseScreen(Screen):
 
     def say_ended(self) -> None:
         self.notify(f"The session has ended: nothing more can be played or undone. The log is "
-                    f"saved ({self.session.log_path}); q quits.", title="Session ended",
+                    f"saved ({self.session.log_path}). h records the hotwash per objective, "
+                    "v an observation, a an amendment; q quits.", title="Session ended",
                     severity="warning", markup=False)
+
+    # ------------------------------------------------------------------ the debrief
+    def objective_choices(self) -> list[tuple[str, str, str]]:
+        sc = self.session.scenario
+        return [(o.id, o.text, "; ".join(o.capabilities)) for o in sc.objectives] + [
+            (GENERAL_CHOICE, "General (not tied to an objective)", "")]
+
+    def action_observe(self) -> None:
+        if self.refuse_if_busy():
+            return
+        from engine.play.hotwash import parse_action_number
+        from .debrief import FormDialog
+
+        def apply(choice: str, v: dict) -> str | None:
+            kind = v["kind"].strip().lower()
+            kind = {"s": "strength", "i": "improve"}.get(kind[:1], kind)
+            try:
+                supports = parse_action_number(v["supports"])
+            except ValueError as e:
+                return str(e)
+            return self.apply(self.session.observe, "" if choice == GENERAL_CHOICE else choice,
+                              kind, v["text"], supports)
+
+        last = len(self.session.records) - 1
+        self.app.push_screen(FormDialog(
+            "Record an observation", "Pick the objective it bears on.",
+            self.objective_choices(),
+            [("kind", "s = strength, i = area for improvement", "s or i"),
+             ("text", "What the white cell saw", "one or two sentences"),
+             ("supports", "Supporting action (optional)", f"its number, e.g. {last}" if last
+              else "none yet")], apply))
+
+    def action_hotwash(self) -> None:
+        from engine.play.hotwash import parse_plan_lines
+        from .debrief import FormDialog
+
+        def apply(choice: str, v: dict) -> str | None:
+            try:
+                plan = parse_plan_lines("\n".join(x for x in v["plan"].split("|")))
+            except ValueError as e:
+                return str(e)
+            return self.apply(lambda: self.session.hotwash_entry(
+                "" if choice == GENERAL_CHOICE else choice, rating=v["rating"].strip(),
+                sustain=v["sustain"], improve=v["improve"], notes=v["notes"], plan=plan))
+
+        self.app.push_screen(FormDialog(
+            "Hotwash", "One entry per objective (amend it later with a).",
+            self.objective_choices(),
+            [("rating", "Rating: P, S, M or U (or leave empty)", "P / S / M / U"),
+             ("sustain", "Sustain: what went well", ""),
+             ("improve", "Improve: what to do better", ""),
+             ("notes", "Notes", ""),
+             ("plan", "Improvement plan: recommendation ; owner ; due date — several "
+              "separated by |", "e.g. Brief allies first ; NATO desk ; 2025-06-30")], apply))
+
+    def action_amend(self) -> None:
+        if self.refuse_if_busy():
+            return
+        from engine.play.hotwash import (amendable_fields, parse_action_number,
+                                         parse_plan_lines)
+        from .debrief import FormDialog
+
+        def apply(_choice: str, v: dict) -> str | None:
+            try:
+                target = parse_action_number(v["action"], "the action to amend")
+                if target is None:
+                    return "give the number of the action to amend"
+                field = v["field"].strip() or next(iter(
+                    amendable_fields(self.session.records, target)), "")
+                value = v["value"]
+                if field == "plan":
+                    value = parse_plan_lines("\n".join(value.split("|")))
+                elif field == "participants":
+                    value = [p for p in value.split("|") if p.strip()]
+            except ValueError as e:
+                return str(e)
+            return self.apply(self.session.amend, target, field, value, v["reason"])
+
+        self.app.push_screen(FormDialog(
+            "Amend a logged entry", "The original stays in the log; the report shows both.", [],
+            [("action", "Action number", "as the log panel shows it"),
+             ("field", "Field (empty: the rationale or text)", "rationale, text, sustain, "
+              "improve, notes, rating, plan, hotwash…"),
+             ("value", "New value", ""), ("reason", "Reason (optional)", "")], apply,
+            confirm="Amend"))
 
     def on_key(self, event) -> None:
         """After the end the play keys are switched off (and left out of the footer): say so
@@ -513,16 +609,29 @@ class ExerciseScreen(Screen):
     def action_end(self) -> None:
         if self.refuse_if_busy():
             return
+        from .debrief import FormDialog
         from .text import TextDialog
 
-        def done(text) -> None:
-            if text is not None:
-                self.run_engine(self.session.end, text)
+        def who(text) -> None:
+            """Second step: who took part and whom to contact, then the end is logged."""
+            if text is None:
+                return
+
+            def apply(_choice: str, v: dict) -> str | None:
+                people = [p for p in v["participants"].split("|") if p.strip()]
+                return self.apply(self.session.end, text, people, v["contact"])
+
+            self.app.push_screen(FormDialog(
+                "End the session: who took part", "For the after-action report (both "
+                "optional). Nothing can be played after this.", [],
+                [("participants", "Cells and participants, separated by |",
+                  "e.g. Blue cell: Japan and NATO (4) | White cell (2)"),
+                 ("contact", "Point of contact for the report", "name, role")], apply,
+                confirm="End session"))
 
         self.app.push_screen(TextDialog(
             "End the session", "Hotwash notes (optional): what the group took away. "
-            "Nothing can be played after this.", confirm="End session", multiline=True,
-            danger=True), done)
+            "Next: who took part.", confirm="Next", multiline=True, danger=True), who)
 
     def action_help(self) -> None:
         if self.refuse_if_busy():
