@@ -72,7 +72,7 @@ def test_objectives_with_observations_ratings_and_analysis(gold, outputs):
 def test_executive_summary_and_provenance_appendix(gold, outputs):
     md, _ = outputs
     top, rest = md.split("## 1. Executive summary")
-    assert top.count("\n> ") == 1 and "✅ Verified: 17 actions replay" in top     # one sentence
+    assert top.count("\n> ") == 1 and "✅ Verified and ended: 17 actions replay" in top     # one sentence
     summary = rest.split("## 2.")[0]
     assert "| Purpose | Learn the facilitator's flow on one real question, start to finish. |" in summary
     assert "| Scope | Three half-year turns" in summary

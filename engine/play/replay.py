@@ -61,7 +61,17 @@ class ReplayReport:
 
     @property
     def ended(self) -> bool:
-        return bool(self.log.actions) and self.log.actions[-1].get("action") == "end"
+        return self._after_end is not None
+
+    @property
+    def _after_end(self) -> int | None:
+        """How many debrief records (hotwash, amendments, observations) follow the end
+        record, or None when the log has no end record."""
+        actions = self.log.actions
+        for i in range(len(actions) - 1, -1, -1):
+            if actions[i].get("action") == "end":
+                return len(actions) - 1 - i
+        return None
 
     @property
     def verdict(self) -> str:
@@ -85,6 +95,9 @@ class ReplayReport:
         elif self.status == VERIFIED and self.ended:
             text = (f"Verified and ended: {n} actions replay to the logged states exactly, "
                     "up to the end record")
+            if self._after_end:
+                text += (f", and {self._after_end} debrief entries after it (lines after the "
+                         "end record may be missing)")
         elif self.status == VERIFIED and self.log.torn:
             text = (f"Torn tail: {n} complete actions replay exactly; the last line was cut "
                     f"short ({len(self.log.torn)} bytes, a crash?) and dropped")
