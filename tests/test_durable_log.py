@@ -222,3 +222,11 @@ def test_two_processes_starting_on_one_path_write_one_header(tmp_path):
     assert outs == ["refused"] * 3 + ["started"]
     [header] = [json.loads(x) for x in path.read_text().splitlines()]
     assert header["type"] == "header"
+
+
+def test_a_big_file_without_lines_is_not_taken_for_a_torn_header(tutorial, tmp_path):
+    path = tmp_path / "s.jsonl"
+    path.write_bytes(b"x" * (2 << 20))
+    with pytest.raises(SessionError, match="not a session log"):
+        start(tutorial, path)
+    assert path.stat().st_size == 2 << 20 and not (tmp_path / "s.jsonl.torn").exists()

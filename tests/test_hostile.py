@@ -14,8 +14,6 @@ import textwrap
 
 import pytest
 
-from engine.bundled import tutorial_scenario
-from engine.format.loader import load_scenario
 from engine.play.session import Session
 
 from test_loader import MINIMAL

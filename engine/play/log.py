@@ -112,6 +112,9 @@ class LogWriter:
                 if b"\n" in head:
                     raise SessionError(f"{path} already holds a session; choose another log "
                                        "file or `spillover resume` it")
+                if len(head) > MAX_LINE_BYTES:
+                    raise SessionError(f"{path} is not a session log (no line in its first "
+                                       f"{MAX_LINE_BYTES:,} bytes); choose another log file")
                 _set_aside(path, head, 0)
         except OSError as e:
             lock.release()

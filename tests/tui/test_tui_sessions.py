@@ -178,3 +178,16 @@ async def test_a_full_disk_says_not_recorded_and_the_session_goes_on(tutorial_pa
         await pilot.press("t")
         await pilot.pause()
         assert actions(log_path) == ["next_turn"] and app.session.state.turn == 1
+
+
+async def test_run_sign_signs_the_session(tutorial_path, log_path, tmp_path, monkeypatch):
+    from engine.play.replay import replay
+    from engine.play.signing import AUTHENTIC
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    app = make_app(scenario_path=tutorial_path, log_path=log_path, sign=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("ctrl+s", "t")
+        await pilot.pause()
+        await pilot.press("ctrl+q")
+    report = replay(log_path)
+    assert report.authenticity.status == AUTHENTIC and actions(log_path) == ["next_turn"]
