@@ -230,12 +230,13 @@ def cmd_replay_verify(args) -> int:
 
 
 def _is_catalogue(path: Path) -> bool:
-    """A catalogue file has no `spillover:` version key at its top."""
+    """A catalogue file has none of the top-level keys only a scenario has."""
+    from engine.format.schema import is_catalogue_text
     try:
-        head = path.read_text(encoding="utf-8", errors="replace")[:4000]
+        text = path.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return False
-    return not any(line.startswith("spillover:") for line in head.splitlines())
+    return is_catalogue_text(text)
 
 
 def cmd_lint(args) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +17,8 @@ from engine.lang import expr as X
 from engine.diagnostics import Diagnostic, DiagnosticError, Pos, diag, did_you_mean, WARNING
 from engine.model import (Adjudication, Branch, Citation, Clause, Condition, Event, Inject, Modifier,
                     Option, Outcome, Scenario, Signpost, Source, Turn, Variable, _day)
-from engine.format.schema import (DATE_RE, DICE_RE, FORMAT_VERSION, TURNS_RE, Checker, pos_of, resolve_pos,
-                     value_pos)
+from engine.format.schema import (DICE_RE, TURNS_RE, Checker, date_problem, pos_of,
+                                  resolve_pos, value_pos)
 from engine.format.yamlsource import gc_paused, load_yaml_file
 
 
@@ -28,6 +29,7 @@ class _Files:
         self.root = root
         self.diags = diags
         self.hashes: dict[str, str] = {}
+        self.paths: dict[str, Path] = {}  # display name -> path, to read a word back
 
     def name(self, path: Path) -> str:
         try:
@@ -38,11 +40,27 @@ class _Files:
     def load(self, path: Path, display: str | None = None) -> Any:
         data, diags = load_yaml_file(path, display or self.name(path))
         self.diags.extend(diags)
+        self.paths[display or self.name(path)] = path
         try:
             self.hashes[self.name(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
         except OSError:
             pass
         return data
+
+    def word_at(self, pos: Pos | None) -> str | None:
+        """The word written at `pos` (for a scalar YAML turned into something else)."""
+        path = self.paths.get(pos.file) if pos is not None else None
+        if path is None:
+            return None
+        try:
+            line = path.read_text(encoding="utf-8").splitlines()[pos.line - 1]
+        except (OSError, UnicodeError, IndexError):
+            return None
+        m = _WORD.match(line, pos.col - 1)
+        return m.group(0) if m else None
+
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def _raw_hash(data: Any) -> str:
@@ -72,10 +90,13 @@ class _Builder:
         self.item_hashes: dict[str, str] = {}
         self._checked: dict[tuple[str, str], Any] = {}  # see checked()
         self._checked_scope: Any = None
+        self.source_pos: dict[str, Pos | None] = {}
 
     def error(self, code, message, pos, hint=None, severity="error"):
         # `pos` may be lazy, as (container, key or index, fallback): see schema.resolve_pos.
-        self.diags.append(diag(code, message, resolve_pos(pos), hint, severity))
+        # Every diagnostic names a place: at worst the top of the file being checked.
+        where = resolve_pos(pos) or Pos(str(self.path), 1, 1)
+        self.diags.append(diag(code, message, where, hint, severity))
 
     # ------------------------------------------------------------------ files
     def resolve(self, ref: Any, base: Path, pos: Pos | None, confine: bool) -> Path | None:
@@ -126,9 +147,6 @@ class _Builder:
             self.error("SP203", "a scenario file should be a mapping of keys "
                        "(spillover, id, title, start, turns, …)", pos_of(data, Pos(str(self.path), 1, 1)))
             return None
-        if "spillover" in data and data["spillover"] != FORMAT_VERSION:
-            self.error("SP207", f"format version {data['spillover']!r} is not supported",
-                       value_pos(data, "spillover", None), f"this engine reads version {FORMAT_VERSION}")
         if not self.check.obj(data, "scenario", getattr(data, "pos", None), "the scenario"):
             # Keep going where the parts that matter are usable, to report more at once.
             if not isinstance(data.get("turns"), list) or not data.get("turns"):
@@ -169,8 +187,8 @@ class _Builder:
         branch_options: dict[str, frozenset[str]] = {}
         for b, p in raw_branches:
             opts = b.get("options") if isinstance(b.get("options"), list) else []
-            branch_options[str(b["id"])] = frozenset(
-                str(o["id"]) for o in opts if isinstance(o, dict) and "id" in o)
+            branch_options.setdefault(str(b["id"]), frozenset(
+                str(o["id"]) for o in opts if isinstance(o, dict) and "id" in o))
         self.scope = X.Scope(
             variables={v.id: (v.index, v.type) for v in variables},
             events=frozenset(self.events),
@@ -246,6 +264,7 @@ class _Builder:
             ident = str(raw["id"])
             if not self.unique(seen, ident, pos_of(raw.get("id"), pos), "source"):
                 continue
+            self.source_pos[ident] = pos_of(raw.get("id"), pos)
             details = ", ".join(f"{k} {raw[k]}" for k in ("year", "volume", "issue", "pages")
                                 if k in raw)
             out[ident] = Source(
@@ -289,7 +308,8 @@ class _Builder:
         cited = {c.source for e in self.events.values() for c in e.sources}
         for sid in self.sources:
             if sid not in cited:
-                self.error("SP505", f"source '{sid}' is not cited by any event", None,
+                self.error("SP505", f"source '{sid}' is not cited by any event",
+                           self.source_pos.get(sid),
                            "cite it from an event or remove it", severity=WARNING)
 
     def build_turns(self, data: dict) -> list[Turn]:
@@ -301,12 +321,12 @@ class _Builder:
             return []
         turns: list[Turn] = []
         start = str(data.get("start", ""))
-        start = start if DATE_RE.match(start) else ""
+        start = start if date_problem(start) is None else ""
         for i, t in enumerate(raw):
             if not isinstance(t, dict):
                 return []
             # A turn missing its label or date is already reported; keep checking the rest.
-            date = str(t["date"]) if DATE_RE.match(str(t.get("date", ""))) else (
+            date = str(t["date"]) if date_problem(t.get("date")) is None else (
                 turns[-1].date if turns else start or "2000")
             ipos = raw.item_pos[i] if hasattr(raw, "item_pos") else None
             turns.append(Turn(i, str(t.get("label", f"Turn {i}")), date, pos_of(t, ipos)))
@@ -340,6 +360,9 @@ class _Builder:
         return out
 
     def build_variable(self, name: str, raw: dict, index: int, kpos) -> Variable | None:
+        """A variable as declared. A declaration with an error is reported once and still
+        declared with what could be understood (a bad initial value becomes the lowest
+        value), so that its uses are checked and no false "not a state variable" follows."""
         kind = raw["type"]
         ipos = value_pos(raw, "initial", kpos)
         init = raw["initial"]
@@ -355,49 +378,64 @@ class _Builder:
         value: Any = None
         if kind == "bool":
             t = X.BOOL
+            value = bool(init)
             if not isinstance(init, bool):
                 self.error("SP406", f"'{name}' is bool; initial should be true or false",
                            pos_of(init, ipos))
-                return None
-            value = init
         elif kind == "int":
-            if not need("range", "[0, 5]") or not isinstance(raw["range"], list):
-                return None
-            lo, hi = raw["range"]
+            rng = raw.get("range")
+            ok_init = isinstance(init, int) and not isinstance(init, bool)
+            if isinstance(rng, list) and len(rng) == 2 and all(
+                    isinstance(x, int) and not isinstance(x, bool) for x in rng):
+                lo, hi = sorted(rng)  # a reversed range is reported by the structural check
+            else:
+                need("range", "[0, 5]")  # a malformed range is reported by the structural check
+                lo = hi = init if ok_init else 0
             t = X.IntType(lo, hi)
-            if not isinstance(init, int) or isinstance(init, bool) or not lo <= init <= hi:
+            value = lo
+            if not ok_init or not lo <= init <= hi:
                 self.error("SP406", f"'{name}' is int {lo}..{hi}; initial {init!r} does not fit",
-                           pos_of(init, ipos))
-                return None
-            value = init
+                           pos_of(init, ipos), f"choose a whole number from {lo} to {hi}")
+            else:
+                value = init
         elif kind == "enum":
-            if not need("values", "[none, political, military]"):
+            if not need("values", "[none, political, military]") or \
+                    not isinstance(raw["values"], list):
                 return None
-            values = tuple(map(str, raw["values"]))
+            values = tuple(self.names(raw["values"], value_pos(raw, "values", kpos)))
             if len(set(values)) != len(values) or not values:
-                self.error("SP203", f"enum '{name}' needs distinct values", value_pos(raw, "values", kpos))
-                return None
+                self.error("SP203", f"enum '{name}' needs distinct values",
+                           value_pos(raw, "values", kpos))
+                values = tuple(dict.fromkeys(values)) or ("none",)
             t = X.EnumType(values)
-            if init not in values:
-                self.error("SP407", f"'{init}' is not a value of '{name}' ({', '.join(values)})",
-                           pos_of(init, ipos), did_you_mean(str(init), values))
-                return None
-            value = values.index(init)
+            word = self.name_of(init, ipos)
+            value = 0
+            if word in values:
+                value = values.index(word)
+            else:
+                hint = did_you_mean(str(word), values)
+                if isinstance(init, bool):
+                    hint = (f"YAML reads a plain {word} as {str(init).lower()}: quote it, "
+                            f"initial: '{word}'") if word in values else hint
+                self.error("SP407", f"'{word}' is not a value of '{name}' ({', '.join(values)})",
+                           pos_of(init, ipos), hint)
         elif kind == "set":
-            if not need("of", "[mediterranean, philippine_sea]"):
+            if not need("of", "[mediterranean, philippine_sea]") or \
+                    not isinstance(raw["of"], list):
                 return None
-            universe = tuple(map(str, raw["of"]))
+            universe = tuple(self.names(raw["of"], value_pos(raw, "of", kpos)))
             t = X.SetType(universe)
             if not isinstance(init, list):
                 self.error("SP406", f"'{name}' is a set; initial should be a list of names, e.g. []",
                            pos_of(init, ipos))
-                return None
-            bad = [x for x in init if x not in universe]
-            if bad:
-                self.error("SP407", f"'{bad[0]}' is not a possible member of '{name}'",
-                           pos_of(bad[0], ipos), did_you_mean(str(bad[0]), universe))
-                return None
-            value = frozenset(map(str, init))
+                init = []
+            members = [self.name_of(x, (init, i, ipos)) for i, x in enumerate(init)]
+            bad = [i for i, x in enumerate(members) if x not in universe]
+            for i in bad:
+                self.error("SP407", f"'{members[i]}' is not a possible member of '{name}' "
+                           f"({', '.join(universe)})", pos_of(init[i], (init, i, ipos)),
+                           did_you_mean(str(members[i]), universe))
+            value = frozenset(x for x in members if x in universe)
         else:
             return None
         for key, applies in (("range", "int"), ("values", "enum"), ("of", "set")):
@@ -408,6 +446,19 @@ class _Builder:
                                   f"state variable '{name}'")
         return Variable(name, index, t, value, str(raw.get("label", "")),
                         str(raw.get("description", "")).strip(), rests)
+
+    def name_of(self, v: Any, pos: Any) -> str:
+        """A name as the author wrote it: a plain on/off/yes/no that YAML read as a boolean
+        is given back as written (the structural check reports it), so it still declares."""
+        if isinstance(v, bool):
+            written = self.files.word_at(resolve_pos(pos))
+            if written:
+                return written
+            return "true" if v else "false"
+        return str(v)
+
+    def names(self, items: list, pos: Any) -> list[str]:
+        return [self.name_of(x, (items, i, pos)) for i, x in enumerate(items)]
 
     # ------------------------------------------------------------------ expressions
     def located(self, err: X.ExprError, text: Any, fallback: Pos | None, what: str) -> None:
@@ -438,14 +489,14 @@ class _Builder:
         return found
 
     def condition(self, raw: Any, pos: Pos | None, what: str) -> Condition | None:
-        if raw is None:
-            return None
+        if not isinstance(raw, (str, list)):
+            return None  # absent, or reported by the structural check
         texts = [raw] if isinstance(raw, str) else list(raw)
         clauses: list[Clause] = []
         ok = True
         for i, text in enumerate(texts):
-            if not isinstance(text, str):
-                continue
+            if not isinstance(text, str) or id(text) in self.check.split_pieces:
+                continue  # reported by the structural check
             tpos = (raw, i, pos) if isinstance(raw, list) else pos
             try:
                 clauses.extend(self.checked("condition", text))
@@ -459,8 +510,10 @@ class _Builder:
 
     def effects(self, raw: Any, pos: Pos | None, what: str) -> tuple[X.Effect, ...]:
         out = []
-        for i, text in enumerate(raw or []):
-            if not isinstance(text, str):
+        if not isinstance(raw, list):
+            return ()  # reported by the structural check (one error, not one per character)
+        for i, text in enumerate(raw):
+            if not isinstance(text, str) or id(text) in self.check.split_pieces:
                 continue
             tpos = (raw, i, pos) if isinstance(raw, list) else pos
             try:
@@ -487,7 +540,8 @@ class _Builder:
             if m is None:
                 return frozenset()   # reported by the structural check
             lo, hi = int(m.group(1)), int(m.group(2)) if m.group(2) else last
-            nums = list(range(lo, hi + 1)) or [lo]
+            lo, hi = min(lo, hi), max(lo, hi)  # a reversed range is reported by the checker
+            nums = list(range(lo, hi + 1))
             check = [lo, hi]
         else:
             nums = [raw] if isinstance(raw, int) else [n for n in raw if isinstance(n, int)]
@@ -503,14 +557,15 @@ class _Builder:
         seen: dict[str, Pos | None] = {}
         for raw, pos in raws:
             ident = str(raw["id"])
-            if not self.unique(seen, ident, pos_of(raw["id"], pos), "branch"):
-                continue
+            # A second branch with the same id is reported, and its body still checked.
+            first = self.unique(seen, ident, pos_of(raw["id"], pos), "branch")
             if not isinstance(raw.get("title"), str) or not isinstance(raw.get("options"), list):
                 continue  # reported by the structural check
-            if ident in self.scope.injects:
+            if ident in self.scope.injects and first:
                 self.error("SP301", f"'{ident}' names both a branch and an inject",
                            pos_of(raw["id"], pos), "rename one of them")
-            self.item_hashes[f"branch:{ident}"] = _raw_hash(raw)
+            if first:
+                self.item_hashes[f"branch:{ident}"] = _raw_hash(raw)
             what = f"branch '{ident}'"
             # Positions stay lazy, (mapping, key, fallback), until a problem is reported.
             self.check_actor(raw.get("actor"), (raw, "actor", pos), what)
@@ -524,9 +579,11 @@ class _Builder:
                 if not isinstance(o, dict) or "id" not in o or "label" not in o:
                     continue
                 opos = (raw["options"], i, pos)
-                if not self.unique(oseen, str(o["id"]), pos_of(o["id"], opos), f"option of {what}"):
-                    continue
-                options.append(self.option(o, opos, what, adjudication is not None))
+                first_option = self.unique(oseen, str(o["id"]), pos_of(o["id"], opos),
+                                           f"option of {what}")
+                option = self.option(o, opos, what, adjudication is not None)
+                if first_option:
+                    options.append(option)
             if adjudication is not None and not any(o.contested for o in options):
                 self.error("SP502", f"{what} has an adjudication but no option has on_success/"
                            "on_failure", value_pos(raw, "adjudication", pos),
@@ -543,9 +600,11 @@ class _Builder:
                     cond = self.condition(s.get("when"), (s, "when", spos),
                                           f"{what}, signpost {i + 1}")
                     signposts.append(Signpost(sid, str(s["text"]).strip(), cond, ident))
+            turns = self.turn_set(raw.get("turns"), (raw, "turns", pos), what)
+            if not first:
+                continue
             out[ident] = Branch(
-                id=ident, title=str(raw["title"]), options=tuple(options),
-                turns=self.turn_set(raw.get("turns"), (raw, "turns", pos), what),
+                id=ident, title=str(raw["title"]), options=tuple(options), turns=turns,
                 actor=str(raw.get("actor", "")), narrative=str(raw.get("narrative", "")).strip(),
                 repeatable=bool(raw.get("repeatable", False)), when=when, cites=cites,
                 adjudication=adjudication, signposts=tuple(signposts),
@@ -571,11 +630,14 @@ class _Builder:
                       on_success=outcomes.get("on_success"), on_failure=outcomes.get("on_failure"))
 
     def adjudication(self, raw: Any, pos, what: str) -> Adjudication | None:
-        if not isinstance(raw, dict) or "dice" not in raw or not isinstance(raw.get("target"), int):
+        """The branch's adjudication. Bad dice or a missing target are reported by the
+        structural check; the adjudication still stands (as 2d6, target 7) so that its
+        options and modifiers are checked and no false SP501 follows."""
+        if not isinstance(raw, dict):
             return None
-        m = DICE_RE.match(str(raw["dice"]))
-        if not m:
-            return None
+        m = DICE_RE.match(str(raw.get("dice", "")).strip().lower()) or DICE_RE.match("2d6")
+        target = raw.get("target")
+        target = target if isinstance(target, int) and not isinstance(target, bool) else 7
         mods = []
         for i, md in enumerate(raw.get("modifiers") or []):
             if not isinstance(md, dict) or "label" not in md or "value" not in md:
@@ -587,7 +649,7 @@ class _Builder:
                                   f"{what}, modifier '{md['label']}'")
             if value is not None:
                 mods.append(Modifier(str(md["label"]), value, cond))
-        return Adjudication(str(raw["dice"]), int(m.group(1)), int(m.group(2)), int(raw["target"]),
+        return Adjudication(m.group(0), int(m.group(1)), int(m.group(2)), target,
                             tuple(mods), str(raw.get("note", "")).strip())
 
     def build_injects(self, raws) -> dict[str, Inject]:
@@ -595,24 +657,26 @@ class _Builder:
         seen: dict[str, Pos | None] = {}
         for raw, pos in raws:
             ident = str(raw["id"])
-            if not self.unique(seen, ident, pos_of(raw["id"], pos), "inject"):
-                continue
+            first = self.unique(seen, ident, pos_of(raw["id"], pos), "inject")
             if not isinstance(raw.get("title"), str):
                 continue  # reported by the structural check
-            self.item_hashes[f"inject:{ident}"] = _raw_hash(raw)
+            if first:
+                self.item_hashes[f"inject:{ident}"] = _raw_hash(raw)
             what = f"inject '{ident}'"
             self.check_actor(raw.get("actor"), value_pos(raw, "actor", pos), what)
             turn = raw.get("turn")
             if isinstance(turn, int) and not 0 <= turn <= len(self.turns) - 1:
                 self.error("SP308", f"{what}: turn {turn} does not exist "
                            f"(turns 0..{len(self.turns) - 1})", value_pos(raw, "turn", pos))
-            out[ident] = Inject(
+            inject = Inject(
                 id=ident, title=str(raw["title"]), narrative=str(raw.get("narrative", "")).strip(),
                 actor=str(raw.get("actor", "")), turn=turn if isinstance(turn, int) else None,
                 when=self.condition(raw.get("when"), value_pos(raw, "when", pos),
                                     f"{what}, condition"),
                 effects=self.effects(raw.get("effects"), value_pos(raw, "effects", pos), what),
                 cites=self.check_events(raw.get("cites"), value_pos(raw, "cites", pos), what))
+            if first:
+                out[ident] = inject
         return out
 
     def build_signposts(self, raws) -> tuple[Signpost, ...]:
