@@ -56,6 +56,11 @@ def _parser() -> argparse.ArgumentParser:
                       help="skip the reachability check by exploration")
     lint.add_argument("--json", action="store_true", help="machine-readable output")
 
+    sub.add_parser("lsp", help="a language server for editors (stdio)",
+                   description="Run the scenario language server over stdin/stdout: live "
+                   "diagnostics, completion, hover, go-to-definition and symbols in any editor "
+                   "that speaks LSP (see docs/AUTHORING.md). Needs pip install 'spillover[lsp]'.")
+
     sub.add_parser("schema", help="print the JSON Schema of the scenario format",
                    description="Print the JSON Schema (draft 2020-12) of scenario, include and "
                    "catalogue files, for editor completion.")
@@ -165,6 +170,14 @@ def _dispatch(args) -> int:
         return _tui(replay_log=Path(args.log), scenario_path=_opt_path(args.scenario))
     if cmd == "lint":
         return cmd_lint(args)
+    if cmd == "lsp":
+        try:
+            from tui.lsp import main as lsp_main
+        except ImportError as e:
+            print(f"spillover: the language server needs pygls ({e.name} is missing): "
+                  "pip install 'spillover[lsp]'", file=sys.stderr)
+            return EXIT_USAGE
+        return lsp_main()
     if cmd == "schema":
         from engine.format.schema import json_schema
         print(json.dumps(json_schema(), indent=2, ensure_ascii=False))

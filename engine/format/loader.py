@@ -13,21 +13,26 @@ import re
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from engine.lang import expr as X
 from engine.diagnostics import Diagnostic, DiagnosticError, Pos, diag, did_you_mean, WARNING
 from engine.model import (Adjudication, Branch, Citation, Clause, Condition, Event, Inject, Modifier,
                     Option, Outcome, Scenario, Signpost, Source, Turn, Variable, _day)
 from engine.format.schema import (DICE_RE, TURNS_RE, Checker, date_problem, pos_of,
                                   resolve_pos, value_pos)
-from engine.format.yamlsource import gc_paused, load_yaml_file
+from engine.format.yamlsource import gc_paused, load_yaml_file, load_yaml_text
 
 
 class _Files:
     """Reads YAML files once each, remembering their bytes for the content hash."""
 
-    def __init__(self, root: Path, diags: list[Diagnostic]):
+    def __init__(self, root: Path, diags: list[Diagnostic], texts: dict | None = None):
         self.root = root
         self.diags = diags
+        # Unsaved editor buffers by resolved path, read instead of the file (`spillover lsp`).
+        self.texts = {Path(k).resolve(): v for k, v in (texts or {}).items()}
+        self.read: list[tuple[Path, Any]] = []  # every file read, with its data
         self.hashes: dict[str, str] = {}
         self.paths: dict[str, Path] = {}  # display name -> path, to read a word back
 
@@ -38,13 +43,21 @@ class _Files:
             return str(path)
 
     def load(self, path: Path, display: str | None = None) -> Any:
-        data, diags = load_yaml_file(path, display or self.name(path))
+        text = self.texts.get(path.resolve())
+        if text is not None:
+            data, diags = load_yaml_text(text, display or self.name(path))
+            raw = text.encode("utf-8")
+        else:
+            data, diags = load_yaml_file(path, display or self.name(path))
+            try:
+                raw = path.read_bytes()
+            except OSError:
+                raw = None
         self.diags.extend(diags)
         self.paths[display or self.name(path)] = path
-        try:
-            self.hashes[self.name(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
-        except OSError:
-            pass
+        self.read.append((path, data))
+        if raw is not None:
+            self.hashes[self.name(path)] = hashlib.sha256(raw).hexdigest()
         return data
 
     def word_at(self, pos: Pos | None) -> str | None:
@@ -81,11 +94,11 @@ def _expr_pos(text: Any, offset: int, fallback: Any) -> Pos | None:
 
 
 class _Builder:
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, texts: dict | None = None):
         self.path = path
         self.root = path.parent.resolve()
         self.diags: list[Diagnostic] = []
-        self.files = _Files(self.root, self.diags)
+        self.files = _Files(self.root, self.diags, texts)
         self.check = Checker(self.diags)
         self.item_hashes: dict[str, str] = {}
         self._checked: dict[tuple[str, str], Any] = {}  # see checked()
@@ -695,9 +708,26 @@ class _Builder:
         return tuple(out)
 
 
+@attrs.frozen
+class Checked:
+    """A scenario checked, with what an editor needs even when it has errors: every file
+    read (path and located data) and the display name each diagnostic uses for its file."""
+
+    scenario: Scenario | None
+    diagnostics: list[Diagnostic]
+    files: list[tuple[Path, Any]]
+    paths: dict[str, Path]
+
+
 def check_scenario(path: str | os.PathLike) -> tuple[Scenario | None, list[Diagnostic]]:
     """Load and check a scenario; returns it (None on errors) with every diagnostic found."""
-    builder = _Builder(Path(path))
+    checked = check_scenario_texts(path)
+    return checked.scenario, checked.diagnostics
+
+
+def check_scenario_texts(path: str | os.PathLike, texts: dict | None = None) -> Checked:
+    """Check a scenario reading `texts` (path → unsaved text) in place of those files."""
+    builder = _Builder(Path(path), texts)
     try:
         with gc_paused():
             scenario = builder.build()
@@ -711,7 +741,7 @@ def check_scenario(path: str | os.PathLike) -> tuple[Scenario | None, list[Diagn
             raise
         scenario = None
     diags = sorted(builder.diags, key=lambda d: (d.file, d.line, d.col, d.code))
-    return scenario, diags
+    return Checked(scenario, diags, builder.files.read, dict(builder.files.paths))
 
 
 def load_scenario(path: str | os.PathLike) -> Scenario:
@@ -723,10 +753,11 @@ def load_scenario(path: str | os.PathLike) -> Scenario:
     return scenario
 
 
-def check_catalogues(paths) -> list[Diagnostic]:
-    """Check catalogue files together (events in one may cite sources in another)."""
+def check_catalogues(paths, texts: dict | None = None) -> list[Diagnostic]:
+    """Check catalogue files together (events in one may cite sources in another);
+    `texts` (path → unsaved text) are read in place of those files."""
     paths = [Path(p) for p in paths]
-    builder = _Builder(paths[0])
+    builder = _Builder(paths[0], texts)
     datas = []
     for path in paths:
         data = builder.files.load(path, str(path))
