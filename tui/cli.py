@@ -35,6 +35,14 @@ def _parser() -> argparse.ArgumentParser:
                      "(default sessions/<scenario>-<group>-<timestamp>.jsonl)")
     run.add_argument("--group", help="group name (pre-fills the setup screen)")
     run.add_argument("--seed", type=int, help="dice seed (pre-fills the setup screen)")
+    run.add_argument("--watch", action="store_true",
+                     help="for authors: reload the scenario when its files change, re-applying "
+                     "the session's actions to the new version (in a new log)")
+    run.add_argument("--turn", type=int, metavar="N",
+                     help="for authors: start the session at turn N (a test session)")
+    run.add_argument("--set", action="append", default=[], metavar="VAR=VALUE",
+                     help="for authors: start with VAR set to VALUE (logged as an override; "
+                     "repeat for several; a set as a,b)")
 
     res = sub.add_parser("resume", help="continue a logged session in the app",
                          description="Continue a logged session: replays it, then appends to it.")
@@ -160,8 +168,17 @@ def _dispatch(args) -> int:
     if cmd is None or cmd == "run":
         from engine.bundled import main_scenario
         scenario = Path(getattr(args, "scenario", None) or main_scenario())
+        values = {}
+        for item in getattr(args, "set", None) or []:
+            name, sep, value = item.partition("=")
+            if not sep or not name.strip():
+                print(f"spillover: --set {item}: write VAR=VALUE", file=sys.stderr)
+                return EXIT_USAGE
+            values[name.strip()] = value.strip()
         return _tui(scenario_path=scenario, log_path=getattr(args, "log", None),
-                    group=getattr(args, "group", None), seed=getattr(args, "seed", None))
+                    group=getattr(args, "group", None), seed=getattr(args, "seed", None),
+                    watch=getattr(args, "watch", False), start_turn=getattr(args, "turn", None),
+                    start_values=values)
     if cmd == "resume":
         return _tui(resume_log=Path(args.log), scenario_path=_opt_path(args.scenario))
     if cmd == "replay":
