@@ -62,6 +62,9 @@ def _parser() -> argparse.ArgumentParser:
     lint.add_argument("paths", nargs="+", help="scenario or catalogue YAML files")
     lint.add_argument("--no-explore", action="store_true",
                       help="skip the reachability check by exploration")
+    lint.add_argument("--max-states", type=int, default=None, metavar="N",
+                      help="budget of the reachability check in distinct states "
+                      "(default 20,000); lint says when the check did not complete")
     lint.add_argument("--json", action="store_true", help="machine-readable output")
 
     sub.add_parser("lsp", help="a language server for editors (stdio)",
@@ -279,10 +282,12 @@ def cmd_lint(args) -> int:
         diags = check_catalogues(catalogues)
         all_diags += diags
         results.append(("catalogue " + ", ".join(map(str, catalogues)), None, diags))
+    reach = {}
     for path in scenarios:
         scenario, diags = check_scenario(path)
         if scenario is not None and not args.no_explore:
-            diags = diags + _reachability_warnings(scenario)
+            reach[str(path)] = _reachability(scenario, args.max_states)
+            diags = diags + list(reach[str(path)].diagnostics)
         all_diags += diags
         results.append((str(path), scenario, diags))
     errors = sum(d.severity == "error" for d in all_diags)
@@ -290,7 +295,11 @@ def cmd_lint(args) -> int:
     if args.json:
         print(json.dumps({"errors": errors, "warnings": warnings, "diagnostics": [
             {"file": d.file, "line": d.line, "col": d.col, "code": d.code,
-             "severity": d.severity, "message": d.message, "hint": d.hint} for d in all_diags]},
+             "severity": d.severity, "message": d.message, "hint": d.hint} for d in all_diags],
+            # per scenario that loaded: whether the reachability check completed, and what
+            # it covered (null with --no-explore)
+            "reachability": {name: reach[name].to_json() if name in reach else None
+                             for name, scenario, _ in results if scenario is not None}},
             indent=2, ensure_ascii=False))
     else:
         for name, scenario, diags in results:
@@ -300,14 +309,22 @@ def cmd_lint(args) -> int:
                 print(f"{name}: {scenario.title} — {len(scenario.branches)} branches, "
                       f"{len(scenario.injects)} injects, {len(scenario.variables)} variables, "
                       f"{len(scenario.turns)} turns, {len(scenario.events)} events")
-        print(f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}")
+                print(f"{name}: " + (reach[name].summary() if name in reach
+                                     else "reachability not checked (--no-explore)"))
+        unchecked = sum(not r.complete for r in reach.values())
+        print(f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+              + (f"; reachability check incomplete for {unchecked} scenario"
+                 f"{'s' * (unchecked != 1)}" if unchecked else ""))
     return EXIT_FINDINGS if errors else EXIT_OK
 
 
-def _reachability_warnings(scenario) -> list:
-    """Unreachable branches and dead ends, when a small exploration completes (issue 5)."""
-    from engine.analysis.explore import lint_warnings
-    return lint_warnings(scenario)
+def _reachability(scenario, max_states: int | None):
+    """Unreachable branches and dead ends when a small exploration completes, and what it
+    covered when it does not."""
+    from engine.analysis.reachability import check_reachability
+    if max_states is None:
+        return check_reachability(scenario)
+    return check_reachability(scenario, max(1, max_states))
 
 
 if __name__ == "__main__":
