@@ -121,6 +121,10 @@ def _parser() -> argparse.ArgumentParser:
     gr.add_argument("--format", choices=["mermaid", "dot"], default="mermaid")
     gr.add_argument("--group-by", choices=["turn", "actor"], default="turn")
     gr.add_argument("-o", "--output", help="write to FILE instead of stdout")
+    gr.add_argument("--branch", action="append", default=[], metavar="ID",
+                    help="only the edges into and out of this branch or inject (repeatable)")
+    gr.add_argument("--variable", action="append", default=[], metavar="NAME",
+                    help="only the edges carried by this state variable (repeatable)")
 
     rpt = sub.add_parser("report", help="after-action report of a session",
                          description="Write an after-action report (Markdown, or HTML by -o *.html).")
