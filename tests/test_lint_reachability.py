@@ -9,18 +9,23 @@ from tui.cli import main
 NEVER = """
   - id: never_played
     title: A move whose precondition cannot hold
-    when: china_pressure > 3
+    when: {when}
     options:
-      - {id: go, label: Go}
+      - {{id: go, label: Go}}
 """
+# Each clause can hold, never both: only a complete exploration finds it.
+TOGETHER = "[office == negotiating, chosen(open_office)]"
+# No value china_pressure (0..3) can take satisfies it: proved without exploring it all.
+OUT_OF_REACH = "china_pressure > 3"
 
 
-def _with_unplayable_branch(tmp_path):
+def _with_unplayable_branch(tmp_path, when=TOGETHER):
     path = tmp_path / "tutorial.yaml"
     shutil.copy(tutorial_scenario(), path)
     text = path.read_text(encoding="utf-8")
     at = text.index("\ninjects:")
-    path.write_text(text[:at] + NEVER.rstrip("\n") + text[at:], encoding="utf-8")
+    path.write_text(text[:at] + NEVER.format(when=when).rstrip("\n") + text[at:],
+                    encoding="utf-8")
     return path
 
 
@@ -60,3 +65,16 @@ def test_lint_text_says_when_the_check_completed(capsys):
     assert out.rstrip().endswith("0 errors, 0 warnings")
     assert main(["lint", "--no-explore", str(tutorial_scenario())]) == 0
     assert "reachability not checked (--no-explore)" in capsys.readouterr().out
+
+
+def test_an_incomplete_check_still_reports_what_it_can_prove(tmp_path, capsys):
+    path = _with_unplayable_branch(tmp_path, OUT_OF_REACH)
+    code, out = _lint_json(capsys, "--max-states", "30", str(path))
+    assert code == 0
+    [d] = out["diagnostics"]
+    assert d["code"] == "SP506" and "never_played" in d["message"]
+    assert "proved without exploring every state" in d["message"]
+    assert d["line"] == path.read_text().splitlines().index("  - id: never_played") + 1
+    reach = out["reachability"][str(path)]
+    assert reach["complete"] is False and reach["proved_dead"] == ["never_played"]
+    assert "never_played" not in reach["not_reached"]
