@@ -105,3 +105,25 @@ async def test_language_server_over_stdio(project):
         await client.shutdown_async(None)
         client.exit(None)
         await client.stop()
+
+
+async def test_catalogue_of_an_open_scenario_is_checked_with_it(project):
+    """A catalogue opened after its scenario is checked as part of it: hover works there."""
+    scenario = project.parent / "nato-japan-prospects.yaml"
+    events = project.parent.parent / "seeds" / "events.yaml"
+    text, cat = scenario.read_text(encoding="utf-8"), events.read_text(encoding="utf-8")
+    client = await _client()
+    try:
+        for path, body in ((scenario, text), (events, cat)):
+            client.text_document_did_open(T.DidOpenTextDocumentParams(T.TextDocumentItem(
+                uri=from_fs_path(str(path)), language_id="yaml", version=1, text=body)))
+        await _wait(client, from_fs_path(str(events)), lambda ds: len(ds) == 0)
+        first = cat.index("- id: ") + len("- id: ")
+        event_id = cat[first:cat.index("\n", first)].strip()
+        hover = await client.text_document_hover_async(T.HoverParams(
+            T.TextDocumentIdentifier(uri=from_fs_path(str(events))), _at(cat, event_id, 1)))
+        assert hover is not None and f"**event** `{event_id}`" in hover.contents.value
+    finally:
+        await client.shutdown_async(None)
+        client.exit(None)
+        await client.stop()

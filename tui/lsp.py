@@ -49,10 +49,10 @@ class SpilloverServer(LanguageServer):
         path = Path(to_fs_path(uri)).resolve()
         texts = self.texts()
         text = texts.get(path, "")
-        if is_catalogue_text(text):
+        if is_catalogue_text(text) and path not in self.owner:
             diags, files, paths = check_catalogues([path], texts), [path], {}
             self.outlines[path] = Outline(())
-        else:
+        else:   # a scenario, or a part or catalogue of a scenario already opened
             main = self.owner.get(path, path)
             checked = check_scenario_texts(main, texts)
             diags, paths = checked.diagnostics, checked.paths
