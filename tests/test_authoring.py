@@ -84,3 +84,17 @@ def test_symbols_of_a_file():
     branch = next(c for c in found["branches"].children if c.name == "press_negotiations")
     assert branch.children and text.splitlines()[branch.line][branch.start:branch.end] == \
         "press_negotiations"
+
+
+def test_unsaved_text_is_checked_in_place_of_the_file(tmp_path):
+    """The editor's buffer, not the file on disk, is what is checked (also where a word
+    is read back, as for an unquoted `off` that YAML turned into false)."""
+    path = tmp_path / "tutorial.yaml"
+    path.write_text(tutorial_scenario().read_text(encoding="utf-8"), encoding="utf-8")
+    text = path.read_text(encoding="utf-8").replace(
+        "values: [negotiating, agreed, open]", "values: [negotiating, agreed, open, off]").replace(
+        "office = open", "office = off")
+    assert "office = off" in text
+    checked = check_scenario_texts(path, {path: text})
+    assert [d.code for d in checked.diagnostics] == ["SP203"]
+    assert check_scenario_texts(path).diagnostics == []     # the file itself is untouched

@@ -66,7 +66,9 @@ class _Files:
         if path is None:
             return None
         try:
-            line = path.read_text(encoding="utf-8").splitlines()[pos.line - 1]
+            text = self.texts.get(path.resolve())
+            text = path.read_text(encoding="utf-8") if text is None else text
+            line = text.splitlines()[pos.line - 1]
         except (OSError, UnicodeError, IndexError):
             return None
         m = _WORD.match(line, pos.col - 1)
