@@ -127,3 +127,24 @@ async def test_catalogue_of_an_open_scenario_is_checked_with_it(project):
         await client.shutdown_async(None)
         client.exit(None)
         await client.stop()
+
+
+async def test_errors_in_a_file_not_open_are_published_for_it(project):
+    scenario = project.parent / "nato-japan-prospects.yaml"
+    events = project.parent.parent / "seeds" / "events.yaml"
+    cat = events.read_text(encoding="utf-8").replace(
+        "source: trunov_article", "source: trunov_artcle", 1)
+    events.write_text(cat, encoding="utf-8")
+    client = await _client()
+    try:
+        client.text_document_did_open(T.DidOpenTextDocumentParams(T.TextDocumentItem(
+            uri=from_fs_path(str(scenario)), language_id="yaml", version=1,
+            text=scenario.read_text(encoding="utf-8"))))
+        [d] = await _wait(client, from_fs_path(str(events)), lambda ds: len(ds) > 0)
+        start = _at(cat, "trunov_artcle")
+        assert d.code == "SP304" and d.range == T.Range(
+            start, T.Position(start.line, start.character + len("trunov_artcle")))
+    finally:
+        await client.shutdown_async(None)
+        client.exit(None)
+        await client.stop()

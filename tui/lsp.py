@@ -66,7 +66,7 @@ class SpilloverServer(LanguageServer):
         by_file.setdefault(path, [])
         for d in diags:
             target = Path(paths.get(d.file, d.file)).resolve() if d.file else path
-            by_file.setdefault(target, []).append(self.diagnostic(d, texts.get(target)))
+            by_file.setdefault(target, []).append(self.diagnostic(d, texts.get(target), target))
         for f in self.published.get(path, set()) - set(by_file):
             by_file[f] = []   # clear what is no longer reported
         self.published[path] = set(by_file)
@@ -75,10 +75,10 @@ class SpilloverServer(LanguageServer):
                 T.PublishDiagnosticsParams(uri=from_fs_path(str(f)), diagnostics=items))
 
     @staticmethod
-    def diagnostic(d, text: str | None) -> T.Diagnostic:
-        if text is None:
+    def diagnostic(d, text: str | None, path: Path) -> T.Diagnostic:
+        if text is None:    # a file the editor does not hold open: its word from the disk
             try:
-                text = Path(d.file).read_text(encoding="utf-8")
+                text = path.read_text(encoding="utf-8")
             except (OSError, UnicodeError):
                 text = ""
         line, start, end = Q.diagnostic_range(text, d.line or 1, d.col or 1)
