@@ -148,3 +148,32 @@ async def test_errors_in_a_file_not_open_are_published_for_it(project):
         await client.shutdown_async(None)
         client.exit(None)
         await client.stop()
+
+
+async def test_an_include_part_opened_first_is_checked_with_its_scenario(project):
+    main = project
+    text = main.read_text(encoding="utf-8")
+    main.write_text(text.replace("spillover: 1", "spillover: 1\ninclude: [parts/extra.yaml]", 1),
+                    encoding="utf-8")
+    part = main.parent / "parts" / "extra.yaml"
+    part.parent.mkdir()
+    body = ("branches:\n  - id: extra\n    title: Extra\n    when: ofice == agreed\n"
+            "    options:\n      - {id: go, label: Go}\n")
+    part.write_text(body, encoding="utf-8")
+    other = main.parent / "compose.yaml"          # some other YAML file: left alone
+    other.write_text("services:\n  web: {image: x}\n", encoding="utf-8")
+    client = await _client()
+    try:
+        for path, content in ((part, body), (other, other.read_text(encoding="utf-8"))):
+            client.text_document_did_open(T.DidOpenTextDocumentParams(T.TextDocumentItem(
+                uri=from_fs_path(str(path)), language_id="yaml", version=1, text=content)))
+        [d] = await _wait(client, from_fs_path(str(part)), lambda ds: len(ds) > 0)
+        assert d.code == "SP402" and "did you mean 'office'" in d.message
+        assert len(await _wait(client, from_fs_path(str(other)), lambda ds: True)) == 0
+        done = await client.text_document_completion_async(T.CompletionParams(
+            T.TextDocumentIdentifier(uri=from_fs_path(str(part))), _at(body, "ofice", 0)))
+        assert "office" in {i.label for i in done.items}
+    finally:
+        await client.shutdown_async(None)
+        client.exit(None)
+        await client.stop()

@@ -7,6 +7,7 @@ loader; this module only converts to and from the protocol. No Textual here.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from lsprotocol import types as T
@@ -18,7 +19,7 @@ from engine.authoring import queries as Q
 from engine.authoring.outline import Outline, outline
 from engine.diagnostics import ERROR
 from engine.format.loader import check_catalogues, check_scenario_texts
-from engine.format.schema import is_catalogue_text
+from engine.format.schema import is_catalogue_text, is_spillover_text
 
 _KINDS = {"key": T.CompletionItemKind.Property, "variable": T.CompletionItemKind.Variable,
           "event": T.CompletionItemKind.Event, "branch": T.CompletionItemKind.Class,
@@ -49,6 +50,13 @@ class SpilloverServer(LanguageServer):
         path = Path(to_fs_path(uri)).resolve()
         texts = self.texts()
         text = texts.get(path, "")
+        if not is_spillover_text(text):
+            self.outlines[path] = Outline(())   # some other YAML file: nothing to say
+            self.text_document_publish_diagnostics(
+                T.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+            return
+        if path not in self.owner and not re.search(r"^spillover\s*:", text, re.MULTILINE):
+            self.find_owner(path, texts)        # an include part, opened before its scenario
         if is_catalogue_text(text) and path not in self.owner:
             diags, files, paths = check_catalogues([path], texts), [path], {}
             self.outlines[path] = Outline(())
@@ -73,6 +81,25 @@ class SpilloverServer(LanguageServer):
         for f, items in by_file.items():
             self.text_document_publish_diagnostics(
                 T.PublishDiagnosticsParams(uri=from_fs_path(str(f)), diagnostics=items))
+
+    def find_owner(self, path: Path, texts: dict[Path, str]) -> None:
+        """Which scenario next to this file, or one folder up, reads it (a few files at most,
+        and only those that name it)."""
+        candidates = sorted(path.parent.glob("*.y*ml")) + sorted(path.parent.parent.glob("*.y*ml"))
+        for candidate in candidates[:50]:
+            candidate = candidate.resolve()
+            if candidate == path:
+                continue
+            try:
+                head = texts.get(candidate) or candidate.read_text(encoding="utf-8")
+            except (OSError, UnicodeError):
+                continue
+            if path.name not in head or not re.search(r"^spillover\s*:", head, re.MULTILINE):
+                continue
+            checked = check_scenario_texts(candidate, texts)
+            if any(Path(p).resolve() == path for p, _ in checked.files):
+                self.owner[path] = candidate
+                return
 
     @staticmethod
     def diagnostic(d, text: str | None, path: Path) -> T.Diagnostic:

@@ -39,6 +39,13 @@ def is_catalogue_text(text: str) -> bool:
     return not any(m.group(1) in SCENARIO_ONLY_KEYS for m in _TOP_KEY.finditer(text))
 
 
+def is_spillover_text(text: str) -> bool:
+    """Whether a YAML file's text is one of ours (scenario, include part or catalogue): it
+    has at least one of their top-level keys. An editor opens every YAML file."""
+    ours = {f.name for kind in ("scenario", "include", "catalogue") for f in OBJECTS[kind]}
+    return any(m.group(1) in ours for m in _TOP_KEY.finditer(text))
+
+
 def date_problem(v: Any) -> str | None:
     """Why `v` is not a date YYYY, YYYY-MM or YYYY-MM-DD, or None when it is one.
     The form is checked by DATE_RE; a full date must also exist (no 2025-06-31)."""
