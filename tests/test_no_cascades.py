@@ -254,3 +254,25 @@ def test_uncited_source_warning_has_a_position(tmp_path):
     path.write_text("sources:\n  - {id: lonely, kind: news, title: Lonely}\n", encoding="utf-8")
     [d] = check_catalogues([path])
     assert d.code == "SP505" and (d.line, d.col) == (2, 10) and d.file == str(path)
+
+
+@pytest.mark.parametrize("old, new, code, at", [
+    ("    type: enum\n    values: [calm", "    type: enmu\n    values: [calm", "SP204", "enmu"),
+    # a missing key: reported where the declaration's mapping starts
+    ("    type: enum\n    values: [calm", "    values: [calm", "SP202", "values: [calm"),
+    ("    initial: calm\n", "", "SP202", "type: enum\n    values: [calm"),
+    ("range: [0, 3]", "range: [0]", "SP203", "[0]"),
+    ("values: [calm, heightened, crisis]", "values: calm, heightened, crisis", "SP203",
+     "calm, heightened, crisis"),
+])
+def test_a_declaration_missing_or_misspelling_a_key_is_still_declared(
+        write_scenario, old, new, code, at):
+    text = edit(old, new)
+    d = the_one(write_scenario, text)
+    assert d.code == code and (d.line, d.col) == where(text, at)
+
+
+def test_impossible_date_says_how_many_days_the_month_has(write_scenario):
+    text = edit("date: 2022-06,", "date: 2023-02-29,")
+    d = the_one(write_scenario, text)
+    assert d.message.endswith("not a real date: February 2023 has 28 days")

@@ -76,6 +76,30 @@ class _Files:
 
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_UNBOUNDED = 10**9   # the range of an int variable whose range could not be read
+
+
+def _listed(v: Any) -> list:
+    """A list of names, or what a malformed one most likely meant (`values: a, b, c`, the
+    brackets forgotten — reported by the structural check)."""
+    if isinstance(v, list):
+        return v
+    return [w for w in re.split(r"[\s,\[\]]+", str(v)) if w]
+
+
+def _infer_kind(raw: dict) -> str | None:
+    """The type a declaration without a usable `type` most likely meant, from its keys."""
+    for key, kind in (("values", "enum"), ("of", "set"), ("range", "int")):
+        if key in raw:
+            return kind
+    init = raw.get("initial")
+    if isinstance(init, bool):
+        return "bool"
+    if isinstance(init, int):
+        return "int"
+    if isinstance(init, list):
+        return "set"
+    return None
 
 
 def _raw_hash(data: Any) -> str:
@@ -364,7 +388,7 @@ class _Builder:
                 continue
             for name, raw in state.items():
                 kpos = state.key_pos.get(name) if hasattr(state, "key_pos") else None
-                if not isinstance(raw, dict) or "type" not in raw or "initial" not in raw:
+                if not isinstance(raw, dict):
                     continue
                 if not self.unique(seen, str(name), kpos, "state variable"):
                     continue
@@ -375,12 +399,19 @@ class _Builder:
         return out
 
     def build_variable(self, name: str, raw: dict, index: int, kpos) -> Variable | None:
-        """A variable as declared. A declaration with an error is reported once and still
-        declared with what could be understood (a bad initial value becomes the lowest
-        value), so that its uses are checked and no false "not a state variable" follows."""
-        kind = raw["type"]
+        """A variable as declared. A declaration with an error is reported once (here or by
+        the structural check) and still declared with what could be understood — a type
+        missing or misspelt is inferred from the other keys, a bad or missing initial value
+        becomes the lowest value, a malformed range is taken as unbounded — so that its uses
+        are checked and no false "not a state variable" or "leaves its range" follows."""
+        kind = raw.get("type")
+        if kind not in ("bool", "int", "enum", "set"):
+            kind = _infer_kind(raw)   # the missing or misspelt type is already reported
+            if kind is None:
+                return None
         ipos = value_pos(raw, "initial", kpos)
-        init = raw["initial"]
+        given = "initial" in raw      # a missing initial is already reported
+        init = raw.get("initial")
 
         def need(key: str, example: str):
             if key not in raw:
@@ -393,8 +424,8 @@ class _Builder:
         value: Any = None
         if kind == "bool":
             t = X.BOOL
-            value = bool(init)
-            if not isinstance(init, bool):
+            value = init if isinstance(init, bool) else False
+            if given and not isinstance(init, bool):
                 self.error("SP406", f"'{name}' is bool; initial should be true or false",
                            pos_of(init, ipos))
         elif kind == "int":
@@ -403,21 +434,22 @@ class _Builder:
             if isinstance(rng, list) and len(rng) == 2 and all(
                     isinstance(x, int) and not isinstance(x, bool) for x in rng):
                 lo, hi = sorted(rng)  # a reversed range is reported by the structural check
+                checked = True
             else:
                 need("range", "[0, 5]")  # a malformed range is reported by the structural check
-                lo = hi = init if ok_init else 0
+                lo, hi, checked = -_UNBOUNDED, _UNBOUNDED, False
             t = X.IntType(lo, hi)
-            value = lo
-            if not ok_init or not lo <= init <= hi:
-                self.error("SP406", f"'{name}' is int {lo}..{hi}; initial {init!r} does not fit",
-                           pos_of(init, ipos), f"choose a whole number from {lo} to {hi}")
-            else:
-                value = init
+            value = init if ok_init and lo <= init <= hi else max(lo, min(0, hi))
+            if given and (not ok_init or not lo <= init <= hi):
+                shown = f"{lo}..{hi}" if checked else "a whole number"
+                self.error("SP406", f"'{name}' is int {shown}; initial {init!r} does not fit",
+                           pos_of(init, ipos), f"choose a whole number from {lo} to {hi}"
+                           if checked else "write a whole number, e.g. initial: 0")
         elif kind == "enum":
-            if not need("values", "[none, political, military]") or \
-                    not isinstance(raw["values"], list):
+            if not need("values", "[none, political, military]"):
                 return None
-            values = tuple(self.names(raw["values"], value_pos(raw, "values", kpos)))
+            listed = _listed(raw["values"])
+            values = tuple(self.names(listed, value_pos(raw, "values", kpos)))
             if len(set(values)) != len(values) or not values:
                 self.error("SP203", f"enum '{name}' needs distinct values",
                            value_pos(raw, "values", kpos))
@@ -427,23 +459,19 @@ class _Builder:
             value = 0
             if word in values:
                 value = values.index(word)
-            else:
-                hint = did_you_mean(str(word), values)
-                if isinstance(init, bool):
-                    hint = (f"YAML reads a plain {word} as {str(init).lower()}: quote it, "
-                            f"initial: '{word}'") if word in values else hint
+            elif given:
                 self.error("SP407", f"'{word}' is not a value of '{name}' ({', '.join(values)})",
-                           pos_of(init, ipos), hint)
+                           pos_of(init, ipos), did_you_mean(str(word), values))
         elif kind == "set":
-            if not need("of", "[mediterranean, philippine_sea]") or \
-                    not isinstance(raw["of"], list):
+            if not need("of", "[mediterranean, philippine_sea]"):
                 return None
-            universe = tuple(self.names(raw["of"], value_pos(raw, "of", kpos)))
+            listed = _listed(raw["of"])
+            universe = tuple(self.names(listed, value_pos(raw, "of", kpos)))
             t = X.SetType(universe)
-            if not isinstance(init, list):
+            if given and not isinstance(init, list):
                 self.error("SP406", f"'{name}' is a set; initial should be a list of names, e.g. []",
                            pos_of(init, ipos))
-                init = []
+            init = init if isinstance(init, list) else []
             members = [self.name_of(x, (init, i, ipos)) for i, x in enumerate(init)]
             bad = [i for i, x in enumerate(members) if x not in universe]
             for i in bad:
@@ -454,7 +482,7 @@ class _Builder:
         else:
             return None
         for key, applies in (("range", "int"), ("values", "enum"), ("of", "set")):
-            if key in raw and kind != applies:
+            if key in raw and kind != applies and raw.get("type") == kind:
                 self.error("SP201", f"'{key}' applies to {applies} variables, not {kind}",
                            raw.key_pos.get(key) if hasattr(raw, "key_pos") else kpos)
         rests = self.check_events(raw.get("rests_on"), value_pos(raw, "rests_on", kpos),

@@ -46,6 +46,10 @@ def is_spillover_text(text: str) -> bool:
     return any(m.group(1) in ours for m in _TOP_KEY.finditer(text))
 
 
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+
+
 def date_problem(v: Any) -> str | None:
     """Why `v` is not a date YYYY, YYYY-MM or YYYY-MM-DD, or None when it is one.
     The form is checked by DATE_RE; a full date must also exist (no 2025-06-31)."""
@@ -55,10 +59,14 @@ def date_problem(v: Any) -> str | None:
     if not isinstance(text, str) or not DATE_RE.match(text):
         return "not a date YYYY, YYYY-MM or YYYY-MM-DD"
     if len(text) == 10:
+        import calendar
+
+        year, month, day = int(text[:4]), int(text[5:7]), int(text[8:])
         try:
-            datetime.date(int(text[:4]), int(text[5:7]), int(text[8:]))
+            datetime.date(year, month, day)
         except ValueError:
-            return f"not a real date ({text[5:7]}/{text[:4]} has no day {int(text[8:])})"
+            days = calendar.monthrange(year, month)[1]
+            return f"not a real date: {_MONTHS[month - 1]} {year} has {days} days"
     return None
 
 
