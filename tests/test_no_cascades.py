@@ -276,3 +276,34 @@ def test_impossible_date_says_how_many_days_the_month_has(write_scenario):
     text = edit("date: 2022-06,", "date: 2023-02-29,")
     d = the_one(write_scenario, text)
     assert d.message.endswith("not a real date: February 2023 has 28 days")
+
+
+@pytest.mark.parametrize("old, new, code, at", [
+    # an item missing a required key is still declared: its uses are not errors
+    ("{id: precedent, date: 2022-06, title: A precedent}", "{id: precedent, date: 2022-06}",
+     "SP202", "{id: precedent"),
+    ("{id: precedent, date: 2022-06, title: A precedent}",
+     "{id: precedent, date: 2022-13, title: A precedent}", "SP205", "2022-13"),
+])
+def test_an_event_with_a_mistake_is_still_declared(write_scenario, old, new, code, at):
+    text = edit(old, new)
+    d = the_one(write_scenario, text)
+    line, col = where(text, at)
+    assert d.code == code and (d.line, d.col) == (line, col)
+
+
+@pytest.mark.parametrize("old, new, code, at", [
+    # an item missing a required key still has what it holds checked
+    ("    title: Step up\n", "", "SP202", "id: step"),
+    ("{id: go, label: Go, effects: [level += 1]}", "{id: go, effects: [level += 1]}", "SP202",
+     "{id: go"),
+    ("{label: Tension, value: 1, when:", "{value: 1, when:", "SP202", "{value: 1, when:"),
+])
+def test_an_item_missing_a_key_still_has_its_body_checked(write_scenario, old, new, code, at):
+    typo = ("[level += 1]", "[levl += 1]") if "go" in at else (
+        "occurred(precedent)", "occured(precedent)") if "step" in at else (
+        "tension >= heightened", "tensoin >= heightened")
+    text = edit(old, new, *typo)
+    _, diags = check_scenario(write_scenario(text))
+    assert [d.code for d in diags] == [code, "SP402"], [d.format() for d in diags]
+    assert (diags[0].line, diags[0].col) == where(text, at)

@@ -298,8 +298,8 @@ class _Builder:
         out: dict[str, Source] = {}
         seen: dict[str, Pos | None] = {}
         for raw, pos in items:
-            if not isinstance(raw, dict) or "id" not in raw or "title" not in raw:
-                continue
+            if not isinstance(raw, dict) or "id" not in raw:
+                continue    # a missing title is reported by the structural check
             ident = str(raw["id"])
             if not self.unique(seen, ident, pos_of(raw.get("id"), pos), "source"):
                 continue
@@ -307,7 +307,7 @@ class _Builder:
             details = ", ".join(f"{k} {raw[k]}" for k in ("year", "volume", "issue", "pages")
                                 if k in raw)
             out[ident] = Source(
-                id=ident, kind=str(raw.get("kind", "")), title=str(raw["title"]),
+                id=ident, kind=str(raw.get("kind", "")), title=str(raw.get("title", "")),
                 issuer=str(raw.get("issuer", "")), title_ru=str(raw.get("title_ru", "")),
                 journal=str(raw.get("journal", "")), published=str(raw.get("published", "")),
                 url=str(raw.get("url", "")), accessed=str(raw.get("accessed", "")),
@@ -319,8 +319,8 @@ class _Builder:
         out: dict[str, Event] = {}
         seen: dict[str, Pos | None] = {}
         for raw, pos in items:
-            if not isinstance(raw, dict) or not {"id", "date", "title"} <= set(raw):
-                continue
+            if not isinstance(raw, dict) or "id" not in raw:
+                continue    # a missing date or title is reported by the structural check
             ident = str(raw["id"])
             if not self.unique(seen, ident, pos_of(raw.get("id"), pos), "event"):
                 continue
@@ -337,7 +337,9 @@ class _Builder:
             for i, a in enumerate(actors if isinstance(actors, list) else []):
                 self.check_actor(a, pos, f"event '{ident}'")
             out[ident] = Event(
-                id=ident, date=str(raw["date"]), title=str(raw["title"]),
+                id=ident, title=str(raw.get("title", "")),
+                # an unusable date is reported; the event is still declared, never occurring
+                date=str(raw["date"]) if date_problem(raw.get("date")) is None else "9999",
                 summary=str(raw.get("summary", "")).strip(), title_ru=str(raw.get("title_ru", "")),
                 actors=tuple(map(str, actors)), tags=tuple(map(str, raw.get("tags") or ())),
                 sources=tuple(cites))
@@ -602,8 +604,9 @@ class _Builder:
             ident = str(raw["id"])
             # A second branch with the same id is reported, and its body still checked.
             first = self.unique(seen, ident, pos_of(raw["id"], pos), "branch")
-            if not isinstance(raw.get("title"), str) or not isinstance(raw.get("options"), list):
-                continue  # reported by the structural check
+            # A branch without its title or options is reported by the structural check;
+            # what it has is still checked.
+            whole = isinstance(raw.get("title"), str) and isinstance(raw.get("options"), list)
             if ident in self.scope.injects and first:
                 self.error("SP301", f"'{ident}' names both a branch and an inject",
                            pos_of(raw["id"], pos), "rename one of them")
@@ -618,9 +621,9 @@ class _Builder:
                                              what)
             options = []
             oseen: dict[str, Pos | None] = {}
-            for i, o in enumerate(raw.get("options") or []):
-                if not isinstance(o, dict) or "id" not in o or "label" not in o:
-                    continue
+            for i, o in enumerate(raw["options"] if isinstance(raw.get("options"), list) else []):
+                if not isinstance(o, dict) or "id" not in o:
+                    continue     # reported by the structural check
                 opos = (raw["options"], i, pos)
                 first_option = self.unique(oseen, str(o["id"]), pos_of(o["id"], opos),
                                            f"option of {what}")
@@ -644,7 +647,7 @@ class _Builder:
                                           f"{what}, signpost {i + 1}")
                     signposts.append(Signpost(sid, str(s["text"]).strip(), cond, ident))
             turns = self.turn_set(raw.get("turns"), (raw, "turns", pos), what)
-            if not first:
+            if not first or not whole:
                 continue
             out[ident] = Branch(
                 id=ident, title=str(raw["title"]), options=tuple(options), turns=turns,
@@ -667,7 +670,7 @@ class _Builder:
                 outcomes[key] = Outcome(str(out.get("narrative", "")).strip(),
                                         self.effects(out.get("effects"), (out, "effects", pos),
                                                      f"{owhat}, {key}"))
-        return Option(id=str(o["id"]), label=str(o["label"]),
+        return Option(id=str(o["id"]), label=str(o.get("label", "")),
                       narrative=str(o.get("narrative", "")).strip(),
                       effects=self.effects(o.get("effects"), (o, "effects", pos), owhat),
                       on_success=outcomes.get("on_success"), on_failure=outcomes.get("on_failure"))
@@ -682,16 +685,18 @@ class _Builder:
         target = raw.get("target")
         target = target if isinstance(target, int) and not isinstance(target, bool) else 7
         mods = []
-        for i, md in enumerate(raw.get("modifiers") or []):
-            if not isinstance(md, dict) or "label" not in md or "value" not in md:
+        modifiers = raw.get("modifiers")
+        for i, md in enumerate(modifiers if isinstance(modifiers, list) else []):
+            if not isinstance(md, dict):
                 continue
             mpos = (raw["modifiers"], i, pos)
-            value = self.int_value(md["value"], (md, "value", mpos),
-                                   f"{what}, modifier '{md['label']}'")
-            cond = self.condition(md.get("when"), (md, "when", mpos),
-                                  f"{what}, modifier '{md['label']}'")
-            if value is not None:
-                mods.append(Modifier(str(md["label"]), value, cond))
+            label = str(md.get("label", i + 1))   # a missing label or value is reported by
+            mwhat = f"{what}, modifier '{label}'"  # the structural check; the rest is checked
+            value = self.int_value(md["value"], (md, "value", mpos), mwhat) \
+                if "value" in md else None
+            cond = self.condition(md.get("when"), (md, "when", mpos), mwhat)
+            if value is not None and "label" in md:
+                mods.append(Modifier(label, value, cond))
         return Adjudication(m.group(0), int(m.group(1)), int(m.group(2)), target,
                             tuple(mods), str(raw.get("note", "")).strip())
 
@@ -701,8 +706,7 @@ class _Builder:
         for raw, pos in raws:
             ident = str(raw["id"])
             first = self.unique(seen, ident, pos_of(raw["id"], pos), "inject")
-            if not isinstance(raw.get("title"), str):
-                continue  # reported by the structural check
+            whole = isinstance(raw.get("title"), str)   # else reported by the structural check
             if first:
                 self.item_hashes[f"inject:{ident}"] = _raw_hash(raw)
             what = f"inject '{ident}'"
@@ -712,13 +716,13 @@ class _Builder:
                 self.error("SP308", f"{what}: turn {turn} does not exist "
                            f"(turns 0..{len(self.turns) - 1})", value_pos(raw, "turn", pos))
             inject = Inject(
-                id=ident, title=str(raw["title"]), narrative=str(raw.get("narrative", "")).strip(),
+                id=ident, title=str(raw.get("title", "")), narrative=str(raw.get("narrative", "")).strip(),
                 actor=str(raw.get("actor", "")), turn=turn if isinstance(turn, int) else None,
                 when=self.condition(raw.get("when"), value_pos(raw, "when", pos),
                                     f"{what}, condition"),
                 effects=self.effects(raw.get("effects"), value_pos(raw, "effects", pos), what),
                 cites=self.check_events(raw.get("cites"), value_pos(raw, "cites", pos), what))
-            if first:
+            if first and whole:
                 out[ident] = inject
         return out
 
