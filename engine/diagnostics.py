@@ -29,7 +29,7 @@ CODES: dict[str, str] = {
     "SP202": "a required key is missing",
     "SP203": "a value has the wrong type",
     "SP204": "a value is not one of the allowed choices",
-    "SP205": "a date is not YYYY, YYYY-MM or YYYY-MM-DD",
+    "SP205": "a date is not YYYY, YYYY-MM or YYYY-MM-DD, or is not a real day",
     "SP206": "an id is not snake_case (^[a-z][a-z0-9_]*$)",
     "SP207": "unsupported format version",
     "SP208": "a list that must not be empty is empty",

@@ -113,11 +113,20 @@ def test_mermaid_output(sc):
     assert '#quot;quoted#quot; #lt;event#gt; #amp; more' in text
     assert "i_raise_flag{{" in text and "e_ev_one([" in text
     assert '"' not in "".join(re.findall(r'\["(.*?)"\]', text))
-    # blocking edges are dashed and red, by index
+    # edges are styled as documented, by index: enables solid blue, blocks dashed red,
+    # odds dotted orange, cites grey (invisible turn-order links come after them all)
     edge_lines = [ln for ln in lines if re.match(r"^  \w+ (-->|-\.->)", ln)]
-    k = edge_lines.index('  b_d -.->|"x"| b_b')
-    assert f"  linkStyle {k} stroke:#c0392b,color:#c0392b" in lines
-    assert '  b_a -->|"x"| b_b' in lines
+    style = {int(m.group(1)): m.group(2) for m in
+             re.finditer(r"^  linkStyle (\d+) (.*)$", text, re.M)}
+    assert sorted(style) == list(range(len(edge_lines)))
+    k = edge_lines.index('  b_d -->|"x"| b_b')
+    assert style[k] == "stroke:#c0392b,color:#c0392b,stroke-dasharray:6 4"
+    k = edge_lines.index('  b_a -->|"x"| b_b')
+    assert style[k] == "stroke:#2b6cb0,color:#2b6cb0"
+    k = edge_lines.index('  i_raise_flag -.->|"flag −"| b_g')
+    assert style[k] == "stroke:#d68910,color:#d68910,stroke-dasharray:2 3"
+    k = edge_lines.index("  e_ev_one --> b_b")
+    assert style[k] == "stroke:#999999"
 
 
 def test_dot_output(sc):
@@ -205,3 +214,73 @@ def test_cli_graph_unwritable_output_exits_1(write_scenario, tmp_path, capsys):
     path = write_scenario(scenario_text(BODY, n_turns=3))
     assert main(["graph", str(path), "-o", str(tmp_path / "no" / "such" / "g.mmd")]) == 1
     assert "cannot write" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------- issue 15
+
+def _edge_lines(text):
+    """(source, destination, label) of each drawn edge of Mermaid text."""
+    return [(a, b, label) for a, label, b in
+            re.findall(r'^  (\w+) (?:-->|-\.->)(?:\|"(.*?)"\|)? (\w+)$', text, re.MULTILINE)]
+
+
+def test_turn_groups_are_chained_left_to_right_in_order():
+    sc = load_scenario(main_scenario())
+    g = build_graph(sc)
+    firsts = {}
+    for n in g.nodes:
+        if n.group.startswith("turn_"):
+            firsts.setdefault(int(n.group[5:]), n.id)
+    chain = [firsts[t] for t in sorted(firsts)]
+    assert len(chain) > 2
+    mmd = graph(sc, "mermaid")
+    assert re.findall(r"^  (\w+) ~~~ (\w+)$", mmd, re.MULTILINE) == list(zip(chain, chain[1:]))
+    dot = graph(sc, "dot")
+    invis = re.findall(r'^  "(\w+)" -> "(\w+)" \[style=invis, weight=10\];$', dot, re.MULTILINE)
+    assert invis == list(zip(chain, chain[1:]))
+    # an edge back to an earlier turn does not constrain the layout
+    turn_of = {n.id: int(n.group[5:]) for n in g.nodes if n.group.startswith("turn_")}
+    for src, dst, attrs_ in re.findall(r'^  "(\w+)" -> "(\w+)" \[(.*)\];$', dot, re.MULTILINE):
+        if src in turn_of and dst in turn_of and "invis" not in attrs_:
+            assert ("constraint=false" in attrs_) == (turn_of[src] > turn_of[dst])
+
+
+def test_one_label_per_pair_of_nodes_and_nothing_lost():
+    sc = load_scenario(main_scenario())
+    g = build_graph(sc)
+    mmd = graph(sc, "mermaid")
+    labelled = [(a, b, label) for a, b, label in _edge_lines(mmd) if label]
+    pairs = [frozenset((a, b)) for a, b, _ in labelled]
+    assert len(pairs) == len(set(pairs))
+    shared = [e for e in g.edges if e.label and sum(
+        frozenset((e.src, e.dst)) == frozenset((x.src, x.dst)) for x in g.edges if x.label) > 1]
+    assert shared, "the bundled scenario has edges sharing a pair of nodes"
+    text = {frozenset((a, b)): label.replace("<br/>", " ") for a, b, label in labelled}
+    for e in shared:
+        assert f"{e.kind}: {e.label}" in text[frozenset((e.src, e.dst))]
+
+
+def test_filters_keep_what_bears_on_a_branch_or_variable(sc):
+    from engine.analysis.graph import filter_graph
+    g = build_graph(sc)
+    only_b = filter_graph(g, branches=["b"])
+    assert only_b.edges and all("b_b" in (e.src, e.dst) for e in only_b.edges)
+    assert {n.id for n in only_b.nodes} == {"b_b"} | {e.src for e in only_b.edges} | {
+        e.dst for e in only_b.edges}
+    assert ("e_ev_one", "b_b", CITES) in edges(only_b)
+    only_flag = filter_graph(g, variables=["flag"])
+    assert edges(only_flag) == {("i_raise_flag", "b_g", ODDS)}
+    both = filter_graph(g, branches=["c"], variables=["x"])
+    assert both.edges and all("b_c" in (e.src, e.dst) and "x" in e.label for e in both.edges)
+    with pytest.raises(ValueError):
+        filter_graph(g, branches=["nope"])
+
+
+def test_cli_graph_filters(write_scenario, capsys):
+    path = write_scenario(scenario_text(BODY, n_turns=3))
+    assert main(["graph", str(path), "--variable", "flag"]) == 0
+    out = capsys.readouterr().out
+    assert [(a, b) for a, b, _ in _edge_lines(out)] == [("i_raise_flag", "b_g")]
+    assert main(["graph", str(path), "--branch", "nope"]) == 2
+    assert "no branch or inject 'nope'" in capsys.readouterr().err
+    assert main(["graph", str(path), "--variable", "nope"]) == 2

@@ -20,7 +20,7 @@ from typing import Callable
 # (`settle_heap`). Only the app imports this module.
 gc.disable()
 
-from textual import events  # noqa: E402  (after the collector is paused)
+from textual import events, work  # noqa: E402  (after the collector is paused)
 from textual.app import App  # noqa: E402
 from textual.binding import Binding  # noqa: E402
 
@@ -55,7 +55,9 @@ class SpilloverApp(App[int]):
                  seed: int | None = None, clock: Callable[[], str] | None = None,
                  now: Callable[[], _dt.datetime] | None = None,
                  initial_seed: int | None = None, cursor_blink: bool = True,
-                 log_folder: str | Path = "sessions", sign: bool = False) -> None:
+                 log_folder: str | Path = "sessions", sign: bool = False, watch: bool = False,
+                 start_turn: int | None = None,
+                 start_values: dict[str, str] | None = None) -> None:
         super().__init__()
         self.scenario_path = Path(scenario_path) if scenario_path else None
         self.resume_log = Path(resume_log) if resume_log else None
@@ -70,6 +72,10 @@ class SpilloverApp(App[int]):
         self.log_folder = Path(log_folder)
         self.sign = sign
         self.session: Session | None = None
+        self.watch = watch                  # reload the scenario when its files change
+        self.start_turn = start_turn        # a test session starts at this turn…
+        self.start_values = start_values or {}  # …with these values (logged overrides)
+        self.last_reload = None             # the engine's answer to the latest reload
         self.exit_code = 0
         self._gc_pauses = 0
 
@@ -135,19 +141,83 @@ class SpilloverApp(App[int]):
             self.switch_screen(screen)
         else:
             self.push_screen(screen)
+        if self.watch:
+            self.watch_scenario()
         if resumed:      # after the first frame: mounting a toast would hold it back
             self.call_after_refresh(self.notify, f"Resumed {session.log_path}: {resumed}",
                                     title="Resumed", markup=False)
         self.call_after_refresh(settle_heap)
 
     def start_session(self, scenario, *, seed: int, group: str, switched_off, log_path) -> Session:
-        """Start a session from the setup screen's fields (SessionError/OSError propagate)."""
+        """Start a session from the setup screen's fields (SessionError/OSError propagate),
+        brought to the chosen turn and state for a test session (`--turn`, `--set`)."""
         signer = None
         if self.sign:
             from engine.play.signing import signing_key
             signer = signing_key()
-        return Session.start(scenario, seed=seed, group=group, switched_off=switched_off,
-                             log_path=log_path, clock=self.clock or utc_now, signer=signer)
+        if self.start_turn is None and not self.start_values:
+            return Session.start(scenario, seed=seed, group=group, switched_off=switched_off,
+                                 log_path=log_path, clock=self.clock or utc_now, signer=signer)
+        from engine.play.reload import start_at
+        # Try it unlogged first, so a turn or value that does not fit leaves no log behind.
+        start_at(Session.start(scenario, seed=seed, group=group, switched_off=switched_off),
+                 self.start_turn or 0, self.start_values)
+        session = Session.start(scenario, seed=seed, group=group, switched_off=switched_off,
+                                log_path=log_path, clock=self.clock or utc_now, signer=signer)
+        return start_at(session, self.start_turn or 0, self.start_values)
+
+    # ------------------------------------------------------------------ live reload
+    def watched_files(self) -> set[Path]:
+        """The files the live session's scenario was read from (main file, includes,
+        catalogues)."""
+        if self.session is None:
+            return set()
+        root = Path(self.session.scenario.path).parent
+        return {(root / name).resolve() for name in self.session.scenario.file_hashes} | {
+            Path(self.session.scenario.path).resolve()}
+
+    @work(exclusive=True, group="watch")
+    async def watch_scenario(self) -> None:
+        """Reload whenever a file of the scenario changes (`spillover run --watch`)."""
+        from watchfiles import awatch
+        while self.session is not None:
+            files = self.watched_files()
+            async for changes in awatch(*{f.parent for f in files}, debounce=200, step=50,
+                                        recursive=False):
+                if any(Path(p).resolve() in files for _, p in changes):
+                    self.reload_scenario()
+                    break          # the files may have changed (includes): watch again
+
+    def reload_scenario(self) -> None:
+        """Check the scenario again; on success re-apply the session's actions to the new
+        version in a new session (its own log; the old log stays as it is) and say what
+        changed; on errors keep the session and show them."""
+        from engine.play.reload import reload
+        if self.session is None:
+            return
+        try:
+            result = reload(self.session, clock=self.clock or utc_now)
+        except (SessionError, OSError) as e:
+            self.notify(str(e), title="Not reloaded", severity="error", markup=False)
+            return
+        self.last_reload = result
+        if result.session is None:
+            errors = [d.format() for d in result.diagnostics if d.severity == "error"]
+            more = f"\n… and {len(errors) - 5} more" if len(errors) > 5 else ""
+            self.notify("\n".join(errors[:5]) + more, title="Scenario has errors — not reloaded",
+                        severity="error", timeout=30, markup=False)
+            return
+        if result.session is self.session:
+            return
+        old = self.session
+        from .screens.exercise import ExerciseScreen
+        while len(self.screen_stack) > 2 and not isinstance(self.screen, ExerciseScreen):
+            self.pop_screen()   # a dialog half filled in: nothing of it was recorded yet
+        self.start_exercise(result.session)
+        old.close()
+        self.notify(result.summary(), title="Scenario reloaded",
+                    severity="warning" if result.dropped else "information", timeout=15,
+                    markup=False)
 
     def show_error(self, title: str, lines: list[str]) -> None:
         from .screens.error import ErrorScreen
@@ -209,10 +279,11 @@ def settle_heap() -> None:
 
 
 def run_app(*, scenario_path=None, resume_log=None, replay_log=None, log_path=None, group=None,
-            seed=None, sign=False) -> int:
+            seed=None, sign=False, watch=False, start_turn=None, start_values=None) -> int:
     """Run the app in the terminal; returns the exit code (0, or 1 after an error screen)."""
     app = SpilloverApp(scenario_path=scenario_path, resume_log=resume_log, replay_log=replay_log,
-                       log_path=log_path, group=group, seed=seed, sign=sign)
+                       log_path=log_path, group=group, seed=seed, sign=sign, watch=watch,
+                       start_turn=start_turn, start_values=start_values)
 
     def hang_up(_signum, _frame):      # the terminal closed: the log is already on disk
         app.close_session()

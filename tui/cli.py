@@ -38,6 +38,14 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, help="dice seed (pre-fills the setup screen)")
     run.add_argument("--sign", action="store_true", help="sign the session's log with this "
                      "machine's key (made on first use in the user's config folder)")
+    run.add_argument("--watch", action="store_true",
+                     help="for authors: reload the scenario when its files change, re-applying "
+                     "the session's actions to the new version (in a new log)")
+    run.add_argument("--turn", type=int, metavar="N",
+                     help="for authors: start the session at turn N (a test session)")
+    run.add_argument("--set", action="append", default=[], metavar="VAR=VALUE",
+                     help="for authors: start with VAR set to VALUE (logged as an override; "
+                     "repeat for several; a set as a,b)")
 
     res = sub.add_parser("resume", help="continue a logged session in the app",
                          description="Continue a logged session: replays it, then appends to it.")
@@ -59,7 +67,15 @@ def _parser() -> argparse.ArgumentParser:
     lint.add_argument("paths", nargs="+", help="scenario or catalogue YAML files")
     lint.add_argument("--no-explore", action="store_true",
                       help="skip the reachability check by exploration")
+    lint.add_argument("--max-states", type=int, default=None, metavar="N",
+                      help="budget of the reachability check in distinct states "
+                      "(default 20,000); lint says when the check did not complete")
     lint.add_argument("--json", action="store_true", help="machine-readable output")
+
+    sub.add_parser("lsp", help="a language server for editors (stdio)",
+                   description="Run the scenario language server over stdin/stdout: live "
+                   "diagnostics, completion, hover, go-to-definition and symbols in any editor "
+                   "that speaks LSP (see docs/AUTHORING.md). Needs pip install 'spillover[lsp]'.")
 
     sub.add_parser("schema", help="print the JSON Schema of the scenario format",
                    description="Print the JSON Schema (draft 2020-12) of scenario, include and "
@@ -110,6 +126,10 @@ def _parser() -> argparse.ArgumentParser:
     gr.add_argument("--format", choices=["mermaid", "dot"], default="mermaid")
     gr.add_argument("--group-by", choices=["turn", "actor"], default="turn")
     gr.add_argument("-o", "--output", help="write to FILE instead of stdout")
+    gr.add_argument("--branch", action="append", default=[], metavar="ID",
+                    help="only the edges into and out of this branch or inject (repeatable)")
+    gr.add_argument("--variable", action="append", default=[], metavar="NAME",
+                    help="only the edges carried by this state variable (repeatable)")
 
     rpt = sub.add_parser("report", help="after-action report and improvement plan of a session",
                          description="Write the after-action report and improvement plan "
@@ -180,9 +200,18 @@ def _dispatch(args) -> int:
     if cmd is None or cmd == "run":
         from engine.bundled import main_scenario
         scenario = Path(getattr(args, "scenario", None) or main_scenario())
+        values = {}
+        for item in getattr(args, "set", None) or []:
+            name, sep, value = item.partition("=")
+            if not sep or not name.strip():
+                print(f"spillover: --set {item}: write VAR=VALUE", file=sys.stderr)
+                return EXIT_USAGE
+            values[name.strip()] = value.strip()
         return _tui(scenario_path=scenario, log_path=getattr(args, "log", None),
                     group=getattr(args, "group", None), seed=getattr(args, "seed", None),
-                    sign=getattr(args, "sign", False))
+                    sign=getattr(args, "sign", False),
+                    watch=getattr(args, "watch", False), start_turn=getattr(args, "turn", None),
+                    start_values=values)
     if cmd == "resume":
         return _tui(resume_log=Path(args.log), scenario_path=_opt_path(args.scenario))
     if cmd == "replay":
@@ -191,6 +220,14 @@ def _dispatch(args) -> int:
         return _tui(replay_log=Path(args.log), scenario_path=_opt_path(args.scenario))
     if cmd == "lint":
         return cmd_lint(args)
+    if cmd == "lsp":
+        try:
+            from tui.lsp import main as lsp_main
+        except ImportError as e:
+            print(f"spillover: the language server needs pygls ({e.name} is missing): "
+                  "pip install 'spillover[lsp]'", file=sys.stderr)
+            return EXIT_USAGE
+        return lsp_main()
     if cmd == "schema":
         from engine.format.schema import json_schema
         print(json.dumps(json_schema(), indent=2, ensure_ascii=False))
@@ -264,15 +301,16 @@ def cmd_replay_verify(args) -> int:
 
 
 def _is_catalogue(path: Path) -> bool:
-    """A catalogue file has no `spillover:` version key at its top."""
+    """A catalogue file has none of the top-level keys only a scenario has."""
+    from engine.format.schema import is_catalogue_text
     try:
         if not path.is_file():        # a pipe or a device is never read here
             return False
         with open(path, "rb") as f:
-            head = f.read(4000).decode("utf-8", errors="replace")
+            text = f.read(32 << 20).decode("utf-8", errors="replace")
     except OSError:
         return False
-    return not any(line.startswith("spillover:") for line in head.splitlines())
+    return is_catalogue_text(text)
 
 
 def cmd_lint(args) -> int:
@@ -285,10 +323,12 @@ def cmd_lint(args) -> int:
         diags = check_catalogues(catalogues)
         all_diags += diags
         results.append(("catalogue " + ", ".join(map(str, catalogues)), None, diags))
+    reach = {}
     for path in scenarios:
         scenario, diags = check_scenario(path)
         if scenario is not None and not args.no_explore:
-            diags = diags + _reachability_warnings(scenario)
+            reach[str(path)] = _reachability(scenario, args.max_states)
+            diags = diags + list(reach[str(path)].diagnostics)
         all_diags += diags
         results.append((str(path), scenario, diags))
     errors = sum(d.severity == "error" for d in all_diags)
@@ -296,7 +336,11 @@ def cmd_lint(args) -> int:
     if args.json:
         print(json.dumps({"errors": errors, "warnings": warnings, "diagnostics": [
             {"file": d.file, "line": d.line, "col": d.col, "code": d.code,
-             "severity": d.severity, "message": d.message, "hint": d.hint} for d in all_diags]},
+             "severity": d.severity, "message": d.message, "hint": d.hint} for d in all_diags],
+            # per scenario that loaded: whether the reachability check completed, and what
+            # it covered (null with --no-explore)
+            "reachability": {name: reach[name].to_json() if name in reach else None
+                             for name, scenario, _ in results if scenario is not None}},
             indent=2, ensure_ascii=False))
     else:
         for name, scenario, diags in results:
@@ -306,14 +350,22 @@ def cmd_lint(args) -> int:
                 print(f"{name}: {scenario.title} — {len(scenario.branches)} branches, "
                       f"{len(scenario.injects)} injects, {len(scenario.variables)} variables, "
                       f"{len(scenario.turns)} turns, {len(scenario.events)} events")
-        print(f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}")
+                print(f"{name}: " + (reach[name].summary() if name in reach
+                                     else "reachability not checked (--no-explore)"))
+        unchecked = sum(not r.complete for r in reach.values())
+        print(f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+              + (f"; reachability check incomplete for {unchecked} scenario"
+                 f"{'s' * (unchecked != 1)}" if unchecked else ""))
     return EXIT_FINDINGS if errors else EXIT_OK
 
 
-def _reachability_warnings(scenario) -> list:
-    """Unreachable branches and dead ends, when a small exploration completes (issue 5)."""
-    from engine.analysis.explore import lint_warnings
-    return lint_warnings(scenario)
+def _reachability(scenario, max_states: int | None):
+    """Unreachable branches and dead ends when a small exploration completes, and what it
+    covered when it does not."""
+    from engine.analysis.reachability import check_reachability
+    if max_states is None:
+        return check_reachability(scenario)
+    return check_reachability(scenario, max(1, max_states))
 
 
 if __name__ == "__main__":

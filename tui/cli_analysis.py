@@ -355,11 +355,15 @@ def print_randomtest(r, scenario, args) -> None:
 def cmd_graph(args) -> int:
     from engine.analysis.graph import graph
     scenario = _load(args.scenario)
-    text = graph(scenario, fmt=args.format, group_by=args.group_by)
+    try:
+        text = graph(scenario, fmt=args.format, group_by=args.group_by,
+                     branches=args.branch, variables=args.variable)
+    except ValueError as e:
+        return _err(str(e))
     if args.format == "mermaid":
         n_edges = sum(1 for line in text.splitlines()
                       if line.startswith("  ") and (" --> " in line or " -.->" in line
-                                                    or " -->|" in line))
+                                                    or " -->|" in line or " -.->|" in line))
         if n_edges > 500:
             print(f"spillover: note: {n_edges} edges; Mermaid draws at most 500 unless its "
                   "maxEdges setting is raised — consider --format dot", file=sys.stderr)

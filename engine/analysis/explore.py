@@ -977,6 +977,11 @@ def lint_warnings(scenario: Scenario, max_states: int = LINT_MAX_STATES) -> list
         return []
     if not result.complete:
         return []
+    return warnings_for(result, scenario)
+
+
+def warnings_for(result: ExploreResult, scenario: Scenario) -> list[Diagnostic]:
+    """SP506/SP507 warnings from a complete exploration."""
     out: list[Diagnostic] = []
     for u in result.unreachable:
         if u.option is not None:

@@ -441,9 +441,39 @@ def _sanitise(text: str) -> str:
 
 # ---------------------------------------------------------------------------- output
 
-def graph(scenario: Scenario, fmt: str = "mermaid", group_by: str = "turn") -> str:
-    """The scenario as Mermaid flowchart text or Graphviz DOT text."""
-    g = build_graph(scenario, group_by)
+def filter_graph(g: Graph, branches: Iterable[str] = (), variables: Iterable[str] = ()) -> Graph:
+    """Only what bears on the given branches and variables, so a dense graph can be read:
+    with `branches`, the edges into and out of them (events cited included); with
+    `variables`, the edges carried by them (an effect on the variable, or a clause or
+    modifier reading it). Given both, an edge must meet both. The nodes kept are those of
+    the edges kept, and the named branches themselves. ValueError for a name that is not
+    in the graph."""
+    branches, variables = list(dict.fromkeys(branches)), list(dict.fromkeys(variables))
+    if not branches and not variables:
+        return g
+    by_item = {n.item: n.id for n in g.nodes if n.kind in ("branch", "inject")}
+    unknown = [b for b in branches if b not in by_item]
+    if unknown:
+        raise ValueError(f"no branch or inject '{unknown[0]}' in the graph")
+    keep_ids = {by_item[b] for b in branches}
+
+    def carried_by(e: Edge, v: str) -> bool:
+        return re.search(rf"(?<![\w(]){re.escape(v)}(?![\w)])", e.label) is not None
+
+    edges = [e for e in g.edges
+             if (not branches or e.src in keep_ids or e.dst in keep_ids)
+             and (not variables or any(carried_by(e, v) for v in variables))]
+    kept = keep_ids | {e.src for e in edges} | {e.dst for e in edges}
+    return attrs.evolve(g, nodes=tuple(n for n in g.nodes if n.id in kept), edges=tuple(edges))
+
+
+def graph(scenario: Scenario, fmt: str = "mermaid", group_by: str = "turn",
+          branches: Iterable[str] = (), variables: Iterable[str] = ()) -> str:
+    """The scenario as Mermaid flowchart text or Graphviz DOT text (see `filter_graph`)."""
+    unknown = [v for v in variables if scenario.variable(v) is None]
+    if unknown:
+        raise ValueError(f"no state variable '{unknown[0]}' in the scenario")
+    g = filter_graph(build_graph(scenario, group_by), branches, variables)
     if fmt == "mermaid":
         return to_mermaid(g)
     if fmt == "dot":
@@ -462,6 +492,37 @@ def _groups(g: Graph) -> list[tuple[str, str, list[Node]]]:
         return {"on_demand": (1, 0, ""), "never": (2, 0, ""), NO_ACTOR: (4, 0, ""),
                 "events": (9, 0, "")}.get(key, (3, 0, key))
     return [(k, groups[k][0], groups[k][1]) for k in sorted(groups, key=order)]
+
+
+def _labelled(g: Graph) -> list[tuple[Edge, str]]:
+    """Each edge with the label to draw. Renderers route edges between the same two nodes
+    (either way) along one path and put their labels in one place, where they overlap; so
+    per pair of nodes one edge carries the label of all of them, each part saying what it
+    is (and '←' for the reverse direction), and the others carry none."""
+    pairs: dict[frozenset, list[Edge]] = {}
+    for e in g.edges:
+        if e.label:
+            pairs.setdefault(frozenset((e.src, e.dst)), []).append(e)
+    out = []
+    for e in g.edges:
+        shared = pairs.get(frozenset((e.src, e.dst)), [])
+        if len(shared) <= 1:
+            out.append((e, e.label))
+        elif e is shared[0]:
+            out.append((e, "; ".join(
+                f"{'← ' if (x.src, x.dst) != (e.src, e.dst) else ''}{x.kind}: {x.label}"
+                for x in shared)))
+        else:
+            out.append((e, ""))
+    return out
+
+
+def _turn_chain(g: Graph) -> list[tuple[str, str]]:
+    """Pairs of nodes (first of each turn group, first of the next) that keep the turn
+    groups left to right in order: invisible links, as the edges alone (many run back to
+    earlier turns) do not."""
+    firsts = [members[0].id for key, _, members in _groups(g) if key.startswith("turn_")]
+    return list(itertools.pairwise(firsts))
 
 
 def _wrap(text: str, width: int = 28) -> list[str]:
@@ -485,6 +546,13 @@ def _mermaid_text(text: str) -> str:
             .replace(">", "#gt;").replace("|", "#124;").replace("`", "#96;"))
 
 
+# As documented: enables solid blue, blocks dashed red, odds dotted orange, cites grey.
+MERMAID_EDGE = {
+    ENABLES: "stroke:#2b6cb0,color:#2b6cb0",
+    BLOCKS: "stroke:#c0392b,color:#c0392b,stroke-dasharray:6 4",
+    ODDS: "stroke:#d68910,color:#d68910,stroke-dasharray:2 3",
+    CITES: "stroke:#999999",
+}
 MERMAID_SHAPES = {"branch": ('("', '")'), "inject": ('{{"', '"}}'), "event": ('(["', '"])')}
 
 
@@ -500,16 +568,14 @@ def to_mermaid(g: Graph) -> str:
             lines.append(f"    {n.id}{open_}{label}{close}")
         lines.append("  end")
     styles = []
-    for k, e in enumerate(g.edges):
-        label = f'|"{_mermaid_text(e.label)}"|' if e.label else ""
-        arrow = {BLOCKS: "-.->", ODDS: "-.->"}.get(e.kind, "-->")
+    for k, (e, text) in enumerate(_labelled(g)):
+        label = ("|\"" + "<br/>".join(_mermaid_text(x) for x in _wrap(text, 24)) + "\"|"
+                 if text else "")
+        arrow = "-.->" if e.kind == ODDS else "-->"
         lines.append(f"  {e.src} {arrow}{label} {e.dst}")
-        if e.kind == BLOCKS:
-            styles.append(f"  linkStyle {k} stroke:#c0392b,color:#c0392b")
-        elif e.kind == ODDS:
-            styles.append(f"  linkStyle {k} stroke:#d68910,color:#d68910")
-        elif e.kind == CITES:
-            styles.append(f"  linkStyle {k} stroke:#999999")
+        styles.append(f"  linkStyle {k} {MERMAID_EDGE[e.kind]}")
+    # after the real edges, so that their linkStyle numbers stay as they are
+    lines += [f"  {a} ~~~ {b}" for a, b in _turn_chain(g)]
     lines += styles
     lines += [
         "  classDef branch fill:#dbe9f6,stroke:#2b6cb0,color:#1a202c",
@@ -557,8 +623,12 @@ def to_dot(g: Graph) -> str:
             label = "\n".join(_wrap(n.label)) + (f"\n({n.item})" if n.kind != "event" else "")
             lines.append(f"    {_dot(n.id)} [label={_dot(label)}, {DOT_NODE[n.kind]}];")
         lines.append("  }")
-    for e in g.edges:
-        label = f"label={_dot(e.label)}, " if e.label else ""
-        lines.append(f"  {_dot(e.src)} -> {_dot(e.dst)} [{label}{DOT_EDGE[e.kind]}];")
+    order = {n.id: k for k, (_, _, members) in enumerate(_groups(g)) for n in members}
+    for e, text in _labelled(g):
+        label = f"label={_dot(chr(10).join(_wrap(text, 24)))}, " if text else ""
+        # an edge back to an earlier group does not pull the layout out of turn order
+        back = ", constraint=false" if order[e.src] > order[e.dst] else ""
+        lines.append(f"  {_dot(e.src)} -> {_dot(e.dst)} [{label}{DOT_EDGE[e.kind]}{back}];")
+    lines += [f"  {_dot(a)} -> {_dot(b)} [style=invis, weight=10];" for a, b in _turn_chain(g)]
     lines.append("}")
     return "\n".join(lines) + "\n"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -19,20 +20,23 @@ from engine.lang.tree import walk
 from engine.diagnostics import Diagnostic, DiagnosticError, Pos, diag, did_you_mean, WARNING
 from engine.model import (Adjudication, Branch, CondEffect, Citation, Clause, Condition, Event, Inject, Modifier,
                     Objective, Option, Outcome, Scenario, Signpost, Source, Turn, Variable, _day)
-from engine.format.schema import (DATE_RE, DICE_RE, FORMAT_VERSION, SUPPORTED_VERSIONS, TURNS_RE,
-                     Checker, pos_of, resolve_pos,
-                     value_pos)
-from engine.format.yamlsource import gc_paused, load_yaml_file
+from engine.format.schema import (DATE_RE, DICE_RE, FORMAT_VERSION, FORMAT_VERSIONS, TURNS_RE,
+                                  Checker, date_problem, pos_of, resolve_pos, value_pos)
+from engine.format.yamlsource import gc_paused, load_yaml_file, load_yaml_text
 from engine.lang.text import unknown_names
 
 
 class _Files:
     """Reads YAML files once each, remembering their bytes for the content hash."""
 
-    def __init__(self, root: Path, diags: list[Diagnostic]):
+    def __init__(self, root: Path, diags: list[Diagnostic], texts: dict | None = None):
         self.root = root
         self.diags = diags
+        # Unsaved editor buffers by resolved path, read instead of the file (`spillover lsp`).
+        self.texts = {Path(k).resolve(): v for k, v in (texts or {}).items()}
+        self.read: list[tuple[Path, Any]] = []  # every file read, with its data
         self.hashes: dict[str, str] = {}
+        self.paths: dict[str, Path] = {}  # display name -> path, to read a word back
 
     def name(self, path: Path) -> str:
         try:
@@ -42,18 +46,69 @@ class _Files:
 
     def load(self, path: Path, display: str | None = None) -> Any:
         name = display or self.name(path)
-        data, diags = load_yaml_file(path, name)
+        text = self.texts.get(path.resolve())
+        raw = None
+        if text is not None:
+            data, diags = load_yaml_text(text, name)
+            raw = text.encode("utf-8")
+        else:
+            data, diags = load_yaml_file(path, name)
+            try:
+                if path.is_file():   # never a pipe or a device (load_yaml_file refused it)
+                    raw = path.read_bytes()
+            except OSError:
+                pass
         if data is None and not diags:      # valid YAML, but nothing a scenario can use
             diags = [diag("SP103", "the file's document is null (~ or null): there is "
                           "nothing in it to use", Pos(name, 1, 1),
                           "write the YAML data (a mapping of keys) into the file")]
         self.diags.extend(diags)
-        try:
-            if path.is_file():       # never a pipe or a device (load_yaml_file refused it)
-                self.hashes[self.name(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
-        except OSError:
-            pass
+        self.paths[name] = path
+        self.read.append((path, data))
+        if raw is not None:
+            self.hashes[self.name(path)] = hashlib.sha256(raw).hexdigest()
         return data
+
+    def word_at(self, pos: Pos | None) -> str | None:
+        """The word written at `pos` (for a scalar YAML turned into something else)."""
+        path = self.paths.get(pos.file) if pos is not None else None
+        if path is None:
+            return None
+        try:
+            text = self.texts.get(path.resolve())
+            text = path.read_text(encoding="utf-8") if text is None else text
+            line = text.splitlines()[pos.line - 1]
+        except (OSError, UnicodeError, IndexError):
+            return None
+        m = _WORD.match(line, pos.col - 1)
+        return m.group(0) if m else None
+
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_UNBOUNDED = 10**9   # the range of an int variable whose range could not be read
+
+
+def _listed(v: Any) -> list:
+    """A list of names, or what a malformed one most likely meant (`values: a, b, c`, the
+    brackets forgotten — reported by the structural check)."""
+    if isinstance(v, list):
+        return v
+    return [w for w in re.split(r"[\s,\[\]]+", str(v)) if w]
+
+
+def _infer_kind(raw: dict) -> str | None:
+    """The type a declaration without a usable `type` most likely meant, from its keys."""
+    for key, kind in (("values", "enum"), ("of", "set"), ("range", "int")):
+        if key in raw:
+            return kind
+    init = raw.get("initial")
+    if isinstance(init, bool):
+        return "bool"
+    if isinstance(init, int):
+        return "int"
+    if isinstance(init, list):
+        return "set"
+    return None
 
 
 def _turn_number(digits: str) -> int:
@@ -97,19 +152,22 @@ def _expr_pos(text: Any, offset: int, fallback: Any) -> Pos | None:
 
 
 class _Builder:
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, texts: dict | None = None):
         self.path = path
         self.root = path.parent.resolve()
         self.diags: list[Diagnostic] = []
-        self.files = _Files(self.root, self.diags)
+        self.files = _Files(self.root, self.diags, texts)
         self.check = Checker(self.diags)
         self.item_hashes: dict[str, str] = {}
         self._checked: dict[tuple[str, str], Any] = {}  # see checked()
         self._checked_scope: Any = None
+        self.source_pos: dict[str, Pos | None] = {}
 
     def error(self, code, message, pos, hint=None, severity="error"):
         # `pos` may be lazy, as (container, key or index, fallback): see schema.resolve_pos.
-        self.diags.append(diag(code, message, resolve_pos(pos), hint, severity))
+        # Every diagnostic names a place: at worst the top of the file being checked.
+        where = resolve_pos(pos) or Pos(str(self.path), 1, 1)
+        self.diags.append(diag(code, message, where, hint, severity))
 
     # ------------------------------------------------------------------ files
     def resolve(self, ref: Any, base: Path, pos: Pos | None, confine: bool) -> Path | None:
@@ -170,12 +228,8 @@ class _Builder:
                        "(spillover, id, title, start, turns, …)", pos_of(data, Pos(str(self.path), 1, 1)))
             return None
         self.version = data.get("spillover", 1)
-        if self.version not in SUPPORTED_VERSIONS:
+        if self.version not in FORMAT_VERSIONS or isinstance(self.version, bool):
             self.version = FORMAT_VERSION
-        if "spillover" in data and data["spillover"] not in SUPPORTED_VERSIONS:
-            self.error("SP207", f"format version {data['spillover']!r} is not supported",
-                       value_pos(data, "spillover", None),
-                       f"this engine reads versions {', '.join(map(str, SUPPORTED_VERSIONS))}")
         if not self.check.obj(data, "scenario", getattr(data, "pos", None), "the scenario"):
             # Keep going where the parts that matter are usable, to report more at once.
             if not isinstance(data.get("turns"), list) or not data.get("turns"):
@@ -220,8 +274,8 @@ class _Builder:
         branch_options: dict[str, frozenset[str]] = {}
         for b, p in raw_branches:
             opts = b.get("options") if isinstance(b.get("options"), list) else []
-            branch_options[str(b["id"])] = frozenset(
-                str(o["id"]) for o in opts if isinstance(o, dict) and "id" in o)
+            branch_options.setdefault(str(b["id"]), frozenset(
+                str(o["id"]) for o in opts if isinstance(o, dict) and "id" in o))
         self.scope = X.Scope(
             variables={v.id: (v.index, v.type) for v in variables},
             events=frozenset(self.events),
@@ -303,15 +357,16 @@ class _Builder:
         out: dict[str, Source] = {}
         seen: dict[str, Pos | None] = {}
         for raw, pos in items:
-            if not isinstance(raw, dict) or "id" not in raw or "title" not in raw:
-                continue
+            if not isinstance(raw, dict) or "id" not in raw:
+                continue    # a missing title is reported by the structural check
             ident = str(raw["id"])
             if not self.unique(seen, ident, pos_of(raw.get("id"), pos), "source"):
                 continue
+            self.source_pos[ident] = pos_of(raw.get("id"), pos)
             details = ", ".join(f"{k} {raw[k]}" for k in ("year", "volume", "issue", "pages")
                                 if k in raw)
             out[ident] = Source(
-                id=ident, kind=str(raw.get("kind", "")), title=str(raw["title"]),
+                id=ident, kind=str(raw.get("kind", "")), title=str(raw.get("title", "")),
                 issuer=str(raw.get("issuer", "")), title_ru=str(raw.get("title_ru", "")),
                 journal=str(raw.get("journal", "")), published=str(raw.get("published", "")),
                 url=str(raw.get("url", "")), accessed=str(raw.get("accessed", "")),
@@ -323,8 +378,8 @@ class _Builder:
         out: dict[str, Event] = {}
         seen: dict[str, Pos | None] = {}
         for raw, pos in items:
-            if not isinstance(raw, dict) or not {"id", "date", "title"} <= set(raw):
-                continue
+            if not isinstance(raw, dict) or "id" not in raw:
+                continue    # a missing date or title is reported by the structural check
             ident = str(raw["id"])
             if not self.unique(seen, ident, pos_of(raw.get("id"), pos), "event"):
                 continue
@@ -341,7 +396,9 @@ class _Builder:
             for i, a in enumerate(actors if isinstance(actors, list) else []):
                 self.check_actor(a, pos, f"event '{ident}'")
             out[ident] = Event(
-                id=ident, date=str(raw["date"]), title=str(raw["title"]),
+                id=ident, title=str(raw.get("title", "")),
+                # an unusable date is reported; the event is still declared, never occurring
+                date=str(raw["date"]) if date_problem(raw.get("date")) is None else "9999",
                 summary=str(raw.get("summary", "")).strip(), title_ru=str(raw.get("title_ru", "")),
                 actors=tuple(map(str, actors)), tags=tuple(map(str, raw.get("tags") or ())),
                 sources=tuple(cites))
@@ -351,7 +408,8 @@ class _Builder:
         cited = {c.source for e in self.events.values() for c in e.sources}
         for sid in self.sources:
             if sid not in cited:
-                self.error("SP505", f"source '{sid}' is not cited by any event", None,
+                self.error("SP505", f"source '{sid}' is not cited by any event",
+                           self.source_pos.get(sid),
                            "cite it from an event or remove it", severity=WARNING)
 
     def build_turns(self, data: dict) -> list[Turn]:
@@ -363,12 +421,12 @@ class _Builder:
             return []
         turns: list[Turn] = []
         start = str(data.get("start", ""))
-        start = start if DATE_RE.match(start) else ""
+        start = start if date_problem(start) is None else ""
         for i, t in enumerate(raw):
             if not isinstance(t, dict):
                 return []
             # A turn missing its label or date is already reported; keep checking the rest.
-            date = str(t["date"]) if DATE_RE.match(str(t.get("date", ""))) else (
+            date = str(t["date"]) if date_problem(t.get("date")) is None else (
                 turns[-1].date if turns else start or "2000")
             ipos = raw.item_pos[i] if hasattr(raw, "item_pos") else None
             turns.append(Turn(i, str(t.get("label", f"Turn {i}")), date, pos_of(t, ipos)))
@@ -391,12 +449,11 @@ class _Builder:
                 continue
             for name, raw in state.items():
                 kpos = state.key_pos.get(name) if hasattr(state, "key_pos") else None
-                if not isinstance(raw, dict) or "type" not in raw or \
-                        ("initial" not in raw and "derived" not in raw):
-                    if isinstance(raw, dict) and "type" in raw:
-                        self.error("SP202", f"state variable '{name}' needs 'initial' (or, "
-                                   "format 2, 'derived')", kpos, "e.g. initial: 0")
+                if not isinstance(raw, dict):
                     continue
+                if "initial" not in raw and "derived" not in raw:
+                    self.error("SP202", f"state variable '{name}' needs 'initial' (or, "
+                               "format 2, 'derived')", kpos, "e.g. initial: 0")
                 if not self.unique(seen, str(name), kpos, "state variable"):
                     continue
                 var = self.build_variable(str(name), raw, len(out), kpos)
@@ -406,42 +463,47 @@ class _Builder:
         return out
 
     def build_variable(self, name: str, raw: dict, index: int, kpos) -> Variable | None:
-        kind = raw["type"]
+        """A variable as declared. A declaration with an error is reported once (here or by
+        the structural check) and still declared with what could be understood — a type
+        missing or misspelt is inferred from the other keys, a bad or missing initial value
+        becomes the lowest value, a malformed range is taken as unbounded — so that its uses
+        are checked and no false "not a state variable" or "leaves its range" follows."""
+        kind = raw.get("type")
+        if kind not in ("bool", "int", "enum", "set"):
+            kind = _infer_kind(raw)   # the missing or misspelt type is already reported
+            if kind is None:
+                return None
         ipos = value_pos(raw, "initial", kpos)
         t = self.variable_type(name, kind, raw, kpos)
         if t is None:
             return None
         for key, applies in (("range", "int"), ("values", "enum"), ("of", "set")):
-            if key in raw and kind != applies:
+            if key in raw and kind != applies and raw.get("type") == kind:
                 self.error("SP201", f"'{key}' applies to {applies} variables, not {kind}",
                            raw.key_pos.get(key) if hasattr(raw, "key_pos") else kpos)
         init = raw.get("initial")
         cases: tuple = ()
-        if "derived" in raw:
-            if not self.needs_v2("derived", value_pos(raw, "derived", kpos)):
-                return None
+        if "derived" in raw and self.needs_v2("derived", value_pos(raw, "derived", kpos)):
             if kind == "set":
                 self.error("SP203", f"'{name}' is a set; only bool, int and enum variables can "
                            "be derived", value_pos(raw, "derived", kpos))
-                return None
-            self._derived.append((index, raw["derived"], value_pos(raw, "derived", kpos)))
+            else:
+                self._derived.append((index, raw["derived"], value_pos(raw, "derived", kpos)))
             value = _lowest(t) if init is None else self.constant(name, kind, t, init, ipos)
         elif _is_cases(init) or (kind == "bool" and isinstance(init, str)):
-            if not self.needs_v2("an initial value that reads events", ipos):
-                return None
-            cases = self.initial_cases(name, kind, t, init, ipos)
-            if cases is None:
-                return None
-            value = cases[-1][1]
-        else:
+            cases = ()
+            if self.needs_v2("an initial value that reads events", ipos):
+                cases = self.initial_cases(name, kind, t, init, ipos) or ()
+            value = cases[-1][1] if cases else _lowest(t)
+        elif "initial" in raw:
             value = self.constant(name, kind, t, init, ipos)
-        if value is None:
-            return None
+        else:
+            value = _lowest(t)        # a missing initial is reported by build_variables
         rests = self.check_events(raw.get("rests_on"), value_pos(raw, "rests_on", kpos),
                                   f"state variable '{name}'")
         cites = self.check_events(raw.get("cites"), value_pos(raw, "cites", kpos),
                                   f"state variable '{name}'")
-        if self.version >= 2 and "derived" not in raw:
+        if self.version >= 2 and "derived" not in raw and "initial" in raw:
             read = {ev for cond, _v in cases for ev in _condition_events(cond)}
             unread = [ev for ev in rests if ev not in read]
             if unread:
@@ -464,6 +526,8 @@ class _Builder:
         return False
 
     def variable_type(self, name: str, kind: str, raw: dict, kpos) -> Any:
+        """The declared type, as far as it can be read: a malformed range is taken as
+        unbounded, repeated enum values once each (each problem reported once)."""
         def need(key: str, example: str):
             if key not in raw:
                 self.error("SP202", f"state variable '{name}' of type {kind} needs '{key}'", kpos,
@@ -474,54 +538,66 @@ class _Builder:
         if kind == "bool":
             return X.BOOL
         if kind == "int":
-            if not need("range", "[0, 5]") or not isinstance(raw["range"], list):
-                return None
-            lo, hi = raw["range"]
-            return X.IntType(lo, hi)
+            rng = raw.get("range")
+            if isinstance(rng, list) and len(rng) == 2 and all(
+                    isinstance(x, int) and not isinstance(x, bool) for x in rng):
+                lo, hi = sorted(rng)  # a reversed range is reported by the structural check
+                return X.IntType(lo, hi)
+            need("range", "[0, 5]")   # a malformed range is reported by the structural check
+            return X.IntType(-_UNBOUNDED, _UNBOUNDED)
         if kind == "enum":
             if not need("values", "[none, political, military]"):
                 return None
-            values = tuple(map(str, raw["values"]))
+            values = tuple(self.names(_listed(raw["values"]), value_pos(raw, "values", kpos)))
             if len(set(values)) != len(values) or not values:
-                self.error("SP203", f"enum '{name}' needs distinct values", value_pos(raw, "values", kpos))
-                return None
+                self.error("SP203", f"enum '{name}' needs distinct values",
+                           value_pos(raw, "values", kpos))
+                values = tuple(dict.fromkeys(values)) or ("none",)
             return X.EnumType(values)
         if kind == "set":
             if not need("of", "[mediterranean, philippine_sea]"):
                 return None
-            return X.SetType(tuple(map(str, raw["of"])))
+            return X.SetType(tuple(self.names(_listed(raw["of"]), value_pos(raw, "of", kpos))))
         return None
 
     def constant(self, name: str, kind: str, t: Any, init: Any, ipos) -> Any:
-        """A constant value of the variable's type in its runtime form, or None (reported)."""
+        """A constant value of the variable's type in its runtime form. A value that does not
+        fit is reported and replaced by the lowest value (or, for a set, its good members),
+        so the variable is still declared."""
         if kind == "bool":
             if not isinstance(init, bool):
                 self.error("SP406", f"'{name}' is bool; initial should be true or false",
                            pos_of(init, ipos))
-                return None
+                return False
             return init
         if kind == "int":
-            if not isinstance(init, int) or isinstance(init, bool) or not t.lo <= init <= t.hi:
-                self.error("SP406", f"'{name}' is int {t.lo}..{t.hi}; initial {init!r} does not fit",
-                           pos_of(init, ipos))
-                return None
+            ok = isinstance(init, int) and not isinstance(init, bool)
+            if not ok or not t.lo <= init <= t.hi:
+                bounded = t.hi < _UNBOUNDED
+                shown = f"{t.lo}..{t.hi}" if bounded else "a whole number"
+                self.error("SP406", f"'{name}' is int {shown}; initial {init!r} does not fit",
+                           pos_of(init, ipos), f"choose a whole number from {t.lo} to {t.hi}"
+                           if bounded else "write a whole number, e.g. initial: 0")
+                return max(t.lo, min(0, t.hi))
             return init
         if kind == "enum":
-            if init not in t.values:
-                self.error("SP407", f"'{init}' is not a value of '{name}' ({', '.join(t.values)})",
-                           pos_of(init, ipos), did_you_mean(str(init), t.values))
-                return None
-            return t.values.index(init)
+            word = self.name_of(init, ipos)
+            if word not in t.values:
+                self.error("SP407", f"'{word}' is not a value of '{name}' ({', '.join(t.values)})",
+                           pos_of(init, ipos), did_you_mean(str(word), t.values))
+                return 0
+            return t.values.index(word)
         if not isinstance(init, list):
             self.error("SP406", f"'{name}' is a set; initial should be a list of names, e.g. []",
                        pos_of(init, ipos))
-            return None
-        bad = [x for x in init if x not in t.universe]
-        if bad:
-            self.error("SP407", f"'{bad[0]}' is not a possible member of '{name}'",
-                       pos_of(bad[0], ipos), did_you_mean(str(bad[0]), t.universe))
-            return None
-        return frozenset(map(str, init))
+            return frozenset()
+        members = [self.name_of(x, (init, i, ipos)) for i, x in enumerate(init)]
+        for i, m in enumerate(members):
+            if m not in t.universe:
+                self.error("SP407", f"'{m}' is not a possible member of '{name}' "
+                           f"({', '.join(t.universe)})", pos_of(init[i], (init, i, ipos)),
+                           did_you_mean(str(m), t.universe))
+        return frozenset(m for m in members if m in t.universe)
 
     def initial_cases(self, name: str, kind: str, t: Any, init: Any, ipos) -> tuple | None:
         """An initial value that reads events: a bool expression, or cases `{when, value}`
@@ -585,6 +661,19 @@ class _Builder:
             variables[index] = attrs.evolve(v, derived=eff)
         return variables
 
+    def name_of(self, v: Any, pos: Any) -> str:
+        """A name as the author wrote it: a plain on/off/yes/no that YAML read as a boolean
+        is given back as written (the structural check reports it), so it still declares."""
+        if isinstance(v, bool):
+            written = self.files.word_at(resolve_pos(pos))
+            if written:
+                return written
+            return "true" if v else "false"
+        return str(v)
+
+    def names(self, items: list, pos: Any) -> list[str]:
+        return [self.name_of(x, (items, i, pos)) for i, x in enumerate(items)]
+
     # ------------------------------------------------------------------ expressions
     def located(self, err: X.ExprError, text: Any, fallback: Pos | None, what: str) -> None:
         self.error(err.code, f"{what}: {err.message}", _expr_pos(text, err.start, fallback),
@@ -614,14 +703,14 @@ class _Builder:
         return found
 
     def condition(self, raw: Any, pos: Pos | None, what: str) -> Condition | None:
-        if raw is None:
-            return None
+        if not isinstance(raw, (str, list)):
+            return None  # absent, or reported by the structural check
         texts = [raw] if isinstance(raw, str) else list(raw)
         clauses: list[Clause] = []
         ok = True
         for i, text in enumerate(texts):
-            if not isinstance(text, str):
-                continue
+            if not isinstance(text, str) or id(text) in self.check.split_pieces:
+                continue  # reported by the structural check
             tpos = (raw, i, pos) if isinstance(raw, list) else pos
             try:
                 clauses.extend(self.checked("condition", text))
@@ -635,14 +724,16 @@ class _Builder:
 
     def effects(self, raw: Any, pos: Pos | None, what: str) -> tuple[X.Effect, ...]:
         out: list = []
-        for i, text in enumerate(raw or []):
-            tpos = (raw, i, pos) if isinstance(raw, list) else pos
+        if not isinstance(raw, list):
+            return ()  # reported by the structural check (one error, not one per character)
+        for i, text in enumerate(raw):
+            tpos = (raw, i, pos)
             if isinstance(text, dict) and "if" in text:
                 found = self.conditional_effect(text, tpos, what)
                 if found is not None:
                     out.append(found)
                 continue
-            if not isinstance(text, str):
+            if not isinstance(text, str) or id(text) in self.check.split_pieces:
                 continue
             try:
                 out.append(self.checked("effect", text))
@@ -688,6 +779,7 @@ class _Builder:
                 return frozenset()   # reported by the structural check
             lo = _turn_number(m.group(1))
             hi = _turn_number(m.group(2)) if m.group(2) else last
+            lo, hi = min(lo, hi), max(lo, hi)  # a reversed range is reported by the checker
             # only the turns that exist: a range may name a billion of them
             nums = list(range(max(lo, 0), min(hi, last) + 1)) or [lo]
             check = [lo, hi]
@@ -705,14 +797,16 @@ class _Builder:
         seen: dict[str, Pos | None] = {}
         for raw, pos in raws:
             ident = str(raw["id"])
-            if not self.unique(seen, ident, pos_of(raw["id"], pos), "branch"):
-                continue
-            if not isinstance(raw.get("title"), str) or not isinstance(raw.get("options"), list):
-                continue  # reported by the structural check
-            if ident in self.scope.injects:
+            # A second branch with the same id is reported, and its body still checked.
+            first = self.unique(seen, ident, pos_of(raw["id"], pos), "branch")
+            # A branch without its title or options is reported by the structural check;
+            # what it has is still checked.
+            whole = isinstance(raw.get("title"), str) and isinstance(raw.get("options"), list)
+            if ident in self.scope.injects and first:
                 self.error("SP301", f"'{ident}' names both a branch and an inject",
                            pos_of(raw["id"], pos), "rename one of them")
-            self.item_hashes[f"branch:{ident}"] = _raw_hash(raw)
+            if first:
+                self.item_hashes[f"branch:{ident}"] = _raw_hash(raw)
             what = f"branch '{ident}'"
             # Positions stay lazy, (mapping, key, fallback), until a problem is reported.
             self.check_actor(raw.get("actor"), (raw, "actor", pos), what)
@@ -722,13 +816,15 @@ class _Builder:
                                              what)
             options = []
             oseen: dict[str, Pos | None] = {}
-            for i, o in enumerate(raw.get("options") or []):
-                if not isinstance(o, dict) or "id" not in o or "label" not in o:
-                    continue
+            for i, o in enumerate(raw["options"] if isinstance(raw.get("options"), list) else []):
+                if not isinstance(o, dict) or "id" not in o:
+                    continue     # reported by the structural check
                 opos = (raw["options"], i, pos)
-                if not self.unique(oseen, str(o["id"]), pos_of(o["id"], opos), f"option of {what}"):
-                    continue
-                options.append(self.option(o, opos, what, adjudication is not None))
+                first_option = self.unique(oseen, str(o["id"]), pos_of(o["id"], opos),
+                                           f"option of {what}")
+                option = self.option(o, opos, what, adjudication is not None)
+                if first_option:
+                    options.append(option)
             if adjudication is not None and not any(o.contested for o in options):
                 self.error("SP502", f"{what} has an adjudication but no option has on_success/"
                            "on_failure", value_pos(raw, "adjudication", pos),
@@ -745,9 +841,11 @@ class _Builder:
                     cond = self.condition(s.get("when"), (s, "when", spos),
                                           f"{what}, signpost {i + 1}")
                     signposts.append(Signpost(sid, str(s["text"]).strip(), cond, ident))
+            turns = self.turn_set(raw.get("turns"), (raw, "turns", pos), what)
+            if not first or not whole:
+                continue
             out[ident] = Branch(
-                id=ident, title=str(raw["title"]), options=tuple(options),
-                turns=self.turn_set(raw.get("turns"), (raw, "turns", pos), what),
+                id=ident, title=str(raw["title"]), options=tuple(options), turns=turns,
                 actor=str(raw.get("actor", "")),
                 narrative=self.text(raw.get("narrative", ""), (raw, "narrative", pos), what),
                 repeatable=bool(raw.get("repeatable", False)), when=when, cites=cites,
@@ -772,29 +870,34 @@ class _Builder:
         when = None
         if "when" in o and self.needs_v2("an option's `when`", value_pos(o, "when", pos)):
             when = self.condition(o["when"], value_pos(o, "when", pos), f"{owhat}, when")
-        return Option(id=str(o["id"]), label=str(o["label"]), when=when,
+        return Option(id=str(o["id"]), label=str(o.get("label", "")), when=when,
                       narrative=self.text(o.get("narrative", ""), (o, "narrative", pos), owhat),
                       effects=self.effects(o.get("effects"), (o, "effects", pos), owhat),
                       on_success=outcomes.get("on_success"), on_failure=outcomes.get("on_failure"))
 
     def adjudication(self, raw: Any, pos, what: str) -> Adjudication | None:
-        if not isinstance(raw, dict) or "dice" not in raw or not isinstance(raw.get("target"), int):
+        """The branch's adjudication. Bad dice or a missing target are reported by the
+        structural check; the adjudication still stands (as 2d6, target 7) so that its
+        options and modifiers are checked and no false SP501 follows."""
+        if not isinstance(raw, dict):
             return None
-        m = DICE_RE.match(str(raw["dice"]))
-        if not m:
-            return None
+        m = DICE_RE.match(str(raw.get("dice", "")).strip().lower()) or DICE_RE.match("2d6")
+        target = raw.get("target")
+        target = target if isinstance(target, int) and not isinstance(target, bool) else 7
         mods = []
-        for i, md in enumerate(raw.get("modifiers") or []):
-            if not isinstance(md, dict) or "label" not in md or "value" not in md:
+        modifiers = raw.get("modifiers")
+        for i, md in enumerate(modifiers if isinstance(modifiers, list) else []):
+            if not isinstance(md, dict):
                 continue
             mpos = (raw["modifiers"], i, pos)
-            value = self.int_value(md["value"], (md, "value", mpos),
-                                   f"{what}, modifier '{md['label']}'")
-            cond = self.condition(md.get("when"), (md, "when", mpos),
-                                  f"{what}, modifier '{md['label']}'")
-            if value is not None:
-                mods.append(Modifier(str(md["label"]), value, cond))
-        return Adjudication(str(raw["dice"]), int(m.group(1)), int(m.group(2)), int(raw["target"]),
+            label = str(md.get("label", i + 1))   # a missing label or value is reported by
+            mwhat = f"{what}, modifier '{label}'"  # the structural check; the rest is checked
+            value = self.int_value(md["value"], (md, "value", mpos), mwhat) \
+                if "value" in md else None
+            cond = self.condition(md.get("when"), (md, "when", mpos), mwhat)
+            if value is not None and "label" in md:
+                mods.append(Modifier(label, value, cond))
+        return Adjudication(m.group(0), int(m.group(1)), int(m.group(2)), target,
                             tuple(mods), str(raw.get("note", "")).strip())
 
     def build_injects(self, raws) -> dict[str, Inject]:
@@ -802,25 +905,26 @@ class _Builder:
         seen: dict[str, Pos | None] = {}
         for raw, pos in raws:
             ident = str(raw["id"])
-            if not self.unique(seen, ident, pos_of(raw["id"], pos), "inject"):
-                continue
-            if not isinstance(raw.get("title"), str):
-                continue  # reported by the structural check
-            self.item_hashes[f"inject:{ident}"] = _raw_hash(raw)
+            first = self.unique(seen, ident, pos_of(raw["id"], pos), "inject")
+            whole = isinstance(raw.get("title"), str)   # else reported by the structural check
+            if first:
+                self.item_hashes[f"inject:{ident}"] = _raw_hash(raw)
             what = f"inject '{ident}'"
             self.check_actor(raw.get("actor"), value_pos(raw, "actor", pos), what)
             turn = raw.get("turn")
             if isinstance(turn, int) and not 0 <= turn <= len(self.turns) - 1:
                 self.error("SP308", f"{what}: turn {turn} does not exist "
                            f"(turns 0..{len(self.turns) - 1})", value_pos(raw, "turn", pos))
-            out[ident] = Inject(
-                id=ident, title=str(raw["title"]),
+            inject = Inject(
+                id=ident, title=str(raw.get("title", "")),
                 narrative=self.text(raw.get("narrative", ""), (raw, "narrative", pos), what),
                 actor=str(raw.get("actor", "")), turn=turn if isinstance(turn, int) else None,
                 when=self.condition(raw.get("when"), value_pos(raw, "when", pos),
                                     f"{what}, condition"),
                 effects=self.effects(raw.get("effects"), value_pos(raw, "effects", pos), what),
                 cites=self.check_events(raw.get("cites"), value_pos(raw, "cites", pos), what))
+            if first and whole:
+                out[ident] = inject
         return out
 
     def build_signposts(self, raws) -> tuple[Signpost, ...]:
@@ -863,9 +967,26 @@ def _strs(value: Any) -> tuple[str, ...]:
         if isinstance(value, list) else ()
 
 
+@attrs.frozen
+class Checked:
+    """A scenario checked, with what an editor needs even when it has errors: every file
+    read (path and located data) and the display name each diagnostic uses for its file."""
+
+    scenario: Scenario | None
+    diagnostics: list[Diagnostic]
+    files: list[tuple[Path, Any]]
+    paths: dict[str, Path]
+
+
 def check_scenario(path: str | os.PathLike) -> tuple[Scenario | None, list[Diagnostic]]:
     """Load and check a scenario; returns it (None on errors) with every diagnostic found."""
-    builder = _Builder(Path(path))
+    checked = check_scenario_texts(path)
+    return checked.scenario, checked.diagnostics
+
+
+def check_scenario_texts(path: str | os.PathLike, texts: dict | None = None) -> Checked:
+    """Check a scenario reading `texts` (path → unsaved text) in place of those files."""
+    builder = _Builder(Path(path), texts)
     try:
         with gc_paused():
             scenario = builder.build()
@@ -880,7 +1001,7 @@ def check_scenario(path: str | os.PathLike) -> tuple[Scenario | None, list[Diagn
             raise
         scenario = None
     diags = sorted(builder.diags, key=lambda d: (d.file, d.line, d.col, d.code))
-    return scenario, diags
+    return Checked(scenario, diags, builder.files.read, dict(builder.files.paths))
 
 
 def load_scenario(path: str | os.PathLike) -> Scenario:
@@ -892,10 +1013,11 @@ def load_scenario(path: str | os.PathLike) -> Scenario:
     return scenario
 
 
-def check_catalogues(paths) -> list[Diagnostic]:
-    """Check catalogue files together (events in one may cite sources in another)."""
+def check_catalogues(paths, texts: dict | None = None) -> list[Diagnostic]:
+    """Check catalogue files together (events in one may cite sources in another);
+    `texts` (path → unsaved text) are read in place of those files."""
     paths = [Path(p) for p in paths]
-    builder = _Builder(paths[0])
+    builder = _Builder(paths[0], texts)
     datas = []
     for path in paths:
         data = builder.files.load(path, str(path))

@@ -15,7 +15,8 @@ import attrs
 from engine.diagnostics import Diagnostic, Pos, diag, did_you_mean
 
 FORMAT_VERSION = 2                 # the newest; files say which they are written in
-SUPPORTED_VERSIONS = (1, 2)
+# Every format version the loader reads; the JSON Schema accepts exactly these.
+FORMAT_VERSIONS: tuple[int, ...] = (1, 2)
 ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 DATE_RE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
@@ -27,6 +28,85 @@ MAX_DICE, MAX_SIDES, MAX_DICE_SPAN = 50, 999, 2000
 DICE_LIMITS = (f"at most {MAX_DICE} dice of at most {MAX_SIDES} sides, and dice × sides at most "
                f"{MAX_DICE_SPAN}")
 TURNS_RE = re.compile(r"^(\d+)\s*\.\.\s*(\d+)?$")
+# Plain scalars YAML 1.1 reads as booleans: an author who writes them as names must quote them.
+YAML_BOOL_WORDS = "yes, no, on, off, y, n, true, false"
+
+
+# Top-level keys only a scenario has: a file with one of them is a scenario even when it
+# lacks its `spillover:` line (and is told so), not a catalogue with unknown keys.
+SCENARIO_ONLY_KEYS = ("spillover", "id", "title", "start", "turns", "state", "branches",
+                      "injects", "signposts", "include", "catalogue", "moves_per_turn", "summary")
+_TOP_KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*:", re.MULTILINE)
+
+
+def is_catalogue_text(text: str) -> bool:
+    """Whether a YAML file's text is a catalogue (actors, sources, events) rather than a
+    scenario: it has none of the keys only a scenario has at its top level."""
+    return not any(m.group(1) in SCENARIO_ONLY_KEYS for m in _TOP_KEY.finditer(text))
+
+
+def is_spillover_text(text: str) -> bool:
+    """Whether a YAML file's text is one of ours (scenario, include part or catalogue): it
+    has at least one of their top-level keys. An editor opens every YAML file."""
+    ours = {f.name for kind in ("scenario", "include", "catalogue") for f in OBJECTS[kind]}
+    return any(m.group(1) in ours for m in _TOP_KEY.finditer(text))
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+
+
+def date_problem(v: Any) -> str | None:
+    """Why `v` is not a date YYYY, YYYY-MM or YYYY-MM-DD, or None when it is one.
+    The form is checked by DATE_RE; a full date must also exist (no 2025-06-31)."""
+    import datetime
+
+    text = str(v) if isinstance(v, int) and not isinstance(v, bool) else v
+    if not isinstance(text, str) or not DATE_RE.match(text):
+        return "not a date YYYY, YYYY-MM or YYYY-MM-DD"
+    if len(text) == 10:
+        import calendar
+
+        year, month, day = int(text[:4]), int(text[5:7]), int(text[8:])
+        try:
+            datetime.date(year, month, day)
+        except ValueError:
+            days = calendar.monthrange(year, month)[1]
+            return f"not a real date: {_MONTHS[month - 1]} {year} has {days} days"
+    return None
+
+
+def flow_splits(items: list) -> list[tuple[int, int]]:
+    """Where a flow-style list (`[x >= 1, chosen(r, go)]`) split one expression at its
+    commas: (first, last) index ranges of consecutive plain strings whose brackets only
+    balance when joined. YAML ends a flow item at each comma, so such a list holds the
+    pieces `chosen(r` and `go)`."""
+    out = []
+    i = 0
+    while i < len(items):
+        depth = _depth(items[i])
+        if depth > 0:
+            j = i
+            while depth > 0 and j + 1 < len(items) and isinstance(items[j + 1], str):
+                j += 1
+                depth += _depth(items[j])
+            if j > i:
+                out.append((i, j))
+                i = j + 1
+                continue
+        i += 1
+    return out
+
+
+def _depth(text: Any) -> int:
+    if not isinstance(text, str):
+        return 0
+    return sum(text.count(c) for c in "({") - sum(text.count(c) for c in ")}")
+
+
+QUOTE_HINT = ("in a flow-style [...] or {...} a comma ends the item, so YAML split the "
+              "expression: quote it, e.g. \"chosen(branch, option)\", or write one '- item' "
+              "per line")
 
 
 @attrs.frozen
@@ -42,7 +122,7 @@ class F:
 
 OBJECTS: dict[str, list[F]] = {
     "scenario": [
-        F("spillover", "int", "Format version of this file: 2 (1 still loads, without the "
+        F("spillover", "version", "Format version of this file: 2 (1 still loads, without the "
           "format-2 keys).", True),
         F("id", "slug", "Short identifier of the scenario (lowercase, digits, - and _).", True),
         F("title", "str", "Title shown to the seminar.", True),
@@ -224,6 +304,9 @@ class Checker:
 
     def __init__(self, diags: list[Diagnostic]):
         self.diags = diags
+        # ids of expression pieces split by a flow-style comma, already reported (the loader
+        # does not parse them again)
+        self.split_pieces: set[int] = set()
 
     def error(self, code: str, message: str, pos: Any, hint: str | None = None):
         self.diags.append(diag(code, message, resolve_pos(pos), hint))
@@ -235,8 +318,10 @@ class Checker:
                        f"{describe(data)}", pos_of(data, pos))
             return False
         fields = _fields(name)
-        ok = True
+        ok = self._flow_split_mapping(data, pos)
         for key in data:
+            if id(key) in self.split_pieces:
+                continue
             if key not in fields:
                 kpos = data.key_pos.get(key, pos) if hasattr(data, "key_pos") else pos
                 hint = did_you_mean(str(key), fields) or "allowed keys: " + ", ".join(fields)
@@ -245,12 +330,49 @@ class Checker:
         value = self.value
         for fname, f in fields.items():
             if fname not in data:
-                if f.required:
+                if f.kind == "version":
+                    self.error("SP202", f"{_where(where)} has no 'spillover:' line giving its "
+                               "format version", getattr(data, "pos", pos),
+                               f"add 'spillover: {FORMAT_VERSIONS[-1]}' as the first line")
+                    ok = False
+                elif f.required:
                     self.error("SP202", f"{_where(where)} needs '{fname}' "
                                f"({f.doc.rstrip('.')})", getattr(data, "pos", pos))
                     ok = False
                 continue
             ok = value(data[fname], f, (data, fname, pos), ("'{}' in {}", fname, where)) and ok
+        return ok
+
+    def _flow_split_mapping(self, data: dict, pos: Any) -> bool:
+        """A flow mapping `{when: chosen(a, b)}` reads as when: 'chosen(a' plus a key 'b)'
+        with no value: one error at the expression, and the stray key is not reported."""
+        keys = list(data)
+        ok = True
+        for i, key in enumerate(keys):
+            value = data[key]
+            if not isinstance(value, str) or _depth(value) <= 0:
+                continue
+            depth, j = _depth(value), i
+            while depth > 0 and j + 1 < len(keys) and data[keys[j + 1]] is None:
+                j += 1
+                depth += _depth(keys[j])
+            if j > i and depth <= 0:
+                whole = ", ".join([value] + [str(k) for k in keys[i + 1:j + 1]])
+                self.error("SP401", f"'{whole}' was split at its comma by YAML's flow style",
+                           value_pos(data, key, resolve_pos(pos)), QUOTE_HINT)
+                self.split_pieces.update(id(x) for x in [value] + keys[i + 1:j + 1])
+                ok = False
+        return ok
+
+    def flow_split_list(self, v: list, pos: Any) -> bool:
+        """A flow list `[x >= 1, chosen(r, go)]` split an expression: one error, at its start."""
+        ok = True
+        for first, last in flow_splits(v):
+            whole = ", ".join(str(x) for x in v[first:last + 1])
+            self.error("SP401", f"'{whole}' was split at its comma by YAML's flow style",
+                       pos_of(v[first], (v, first, pos)), QUOTE_HINT)
+            self.split_pieces.update(id(x) for x in v[first:last + 1])
+            ok = False
         return ok
 
     def value(self, v: Any, f: F, pos: Any, where: Any) -> bool:
@@ -281,6 +403,10 @@ class Checker:
         return False
 
     def ident(self, v: Any, pos: Any, where: Any) -> bool:
+        if isinstance(v, bool):
+            return self.wrong(v, "an id", pos, where,
+                              f"YAML reads the plain words {YAML_BOOL_WORDS} as true or false: "
+                              "quote a name like that ('on') or choose another word")
         if not isinstance(v, str):
             return self.wrong(v, "an id", pos, where)
         if not ID_RE.match(v):
@@ -331,18 +457,31 @@ class Checker:
         return self.ident(v, pos, where)
 
     def k_date(self, v, f, pos, where):
-        if isinstance(v, int) and not isinstance(v, bool):
-            v = str(v)
-        if not isinstance(v, str) or not DATE_RE.match(v):
-            self.error("SP205", f"{_where(where)} should be a date YYYY, YYYY-MM or YYYY-MM-DD, "
-                       f"found {describe(v)}", pos_of(v, pos), "e.g. 2023-07-12")
+        problem = date_problem(v)
+        if problem is not None:
+            if not isinstance(v, str) or not DATE_RE.match(v):
+                self.error("SP205", f"{_where(where)} should be a date YYYY, YYYY-MM or "
+                           f"YYYY-MM-DD, found {describe(v)}", pos_of(v, pos), "e.g. 2023-07-12")
+            else:
+                self.error("SP205", f"{_where(where)}: {v} is {problem}", pos_of(v, pos),
+                           "check the day and month")
+            return False
+        return True
+
+    def k_version(self, v, f, pos, where):
+        if v not in FORMAT_VERSIONS or isinstance(v, bool):
+            self.error("SP207", f"format version {describe(v)} is not supported", pos_of(v, pos),
+                       "this engine reads version "
+                       + " or ".join(str(n) for n in FORMAT_VERSIONS))
             return False
         return True
 
     def k_dice(self, v, f, pos, where):
         if not isinstance(v, str) or not DICE_RE.match(v):
+            lower = isinstance(v, str) and DICE_RE.match(v.strip().lower())
             self.error("SP503", f"{_where(where)} should be dice like 2d6, found {describe(v)}",
-                       pos_of(v, pos), "N dice of M sides: 1d6, 2d6, 1d20; " + DICE_LIMITS)
+                       pos_of(v, pos), f"write {v.strip().lower()} (a lowercase d)" if lower
+                       else "N dice of M sides: 1d6, 2d6, 1d20; " + DICE_LIMITS)
             return False
         problem = dice_limit_problem(*map(int, DICE_RE.match(v).groups()))
         if problem:
@@ -374,19 +513,23 @@ class Checker:
         return self._list_of(v, pos, where, lambda item, p: self.k_str(item, f, p, where))
 
     def k_effects(self, v, f, pos, where):
-        if isinstance(v, list) and all(isinstance(x, str) for x in v):
-            return True  # the usual case, with nothing to report
-
-        def item(x, p):
-            if isinstance(x, dict):                 # {if, then, else} (format 2)
-                return self.obj(x, "conditional_effect", p, where)
-            return self.k_str(x, f, p, where)
-        return self._list_of(v, pos, where, item)
+        if isinstance(v, str):
+            return self.wrong(v, "a list of effects", pos, where,
+                              f"write [{v.strip()}], or one '- effect' per line")
+        if isinstance(v, list) and any(isinstance(x, dict) for x in v):
+            def item(x, p):
+                if isinstance(x, dict):                 # {if, then, else} (format 2)
+                    return self.obj(x, "conditional_effect", p, where)
+                return self.k_str(x, f, p, where)
+            return self._list_of(v, pos, where, item)
+        return self.k_exprs(v, f, pos, where)
 
     def k_exprs(self, v, f, pos, where):
         if isinstance(v, str):
             return True
-        return self.k_effects(v, f, pos, where)
+        if isinstance(v, list) and all(isinstance(x, str) for x in v):
+            return self.flow_split_list(v, pos)  # the usual case: nothing to report
+        return self._list_of(v, pos, where, lambda item, p: self.k_str(item, f, p, where))
 
     def k_intexpr(self, v, f, pos, where):
         return isinstance(v, (int, str)) and not isinstance(v, bool) or \
@@ -408,7 +551,12 @@ class Checker:
     def k_turns(self, v, f, pos, where):
         if isinstance(v, int) and not isinstance(v, bool):
             return True
-        if isinstance(v, str) and TURNS_RE.match(v.strip()):
+        m = TURNS_RE.match(v.strip()) if isinstance(v, str) else None
+        if m and m.group(2) and int(m.group(2)) < int(m.group(1)):
+            self.error("SP203", f"{_where(where)}: turns '{v.strip()}' run backwards",
+                       pos_of(v, pos), f"write '{m.group(2)}..{m.group(1)}'")
+            return False
+        if m:
             return True
         if isinstance(v, list):
             return self._list_of(v, pos, where, lambda item, p: self.k_int(item, f, p, where))
@@ -528,6 +676,7 @@ def _kind_schema(kind: str, f: F | None = None) -> dict:
         "str": {"type": "string"},
         "scalar": {"type": ["string", "integer"]},
         "int": {"type": "integer"},
+        "version": {"enum": list(FORMAT_VERSIONS)},
         "posint": {"type": "integer", "minimum": 1},
         "bool": {"type": "boolean"},
         "choice": {"enum": list(f.choices) if f else []},

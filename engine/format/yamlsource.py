@@ -588,6 +588,10 @@ class _Reader:
         if "found unexpected end of stream" in problem:
             return "a quote or bracket is not closed"
         if "expected ',' or" in problem:
+            if re.search(r"\[[^\]]*[=<>!]", line) and "{" in line:
+                return ("inside a flow-style [...] the braces of an expression such as "
+                        "s = {a, b} are read as YAML: quote the expression, e.g. "
+                        "[\"s = {a, b}\"], or write one '- item' per line")
             return "a bracket is not closed, or a comma is missing between items"
         return "check the indentation and quoting on this line and the lines before it"
 

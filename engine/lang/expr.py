@@ -434,14 +434,26 @@ class _Checker:
             where = f"'{name}' is a branch: write chosen({name})"
         elif name in self.scope.injects:
             where = f"'{name}' is an inject: write released({name})"
+        owners = self.value_of(name)
+        if owners and not where:
+            raise ExprError("SP403", f"'{name}' is a value of {_names(owners)}, not a state "
+                            "variable, and the other side is not that variable", node.start,
+                            node.end, f"did you mean {owners[0]} == {name}?")
         raise ExprError("SP402", f"'{name}' is not a state variable", node.start, node.end,
                         where or hint or "declare it under `state:`")
+
+    def value_of(self, name: str) -> list[str]:
+        """The enum and set variables that have `name` among their values."""
+        return [v for v, (_, t) in self.scope.variables.items()
+                if name in getattr(t, "values", getattr(t, "universe", ()))]
 
     def enum_literal(self, node: Node, t: EnumType) -> Typed:
         name = node.value
         if name not in t.values:
+            owners = self.value_of(name)
             raise ExprError("SP407", f"'{name}' is not one of {', '.join(t.values)}", node.start,
-                            node.end, did_you_mean(name, t.values))
+                            node.end, f"'{name}' is a value of {_names(owners)}, not of this "
+                            "enum" if owners else did_you_mean(name, t.values))
         return Typed(t, TExpr("const", t, value=t.values.index(name)), node)
 
     # -- node kinds
@@ -597,6 +609,10 @@ class _Checker:
         if ident not in known:
             raise ExprError(code, f"'{ident}' is not a defined {what}", node.start, node.end,
                             did_you_mean(ident, known))
+
+
+def _names(variables: list[str]) -> str:
+    return " or ".join(f"'{v}'" for v in variables)
 
 
 def check_condition(node: Node, scope: Scope) -> Typed:

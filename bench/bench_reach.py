@@ -1,0 +1,140 @@
+"""Benchmark: how far exploration gets, at what cost, and what lint says (issue 15).
+
+Run by hand, not a test:
+
+    .venv/bin/python bench/bench_reach.py [--runs 3] [--big 1000000]
+
+1. `explore` with default settings (200,000-state budget) on the bundled scenario and on a
+   generated authoring-sized scenario (10 branches, 5 turns after the baseline, two moves a
+   turn, two variables of each type): complete or not, seconds, peak memory. Targets from
+   issue 15: bundled complete in < 2 s and < 200 MB; generated complete in < 10 s and < 1 GB.
+2. Bytes per stored state: peak RSS of an exploration of `--big` states minus that of a
+   200,000-state one, over the difference in states (each in a fresh process).
+3. `spillover lint` (with its reachability check and the abstract proof) against
+   `lint --no-explore` on the bundled scenario, as a ratio, whole process, interleaved.
+Each figure is the median of `--runs` runs with min–max.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+VARS = """\
+state:
+  ready: {type: bool, initial: false}
+  alarm: {type: bool, initial: false}
+  level: {type: int, range: [0, 5], initial: 1}
+  pressure: {type: int, range: [0, 5], initial: 2}
+  stance: {type: enum, values: [none, political, military], initial: none}
+  mood: {type: enum, values: [calm, tense, crisis], initial: calm}
+  areas: {type: set, of: [north, south, east], initial: []}
+  partners: {type: set, of: [japan, korea, australia], initial: []}
+"""
+
+BRANCHES = [
+    ("prepare", "not ready", ["ready = true", "level += 1"]),
+    ("escalate", "level < 5", ["level += 1", "mood = tense"]),
+    ("calm_down", "mood != calm", ["mood = calm", "pressure -= 1"]),
+    ("push", "pressure < 5", ["pressure += 1", "alarm = true"]),
+    ("go_north", "ready and north not in areas", ["areas += north"]),
+    ("go_south", "level >= 2", ["areas += south", "stance = political"]),
+    ("go_east", "stance >= political", ["areas += east", "mood = crisis"]),
+    ("ask_japan", "count(partners) < 3", ["partners += japan", "pressure -= 1"]),
+    ("ask_korea", "japan in partners or alarm", ["partners += korea", "stance = military"]),
+    ("ask_australia", "level >= 1", ["partners += australia", "alarm = false"]),
+]
+
+
+def authoring_scenario(path: Path) -> Path:
+    lines = ["spillover: 1", "id: authoring", "title: An author's ten-branch scenario",
+             "start: 2024-01-01", "moves_per_turn: 2", "turns:"]
+    lines += [f"  - {{label: T{t}, date: 2024-{t + 1:02d}-01}}" for t in range(6)]
+    lines.append(VARS.rstrip())
+    lines.append("branches:")
+    for k, (bid, when, effects) in enumerate(BRANCHES):
+        lines += [f"  - id: {bid}", f"    title: {bid.replace('_', ' ').capitalize()}",
+                  "    repeatable: true", f"    when: {when}", "    options:",
+                  f"      - {{id: act, label: Act, effects: [{', '.join(effects)}]}}",
+                  f"      - {{id: hold, label: Hold, effects: [{effects[0]}]}}"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _child(path: str, budget: int) -> dict:
+    from engine.analysis.explore import explore
+    from engine.format.loader import load_scenario
+    sc = load_scenario(path)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    t0 = time.perf_counter()
+    r = explore(sc, max_states=budget)
+    wall = time.perf_counter() - t0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {"states": r.states, "complete": r.complete, "seconds": round(wall, 2),
+            "peak_mb": round(peak / 1024), "before_mb": round(before / 1024),
+            "turns_complete": r.turns_complete}
+
+
+def run(path: Path, budget: int) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--child", str(path), str(budget)],
+                         capture_output=True, text=True, cwd=ROOT, check=True)
+    return json.loads(out.stdout)
+
+
+def spread(values) -> str:
+    values = list(values)
+    return f"{statistics.median(values):,.2f} ({min(values):,.2f}–{max(values):,.2f})"
+
+
+def main() -> int:
+    if len(sys.argv) == 4 and sys.argv[1] == "--child":
+        print(json.dumps(_child(sys.argv[2], int(sys.argv[3]))))
+        return 0
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--big", type=int, default=1_000_000)
+    args = p.parse_args()
+    tmp = tempfile.TemporaryDirectory()
+    gen = authoring_scenario(Path(tmp.name) / "authoring.yaml")
+    bundled = ROOT / "scenarios" / "nato-japan-prospects.yaml"
+
+    for name, path in (("bundled", bundled), ("generated 10×5", gen)):
+        small = [run(path, 200_000) for _ in range(args.runs)]
+        big = [run(path, args.big) for _ in range(args.runs)]
+        per_state = [(b["peak_mb"] - s["peak_mb"]) * 1024 * 1024 / max(1, b["states"] - s["states"])
+                     for s, b in zip(small, big)]
+        print(f"{name}: default budget → complete={small[0]['complete']}, "
+              f"{small[0]['states']:,} states, turns complete {small[0]['turns_complete']}, "
+              f"s {spread(r['seconds'] for r in small)}, "
+              f"peak MB {spread(r['peak_mb'] for r in small)}")
+        print(f"{name}: budget {args.big:,} → complete={big[0]['complete']}, "
+              f"{big[0]['states']:,} states, s {spread(r['seconds'] for r in big)}, "
+              f"peak MB {spread(r['peak_mb'] for r in big)}; "
+              f"bytes per stored state {spread(per_state)}")
+
+    times: dict = {"lint": [], "lint --no-explore": []}
+    exe = [sys.executable, "-m", "tui.cli", "lint"]
+    for _ in range(max(5, args.runs)):
+        for name, extra in (("lint", []), ("lint --no-explore", ["--no-explore"])):
+            t = time.perf_counter()
+            subprocess.run(exe + extra + [str(bundled)], capture_output=True, cwd=ROOT)
+            times[name].append(time.perf_counter() - t)
+    ratios = [a / b for a, b in zip(times["lint"], times["lint --no-explore"])]
+    print(f"lint bundled, whole process: {spread(times['lint'])} s vs --no-explore "
+          f"{spread(times['lint --no-explore'])} s; ratio {spread(ratios)}")
+    tmp.cleanup()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
