@@ -1,6 +1,6 @@
 """The engine's layers: a module imports only from its own layer or the layers below it.
 
-Bottom to top: diagnostics, lang, model, format, play, analysis, debrief. `engine.bundled` (where
+Bottom to top: diagnostics, lang, model, format, play, analysis, debrief, authoring. `engine.bundled` (where
 the bundled files live) and the package root are outside the layers and import nothing from
 them. The rule is read off the source with `ast`, so a lazy import inside a function counts too.
 """
@@ -14,7 +14,7 @@ import pytest
 
 import engine
 
-LAYERS = ["diagnostics", "lang", "model", "format", "play", "analysis", "debrief"]
+LAYERS = ["diagnostics", "lang", "model", "format", "play", "analysis", "debrief", "authoring"]
 ROOT = Path(engine.__file__).parent
 
 
