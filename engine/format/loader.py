@@ -21,7 +21,8 @@ from engine.diagnostics import Diagnostic, DiagnosticError, Pos, diag, did_you_m
 from engine.model import (Adjudication, Branch, CondEffect, Citation, Clause, Condition, Event, Inject, Modifier,
                     Objective, Option, Outcome, Scenario, Signpost, Source, Turn, Variable, _day)
 from engine.format.schema import (DATE_RE, DICE_RE, FORMAT_VERSION, FORMAT_VERSIONS, TURNS_RE,
-                                  Checker, date_problem, pos_of, resolve_pos, value_pos)
+                                  Checker, date_problem, pos_of, resolve_pos, turn_number,
+                                  value_pos)
 from engine.format.yamlsource import gc_paused, load_yaml_file, load_yaml_text
 from engine.lang.text import unknown_names
 
@@ -109,12 +110,6 @@ def _infer_kind(raw: dict) -> str | None:
     if isinstance(init, list):
         return "set"
     return None
-
-
-def _turn_number(digits: str) -> int:
-    """A turn number as written in a range; one too long to be a turn stays too large,
-    without converting thousands of digits."""
-    return int(digits) if len(digits) <= 15 else 10**15
 
 
 MAX_MOVES_PER_TURN = 100
@@ -777,8 +772,8 @@ class _Builder:
             m = TURNS_RE.match(raw.strip())
             if m is None:
                 return frozenset()   # reported by the structural check
-            lo = _turn_number(m.group(1))
-            hi = _turn_number(m.group(2)) if m.group(2) else last
+            lo = turn_number(m.group(1))
+            hi = turn_number(m.group(2)) if m.group(2) else last
             lo, hi = min(lo, hi), max(lo, hi)  # a reversed range is reported by the checker
             # only the turns that exist: a range may name a billion of them
             nums = list(range(max(lo, 0), min(hi, last) + 1)) or [lo]

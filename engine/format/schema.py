@@ -295,6 +295,12 @@ def dice_limit_problem(count: int, sides: int) -> str | None:
     return None
 
 
+def turn_number(digits: str) -> int:
+    """A turn number as written in a range; one too long to be a turn stays too large,
+    without converting thousands of digits."""
+    return int(digits) if len(digits) <= 15 else 10**15
+
+
 class Checker:
     """Structural checks of raw, located YAML data against OBJECTS.
 
@@ -552,7 +558,7 @@ class Checker:
         if isinstance(v, int) and not isinstance(v, bool):
             return True
         m = TURNS_RE.match(v.strip()) if isinstance(v, str) else None
-        if m and m.group(2) and int(m.group(2)) < int(m.group(1)):
+        if m and m.group(2) and turn_number(m.group(2)) < turn_number(m.group(1)):
             self.error("SP203", f"{_where(where)}: turns '{v.strip()}' run backwards",
                        pos_of(v, pos), f"write '{m.group(2)}..{m.group(1)}'")
             return False
