@@ -338,7 +338,9 @@ class Checker:
             return self.obj(v, target, pos, where)
         if kind == "list":
             if not isinstance(v, list):
-                return self.wrong(v, "a list", pos, where)
+                return self.wrong(v, "a list", pos, where,
+                                  "put '- ' before each item (its first key)"
+                                  if isinstance(v, dict) else None)
             ok = True
             obj = self.obj
             for i, item in enumerate(v):
@@ -453,6 +455,8 @@ class Checker:
     def k_ids(self, v, f, pos, where):
         if isinstance(v, list) and all(isinstance(x, str) and ID_RE.match(x) for x in v):
             return True  # the usual case, with nothing to report
+        if isinstance(v, str):
+            return self.wrong(v, "a list", pos, where, f"write [{v.strip()}]")
         return self._list_of(v, pos, where, lambda item, p: self.ident(item, p, where))
 
     def k_ints(self, v, f, pos, where):
