@@ -636,10 +636,13 @@ class _Builder:
             options = []
             oseen: dict[str, Pos | None] = {}
             for i, o in enumerate(_items(raw.get("options"))):
-                if not isinstance(o, dict) or "id" not in o:
+                if not isinstance(o, dict):
                     continue     # reported by the structural check
                 opos = (raw["options"], i, pos) if isinstance(raw["options"], list) else \
                     (raw, "options", pos)
+                if "id" not in o:   # reported by the structural check; its body is checked
+                    self.option(o, opos, what, adjudication is not None, ident=f"{i + 1}")
+                    continue
                 first_option = self.unique(oseen, str(o["id"]), pos_of(o["id"], opos),
                                            f"option of {what}")
                 option = self.option(o, opos, what, adjudication is not None)
@@ -672,8 +675,10 @@ class _Builder:
                 pos=pos_of(raw["id"], pos))
         return out
 
-    def option(self, o: dict, pos, what: str, adjudicated: bool) -> Option:
-        owhat = f"{what}, option '{o['id']}'"
+    def option(self, o: dict, pos, what: str, adjudicated: bool,
+               ident: str | None = None) -> Option:
+        ident = str(o["id"]) if ident is None else ident   # an option without id: its place
+        owhat = f"{what}, option '{ident}'"
         outcomes = {}
         for key in ("on_success", "on_failure"):
             if key in o and isinstance(o[key], dict):
@@ -685,7 +690,7 @@ class _Builder:
                 outcomes[key] = Outcome(str(out.get("narrative", "")).strip(),
                                         self.effects(out.get("effects"), (out, "effects", pos),
                                                      f"{owhat}, {key}"))
-        return Option(id=str(o["id"]), label=str(o.get("label", "")),
+        return Option(id=ident, label=str(o.get("label", "")),
                       narrative=str(o.get("narrative", "")).strip(),
                       effects=self.effects(o.get("effects"), (o, "effects", pos), owhat),
                       on_success=outcomes.get("on_success"), on_failure=outcomes.get("on_failure"))

@@ -276,12 +276,17 @@ class Checker:
             return False
         fields = _fields(name)
         ok = self._flow_split_mapping(data, pos)
+        misspelt = set()     # required keys an unknown key is a misspelling of: said once
         for key in data:
             if id(key) in self.split_pieces:
                 continue
             if key not in fields:
                 kpos = data.key_pos.get(key, pos) if hasattr(data, "key_pos") else pos
-                hint = did_you_mean(str(key), fields) or "allowed keys: " + ", ".join(fields)
+                close = did_you_mean(str(key), [f for f in fields if f not in data])
+                hint = close or did_you_mean(str(key), fields) or \
+                    "allowed keys: " + ", ".join(fields)
+                if close:
+                    misspelt.add(close.split("'")[1])
                 self.error("SP201", f"unknown key '{key}' in {_where(where)}", kpos, hint)
                 ok = False
         value = self.value
@@ -293,8 +298,9 @@ class Checker:
                                f"add 'spillover: {FORMAT_VERSIONS[-1]}' as the first line")
                     ok = False
                 elif f.required:
-                    self.error("SP202", f"{_where(where)} needs '{fname}' "
-                               f"({f.doc.rstrip('.')})", getattr(data, "pos", pos))
+                    if fname not in misspelt:
+                        self.error("SP202", f"{_where(where)} needs '{fname}' "
+                                   f"({f.doc.rstrip('.')})", getattr(data, "pos", pos))
                     ok = False
                 continue
             ok = value(data[fname], f, (data, fname, pos), ("'{}' in {}", fname, where)) and ok
