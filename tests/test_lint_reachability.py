@@ -84,3 +84,8 @@ def test_an_incomplete_check_still_reports_what_it_can_prove(tmp_path, capsys):
     reach = out["reachability"][str(path)]
     assert reach["complete"] is False and reach["proved_dead"] == ["never_played"]
     assert "never_played" not in reach["not_reached"]
+
+
+def test_lint_max_states_below_one_is_a_usage_error(capsys):
+    assert main(["lint", "--max-states", "0", str(tutorial_scenario())]) == 2
+    assert "--max-states must be at least 1" in capsys.readouterr().err

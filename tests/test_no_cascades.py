@@ -307,3 +307,40 @@ def test_an_item_missing_a_key_still_has_its_body_checked(write_scenario, old, n
     _, diags = check_scenario(write_scenario(text))
     assert [d.code for d in diags] == [code, "SP402"], [d.format() for d in diags]
     assert (diags[0].line, diags[0].col) == where(text, at)
+
+
+@pytest.mark.parametrize("old, new, at, hint", [
+    ("cites: [precedent]", "cites: precedent", "precedent\n", "write [precedent]"),
+    ("    initial: 0\n", "    initial: 0\n    rests_on: precedent\n", "precedent\n",
+     "write [precedent]"),
+    ("actors: {nato: NATO}", "actors: [nato]", "[nato]", None),
+])
+def test_a_name_where_a_list_is_expected_is_one_error(write_scenario, old, new, at, hint):
+    text = edit(old, new)
+    d = the_one(write_scenario, text)
+    assert d.code == "SP203" and (d.line, d.col) == where(text, at)
+    if hint:
+        assert d.hint == hint
+
+
+def test_one_mapping_where_a_list_is_expected_is_still_checked(write_scenario):
+    text = edit("    options:\n      - {id: go, label: Go, effects: [level += 1]}",
+                "    options: {id: go, label: Go, effects: [levl += 1]}")
+    _, diags = check_scenario(write_scenario(text))
+    assert [d.code for d in diags] == ["SP203", "SP402"]
+    assert diags[0].hint == "put '- ' before each item (its first key)"
+    assert (diags[1].line, diags[1].col) == where(text, "levl")
+
+
+def test_a_misspelt_required_key_is_one_error(write_scenario):
+    text = edit("    title: Step up\n", "    tilte: Step up\n")
+    d = the_one(write_scenario, text)
+    assert d.code == "SP201" and d.hint == "did you mean 'title'?"
+    assert (d.line, d.col) == where(text, "tilte")
+
+
+def test_an_option_without_id_still_has_its_effects_checked(write_scenario):
+    text = edit("{id: go, label: Go, effects: [level += 1]}", "{label: Go, effects: [levl += 1]}")
+    _, diags = check_scenario(write_scenario(text))
+    assert [d.code for d in diags] == ["SP202", "SP402"]
+    assert (diags[1].line, diags[1].col) == where(text, "levl")

@@ -104,6 +104,8 @@ class SpilloverApp(App[int]):
             self.show_error("The session cannot be resumed", [str(e)])
         except OSError as e:
             self.push_screen(ErrorScreen("A file cannot be read", [str(e)]))
+        if self.watch and self.replay_log is None and self.resume_log is None:
+            self.watch_scenario()   # before the session too: the setup or the errors follow
 
     def _load_scenario_arg(self):
         if self.scenario_path is None:
@@ -169,9 +171,12 @@ class SpilloverApp(App[int]):
     # ------------------------------------------------------------------ live reload
     def watched_files(self) -> set[Path]:
         """The files the live session's scenario was read from (main file, includes,
-        catalogues)."""
+        catalogues); before a session, those the scenario to be played reads, errors or not."""
         if self.session is None:
-            return set()
+            from engine.bundled import main_scenario
+            from engine.format.loader import check_scenario_texts
+            path = Path(self.scenario_path or main_scenario()).resolve()
+            return {Path(p).resolve() for p, _ in check_scenario_texts(path).files} | {path}
         root = Path(self.session.scenario.path).parent
         return {(root / name).resolve() for name in self.session.scenario.file_hashes} | {
             Path(self.session.scenario.path).resolve()}
@@ -180,7 +185,7 @@ class SpilloverApp(App[int]):
     async def watch_scenario(self) -> None:
         """Reload whenever a file of the scenario changes (`spillover run --watch`)."""
         from watchfiles import awatch
-        while self.session is not None:
+        while True:                # until the app exits (a new session restarts it)
             files = self.watched_files()
             async for changes in awatch(*{f.parent for f in files}, debounce=200, step=50,
                                         recursive=False):
@@ -194,6 +199,7 @@ class SpilloverApp(App[int]):
         changed; on errors keep the session and show them."""
         from engine.play.reload import reload
         if self.session is None:
+            self.reload_setup()
             return
         try:
             result = reload(self.session, clock=self.clock or utc_now)
@@ -263,6 +269,25 @@ class SpilloverApp(App[int]):
 
     def on_unmount(self) -> None:
         self.close_session()
+
+
+    def reload_setup(self) -> None:
+        """Before a session: the setup screen for the scenario as it now is, or its errors
+        (fixing them brings the setup screen back)."""
+        from engine.bundled import main_scenario
+        from engine.format.loader import check_scenario
+        from .screens.setup import SetupScreen
+        scenario, diags = check_scenario(self.scenario_path or main_scenario())
+        if scenario is None:
+            self.show_error("The scenario cannot be loaded",
+                            [d.format() for d in diags if d.severity == "error"])
+            return
+        self.exit_code = 0
+        self.title = scenario.title
+        if len(self.screen_stack) > 1:
+            self.switch_screen(SetupScreen(scenario))
+        else:
+            self.push_screen(SetupScreen(scenario))
 
 
 def settle_heap() -> None:

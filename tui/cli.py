@@ -315,6 +315,9 @@ def _is_catalogue(path: Path) -> bool:
 
 def cmd_lint(args) -> int:
     from engine.format.loader import check_catalogues, check_scenario
+    if args.max_states is not None and args.max_states < 1:
+        print("spillover: --max-states must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
     all_diags = []
     results = []
     catalogues = [Path(p) for p in args.paths if _is_catalogue(Path(p))]
@@ -365,7 +368,7 @@ def _reachability(scenario, max_states: int | None):
     from engine.analysis.reachability import check_reachability
     if max_states is None:
         return check_reachability(scenario)
-    return check_reachability(scenario, max(1, max_states))
+    return check_reachability(scenario, max_states)
 
 
 if __name__ == "__main__":

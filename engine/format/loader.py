@@ -89,6 +89,14 @@ _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _UNBOUNDED = 10**9   # the range of an int variable whose range could not be read
 
 
+def _items(v: Any) -> list:
+    """A list of mappings, or one mapping written without its '- ' (reported by the
+    structural check) as the one item meant, so that its body is still checked."""
+    if isinstance(v, list):
+        return v
+    return [v] if isinstance(v, dict) else []
+
+
 def _listed(v: Any) -> list:
     """A list of names, or what a malformed one most likely meant (`values: a, b, c`, the
     brackets forgotten — reported by the structural check)."""
@@ -317,8 +325,12 @@ class _Builder:
             value = src.get("actors")
             if isinstance(value, dict):
                 for k, v in value.items():
-                    if isinstance(k, str) and isinstance(v, str):
+                    if isinstance(k, str):   # a name that is not text is reported; the id holds
                         actors[str(k)] = str(v)
+            elif isinstance(value, list):    # reported by the structural check: a list of ids
+                for k in value:
+                    if isinstance(k, str):
+                        actors.setdefault(str(k), str(k))
         return actors
 
     def check_actor(self, actor: Any, pos: Pos | None, where: str) -> None:
@@ -328,7 +340,9 @@ class _Builder:
 
     def check_events(self, ids: Any, pos: Pos | None, where: str) -> tuple[str, ...]:
         out = []
-        for i, ev in enumerate(ids or []):
+        if isinstance(ids, str):
+            ids = [ids]   # brackets forgotten: reported by the structural check, read as meant
+        for i, ev in enumerate(ids if isinstance(ids, list) else []):
             ipos = (ids, i, pos) if isinstance(ids, list) else pos
             if ev not in self.events:
                 self.error("SP302", f"{where}: event '{ev}' is not defined", pos_of(ev, ipos),
@@ -811,10 +825,14 @@ class _Builder:
                                              what)
             options = []
             oseen: dict[str, Pos | None] = {}
-            for i, o in enumerate(raw["options"] if isinstance(raw.get("options"), list) else []):
-                if not isinstance(o, dict) or "id" not in o:
+            for i, o in enumerate(_items(raw.get("options"))):
+                if not isinstance(o, dict):
                     continue     # reported by the structural check
-                opos = (raw["options"], i, pos)
+                opos = (raw["options"], i, pos) if isinstance(raw["options"], list) else \
+                    (raw, "options", pos)
+                if "id" not in o:   # reported by the structural check; its body is checked
+                    self.option(o, opos, what, adjudication is not None, ident=f"{i + 1}")
+                    continue
                 first_option = self.unique(oseen, str(o["id"]), pos_of(o["id"], opos),
                                            f"option of {what}")
                 option = self.option(o, opos, what, adjudication is not None)
@@ -848,8 +866,10 @@ class _Builder:
                 pos=pos_of(raw["id"], pos))
         return out
 
-    def option(self, o: dict, pos, what: str, adjudicated: bool) -> Option:
-        owhat = f"{what}, option '{o['id']}'"
+    def option(self, o: dict, pos, what: str, adjudicated: bool,
+               ident: str | None = None) -> Option:
+        ident = str(o["id"]) if ident is None else ident   # an option without id: its place
+        owhat = f"{what}, option '{ident}'"
         outcomes = {}
         for key in ("on_success", "on_failure"):
             if key in o and isinstance(o[key], dict):
@@ -865,7 +885,7 @@ class _Builder:
         when = None
         if "when" in o and self.needs_v2("an option's `when`", value_pos(o, "when", pos)):
             when = self.condition(o["when"], value_pos(o, "when", pos), f"{owhat}, when")
-        return Option(id=str(o["id"]), label=str(o.get("label", "")), when=when,
+        return Option(id=ident, label=str(o.get("label", "")), when=when,
                       narrative=self.text(o.get("narrative", ""), (o, "narrative", pos), owhat),
                       effects=self.effects(o.get("effects"), (o, "effects", pos), owhat),
                       on_success=outcomes.get("on_success"), on_failure=outcomes.get("on_failure"))
@@ -880,11 +900,11 @@ class _Builder:
         target = raw.get("target")
         target = target if isinstance(target, int) and not isinstance(target, bool) else 7
         mods = []
-        modifiers = raw.get("modifiers")
-        for i, md in enumerate(modifiers if isinstance(modifiers, list) else []):
+        for i, md in enumerate(_items(raw.get("modifiers"))):
             if not isinstance(md, dict):
                 continue
-            mpos = (raw["modifiers"], i, pos)
+            mpos = (raw["modifiers"], i, pos) if isinstance(raw["modifiers"], list) else \
+                (raw, "modifiers", pos)
             label = str(md.get("label", i + 1))   # a missing label or value is reported by
             mwhat = f"{what}, modifier '{label}'"  # the structural check; the rest is checked
             value = self.int_value(md["value"], (md, "value", mpos), mwhat) \

@@ -325,12 +325,17 @@ class Checker:
             return False
         fields = _fields(name)
         ok = self._flow_split_mapping(data, pos)
+        misspelt = set()     # required keys an unknown key is a misspelling of: said once
         for key in data:
             if id(key) in self.split_pieces:
                 continue
             if key not in fields:
                 kpos = data.key_pos.get(key, pos) if hasattr(data, "key_pos") else pos
-                hint = did_you_mean(str(key), fields) or "allowed keys: " + ", ".join(fields)
+                close = did_you_mean(str(key), [f for f in fields if f not in data])
+                hint = close or did_you_mean(str(key), fields) or \
+                    "allowed keys: " + ", ".join(fields)
+                if close:
+                    misspelt.add(close.split("'")[1])
                 self.error("SP201", f"unknown key '{key}' in {_where(where)}", kpos, hint)
                 ok = False
         value = self.value
@@ -342,8 +347,9 @@ class Checker:
                                f"add 'spillover: {FORMAT_VERSIONS[-1]}' as the first line")
                     ok = False
                 elif f.required:
-                    self.error("SP202", f"{_where(where)} needs '{fname}' "
-                               f"({f.doc.rstrip('.')})", getattr(data, "pos", pos))
+                    if fname not in misspelt:
+                        self.error("SP202", f"{_where(where)} needs '{fname}' "
+                                   f"({f.doc.rstrip('.')})", getattr(data, "pos", pos))
                     ok = False
                 continue
             ok = value(data[fname], f, (data, fname, pos), ("'{}' in {}", fname, where)) and ok
@@ -387,7 +393,9 @@ class Checker:
             return self.obj(v, target, pos, where)
         if kind == "list":
             if not isinstance(v, list):
-                return self.wrong(v, "a list", pos, where)
+                return self.wrong(v, "a list", pos, where,
+                                  "put '- ' before each item (its first key)"
+                                  if isinstance(v, dict) else None)
             ok = True
             obj = self.obj
             for i, item in enumerate(v):
@@ -507,6 +515,8 @@ class Checker:
     def k_ids(self, v, f, pos, where):
         if isinstance(v, list) and all(isinstance(x, str) and ID_RE.match(x) for x in v):
             return True  # the usual case, with nothing to report
+        if isinstance(v, str):
+            return self.wrong(v, "a list", pos, where, f"write [{v.strip()}]")
         return self._list_of(v, pos, where, lambda item, p: self.ident(item, p, where))
 
     def k_strs(self, v, f, pos, where):

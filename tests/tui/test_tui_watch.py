@@ -64,3 +64,27 @@ async def test_a_test_session_starts_at_the_chosen_turn_and_state(tmp_path, tuto
         assert app.session.state_json()["values"]["office"] == "agreed"
         await pilot.press("ctrl+q")
     assert actions(log) == ["next_turn", "next_turn", "override"]
+
+
+async def test_before_a_session_the_setup_or_the_errors_follow_the_file(tmp_path, tutorial_path):
+    from tui.screens.error import ErrorScreen
+    from tui.screens.setup import SetupScreen
+    scenario = tmp_path / "tutorial.yaml"
+    text = tutorial_path.read_text(encoding="utf-8")
+    scenario.write_text(text.replace("office == negotiating", "ofice == negotiating"),
+                        encoding="utf-8")
+    app = make_app(scenario_path=scenario, log_path=tmp_path / "s.jsonl", watch=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ErrorScreen)
+        await _until(pilot, lambda: any(w.group == "watch" for w in app.workers))
+        await asyncio.sleep(0.3)
+        scenario.write_text(text, encoding="utf-8")                 # fixed: the setup screen
+        await _until(pilot, lambda: isinstance(app.screen, SetupScreen))
+        assert app.exit_code == 0
+        await asyncio.sleep(0.3)
+        scenario.write_text(text.replace("office == negotiating", "ofice == negotiating"),
+                            encoding="utf-8")                       # broken again: the errors
+        await _until(pilot, lambda: isinstance(app.screen, ErrorScreen))
+        assert any("SP402" in line for line in app.screen.lines)
+        await pilot.press("q")
