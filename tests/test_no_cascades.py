@@ -144,7 +144,7 @@ def test_missing_version_line_is_named(write_scenario):
     text = edit("spillover: 1\n", "")
     d = the_one(write_scenario, text)
     assert d.code == "SP202" and (d.line, d.col) == (1, 1)
-    assert "'spillover:'" in d.message and "spillover: 1" in d.hint
+    assert "'spillover:'" in d.message and f"spillover: {FORMAT_VERSIONS[-1]}" in d.hint
 
 
 def test_lint_treats_a_scenario_without_version_as_a_scenario(write_scenario, capsys):

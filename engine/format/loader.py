@@ -462,7 +462,8 @@ class _Builder:
                     continue
                 if "initial" not in raw and "derived" not in raw:
                     self.error("SP202", f"state variable '{name}' needs 'initial' (or, "
-                               "format 2, 'derived')", kpos, "e.g. initial: 0")
+                               "format 2, 'derived')", getattr(raw, "pos", kpos),
+                               "e.g. initial: 0")
                 if not self.unique(seen, str(name), kpos, "state variable"):
                     continue
                 var = self.build_variable(str(name), raw, len(out), kpos)
