@@ -306,3 +306,14 @@ def test_report_refuses_a_scenario_of_another_id(played, tmp_path):
     with pytest.raises(ReportError, match="the log is of scenario 'tutorial', not 'another'"):
         after_action_report(played / "blue.jsonl", load_scenario(other))
     assert main(["report", str(played / "blue.jsonl"), "--scenario", str(other)]) == 1
+
+
+def test_actions_are_looked_up_by_number_first_one_wins():
+    """The report's index of logged actions (one lookup per undo, observation or amendment
+    instead of a scan of the log each): the first action with a number wins, as the scan it
+    replaced did, and damaged numbers are skipped."""
+    from engine.debrief.report import actions_by_n
+    first, again = {"n": 3, "action": "note"}, {"n": 3, "action": "choose"}
+    index = actions_by_n([{"n": 1}, first, again, {"n": "4"}, {"n": True}, {}])
+    assert index[3] is first
+    assert set(index) == {1, 3}

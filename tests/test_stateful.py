@@ -14,6 +14,7 @@ from engine.bundled import tutorial_scenario
 from engine.format.loader import load_scenario
 from engine.play.log import read_log
 from engine.play.replay import VERIFIED, replay, resume
+from engine.play.rules import state_hash
 from engine.play.session import Session, SessionError
 
 SCENARIO = load_scenario(tutorial_scenario())
@@ -123,6 +124,12 @@ class FacilitatorMachine(RuleBasedStateMachine):
         report = replay(self.path, SCENARIO)
         assert report.status == VERIFIED, report.problems
         assert report.steps[-1].state == self.session.state
+        # The session reuses hashes it already knows (a note, an undo); each must still be
+        # the hash of the state it stands for, computed afresh.
+        env = self.session.env
+        for step in report.steps:
+            assert step.record["state"] == state_hash(step.state, env), step.line
+        assert self.session.state_hash == state_hash(self.session.state, env)
 
     def teardown(self):
         if hasattr(self, "session"):

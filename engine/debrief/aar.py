@@ -150,8 +150,12 @@ def build_debrief(actions: Iterable[dict], sc: Scenario | None, summarize) -> De
     def value(rec: dict, field: str, default: Any = "") -> Any:
         return current.get((rec.get("n"), field), rec.get(field, default))
 
+    by_target: dict[Any, list[Amendment]] = {}
+    for am in amendments:
+        by_target.setdefault(am.target, []).append(am)
+
     def amended(n: Any) -> tuple[Amendment, ...]:
-        return tuple(a for a in amendments if a.target == n)
+        return tuple(by_target.get(n, ()))
 
     observations: list[Observation] = []
     entries: dict[str, dict] = {}

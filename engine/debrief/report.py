@@ -55,6 +55,17 @@ def effective_actions(actions: Iterable[dict]) -> list[dict]:
     return [r for r in actions if r.get("action") != "undo" and r.get("n") not in undone]
 
 
+def actions_by_n(actions: Iterable[dict]) -> dict[Any, dict]:
+    """{n: the first logged action with that number}: one lookup per reference (an undo's,
+    an observation's, an amendment's) instead of a scan of the log for each."""
+    out: dict[Any, dict] = {}
+    for rec in actions:
+        n = rec.get("n")
+        if isinstance(n, int) and not isinstance(n, bool):
+            out.setdefault(n, rec)
+    return out
+
+
 
 # ---------------------------------------------------------------------------- data
 
@@ -342,6 +353,7 @@ def after_action_report(log_path: str | Path, scenario: Scenario | None = None) 
     steps = list(rep.steps)
     confirmed = max(len(steps) - 1, 0)
     undone = undone_map(actions)
+    by_n = actions_by_n(actions)
 
     problems = list(rep.problems)
     for d in log.diagnostics:
@@ -375,7 +387,7 @@ def after_action_report(log_path: str | Path, scenario: Scenario | None = None) 
         after = steps[i] if i < len(steps) else None
         try:
             entry = _entry(i, rec, before, after, rep, names, undone.get(rec.get("n", i)),
-                           inherited=i <= inherited_upto)
+                           inherited=i <= inherited_upto, by_n=by_n)
         except (TypeError, ValueError, KeyError, AttributeError):
             # A damaged line past the point where replay stopped: show it, do not fail.
             entry = TimelineEntry(i, str(rec.get("action", "?")), "Unreadable record",
@@ -511,7 +523,7 @@ def _outcome_narrative(names: _Names, bid, oid, success: bool, after=None,
 
 
 def _entry(n: int, rec: dict, before, after, rep: ReplayReport, names: _Names,
-           undone_by: int | None, inherited: bool) -> TimelineEntry:
+           undone_by: int | None, inherited: bool, by_n: dict[Any, dict]) -> TimelineEntry:
     a = str(rec.get("action"))
     d: list[Detail] = []
     confirmed = after is not None
@@ -591,7 +603,7 @@ def _entry(n: int, rec: dict, before, after, rep: ReplayReport, names: _Names,
     elif a == "undo":
         kind = "Undo"
         target = rec.get("undoes")
-        undone_rec = next((r for r in rep.log.actions if r.get("n") == target), None)
+        undone_rec = by_n.get(target)
         title = f"took back action {target}" + (
             f" ({summarize(undone_rec, names.sc)})" if undone_rec else "")
     elif a == "next_turn":
@@ -625,8 +637,7 @@ def _entry(n: int, rec: dict, before, after, rep: ReplayReport, names: _Names,
         d.append(Detail("Objective", names.objective(rec.get("objective"))))
         d.append(Detail("Kind", KINDS.get(str(rec.get("kind")), str(rec.get("kind")))))
         sup = rec.get("supports")
-        target = next((r for r in rep.log.actions if r.get("n") == sup), None) \
-            if isinstance(sup, int) else None
+        target = by_n.get(sup) if isinstance(sup, int) else None
         if target is not None:
             d.append(Detail("Supported by", f"action {sup}: {summarize(target, names.sc)}"))
     elif a == "hotwash":
@@ -644,7 +655,7 @@ def _entry(n: int, rec: dict, before, after, rep: ReplayReport, names: _Names,
     elif a == "amend":
         kind = "Amendment"
         target = rec.get("amends")
-        target_rec = next((r for r in rep.log.actions if r.get("n") == target), None)
+        target_rec = by_n.get(target)
         title = f"amended the {rec.get('field')} of action {target}" + (
             f" ({summarize(target_rec, names.sc)})" if target_rec else "")
         from engine.debrief.aar import show_field

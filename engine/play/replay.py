@@ -16,7 +16,7 @@ from engine.format.loader import load_scenario
 from engine.play.lock import LogLock
 from engine.play.log import LogRead, LogWriter, read_log, set_aside_torn_tail
 from engine.model import Scenario
-from engine.play.rules import Env, GameState, state_hash, state_json
+from engine.play.rules import Env, GameState, state_json
 from engine.play.session import Session, SessionError
 from engine.play.signing import (AUTHENTIC, KEY_MISSING, NOT_AUTHENTIC, UNSIGNED, Authenticity,
                                  check_authenticity, load_key)
@@ -34,12 +34,22 @@ UNREADABLE = "unreadable"
 
 @attrs.frozen
 class Step:
-    """The state after one logged line (line 1 is the header: the initial state)."""
+    """The state after one logged line (line 1 is the header: the initial state).
+
+    States are immutable and shared: an action that leaves the state as it was (a note, an
+    observation) and an undo (which restores an earlier state) hold the very same object, so
+    a step costs a reference, not a copy. Its plain form (`values`) is built only when asked.
+    """
 
     line: int
     record: dict
     state: GameState
-    values: dict
+    env: Env = attrs.field(repr=False, eq=False)
+
+    @property
+    def values(self) -> dict:
+        """The state's plain, canonical form (as logged and hashed)."""
+        return state_json(self.state, self.env)
 
 
 @attrs.frozen
@@ -148,8 +158,14 @@ def changed_items(header: dict, scenario: Scenario) -> list[str]:
 def session_for_header(scenario: Scenario, header: dict) -> Session:
     """An unlogged session set up exactly as the header says."""
     env = Env.for_session(scenario, header.get("switched_off", []), int(header.get("seed", 0)))
-    session = Session(scenario, env, header, None)
+    # Replay compares states, never the time of an action, so it does not read the clock
+    # (the logged records replace the replayed ones at the end).
+    session = Session(scenario, env, header, None, clock=_no_clock)
     return session
+
+
+def _no_clock() -> str:
+    return ""
 
 
 def replay(log_path: str | Path, scenario: Scenario | None = None) -> ReplayReport:
@@ -179,9 +195,9 @@ def replay(log_path: str | Path, scenario: Scenario | None = None) -> ReplayRepo
     except (KeyError, ValueError, TypeError) as e:
         return ReplayReport(UNREADABLE, log, scenario, (), (f"the header is malformed ({e})",))
     env = session.env
-    steps = [Step(1, log.header, session.state, state_json(session.state, env))]
+    steps = [Step(1, log.header, session.state, env)]
     diverged = False
-    if log.header.get("state") not in (None, state_hash(session.state, env)):
+    if log.header.get("state") not in (None, session.state_hash):
         problems.append("line 1: the initial state differs from the logged one")
         diverged = True
     limit = (log.chain_broken_at - 2) if log.chain_broken_at else len(log.actions)
@@ -201,7 +217,7 @@ def replay(log_path: str | Path, scenario: Scenario | None = None) -> ReplayRepo
             problems.append(f"line {i} ({rec.get('action')}): the state differs from the logged one")
             diverged = True
             break
-        steps.append(Step(i, rec, session.state, state_json(session.state, env)))
+        steps.append(Step(i, rec, session.state, env))
     session.records = [log.header, *log.actions[:len(steps) - 1]]
     if log.chain_broken_at:
         status = LOG_EDITED

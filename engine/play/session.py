@@ -127,8 +127,10 @@ class Session:
         self.clock = clock
         self.state: GameState = rules.initial_state(env)
         self.records: list[dict] = [header]
-        self._undo: list[tuple[int, GameState, GameState]] = []  # (action n, before, turn start)
+        # (action n, the state before it, its hash, the turn's start then)
+        self._undo: list[tuple[int, GameState, str, GameState]] = []
         self.turn_start: GameState = self.state
+        self._hash: str = rules.state_hash(self.state, env)     # of self.state, always
         self.hotwash: str | None = None
 
     # -- construction
@@ -160,7 +162,7 @@ class Session:
         if log_path is not None:
             writer = LogWriter.create(Path(log_path), signer)  # locked until the session closes
         session = cls(scenario, env, header, writer, clock)
-        header["state"] = rules.state_hash(session.state, env)
+        header["state"] = session.state_hash
         try:
             session.records[0] = writer.append(header) if writer else header
         except LogWriteError:
@@ -184,6 +186,11 @@ class Session:
     @property
     def turn(self):
         return self.scenario.turns[self.state.turn]
+
+    @property
+    def state_hash(self) -> str:
+        """The hash of the live state, as the last logged line records it."""
+        return self._hash
 
     @property
     def actions(self) -> list[dict]:
@@ -264,19 +271,31 @@ class Session:
 
     # -- actions
     def _commit(self, action: str, new_state: GameState, fields: dict, *, undoable: bool,
-                message: str, roll: Roll | None = None, released=(), ) -> Outcome:
+                message: str, roll: Roll | None = None, released=(),
+                new_hash: str | None = None) -> Outcome:
+        """Log the action, then make `new_state` the live state. `new_hash` is the state's
+        hash when already known (an undo restores a state hashed before); an action that
+        leaves the state as it is (a note) reuses the live state's hash. Either way the cost
+        of an action does not depend on how long the session is."""
         n = len(self.records)
+        if new_hash is None:
+            new_hash = self._hash if new_state is self.state else \
+                rules.state_hash(new_state, self.env)
         record = {"type": "action", "n": n, "at": self.clock(), "action": action, **fields,
-                  "turn": new_state.turn, "state": rules.state_hash(new_state, self.env)}
+                  "turn": new_state.turn, "state": new_hash}
         if self.writer:
             record = self.writer.append(record)   # on disk before anything else changes
-        before_fired = {sid for sid, _ in self.state.fired}
-        fired = tuple(sid for sid, _ in new_state.fired if sid not in before_fired)
+        if new_state.fired is self.state.fired:
+            fired: tuple[str, ...] = ()
+        else:
+            before_fired = {sid for sid, _ in self.state.fired}
+            fired = tuple(sid for sid, _ in new_state.fired if sid not in before_fired)
         if undoable:
-            self._undo.append((n, self.state, self.turn_start))
+            self._undo.append((n, self.state, self._hash, self.turn_start))
         if action == "next_turn":
             self.turn_start = new_state
         self.state = new_state
+        self._hash = new_hash
         self.records.append(record)
         return Outcome(record, message, roll, tuple(released), fired)
 
@@ -350,10 +369,10 @@ class Session:
             raise SessionError("the session has ended")
         if not self._undo:
             raise SessionError("nothing to undo")
-        n, before, turn_start = self._undo[-1]
+        n, before, before_hash, turn_start = self._undo[-1]
         undone = self.records[n]
         outcome = self._commit("undo", before, {"undoes": n}, undoable=False,
-                               message=f"Undid {describe_action(undone)}")
+                               message=f"Undid {describe_action(undone)}", new_hash=before_hash)
         self._undo.pop()                 # only once the undo is on disk
         self.turn_start = turn_start
         return outcome
