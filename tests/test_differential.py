@@ -196,6 +196,9 @@ branches:
 injects:
   - {{id: surge, title: Surge, turn: {g.pick((1, 2))}, when: {g.when()}, effects: {g.effects()}}}
   - {{id: calm, title: Calm, when: {g.when()}, effects: {g.effects()}}}
+endings:
+  - {{id: e1, title: One, when: "{g.bool_(1)}"}}
+  - {{id: e2, title: Two, when: {g.when()}}}
 """
     return text.replace("modifiers:\n        []", "modifiers: []")
 

@@ -177,6 +177,8 @@ class AfterActionReport:
     hotwash: str | None
     events: tuple[CitedEvent, ...]
     sources: tuple[CitedSource, ...]                    # the bibliography, deduplicated
+    ending: str = ""                                    # a scenario ending, in words
+
 
     @property
     def entries(self) -> list[TimelineEntry]:
@@ -385,7 +387,7 @@ def after_action_report(log_path: str | Path, scenario: Scenario | None = None) 
         switched_off=tuple(off), actions=len(actions), confirmed=confirmed,
         turn_reached=f"{reached}: {label}" + (f" ({date})" if date else ""),
         fork=fork, timeline=timeline, signposts=tuple(signposts), final_state=tuple(final_rows),
-        hotwash=hotwash, events=events, sources=sources)
+        hotwash=hotwash, events=events, sources=sources, ending=_ending_text(steps, rep))
 
 
 def _sections(entries: list[tuple[int, TimelineEntry]], names: _Names) -> tuple[TurnSection, ...]:
@@ -424,6 +426,18 @@ def _state_changes(before, after, sc: Scenario | None) -> list[Detail]:
         if sid not in known:
             out.append(Detail("Signpost fired", texts.get(sid, sid)))
     return out
+
+
+def _ending_text(steps, rep: ReplayReport) -> str:
+    """The scenario ending (format 2) that ended the replayed session, with its narrative."""
+    if not steps or rep.session is None or not steps[-1].state.ending:
+        return ""
+    state = steps[-1].state
+    ending = next((e for e in rep.session.scenario.endings if e.id == state.ending), None)
+    if ending is None:
+        return state.ending
+    narrative = render(ending.narrative, state, rep.session.env)
+    return ending.title + (f": {narrative}" if narrative else "")
 
 
 def _text(text: str, after, rep: ReplayReport) -> str:

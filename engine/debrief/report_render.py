@@ -185,7 +185,8 @@ def _overview_rows(r: AfterActionReport) -> list[tuple[str, str]]:
         ("Group", r.group or "—"),
         ("Started", r.started or "—"),
         ("Last action", r.last_at or "—"),
-        ("Ended", "yes" if r.ended else "no (session still open)"),
+        ("Ended", ("yes — " + r.ending if r.ending else "yes") if r.ended
+         else "no (session still open)"),
         ("Turn reached", r.turn_reached),
         ("Actions logged", f"{r.actions} ({r.confirmed} confirmed by replay)"),
         ("Seed", str(r.seed)),
