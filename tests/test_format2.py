@@ -438,3 +438,13 @@ def test_explore_gives_the_exact_odds_of_an_ending(f2):
 def test_states_without_an_ending_hash_as_before(f2):
     env = Env.for_session(f2)
     assert "ending" not in rules.state_json(rules.initial_state(env), env)
+
+
+def test_graph_draws_endings_and_what_moves_them(f2):
+    from engine.analysis.graph import build_graph, to_dot, to_mermaid
+    g = build_graph(f2)
+    assert g.node("ending", "overload").id == "x_overload"
+    edges = {(e.src, e.dst, e.kind) for e in g.edges}
+    assert ("b_press", "x_overload", "enables") in edges       # push raises the load
+    assert ("i_relief", "x_overload", "blocks") in edges
+    assert "doubleoctagon" in to_dot(g) and 'x_overload[["Overload' in to_mermaid(g)
