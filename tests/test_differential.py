@@ -191,15 +191,16 @@ branches:
     options:
       - id: go
         label: Go
+        effects: {g.effects(1)}
         on_success: {{effects: {g.effects()}}}
         on_failure: {{effects: {g.effects()}}}
       - {{id: wait, label: Wait, when: {g.when()}, effects: {g.effects(1)}}}
 injects:
   - {{id: surge, title: Surge, turn: {g.pick((1, 2))}, when: {g.when()}, effects: {g.effects()}}}
   - {{id: calm, title: Calm, when: {g.when()}, effects: {g.effects()}}}
-endings:
-  - {{id: e1, title: One, when: "{g.bool_(1)}"}}
-  - {{id: e2, title: Two, when: {g.when()}}}
+endings:           # from turn 2 on, so that most sessions are played before one ends
+  - {{id: e1, title: One, when: ["turn >= 2", "{g.bool_(1)}"]}}
+  - {{id: e2, title: Two, when: ["turn >= {g.pick((2, 3))}", "{g.bool_(1)}"]}}
 """
     return text.replace("modifiers:\n        []", "modifiers: []")
 
