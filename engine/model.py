@@ -271,6 +271,16 @@ class Branch:
 
 
 @attrs.frozen
+class Ending:
+    """Format 2: the session ends the first time `when` holds with no roll pending."""
+
+    id: str
+    title: str
+    when: Condition
+    narrative: str = ""
+
+
+@attrs.frozen
 class Inject:
     id: str
     title: str
@@ -312,6 +322,7 @@ class Scenario:
     signposts: tuple[Signpost, ...]
     moves_per_turn: int = 1
     version: int = 1                     # the format version the file is written in
+    endings: tuple[Ending, ...] = ()     # format 2, in the order they are checked
     objectives: tuple[Objective, ...] = ()
     purpose: str = ""
     scope: str = ""

@@ -13,6 +13,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 from engine.format.loader import check_scenario
@@ -190,12 +191,16 @@ branches:
     options:
       - id: go
         label: Go
+        effects: {g.effects(1)}
         on_success: {{effects: {g.effects()}}}
         on_failure: {{effects: {g.effects()}}}
       - {{id: wait, label: Wait, when: {g.when()}, effects: {g.effects(1)}}}
 injects:
   - {{id: surge, title: Surge, turn: {g.pick((1, 2))}, when: {g.when()}, effects: {g.effects()}}}
   - {{id: calm, title: Calm, when: {g.when()}, effects: {g.effects()}}}
+endings:           # from turn 2 on, so that most sessions are played before one ends
+  - {{id: e1, title: One, when: ["turn >= 2", "{g.bool_(1)}"]}}
+  - {{id: e2, title: Two, when: ["turn >= {g.pick((2, 3))}", "{g.bool_(1)}"]}}
 """
     return text.replace("modifiers:\n        []", "modifiers: []")
 
@@ -299,3 +304,24 @@ def test_every_operator_agrees_in_every_state_with_either_operand_order(tmp_path
             assert bool(got) == bool(typed.fn(s, env)), (text, s.values)
             checked += 1
     assert checked > 100_000
+
+
+@pytest.mark.parametrize("text", [
+    *(f"s {op} t" for op in ("<", "<=", ">", ">=")),
+    *(f"f {op} true" for op in ("<", "<=", ">", ">=")),
+    *(f"true {op} f" for op in ("<", "<=", ">", ">=")),
+    "e == x", "x == f", "s == x", "e < 1", "count(e) > 0", "x in s", "p in e", "x + f > 0",
+    "-e < x", "not x", "f and x", "x == {p}",
+])
+def test_the_checker_refuses_what_only_one_evaluator_could_mean(text):
+    """Both evaluators are only asked about well-typed trees: `<` on sets (a subset test to
+    the rules, a comparison of bits to the machine) and the like are refused when checked."""
+    from engine.lang import expr as X
+    folder = Path(tempfile.mkdtemp(prefix="spillover-diff-"))
+    (folder / "x.yaml").write_text(EXHAUSTIVE, encoding="utf-8")
+    scenario, _ = check_scenario(folder / "x.yaml")
+    scope = X.Scope({v.id: (v.index, v.type) for v in scenario.variables},
+                    events=frozenset(scenario.events), last_turn=scenario.last_turn)
+    with pytest.raises(X.ExprError) as e:
+        X.check_condition(X.parse_expr(text), scope)
+    assert e.value.code in ("SP402", "SP403", "SP407")

@@ -68,7 +68,7 @@ branches:
     when: not blocked
     adjudication:
       dice: 2d6
-      target: 8
+      target: 5
       modifiers:
         - {label: Strain, value: 0 - strain}
         - {label: War, when: occurred(war), value: -1}
@@ -95,6 +95,8 @@ branches:
       - {id: wait, label: Wait, when: "load == 0", effects: []}
 injects:
   - {id: relief, title: Relief, turn: 2, when: load >= 2, effects: [load -= 1]}
+endings:
+  - {id: overload, title: Overload, when: load >= 3, narrative: "Load {load} in {turn}."}
 """
 
 
@@ -152,7 +154,7 @@ def errors(write_scenario, text):
 def test_version_one_files_refuse_format_two_keys_with_a_located_hint(write_scenario):
     diags = errors(write_scenario, scenario_text(version=1))
     found = [d for d in diags if d.code == "SP209"]
-    assert len(found) == 10     # three initials, two derived, three option whens, two ifs
+    assert len(found) == 11     # 3 initials, 2 derived, 3 option whens, 2 ifs, endings
     assert found[0].line == 17 and "spillover: 2" in found[0].hint
 
 
@@ -343,7 +345,7 @@ def test_conditional_effects_read_the_state_where_they_stand(f2):
         return values_of(f2, rules.choose(s, env, "settle", "calm"))[:3]
     # `load -= 1` first, then `if: load >= 1` reads the new load
     assert calm(2, 1) == ("false", "1", "ready")       # then → inner then (pool == large)
-    assert calm(3, 0) == ("false", "2", "large")       # then → inner else
+    assert calm(2, 0) == ("false", "1", "large")       # then → inner else (pool small)
     assert calm(1, 1) == ("true", "0", "large")        # else: reservation = true
 
 
@@ -396,3 +398,53 @@ def test_a_placeholder_that_names_nothing_is_located(write_scenario):
                        branches="branches:\n  - id: b\n    title: B\n    narrative: "
                                 "\"{nope}\"\n    options: [{id: o, label: O}]\n", version=1)
     assert errors(write_scenario, v1) == []
+
+
+# ---------------------------------------------------------------- endings
+
+def test_an_ending_ends_the_session_once_no_roll_is_pending(f2, tmp_path):
+    from engine.debrief.report import after_action_report
+    from engine.play.session import Session
+    s = Session.start(f2, seed=3, group="Red", switched_off=["objection"],
+                      log_path=tmp_path / "red.jsonl")
+    s.next_turn()
+    s.override("load", "2", "test")
+    s.choose("press", "push")                    # load 3, but the roll is still pending
+    assert not s.state.ended and s.state.pending is not None
+    out = s.decide(False, "test")                # failure: load 2
+    assert not s.state.ended
+    s.undo()
+    out = s.decide(True, "test")                 # success: load stays 3 → Overload
+    assert s.state.ended and s.state.ending == "overload"
+    assert out.message.endswith("the session has ended: Overload. Load 3 in T1.")
+    assert rules.state_json(s.state, s.env)["ending"] == "overload"
+    with pytest.raises(Exception, match="ended"):
+        s.next_turn()
+    report = after_action_report(tmp_path / "red.jsonl", f2)
+    assert report.verified and report.ended and report.ending == "Overload: Load 3 in T1."
+
+
+def test_explore_gives_the_exact_odds_of_an_ending(f2):
+    from engine.analysis.explore import explore
+    r = explore(f2, switched_off=["objection"])
+    assert r.complete and not r.failures
+    p = r.ending_probability["overload"]
+    assert 0 < p < 1
+    ended_early = sum(o.probability for o in r.outcomes if dict(o.values)["load"] == "3")
+    assert p <= ended_early
+    assert explore(f2, switched_off=["objection", "war"]).ending_probability["overload"] < p
+
+
+def test_states_without_an_ending_hash_as_before(f2):
+    env = Env.for_session(f2)
+    assert "ending" not in rules.state_json(rules.initial_state(env), env)
+
+
+def test_graph_draws_endings_and_what_moves_them(f2):
+    from engine.analysis.graph import build_graph, to_dot, to_mermaid
+    g = build_graph(f2)
+    assert g.node("ending", "overload").id == "x_overload"
+    edges = {(e.src, e.dst, e.kind) for e in g.edges}
+    assert ("b_press", "x_overload", "enables") in edges       # push raises the load
+    assert ("i_relief", "x_overload", "blocks") in edges
+    assert "doubleoctagon" in to_dot(g) and 'x_overload[["Overload' in to_mermaid(g)

@@ -127,6 +127,7 @@ def explore_json(r, scenario) -> dict:
                       "probability": _pjson(f.probability), "path": _steps_json(f.path)}
                      for f in r.failures],
         "failure_probability": _pjson(r.failure_probability),
+        "ending_probability": {k: _pjson(p) for k, p in r.ending_probability.items()},
         "outcomes": [{"values": dict(o.values), "probability": _pjson(o.probability),
                       "end_states": o.states} for o in r.outcomes],
         "marginals": {v: {val: _pjson(p) for val, p in d.items()}
@@ -233,6 +234,8 @@ def print_explore(r, scenario, *, paths: bool = False, top: int = 10) -> None:
             "the policy and the dice")
         if r.failure_probability:
             out(f"  sessions stopped by a failure: P = {_frac(r.failure_probability)}")
+        for eid, p in r.ending_probability.items():
+            out(f"  ended early by '{eid}': P = {_frac(p)}")
         for o in r.outcomes[:top]:
             vals = ", ".join(f"{k}={v}" for k, v in o.values)
             exact = f"  (= {o.probability})" if len(str(o.probability)) <= 15 else ""

@@ -158,6 +158,7 @@ class ExploreResult:
     signpost_probability: dict[str, Fraction]        # P(fired and the session ends)
     failure_probability: Fraction | None
     gave_up: bool = False                            # stopped early by projection (lint)
+    ending_probability: dict[str, Fraction] = attrs.Factory(dict)  # scenario ending -> P
 
     @property
     def rate(self) -> float:
@@ -286,7 +287,7 @@ def normalise(s: GameState) -> GameState:
         moves = tuple(sorted(moves))
     if moves is not s.moves or fired is not s.fired or s.rolls:
         return GameState(s.turn, s.values, s.chosen, moves, s.released, s.pending, fired, 0,
-                         s.ended)
+                         s.ended, s.ending)
     return s
 
 
@@ -625,10 +626,10 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
                         pact_append(a)
                         edges_append(None)
                         step = order_step[a]
-                        if step:                 # same turn: the key grows by a known step
-                            buckets[t][m0 + step].append(cid)
-                        elif child & ended_bit:
+                        if child & ended_bit:    # the last pass, or a scenario ending
                             ends.append(cid)
+                        elif step:               # same turn: the key grows by a known step
+                            buckets[t][m0 + step].append(cid)
                         else:                    # passing: the next turn, from its releases
                             ct = child >> tsh
                             if ct != t + 1:
@@ -734,6 +735,7 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
     marginals: dict[str, dict[str, Fraction]] = {}
     branch_p: dict[str, Fraction] = {}
     signpost_p: dict[str, Fraction] = {}
+    ending_p: dict[str, Any] = {}
     variables = scenario.variables
     if mass is not None:
         # end states grouped by their packed values, chosen and fired bits, then named
@@ -741,6 +743,7 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
         by_chosen: dict[int, int] = {}
         by_fired: dict[int, int] = {}
         vmask, cmask, fmask = lay.values_mask, lay.chosen_mask, lay.fired_mask
+        emask = (1 << len(lay.ending_ids).bit_length()) - 1
         for sid in ends:
             c, m = keys[sid], mass[sid]
             g = by_values.get(c & vmask)
@@ -750,6 +753,10 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
             g[1] += 1
             by_chosen[c & cmask] = by_chosen.get(c & cmask, 0) + m
             by_fired[c & fmask] = by_fired.get(c & fmask, 0) + m
+            ending = (c >> lay.ending_shift) & emask
+            if ending:
+                ending_p[lay.ending_ids[ending - 1]] = ending_p.get(
+                    lay.ending_ids[ending - 1], 0) + m
         for found, by_bits, names in ((branch_p, by_chosen, lay.chosen),
                                       (signpost_p, by_fired, lay.fired)):
             sums: dict[str, int] = {}
@@ -795,7 +802,9 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
         dead_ends=dead_ends, failures=failures, outcomes=tuple(outcomes), marginals=marginals,
         branch_probability={b: branch_p[b] for b in branches if b in branch_p} if mass else {},
         signpost_probability=dict(sorted(signpost_p.items())) if mass else {},
-        failure_probability=Fraction(sum(fail_mass), whole) if mass else None)
+        failure_probability=Fraction(sum(fail_mass), whole) if mass else None,
+        ending_probability={e.id: Fraction(ending_p.get(e.id, 0), whole)
+                            for e in scenario.endings} if mass else {})
 
 
 def _dead_ends(dead: list[int], order: list[int], edges: list, turn_of,

@@ -47,7 +47,7 @@ ENABLES, BLOCKS, CITES, ODDS = "enables", "blocks", "cites", "odds"
 @attrs.frozen
 class Node:
     id: str             # sanitised, unique: b_<branch>, i_<inject>, e_<event>
-    kind: str           # "branch" | "inject" | "event"
+    kind: str           # "branch" | "inject" | "event" | "ending"
     item: str           # the scenario id
     label: str
     group: str          # group key
@@ -317,6 +317,8 @@ def _readers(scenario: Scenario, node_of: dict) -> list[tuple[str, str, tuple, f
         if i.when is not None:
             turns = all_turns if i.turn is None else frozenset(range(i.turn, len(scenario.turns)))
             out.append((node_of[("inject", i.id)], "when", i.when.clauses, turns))
+    for e in scenario.endings:          # format 2: what brings an ending closer or further
+        out.append((node_of[("ending", e.id)], "when", e.when.clauses, all_turns))
     return out
 
 
@@ -329,7 +331,8 @@ def build_graph(scenario: Scenario, group_by: str = "turn") -> Graph:
     used: set[str] = set()
 
     def add(kind: str, item: str, label: str, group: str, group_label: str) -> None:
-        base = {"branch": "b_", "inject": "i_", "event": "e_"}[kind] + _sanitise(item)
+        base = {"branch": "b_", "inject": "i_", "event": "e_", "ending": "x_"}[kind] + \
+            _sanitise(item)
         nid, k = base, 2
         while nid in used:
             nid, k = f"{base}_{k}", k + 1
@@ -357,6 +360,8 @@ def build_graph(scenario: Scenario, group_by: str = "turn") -> Graph:
             group = f"actor_{i.actor}" if i.actor else NO_ACTOR
             glabel = scenario.actors.get(i.actor, i.actor) if i.actor else "No actor"
         add("inject", i.id, i.title, group, glabel)
+    for e in scenario.endings:
+        add("ending", e.id, e.title, "endings", "Endings")
     cited: dict[str, list[str]] = {}
     for b in scenario.branches.values():
         for ev in scenario.branch_events(b):
@@ -490,7 +495,7 @@ def _groups(g: Graph) -> list[tuple[str, str, list[Node]]]:
         if key.startswith("turn_"):
             return (0, int(key[5:]), "")
         return {"on_demand": (1, 0, ""), "never": (2, 0, ""), NO_ACTOR: (4, 0, ""),
-                "events": (9, 0, "")}.get(key, (3, 0, key))
+                "endings": (8, 0, ""), "events": (9, 0, "")}.get(key, (3, 0, key))
     return [(k, groups[k][0], groups[k][1]) for k in sorted(groups, key=order)]
 
 
@@ -553,7 +558,8 @@ MERMAID_EDGE = {
     ODDS: "stroke:#d68910,color:#d68910,stroke-dasharray:2 3",
     CITES: "stroke:#999999",
 }
-MERMAID_SHAPES = {"branch": ('("', '")'), "inject": ('{{"', '"}}'), "event": ('(["', '"])')}
+MERMAID_SHAPES = {"branch": ('("', '")'), "inject": ('{{"', '"}}'), "event": ('(["', '"])'),
+                  "ending": ('[["', '"]]')}
 
 
 def to_mermaid(g: Graph) -> str:
@@ -581,8 +587,9 @@ def to_mermaid(g: Graph) -> str:
         "  classDef branch fill:#dbe9f6,stroke:#2b6cb0,color:#1a202c",
         "  classDef inject fill:#fdebd0,stroke:#b9770e,color:#1a202c",
         "  classDef event fill:#eeeeee,stroke:#777777,color:#1a202c",
+        "  classDef ending fill:#f5d5d5,stroke:#922b21,color:#1a202c",
     ]
-    for kind in ("branch", "inject", "event"):
+    for kind in ("branch", "inject", "event", "ending"):
         ids = [n.id for n in g.nodes if n.kind == kind]
         for i in range(0, len(ids), 40):
             lines.append(f"  class {','.join(ids[i:i + 40])} {kind}")
@@ -599,6 +606,7 @@ DOT_NODE = {
     "branch": 'shape=box, style="rounded,filled", fillcolor="#dbe9f6", color="#2b6cb0"',
     "inject": 'shape=hexagon, style=filled, fillcolor="#fdebd0", color="#b9770e"',
     "event": 'shape=note, style=filled, fillcolor="#eeeeee", color="#777777"',
+    "ending": 'shape=doubleoctagon, style=filled, fillcolor="#f5d5d5", color="#922b21"',
 }
 DOT_EDGE = {
     ENABLES: 'color="#2b6cb0"',

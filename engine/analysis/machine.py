@@ -91,6 +91,9 @@ class Layout:
         self.pending_mask = ((1 << shift) - 1) & ~((1 << self.pending_shift) - 1)
         self.ended = 1 << shift
         shift += 1
+        self.ending_ids = tuple(e.id for e in scenario.endings)     # format 2: which ending
+        self.ending_shift = shift
+        shift += len(self.ending_ids).bit_length()
         self.turn_shift = shift
         self.turn_one = 1 << shift
         self._name_at = {bit.bit_length() - 1: name
@@ -119,6 +122,8 @@ class Layout:
             c |= self.pending_index[(s.pending.branch, s.pending.option)] << self.pending_shift
         if s.ended:
             c |= self.ended
+        if s.ending is not None:
+            c |= (self.ending_ids.index(s.ending) + 1) << self.ending_shift
         return c | (s.turn << self.turn_shift)
 
     def values(self, c: int) -> tuple:
@@ -141,8 +146,9 @@ class Layout:
         moves = tuple(sorted(self._names(c & self.moves_mask)))
         p = (c & self.pending_mask) >> self.pending_shift
         pending = Pending(*self.contested[p - 1]) if p else None
+        e = (c >> self.ending_shift) & ((1 << len(self.ending_ids).bit_length()) - 1)
         return GameState(self.turn(c), self.values(c), chosen, moves, released, pending,
-                         fired, 0, bool(c & self.ended))
+                         fired, 0, bool(c & self.ended), self.ending_ids[e - 1] if e else None)
 
     def _names(self, bits: int) -> list[str]:
         """The names of the set bits (of one of the name→bit maps), lowest first."""
@@ -235,7 +241,7 @@ class Machine:
                    if self.injects and (i.turn is None or i.turn <= t)]
         tc = TurnCode()
         tc.turn = t
-        fire = self._fire(x)
+        fire = self._finish(x, self._fire(x))
         tc.open = self._open(x, branches, by_hand)
         tc.steps = steps = [None] * len(self.actions)
         for b in branches:                          # choosing an option
@@ -296,6 +302,31 @@ class Machine:
                 memo[key] = new
             return c | new if new else c
         return fire
+
+    def _finish(self, x: Compiler, fire):
+        """`fire`, then end the session at the first scenario ending (format 2) that holds
+        while no roll is pending: the ended bit and the ending's number are set."""
+        lay = self.layout
+        tests = []
+        for k, e in enumerate(self.scenario.endings, start=1):
+            fn, const = x.cond(e.when)
+            if const is not False:
+                tests.append((fn, lay.ended | (k << lay.ending_shift)))
+                if fn is None:
+                    break                        # always holds here: later ones never count
+        if not tests:
+            return fire
+        busy, vm = lay.ended | lay.pending_mask, lay.values_mask
+
+        def finish(c: int) -> int:
+            c = fire(c)
+            if c & busy:
+                return c
+            for fn, bits in tests:
+                if fn is None or fn(c & vm, c):
+                    return c | bits
+            return c
+        return finish
 
     def _open(self, x: Compiler, branches, by_hand):
         """`open(c)`: the actions at a decision state, passing (or ending) last.
@@ -396,12 +427,14 @@ class Machine:
                 fn, const = x.cond(i.when)
                 if const is not False:
                     scheduled.append((lay.released[i.id], fn, apply(x.effects(i.effects + self.derived))))
-        clear, one, vm = ~lay.moves_mask, lay.turn_one, lay.values_mask
+        clear, one, vm, ended = ~lay.moves_mask, lay.turn_one, lay.values_mask, lay.ended
         derive = apply(x.effects(self.derived))
 
         def enter(c: int) -> int:
             c = derive((c & clear) + one)
             for bit, fn, effects in scheduled:
+                if c & ended:                    # a scenario ending stops the releases
+                    break
                 if not c & bit and (fn is None or fn(c & vm, c)):
                     c = fire(effects(c) | bit)
             return fire(c)

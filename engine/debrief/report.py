@@ -193,6 +193,7 @@ class AfterActionReport:
     hotwash: str | None
     events: tuple[CitedEvent, ...]
     sources: tuple[CitedSource, ...]                    # the bibliography, deduplicated
+    ending: str = ""                                    # a scenario ending, in words
     purpose: str = ""
     scope: str = ""
     debrief: Debrief | None = None                      # objectives, observations, plan
@@ -463,7 +464,7 @@ def after_action_report(log_path: str | Path, scenario: Scenario | None = None) 
         turn_labels=tuple(t.label for t in sc.turns) if sc else (), zone=zone,
         started_local=local_time(started, tz) if started else "",
         last_local=local_time(str((actions[-1] if actions else header).get("at", started)), tz),
-        tz=tz)
+        tz=tz, ending=_ending_text(steps, rep))
 
 
 def _sections(entries: list[tuple[int, TimelineEntry]], names: _Names) -> tuple[TurnSection, ...]:
@@ -503,6 +504,18 @@ def _state_changes(before, after, sc: Scenario | None) -> list[Detail]:
         if sid not in known:
             out.append(Detail("Signpost fired", texts.get(sid, sid)))
     return out
+
+
+def _ending_text(steps, rep: ReplayReport) -> str:
+    """The scenario ending (format 2) that ended the replayed session, with its narrative."""
+    if not steps or rep.session is None or not steps[-1].state.ending:
+        return ""
+    state = steps[-1].state
+    ending = next((e for e in rep.session.scenario.endings if e.id == state.ending), None)
+    if ending is None:
+        return state.ending
+    narrative = render(ending.narrative, state, rep.session.env)
+    return ending.title + (f": {narrative}" if narrative else "")
 
 
 def _text(text: str, after, rep: ReplayReport) -> str:

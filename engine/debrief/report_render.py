@@ -76,7 +76,8 @@ def provenance_rows(r: AfterActionReport) -> list[tuple[str, str]]:
         ("Scenario", f"{r.scenario_title} ({r.scenario_id})"),
         ("Started", f"{r.started_local} ({r.zone}); logged as {r.started}" if r.started else "—"),
         ("Last action", f"{r.last_local} ({r.zone}); logged as {r.last_at}" if r.last_at else "—"),
-        ("Ended", "yes" if r.ended else "no (session still open)"),
+        ("Ended", ("yes — " + r.ending if r.ending else "yes") if r.ended
+         else "no (session still open)"),
         ("Actions logged", f"{r.actions} ({r.confirmed} confirmed by replay)"),
         ("Seed", str(r.seed)),
         ("Counterfactual switches", "; ".join(

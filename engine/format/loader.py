@@ -18,7 +18,7 @@ import attrs
 from engine.lang import expr as X
 from engine.lang.tree import walk
 from engine.diagnostics import Diagnostic, DiagnosticError, Pos, diag, did_you_mean, WARNING
-from engine.model import (Adjudication, Branch, CondEffect, Citation, Clause, Condition, Event, Inject, Modifier,
+from engine.model import (Adjudication, Branch, CondEffect, Ending, Citation, Clause, Condition, Event, Inject, Modifier,
                     Objective, Option, Outcome, Scenario, Signpost, Source, Turn, Variable, _day)
 from engine.format.schema import (DATE_RE, DICE_RE, FORMAT_VERSION, FORMAT_VERSIONS, TURNS_RE,
                                   Checker, date_problem, pos_of, resolve_pos, turn_number,
@@ -292,6 +292,7 @@ class _Builder:
         injects = self.build_injects(raw_injects)
         signposts = self.build_signposts(collect("signposts"))
         objectives = self.build_objectives(collect("objectives"))
+        endings = self.build_endings(data.get("endings"), value_pos(data, "endings", None))
         self.check_catalogue_use()
         moves = data.get("moves_per_turn", 1)
         if isinstance(moves, int) and moves > MAX_MOVES_PER_TURN:
@@ -313,7 +314,7 @@ class _Builder:
             turns=tuple(self.turns), actors=self.actors, variables=tuple(variables),
             events=self.events, sources=self.sources, branches=branches, injects=injects,
             signposts=signposts, moves_per_turn=int(data.get("moves_per_turn", 1)),
-            version=self.version,
+            version=self.version, endings=endings,
             objectives=objectives, purpose=_text(data.get("purpose")),
             scope=_text(data.get("scope")),
         )
@@ -992,6 +993,27 @@ class Checked:
     diagnostics: list[Diagnostic]
     files: list[tuple[Path, Any]]
     paths: dict[str, Path]
+
+
+    def build_endings(self, raws, pos) -> tuple[Ending, ...]:
+        if not isinstance(raws, list) or not raws or not self.needs_v2("`endings`", pos):
+            return ()
+        out = []
+        seen: dict[str, Pos | None] = {}
+        for i, raw in enumerate(raws):
+            if not isinstance(raw, dict) or not {"id", "title", "when"} <= set(raw):
+                continue
+            ident = str(raw["id"])
+            ipos = (raws, i, pos)
+            if not self.unique(seen, ident, pos_of(raw["id"], ipos), "ending"):
+                continue
+            self.item_hashes[f"ending:{ident}"] = _raw_hash(raw)
+            what = f"ending '{ident}'"
+            cond = self.condition(raw["when"], value_pos(raw, "when", ipos), what)
+            narrative = self.text(raw.get("narrative", ""), (raw, "narrative", ipos), what)
+            if cond is not None:
+                out.append(Ending(ident, str(raw["title"]), cond, narrative))
+        return tuple(out)
 
 
 def check_scenario(path: str | os.PathLike) -> tuple[Scenario | None, list[Diagnostic]]:

@@ -145,6 +145,15 @@ OBJECTS: dict[str, list[F]] = {
         F("signposts", "list:signpost", "Indicators watched through the whole session."),
         F("objectives", "list:objective", "What the exercise sets out to examine; observations "
           "and the hotwash are tied to them."),
+        F("endings", "list:ending", "Format 2: ways the session ends early, checked in order "
+          "after every move."),
+    ],
+    "ending": [
+        F("id", "id", "Stable identifier (snake_case).", True),
+        F("title", "str", "What the ending is called, e.g. 'Open conflict'.", True),
+        F("when", "exprs", "The session ends the first time this holds (no roll pending).",
+          True),
+        F("narrative", "str", "What the seminar is told; may show state ({variable})."),
     ],
     "include": [
         F("include", "paths", "Further parts, relative, inside the scenario's folder tree."),

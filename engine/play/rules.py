@@ -36,10 +36,11 @@ class GameState:
     fired: tuple[tuple[str, int], ...] = ()  # signposts fired: (id, turn)
     rolls: int = 0                           # how many rolls the generator has made
     ended: bool = False
+    ending: str | None = None                # the scenario ending that ended it (format 2)
 
 
 def _replace(s: GameState, turn=None, values=None, chosen=None, moves=None, released=None,
-             pending=False, fired=None, rolls=None, ended=None) -> GameState:
+             pending=False, fired=None, rolls=None, ended=None, ending=None) -> GameState:
     """attrs.evolve for GameState without its per-call introspection: every move goes
     through here, and exploration makes millions (`pending=None` clears the roll)."""
     return GameState(s.turn if turn is None else turn, s.values if values is None else values,
@@ -47,7 +48,7 @@ def _replace(s: GameState, turn=None, values=None, chosen=None, moves=None, rele
                      s.released if released is None else released,
                      s.pending if pending is False else pending,
                      s.fired if fired is None else fired, s.rolls if rolls is None else rolls,
-                     s.ended if ended is None else ended)
+                     s.ended if ended is None else ended, s.ending if ending is None else ending)
 
 
 @attrs.frozen
@@ -339,6 +340,18 @@ def fire_branch_signposts(branch: Branch, state: GameState) -> GameState:
 
 
 def fire_signposts(env: Env, state: GameState) -> GameState:
+    """After every move: fire the signposts (`_fire_signposts`), then end the session if a
+    scenario ending (format 2) holds and no roll is pending."""
+    state = _fire_signposts(env, state)
+    endings = env.scenario.endings
+    if endings and not state.ended and state.pending is None:
+        for e in endings:
+            if e.when.holds(state, env):
+                return _replace(state, ended=True, ending=e.id)
+    return state
+
+
+def _fire_signposts(env: Env, state: GameState) -> GameState:
     """Record every conditional signpost whose condition holds for the first time.
 
     Scenario signposts first, then each branch's, in order. A condition that reads only
@@ -430,6 +443,8 @@ def state_json(state: GameState, env: Env) -> dict:
         "fired": [list(p) for p in state.fired],
         "rolls": state.rolls,
         "ended": state.ended,
+        # only when set, so that the hashes of sessions without endings stay as they were
+        **({"ending": state.ending} if state.ending else {}),
     }
 
 

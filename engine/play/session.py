@@ -232,6 +232,18 @@ class Session:
         """The variables now; `changed` marks those that moved since the turn began."""
         return variable_views_at(self.scenario, self.state, self.turn_start)
 
+    def ending_text(self, state: GameState | None = None) -> str:
+        """The scenario ending that ended the session, in words ('' if none did)."""
+        state = self.state if state is None else state
+        ending = next((e for e in self.scenario.endings if e.id == state.ending), None)
+        if ending is None:
+            return ""
+        narrative = render(ending.narrative, state, self.env)
+        return f"the session has ended: {ending.title}" + (f". {narrative}" if narrative else "")
+
+    def scenario_ending_title(self) -> str:
+        return next((e.title for e in self.scenario.endings if e.id == self.state.ending), "")
+
     def text(self, text: str) -> str:
         """A narrative with its {placeholders} filled in from the current state."""
         return render(text, self.state, self.env)
@@ -290,6 +302,8 @@ class Session:
         else:
             before_fired = {sid for sid, _ in self.state.fired}
             fired = tuple(sid for sid, _ in new_state.fired if sid not in before_fired)
+        if new_state.ending and new_state.ending != self.state.ending:
+            message += " — " + self.ending_text(new_state)
         if undoable:
             self._undo.append((n, self.state, self._hash, self.turn_start))
         if action == "next_turn":

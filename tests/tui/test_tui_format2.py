@@ -38,3 +38,32 @@ async def test_an_option_whose_condition_fails_cannot_be_picked(tmp_path, log_pa
         await pilot.pause()
     last = read_log(log_path)[-1]
     assert (last["action"], last["branch"], last["option"]) == ("choose", "settle", "calm")
+
+
+async def test_an_ending_ends_the_session_on_screen(tmp_path, log_path):
+    from engine.play.replay import replay
+    from tui_helpers import type_text
+    path = tmp_path / "f2.yaml"
+    path.write_text(scenario_text(), encoding="utf-8")
+    app = make_app(scenario_path=path, log_path=log_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("tab", "tab", "tab", "down", "down", "space")   # objection off
+        await pilot.pause()
+        assert "reservation starts false instead of true" in screen_text(app)
+        await pilot.press("ctrl+s", "t")
+        await pilot.pause()
+        await move_to(pilot, "press")
+        await pilot.press("1", "enter")          # Push: load 3, the roll is pending
+        await pilot.pause()
+        assert not app.session.state.ended
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.press("s")                   # the facilitator decides: success
+        await pilot.pause()
+        await type_text(pilot, "held")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.session.state.ending == "overload"
+        assert "SESSION ENDED (Overload)" in screen_text(app)
+    assert replay(log_path).verified

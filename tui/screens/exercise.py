@@ -243,8 +243,9 @@ class ExerciseScreen(Screen):
         status = Content(" · ").join(parts)
         pending = s.pending_roll()
         if s.state.ended:
-            status = status + styled(f"  ■ SESSION ENDED — log saved to {s.log_path}; q quits",
-                                     f"bold {BAD}")
+            ending = s.scenario_ending_title()
+            status = status + styled(f"  ■ SESSION ENDED{' (' + ending + ')' if ending else ''}"
+                                     f" — log saved to {s.log_path}; q quits", f"bold {BAD}")
         elif pending is not None:
             status = status + styled(f"  ⚄ roll waiting for '{pending[0].title}' — press r",
                                      f"bold {WARN}")
