@@ -974,27 +974,6 @@ class _Builder:
                                  _strs(raw.get("capabilities")), _strs(raw.get("questions"))))
         return tuple(out)
 
-
-def _text(value: Any) -> str:
-    return " ".join(value.split()) if isinstance(value, str) else ""
-
-
-def _strs(value: Any) -> tuple[str, ...]:
-    return tuple(" ".join(v.split()) for v in value if isinstance(v, str)) \
-        if isinstance(value, list) else ()
-
-
-@attrs.frozen
-class Checked:
-    """A scenario checked, with what an editor needs even when it has errors: every file
-    read (path and located data) and the display name each diagnostic uses for its file."""
-
-    scenario: Scenario | None
-    diagnostics: list[Diagnostic]
-    files: list[tuple[Path, Any]]
-    paths: dict[str, Path]
-
-
     def build_endings(self, raws, pos) -> tuple[Ending, ...]:
         if not isinstance(raws, list) or not raws or not self.needs_v2("`endings`", pos):
             return ()
@@ -1014,6 +993,26 @@ class Checked:
             if cond is not None:
                 out.append(Ending(ident, str(raw["title"]), cond, narrative))
         return tuple(out)
+
+
+def _text(value: Any) -> str:
+    return " ".join(value.split()) if isinstance(value, str) else ""
+
+
+def _strs(value: Any) -> tuple[str, ...]:
+    return tuple(" ".join(v.split()) for v in value if isinstance(v, str)) \
+        if isinstance(value, list) else ()
+
+
+@attrs.frozen
+class Checked:
+    """A scenario checked, with what an editor needs even when it has errors: every file
+    read (path and located data) and the display name each diagnostic uses for its file."""
+
+    scenario: Scenario | None
+    diagnostics: list[Diagnostic]
+    files: list[tuple[Path, Any]]
+    paths: dict[str, Path]
 
 
 def check_scenario(path: str | os.PathLike) -> tuple[Scenario | None, list[Diagnostic]]:
