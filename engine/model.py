@@ -62,8 +62,11 @@ class Variable:
     label: str = ""
     description: str = ""
     rests_on: tuple[str, ...] = ()
+    value_labels: tuple[str, ...] = ()   # an enum's values as shown, when translated
 
     def show(self, value: Any) -> str:
+        if self.value_labels and isinstance(self.type, EnumType):
+            return self.value_labels[value]
         return show_value(self.type, value)
 
     def parse(self, text: str) -> Any:
@@ -255,6 +258,8 @@ class Scenario:
     injects: dict[str, Inject]
     signposts: tuple[Signpost, ...]
     moves_per_turn: int = 1
+    logic_hash: str = ""     # over everything but prose: what logs pin (engine.format.prose)
+    lang: str = "en"         # the language of its text (engine.format.strings)
 
     @property
     def last_turn(self) -> int:

@@ -18,6 +18,7 @@ from engine.model import (Adjudication, Branch, Citation, Clause, Condition, Eve
                     Option, Outcome, Scenario, Signpost, Source, Turn, Variable, _day)
 from engine.format.schema import (DATE_RE, DICE_RE, FORMAT_VERSION, TURNS_RE, Checker, pos_of, resolve_pos,
                      value_pos)
+from engine.format.prose import logic_digest, logic_of
 from engine.format.yamlsource import gc_paused, load_yaml_file
 
 
@@ -28,6 +29,7 @@ class _Files:
         self.root = root
         self.diags = diags
         self.hashes: dict[str, str] = {}
+        self.logic: dict[str, str] = {}      # the same files with their prose left out
 
     def name(self, path: Path) -> str:
         try:
@@ -42,11 +44,13 @@ class _Files:
             self.hashes[self.name(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
         except OSError:
             pass
+        self.logic[self.name(path)] = logic_digest(data)
         return data
 
 
 def _raw_hash(data: Any) -> str:
-    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False,
+    """An item's hash, over its logic only (wording changes do not show as changes)."""
+    return hashlib.sha256(json.dumps(logic_of(data), sort_keys=True, ensure_ascii=False,
                                      default=str).encode()).hexdigest()
 
 
@@ -187,12 +191,14 @@ class _Builder:
             return None
         # The main file counts under a fixed name, so renaming it does not change the hash.
         main = self.files.name(self.path)
-        content = hashlib.sha256("\n".join(
-            f"{'(scenario)' if k == main else k}:{v}"
-            for k, v in sorted(self.files.hashes.items())).encode()).hexdigest()
+        def combined(hashes: dict[str, str]) -> str:
+            return hashlib.sha256("\n".join(f"{'(scenario)' if k == main else k}:{v}"
+                                            for k, v in sorted(hashes.items())).encode()).hexdigest()
+        content = combined(self.files.hashes)
         return Scenario(
             id=str(data["id"]), title=str(data["title"]), summary=str(data.get("summary", "")),
             start=self.turns[0].date, path=str(self.path.resolve()), content_hash=content,
+            logic_hash=combined(self.files.logic),
             file_hashes=dict(self.files.hashes), item_hashes=self.item_hashes,
             turns=tuple(self.turns), actors=self.actors, variables=tuple(variables),
             events=self.events, sources=self.sources, branches=branches, injects=injects,

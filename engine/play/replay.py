@@ -71,7 +71,9 @@ class ReplayReport:
 def changed_items(header: dict, scenario: Scenario) -> list[str]:
     logged = header.get("scenario", {})
     out = []
-    old_items, new_items = logged.get("items", {}), scenario.item_hashes
+    # Item hashes are over logic since logs record a logic hash; older ones hashed the text too.
+    old_items = logged.get("items", {}) if "logic" in logged else {}
+    new_items = scenario.item_hashes if "logic" in logged else {}
     for key in sorted(set(old_items) | set(new_items)):
         if key not in new_items:
             out.append(f"{key} removed")
@@ -84,6 +86,16 @@ def changed_items(header: dict, scenario: Scenario) -> list[str]:
         out = [f"file {f} changed" for f in sorted(set(old_files) | set(new_files))
                if old_files.get(f) != new_files.get(f)]
     return out
+
+
+def same_logic(header: dict, scenario: Scenario) -> bool:
+    """Whether the log was played on this scenario's logic. Logs record the logic hash (over
+    everything but prose, so any language or wording replays); older logs only the hash of
+    the files, which must then match exactly."""
+    logged = header.get("scenario", {})
+    if "logic" in logged:
+        return logged["logic"] == scenario.logic_hash
+    return logged.get("hash") == scenario.content_hash
 
 
 def session_for_header(scenario: Scenario, header: dict) -> Session:
@@ -111,7 +123,7 @@ def replay(log_path: str | Path, scenario: Scenario | None = None) -> ReplayRepo
             f"the log is of scenario '{logged_id}', not '{scenario.id}'",))
     problems: list[str] = []
     changed: list[str] = []
-    if log.header["scenario"]["hash"] != scenario.content_hash:
+    if not same_logic(log.header, scenario):
         changed = changed_items(log.header, scenario)
         problems.append("the scenario differs from the one recorded: " + (", ".join(changed) or
                                                                           "content differs"))

@@ -1,0 +1,248 @@
+"""String tables: a scenario's text in another language, kept beside the file it translates.
+
+`scenarios/x.yaml` is translated by `scenarios/x.ru.yaml`, the catalogue `seeds/events.yaml`
+by `seeds/events.ru.yaml`, and so on: one table per file and language, each entry keyed by
+the stable ids of `engine.format.strings` and recording `of`, the short hash
+(`engine.format.prose.short_hash`) of the source text it was translated from:
+
+    spillover-strings: 1
+    lang: ru
+    strings:
+      branch.liaison_office.title:
+        of: 1c9e0a7d
+        text: Бюро связи НАТО в Токио
+
+An entry whose `of` no longer matches the source text is *stale*: it is still used, and
+`lint` says so. A text with no entry stays in the source language (English).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import attrs
+
+from engine.diagnostics import (
+    WARNING,
+    Diagnostic,
+    DiagnosticError,
+    Pos,
+    diag,
+    did_you_mean,
+)
+from engine.format.loader import check_scenario
+from engine.format.prose import short_hash
+from engine.format.schema import pos_of, value_pos
+from engine.format.strings import SOURCE_LANG, source_strings, translated
+from engine.format.yamlsource import load_yaml_file
+from engine.model import Scenario
+
+LANG_RE = re.compile(r"^[a-z]{2,3}$")
+TABLE_KEYS = ("spillover-strings", "lang", "strings")
+ENTRY_KEYS = ("of", "text")
+LANG_NAMES = {"en": "English", "ru": "Russian"}
+
+
+@attrs.frozen
+class Entry:
+    text: str
+    of: str
+    pos: Pos | None
+
+
+@attrs.frozen
+class Coverage:
+    """How much of a scenario's text a language's tables translate."""
+
+    lang: str
+    total: int
+    current: int
+    stale: int
+
+    @property
+    def missing(self) -> int:
+        return self.total - self.current - self.stale
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * (self.current + self.stale) / self.total if self.total else 100.0
+
+
+def table_path(file: str | os.PathLike, lang: str) -> Path:
+    """Where the `lang` table of a scenario, include or catalogue file lives."""
+    file = Path(file)
+    return file.with_name(f"{file.stem}.{lang}.yaml")
+
+
+def scenario_files(sc: Scenario) -> list[Path]:
+    """The scenario's files (main first, then includes and catalogues), as loaded."""
+    root = Path(sc.path).parent
+    main = Path(sc.path)
+    return [main] + [(root / rel).resolve() for rel in sc.file_hashes
+                     if (root / rel).resolve() != main.resolve()]
+
+
+def owners(sc: Scenario) -> dict[str, Path]:
+    """Which file defines each item: 'branch.x', 'event.y', 'variable.z', 'actor.a' → path.
+    Keys without an owner here (scenario.*, turn.*) belong to the main file."""
+    out: dict[str, Path] = {}
+    kinds = {"branches": "branch", "injects": "inject", "events": "event", "sources": "source",
+             "signposts": "signpost"}
+    for path in scenario_files(sc):
+        data, _ = load_yaml_file(path)
+        if not isinstance(data, dict):
+            continue
+        for key, kind in kinds.items():
+            for item in data.get(key) or []:
+                if isinstance(item, dict) and "id" in item:
+                    out.setdefault(f"{kind}.{item['id']}", path)
+        for name in data.get("state") or {}:
+            out.setdefault(f"variable.{name}", path)
+        for name in data.get("actors") or {}:
+            out.setdefault(f"actor.{name}", path)
+    return out
+
+
+def owner_of(key: str, owned: dict[str, Path], main: Path) -> Path:
+    return owned.get(".".join(key.split(".")[:2]), main)
+
+
+def read_table(path: Path, lang: str) -> tuple[dict[str, Entry], list[Diagnostic]]:
+    """A table's entries, with located errors for what is wrong in it (SP1xx, SP801)."""
+    data, diags = load_yaml_file(path)
+    if data is None:
+        return {}, diags
+    where = Pos(str(path), 1, 1)
+
+    def bad(message: str, pos, hint: str | None = None) -> None:
+        diags.append(diag("SP801", message, pos or where, hint))
+
+    if not isinstance(data, dict):
+        bad("a string table should be a mapping with the keys spillover-strings, lang, strings",
+            pos_of(data, where))
+        return {}, diags
+    for key in data:
+        if key not in TABLE_KEYS:
+            bad(f"unknown key '{key}' in the string table", data.key_pos.get(key),
+                did_you_mean(str(key), TABLE_KEYS) or "allowed keys: " + ", ".join(TABLE_KEYS))
+    if data.get("spillover-strings") != 1:
+        bad("a string table starts with `spillover-strings: 1`",
+            value_pos(data, "spillover-strings", where))
+    if data.get("lang") != lang:
+        bad(f"this table's lang is {data.get('lang')!r}, but its file name says '{lang}'",
+            value_pos(data, "lang", where), f"write `lang: {lang}`")
+    strings = data.get("strings") or {}
+    if not isinstance(strings, dict):
+        bad("`strings` should map keys to {of, text}", value_pos(data, "strings", where))
+        return {}, diags
+    out: dict[str, Entry] = {}
+    for key, raw in strings.items():
+        kpos = strings.key_pos.get(key)
+        if not isinstance(raw, dict) or not isinstance(raw.get("text"), str) \
+                or not isinstance(raw.get("of"), str):
+            bad(f"'{key}' should be a mapping with `of` (the source text's hash) and `text`",
+                kpos, "write it as  key: {of: '1a2b3c4d', text: ...} (quote the hash: "
+                "YAML reads 00001234 as a number)")
+            continue
+        for k in raw:
+            if k not in ENTRY_KEYS:
+                bad(f"unknown key '{k}' in the entry '{key}'", raw.key_pos.get(k),
+                    did_you_mean(str(k), ENTRY_KEYS) or "an entry has `of` and `text`")
+        out[str(key)] = Entry(str(raw["text"]).strip(), str(raw["of"]), kpos)
+    return out, diags
+
+
+@attrs.frozen
+class Translation:
+    scenario: Scenario            # in the language (the source text where none is given)
+    coverage: Coverage
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def translate(sc: Scenario, lang: str) -> Translation:
+    """Read every `lang` table of the scenario's files and apply them. Diagnostics: SP801
+    (malformed table), SP802 (a key the scenario does not have, or in the wrong file's table)
+    are errors; SP803 (missing) and SP804 (stale) are warnings."""
+    source = source_strings(sc)
+    if lang == SOURCE_LANG:
+        return Translation(sc, Coverage(lang, len(source), len(source), 0), ())
+    main = Path(sc.path)
+    owned = owners(sc)
+    by_file: dict[Path, list[str]] = {}
+    for key in source:
+        by_file.setdefault(owner_of(key, owned, main).resolve(), []).append(key)
+    diags: list[Diagnostic] = []
+    texts: dict[str, str] = {}
+    current = stale = 0
+    for file in scenario_files(sc):
+        keys = by_file.get(file.resolve(), [])
+        table = table_path(file, lang)
+        if not table.is_file():
+            if keys:
+                diags.append(diag("SP803", f"no {_name(lang)} string table for {file.name}: its "
+                                  f"{len(keys)} texts are untranslated", Pos(str(table), 0, 0),
+                                  f"create {table.name} (see docs/AUTHORING.md, Translations)",
+                                  WARNING))
+            continue
+        entries, problems = read_table(table, lang)
+        diags += problems
+        mine = set(keys)
+        for key, e in entries.items():
+            if key not in mine:
+                if key in source:
+                    right = table_path(owner_of(key, owned, main), lang).name
+                    diags.append(diag("SP802", f"'{key}' belongs in {right}, not here", e.pos,
+                                      f"move the entry to {right}"))
+                else:
+                    diags.append(diag("SP802", f"'{key}' names no text of the scenario", e.pos,
+                                      did_you_mean(key, mine) or "remove the entry"))
+                continue
+            texts[key] = e.text
+            if e.of == short_hash(source[key]):
+                current += 1
+            else:
+                stale += 1
+                diags.append(diag("SP804", f"the translation of '{key}' is stale: the source "
+                                  "text changed since it was translated", e.pos,
+                                  f"check it against the source text, then write "
+                                  f"`of: '{short_hash(source[key])}'`", WARNING))
+        for key in keys:
+            if key not in entries:
+                diags.append(diag("SP803", f"'{key}' has no {_name(lang)} translation",
+                                  Pos(str(table), 1, 1),
+                                  f"add  {key}: {{of: '{short_hash(source[key])}', text: ...}}",
+                                  WARNING))
+    return Translation(translated(sc, texts, lang), Coverage(lang, len(source), current, stale),
+                       tuple(diags))
+
+
+def table_langs(sc: Scenario) -> list[str]:
+    """The languages for which any of the scenario's files has a table beside it."""
+    langs = set()
+    for file in scenario_files(sc):
+        for p in file.parent.glob(f"{file.stem}.*.yaml"):
+            lang = p.name[len(file.stem) + 1:-len(".yaml")]
+            if LANG_RE.match(lang):
+                langs.add(lang)
+    return sorted(langs)
+
+
+def load_scenario_in(path: str | os.PathLike, lang: str | None) -> Scenario:
+    """Load a scenario with its text in `lang` (None or 'en': as written). Raises
+    DiagnosticError for errors in the scenario or in its string tables."""
+    sc, diags = check_scenario(path)
+    if sc is None:
+        raise DiagnosticError([d for d in diags if d.severity == "error"] or diags)
+    if not lang or lang == SOURCE_LANG:
+        return sc
+    t = translate(sc, lang)
+    errors = [d for d in t.diagnostics if d.severity == "error"]
+    if errors:
+        raise DiagnosticError(errors)
+    return t.scenario
+
+
+def _name(lang: str) -> str:
+    return LANG_NAMES.get(lang, f"'{lang}'")

@@ -1,0 +1,172 @@
+"""Scenario text apart from logic: the logic hash, string tables, sessions across languages."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from aar_sessions import copy_tutorial, play_blue
+
+from engine.bundled import tutorial_scenario
+from engine.diagnostics import DiagnosticError
+from engine.format.loader import load_scenario
+from engine.format.prose import logic_of, short_hash
+from engine.format.strings import source_strings, text_version
+from engine.format.tables import load_scenario_in, table_path, translate
+from engine.play.log import read_log, seal
+from engine.play.replay import VERIFIED, replay
+
+
+def tutorial_copy(tmp_path: Path) -> Path:
+    """The tutorial and its tables, in a folder the test may change."""
+    folder = tmp_path / "sc"
+    folder.mkdir()
+    for p in tutorial_scenario().parent.glob("tutorial*.yaml"):
+        shutil.copyfile(p, folder / p.name)
+    return folder / "tutorial.yaml"
+
+
+def write_table(path: Path, lang: str, entries: dict[str, tuple[str, str]]) -> Path:
+    lines = ["spillover-strings: 1", f"lang: {lang}", "strings:"]
+    lines += [f"  {k}: {{of: '{of}', text: {json.dumps(text, ensure_ascii=False)}}}"
+              for k, (of, text) in entries.items()]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+# ------------------------------------------------------------------------- the logic hash
+
+def test_wording_changes_the_content_hash_not_the_logic_hash(tmp_path):
+    path = copy_tutorial(tmp_path)
+    before = load_scenario(path)
+    edit(path, "title: Japan presses for an agreement", "title: Japan presses NATO hard")
+    edit(path, "note: Can NATO reach", "note: Will NATO reach")
+    reworded = load_scenario(path)
+    assert reworded.content_hash != before.content_hash
+    assert reworded.logic_hash == before.logic_hash
+    assert text_version(reworded) != text_version(before)
+    edit(path, "target: 7", "target: 8")
+    assert load_scenario(path).logic_hash != before.logic_hash
+
+
+def test_ids_that_look_like_prose_keys_stay_logic():
+    data = {"state": {"label": {"type": "bool", "initial": True, "label": "A flag"}},
+            "actors": {"japan": "Japan"},
+            "branches": [{"id": "b", "title": "T", "signposts": ["watch this"],
+                          "options": [{"id": "o", "label": "L", "effects": ["label = false"]}]}]}
+    assert logic_of(data) == {
+        "state": {"label": {"type": "bool", "initial": True}}, "actors": ["japan"],
+        "branches": [{"id": "b", "signposts": [""],
+                      "options": [{"id": "o", "effects": ["label = false"]}]}]}
+
+
+def _as_v1(log: Path) -> None:
+    """Rewrite an engine-made log as the previous engine wrote it: a header without the logic
+    hash, language and text version (the chain resealed, as that engine would have)."""
+    records = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    for key in ("logic", "lang", "text"):
+        del records[0]["scenario"][key]
+    prev = None
+    out = []
+    for rec in records:
+        rec.pop("prev", None)
+        rec.pop("hash", None)
+        rec = seal(rec, prev)
+        prev = rec["hash"]
+        out.append(json.dumps(rec, ensure_ascii=False))
+    log.write_text("\n".join(out) + "\n", encoding="utf-8")
+
+
+def test_logs_without_a_logic_hash_still_replay_on_the_whole_file_hash(tmp_path):
+    path = copy_tutorial(tmp_path)
+    play_blue(path, tmp_path / "blue.jsonl").close()
+    _as_v1(tmp_path / "blue.jsonl")
+    assert "logic" not in read_log(tmp_path / "blue.jsonl").header["scenario"]
+    assert replay(tmp_path / "blue.jsonl").status == VERIFIED
+    edit(path, "title: Japan presses for an agreement", "title: Japan presses NATO hard")
+    rep = replay(tmp_path / "blue.jsonl")    # such a log pinned the bytes: any change shows
+    assert rep.status != VERIFIED and rep.changed == ("file tutorial.yaml changed",)
+
+
+# ------------------------------------------------------------------------- string tables
+
+def test_a_table_translates_and_counts(tmp_path):
+    path = copy_tutorial(tmp_path)
+    sc = load_scenario(path)
+    src = source_strings(sc)
+    write_table(table_path(path, "de"), "de", {
+        "branch.press_negotiations.title": (short_hash(src["branch.press_negotiations.title"]),
+                                            "Japan drängt auf eine Einigung"),
+        "variable.office.value.agreed": ("00000000", "vereinbart"),
+    })
+    t = translate(sc, "de")
+    assert t.scenario.branches["press_negotiations"].title == "Japan drängt auf eine Einigung"
+    office = t.scenario.variable("office")
+    assert office.show(office.type.values.index("agreed")) == "vereinbart"
+    assert t.scenario.lang == "de" and t.scenario.logic_hash == sc.logic_hash
+    assert (t.coverage.total, t.coverage.current, t.coverage.stale) == (len(src), 1, 1)
+    stale = [d for d in t.diagnostics if d.code == "SP804"]
+    assert len(stale) == 1 and stale[0].severity == "warning"
+    assert stale[0].file.endswith("tutorial.de.yaml") and stale[0].line == 5
+    assert short_hash(src["variable.office.value.agreed"]) in stale[0].hint
+    missing = [d for d in t.diagnostics if d.code == "SP803"]
+    assert len(missing) == len(src) - 2
+    assert all(d.file.endswith("tutorial.de.yaml") for d in missing)
+
+
+def test_table_errors_are_located(tmp_path):
+    path = copy_tutorial(tmp_path)
+    table = write_table(table_path(path, "de"), "de", {
+        "branch.press_negotiation.title": ("00000000", "x"),
+    })
+    table.write_text(table.read_text(encoding="utf-8").replace("lang: de", "lang: fr\nlanguage: de"),
+                     encoding="utf-8")
+    with pytest.raises(DiagnosticError) as e:
+        load_scenario_in(path, "de")
+    got = {(d.code, d.line) for d in e.value.diagnostics}
+    assert got == {("SP801", 2), ("SP801", 3), ("SP802", 5)}
+    table.write_text("spillover-strings: 1\nlang: de\nstrings:\n  scenario.title: {of: 00000000, "
+                     "text: x}\n", encoding="utf-8")
+    with pytest.raises(DiagnosticError, match="quote") as e2:
+        load_scenario_in(path, "de")
+    assert [(d.code, d.line) for d in e2.value.diagnostics] == [("SP801", 4)]
+    text = "\n".join(d.format() for d in e.value.diagnostics)
+    assert "did you mean 'branch.press_negotiations.title'?" in text
+    assert "unknown key 'language'" in text and "write `lang: de`" in text
+
+
+def test_a_text_in_the_wrong_files_table_is_an_error(tmp_path):
+    folder = tmp_path / "bundle"
+    root = tutorial_scenario().parent.parent
+    for sub in ("scenarios", "seeds"):
+        shutil.copytree(root / sub, folder / sub, ignore=shutil.ignore_patterns("*.ru.yaml"))
+    main = folder / "scenarios" / "nato-japan-prospects.yaml"
+    sc = load_scenario(main)
+    key = next(k for k in source_strings(sc) if k.startswith("event."))
+    write_table(table_path(main, "de"), "de", {key: ("00000000", "x")})
+    t = translate(sc, "de")
+    wrong = [d for d in t.diagnostics if d.code == "SP802"]
+    assert len(wrong) == 1 and "belongs in events.de.yaml" in wrong[0].message
+    no_table = [d for d in t.diagnostics if d.code == "SP803" and "no German" not in d.message
+                and d.line == 0]
+    assert {Path(d.file).name for d in no_table} == {"sources.de.yaml", "events.de.yaml"}
+
+
+def test_a_malformed_table_is_a_clear_error_not_a_traceback(tmp_path):
+    path = copy_tutorial(tmp_path)
+    for body in ("[1, 2]\n", "spillover-strings: 1\nlang: de\nstrings: [a]\n",
+                 "spillover-strings: 1\nlang: de\nstrings:\n  scenario.title: plain\n",
+                 "spillover-strings: 1\nlang: de\nstrings: {scenario.title: {of: 1, text: x, txt: y}}\n",
+                 ": : :\n", ""):
+        table_path(path, "de").write_text(body, encoding="utf-8")
+        with pytest.raises(DiagnosticError) as e:
+            load_scenario_in(path, "de")
+        assert all(d.file.endswith("tutorial.de.yaml") for d in e.value.diagnostics), body
