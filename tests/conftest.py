@@ -32,3 +32,12 @@ def aar_played(tmp_path_factory):
     play_blue(scenario, folder / "blue.jsonl")
     play_red(scenario, folder / "red.jsonl")
     return folder
+
+
+@pytest.fixture(autouse=True)
+def _interface_language_from_nowhere(monkeypatch, tmp_path_factory):
+    """Tests see no saved language setting and an English-neutral locale (engine.i18n)."""
+    monkeypatch.setenv("SPILLOVER_CONFIG_DIR", str(tmp_path_factory.getbasetemp() / "config"))
+    for var in ("LC_ALL", "LC_MESSAGES", "LANGUAGE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from aar_sessions import copy_tutorial, play_blue
+from aar_sessions import copy_tutorial, play_blue, play_red
 
 from engine.bundled import tutorial_scenario
 from engine.diagnostics import DiagnosticError
@@ -96,6 +96,16 @@ def test_logs_without_a_logic_hash_still_replay_on_the_whole_file_hash(tmp_path)
     assert rep.status != VERIFIED and rep.changed == ("file tutorial.yaml changed",)
 
 
+def test_the_header_records_language_and_text_version(tmp_path):
+    path = tutorial_copy(tmp_path)
+    s = play_red(path, tmp_path / "red.jsonl", lang="ru")
+    s.close()
+    sc = read_log(tmp_path / "red.jsonl").header["scenario"]
+    ru = load_scenario_in(path, "ru")
+    assert sc["lang"] == "ru" and sc["text"] == text_version(ru) != text_version(load_scenario(path))
+    assert sc["logic"] == load_scenario(path).logic_hash
+
+
 # ------------------------------------------------------------------------- string tables
 
 def test_a_table_translates_and_counts(tmp_path):
@@ -170,3 +180,51 @@ def test_a_malformed_table_is_a_clear_error_not_a_traceback(tmp_path):
         with pytest.raises(DiagnosticError) as e:
             load_scenario_in(path, "de")
         assert all(d.file.endswith("tutorial.de.yaml") for d in e.value.diagnostics), body
+
+
+# ------------------------------------------------------------------------- across languages
+
+def test_sessions_in_two_languages_replay_compare_and_report_together(tmp_path, capsys):
+    from engine.debrief.compare import compare
+    from engine.debrief.report import after_action_report
+    from engine.debrief.report_render import to_markdown
+    from tui.cli import main
+    path = tutorial_copy(tmp_path)
+    play_blue(path, tmp_path / "blue.jsonl").close()                 # in English
+    play_red(path, tmp_path / "red.jsonl", lang="ru").close()        # in Russian
+    en, ru = load_scenario(path), load_scenario_in(path, "ru")
+    for log in ("blue.jsonl", "red.jsonl"):
+        for sc in (None, en, ru):
+            assert replay(tmp_path / log, sc).status == VERIFIED, (log, sc and sc.lang)
+    c = compare([tmp_path / "blue.jsonl", tmp_path / "red.jsonl"])
+    assert not c.warnings and c.divergences[0].index == 4
+    report = to_markdown(after_action_report(tmp_path / "blue.jsonl", ru))   # run in English
+    assert "Офис связи" in report and "Liaison office" not in report
+    assert main(["compare", str(tmp_path / "blue.jsonl"), str(tmp_path / "red.jsonl"),
+                 "--lang", "ru"]) == 0
+    out = capsys.readouterr()
+    assert "Учебный сценарий: офис связи НАТО в Токио" in out.out and out.err == ""
+    assert main(["report", str(tmp_path / "red.jsonl"), "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert "Tutorial: a NATO liaison office in Tokyo" in out and "Офис" not in out
+
+
+def test_lint_reports_stale_and_missing_and_coverage(tmp_path, capsys):
+    from tui.cli import main
+    path = tutorial_copy(tmp_path)
+    assert main(["lint", "--no-explore", str(path)]) == 0
+    assert "Russian text 100% translated (51 of 51 current, 0 stale, 0 missing)" in \
+        capsys.readouterr().out
+    edit(path, "title: Japan presses for an agreement", "title: Japan presses NATO hard")
+    table = table_path(path, "ru")
+    edit(table, "  inject.beijing_again.title:", "  inject.beijing_again.titl:")
+    assert main(["lint", "--no-explore", "--json", str(path)]) == 1
+    out = json.loads(capsys.readouterr().out)
+    codes = sorted((d["code"], d["line"]) for d in out["diagnostics"])
+    stale_line = table.read_text(encoding="utf-8").splitlines().index(
+        "  branch.press_negotiations.title:") + 1
+    beijing_line = table.read_text(encoding="utf-8").splitlines().index(
+        "  inject.beijing_again.titl:") + 1
+    assert codes == [("SP802", beijing_line), ("SP803", 1), ("SP804", stale_line)]
+    assert out["coverage"][str(path)]["ru"] == {"total": 51, "current": 49, "stale": 1,
+                                                "missing": 1}

@@ -55,8 +55,9 @@ class SpilloverApp(App[int]):
                  seed: int | None = None, clock: Callable[[], str] | None = None,
                  now: Callable[[], _dt.datetime] | None = None,
                  initial_seed: int | None = None, cursor_blink: bool = True,
-                 log_folder: str | Path = "sessions") -> None:
+                 log_folder: str | Path = "sessions", lang: str | None = None) -> None:
         super().__init__()
+        self.lang = lang                 # the scenario's text language (None: as written)
         self.scenario_path = Path(scenario_path) if scenario_path else None
         self.resume_log = Path(resume_log) if resume_log else None
         self.replay_log = Path(replay_log) if replay_log else None
@@ -101,8 +102,8 @@ class SpilloverApp(App[int]):
     def _load_scenario_arg(self):
         if self.scenario_path is None:
             return None
-        from engine.format.loader import load_scenario
-        return load_scenario(self.scenario_path)
+        from engine.format.tables import load_scenario_in
+        return load_scenario_in(self.scenario_path, self.lang)
 
     def _open_replay(self, scenario) -> None:
         from engine.play.replay import UNREADABLE, replay
@@ -204,10 +205,10 @@ def settle_heap() -> None:
 
 
 def run_app(*, scenario_path=None, resume_log=None, replay_log=None, log_path=None, group=None,
-            seed=None) -> int:
+            seed=None, lang=None) -> int:
     """Run the app in the terminal; returns the exit code (0, or 1 after an error screen)."""
     app = SpilloverApp(scenario_path=scenario_path, resume_log=resume_log, replay_log=replay_log,
-                       log_path=log_path, group=group, seed=seed)
+                       log_path=log_path, group=group, seed=seed, lang=lang)
 
     def hang_up(_signum, _frame):      # the terminal closed: the log is already on disk
         app.close_session()

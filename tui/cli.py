@@ -35,6 +35,7 @@ def _parser() -> argparse.ArgumentParser:
                      "(default sessions/<scenario>-<group>-<timestamp>.jsonl)")
     run.add_argument("--group", help="group name (pre-fills the setup screen)")
     run.add_argument("--seed", type=int, help="dice seed (pre-fills the setup screen)")
+    run.add_argument("--lang", type=_lang, help=LANG_HELP)
 
     res = sub.add_parser("resume", help="continue a logged session in the app",
                          description="Continue a logged session: replays it, then appends to it.")
@@ -55,6 +56,8 @@ def _parser() -> argparse.ArgumentParser:
     lint.add_argument("--no-explore", action="store_true",
                       help="skip the reachability check by exploration")
     lint.add_argument("--json", action="store_true", help="machine-readable output")
+    lint.add_argument("--lang", type=_lang, help="check the string tables of LANG only, and "
+                      "speak LANG (default: every language with a table; your setting, LANG)")
 
     sub.add_parser("schema", help="print the JSON Schema of the scenario format",
                    description="Print the JSON Schema (draft 2020-12) of scenario, include and "
@@ -111,12 +114,14 @@ def _parser() -> argparse.ArgumentParser:
     rpt.add_argument("log")
     rpt.add_argument("-o", "--output", help="FILE.md or FILE.html (default: Markdown to stdout)")
     rpt.add_argument("--scenario", help="scenario YAML, if it moved since the session")
+    rpt.add_argument("--lang", type=_lang, help=LANG_HELP)
 
     cmp_ = sub.add_parser("compare", help="compare several groups' sessions",
                           description="Compare sessions of the same scenario (Markdown).")
     cmp_.add_argument("logs", nargs="+", help="two or more session logs (.jsonl)")
     cmp_.add_argument("-o", "--output", help="write to FILE.md instead of stdout")
     cmp_.add_argument("--scenario", help="scenario YAML, if it moved since the sessions")
+    cmp_.add_argument("--lang", type=_lang, help=LANG_HELP)
 
     fork = sub.add_parser("fork", help="start a new session from part of an old one",
                           description="Keep the first N actions of a session and continue from there.")
@@ -129,7 +134,15 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-RUN_OPTIONS = ("--log", "--group", "--seed")
+RUN_OPTIONS = ("--log", "--group", "--seed", "--lang")
+LANG_HELP = "the scenario's text in LANG (en, ru, …), from its string tables"
+
+
+def _lang(text: str) -> str:
+    from engine.i18n import LANG_RE
+    if not LANG_RE.match(text):
+        raise argparse.ArgumentTypeError(f"'{text}' is not a language code such as en or ru")
+    return text
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -156,7 +169,8 @@ def _dispatch(args) -> int:
         from engine.bundled import main_scenario
         scenario = Path(getattr(args, "scenario", None) or main_scenario())
         return _tui(scenario_path=scenario, log_path=getattr(args, "log", None),
-                    group=getattr(args, "group", None), seed=getattr(args, "seed", None))
+                    group=getattr(args, "group", None), seed=getattr(args, "seed", None),
+                    lang=getattr(args, "lang", None))
     if cmd == "resume":
         return _tui(resume_log=Path(args.log), scenario_path=_opt_path(args.scenario))
     if cmd == "replay":
@@ -240,37 +254,84 @@ def _is_catalogue(path: Path) -> bool:
 
 def cmd_lint(args) -> int:
     from engine.format.loader import check_catalogues, check_scenario
+    from engine.i18n import Messages, resolve_language
+    m = Messages(resolve_language(args.lang))
     all_diags = []
     results = []
+    coverage = {}
     catalogues = [Path(p) for p in args.paths if _is_catalogue(Path(p)) and Path(p).is_file()]
     scenarios = [Path(p) for p in args.paths if Path(p) not in catalogues]
     if catalogues:
         diags = check_catalogues(catalogues)
         all_diags += diags
-        results.append(("catalogue " + ", ".join(map(str, catalogues)), None, diags))
+        results.append(("catalogue " + ", ".join(map(str, catalogues)), None, diags, []))
     for path in scenarios:
         scenario, diags = check_scenario(path)
         if scenario is not None and not args.no_explore:
             diags = diags + _reachability_warnings(scenario)
+        covered = []
+        if scenario is not None:
+            diags = diags + _translation_diags(scenario, args.lang, covered)
+            coverage[str(path)] = {c.lang: {"total": c.total, "current": c.current,
+                                            "stale": c.stale, "missing": c.missing}
+                                   for c in covered}
         all_diags += diags
-        results.append((str(path), scenario, diags))
+        results.append((str(path), scenario, diags, covered))
     errors = sum(d.severity == "error" for d in all_diags)
     warnings = len(all_diags) - errors
     if args.json:
         print(json.dumps({"errors": errors, "warnings": warnings, "diagnostics": [
             {"file": d.file, "line": d.line, "col": d.col, "code": d.code,
-             "severity": d.severity, "message": d.message, "hint": d.hint} for d in all_diags]},
-            indent=2, ensure_ascii=False))
+             "severity": d.severity, "message": d.message, "hint": d.hint} for d in all_diags],
+            "coverage": coverage}, indent=2, ensure_ascii=False))
     else:
-        for name, scenario, diags in results:
+        for name, scenario, diags, covered in results:
             for d in diags:
                 print(d.format())
             if scenario is not None:
-                print(f"{name}: {scenario.title} — {len(scenario.branches)} branches, "
-                      f"{len(scenario.injects)} injects, {len(scenario.variables)} variables, "
-                      f"{len(scenario.turns)} turns, {len(scenario.events)} events")
-        print(f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}")
+                print(f"{name}: {scenario.title} — " + scenario_counts(m, scenario))
+            for c in covered:
+                print(coverage_line(m, name, c))
+        print(", ".join([m.n_("{n} error", "{n} errors", errors).format(n=m.number(errors)),
+                         m.n_("{n} warning", "{n} warnings", warnings).format(
+                             n=m.number(warnings))]))
     return EXIT_FINDINGS if errors else EXIT_OK
+
+
+def scenario_counts(m, sc) -> str:
+    """'12 branches, 3 injects, …' in the interface language `m` (plural forms and all)."""
+    counts = [(m.n_("{n} branch", "{n} branches", len(sc.branches)), len(sc.branches)),
+              (m.n_("{n} inject", "{n} injects", len(sc.injects)), len(sc.injects)),
+              (m.n_("{n} variable", "{n} variables", len(sc.variables)), len(sc.variables)),
+              (m.n_("{n} turn", "{n} turns", len(sc.turns)), len(sc.turns)),
+              (m.n_("{n} event", "{n} events", len(sc.events)), len(sc.events))]
+    return ", ".join(text.format(n=m.number(n)) for text, n in counts)
+
+
+def coverage_line(m, name: str, c) -> str:
+    """One language's translation coverage of a scenario, in the interface language `m`."""
+    from babel import Locale
+    try:
+        language = Locale.parse(c.lang).get_display_name(m.locale) or c.lang
+    except (ValueError, LookupError):
+        language = c.lang
+    return m._("{name}: {language} text {percent} translated ({current} of {total} current, "
+               "{stale} stale, {missing} missing)").format(
+        name=name, language=language, percent=m.percent(c.percent / 100),
+        current=m.number(c.current), total=m.number(c.total), stale=m.number(c.stale),
+        missing=m.number(c.missing))
+
+
+def _translation_diags(scenario, lang: str | None, covered: list) -> list:
+    """Missing and stale translations (SP801–SP804) of `lang`, or of every language that
+    has a string table; each language's coverage is appended to `covered`."""
+    from engine.format.tables import table_langs, translate
+    out = []
+    for code in ([lang] if lang else table_langs(scenario)):
+        t = translate(scenario, code)
+        out += t.diagnostics
+        covered.append(t.coverage)
+    return out
 
 
 def _reachability_warnings(scenario) -> list:
