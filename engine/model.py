@@ -17,6 +17,7 @@ class Source:
     title: str
     issuer: str = ""
     title_ru: str = ""
+    title_de: str = ""
     journal: str = ""
     published: str = ""
     url: str = ""

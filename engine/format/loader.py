@@ -257,6 +257,7 @@ class _Builder:
             out[ident] = Source(
                 id=ident, kind=str(raw.get("kind", "")), title=str(raw["title"]),
                 issuer=str(raw.get("issuer", "")), title_ru=str(raw.get("title_ru", "")),
+                title_de=str(raw.get("title_de", "")),
                 journal=str(raw.get("journal", "")), published=str(raw.get("published", "")),
                 url=str(raw.get("url", "")), accessed=str(raw.get("accessed", "")),
                 footnotes=tuple(raw.get("footnotes") or ()), cites_as=str(raw.get("cites_as", "")),
