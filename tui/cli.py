@@ -289,7 +289,8 @@ def cmd_lint(args) -> int:
             for d in diags:
                 print(d.format())
             if scenario is not None:
-                print(f"{name}: {scenario.title} — " + scenario_counts(m, scenario))
+                title = covered[0].title if args.lang and covered else scenario.title
+                print(f"{name}: {title} — " + scenario_counts(m, scenario))
             for c in covered:
                 print(coverage_line(m, name, c))
         print(", ".join([m.n_("{n} error", "{n} errors", errors).format(n=m.number(errors)),
@@ -325,12 +326,14 @@ def coverage_line(m, name: str, c) -> str:
 def _translation_diags(scenario, lang: str | None, covered: list) -> list:
     """Missing and stale translations (SP801–SP804) of `lang`, or of every language that
     has a string table; each language's coverage is appended to `covered`."""
+    import attrs
+
     from engine.format.tables import table_langs, translate
     out = []
     for code in ([lang] if lang else table_langs(scenario)):
         t = translate(scenario, code)
         out += t.diagnostics
-        covered.append(t.coverage)
+        covered.append(attrs.evolve(t.coverage, title=t.scenario.title))
     return out
 
 

@@ -60,6 +60,7 @@ class Coverage:
     total: int
     current: int
     stale: int
+    title: str = ""          # the scenario's title in the language
 
     @property
     def missing(self) -> int:
