@@ -254,3 +254,38 @@ def test_lint_prints_full_russian_coverage_of_the_bundled_scenario(capsys):
     assert main(["lint", "--no-explore", str(main_scenario())]) == 0
     out = capsys.readouterr().out
     assert "Russian text 100% translated (451 of 451 current, 0 stale, 0 missing)" in out
+
+
+def test_translate_starts_a_table_and_adds_only_what_is_missing(tmp_path, capsys):
+    from tui.cli import main
+    path = copy_tutorial(tmp_path)
+    assert main(["translate", str(path), "--lang", "de"]) == 0
+    table = table_path(path, "de")
+    assert f"{table}: added 51 texts to translate" in capsys.readouterr().out
+    t = translate(load_scenario(path), "de")
+    assert t.coverage.current == 0 and t.coverage.missing == 51
+    placeholders = [d for d in t.diagnostics if d.code == "SP803"]
+    assert len(placeholders) == 51 and all(d.line > 1 for d in placeholders)   # at each entry
+    edit(table, '  branch.open_office.title:\n    of: \'433a3946\'\n    text: ""',
+         "  branch.open_office.title:\n    of: '433a3946'\n    text: NATO eröffnet sein Büro")
+    edit(path, "title: Beijing warns again", "title: Beijing warns once more")
+    edit(path, "  - id: china_protests\n", "  - id: china_protests\n    narrative: Beijing protests.\n")
+    assert main(["translate", str(path), "--lang", "de"]) == 0
+    assert "added 1 text to translate" in capsys.readouterr().out     # only the new narrative
+    t = translate(load_scenario(path), "de")
+    assert t.scenario.branches["open_office"].title == "NATO eröffnet sein Büro"
+    assert (t.coverage.current, t.coverage.stale, t.coverage.missing) == (1, 0, 51)
+    assert "# en: Beijing protests." in table.read_text(encoding="utf-8")
+    assert main(["translate", str(path), "--lang", "en"]) == 1
+
+
+def test_translate_refuses_a_table_it_cannot_append_to(tmp_path, capsys):
+    from tui.cli import main
+    path = copy_tutorial(tmp_path)
+    table = table_path(path, "de")
+    table.write_text("strings: {}\nspillover-strings: 1\nlang: de\n", encoding="utf-8")
+    assert main(["translate", str(path), "--lang", "de"]) == 1
+    assert "must be the table's last key" in capsys.readouterr().err
+    table.write_text("spillover-strings: 1\nlang: de\nstrings: {}\n", encoding="utf-8")
+    assert main(["translate", str(path), "--lang", "de"]) == 1
+    assert table.read_text(encoding="utf-8") == "spillover-strings: 1\nlang: de\nstrings: {}\n"

@@ -59,6 +59,12 @@ def _parser() -> argparse.ArgumentParser:
     lint.add_argument("--lang", type=_lang, help="check the string tables of LANG only, and "
                       "speak LANG (default: every language with a table; your setting, LANG)")
 
+    tr = sub.add_parser("translate", help="add the texts a language still lacks to its string "
+                        "tables, to fill in", description="Append every untranslated text of "
+                        "the scenario to the string table beside the file it comes from (English "
+                        "in a comment, `text` empty); `lint --lang` then counts what is left.")
+    tr.add_argument("scenario")
+    tr.add_argument("--lang", type=_lang, required=True)
     sub.add_parser("schema", help="print the JSON Schema of the scenario format",
                    description="Print the JSON Schema (draft 2020-12) of scenario, include and "
                    "catalogue files, for editor completion.")
@@ -179,6 +185,9 @@ def _dispatch(args) -> int:
         return _tui(replay_log=Path(args.log), scenario_path=_opt_path(args.scenario))
     if cmd == "lint":
         return cmd_lint(args)
+    if cmd == "translate":
+        from tui.cli_strings import cmd_translate
+        return cmd_translate(args)
     if cmd == "schema":
         from engine.format.schema import json_schema
         print(json.dumps(json_schema(), indent=2, ensure_ascii=False))

@@ -200,6 +200,10 @@ def translate(sc: Scenario, lang: str) -> Translation:
                     diags.append(diag("SP802", f"'{key}' names no text of the scenario", e.pos,
                                       did_you_mean(key, mine) or "remove the entry"))
                 continue
+            if not e.text:                           # a placeholder still to be written
+                diags.append(diag("SP803", f"'{key}' has no {_name(lang)} translation yet",
+                                  e.pos, "write its `text`", WARNING))
+                continue
             texts[key] = e.text
             if e.of == short_hash(source[key]):
                 current += 1
@@ -210,13 +214,59 @@ def translate(sc: Scenario, lang: str) -> Translation:
                                   f"check it against the source text, then write "
                                   f"`of: '{short_hash(source[key])}'`", WARNING))
         for key in keys:
-            if key not in entries:
+            if key not in entries and key in source:
                 diags.append(diag("SP803", f"'{key}' has no {_name(lang)} translation",
                                   Pos(str(table), 1, 1),
                                   f"add  {key}: {{of: '{short_hash(source[key])}', text: ...}}",
                                   WARNING))
     return Translation(translated(sc, texts, lang), Coverage(lang, len(source), current, stale),
                        tuple(diags))
+
+
+def add_missing(sc: Scenario, lang: str) -> list[tuple[Path, int]]:
+    """Append every text that `lang` lacks to the table of the file it belongs to, as an
+    entry to fill in: `of` set, `text` empty, the English above it as a comment. Creates
+    tables that do not exist. Returns (table, entries added) per table written. Raises
+    DiagnosticError when a table has errors or does not end with its `strings:` mapping."""
+    if lang == SOURCE_LANG or not LANG_RE.match(lang):
+        raise ValueError(f"'{lang}' is not a language to translate into")
+    source = source_strings(sc)
+    main = Path(sc.path)
+    owned = owners(sc)
+    written = []
+    for file in scenario_files(sc):
+        keys = [k for k in source if owner_of(k, owned, main).resolve() == file.resolve()]
+        table = table_path(file, lang)
+        have: dict[str, Entry] = {}
+        if table.is_file():
+            have, problems = read_table(table, lang)
+            data, _ = load_yaml_file(table)
+            if not problems and isinstance(data, dict) and list(data)[-1:] != ["strings"]:
+                problems = [diag("SP801", "new entries go at the end of `strings:`, which must "
+                                 "be the table's last key", Pos(str(table), 1, 1))]
+            if any(d.severity == "error" for d in problems):
+                raise DiagnosticError(problems)
+        todo = [k for k in keys if k not in have]
+        if not todo:
+            continue
+        lines = [] if table.is_file() else [
+            f"# {_name(lang)} text of {file.name}: a spillover string table (docs/AUTHORING.md,",
+            "# Translations). Write each `text`; `of` is the hash of the English it translates.",
+            "spillover-strings: 1", f"lang: {lang}", "strings:"]
+        for key in todo:
+            english = " ".join(source[key].split())
+            lines += [f"  # en: {english}", f"  {key}:", f"    of: '{short_hash(source[key])}'",
+                      '    text: ""']
+        old = table.read_text(encoding="utf-8") if table.is_file() else ""
+        if old and not old.endswith("\n"):
+            old += "\n"
+        table.write_text(old + "\n".join(lines) + "\n", encoding="utf-8")
+        _, problems = read_table(table, lang)
+        if any(d.severity == "error" for d in problems):    # e.g. `strings: {}` written inline
+            table.write_text(old, encoding="utf-8") if old else table.unlink()
+            raise DiagnosticError(problems)
+        written.append((table, len(todo)))
+    return written
 
 
 def table_langs(sc: Scenario) -> list[str]:
