@@ -9,8 +9,8 @@ the stable ids of `engine.format.strings` and recording `of`, the short hash
     lang: ru
     strings:
       branch.liaison_office.title:
-        of: 1c9e0a7d
-        text: Бюро связи НАТО в Токио
+        of: '49e913a4'
+        text: НАТО выносит на обсуждение офис связи в Токио
 
 An entry whose `of` no longer matches the source text is *stale*: it is still used, and
 `lint` says so. A text with no entry stays in the source language (English).
@@ -281,13 +281,14 @@ def table_langs(sc: Scenario) -> list[str]:
 
 
 def load_scenario_in(path: str | os.PathLike, lang: str | None) -> Scenario:
-    """Load a scenario with its text in `lang` (None or 'en': as written). Raises
+    """Load a scenario with its text in `lang` (None, 'en' or not a language code: as
+    written). Raises
     DiagnosticError for errors in the scenario or in its string tables."""
     sc, diags = check_scenario(path)
     if sc is None:
         raise DiagnosticError([d for d in diags if d.severity == "error"] or diags)
-    if not lang or lang == SOURCE_LANG:
-        return sc
+    if not isinstance(lang, str) or not LANG_RE.match(lang) or lang == SOURCE_LANG:
+        return sc                                   # (a log header's odd `lang`: as written)
     t = translate(sc, lang)
     errors = [d for d in t.diagnostics if d.severity == "error"]
     if errors:

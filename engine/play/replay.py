@@ -12,7 +12,7 @@ from pathlib import Path
 import attrs
 
 from engine.diagnostics import DiagnosticError
-from engine.format.loader import load_scenario
+from engine.format.tables import load_scenario_in
 from engine.play.log import LogRead, LogWriter, read_log, set_aside_torn_tail
 from engine.model import Scenario
 from engine.play.rules import Env, GameState, state_hash, state_json
@@ -112,8 +112,8 @@ def replay(log_path: str | Path, scenario: Scenario | None = None) -> ReplayRepo
     damaged = [d.message for d in log.diagnostics if d.severity == "error" and d.code == "SP602"]
     if scenario is None:
         path = str(log.header["scenario"].get("path", ""))
-        try:
-            scenario = load_scenario(path)
+        try:     # in the language the session was played in (the logic is the same in any)
+            scenario = load_scenario_in(path, log.header["scenario"].get("lang"))
         except DiagnosticError as e:
             return ReplayReport(UNREADABLE, log, None, (), (
                 f"the session's scenario {path} cannot be loaded:", *(d.format() for d in e.diagnostics)))
