@@ -4,7 +4,7 @@ Keys follow the ids the scenario already has, plus the field (Yarn Spinner's lin
 
     scenario.title   scenario.summary   actor.<id>   turn.<n>.label
     variable.<id>.label   variable.<id>.description   variable.<id>.value.<enum value>
-    event.<id>.title   event.<id>.summary   source.<id>.title
+    event.<id>.title   event.<id>.summary   source.<id>.title   source.<id>.issuer
     branch.<id>.title   branch.<id>.narrative   branch.<id>.adjudication.note
     branch.<id>.modifier.<n>.label   branch.<id>.signpost.<n>.text
     branch.<id>.option.<id>.label   branch.<id>.option.<id>.narrative
@@ -51,6 +51,7 @@ def source_strings(sc: Scenario) -> dict[str, str]:
                 put(f"variable.{v.id}.value.{value}", v.show(i))
     for s in sc.sources.values():
         put(f"source.{s.id}.title", s.title)
+        put(f"source.{s.id}.issuer", s.issuer)
     for e in sc.events.values():
         put(f"event.{e.id}.title", e.title)
         put(f"event.{e.id}.summary", e.summary)
@@ -127,8 +128,9 @@ def translated(sc: Scenario, table: dict[str, str], lang: str) -> Scenario:
         actors={a: tr(f"actor.{a}", n) for a, n in sc.actors.items()},
         turns=tuple(attrs.evolve(t, label=tr(f"turn.{t.index}.label", t.label)) for t in sc.turns),
         variables=tuple(variable(v) for v in sc.variables),
-        sources=each(sc.sources, lambda s: attrs.evolve(s, title=tr(f"source.{s.id}.title",
-                                                                    s.title))),
+        sources=each(sc.sources, lambda s: attrs.evolve(
+            s, title=tr(f"source.{s.id}.title", s.title),
+            issuer=tr(f"source.{s.id}.issuer", s.issuer))),
         events=each(sc.events, lambda e: attrs.evolve(
             e, title=tr(f"event.{e.id}.title", e.title),
             summary=tr(f"event.{e.id}.summary", e.summary))),
