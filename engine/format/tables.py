@@ -36,7 +36,7 @@ from engine.format.loader import check_scenario
 from engine.format.prose import short_hash
 from engine.format.schema import pos_of, value_pos
 from engine.format.strings import SOURCE_LANG, source_strings, translated
-from engine.format.yamlsource import load_yaml_file
+from engine.format.yamlsource import gc_paused, load_yaml_file
 from engine.model import Scenario
 
 LANG_RE = re.compile(r"^[a-z]{2,3}$")
@@ -78,11 +78,11 @@ def table_path(file: str | os.PathLike, lang: str) -> Path:
 
 
 def scenario_files(sc: Scenario) -> list[Path]:
-    """The scenario's files (main first, then includes and catalogues), as loaded."""
-    root = Path(sc.path).parent
-    main = Path(sc.path)
-    return [main] + [(root / rel).resolve() for rel in sc.file_hashes
-                     if (root / rel).resolve() != main.resolve()]
+    """The scenario's files (main first, then includes and catalogues), as loaded; resolved,
+    so that they compare equal wherever they were named from."""
+    main = Path(sc.path).resolve()
+    files = [(main.parent / rel).resolve() for rel in sc.file_hashes]
+    return [main] + [f for f in files if f != main]
 
 
 def owners(sc: Scenario) -> dict[str, Path]:
@@ -162,26 +162,29 @@ class Translation:
     diagnostics: tuple[Diagnostic, ...]
 
 
-def translate(sc: Scenario, lang: str) -> Translation:
+def translate(sc: Scenario, lang: str, lint: bool = True) -> Translation:
     """Read every `lang` table of the scenario's files and apply them. Diagnostics: SP801
     (malformed table), SP802 (a key the scenario does not have, or in the wrong file's table)
-    are errors; SP803 (missing) and SP804 (stale) are warnings."""
+    are errors; SP803 (missing) and SP804 (stale) are warnings. With `lint` False (to play or
+    report) the tables are only checked for what stops their use (SP801, unknown keys, stale
+    ones still count): finding the file that owns each text costs a second read of the
+    scenario's files."""
     source = source_strings(sc)
     if lang == SOURCE_LANG:
         return Translation(sc, Coverage(lang, len(source), len(source), 0), ())
-    main = Path(sc.path)
-    owned = owners(sc)
+    main = Path(sc.path).resolve()
+    owned = owners(sc) if lint else {}
     by_file: dict[Path, list[str]] = {}
     for key in source:
-        by_file.setdefault(owner_of(key, owned, main).resolve(), []).append(key)
+        by_file.setdefault(owner_of(key, owned, main) if lint else main, []).append(key)
     diags: list[Diagnostic] = []
     texts: dict[str, str] = {}
     current = stale = 0
     for file in scenario_files(sc):
-        keys = by_file.get(file.resolve(), [])
+        keys = by_file.get(file, []) if lint else list(source)
         table = table_path(file, lang)
         if not table.is_file():
-            if keys:
+            if keys and lint:
                 diags.append(diag("SP803", f"no {_name(lang)} string table for {file.name}: its "
                                   f"{len(keys)} texts are untranslated", Pos(str(table), 0, 0),
                                   f"create {table.name} (see docs/AUTHORING.md, Translations)",
@@ -192,7 +195,7 @@ def translate(sc: Scenario, lang: str) -> Translation:
         mine = set(keys)
         for key, e in entries.items():
             if key not in mine:
-                if key in source:
+                if key in source and lint:
                     right = table_path(owner_of(key, owned, main), lang).name
                     diags.append(diag("SP802", f"'{key}' belongs in {right}, not here", e.pos,
                                       f"move the entry to {right}"))
@@ -213,7 +216,7 @@ def translate(sc: Scenario, lang: str) -> Translation:
                                   "text changed since it was translated", e.pos,
                                   f"check it against the source text, then write "
                                   f"`of: '{short_hash(source[key])}'`", WARNING))
-        for key in keys:
+        for key in keys if lint else ():
             if key not in entries and key in source:
                 diags.append(diag("SP803", f"'{key}' has no {_name(lang)} translation",
                                   Pos(str(table), 1, 1),
@@ -231,11 +234,11 @@ def add_missing(sc: Scenario, lang: str) -> list[tuple[Path, int]]:
     if lang == SOURCE_LANG or not LANG_RE.match(lang):
         raise ValueError(f"'{lang}' is not a language to translate into")
     source = source_strings(sc)
-    main = Path(sc.path)
+    main = Path(sc.path).resolve()
     owned = owners(sc)
     written = []
     for file in scenario_files(sc):
-        keys = [k for k in source if owner_of(k, owned, main).resolve() == file.resolve()]
+        keys = [k for k in source if owner_of(k, owned, main) == file]
         table = table_path(file, lang)
         have: dict[str, Entry] = {}
         if table.is_file():
@@ -289,7 +292,8 @@ def load_scenario_in(path: str | os.PathLike, lang: str | None) -> Scenario:
         raise DiagnosticError([d for d in diags if d.severity == "error"] or diags)
     if not isinstance(lang, str) or not LANG_RE.match(lang) or lang == SOURCE_LANG:
         return sc                                   # (a log header's odd `lang`: as written)
-    t = translate(sc, lang)
+    with gc_paused():               # as the loader does: many small objects, no cycles
+        t = translate(sc, lang, lint=False)
     errors = [d for d in t.diagnostics if d.severity == "error"]
     if errors:
         raise DiagnosticError(errors)
