@@ -108,7 +108,7 @@ class Messages:
         except (UnknownLocaleError, ValueError):
             return DEFAULT
 
-    def number(self, n: int | float) -> str:
+    def number(self, n: float) -> str:
         from babel.numbers import format_decimal
         return format_decimal(n, locale=self.locale)
 

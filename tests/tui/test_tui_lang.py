@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from tui.screens.exercise import ExerciseScreen
 from tui_helpers import make_app, read_log, screen_text
+
+from tui.screens.exercise import ExerciseScreen
 
 
 async def test_a_russian_session_shows_russian_text_and_resumes_in_russian(tutorial_path, log_path):
