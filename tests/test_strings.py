@@ -292,3 +292,18 @@ def test_translate_refuses_a_table_it_cannot_append_to(tmp_path, capsys):
     table.write_text("spillover-strings: 1\nlang: de\nstrings: {}\n", encoding="utf-8")
     assert main(["translate", str(path), "--lang", "de"]) == 1
     assert table.read_text(encoding="utf-8") == "spillover-strings: 1\nlang: de\nstrings: {}\n"
+
+
+def test_lang_options_are_checked_on_every_command_that_has_them(capsys, monkeypatch):
+    import tui.cli
+    from tui.cli import _parser, main
+    for argv in (["run", "--lang", "ru"], ["report", "x.jsonl", "--lang", "ru"],
+                 ["compare", "a", "b", "--lang", "ru"], ["lint", "x.yaml", "--lang", "ru"]):
+        assert _parser().parse_args(argv).lang == "ru"
+    with pytest.raises(SystemExit) as e:
+        main(["lint", "x.yaml", "--lang", "Russian"])
+    assert e.value.code == 2 and "'Russian' is not a language code" in capsys.readouterr().err
+    started = {}
+    monkeypatch.setattr(tui.cli, "_tui", lambda **kw: started.update(kw) or 0)
+    assert main(["--lang", "ru"]) == 0                        # `spillover --lang ru` is `run`
+    assert started["lang"] == "ru" and started["scenario_path"].name == "nato-japan-prospects.yaml"
