@@ -23,7 +23,8 @@ def test_engine_module_imports_without_textual(module):
 # {blue}/{red}: two real session logs; {out}: a scratch folder for outputs).
 HEADLESS = [
     ["lint", "{tutorial}"], ["lint", "--lang", "ru", "{tutorial}"],
-    ["translate", "{tutorial}", "--lang", "en"], ["schema"],   # en: refused, writes nothing ["--version"], ["replay", "missing.jsonl", "--verify"],
+    ["translate", "{tutorial}", "--lang", "en"],        # en is refused: nothing is written
+    ["schema"], ["--version"], ["replay", "missing.jsonl", "--verify"],
     ["replay", "{blue}", "--verify"],
     ["explore", "{tutorial}", "--json"], ["randomtest", "{tutorial}", "-n", "5"],
     ["graph", "{tutorial}", "--format", "dot"],
