@@ -320,10 +320,10 @@ def scenario_counts(m, sc) -> str:
 
 def coverage_line(m, name: str, c) -> str:
     """One language's translation coverage of a scenario, in the interface language `m`."""
-    from babel import Locale
+    from babel import Locale, UnknownLocaleError
     try:
         language = Locale.parse(c.lang).get_display_name(m.locale) or c.lang
-    except (ValueError, LookupError):
+    except (UnknownLocaleError, ValueError, LookupError):
         language = c.lang
     return m._("{name}: {language} text {percent} translated ({current} of {total} current, "
                "{stale} stale, {missing} missing)").format(

@@ -42,7 +42,6 @@ from engine.model import Scenario
 LANG_RE = re.compile(r"^[a-z]{2,3}$")
 TABLE_KEYS = ("spillover-strings", "lang", "strings")
 ENTRY_KEYS = ("of", "text")
-LANG_NAMES = {"en": "English", "ru": "Russian"}
 
 
 @attrs.frozen
@@ -69,6 +68,15 @@ class Coverage:
     @property
     def percent(self) -> float:
         return 100.0 * (self.current + self.stale) / self.total if self.total else 100.0
+
+
+def shown(path: Path) -> str:
+    """A path as diagnostics show it: relative to the working folder when inside it."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return str(path) if rel.startswith("..") else rel
 
 
 def table_path(file: str | os.PathLike, lang: str) -> Path:
@@ -112,10 +120,10 @@ def owner_of(key: str, owned: dict[str, Path], main: Path) -> Path:
 
 def read_table(path: Path, lang: str) -> tuple[dict[str, Entry], list[Diagnostic]]:
     """A table's entries, with located errors for what is wrong in it (SP1xx, SP801)."""
-    data, diags = load_yaml_file(path)
+    data, diags = load_yaml_file(path, shown(path))
     if data is None:
         return {}, diags
-    where = Pos(str(path), 1, 1)
+    where = Pos(shown(path), 1, 1)
 
     def bad(message: str, pos, hint: str | None = None) -> None:
         diags.append(diag("SP801", message, pos or where, hint))
@@ -186,8 +194,9 @@ def translate(sc: Scenario, lang: str, lint: bool = True) -> Translation:
         if not table.is_file():
             if keys and lint:
                 diags.append(diag("SP803", f"no {_name(lang)} string table for {file.name}: its "
-                                  f"{len(keys)} texts are untranslated", Pos(str(table), 0, 0),
-                                  f"create {table.name} (see docs/AUTHORING.md, Translations)",
+                                  f"{len(keys)} texts are untranslated", Pos(shown(table), 0, 0),
+                                  f"`spillover translate {shown(Path(sc.path))} --lang {lang}` "
+                                  f"starts it (docs/AUTHORING.md, Translations)",
                                   WARNING))
             continue
         entries, problems = read_table(table, lang)
@@ -219,7 +228,7 @@ def translate(sc: Scenario, lang: str, lint: bool = True) -> Translation:
         for key in keys if lint else ():
             if key not in entries and key in source:
                 diags.append(diag("SP803", f"'{key}' has no {_name(lang)} translation",
-                                  Pos(str(table), 1, 1),
+                                  Pos(shown(table), 1, 1),
                                   f"add  {key}: {{of: '{short_hash(source[key])}', text: ...}}",
                                   WARNING))
     return Translation(translated(sc, texts, lang), Coverage(lang, len(source), current, stale),
@@ -246,7 +255,7 @@ def add_missing(sc: Scenario, lang: str) -> list[tuple[Path, int]]:
             data, _ = load_yaml_file(table)
             if not problems and isinstance(data, dict) and list(data)[-1:] != ["strings"]:
                 problems = [diag("SP801", "new entries go at the end of `strings:`, which must "
-                                 "be the table's last key", Pos(str(table), 1, 1))]
+                                 "be the table's last key", Pos(shown(table), 1, 1))]
             if any(d.severity == "error" for d in problems):
                 raise DiagnosticError(problems)
         todo = [k for k in keys if k not in have]
@@ -301,4 +310,9 @@ def load_scenario_in(path: str | os.PathLike, lang: str | None) -> Scenario:
 
 
 def _name(lang: str) -> str:
-    return LANG_NAMES.get(lang, f"'{lang}'")
+    """The language's English name (Babel's), for messages: 'Russian', 'German'."""
+    from babel import Locale, UnknownLocaleError
+    try:
+        return Locale.parse(lang).get_display_name("en") or f"'{lang}'"
+    except (UnknownLocaleError, ValueError, LookupError):
+        return f"'{lang}'"
