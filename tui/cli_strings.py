@@ -24,9 +24,13 @@ def cmd_translate(args) -> int:
     except OSError as e:
         print(f"spillover: cannot write the table: {e.strerror or e}", file=sys.stderr)
         return EXIT_FAILED
+    from engine.format.tables import shown
+    from engine.i18n import Messages, resolve_language
+    m = Messages(resolve_language(None))           # --lang here is the language written to
     for table, n in written:
-        print(f"{table}: added {n} text{'s' * (n != 1)} to translate")
+        print(m.n_("{table}: added {n} text to translate", "{table}: added {n} texts to translate",
+                   n).format(table=shown(table), n=m.number(n)))
     if not written:
-        print(f"Every text already has a '{args.lang}' entry; `spillover lint --lang "
-              f"{args.lang}` lists stale ones.")
+        print(m._("Every text already has a '{lang}' entry; `spillover lint --lang {lang}` "
+                  "lists stale ones.").format(lang=args.lang))
     return EXIT_OK
