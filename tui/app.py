@@ -103,7 +103,12 @@ class SpilloverApp(App[int]):
         if self.scenario_path is None:
             return None
         from engine.format.tables import load_scenario_in
-        return load_scenario_in(self.scenario_path, self.lang)
+        lang = self.lang
+        log = self.resume_log or self.replay_log
+        if lang is None and log is not None:      # --scenario given: keep the session's language
+            from engine.play.replay import logged_lang
+            lang = logged_lang(log)
+        return load_scenario_in(self.scenario_path, lang)
 
     def _open_replay(self, scenario) -> None:
         from engine.play.replay import UNREADABLE, replay

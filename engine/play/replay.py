@@ -88,6 +88,13 @@ def changed_items(header: dict, scenario: Scenario) -> list[str]:
     return out
 
 
+def logged_lang(log_path: str | Path) -> str | None:
+    """The text language a session log says it was played in (None: unknown or unreadable)."""
+    header = read_log(log_path).header or {}
+    lang = (header.get("scenario") or {}).get("lang")
+    return lang if isinstance(lang, str) else None
+
+
 def same_logic(header: dict, scenario: Scenario) -> bool:
     """Whether the log was played on this scenario's logic. Logs record the logic hash (over
     everything but prose, so any language or wording replays); older logs only the hash of

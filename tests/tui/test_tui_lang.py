@@ -29,3 +29,13 @@ async def test_a_russian_session_shows_russian_text_and_resumes_in_russian(tutor
         await pilot.pause()
         assert isinstance(again.screen, ExerciseScreen)
         assert "Япония отвечает на" in screen_text(again)
+
+
+async def test_resume_with_a_moved_scenario_keeps_the_sessions_language(tutorial_path, log_path):
+    from aar_sessions import play_red
+    play_red(tutorial_path, log_path, lang="ru").close()
+    app = make_app(resume_log=log_path, scenario_path=tutorial_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ExerciseScreen)
+        assert "Учебный сценарий" in screen_text(app)
