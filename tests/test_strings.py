@@ -207,6 +207,8 @@ def test_sessions_in_two_languages_replay_compare_and_report_together(tmp_path, 
     assert main(["report", str(tmp_path / "red.jsonl"), "--lang", "en"]) == 0
     out = capsys.readouterr().out
     assert "Tutorial: a NATO liaison office in Tokyo" in out and "Офис" not in out
+    assert main(["report", str(tmp_path / "red.jsonl"), "--scenario", str(path)]) == 0
+    assert "Учебный сценарий" in capsys.readouterr().out    # the session's own language
 
 
 def test_lint_reports_stale_and_missing_and_coverage(tmp_path, capsys):

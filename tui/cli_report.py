@@ -31,13 +31,17 @@ def _err(message: str) -> None:
 
 def _scenario(path: str | None, lang: str | None = None, log: str | None = None):
     """The --scenario given, or with --lang the session's own one (from the log's header),
-    with its text in that language; None: replay finds the scenario the log names."""
+    with its text in --lang or else the session's language; None: replay finds the scenario
+    the log names, in the session's language."""
     if not path and lang and log:
         from engine.play.log import read_log
         header = read_log(log).header or {}
         path = str((header.get("scenario") or {}).get("path", "")) or None
     if not path:
         return None
+    if not lang and log:                 # --scenario alone: the session's own language
+        from engine.play.replay import logged_lang
+        lang = logged_lang(log)
     from engine.format.tables import load_scenario_in
     return load_scenario_in(path, lang)
 
