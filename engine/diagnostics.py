@@ -64,6 +64,10 @@ CODES: dict[str, str] = {
     "SP602": "a log line is not valid JSON (a torn last line is recovered)",
     "SP603": "the log's hash chain is broken — the log was edited",
     "SP606": "the log's format version is not supported",
+    "SP801": "a string table is malformed (a wrong key, type or language)",
+    "SP802": "a string table names a text the scenario does not have, or the wrong file's",
+    "SP803": "a text has no translation in the language's string table",
+    "SP804": "a translation is stale: its source text changed since it was translated",
 }
 
 

@@ -18,6 +18,7 @@ class Source:
     title: str
     issuer: str = ""
     title_ru: str = ""
+    title_de: str = ""
     journal: str = ""
     published: str = ""
     url: str = ""
@@ -81,8 +82,11 @@ class Variable:
                 if n.op == "occurred" and n.value not in out:
                     out.append(n.value)
         return tuple(out)
+    value_labels: tuple[str, ...] = ()   # an enum's values as shown, when translated
 
     def show(self, value: Any) -> str:
+        if self.value_labels and isinstance(self.type, EnumType):
+            return self.value_labels[value]
         return show_value(self.type, value)
 
     def parse(self, text: str) -> Any:
@@ -329,6 +333,8 @@ class Scenario:
 
     def objective(self, objective_id: str) -> Objective | None:
         return next((o for o in self.objectives if o.id == objective_id), None)
+    logic_hash: str = ""     # over everything but prose: what logs pin (engine.format.prose)
+    lang: str = "en"         # the language of its text (engine.format.strings)
 
     @property
     def last_turn(self) -> int:

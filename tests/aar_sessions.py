@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 from engine.bundled import tutorial_scenario
-from engine.format.loader import load_scenario
+from engine.format.tables import load_scenario_in
 from engine.play.session import Session
 
 SEED = 21          # the first 2d6 roll comes up 6 + 6: Blue's contested push succeeds
@@ -28,11 +28,11 @@ def copy_tutorial(folder: Path) -> Path:
     return target
 
 
-def play_blue(scenario_path: Path, log: Path, group: str = "Blue") -> Session:
+def play_blue(scenario_path: Path, log: Path, group: str = "Blue", lang: str | None = None) -> Session:
     """Every kind of action: note, turn changes, choices with rationale, an inject released on
     demand and one on schedule, a contested choice rolled with modifiers, an override, an undo,
     and the end with a hotwash. 15 actions."""
-    sc = load_scenario(scenario_path)
+    sc = load_scenario_in(scenario_path, lang)
     s = Session.start(sc, seed=SEED, group=group, log_path=log, clock=fixed_clock())
     s.note("Opening brief: the group plays Japan and NATO together")              # 1
     s.next_turn()                                                                     # 2
@@ -54,10 +54,10 @@ def play_blue(scenario_path: Path, log: Path, group: str = "Blue") -> Session:
     return s
 
 
-def play_red(scenario_path: Path, log: Path, group: str = "Red") -> Session:
+def play_red(scenario_path: Path, log: Path, group: str = "Red", lang: str | None = None) -> Session:
     """Same first three decisions as Blue, the push adjudicated by the facilitator, then a
     different fourth decision (China protests instead of Japan reassuring). 8 actions."""
-    sc = load_scenario(scenario_path)
+    sc = load_scenario_in(scenario_path, lang)
     s = Session.start(sc, seed=SEED, group=group, log_path=log, clock=fixed_clock(30))
     s.next_turn()                                                                     # 1
     s.choose("answer_beijing", "reassure", "Lower the temperature first")             # 2

@@ -42,3 +42,12 @@ def aar_debriefed(tmp_path_factory):
     scenario = copy_tutorial(folder)
     play_gold(scenario, folder / "gold.jsonl")
     return folder
+
+
+@pytest.fixture(autouse=True)
+def _interface_language_from_nowhere(monkeypatch, tmp_path_factory):
+    """Tests see no saved language setting and an English-neutral locale (engine.i18n)."""
+    monkeypatch.setenv("SPILLOVER_CONFIG_DIR", str(tmp_path_factory.getbasetemp() / "config"))
+    for var in ("LC_ALL", "LC_MESSAGES", "LANGUAGE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")

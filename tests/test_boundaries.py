@@ -22,7 +22,9 @@ def test_engine_module_imports_without_textual(module):
 # Every headless command, with the files it needs ({tutorial}: the tutorial scenario;
 # {blue}/{red}: two real session logs; {out}: a scratch folder for outputs).
 HEADLESS = [
-    ["lint", "{tutorial}"], ["schema"], ["--version"], ["replay", "missing.jsonl", "--verify"],
+    ["lint", "{tutorial}"], ["lint", "--lang", "ru", "{tutorial}"],
+    ["translate", "{tutorial}", "--lang", "en"],        # en is refused: nothing is written
+    ["schema"], ["--version"], ["replay", "missing.jsonl", "--verify"],
     ["replay", "{blue}", "--verify"],
     ["explore", "{tutorial}", "--json"], ["randomtest", "{tutorial}", "-n", "5"],
     ["graph", "{tutorial}", "--format", "dot"],

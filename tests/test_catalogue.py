@@ -77,3 +77,14 @@ def test_literature_titles_give_author_year_and_pages_not_placeholders():
         if s.get("cites_as"):
             year = s["cites_as"].strip("[]").split()[-1]
             assert s["title"].startswith(s["issuer"]) and year in s["title"], s["id"]
+
+
+def test_title_ru_is_russian_and_german_titles_have_their_own_field():
+    import re
+    cyrillic = re.compile("[А-Яа-яЁё]")
+    sources = load(SOURCES)["sources"]
+    for s in sources:
+        assert "title_ru" not in s or cyrillic.search(s["title_ru"]), s["id"]
+        assert "title_de" not in s or not cyrillic.search(s["title_de"]), s["id"]
+    german = [s["id"] for s in sources if "title_de" in s]
+    assert len(german) == 8 and "germany_indo_pacific_guidelines_2020" in german

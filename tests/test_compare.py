@@ -103,11 +103,23 @@ def test_different_scenarios_are_refused(played, tmp_path, capsys):
     assert "different scenarios" in err and "'tutorial_two'" in err and "Traceback" not in err
 
 
-def test_different_versions_are_flagged(tmp_path, capsys):
+def test_reworded_versions_compare_cleanly(tmp_path):
+    """A wording fix is not a new version: the logic hash is over everything but prose."""
     path = copy_tutorial(tmp_path)
     play_blue(path, tmp_path / "blue.jsonl")
     path.write_text(path.read_text(encoding="utf-8").replace(
         "title: Japan presses for an agreement", "title: Japan presses NATO hard"), encoding="utf-8")
+    play_red(path, tmp_path / "red.jsonl")
+    c = compare([tmp_path / "blue.jsonl", tmp_path / "red.jsonl"])
+    assert not c.warnings
+    assert not any("Scenario changed" in w for w in c.warnings)
+
+
+def test_different_versions_are_flagged(tmp_path, capsys):
+    path = copy_tutorial(tmp_path)
+    play_blue(path, tmp_path / "blue.jsonl")
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "target: 7", "target: 8"), encoding="utf-8")       # the logic changes
     play_red(path, tmp_path / "red.jsonl")
     c = compare([tmp_path / "blue.jsonl", tmp_path / "red.jsonl"])
     assert any("different versions of the scenario" in w for w in c.warnings)
@@ -124,8 +136,8 @@ def test_changed_scenario_is_flagged_in_compare(tmp_path):
     path = copy_tutorial(tmp_path)
     play_blue(path, tmp_path / "blue.jsonl")
     play_red(path, tmp_path / "red.jsonl")
-    path.write_text(path.read_text(encoding="utf-8").replace(
-        "title: Japan presses for an agreement", "title: Japan presses NATO hard"), encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8").replace("target: 7", "target: 8"),
+                    encoding="utf-8")
     c = compare([tmp_path / "blue.jsonl", tmp_path / "red.jsonl"])
     assert len(c.warnings) == 2 and all("Scenario changed" in w for w in c.warnings)
     assert "Scenario changed since the session" in to_markdown(c).split("## Sessions")[0]

@@ -193,11 +193,15 @@ def test_changed_scenario_is_flagged(tmp_path):
     path.write_text(path.read_text(encoding="utf-8").replace(
         "title: Japan presses for an agreement", "title: Japan presses NATO hard"), encoding="utf-8")
     report = after_action_report(tmp_path / "blue.jsonl")
+    assert report.verified                                   # a wording fix: the logic is the same
+    assert "Japan presses NATO hard" in to_markdown(report)          # titles from the scenario now
+    path.write_text(path.read_text(encoding="utf-8").replace("target: 7", "target: 8"),
+                    encoding="utf-8")
+    report = after_action_report(tmp_path / "blue.jsonl")
     assert not report.verified and report.status == "scenario changed"
     top = to_markdown(report).split("## 1.")[0]
     assert "NOT VERIFIED" in top and "Scenario changed since the session" in top
     assert "branch:press_negotiations changed" in top
-    assert "Japan presses NATO hard" in to_markdown(report)          # titles from the scenario now
 
 
 def test_unreadable_log_is_a_report_error(tmp_path):

@@ -186,9 +186,12 @@ def test_replay_detects_a_changed_scenario(tmp_path):
     s.choose("answer_beijing", "reassure")
     path.write_text(path.read_text().replace("title: Japan answers Beijing's warning",
                                              "title: Japan replies to Beijing"))
+    assert replay(tmp_path / "c.jsonl").verified     # a wording fix keeps the logic hash
+    path.write_text(path.read_text().replace("Japan replies to Beijing\n    actor: japan\n    repeatable: true",
+                                             "Japan replies to Beijing\n    actor: japan\n    repeatable: false"))
     report = replay(tmp_path / "c.jsonl")
     assert report.status == SCENARIO_CHANGED
-    assert "branch:answer_beijing changed" in report.changed
+    assert list(report.changed) == ["branch:answer_beijing changed"]
     path.write_text(path.read_text().replace("[china_pressure -= 1]", "[]"))
     report = replay(tmp_path / "c.jsonl")
     assert report.status == SCENARIO_CHANGED and any("state differs" in p for p in report.problems)

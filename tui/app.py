@@ -57,8 +57,9 @@ class SpilloverApp(App[int]):
                  initial_seed: int | None = None, cursor_blink: bool = True,
                  log_folder: str | Path = "sessions", sign: bool = False, watch: bool = False,
                  start_turn: int | None = None,
-                 start_values: dict[str, str] | None = None) -> None:
+                 start_values: dict[str, str] | None = None, lang: str | None = None) -> None:
         super().__init__()
+        self.lang = lang                 # the scenario's text language (None: as written)
         self.scenario_path = Path(scenario_path) if scenario_path else None
         self.resume_log = Path(resume_log) if resume_log else None
         self.replay_log = Path(replay_log) if replay_log else None
@@ -110,8 +111,13 @@ class SpilloverApp(App[int]):
     def _load_scenario_arg(self):
         if self.scenario_path is None:
             return None
-        from engine.format.loader import load_scenario
-        return load_scenario(self.scenario_path)
+        from engine.format.tables import load_scenario_in
+        lang = self.lang
+        log = self.resume_log or self.replay_log
+        if lang is None and log is not None:      # --scenario given: keep the session's language
+            from engine.play.replay import logged_lang
+            lang = logged_lang(log)
+        return load_scenario_in(self.scenario_path, lang)
 
     def _open_replay(self, scenario) -> None:
         from engine.play.replay import UNREADABLE, replay
@@ -304,11 +310,12 @@ def settle_heap() -> None:
 
 
 def run_app(*, scenario_path=None, resume_log=None, replay_log=None, log_path=None, group=None,
-            seed=None, sign=False, watch=False, start_turn=None, start_values=None) -> int:
+            seed=None, sign=False, watch=False, start_turn=None, start_values=None,
+            lang=None) -> int:
     """Run the app in the terminal; returns the exit code (0, or 1 after an error screen)."""
     app = SpilloverApp(scenario_path=scenario_path, resume_log=resume_log, replay_log=replay_log,
                        log_path=log_path, group=group, seed=seed, sign=sign, watch=watch,
-                       start_turn=start_turn, start_values=start_values)
+                       start_turn=start_turn, start_values=start_values, lang=lang)
 
     def hang_up(_signum, _frame):      # the terminal closed: the log is already on disk
         app.close_session()

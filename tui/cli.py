@@ -46,6 +46,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--set", action="append", default=[], metavar="VAR=VALUE",
                      help="for authors: start with VAR set to VALUE (logged as an override; "
                      "repeat for several; a set as a,b)")
+    run.add_argument("--lang", type=_lang, help=LANG_HELP)
 
     res = sub.add_parser("resume", help="continue a logged session in the app",
                          description="Continue a logged session: replays it, then appends to it.")
@@ -71,12 +72,20 @@ def _parser() -> argparse.ArgumentParser:
                       help="budget of the reachability check in distinct states "
                       "(default 20,000); lint says when the check did not complete")
     lint.add_argument("--json", action="store_true", help="machine-readable output")
+    lint.add_argument("--lang", type=_lang, help="check the string tables of LANG only, and "
+                      "speak LANG (default: every language with a table; your setting, LANG)")
 
     sub.add_parser("lsp", help="a language server for editors (stdio)",
                    description="Run the scenario language server over stdin/stdout: live "
                    "diagnostics, completion, hover, go-to-definition and symbols in any editor "
                    "that speaks LSP (see docs/AUTHORING.md). Needs pip install 'spillover[lsp]'.")
 
+    tr = sub.add_parser("translate", help="add the texts a language still lacks to its string "
+                        "tables, to fill in", description="Append every untranslated text of "
+                        "the scenario to the string table beside the file it comes from (English "
+                        "in a comment, `text` empty); `lint --lang` then counts what is left.")
+    tr.add_argument("scenario")
+    tr.add_argument("--lang", type=_lang, required=True)
     sub.add_parser("schema", help="print the JSON Schema of the scenario format",
                    description="Print the JSON Schema (draft 2020-12) of scenario, include and "
                    "catalogue files, for editor completion.")
@@ -138,6 +147,7 @@ def _parser() -> argparse.ArgumentParser:
     rpt.add_argument("log")
     rpt.add_argument("-o", "--output", help="FILE.md or FILE.html (default: Markdown to stdout)")
     rpt.add_argument("--scenario", help="scenario YAML, if it moved since the session")
+    rpt.add_argument("--lang", type=_lang, help=LANG_HELP)
 
     cmp_ = sub.add_parser("compare", help="compare several groups' sessions",
                           description="Compare sessions of the same scenario (Markdown, or "
@@ -145,6 +155,7 @@ def _parser() -> argparse.ArgumentParser:
     cmp_.add_argument("logs", nargs="+", help="two or more session logs (.jsonl)")
     cmp_.add_argument("-o", "--output", help="FILE.md or FILE.html (default: Markdown to stdout)")
     cmp_.add_argument("--scenario", help="scenario YAML, if it moved since the sessions")
+    cmp_.add_argument("--lang", type=_lang, help=LANG_HELP)
 
     play = sub.add_parser("play", help="play a session headless: JSON actions on stdin",
                           description="Start (or --resume) a session and take actions from stdin, "
@@ -174,7 +185,15 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-RUN_OPTIONS = ("--log", "--group", "--seed", "--sign")
+RUN_OPTIONS = ("--log", "--group", "--seed", "--sign", "--lang")
+LANG_HELP = "the scenario's text in LANG (en, ru, …), from its string tables"
+
+
+def _lang(text: str) -> str:
+    from engine.i18n import LANG_RE
+    if not LANG_RE.match(text):
+        raise argparse.ArgumentTypeError(f"'{text}' is not a language code such as en or ru")
+    return text
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -211,7 +230,7 @@ def _dispatch(args) -> int:
                     group=getattr(args, "group", None), seed=getattr(args, "seed", None),
                     sign=getattr(args, "sign", False),
                     watch=getattr(args, "watch", False), start_turn=getattr(args, "turn", None),
-                    start_values=values)
+                    start_values=values, lang=getattr(args, "lang", None))
     if cmd == "resume":
         return _tui(resume_log=Path(args.log), scenario_path=_opt_path(args.scenario))
     if cmd == "replay":
@@ -228,6 +247,9 @@ def _dispatch(args) -> int:
                   "pip install 'spillover[lsp]'", file=sys.stderr)
             return EXIT_USAGE
         return lsp_main()
+    if cmd == "translate":
+        from tui.cli_strings import cmd_translate
+        return cmd_translate(args)
     if cmd == "schema":
         from engine.format.schema import json_schema
         print(json.dumps(json_schema(), indent=2, ensure_ascii=False))
@@ -315,25 +337,34 @@ def _is_catalogue(path: Path) -> bool:
 
 def cmd_lint(args) -> int:
     from engine.format.loader import check_catalogues, check_scenario
+    from engine.i18n import Messages, resolve_language
     if args.max_states is not None and args.max_states < 1:
         print("spillover: --max-states must be at least 1", file=sys.stderr)
         return EXIT_USAGE
+    m = Messages(resolve_language(args.lang))
     all_diags = []
     results = []
+    coverage = {}
     catalogues = [Path(p) for p in args.paths if _is_catalogue(Path(p))]
     scenarios = [Path(p) for p in args.paths if Path(p) not in catalogues]
     if catalogues:
         diags = check_catalogues(catalogues)
         all_diags += diags
-        results.append(("catalogue " + ", ".join(map(str, catalogues)), None, diags))
+        results.append(("catalogue " + ", ".join(map(str, catalogues)), None, diags, []))
     reach = {}
     for path in scenarios:
         scenario, diags = check_scenario(path)
         if scenario is not None and not args.no_explore:
             reach[str(path)] = _reachability(scenario, args.max_states)
             diags = diags + list(reach[str(path)].diagnostics)
+        covered = []
+        if scenario is not None:
+            diags = diags + _translation_diags(scenario, args.lang, covered)
+            coverage[str(path)] = {c.lang: {"total": c.total, "current": c.current,
+                                            "stale": c.stale, "missing": c.missing}
+                                   for c in covered}
         all_diags += diags
-        results.append((str(path), scenario, diags))
+        results.append((str(path), scenario, diags, covered))
     errors = sum(d.severity == "error" for d in all_diags)
     warnings = len(all_diags) - errors
     if args.json:
@@ -343,20 +374,23 @@ def cmd_lint(args) -> int:
             # per scenario that loaded: whether the reachability check completed, and what
             # it covered (null with --no-explore)
             "reachability": {name: reach[name].to_json() if name in reach else None
-                             for name, scenario, _ in results if scenario is not None}},
-            indent=2, ensure_ascii=False))
+                             for name, scenario, _d, _c in results if scenario is not None},
+            "coverage": coverage}, indent=2, ensure_ascii=False))
     else:
-        for name, scenario, diags in results:
+        for name, scenario, diags, covered in results:
             for d in diags:
                 print(d.format())
             if scenario is not None:
-                print(f"{name}: {scenario.title} — {len(scenario.branches)} branches, "
-                      f"{len(scenario.injects)} injects, {len(scenario.variables)} variables, "
-                      f"{len(scenario.turns)} turns, {len(scenario.events)} events")
+                title = covered[0].title if args.lang and covered else scenario.title
+                print(f"{name}: {title} — " + scenario_counts(m, scenario))
                 print(f"{name}: " + (reach[name].summary() if name in reach
                                      else "reachability not checked (--no-explore)"))
+            for c in covered:
+                print(coverage_line(m, name, c))
         unchecked = sum(not r.complete for r in reach.values())
-        print(f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+        print(", ".join([m.n_("{n} error", "{n} errors", errors).format(n=m.number(errors)),
+                         m.n_("{n} warning", "{n} warnings", warnings).format(
+                             n=m.number(warnings))])
               + (f"; reachability check incomplete for {unchecked} scenario"
                  f"{'s' * (unchecked != 1)}" if unchecked else ""))
     return EXIT_FINDINGS if errors else EXIT_OK
@@ -369,6 +403,45 @@ def _reachability(scenario, max_states: int | None):
     if max_states is None:
         return check_reachability(scenario)
     return check_reachability(scenario, max_states)
+
+
+def scenario_counts(m, sc) -> str:
+    """'12 branches, 3 injects, …' in the interface language `m` (plural forms and all)."""
+    counts = [(m.n_("{n} branch", "{n} branches", len(sc.branches)), len(sc.branches)),
+              (m.n_("{n} inject", "{n} injects", len(sc.injects)), len(sc.injects)),
+              (m.n_("{n} variable", "{n} variables", len(sc.variables)), len(sc.variables)),
+              (m.n_("{n} turn", "{n} turns", len(sc.turns)), len(sc.turns)),
+              (m.n_("{n} event", "{n} events", len(sc.events)), len(sc.events))]
+    return ", ".join(text.format(n=m.number(n)) for text, n in counts)
+
+
+def coverage_line(m, name: str, c) -> str:
+    """One language's translation coverage of a scenario, in the interface language `m`."""
+    from babel import Locale, UnknownLocaleError
+    try:
+        language = Locale.parse(c.lang).get_display_name(m.locale) or c.lang
+    except (UnknownLocaleError, ValueError, LookupError):
+        language = c.lang
+    return m._("{name}: {language} text {percent} translated ({current} of {total} current, "
+               "{stale} stale, {missing} missing)").format(
+        name=name, language=language, percent=m.percent(c.percent / 100),
+        current=m.number(c.current), total=m.number(c.total), stale=m.number(c.stale),
+        missing=m.number(c.missing))
+
+
+def _translation_diags(scenario, lang: str | None, covered: list) -> list:
+    """Missing and stale translations (SP801–SP804) of `lang`, or of every language that
+    has a string table; each language's coverage is appended to `covered`."""
+    import attrs
+
+    from engine.format.tables import table_langs, translate
+    out = []
+    for code in ([lang] if lang else table_langs(scenario)):
+        t = translate(scenario, code)
+        out += t.diagnostics
+        covered.append(attrs.evolve(t.coverage, title=t.scenario.title))
+    return out
+
 
 
 if __name__ == "__main__":

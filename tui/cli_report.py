@@ -32,11 +32,21 @@ def _err(message: str) -> None:
     print(f"spillover: {message}", file=sys.stderr)
 
 
-def _scenario(path: str | None):
+def _scenario(path: str | None, lang: str | None = None, log: str | None = None):
+    """The --scenario given, or with --lang the session's own one (from the log's header),
+    with its text in --lang or else the session's language; None: replay finds the scenario
+    the log names, in the session's language."""
+    if not path and lang and log:
+        from engine.play.log import read_log
+        header = read_log(log).header or {}
+        path = str((header.get("scenario") or {}).get("path", "")) or None
     if not path:
         return None
-    from engine.format.loader import load_scenario
-    return load_scenario(path)
+    if not lang and log:                 # --scenario alone: the session's own language
+        from engine.play.replay import logged_lang
+        lang = logged_lang(log)
+    from engine.format.tables import load_scenario_in
+    return load_scenario_in(path, lang)
 
 
 def _diagnostics(e: DiagnosticError) -> int:
@@ -69,7 +79,8 @@ def cmd_report(args) -> int:
              "name the file accordingly")
         return EXIT_USAGE
     try:
-        report = after_action_report(args.log, _scenario(getattr(args, "scenario", None)))
+        report = after_action_report(args.log, _scenario(getattr(args, "scenario", None),
+                                                         getattr(args, "lang", None), args.log))
     except DiagnosticError as e:
         return _diagnostics(e)
     except ReportError as e:
@@ -102,7 +113,8 @@ def cmd_compare(args) -> int:
              "name the file accordingly")
         return EXIT_USAGE
     try:
-        comparison = compare(args.logs, _scenario(getattr(args, "scenario", None)))
+        comparison = compare(args.logs, _scenario(getattr(args, "scenario", None),
+                                                  getattr(args, "lang", None), args.logs[0]))
     except DiagnosticError as e:
         return _diagnostics(e)
     except CompareError as e:

@@ -231,8 +231,9 @@ def event_paragraphs(cited: Iterable[CitedEvent], indent: int = 2) -> list[Para]
             fns = f"  fn. {', '.join(map(str, footnotes))}" if footnotes else ""
             out.append((indent + 2, Content.assemble(("— ", MUTED), (text, "italic"),
                                                      (fns, f"bold {ACCENT}"))))
-            if source.title_ru:
-                out.append((indent + 4, styled(source.title_ru, MUTED)))
+            for original in (source.title_ru, source.title_de):   # the title as published
+                if original and original != source.title:
+                    out.append((indent + 4, styled(original, MUTED)))
             if source.url:
                 out.append((indent + 4, styled(source.url, f"underline {PRIMARY}")))
     return out

@@ -192,7 +192,9 @@ def compare(log_paths: Iterable[str | Path], scenario: Scenario | None = None) -
         raise CompareError(f"the logs are of scenario '{ids[0]}', but --scenario is "
                            f"'{scenario.id}'")
     warnings: list[str] = []
-    hashes = [str((r.log.header.get("scenario") or {}).get("hash", "")) for r in reps]
+    # The logic hash where every log has one: sessions in different languages compare cleanly.
+    key = "logic" if all("logic" in (r.log.header.get("scenario") or {}) for r in reps) else "hash"
+    hashes = [str((r.log.header.get("scenario") or {}).get(key, "")) for r in reps]
     groups = [str(r.log.header.get("group", "")) for r in reps]
     labels = _unique_labels(groups, paths)
     if len(set(hashes)) > 1:

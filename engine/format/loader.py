@@ -25,6 +25,7 @@ from engine.format.schema import (DATE_RE, DICE_RE, FORMAT_VERSION, FORMAT_VERSI
                                   value_pos)
 from engine.format.yamlsource import gc_paused, load_yaml_file, load_yaml_text
 from engine.lang.text import unknown_names
+from engine.format.prose import logic_digest, logic_of
 
 
 class _Files:
@@ -38,6 +39,7 @@ class _Files:
         self.read: list[tuple[Path, Any]] = []  # every file read, with its data
         self.hashes: dict[str, str] = {}
         self.paths: dict[str, Path] = {}  # display name -> path, to read a word back
+        self.logic: dict[str, str] = {}      # the same files with their prose left out
 
     def name(self, path: Path) -> str:
         try:
@@ -68,6 +70,7 @@ class _Files:
         self.read.append((path, data))
         if raw is not None:
             self.hashes[self.name(path)] = hashlib.sha256(raw).hexdigest()
+        self.logic[self.name(path)] = logic_digest(data)
         return data
 
     def word_at(self, pos: Pos | None) -> str | None:
@@ -124,7 +127,8 @@ MAX_MOVES_PER_TURN = 100
 
 
 def _raw_hash(data: Any) -> str:
-    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False,
+    """An item's hash, over its logic only (wording changes do not show as changes)."""
+    return hashlib.sha256(json.dumps(logic_of(data), sort_keys=True, ensure_ascii=False,
                                      default=str).encode()).hexdigest()
 
 
@@ -304,12 +308,14 @@ class _Builder:
             return None
         # The main file counts under a fixed name, so renaming it does not change the hash.
         main = self.files.name(self.path)
-        content = hashlib.sha256("\n".join(
-            f"{'(scenario)' if k == main else k}:{v}"
-            for k, v in sorted(self.files.hashes.items())).encode()).hexdigest()
+        def combined(hashes: dict[str, str]) -> str:
+            return hashlib.sha256("\n".join(f"{'(scenario)' if k == main else k}:{v}"
+                                            for k, v in sorted(hashes.items())).encode()).hexdigest()
+        content = combined(self.files.hashes)
         return Scenario(
             id=str(data["id"]), title=str(data["title"]), summary=str(data.get("summary", "")),
             start=self.turns[0].date, path=str(self.path.resolve()), content_hash=content,
+            logic_hash=combined(self.files.logic),
             file_hashes=dict(self.files.hashes), item_hashes=self.item_hashes,
             turns=tuple(self.turns), actors=self.actors, variables=tuple(variables),
             events=self.events, sources=self.sources, branches=branches, injects=injects,
@@ -378,6 +384,7 @@ class _Builder:
             out[ident] = Source(
                 id=ident, kind=str(raw.get("kind", "")), title=str(raw.get("title", "")),
                 issuer=str(raw.get("issuer", "")), title_ru=str(raw.get("title_ru", "")),
+                title_de=str(raw.get("title_de", "")),
                 journal=str(raw.get("journal", "")), published=str(raw.get("published", "")),
                 url=str(raw.get("url", "")), accessed=str(raw.get("accessed", "")),
                 footnotes=tuple(raw.get("footnotes") or ()), cites_as=str(raw.get("cites_as", "")),

@@ -14,6 +14,7 @@ import attrs
 from engine.diagnostics import DiagnosticError
 from engine.format.loader import load_scenario
 from engine.play.lock import LogLock
+from engine.format.tables import load_scenario_in
 from engine.play.log import LogRead, LogWriter, read_log, set_aside_torn_tail
 from engine.model import Scenario
 from engine.play.rules import Env, GameState, state_json
@@ -140,7 +141,9 @@ class ReplayReport:
 def changed_items(header: dict, scenario: Scenario) -> list[str]:
     logged = header.get("scenario", {})
     out = []
-    old_items, new_items = logged.get("items", {}), scenario.item_hashes
+    # Item hashes are over logic since logs record a logic hash; older ones hashed the text too.
+    old_items = logged.get("items", {}) if "logic" in logged else {}
+    new_items = scenario.item_hashes if "logic" in logged else {}
     for key in sorted(set(old_items) | set(new_items)):
         if key not in new_items:
             out.append(f"{key} removed")
@@ -153,6 +156,23 @@ def changed_items(header: dict, scenario: Scenario) -> list[str]:
         out = [f"file {f} changed" for f in sorted(set(old_files) | set(new_files))
                if old_files.get(f) != new_files.get(f)]
     return out
+
+
+def logged_lang(log_path: str | Path) -> str | None:
+    """The text language a session log says it was played in (None: unknown or unreadable)."""
+    header = read_log(log_path).header or {}
+    lang = (header.get("scenario") or {}).get("lang")
+    return lang if isinstance(lang, str) else None
+
+
+def same_logic(header: dict, scenario: Scenario) -> bool:
+    """Whether the log was played on this scenario's logic. Logs record the logic hash (over
+    everything but prose, so any language or wording replays); older logs only the hash of
+    the files, which must then match exactly."""
+    logged = header.get("scenario", {})
+    if "logic" in logged:
+        return logged["logic"] == scenario.logic_hash
+    return logged.get("hash") == scenario.content_hash
 
 
 def session_for_header(scenario: Scenario, header: dict) -> Session:
@@ -175,8 +195,8 @@ def replay(log_path: str | Path, scenario: Scenario | None = None) -> ReplayRepo
     damaged = [d.message for d in log.diagnostics if d.severity == "error" and d.code == "SP602"]
     if scenario is None:
         path = str(log.header["scenario"].get("path", ""))
-        try:
-            scenario = load_scenario(path)
+        try:     # in the language the session was played in (the logic is the same in any)
+            scenario = load_scenario_in(path, log.header["scenario"].get("lang"))
         except DiagnosticError as e:
             return ReplayReport(UNREADABLE, log, None, (), (
                 f"the session's scenario {path} cannot be loaded:", *(d.format() for d in e.diagnostics)))
@@ -186,7 +206,7 @@ def replay(log_path: str | Path, scenario: Scenario | None = None) -> ReplayRepo
             f"the log is of scenario '{logged_id}', not '{scenario.id}'",))
     problems: list[str] = []
     changed: list[str] = []
-    if log.header["scenario"]["hash"] != scenario.content_hash:
+    if not same_logic(log.header, scenario):
         changed = changed_items(log.header, scenario)
         problems.append("the scenario differs from the one recorded: " + (", ".join(changed) or
                                                                           "content differs"))

@@ -20,6 +20,7 @@ import attrs
 from engine import __version__
 
 from engine.play import hotwash as hw
+from engine.format.strings import text_version
 from engine.play import rules
 from engine.play.dice import Roll, success_probability
 from engine.play.errors import LogWriteError, SessionError  # noqa: F401  (re-exported)
@@ -152,7 +153,8 @@ class Session:
             "type": "header", "format": LOG_FORMAT, "engine": __version__,
             "scenario": {"id": scenario.id, "title": scenario.title, "path": scenario.path,
                          "hash": scenario.content_hash, "files": scenario.file_hashes,
-                         "items": scenario.item_hashes},
+                         "items": scenario.item_hashes, "logic": scenario.logic_hash,
+                         "lang": scenario.lang, "text": text_version(scenario)},
             "seed": seed, "group": group, "started": clock(), "switched_off": off,
             "forked_from": forked_from, "zone": zone or local_zone(),
         }

@@ -1,0 +1,143 @@
+"""A scenario's text as a string table: stable keys → text, and back onto the model.
+
+Keys follow the ids the scenario already has, plus the field (Yarn Spinner's line ids):
+
+    scenario.title   scenario.summary   actor.<id>   turn.<n>.label
+    variable.<id>.label   variable.<id>.description   variable.<id>.value.<enum value>
+    event.<id>.title   event.<id>.summary   source.<id>.title   source.<id>.issuer
+    branch.<id>.title   branch.<id>.narrative   branch.<id>.adjudication.note
+    branch.<id>.modifier.<n>.label   branch.<id>.signpost.<n>.text
+    branch.<id>.option.<id>.label   branch.<id>.option.<id>.narrative
+    branch.<id>.option.<id>.on_success.narrative   (and on_failure)
+    inject.<id>.title   inject.<id>.narrative   signpost.<id>.text
+
+`source_strings` reads them off a loaded scenario (only the non-empty ones); `translated`
+gives the scenario back with some of them replaced (attrs.evolve: the logic is untouched).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+
+import attrs
+
+from engine.lang.expr import EnumType
+from engine.model import Branch, Option, Scenario
+
+SOURCE_LANG = "en"
+
+
+def source_strings(sc: Scenario) -> dict[str, str]:
+    """Every translatable text of the scenario by key, in the scenario's order."""
+    out: dict[str, str] = {}
+
+    def put(key: str, text: str) -> None:
+        if text:
+            out[key] = text
+
+    put("scenario.title", sc.title)
+    put("scenario.summary", sc.summary)
+    for aid, name in sc.actors.items():
+        put(f"actor.{aid}", name)
+    for t in sc.turns:
+        put(f"turn.{t.index}.label", t.label)
+    for v in sc.variables:
+        put(f"variable.{v.id}.label", v.label)
+        put(f"variable.{v.id}.description", v.description)
+        if isinstance(v.type, EnumType):
+            for i, value in enumerate(v.type.values):
+                put(f"variable.{v.id}.value.{value}", v.show(i))
+    for s in sc.sources.values():
+        put(f"source.{s.id}.title", s.title)
+        put(f"source.{s.id}.issuer", s.issuer)
+    for e in sc.events.values():
+        put(f"event.{e.id}.title", e.title)
+        put(f"event.{e.id}.summary", e.summary)
+    for b in sc.branches.values():
+        k = f"branch.{b.id}"
+        put(f"{k}.title", b.title)
+        put(f"{k}.narrative", b.narrative)
+        if b.adjudication:
+            put(f"{k}.adjudication.note", b.adjudication.note)
+            for n, m in enumerate(b.adjudication.modifiers, 1):
+                put(f"{k}.modifier.{n}.label", m.label)
+        for o in b.options:
+            put(f"{k}.option.{o.id}.label", o.label)
+            put(f"{k}.option.{o.id}.narrative", o.narrative)
+            for end in ("on_success", "on_failure"):
+                outcome = getattr(o, end)
+                if outcome:
+                    put(f"{k}.option.{o.id}.{end}.narrative", outcome.narrative)
+        for n, s in enumerate(b.signposts, 1):
+            put(f"{k}.signpost.{n}.text", s.text)
+    for i in sc.injects.values():
+        put(f"inject.{i.id}.title", i.title)
+        put(f"inject.{i.id}.narrative", i.narrative)
+    for s in sc.signposts:
+        put(f"signpost.{s.id}.text", s.text)
+    return out
+
+
+def text_version(sc: Scenario) -> str:
+    """A short hash of all the scenario's text as it now reads (in its language)."""
+    text = json.dumps(source_strings(sc), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+def translated(sc: Scenario, table: dict[str, str], lang: str) -> Scenario:
+    """The scenario with the texts `table` gives (key → text); keys it lacks keep their text."""
+    def tr(key: str, text: str) -> str:
+        return table.get(key, text) if text else text
+
+    def branch(b: Branch) -> Branch:
+        k = f"branch.{b.id}"
+        adj = b.adjudication
+        if adj is not None:
+            adj = attrs.evolve(adj, note=tr(f"{k}.adjudication.note", adj.note), modifiers=tuple(
+                attrs.evolve(m, label=tr(f"{k}.modifier.{n}.label", m.label))
+                for n, m in enumerate(adj.modifiers, 1)))
+        return attrs.evolve(
+            b, title=tr(f"{k}.title", b.title), narrative=tr(f"{k}.narrative", b.narrative),
+            adjudication=adj, options=tuple(option(k, o) for o in b.options),
+            signposts=tuple(attrs.evolve(s, text=tr(f"{k}.signpost.{n}.text", s.text))
+                            for n, s in enumerate(b.signposts, 1)))
+
+    def option(k: str, o: Option) -> Option:
+        k = f"{k}.option.{o.id}"
+        ends = {end: attrs.evolve(getattr(o, end), narrative=tr(
+                    f"{k}.{end}.narrative", getattr(o, end).narrative))
+                for end in ("on_success", "on_failure") if getattr(o, end) is not None}
+        return attrs.evolve(o, label=tr(f"{k}.label", o.label),
+                            narrative=tr(f"{k}.narrative", o.narrative), **ends)
+
+    def variable(v):
+        labels = ()
+        if isinstance(v.type, EnumType):
+            labels = tuple(tr(f"variable.{v.id}.value.{x}", v.show(i))
+                           for i, x in enumerate(v.type.values))
+        return attrs.evolve(v, label=tr(f"variable.{v.id}.label", v.label),
+                            description=tr(f"variable.{v.id}.description", v.description),
+                            value_labels=labels)
+
+    each: Callable = lambda d, f: {k: f(x) for k, x in d.items()}
+    return attrs.evolve(
+        sc, lang=lang,
+        title=tr("scenario.title", sc.title), summary=tr("scenario.summary", sc.summary),
+        actors={a: tr(f"actor.{a}", n) for a, n in sc.actors.items()},
+        turns=tuple(attrs.evolve(t, label=tr(f"turn.{t.index}.label", t.label)) for t in sc.turns),
+        variables=tuple(variable(v) for v in sc.variables),
+        sources=each(sc.sources, lambda s: attrs.evolve(
+            s, title=tr(f"source.{s.id}.title", s.title),
+            issuer=tr(f"source.{s.id}.issuer", s.issuer))),
+        events=each(sc.events, lambda e: attrs.evolve(
+            e, title=tr(f"event.{e.id}.title", e.title),
+            summary=tr(f"event.{e.id}.summary", e.summary))),
+        branches=each(sc.branches, branch),
+        injects=each(sc.injects, lambda i: attrs.evolve(
+            i, title=tr(f"inject.{i.id}.title", i.title),
+            narrative=tr(f"inject.{i.id}.narrative", i.narrative))),
+        signposts=tuple(attrs.evolve(s, text=tr(f"signpost.{s.id}.text", s.text))
+                        for s in sc.signposts),
+    )
