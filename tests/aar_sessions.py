@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 from engine.bundled import tutorial_scenario
+from engine.format.loader import load_scenario
 from engine.format.tables import load_scenario_in
 from engine.play.session import Session
 

@@ -20,7 +20,7 @@ from engine.lang.tree import walk
 from engine.diagnostics import Diagnostic, DiagnosticError, Pos, diag, did_you_mean, WARNING
 from engine.model import (Adjudication, Branch, CondEffect, Ending, Citation, Clause, Condition, Event, Inject, Modifier,
                     Objective, Option, Outcome, Scenario, Signpost, Source, Turn, Variable, _day)
-from engine.format.schema import (DATE_RE, DICE_RE, FORMAT_VERSION, FORMAT_VERSIONS, TURNS_RE,
+from engine.format.schema import (DICE_RE, FORMAT_VERSION, FORMAT_VERSIONS, TURNS_RE,
                                   Checker, date_problem, pos_of, resolve_pos, turn_number,
                                   value_pos)
 from engine.format.yamlsource import gc_paused, load_yaml_file, load_yaml_text

@@ -12,7 +12,6 @@ from pathlib import Path
 import attrs
 
 from engine.diagnostics import DiagnosticError
-from engine.format.loader import load_scenario
 from engine.play.lock import LogLock
 from engine.format.tables import load_scenario_in
 from engine.play.log import LogRead, LogWriter, read_log, set_aside_torn_tail
