@@ -280,3 +280,23 @@ def test_odds_of_a_contested_branch(tutorial):
     mods, chance = s.odds("press_negotiations")
     assert mods == [("Beijing's pressure", -1)] and chance == Fraction(15, 36)   # 2d6 ≥ 8
     assert s.odds("open_office") is None
+
+
+def test_only_an_action_that_makes_a_new_state_hashes_it(tutorial, tmp_path, monkeypatch):
+    """A note keeps the state and an undo restores one hashed before, so neither hashes a
+    state again: the cost of an action does not grow with the state or the session."""
+    from engine.play import rules
+    s = start(tutorial, tmp_path)
+    real, calls = rules.state_hash, []
+    monkeypatch.setattr(rules, "state_hash", lambda st, env: calls.append(st) or real(st, env))
+    for i in range(20):
+        s.note(f"note {i}")
+    assert calls == []
+    s.next_turn()
+    s.choose("press_negotiations", "push", "")
+    assert len(calls) == 2
+    s.undo()
+    s.undo()
+    s.note("after the undos")
+    assert len(calls) == 2
+    assert s.records[-1]["state"] == real(s.state, s.env) == s.records[0]["state"]
