@@ -401,11 +401,11 @@ def test_random_playthroughs_have_no_dead_end_or_range_error(scenario):
 
 @pytest.mark.slow
 def test_exhaustive_exploration_completes_within_the_documented_budget(scenario):
-    """`spillover explore --max-states 1500000`: every path (rolls both ways, on-demand injects
-    as choices) is walked; no dead-end turn, no failing effect, every branch, option outcome
-    and inject reachable."""
-    from engine.analysis.explore import explore
-    result = explore(scenario, max_states=1_500_000, probabilities=False)
+    """`spillover explore` with its default limit: every path (rolls both ways, on-demand
+    injects as choices) is walked; no dead-end turn, no failing effect, every branch, option
+    outcome and inject reachable."""
+    from engine.analysis.explore import DEFAULT_MAX_STATES, explore
+    result = explore(scenario, max_states=DEFAULT_MAX_STATES, probabilities=False)
     assert result.complete, f"{result.states} states and still going"
     assert not result.unreachable, result.unreachable
     assert not result.dead_ends, result.dead_ends
