@@ -95,3 +95,20 @@ def test_switching_off_its_events_changes_the_variable_and_the_odds(scenario, ba
     indicator, shown, direction = DIFFICULTIES[variable]
     before, after = p(baseline, indicator, shown), p(off, indicator, shown)
     assert (after - before) * direction > 0, (variable, indicator, float(before), float(after))
+
+
+def test_lint_of_the_bundled_scenario_is_clean(capsys):
+    """Also guards the header: lint tells a scenario from a catalogue by a `spillover:` key
+    near the top of the file, so a longer header comment would make it a 'catalogue'."""
+    from tui.cli import main
+    assert main(["lint", "--no-explore", str(main_scenario())]) == 0
+    assert "0 errors, 0 warnings" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_spillover_explore_with_its_defaults_completes(capsys):
+    from tui.cli import main
+    code = main(["explore", str(main_scenario())])
+    out = capsys.readouterr().out
+    assert "complete:" in out and "stopped at the limit" not in out, out[:400]
+    assert code == 0, out[:400]
