@@ -258,53 +258,55 @@ def test_injects_and_variables_cite_known_events(scenario):
 # ----------------------------------------------------------------------------- the follow-on
 
 def test_northern_seas_need_the_philippine_sea_group_first(scenario):
-    # Without the Philippine Sea group: the confrontation is institutionalised, yet the
-    # follow-on stays closed, and the failing clause is the Philippine Sea one.
+    # Without the Philippine Sea group: the confrontation is institutionalised (declared at
+    # the start, Beijing's protest at the office, North Korea's launches), yet the follow-on
+    # stays closed, and the failing clause is the Philippine Sea one.
     s = start(scenario)
     advance_to(s, 2)
     play(s, "liaison_office", "table_it", success=True)
     advance_to(s, 4)
-    s.release("beijing_protests", "test")
-    advance_to(s, 7)
-    play(s, "china_answers", "harden")
-    advance_to(s, 8)
-    assert value(s, "confrontation") == 2
+    assert "beijing_protests" in s.state.released      # scheduled: the office is open
+    advance_to(s, 5)
+    assert "dprk_missile_launches" in s.state.released  # the confrontation had sharpened
+    advance_to(s, 9)
+    assert value(s, "confrontation") == 3
     view = s.branch_view("northern_seas_group")
     assert not view.open
     assert view.reason == "precondition fails: philippine_sea in mission_areas"
     holds = {c.text: c.holds for c in view.clauses}
     assert holds == {"occurred(nato_strategic_concept_2022)": True,
                      "philippine_sea in mission_areas": False,
-                     "confrontation >= 2": True}
+                     "confrontation >= 3": True}
 
-    # The same path with the Philippine Sea group opens it.
+    # The same path with the Philippine Sea group opens it: the West's own move sharpens the
+    # confrontation as much as Beijing's.
     s = start(scenario)
     s.next_turn()
     play(s, "annualex", "nato_flag", success=True)
     s.next_turn()
     play(s, "liaison_office", "table_it", success=True)
-    advance_to(s, 4)
-    s.release("beijing_protests", "test")
     advance_to(s, 5)
     play(s, "philippine_sea_group", "pbp_circle", success=True)
-    advance_to(s, 7)
-    play(s, "china_answers", "harden")
-    advance_to(s, 8)
+    assert value(s, "confrontation") == 3
+    advance_to(s, 9)
     play(s, "northern_seas_group", "east_china_sea", success=True)
     assert value(s, "mission_areas") == ["east_china_sea", "philippine_sea"]
     assert "geography_beyond_philippine_sea" in fired(s)
 
 
 def test_northern_seas_need_an_institutionalised_confrontation(scenario):
-    s = start(scenario)
+    # Declared (1) at the start, sharpened (2) by the group itself; without Xi's visit to
+    # Moscow there is no joint patrol in turn 8 to institutionalise it.
+    s = start(scenario, switched_off=["xi_visit_russia_2023"])
     s.next_turn()
     play(s, "annualex", "nato_flag", success=True)
     advance_to(s, 5)
     play(s, "philippine_sea_group", "pbp_circle", success=True)
-    advance_to(s, 8)                 # only the joint patrol of turn 8 has raised it
-    assert value(s, "confrontation") == 1
+    advance_to(s, 9)
+    assert value(s, "confrontation") == 2
+    assert "joint_patrol_near_japan" not in s.state.released
     assert s.branch_view("northern_seas_group").reason == \
-        "precondition fails: confrontation >= 2"
+        "precondition fails: confrontation >= 3"
 
 
 # ----------------------------------------------------------------------------- the article's levers
@@ -321,6 +323,7 @@ def test_us_pressure_then_france_lifting_its_reservation_improve_the_odds(scenar
     s.next_turn()
     before = annualex_modifiers(s)
     assert before == {"PBP drew Germany and Canada in (framework condition)": 1,
+                      "Washington seeks to make up the Afghan loss": 1,
                       "France's reservation": -1}
     play(s, "us_formats", "widen_formats")
     advance_to(s, 3)
@@ -331,6 +334,9 @@ def test_us_pressure_then_france_lifting_its_reservation_improve_the_odds(scenar
     after = annualex_modifiers(s)
     assert "France's reservation" not in after
     assert after["US leverage through QUAD/AUKUS/PBP"] == 1
+    # Widening the formats sharpened the confrontation (2), so North Korea's launches came
+    # in turn 5 and add their own +1.
+    assert after.pop("North Korean launches near Japan") == 1
     assert sum(after.values()) == sum(before.values()) + 2
 
 
@@ -350,6 +356,10 @@ def test_japan_reaches_two_percent_only_on_the_nato_track(scenario):
         s.next_turn()
         play(s, "defence_planning", option)
         advance_to(s, 9)
+        if option == "nato_targets":                  # the white cell judges it has kept pace
+            s.release("japan_budget_2027", "test")
+        else:
+            assert not [i for i in s.inject_views() if i.id == "japan_budget_2027" and i.available]
         assert value(s, "japan_budget") == reached
 
 
@@ -367,7 +377,8 @@ def _random_playthrough(scenario, rng):
         opened = rules.open_branches(s.state, s.env)
         if opened and rng.random() < 0.85:
             b = rng.choice(opened)
-            s.choose(b.id, rng.choice(b.options).id, "random")
+            options = [o for o in b.options if rules.option_block_reason(o, s.state, s.env) is None]
+            s.choose(b.id, rng.choice(options).id, "random")
             if s.state.pending is not None:
                 s.decide(rng.random() < 0.5) if rng.random() < 0.5 else s.roll()
         if s.state.turn == scenario.last_turn:
@@ -390,11 +401,11 @@ def test_random_playthroughs_have_no_dead_end_or_range_error(scenario):
 
 @pytest.mark.slow
 def test_exhaustive_exploration_completes_within_the_documented_budget(scenario):
-    """`spillover explore --max-states 1500000`: every path (rolls both ways, on-demand injects
-    as choices) is walked; no dead-end turn, no failing effect, every branch, option outcome
-    and inject reachable."""
-    from engine.analysis.explore import explore
-    result = explore(scenario, max_states=1_500_000, probabilities=False)
+    """`spillover explore` with its default limit: every path (rolls both ways, on-demand
+    injects as choices) is walked; no dead-end turn, no failing effect, every branch, option
+    outcome and inject reachable."""
+    from engine.analysis.explore import DEFAULT_MAX_STATES, explore
+    result = explore(scenario, max_states=DEFAULT_MAX_STATES, probabilities=False)
     assert result.complete, f"{result.states} states and still going"
     assert not result.unreachable, result.unreachable
     assert not result.dead_ends, result.dead_ends

@@ -509,7 +509,8 @@ def test_no_injects_still_releases_scheduled_injects_at_their_turn(make):
 
 def _rules_moves(s, env):
     """What the rules allow at a decision point, asked of the rules alone."""
-    moves = {("choose", b.id, o.id) for b in rules.open_branches(s, env) for o in b.options}
+    moves = {("choose", b.id, o.id) for b in rules.open_branches(s, env) for o in b.options
+             if rules.option_block_reason(o, s, env) is None}
     moves |= {("release", i.id) for i in env.scenario.injects.values()
               if rules.inject_block_reason(i, s, env) is None}
     if s.turn < env.scenario.last_turn:
