@@ -81,3 +81,49 @@ branches:
 """
     # far is dead (n + m >= 0), but n and m take too many values to enumerate: no claim
     assert never_playable(make(body, n_turns=3)) == []
+
+
+FORMAT2 = """
+events:
+  - {id: war, date: 2022-02-24, title: War, summary: A war.}
+state:
+  load:
+    type: int
+    range: [0, 3]
+    initial:
+      - {when: occurred(war), value: 2}
+      - {value: 0}
+  strained: {type: bool, derived: load >= 3}
+  y: {type: int, range: [0, 3], initial: 0}
+branches:
+  - id: push
+    title: Push
+    options:
+      - id: go
+        label: Go
+        effects:
+          - {if: load >= 2, then: [load += 1], else: [y += 1]}
+  - id: only_if_strained
+    title: Needs the strain
+    when: strained
+    options: [{id: ok, label: OK, effects: []}]
+  - id: only_if_y
+    title: Needs y
+    when: y >= 1
+    options: [{id: ok, label: OK, effects: []}]
+"""
+
+
+def test_format2_initials_derived_variables_and_conditional_effects(write_scenario):
+    # The initial value reads the war, `strained` is derived, and the effect is {if, then,
+    # else}: proving nothing dead that exploration plays, with or without the war.
+    sc = load_scenario(write_scenario(scenario_text(FORMAT2, n_turns=3).replace(
+        "spillover: 1", "spillover: 2")))
+    for off in ((), ("war",)):
+        dead = {b for b, _ in never_playable(sc, off)}
+        played = set(sc.branches) - {u.branch for u in explore(sc, switched_off=off).unreachable}
+        assert not dead & played, (off, dead & played)
+    # The case this guards: with the war, load starts at 2, one push makes it 3 and the
+    # derived `strained` holds. Taking initials as written, or derived variables as fixed,
+    # would "prove" that branch dead.
+    assert "only_if_strained" not in {u.branch for u in explore(sc).unreachable}

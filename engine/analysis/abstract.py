@@ -17,8 +17,8 @@ from __future__ import annotations
 import itertools
 
 from engine.lang import expr as X
-from engine.model import Clause, Scenario
-from engine.play.rules import Env, GameState
+from engine.model import Clause, CondEffect, Scenario
+from engine.play.rules import Env, GameState, initial_state
 
 CAP = 4096          # contexts tried per clause or effect; beyond it the answer is "maybe"
 MAX_VALUES = 512    # values kept per variable; beyond it the variable is "anything"
@@ -38,11 +38,14 @@ class _Fixpoint:
         self.sc = scenario
         self.env = Env.for_session(scenario, switched_off)
         self.vars = {v.id: v for v in scenario.variables}
-        self.values: dict[str, set] = {v.id: {v.initial} for v in scenario.variables}
-        self.top: set[str] = set()
+        # Format 2: an initial value may read the events (after the switches), so start from
+        # the rules' own initial state; a derived variable may take any value.
+        self.initial = initial_state(self.env).values
+        self.values: dict[str, set] = {v.id: {self.initial[v.index]}
+                                       for v in scenario.variables}
+        self.top: set[str] = {v.id for v in scenario.variables if v.derived is not None}
         self.chosen: set[str] = set()       # keys that may have been chosen
         self.released: set[str] = set()
-        self.initial = tuple(v.initial for v in scenario.variables)
         self.all_turns = range(len(scenario.turns))
 
     # -- reads
@@ -135,7 +138,7 @@ class _Fixpoint:
     def apply(self, effects, turns) -> bool:
         """Add what these effects can produce; True when anything grew."""
         grew = False
-        for eff in effects:
+        for eff in _flat(effects):
             target = eff.variable
             if target in self.top:
                 continue
@@ -195,3 +198,14 @@ class _Fixpoint:
                 clause = self.blocking_clause(b.when, sorted(b.turns))
                 out.append((b.id, clause.text if clause is not None else "?"))
         return out
+
+
+def _flat(effects):
+    """Effects with every `{if, then, else}` opened up: both sides may apply (the order of
+    effects is ignored here anyway, so this only widens the over-approximation)."""
+    for eff in effects:
+        if isinstance(eff, CondEffect):
+            yield from _flat(eff.then)
+            yield from _flat(eff.otherwise)
+        else:
+            yield eff
