@@ -41,8 +41,11 @@ async def test_editing_the_scenario_reloads_the_live_session(tmp_path, tutorial_
         assert app.session is first and isinstance(app.screen, ExerciseScreen)
 
         # fixed, with a new title: a new session with the same actions, on the new version
+        # A title is text, outside the logic hash: change logic too, so the branch changed.
         scenario.write_text(text.replace("title: Japan presses for an agreement",
-                                         "title: Japan presses hard"), encoding="utf-8")
+                                         "title: Japan presses hard")
+                            .replace("repeatable: true          #",
+                                     "repeatable: false         #"), encoding="utf-8")
         await _until(pilot, lambda: app.session is not first)
         assert app.session.state_json() == first.state_json()
         assert app.session.scenario.branches["press_negotiations"].title == "Japan presses hard"
