@@ -41,6 +41,14 @@ def _parser() -> argparse.ArgumentParser:
     res.add_argument("log", help="session log (.jsonl)")
     res.add_argument("--scenario", help="scenario YAML, if it moved since the session")
 
+    wat = sub.add_parser("watch", help="the player view: follow a live session, read only",
+                         description="The player view for a projector or a second screen: "
+                         "follows a session log as it grows (turn, clock, situation, moves this "
+                         "turn, the latest inject in full, signposts). Never writes the log.")
+    wat.add_argument("log", help="session log (.jsonl) being played")
+    wat.add_argument("--odds", action="store_true",
+                     help="also show dice, modifiers and the chance of a waiting roll")
+
     rep = sub.add_parser("replay", help="step through a logged session, or verify it",
                          description="Open a logged session in the replay screen, or with --verify "
                          "print the verification summary (exit 0 verified, 1 otherwise).")
@@ -159,6 +167,8 @@ def _dispatch(args) -> int:
                     group=getattr(args, "group", None), seed=getattr(args, "seed", None))
     if cmd == "resume":
         return _tui(resume_log=Path(args.log), scenario_path=_opt_path(args.scenario))
+    if cmd == "watch":
+        return _tui(watch_log=Path(args.log), show_odds=args.odds)
     if cmd == "replay":
         if args.verify:
             return cmd_replay_verify(args)
@@ -187,6 +197,9 @@ def _tui(**kwargs) -> int:
         print("spillover: the facilitator's app needs a terminal. For headless use see "
               "`spillover --help` (lint, replay --verify, report, …).", file=sys.stderr)
         return EXIT_USAGE
+    if "watch_log" in kwargs:
+        from tui.watch import run_watch
+        return run_watch(kwargs["watch_log"], show_odds=kwargs["show_odds"])
     from tui.app import run_app   # Textual is imported only here
     return run_app(**kwargs)
 

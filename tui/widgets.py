@@ -322,7 +322,7 @@ def state_paragraphs(variables: list[VariableView]) -> list[Para]:
     return out
 
 
-def record_paragraphs(records: list[dict]) -> list[Para]:
+def record_paragraphs(records: list[dict], scenario=None) -> list[Para]:
     """The log panel: each action (`describe_action`) with its rationale; undone actions are
     struck through."""
     undone = {r.get("undoes") for r in records if r.get("action") == "undo"}
@@ -331,7 +331,7 @@ def record_paragraphs(records: list[dict]) -> list[Para]:
         n = rec.get("n", "?")
         style = f"strike {MUTED}" if n in undone else ""
         out.append((0, Content.assemble((f"{n} ", MUTED), (f"T{rec.get('turn', '?')} ", ACCENT),
-                                        (describe_action(rec), style)), 2))
+                                        (describe_action(rec, scenario), style)), 2))
         why = rec.get("rationale")
         if why:
             out.append((2, styled(f"“{why}”", f"italic {MUTED}")))

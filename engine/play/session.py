@@ -304,7 +304,7 @@ class Session:
         return self._commit("override", new, {"variable": variable,
                                               "value": to_json_value(var.type, value),
                                               "rationale": rationale}, undoable=True,
-                            message=f"Override: {variable} {old} → {var.show(value)}")
+                            message=f"Override: {var.label or variable} {old} → {var.show(value)}")
 
     def undo(self) -> Outcome:
         if self.state.ended:
@@ -314,7 +314,7 @@ class Session:
         n, before, turn_start = self._undo.pop()
         undone = self.records[n]
         outcome = self._commit("undo", before, {"undoes": n}, undoable=False,
-                               message=f"Undid {describe_action(undone)}")
+                               message=f"Undid {describe_action(undone, self.scenario)}")
         self.turn_start = turn_start
         return outcome
 
@@ -366,35 +366,62 @@ class Session:
         raise SessionError(f"unknown action {action!r}")
 
 
-def describe_action(rec: dict) -> str:
-    """One line for a logged action, for log panels and reports."""
+def describe_action(rec: dict, scenario: Scenario | None = None) -> str:
+    """One line for a logged action, for log panels and reports. With the scenario, branches,
+    options, injects and variables are named by their titles and labels (what the room
+    reads); without it, by their ids (what an author reads)."""
     a = rec.get("action")
     if a == "choose":
-        text = f"choice {rec.get('branch')} → {rec.get('option')}"
+        text = f"choice {_branch(scenario, rec)} → {_option(scenario, rec)}"
     elif a == "roll":
         faces = "+".join(map(str, rec.get("faces", [])))
         mods = sum(v for _, v in rec.get("modifiers", []))
         text = (f"roll {rec.get('dice')} [{faces}] {mods:+d} = {rec.get('total')} vs "
                 f"{rec.get('target')}: {'success' if rec.get('success') else 'failure'}")
+        if scenario is not None:
+            text = f"{_branch(scenario, rec)}: {text}"
     elif a == "decide":
         text = f"decision: {'success' if rec.get('success') else 'failure'}"
+        if scenario is not None:
+            text = f"{_branch(scenario, rec)}: {text}"
     elif a == "note":
         text = f"note: {rec.get('text')}"
     elif a == "release":
-        text = f"inject {rec.get('inject')}"
+        text = f"inject {_inject(scenario, rec.get('inject'))}"
     elif a == "override":
-        text = f"override {rec.get('variable')} = {_show_json(rec.get('value'))}"
+        var = scenario.variable(str(rec.get("variable"))) if scenario is not None else None
+        name = (var.label or var.id) if var is not None else rec.get("variable")
+        text = f"override {name} = {_show_json(rec.get('value'))}"
     elif a == "undo":
         text = f"undo of action {rec.get('undoes')}"
     elif a == "next_turn":
         text = f"turn {rec.get('turn')}"
+        if scenario is not None and isinstance(rec.get("turn"), int) \
+                and 0 <= rec["turn"] < len(scenario.turns):
+            text += f": {scenario.turns[rec['turn']].label}"
         if rec.get("released"):
-            text += " (released " + ", ".join(rec["released"]) + ")"
+            text += " (released " + ", ".join(_inject(scenario, i) for i in rec["released"]) + ")"
     elif a == "end":
         text = "end of session"
     else:
         text = str(a)
     return text
+
+
+def _branch(scenario: Scenario | None, rec: dict) -> str:
+    b = scenario.branches.get(str(rec.get("branch"))) if scenario is not None else None
+    return f"'{b.title}'" if b is not None else str(rec.get("branch"))
+
+
+def _option(scenario: Scenario | None, rec: dict) -> str:
+    b = scenario.branches.get(str(rec.get("branch"))) if scenario is not None else None
+    o = b.option(str(rec.get("option"))) if b is not None else None
+    return f"'{o.label}'" if o is not None else str(rec.get("option"))
+
+
+def _inject(scenario: Scenario | None, inject_id) -> str:
+    i = scenario.injects.get(str(inject_id)) if scenario is not None else None
+    return f"'{i.title}'" if i is not None else str(inject_id)
 
 
 def _show_json(value) -> str:

@@ -288,7 +288,7 @@ class ExerciseScreen(Screen):
 
     def refresh_log(self) -> None:
         s = self.session
-        out = record_paragraphs(s.actions)
+        out = record_paragraphs(s.actions, s.scenario)
         if not out:
             out = [(0, styled("No actions yet. The log is at " + str(s.log_path), MUTED))]
         self.query_one("#log-pane", ParagraphView).update(out, scroll_end=True)

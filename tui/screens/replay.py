@@ -85,7 +85,7 @@ class ReplayScreen(Screen):
         if index == 0:
             return Content.assemble(("  0 ", MUTED), ("T0 ", ACCENT), "start of the session")
         return Content.assemble((f"{index:>3} ", MUTED), (f"T{step.state.turn} ", ACCENT),
-                                describe_action(step.record))
+                                describe_action(step.record, self.report.scenario))
 
     @property
     def index(self) -> int:
@@ -108,7 +108,7 @@ class ReplayScreen(Screen):
                                       ", ".join(rec["switched_off"]), WARN)))
         else:
             out += heading("Action")
-            out.append((2, styled(describe_action(rec), "bold")))
+            out.append((2, styled(describe_action(rec, r.scenario), "bold")))
             if rec.get("rationale"):
                 out.append((2, styled(f"“{rec['rationale']}”", "italic")))
             if rec.get("action") == "roll":
