@@ -49,6 +49,19 @@ def _parser() -> argparse.ArgumentParser:
     wat.add_argument("--odds", action="store_true",
                      help="also show dice, modifiers and the chance of a waiting roll")
 
+    srv = sub.add_parser("serve", help="serve the console and the player view in the browser",
+                         description="Serve the facilitator's console and the read-only player "
+                         "view over HTTP with textual-serve, for remote participants. The "
+                         "console resumes LOG (or sets up a new session there when LOG does "
+                         "not exist yet). Localhost only unless --host says otherwise.")
+    srv.add_argument("log", help="session log (.jsonl): resumed, or where a new session goes")
+    srv.add_argument("--scenario", help="scenario YAML (a new session; or if it moved)")
+    srv.add_argument("--host", default="localhost", help="address to listen on (default localhost)")
+    srv.add_argument("--port", type=int, default=8000, help="the console's port (default 8000)")
+    srv.add_argument("--watch-port", type=int,
+                     help="the player view's port (default: the console's port + 1)")
+    srv.add_argument("--odds", action="store_true", help="show the odds in the player view")
+
     rep = sub.add_parser("replay", help="step through a logged session, or verify it",
                          description="Open a logged session in the replay screen, or with --verify "
                          "print the verification summary (exit 0 verified, 1 otherwise).")
@@ -169,6 +182,10 @@ def _dispatch(args) -> int:
         return _tui(resume_log=Path(args.log), scenario_path=_opt_path(args.scenario))
     if cmd == "watch":
         return _tui(watch_log=Path(args.log), show_odds=args.odds)
+    if cmd == "serve":
+        from tui.serve import serve
+        return serve(Path(args.log), scenario=_opt_path(args.scenario), host=args.host,
+                     port=args.port, watch_port=args.watch_port, odds=args.odds)
     if cmd == "replay":
         if args.verify:
             return cmd_replay_verify(args)

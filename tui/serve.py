@@ -1,0 +1,92 @@
+"""`spillover serve`: the facilitator's console and the player view as web pages.
+
+textual-serve runs a command per browser tab and relays its terminal over a websocket. The
+console (resume the session, or set it up when the log is still empty) is served on `port`,
+the read-only player view on `watch_port`, each by its own textual-serve `Server` (one
+command each); the player view's server runs in a child process, stopped with this one.
+
+`python -m tui.serve console|watch|player-server …` are the commands the servers run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+
+def _python_command(*args: str) -> str:
+    return " ".join(shlex.quote(a) for a in (sys.executable, "-m", "tui.serve", *args))
+
+
+def console_command(log: Path, scenario: Path | None) -> str:
+    extra = ["--scenario", str(scenario)] if scenario else []
+    return _python_command("console", str(log), *extra)
+
+
+def watch_command(log: Path, odds: bool) -> str:
+    return _python_command("watch", str(log), *(["--odds"] if odds else []))
+
+
+def serve(log: Path, *, scenario: Path | None = None, host: str = "localhost",
+          port: int = 8000, watch_port: int | None = None, odds: bool = False) -> int:
+    """Serve the console on `port` and the player view on `watch_port` until interrupted."""
+    from textual_serve.server import Server
+    log = log.resolve()
+    scenario = scenario.resolve() if scenario else None
+    watch_port = watch_port or port + 1
+    player = subprocess.Popen([sys.executable, "-m", "tui.serve", "player-server", str(log),
+                               "--host", host, "--port", str(watch_port),
+                               *(["--odds"] if odds else [])])
+    try:
+        print(f"Player view (read only): http://{host}:{watch_port}", flush=True)
+        Server(console_command(log, scenario), host=host, port=port,
+               title="spillover — facilitator console").serve()
+    finally:
+        player.terminate()
+        try:
+            player.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            player.kill()
+    return 0
+
+
+def _console(log: Path, scenario: Path | None) -> int:
+    """Resume the session in `log`, or open the setup screen that will start it there."""
+    from tui.app import run_app
+    if log.exists() and log.stat().st_size > 0:
+        return run_app(resume_log=log, scenario_path=scenario)
+    from engine.bundled import main_scenario
+    return run_app(scenario_path=scenario or main_scenario(), log_path=log)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m tui.serve")
+    sub = p.add_subparsers(dest="what", required=True)
+    c = sub.add_parser("console")
+    c.add_argument("log")
+    c.add_argument("--scenario")
+    w = sub.add_parser("watch")
+    w.add_argument("log")
+    w.add_argument("--odds", action="store_true")
+    s = sub.add_parser("player-server")
+    s.add_argument("log")
+    s.add_argument("--host", default="localhost")
+    s.add_argument("--port", type=int, default=8001)
+    s.add_argument("--odds", action="store_true")
+    args = p.parse_args(argv)
+    if args.what == "console":
+        return _console(Path(args.log), Path(args.scenario) if args.scenario else None)
+    if args.what == "watch":
+        from tui.watch import run_watch
+        return run_watch(Path(args.log), show_odds=args.odds)
+    from textual_serve.server import Server
+    Server(watch_command(Path(args.log), args.odds), host=args.host, port=args.port,
+           title="spillover — player view").serve()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
