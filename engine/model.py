@@ -255,6 +255,7 @@ class Scenario:
     injects: dict[str, Inject]
     signposts: tuple[Signpost, ...]
     moves_per_turn: int = 1
+    time_box: int | None = None          # minutes per turn, if the scenario sets one
 
     @property
     def last_turn(self) -> int:

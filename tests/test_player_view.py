@@ -106,3 +106,30 @@ def test_describe_action_names_titles_with_the_scenario(tutorial, tmp_path):
     assert describe_action(rec, tutorial) == "override Pressure from Beijing (0–3) = 2"
     assert describe_action(rec) == "override china_pressure = 2"
     assert describe_action(s.records[1], tutorial) == "turn 1: Summer 2023"
+
+
+def test_time_box_set_at_setup_and_turn_times_in_the_report(tutorial, tmp_path):
+    import datetime as dt
+
+    from engine.debrief.report import after_action_report
+    from engine.debrief.report_render import to_markdown
+    from engine.play.clock import elapsed, time_box_left
+
+    s = start(tutorial, tmp_path)
+    assert s.time_box is None and player_view(s.log_path, tutorial).time_box is None
+    s = Session.start(tutorial, seed=7, group="Blue", log_path=tmp_path / "b.jsonl",
+                      clock=lambda: "2026-01-01T09:00:00+00:00", time_box=20)
+    assert s.time_box == 20 and player_view(s.log_path, tutorial).time_box == 20
+    s.clock = lambda: "2026-01-01T09:12:30+00:00"
+    s.next_turn()
+    assert s.turn_started() == "2026-01-01T09:12:30+00:00"
+    now = dt.datetime(2026, 1, 1, 9, 30, tzinfo=dt.timezone.utc)
+    assert elapsed(s.header["started"], now) == "30:00"
+    assert time_box_left(s.turn_started(), 20, now) == 20 * 60 - (17 * 60 + 30)
+    s.clock = lambda: "2026-01-01T09:40:00+00:00"
+    s.next_turn()
+    s.undo()                          # the undone turn change does not count
+    s.end("")
+    s.close()
+    md = to_markdown(after_action_report(s.log_path, tutorial))
+    assert "T0 09:00 UTC–09:12 UTC (12:30); T1 09:12 UTC–09:40 UTC (27:30)" in md

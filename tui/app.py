@@ -55,7 +55,8 @@ class SpilloverApp(App[int]):
                  seed: int | None = None, clock: Callable[[], str] | None = None,
                  now: Callable[[], _dt.datetime] | None = None,
                  initial_seed: int | None = None, cursor_blink: bool = True,
-                 log_folder: str | Path = "sessions") -> None:
+                 log_folder: str | Path = "sessions",
+                 wall_clock: Callable[[], _dt.datetime] | None = None) -> None:
         super().__init__()
         self.scenario_path = Path(scenario_path) if scenario_path else None
         self.resume_log = Path(resume_log) if resume_log else None
@@ -66,6 +67,8 @@ class SpilloverApp(App[int]):
             initial_seed if initial_seed is not None else random.randrange(1, 1_000_000))
         self.clock = clock
         self.now = now or _dt.datetime.now
+        self.wall_clock = wall_clock or (lambda: _dt.datetime.now().astimezone())
+        """The time of day and the session's elapsed time in the header (aware)."""
         self.cursor_blink = cursor_blink
         self.log_folder = Path(log_folder)
         self.session: Session | None = None
@@ -139,10 +142,11 @@ class SpilloverApp(App[int]):
                                     title="Resumed", markup=False)
         self.call_after_refresh(settle_heap)
 
-    def start_session(self, scenario, *, seed: int, group: str, switched_off, log_path) -> Session:
+    def start_session(self, scenario, *, seed: int, group: str, switched_off, log_path,
+                      time_box: int | None = None) -> Session:
         """Start a session from the setup screen's fields (SessionError/OSError propagate)."""
         return Session.start(scenario, seed=seed, group=group, switched_off=switched_off,
-                             log_path=log_path, clock=self.clock or utc_now)
+                             log_path=log_path, clock=self.clock or utc_now, time_box=time_box)
 
     def show_error(self, title: str, lines: list[str]) -> None:
         from .screens.error import ErrorScreen

@@ -23,6 +23,7 @@ import attrs
 
 from engine.play.log import read_log
 from engine.model import Scenario
+from engine.play.clock import turn_times
 from engine.play.replay import unreadable_reason, VERIFIED, ReplayReport, replay
 from engine.play.rules import RuleError
 from engine.play import rules
@@ -176,6 +177,7 @@ class AfterActionReport:
     hotwash: str | None
     events: tuple[CitedEvent, ...]
     sources: tuple[CitedSource, ...]                    # the bibliography, deduplicated
+    turn_times: tuple[tuple[int, str, str], ...] = ()   # (turn, began, ended '' if open)
 
     @property
     def entries(self) -> list[TimelineEntry]:
@@ -384,7 +386,8 @@ def after_action_report(log_path: str | Path, scenario: Scenario | None = None) 
         switched_off=tuple(off), actions=len(actions), confirmed=confirmed,
         turn_reached=f"{reached}: {label}" + (f" ({date})" if date else ""),
         fork=fork, timeline=timeline, signposts=tuple(signposts), final_state=tuple(final_rows),
-        hotwash=hotwash, events=events, sources=sources)
+        hotwash=hotwash, events=events, sources=sources,
+        turn_times=tuple(turn_times(header, actions)))
 
 
 def _sections(entries: list[tuple[int, TimelineEntry]], names: _Names) -> tuple[TurnSection, ...]:

@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from engine.debrief.report import (AfterActionReport, CitedSource, ForkInfo)
+from engine.play.clock import hms, parse_time, seconds_since
 
 
 # ---------------------------------------------------------------------------- Markdown
@@ -187,6 +188,7 @@ def _overview_rows(r: AfterActionReport) -> list[tuple[str, str]]:
         ("Last action", r.last_at or "—"),
         ("Ended", "yes" if r.ended else "no (session still open)"),
         ("Turn reached", r.turn_reached),
+        ("Turn times", _turn_times(r) or "—"),
         ("Actions logged", f"{r.actions} ({r.confirmed} confirmed by replay)"),
         ("Seed", str(r.seed)),
         ("Counterfactual switches", "; ".join(
@@ -200,6 +202,22 @@ def _overview_rows(r: AfterActionReport) -> list[tuple[str, str]]:
     if r.fork:
         rows.append(("Forked from", f"{r.fork.parent_log} at action {r.fork.at}"))
     return rows
+
+
+def _turn_times(r: AfterActionReport) -> str:
+    """`T0 09:00–09:12 (12:00); T1 09:12–…` from the turn changes that stand."""
+    out = []
+    for turn, began, ended in r.turn_times:
+        span = f"T{turn} {_short_time(began, r.started)}–"
+        if ended:
+            span += _short_time(ended, r.started)
+            secs = seconds_since(began, parse_time(ended)) if parse_time(ended) else None
+            if secs is not None:
+                span += f" ({hms(secs)})"
+        else:
+            span += "…"
+        out.append(span)
+    return "; ".join(out)
 
 
 def _fork_sentence(f: ForkInfo) -> str:

@@ -197,6 +197,7 @@ class _Builder:
             turns=tuple(self.turns), actors=self.actors, variables=tuple(variables),
             events=self.events, sources=self.sources, branches=branches, injects=injects,
             signposts=signposts, moves_per_turn=int(data.get("moves_per_turn", 1)),
+            time_box=int(data["time_box"]) if data.get("time_box") else None,
         )
 
     # ------------------------------------------------------------------ pieces

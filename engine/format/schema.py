@@ -45,6 +45,8 @@ OBJECTS: dict[str, list[F]] = {
         F("include", "paths", "Further scenario parts, relative, inside this file's folder tree."),
         F("moves_per_turn", "posint", "How many branches the group may play in one turn "
           "(default 1)."),
+        F("time_box", "posint", "Minutes allowed for each turn's discussion: the clock counts "
+          "down from it (the setup screen can change it; default none)."),
         F("actors", "actors", "Actors: id → display name (added to the catalogue's)."),
         F("turns", "list:turn", "Turns in order; the first is turn 0, the baseline.", True),
         F("state", "map:variable", "Declared state variables: id → declaration."),

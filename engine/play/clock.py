@@ -48,3 +48,34 @@ def time_box_left(turn_started: str, minutes: int | None, now: _dt.datetime) -> 
         return None
     s = seconds_since(turn_started, now)
     return None if s is None else minutes * 60 - s
+
+
+def live_records(actions) -> list[dict]:
+    """The logged actions that stand: undone ones and the undos themselves left out."""
+    undone = {r.get("undoes") for r in actions if r.get("action") == "undo"}
+    return [r for r in actions if r.get("action") != "undo" and r.get("n") not in undone]
+
+
+def turn_started_at(header: dict, actions, turn: int) -> str:
+    """When `turn` began: the time of the turn change that stands, or the session's start."""
+    at = str(header.get("started", ""))
+    for rec in live_records(actions):
+        if rec.get("action") == "next_turn" and rec.get("turn") == turn:
+            at = str(rec.get("at", at))
+    return at
+
+
+def turn_times(header: dict, actions, last_turn: int | None = None) -> list[tuple[int, str, str]]:
+    """(turn, began, ended) for each turn played, from the turn changes that stand; the
+    current turn ends '' (unless the session ended: then at the end)."""
+    live = live_records(actions)
+    starts = [(0, str(header.get("started", "")))]
+    for rec in live:
+        if rec.get("action") == "next_turn" and isinstance(rec.get("turn"), int):
+            starts.append((rec["turn"], str(rec.get("at", ""))))
+    end = next((str(r.get("at", "")) for r in live if r.get("action") == "end"), "")
+    out = []
+    for i, (turn, began) in enumerate(starts):
+        ended = starts[i + 1][1] if i + 1 < len(starts) else end
+        out.append((turn, began, ended))
+    return out

@@ -16,6 +16,7 @@ import attrs
 from engine.diagnostics import DiagnosticError
 from engine.format.loader import load_scenario
 from engine.model import Scenario
+from engine.play.clock import live_records, turn_started_at
 from engine.play.dice import success_probability
 from engine.play.log import read_log
 from engine.play.replay import LOG_EDITED, UNREADABLE, ReplayReport, replay
@@ -60,12 +61,6 @@ class PlayerView:
     time_box: int | None = None          # minutes allowed for this turn, if any
 
 
-def live_records(actions) -> list[dict]:
-    """The logged actions that stand: undone ones and the undos themselves left out."""
-    undone = {r.get("undoes") for r in actions if r.get("action") == "undo"}
-    return [r for r in actions if r.get("action") != "undo" and r.get("n") not in undone]
-
-
 def player_view(log_path: str | Path, scenario: Scenario | None = None, *,
                 show_odds: bool = False) -> PlayerView:
     """The player view of the session in `log_path` as it stands now."""
@@ -101,10 +96,7 @@ def view_of_replay(report: ReplayReport, *, show_odds: bool = False) -> PlayerVi
     turn = scenario.turns[state.turn]
     group = str(header.get("group", ""))
 
-    turn_started = str(header.get("started", ""))
-    for rec in live:
-        if rec.get("action") == "next_turn" and rec.get("turn") == state.turn:
-            turn_started = str(rec.get("at", turn_started))
+    turn_started = turn_started_at(header, actions, state.turn)
 
     start_of_turn = report.steps[0].state
     for step in report.steps:
@@ -151,7 +143,14 @@ def view_of_replay(report: ReplayReport, *, show_odds: bool = False) -> PlayerVi
         tuple(variable_views_at(scenario, state, start_of_turn)),
         tuple((cell, tuple(lines)) for cell, lines in moves.items()), inject,
         tuple((text, t) for _sid, text, t in fired_signposts_at(scenario, state)),
-        waiting, notice if report.status != "verified" or report.log.torn else "")
+        waiting, notice, time_box_of(header, scenario))
+
+
+def time_box_of(header: dict, scenario: Scenario) -> int | None:
+    """Minutes per turn: as set at setup (in the log's header), else the scenario's."""
+    box = header.get("time_box")
+    return box if isinstance(box, int) and not isinstance(box, bool) and box > 0 \
+        else scenario.time_box
 
 
 def _roll_outcome_only(rec: dict, scenario: Scenario) -> str:

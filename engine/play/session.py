@@ -20,6 +20,7 @@ import attrs
 from engine import __version__
 
 from engine.play import rules
+from engine.play.clock import turn_started_at
 from engine.play.dice import Roll, success_probability
 from engine.play.log import LOG_FORMAT, LogWriter
 from engine.model import Branch, Event, Scenario, Source, to_json_value
@@ -110,7 +111,8 @@ class Session:
     @classmethod
     def start(cls, scenario: Scenario, *, seed: int, group: str,
               switched_off: Iterable[str] = (), log_path: str | Path | None = None,
-              forked_from: dict | None = None, clock: Callable[[], str] = utc_now) -> "Session":
+              forked_from: dict | None = None, clock: Callable[[], str] = utc_now,
+              time_box: int | None = None) -> "Session":
         off = sorted(set(switched_off))
         try:
             scenario.check_switched_off(off)
@@ -125,6 +127,8 @@ class Session:
             "seed": seed, "group": group, "started": clock(), "switched_off": off,
             "forked_from": forked_from,
         }
+        if time_box:
+            header["time_box"] = int(time_box)   # minutes per turn, set at setup
         writer = None
         if log_path is not None:
             path = Path(log_path)
@@ -157,6 +161,16 @@ class Session:
     @property
     def actions(self) -> list[dict]:
         return self.records[1:]
+
+    @property
+    def time_box(self) -> int | None:
+        """Minutes per turn (set at setup, else the scenario's), or None."""
+        box = self.header.get("time_box")
+        return box if isinstance(box, int) and box > 0 else self.scenario.time_box
+
+    def turn_started(self) -> str:
+        """When this turn began (ISO time, from the log)."""
+        return turn_started_at(self.header, self.actions, self.state.turn)
 
     def close(self) -> None:
         if self.writer:

@@ -11,7 +11,7 @@ from typing import Sequence
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Container
+from textual.containers import Container, Horizontal
 from textual.content import Content
 from textual.reactive import Reactive
 from textual.screen import Screen
@@ -19,6 +19,7 @@ from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from engine.play.clock import elapsed, hms, time_box_left
 from engine.play.session import BranchView, Outcome, Session, SessionError
 
 from ..widgets import (ACCENT, BAD, MUTED, OK, WARN, KeyFooter, ParagraphView, SteadyScrollbars,
@@ -137,7 +138,9 @@ class ExerciseScreen(Screen):
             if width >= minimum:
                 self.add_class(name)
                 break
-        yield Static(id="ex-title")
+        with Horizontal(id="ex-titlebar"):
+            yield Static(id="ex-title")
+            yield Static(id="ex-clock")
         yield Static(id="ex-status")
         with Container(id="ex-body"):
             branches = BranchList(id="branches", markup=False)
@@ -169,6 +172,7 @@ class ExerciseScreen(Screen):
 
     def on_mount(self) -> None:
         self.refresh_all(first=True)
+        self.set_interval(1.0, self.refresh_clock)
         self.query_one("#branches", OptionList).focus()
         self.call_after_refresh(self.mount_choose_panel)
 
@@ -225,6 +229,7 @@ class ExerciseScreen(Screen):
         t = s.turn
         title = Content.assemble((s.scenario.title, "bold"))
         set_static(self.query_one("#ex-title", Static), title)
+        self.refresh_clock()
         parts = [Content.assemble(("Turn ", ""), (f"{t.index}", "bold"), f"/{s.scenario.last_turn}: ",
                                   (t.label, "bold"), f" ({t.date})"),
                  Content.assemble("Group: ", (s.group, "bold"))]
@@ -241,6 +246,24 @@ class ExerciseScreen(Screen):
             status = status + styled(f"  ⚄ roll waiting for '{pending[0].title}' — press r",
                                      f"bold {WARN}")
         set_static(self.query_one("#ex-status", Static), status)
+
+    def refresh_clock(self) -> None:
+        """The time of day, the session's elapsed time, and this turn's time (or what is
+        left of its time box), from the times in the log."""
+        s = self.session
+        now = self.app.wall_clock()
+        parts = [Content.styled(now.strftime("%H:%M"), "bold"),
+                 Content(f"session {elapsed(str(s.header.get('started', '')), now)}")]
+        if not s.state.ended:
+            started = s.turn_started()
+            left = time_box_left(started, s.time_box, now)
+            if left is None:
+                parts.append(Content(f"turn {elapsed(started, now)}"))
+            elif left >= 0:
+                parts.append(Content.styled(f"turn {hms(left)} left", f"bold {WARN}"))
+            else:
+                parts.append(Content.styled(f"turn over by {hms(-left)}", f"bold {BAD}"))
+        set_static(self.query_one("#ex-clock", Static), Content(" · ").join(parts))
 
     def refresh_detail(self) -> None:
         view = self.highlighted_view()
@@ -312,6 +335,10 @@ class ExerciseScreen(Screen):
         return outcome
 
     def say_outcome(self, outcome: Outcome) -> None:
+        if self.app.screen is not self:
+            # a dialog opened meanwhile (the roll's result, an inject card): it shows the
+            # outcome, and a toast would cover it; the log pane keeps every action
+            return
         self.notify(outcome.message, markup=False)
         if outcome.fired:
             texts = {sid: text for sid, text, _ in self.session.fired_signposts()}
@@ -460,7 +487,8 @@ class ExerciseScreen(Screen):
         def done(result) -> None:
             if result:
                 inject_id, rationale = result
-                self.run_engine(self.session.release, inject_id, rationale)
+                self.show_inject_cards(self.run_engine(self.session.release, inject_id,
+                                                       rationale), "by hand")
 
         self.app.push_screen(InjectDialog(self.session.inject_views()), done)
 
@@ -490,13 +518,49 @@ class ExerciseScreen(Screen):
             return
         self.run_engine(self.session.undo)
 
+    TURN_GUARD_SECONDS = 1.5
+    """A second `t` this soon after a turn change is taken for a double press, not a skip."""
+
     def action_next_turn(self) -> None:
         if self.refuse_if_busy():
             return
+        import time
+        since = time.monotonic() - self._turn_changed_at
+        if since < self.TURN_GUARD_SECONDS:
+            self.notify("The turn has just changed: press t again in a moment to move on.",
+                        severity="warning")
+            return
+        s = self.session
+        if not s.state.moves and s.state.pending is None and not s.state.ended \
+                and any(v.open for v in self._views.values()):
+            from .confirm import ConfirmDialog
+            self.app.push_screen(ConfirmDialog(
+                "No move this turn",
+                f"No move was played in turn {s.state.turn} ({s.turn.label}). "
+                "Move on to the next turn anyway?", confirm="Next turn"),
+                lambda ok: self.next_turn_now() if ok else None)
+            return
+        self.next_turn_now()
+
+    _turn_changed_at = float("-inf")
+
+    def next_turn_now(self) -> None:
+        import time
         before = self.session.state.turn
         outcome = self.run_engine(self.session.next_turn)
-        if outcome is not None and self.session.state.turn != before and self._views:
-            self.branch_list.highlighted = 0
+        if outcome is not None and self.session.state.turn != before:
+            self._turn_changed_at = time.monotonic()
+            if self._views:
+                self.branch_list.highlighted = 0
+        self.show_inject_cards(outcome, "scheduled for this turn")
+
+    def show_inject_cards(self, outcome: Outcome | None, how: str) -> None:
+        """A card the facilitator can read out for each inject the action released."""
+        if outcome is None or not outcome.released:
+            return
+        from .inject_card import InjectCardDialog
+        views = {v.id: v for v in self.session.inject_views()}
+        self.app.push_screen(InjectCardDialog([views[i] for i in outcome.released], how))
 
     def action_end(self) -> None:
         if self.refuse_if_busy():

@@ -58,6 +58,11 @@ class SetupScreen(Screen):
                 yield Label("Dice seed", classes="setup-label")
                 yield TextInput(str(app.seed), type="integer", id="seed", compact=True)
             with Horizontal(classes="setup-row"):
+                yield Label("Time box", classes="setup-label")
+                yield TextInput(str(sc.time_box or ""), type="integer", id="time-box",
+                                placeholder="minutes per turn (empty: no time box)",
+                                compact=True)
+            with Horizontal(classes="setup-row"):
                 yield Label("Log file", classes="setup-label")
                 yield TextInput(log_value, id="log-path", compact=True)
             yield Static(Content.styled(
@@ -153,10 +158,18 @@ class SetupScreen(Screen):
         if not log_text:
             self.query_one("#log-path", Input).focus()
             return self._error("Enter a file for the session log.")
+        box_text = self.query_one("#time-box", Input).value.strip()
+        try:
+            time_box = int(box_text) if box_text else None
+            if time_box is not None and time_box <= 0:
+                raise ValueError
+        except ValueError:
+            self.query_one("#time-box", Input).focus()
+            return self._error("The time box is a number of minutes (or empty for none).")
         try:
             session = self.app.start_session(self.scenario, seed=seed, group=group,
                                              switched_off=self.switched_off(),
-                                             log_path=Path(log_text))
+                                             log_path=Path(log_text), time_box=time_box)
         except SessionError as e:
             return self._error(str(e))
         except OSError as e:

@@ -1,0 +1,118 @@
+"""The seminar room in the console: inject cards, the clock and its time box, and `t`
+guarded against skipping a turn by accident."""
+
+from __future__ import annotations
+
+from textual.widgets import OptionList
+
+from tui.screens.confirm import ConfirmDialog
+from tui.screens.exercise import ExerciseScreen
+from tui.screens.inject_card import InjectCardDialog
+from tui_helpers import actions, make_app, read_log, screen_text, type_text
+
+
+async def start(pilot, time_box: str = ""):
+    if time_box:
+        pilot.app.screen.query_one("#time-box").value = time_box
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, ExerciseScreen)
+
+
+def record_toasts(app) -> list[str]:
+    """The messages of the toasts the app shows from now on."""
+    said: list[str] = []
+    notify = app.notify
+
+    def recording(message, *args, **kwargs):
+        said.append(str(message))
+        return notify(message, *args, **kwargs)
+
+    app.notify = recording
+    return said
+
+
+def allow_next_turn(app) -> None:
+    """As if a moment had passed since the last turn change."""
+    app.screen._turn_changed_at = float("-inf")
+
+
+async def test_an_inject_released_by_hand_opens_its_card(tutorial_path, log_path):
+    app = make_app(scenario_path=tutorial_path, log_path=log_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start(pilot)
+        await pilot.press("t")
+        await pilot.pause()
+        allow_next_turn(app)
+        said = record_toasts(app)
+        await pilot.press("i")
+        await pilot.pause()
+        ol = app.screen.query_one("#injects", OptionList)
+        ol.highlighted = ol.get_option_index("ally_objects")
+        await pilot.press("enter")
+        await type_text(pilot, "France")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, InjectCardDialog)
+        text = screen_text(app)
+        narrative = app.session.scenario.injects["ally_objects"].narrative
+        assert "An ally objects to an office in Asia" in text and "by hand" in text
+        assert " ".join(narrative.split()[:6]) in " ".join(text.split())
+        await pilot.pause()
+        assert said == []                        # no toast over the card
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ExerciseScreen)
+    assert actions(log_path) == ["next_turn", "release"]
+
+
+async def test_the_clock_and_the_time_box_count_down(tutorial_path, log_path):
+    app = make_app(scenario_path=tutorial_path, log_path=log_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await start(pilot, time_box="45")
+        assert read_log(log_path)[0]["time_box"] == 45
+        # the log says the session began at 00:00:00 UTC; the wall clock says 00:42:10
+        text = screen_text(app)
+        assert "00:42" in text and "session 42:10" in text
+        assert "turn 2:50 left" in text                 # 45 minutes less 42:10
+        app.wall_clock = lambda: __import__("datetime").datetime(
+            2026, 1, 1, 0, 50, 0, tzinfo=__import__("datetime").timezone.utc)
+        app.screen.refresh_clock()
+        await pilot.pause()
+        assert "turn over by 5:00" in screen_text(app)
+
+
+async def test_t_asks_when_no_move_was_played_and_a_double_t_skips_nothing(tutorial_path,
+                                                                           log_path):
+    app = make_app(scenario_path=tutorial_path, log_path=log_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await start(pilot)
+        said = record_toasts(app)
+        await pilot.press("t", "t")              # turn 0 has no open branch: no question
+        await pilot.pause()
+        assert actions(log_path) == ["next_turn"]   # the second t was taken for a double press
+        assert any("just changed" in x for x in said)
+        allow_next_turn(app)
+        await pilot.press("t")                   # turn 1: branches open, no move played
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog) and "No move" in screen_text(app)
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, ExerciseScreen) and app.session.state.turn == 1
+        await pilot.press("t")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert app.session.state.turn == 2
+        assert actions(log_path) == ["next_turn", "next_turn"]
+        await pilot.press("enter")                # close turn 2's inject card
+        await pilot.pause()
+        allow_next_turn(app)
+        await pilot.press("1")                    # a move this turn: t asks nothing
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("t")
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmDialog)
+        assert app.session.state.turn == 3 or app.session.state.pending is not None
