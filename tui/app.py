@@ -78,6 +78,7 @@ class SpilloverApp(App[int]):
     # ------------------------------------------------------------------ start
     def on_mount(self) -> None:
         self.call_after_refresh(settle_heap)
+        self.remember_theme()
         from .screens.error import ErrorScreen
         try:
             scenario = self._load_scenario_arg()
@@ -100,6 +101,14 @@ class SpilloverApp(App[int]):
             self.show_error("The session cannot be resumed", [str(e)])
         except OSError as e:
             self.push_screen(ErrorScreen("A file cannot be read", [str(e)]))
+
+    def remember_theme(self) -> None:
+        """Start with the theme chosen last time (user settings), and keep each new choice."""
+        from .settings import load_settings, save_setting
+        theme = load_settings().get("theme")
+        if isinstance(theme, str) and theme in self.available_themes:
+            self.theme = theme
+        self.watch(self, "theme", lambda name: save_setting("theme", name), init=False)
 
     def _load_scenario_arg(self):
         if self.scenario_path is None:

@@ -87,6 +87,10 @@ class WatchApp(App[int]):
                 yield signposts
 
     def on_mount(self) -> None:
+        from .settings import load_settings
+        theme = load_settings().get("theme")      # the facilitator's theme, not changed here
+        if isinstance(theme, str) and theme in self.available_themes:
+            self.theme = theme
         self.reload()
         self.set_interval(self.poll, self.reload)
         self.set_interval(1.0, self.show_status)

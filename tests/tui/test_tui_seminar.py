@@ -116,3 +116,16 @@ async def test_t_asks_when_no_move_was_played_and_a_double_t_skips_nothing(tutor
         await pilot.pause()
         assert not isinstance(app.screen, ConfirmDialog)
         assert app.session.state.turn == 3 or app.session.state.pending is not None
+
+
+async def test_the_theme_is_remembered_at_the_next_launch(tutorial_path, log_path, user_config):
+    app = make_app(scenario_path=tutorial_path, log_path=log_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert app.theme != "textual-light"
+        app.theme = "textual-light"
+        await pilot.pause()
+    assert (user_config / "settings.json").exists()
+    again = make_app(scenario_path=tutorial_path, log_path=log_path)
+    async with again.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert again.theme == "textual-light"
