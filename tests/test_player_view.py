@@ -133,3 +133,16 @@ def test_time_box_set_at_setup_and_turn_times_in_the_report(tutorial, tmp_path):
     s.close()
     md = to_markdown(after_action_report(s.log_path, tutorial))
     assert "T0 09:00 UTC–09:12 UTC (12:30); T1 09:12 UTC–09:40 UTC (27:30)" in md
+
+
+def test_reasons_for_the_room_use_labels_and_titles(tutorial):
+    s = Session.start(tutorial, seed=1, group="g", switched_off=["hayashi_cnn_interview"])
+    s.next_turn()
+    office = s.branch_view("open_office")
+    assert office.reason == "precondition fails: office == agreed"          # for the author
+    assert office.said == "needs Liaison office == agreed (now negotiating)"  # for the room
+    press = s.branch_view("press_negotiations")
+    assert press.said == ("needs “Hayashi confirms talks on a NATO liaison office” to have "
+                          "occurred")
+    s.choose("answer_beijing", "reassure", "")
+    assert "answer_beijing" not in (s.branch_view("china_protests").said or "")

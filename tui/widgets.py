@@ -188,7 +188,7 @@ def branch_prompt(view: BranchView) -> Content:
     if view.open:
         return Content.assemble(("● ", OK), (view.branch.title, "bold"), played)
     return Content.assemble(("○ ", MUTED), (view.branch.title, MUTED), played, "\n",
-                            ("  " + (view.reason or "blocked"), f"italic {MUTED}"))
+                            ("  " + (view.said or view.reason or "blocked"), f"italic {MUTED}"))
 
 
 def turns_text(turns) -> str:
@@ -258,7 +258,7 @@ def branch_detail(view: BranchView, *, actor: str, modifiers: list[tuple[str, in
     if view.open:
         out.append((0, styled("OPEN — can be played now", f"bold {OK}")))
     else:
-        out.append((0, Content.assemble(("BLOCKED", f"bold {BAD}"), " — ", view.reason or "")))
+        out.append((0, Content.assemble(("BLOCKED", f"bold {BAD}"), " — ", view.said or view.reason or "")))
     if b.narrative:
         out += [(0, ""), (0, Content(" ".join(b.narrative.split())))]
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from typing import Any, Iterable
 
 import attrs
@@ -98,8 +99,10 @@ def explain(cond: Condition | None, state: GameState, env: Env) -> tuple[ClauseR
     return tuple(out)
 
 
-def block_reason(branch: Branch, state: GameState, env: Env) -> str | None:
-    """Why a branch cannot be played now (one line), or None if it is open."""
+def block_reason(branch: Branch, state: GameState, env: Env, *,
+                 words: bool = False) -> str | None:
+    """Why a branch cannot be played now (one line), or None if it is open. With `words`,
+    for the room: variables by their labels, events and branches by their titles."""
     if state.ended:
         return "the session has ended"
     if state.turn not in branch.turns:
@@ -112,13 +115,44 @@ def block_reason(branch: Branch, state: GameState, env: Env) -> str | None:
     if branch.when is not None:
         for clause in branch.when.clauses:
             if not clause.typed.fn(state, env):
+                if words:
+                    return "needs " + clause_in_words(clause, state, env)
                 return f"precondition fails: {clause.text}"
     if state.pending is not None:
-        return f"waiting for the roll on '{state.pending.branch}'"
+        return f"waiting for the roll on '{_title(env, state.pending.branch)}'"
     if len(state.moves) >= env.scenario.moves_per_turn:
         n = env.scenario.moves_per_turn
         return f"this turn's {n} move{'s' if n > 1 else ''} {'have' if n > 1 else 'has'} been played"
     return None
+
+
+def _title(env: Env, branch_id: str) -> str:
+    b = env.scenario.branches.get(branch_id)
+    return b.title if b is not None else branch_id
+
+
+def clause_in_words(clause, state: GameState, env: Env) -> str:
+    """A clause as the room reads it: `office == agreed` → `Liaison office == agreed (now
+    negotiating)`; `occurred(x)` → `“Title of x” to have occurred`."""
+    from engine.model import show_value
+    sc = env.scenario
+    text = clause.text
+    now = []
+    for label, fn, t in clause.typed.refs:
+        if label.startswith("occurred("):
+            ev = sc.events.get(label[len("occurred("):-1])
+            if ev is not None:
+                text = text.replace(label, f"“{ev.title}” to have occurred")
+            continue
+        var = sc.variable(label)
+        if var is None:
+            continue
+        name = var.label or var.id
+        text = re.sub(rf"(?<![\w.]){re.escape(label)}(?![\w(])", lambda _m: name, text)
+        shown = f"now {show_value(t, fn(state, env))}"
+        if shown not in now:
+            now.append(shown)
+    return text + (f" ({'; '.join(now)})" if now else "")
 
 
 def _turns_text(turns: frozenset[int]) -> str:
@@ -134,7 +168,8 @@ def open_branches(state: GameState, env: Env) -> list[Branch]:
     return [b for b in env.scenario.branches.values() if block_reason(b, state, env) is None]
 
 
-def inject_block_reason(inject: Inject, state: GameState, env: Env) -> str | None:
+def inject_block_reason(inject: Inject, state: GameState, env: Env, *,
+                        words: bool = False) -> str | None:
     if state.ended:
         return "the session has ended"
     if inject.id in state.released:
@@ -144,6 +179,8 @@ def inject_block_reason(inject: Inject, state: GameState, env: Env) -> str | Non
     if inject.when is not None:
         for clause in inject.when.clauses:
             if not clause.typed.fn(state, env):
+                if words:
+                    return "needs " + clause_in_words(clause, state, env)
                 return f"condition fails: {clause.text}"
     return None
 
@@ -245,7 +282,8 @@ def next_turn(state: GameState, env: Env) -> tuple[GameState, list[str]]:
     if state.ended:
         raise RuleError("the session has ended")
     if state.pending is not None:
-        raise RuleError(f"roll for '{state.pending.branch}' before moving on (or undo the choice)")
+        raise RuleError(f"roll for '{_title(env, state.pending.branch)}' before moving on "
+                        "(or undo the choice)")
     if state.turn >= env.scenario.last_turn:
         raise RuleError("this is the last turn: end the session instead")
     new = _replace(state, turn=state.turn + 1, moves=())

@@ -56,6 +56,7 @@ class BranchView:
     clauses: tuple[ClauseResult, ...]        # the precondition, clause by clause
     events: tuple[CitedEvent, ...]
     played: bool                             # ever chosen in this session
+    said: str | None = None                  # the reason for the room: labels and titles
 
     @property
     def id(self) -> str:
@@ -192,7 +193,8 @@ class Session:
         reason = rules.block_reason(b, self.state, self.env)
         return BranchView(b, reason is None, reason, rules.explain(b.when, self.state, self.env),
                           self.cited_events(self.scenario.branch_events(b)),
-                          b.id in self.state.chosen)
+                          b.id in self.state.chosen,
+                          rules.block_reason(b, self.state, self.env, words=True))
 
     def branch_views(self) -> list[BranchView]:
         """The branches of this turn's window: open ones first, then blocked ones."""
@@ -207,7 +209,7 @@ class Session:
     def inject_views(self) -> list[InjectView]:
         out = []
         for i in self.scenario.injects.values():
-            reason = rules.inject_block_reason(i, self.state, self.env)
+            reason = rules.inject_block_reason(i, self.state, self.env, words=True)
             out.append(InjectView(i.id, i.title, i.narrative, reason is None, reason, i.turn,
                                   i.id in self.state.released))
         return out
@@ -342,6 +344,9 @@ class Session:
                             message=msg, released=released)
 
     def end(self, hotwash: str = "") -> Outcome:
+        if self.state.pending is not None:
+            title = self.scenario.branches[self.state.pending.branch].title
+            raise SessionError(f"roll for '{title}' before ending (or undo the choice)")
         new = self._rules(rules.end, self.state)
         self.hotwash = hotwash
         return self._commit("end", new, {"hotwash": hotwash}, undoable=False,

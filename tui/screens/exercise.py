@@ -236,7 +236,9 @@ class ExerciseScreen(Screen):
         moves = len(s.state.moves)
         parts.append(Content(f"Moves {moves}/{s.scenario.moves_per_turn}"))
         if s.env.switched_off:
-            parts.append(styled("counterfactual: " + ", ".join(sorted(s.env.switched_off)), WARN))
+            titles = sorted(s.scenario.events[e].title if e in s.scenario.events else e
+                            for e in s.env.switched_off)
+            parts.append(styled("counterfactual: without " + "; ".join(titles), WARN))
         status = Content(" · ").join(parts)
         pending = s.pending_roll()
         if s.state.ended:
@@ -362,7 +364,7 @@ class ExerciseScreen(Screen):
             self.notify("No branch is highlighted.", severity="warning")
             return None
         if not view.open:
-            self.notify(f"'{view.branch.title}' cannot be played: {view.reason}",
+            self.notify(f"'{view.branch.title}' cannot be played: {view.said or view.reason}",
                         title="Blocked", severity="warning", markup=False)
             return None
         return view
