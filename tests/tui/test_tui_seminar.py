@@ -129,3 +129,42 @@ async def test_the_theme_is_remembered_at_the_next_launch(tutorial_path, log_pat
     async with again.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert again.theme == "textual-light"
+
+
+def on_screen(app, selector: str) -> bool:
+    widget = app.screen.query_one(selector)
+    region = widget.region
+    return region.width > 0 and region.height > 0 and app.screen.region.contains_region(region)
+
+
+async def test_at_80x24_the_dialogs_show_their_buttons_and_modifiers(log_path):
+    from engine.bundled import main_scenario
+    app = make_app(scenario_path=main_scenario(), log_path=log_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start(pilot)
+        await pilot.press("o", "down", "enter")
+        await pilot.pause()
+        assert on_screen(app, "#ok") and on_screen(app, "#cancel")     # Apply, Cancel
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("t")
+        await pilot.pause()
+        allow_next_turn(app)
+        await pilot.press("1", "enter")               # NATO joins ANNUALEX, under the flag
+        await pilot.pause()
+        await pilot.press("r")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "+1  PBP drew Germany and Canada in" in text
+        assert "-1  France's reservation" in text
+        assert on_screen(app, "#roll")
+
+
+async def test_at_160x50_the_state_pane_shows_every_variable(log_path):
+    from engine.bundled import main_scenario
+    app = make_app(scenario_path=main_scenario(), log_path=log_path)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await start(pilot)
+        pane = app.screen.query_one("#state-pane")
+        assert pane.virtual_size.height <= pane.scrollable_content_region.height
+        assert "Signposts fired" in screen_text(app)
