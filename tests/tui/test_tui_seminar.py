@@ -168,3 +168,35 @@ async def test_at_160x50_the_state_pane_shows_every_variable(log_path):
         pane = app.screen.query_one("#state-pane")
         assert pane.virtual_size.height <= pane.scrollable_content_region.height
         assert "Signposts fired" in screen_text(app)
+
+
+async def test_counterfactual_picker_filters_and_says_what_each_event_reaches(log_path):
+    from textual.widgets import SelectionList
+
+    from engine.bundled import main_scenario
+    app = make_app(scenario_path=main_scenario(), log_path=log_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        baseline = app.screen.query_one("#baseline", SelectionList)
+        total = baseline.option_count
+        first = str(baseline.get_option_at_index(0).prompt)
+        assert "affects nothing" not in first          # events that reach something first
+        app.screen.query_one("#baseline-filter").focus()
+        await type_text(pilot, "ANNUALEX")
+        await pilot.pause()
+        assert 0 < baseline.option_count < total
+        shown = [baseline.get_option_at_index(i) for i in range(baseline.option_count)]
+        target = next(o for o in shown if o.value == "annualex_2021_germany_canada")
+        assert "NATO joins ANNUALEX" in str(target.prompt)      # the branch resting on it
+        baseline.deselect("annualex_2021_germany_canada")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "OFF " in text and "Switched off (counterfactual run)" in text
+        filt = app.screen.query_one("#baseline-filter")
+        filt.value = ""                                       # the switch survives the filter
+        await pilot.pause()
+        assert baseline.option_count == total
+        assert "annualex_2021_germany_canada" not in baseline.selected
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    assert read_log(log_path)[0]["switched_off"] == ["annualex_2021_germany_canada"]

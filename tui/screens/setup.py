@@ -14,9 +14,10 @@ from textual.widgets import Button, Footer, Input, Label, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
 from engine.model import Scenario
+from engine.play.counterfactual import baseline_reach
 from engine.play.session import SessionError, default_log_path
 
-from ..widgets import MUTED, TextInput
+from ..widgets import MUTED, OK, WARN, TextInput
 
 
 class SetupScreen(Screen):
@@ -32,6 +33,8 @@ class SetupScreen(Screen):
         self._when = None
         self._log_edited = False
         self._computed_log = ""
+        self._reach = baseline_reach(scenario)   # events reaching something listed first
+        self._off: set[str] = set()             # switched off, whether shown or filtered out
 
     def compose(self) -> ComposeResult:
         app = self.app
@@ -68,12 +71,10 @@ class SetupScreen(Screen):
             yield Static(Content.styled(
                 "Baseline events (untick one to switch it off for a counterfactual run)", "bold"),
                 id="baseline-title")
-            events = sc.baseline_events()
-            if events:
-                yield SelectionList[str](
-                    *(Selection(Content.assemble((e.date, "$text-accent"), "  ", e.title), e.id,
-                                True) for e in events),
-                    id="baseline", compact=True)
+            if self._reach:
+                yield TextInput(id="baseline-filter", compact=True,
+                                placeholder="type to filter: an event, a branch, a variable…")
+                yield SelectionList[str](*self._selections(""), id="baseline", compact=True)
                 yield Static(self._baseline_summary(()), id="baseline-summary")
             else:
                 yield Static(Content.styled("  (none before the start date)", MUTED))
@@ -94,8 +95,48 @@ class SetupScreen(Screen):
         return Content.assemble(("Switched off (counterfactual run): ", "bold $text-warning"),
                                 "; ".join(titles.get(i, i) for i in off))
 
+    def _selections(self, text: str) -> list[Selection]:
+        """The events matching the filter: ON (green) or OFF (amber, bold) in words, the
+        date and title, and what switching it off reaches (one line, wrapped: a selection
+        list takes the first line of a prompt only)."""
+        out = []
+        for r in self._reach:
+            if text and not r.matches(text):
+                continue
+            on_ = r.event.id not in self._off
+            state = ("ON  ", f"bold {OK}") if on_ else ("OFF ", f"bold reverse {WARN}")
+            out.append(Selection(Content.assemble(
+                state, " ", (r.event.date, "$text-accent"), "  ", r.event.title,
+                ("  → " + r.summary(), f"italic {MUTED}")), r.event.id, on_))
+        return out
+
+    @on(Input.Changed, "#baseline-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self._refill(event.value)
+
+    def _refill(self, text: str) -> None:
+        baseline = self.query_one("#baseline", SelectionList)
+        highlighted = baseline.highlighted
+        self._refilling = True
+        baseline.clear_options()
+        baseline.add_options(self._selections(text))
+        self._refilling = False
+        if baseline.option_count:
+            baseline.highlighted = min(highlighted or 0, baseline.option_count - 1)
+
+    _refilling = False
+
     @on(SelectionList.SelectedChanged, "#baseline")
     def _baseline_changed(self) -> None:
+        if self._refilling:
+            return
+        baseline = self.query_one("#baseline", SelectionList)
+        shown = {baseline.get_option_at_index(i).value for i in range(baseline.option_count)}
+        chosen = set(baseline.selected)
+        changed = {e for e in shown if (e in self._off) == (e in chosen)}
+        self._off = (self._off - chosen) | (shown - chosen)
+        if changed:           # the ON/OFF words follow the tick
+            self._refill(self.query_one("#baseline-filter", Input).value)
         self.query_one("#baseline-summary", Static).update(
             self._baseline_summary(self.switched_off()))
 
@@ -121,7 +162,10 @@ class SetupScreen(Screen):
             self._log_edited = True
 
     @on(Input.Submitted)
-    def _submitted(self) -> None:
+    def _submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "baseline-filter":     # enter in the filter goes to the list
+            self.query_one("#baseline", SelectionList).focus()
+            return
         self.action_start()
 
     @on(Button.Pressed, "#start")
@@ -137,11 +181,7 @@ class SetupScreen(Screen):
         self.notify(message, severity="error", markup=False)
 
     def switched_off(self) -> list[str]:
-        try:
-            chosen = set(self.query_one("#baseline", SelectionList).selected)
-        except Exception:
-            return []
-        return [e.id for e in self.scenario.baseline_events() if e.id not in chosen]
+        return [e.id for e in self.scenario.baseline_events() if e.id in self._off]
 
     def action_start(self) -> None:
         group = self.query_one("#group", Input).value.strip()
