@@ -106,7 +106,8 @@ def view_of_replay(report: ReplayReport, *, show_odds: bool = False) -> PlayerVi
     for rec in live:
         if rec.get("turn") != state.turn or rec.get("action") not in MOVE_ACTIONS:
             continue
-        cell = str(rec.get("cell") or group)
+        named = scenario.cell(str(rec.get("cell"))) if rec.get("cell") else None
+        cell = named.name if named is not None else "White cell" if scenario.cells else group
         text = describe_action(rec, scenario)
         if rec.get("action") == "roll" and not show_odds:
             text = _roll_outcome_only(rec, scenario)

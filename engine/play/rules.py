@@ -120,9 +120,22 @@ def block_reason(branch: Branch, state: GameState, env: Env, *,
                 return f"precondition fails: {clause.text}"
     if state.pending is not None:
         return f"waiting for the roll on '{_title(env, state.pending.branch)}'"
-    if len(state.moves) >= env.scenario.moves_per_turn:
-        n = env.scenario.moves_per_turn
-        return f"this turn's {n} move{'s' if n > 1 else ''} {'have' if n > 1 else 'has'} been played"
+    return allowance_reason(env.scenario, state, env.scenario.cell_of_actor(branch.actor)
+                            if env.scenario.cells else None)
+
+
+def allowance_reason(scenario: Scenario, state: GameState, cell) -> str | None:
+    """Why `cell` (None: the group, or with cells the white cell) has no move left this turn.
+    Without cells every move counts against the scenario's moves_per_turn; with cells each
+    cell's moves count against its own allowance."""
+    if scenario.cells:
+        n = cell.moves_per_turn if cell is not None else scenario.moves_per_turn
+        used = sum(1 for m in state.moves if scenario.cell_of_move(m) == cell)
+        who = f"{cell.name}'s" if cell is not None else "the white cell's"
+    else:
+        n, used, who = scenario.moves_per_turn, len(state.moves), "this turn's"
+    if used >= n:
+        return f"{who} {n} move{'s' if n > 1 else ''} {'have' if n > 1 else 'has'} been played"
     return None
 
 
@@ -254,6 +267,31 @@ def roll(state: GameState, env: Env) -> tuple[GameState, Roll]:
     result = Roll(adj.dice, faces, tuple(mods), total, adj.target, total >= adj.target)
     counted = _replace(state, rolls=state.rolls + 1)
     return resolve(counted, env, result.success), result
+
+
+def argue(state: GameState, env: Env, cell_id: str, target: int) -> tuple[GameState, Roll]:
+    """A matrix-game argument by a cell ("" without cells): roll the scenario's argument
+    dice against the target its strength gives. It counts as one of the cell's moves; its
+    effects, on success, are applied by the facilitator through overrides."""
+    if state.ended:
+        raise RuleError("the session has ended")
+    if state.pending is not None:
+        raise RuleError(f"roll for '{_title(env, state.pending.branch)}' first (or undo the "
+                        "choice)")
+    sc = env.scenario
+    cell = sc.cell(cell_id) if cell_id else None
+    if sc.cells and cell is None:
+        raise RuleError(f"there is no cell '{cell_id}' (cells: "
+                        f"{', '.join(c.name for c in sc.cells)})")
+    reason = allowance_reason(sc, state, cell)
+    if reason:
+        raise RuleError(f"no argument now: {reason}")
+    rules = sc.arguments
+    faces = roll_dice(env.seed, state.rolls, rules.count, rules.sides)
+    total = sum(faces)
+    result = Roll(rules.dice, faces, (), total, target, total >= target)
+    return _replace(state, rolls=state.rolls + 1,
+                    moves=state.moves + (f"argument:{cell_id}",)), result
 
 
 def release(state: GameState, env: Env, inject_id: str) -> GameState:

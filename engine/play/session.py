@@ -27,7 +27,7 @@ from engine.model import Branch, Event, Scenario, Source, to_json_value
 from engine.play.rules import ClauseResult, Env, GameState, RuleError
 from engine.play.views import VariableView, fired_signposts_at, variable_views_at
 
-UNDOABLE = {"choose", "roll", "decide", "release", "override", "next_turn"}
+UNDOABLE = {"choose", "roll", "decide", "release", "override", "next_turn", "argument"}
 
 
 class SessionError(Exception):
@@ -270,8 +270,37 @@ class Session:
         msg = f"Chose '{option.label}' in '{branch.title}'"
         if new.pending:
             msg += " — roll to adjudicate"
-        return self._commit("choose", new, {"branch": branch_id, "option": option_id,
-                                            "rationale": rationale}, undoable=True, message=msg)
+        fields = {"branch": branch_id, "option": option_id, "rationale": rationale}
+        cell = self.scenario.cell_of_actor(branch.actor) if self.scenario.cells else None
+        if cell is not None:
+            fields["cell"] = cell.id
+            msg = f"{cell.name}: {msg}"
+        return self._commit("choose", new, fields, undoable=True, message=msg)
+
+    def argue(self, cell: str, argument: str, strength: str, counters: Iterable[str] = (),
+              ) -> Outcome:
+        """A matrix-game argument: `cell` (a cell id; "" without cells) argues that
+        something happens and why; other cells' counter-arguments; the facilitator rates its
+        strength on the scenario's scale, which gives the target; the dice decide. On
+        success the facilitator applies its effects with `override`, the argument as the
+        rationale."""
+        if not argument.strip():
+            raise SessionError("the argument is empty: say what happens and why")
+        rules_ = self.scenario.arguments
+        target = rules_.target(strength)
+        if target is None:
+            raise SessionError(f"'{strength}' is not on the strength scale ("
+                               + ", ".join(label for label, _ in rules_.scale) + ")")
+        new, result = self._rules(rules.argue, self.state, self.env, cell, target)
+        who = self.scenario.cell(cell).name if cell and self.scenario.cell(cell) else self.group
+        verdict = "success" if result.success else "failure"
+        return self._commit("argument", new, {
+            "cell": cell, "argument": argument, "counters": [c for c in counters if c.strip()],
+            "strength": strength, "dice": result.dice, "faces": list(result.faces),
+            "total": result.total, "target": target, "success": result.success},
+            undoable=True, roll=result,
+            message=f"Argument by {who} ({strength}, {result.dice} ≥ {target}): "
+                    f"{'+'.join(map(str, result.faces))} = {result.total}, {verdict}")
 
     def roll(self) -> Outcome:
         new, result = self._rules(rules.roll, self.state, self.env)
@@ -365,6 +394,9 @@ class Session:
                 return self.decide(bool(rec["success"]), rec.get("rationale", ""))
             if action == "note":
                 return self.note(rec["text"])
+            if action == "argument":
+                return self.argue(str(rec["cell"]), rec["argument"], rec["strength"],
+                                  rec.get("counters") or [])
             if action == "release":
                 return self.release(rec["inject"], rec.get("rationale", ""))
             if action == "override":
@@ -405,6 +437,11 @@ def describe_action(rec: dict, scenario: Scenario | None = None) -> str:
             text = f"{_branch(scenario, rec)}: {text}"
     elif a == "note":
         text = f"note: {rec.get('text')}"
+    elif a == "argument":
+        cell = scenario.cell(str(rec.get("cell"))) if scenario is not None else None
+        who = cell.name if cell is not None else (rec.get("cell") or "the group")
+        text = (f"argument by {who} ({rec.get('strength')}): {rec.get('argument')} — "
+                f"{'success' if rec.get('success') else 'failure'}")
     elif a == "release":
         text = f"inject {_inject(scenario, rec.get('inject'))}"
     elif a == "override":
