@@ -131,3 +131,17 @@ def test_explore_says_it_does_not_handle_cells(celled):
     from engine.analysis.explore import explore
     with pytest.raises(ValueError, match="cells"):
         explore(celled)
+
+
+def test_allowances_and_the_open_argument(celled, tmp_path):
+    s = start(celled, tmp_path)
+    s.next_turn()
+    assert s.allowances() == [("Blue", 0, 1), ("Red", 0, 2)]    # every branch has a cell
+    rec = s.argue("red", "Beijing cuts exports", "strong").record
+    assert s.allowances()[1] == ("Red", 1, 2)
+    assert (s.open_argument() == rec) is bool(rec["success"])
+    if rec["success"]:
+        s.override("china_pressure", "3", "argument: Beijing cuts exports")
+        assert s.open_argument() == rec              # still open while its effects go in
+    s.note("the room disagrees")
+    assert s.open_argument() is None

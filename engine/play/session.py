@@ -169,6 +169,31 @@ class Session:
         box = self.header.get("time_box")
         return box if isinstance(box, int) and box > 0 else self.scenario.time_box
 
+    def allowances(self) -> list[tuple[str, int, int]]:
+        """(who, moves used this turn, moves allowed): the group, or each cell and then the
+        white cell (the branches whose actor no cell plays)."""
+        sc = self.scenario
+        if not sc.cells:
+            return [(self.group, len(self.state.moves), sc.moves_per_turn)]
+        out = [(c.name, sum(1 for m in self.state.moves if sc.cell_of_move(m) == c),
+                c.moves_per_turn) for c in sc.cells]
+        white = [b for b in sc.branches.values() if sc.cell_of_actor(b.actor) is None]
+        if white:
+            out.append(("White cell", sum(1 for m in self.state.moves
+                                          if sc.cell_of_move(m) is None), sc.moves_per_turn))
+        return out
+
+    def open_argument(self) -> dict | None:
+        """The argument whose effects the facilitator may be applying now: the last action,
+        overrides aside, when it is a successful argument (for the override's rationale)."""
+        for rec in reversed(self.actions):
+            if rec.get("action") == "override":
+                continue
+            if rec.get("action") == "argument" and rec.get("success"):
+                return rec
+            return None
+        return None
+
     def turn_started(self) -> str:
         """When this turn began (ISO time, from the log)."""
         return turn_started_at(self.header, self.actions, self.state.turn)

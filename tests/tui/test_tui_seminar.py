@@ -200,3 +200,45 @@ async def test_counterfactual_picker_filters_and_says_what_each_event_reaches(lo
         await pilot.press("ctrl+s")
         await pilot.pause()
     assert read_log(log_path)[0]["switched_off"] == ["annualex_2021_germany_canada"]
+
+
+async def test_a_cell_argues_rolls_and_the_override_takes_the_argument(tmp_path, log_path):
+    from engine.bundled import tutorial_scenario
+    from tui.screens.argument import ArgumentDialog
+    from tui.screens.override import OverrideDialog
+    from tui.screens.roll_result import RollResultDialog
+    text = tutorial_scenario().read_text(encoding="utf-8").replace(
+        "moves_per_turn: 2\n", "moves_per_turn: 2\ncells:\n"
+        "  - {id: blue, name: Blue, actors: [japan, nato], moves_per_turn: 1}\n"
+        "  - {id: red, name: Red, actors: [china]}\n", 1)
+    path = tmp_path / "cells.yaml"
+    path.write_text(text, encoding="utf-8")
+    app = make_app(scenario_path=path, log_path=log_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await start(pilot)
+        await pilot.press("t")
+        await pilot.pause()
+        assert "Blue 0/1 Red 0/2" in screen_text(app)
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, ArgumentDialog)
+        await pilot.press("down", "enter")                  # Red
+        await type_text(pilot, "Beijing cuts exports")
+        await pilot.press("enter")
+        await type_text(pilot, "Tokyo stockpiled")
+        await pilot.press("enter")
+        await pilot.press("down", "enter")                  # one above average: strong
+        await pilot.pause()
+        assert isinstance(app.screen, RollResultDialog)
+        rec = read_log(log_path)[-1]
+        assert (rec["action"], rec["cell"], rec["argument"], rec["strength"], rec["counters"]) \
+            == ("argument", "red", "Beijing cuts exports", "strong", ["Tokyo stockpiled"])
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "Red 1/2" in screen_text(app)
+        await pilot.press("o")
+        await pilot.pause()
+        assert isinstance(app.screen, OverrideDialog)
+        rationale = app.screen.query_one("#rationale").value
+        assert rec["success"]                 # seed 7: the dice reach 5
+        assert rationale == "argument: Beijing cuts exports"

@@ -28,7 +28,7 @@ from ..widgets import (ACCENT, BAD, MUTED, OK, WARN, KeyFooter, ParagraphView, S
 from .choose import ChoosePanel
 
 GUARDED = {"choose", "choose_option", "roll", "note", "inject", "override", "undo",
-           "next_turn", "end"}
+           "next_turn", "end", "argue"}
 
 
 class BranchList(SteadyScrollbars, OptionList):
@@ -96,6 +96,7 @@ class ExerciseScreen(Screen):
         Binding("n", "note", "Note", id="exercise.note"),
         Binding("i", "inject", "Inject", id="exercise.inject"),
         Binding("o", "override", "Override", id="exercise.override"),
+        Binding("a", "argue", "Argue", id="exercise.argue"),
         Binding("u", "undo", "Undo", id="exercise.undo"),
         Binding("t", "next_turn", "Next turn", id="exercise.next_turn"),
         Binding("e", "end", "End", id="exercise.end"),
@@ -111,6 +112,7 @@ class ExerciseScreen(Screen):
         "note": "add a note to the log",
         "inject": "release an inject",
         "override": "set a state variable by hand, with a rationale",
+        "argue": "record a cell's matrix-game argument, rate its strength and roll",
         "undo": "undo the last action (it stays in the log as undone)",
         "next_turn": "move on to the next turn",
         "end": "end the session with hotwash notes",
@@ -156,7 +158,7 @@ class ExerciseScreen(Screen):
                 log = ParagraphView(id="log-pane", classes="pane")
                 log.border_title = "Log"
                 yield log
-        yield KeyFooter(compact=True, narrow_hidden={"override"})
+        yield KeyFooter(compact=True, narrow_hidden={"override", "argue"})
 
     def on_resize(self, event) -> None:
         # below 100 columns the footer leaves out the palette hint and o Override (ctrl+p and
@@ -233,8 +235,11 @@ class ExerciseScreen(Screen):
         parts = [Content.assemble(("Turn ", ""), (f"{t.index}", "bold"), f"/{s.scenario.last_turn}: ",
                                   (t.label, "bold"), f" ({t.date})"),
                  Content.assemble("Group: ", (s.group, "bold"))]
-        moves = len(s.state.moves)
-        parts.append(Content(f"Moves {moves}/{s.scenario.moves_per_turn}"))
+        allowances = s.allowances()
+        if s.scenario.cells:
+            parts.append(Content(" ".join(f"{who} {used}/{n}" for who, used, n in allowances)))
+        else:
+            parts.append(Content(f"Moves {allowances[0][1]}/{allowances[0][2]}"))
         if s.env.switched_off:
             titles = sorted(s.scenario.events[e].title if e in s.scenario.events else e
                             for e in s.env.switched_off)
@@ -283,8 +288,12 @@ class ExerciseScreen(Screen):
         pending = s.state.pending
         new_branch = b.id != self._detail_id      # a new branch: show its top
         self._detail_id = b.id
+        actor = s.scenario.actors.get(b.actor, b.actor)
+        if s.scenario.cells:
+            cell = s.scenario.cell_of_actor(b.actor)
+            actor = f"{actor} (cell: {cell.name if cell else 'White cell'})"
         detail.update(branch_detail(
-            view, actor=s.scenario.actors.get(b.actor, b.actor), modifiers=modifiers,
+            view, actor=actor, modifiers=modifiers,
             probability=probability, fired={sid for sid, _, _ in s.fired_signposts()},
             pending_option=pending.option if pending and pending.branch == b.id else None),
             scroll_home=new_branch)
@@ -513,7 +522,33 @@ class ExerciseScreen(Screen):
         if self.refuse_if_busy():
             return
         from .override import OverrideDialog
-        self.app.push_screen(OverrideDialog(self.session.variable_views(), self.apply_override))
+        argument = self.session.open_argument()
+        rationale = f"argument: {argument['argument']}" if argument else ""
+        self.app.push_screen(OverrideDialog(self.session.variable_views(), self.apply_override,
+                                            rationale=rationale))
+
+    def action_argue(self) -> None:
+        if self.refuse_if_busy():
+            return
+        from .argument import ArgumentDialog
+        s = self.session
+
+        def done(result) -> None:
+            if not result:
+                return
+            cell, text, strength, counters = result
+            outcome = self.run_engine(s.argue, cell, text, strength, counters)
+            if outcome is not None and outcome.roll is not None:
+                from .roll_result import RollResultDialog
+                rec = outcome.record
+                who = s.scenario.cell(cell).name if s.scenario.cell(cell) else s.group
+                self.app.push_screen(RollResultDialog(
+                    f"argument by {who} ({strength})", text, outcome.roll,
+                    s.scenario.arguments.sides,
+                    "Apply its effects with o (override): the argument is filled in as the "
+                    "rationale." if rec["success"] else "The argument fails: nothing changes."))
+
+        self.app.push_screen(ArgumentDialog(s.scenario, s.group), done)
 
     def action_undo(self) -> None:
         if self.refuse_if_busy():

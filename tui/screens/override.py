@@ -36,8 +36,9 @@ class OverrideDialog(Dialog):
     BINDINGS = [Binding("ctrl+s", "submit", "Apply", id="override.apply")]
 
     def __init__(self, views: list[VariableView],
-                 apply: Callable[[str, str, str], str | None]) -> None:
+                 apply: Callable[[str, str, str], str | None], *, rationale: str = "") -> None:
         super().__init__()
+        self.rationale = rationale
         self.views = {v.id: v for v in views}
         self.apply = apply
 
@@ -52,8 +53,8 @@ class OverrideDialog(Dialog):
                             compact=True)
             yield Static("", classes="dialog-error", id="override-error")   # next to the value
             yield Static("Rationale (optional)", classes="dialog-label")
-            yield TextInput(id="rationale", placeholder="why the facilitator sets it",
-                            compact=True)
+            yield TextInput(self.rationale, id="rationale",
+                            placeholder="why the facilitator sets it", compact=True)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Apply", id="ok", variant="primary", compact=True)
                 yield Button("Cancel", id="cancel", compact=True)
