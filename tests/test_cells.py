@@ -99,7 +99,10 @@ def test_an_argument_is_rolled_logged_replayed_and_reported(celled, tmp_path):
     red = dict(v.moves)["Red"]
     assert any("argument by Red (strong): Beijing cuts rare-earth exports" in m.text for m in red)
     md = to_markdown(after_action_report(s.log_path, celled))
-    assert "Beijing cuts rare-earth exports to Japan" in md
+    assert "Argument:** Red: Beijing cuts rare-earth exports to Japan" in md
+    assert "Counter-argument: Blue: Tokyo has stockpiles" in md
+    assert "Strength: strong (2d6 ≥ 4)" in md
+    assert "took back action" in md and "argument by Red (weak)" in md     # the undo
 
 
 def test_without_cells_the_group_argues_and_an_argument_is_its_move(tmp_path):

@@ -267,6 +267,10 @@ def summarize(rec: dict, scenario: Scenario | None) -> str:
         return f"override {rec.get('variable')} = {_json_show(rec.get('value'))}"
     if a == "note":
         return f"note: {rec.get('text')}"
+    if a == "argument":
+        who = _cell_name(names, rec.get("cell")) if rec.get("cell") else "the group"
+        return (f"argument by {who} ({rec.get('strength')}): {rec.get('argument')} — "
+                f"{'success' if rec.get('success') else 'failure'}")
     if a == "undo":
         return f"undo of action {rec.get('undoes')}"
     if a == "next_turn":
@@ -448,6 +452,8 @@ def _entry(n: int, rec: dict, before, after, rep: ReplayReport, names: _Names,
         b = names.sc.branches.get(bid) if names.sc else None
         if b and b.actor:
             d.append(Detail("Actor", names.sc.actors.get(b.actor, b.actor)))
+        if rec.get("cell"):
+            d.append(Detail("Cell", _cell_name(names, rec.get("cell"))))
         d.append(Detail("Rationale", rec.get("rationale") or "(none recorded)"))
         opt = names.option_obj(bid, oid)
         if opt and opt.narrative:
@@ -511,6 +517,20 @@ def _entry(n: int, rec: dict, before, after, rep: ReplayReport, names: _Names,
         label = (var.label or var.id) if var else str(rec.get("variable"))
         title = f"{label}: {old} → {new}" if old is not None else f"{label} → {new}"
         d.append(Detail("Rationale", rec.get("rationale") or "(none recorded)"))
+    elif a == "argument":
+        kind = "Argument"
+        success = bool(rec.get("success"))
+        who = _cell_name(names, rec.get("cell")) if rec.get("cell") else "the group"
+        title = f"{who}: {rec.get('argument', '')}"
+        for counter in _list(rec.get("counters")):
+            d.append(Detail("Counter-argument", str(counter)))
+        d.append(Detail("Strength", f"{rec.get('strength')} ({rec.get('dice')} ≥ "
+                        f"{rec.get('target')})"))
+        faces = _list(rec.get("faces"))
+        d.append(Detail("Dice", f"{rec.get('dice')}: " + " + ".join(map(str, faces))
+                        + f" = {rec.get('total')}"))
+        d.append(Detail("Result", f"{'success' if success else 'failure'}"
+                        + (": its effects follow as overrides" if success else "")))
     elif a == "note":
         kind = "Note"
         title = str(rec.get("text", ""))
@@ -554,6 +574,11 @@ def _entry(n: int, rec: dict, before, after, rep: ReplayReport, names: _Names,
     return TimelineEntry(n=n, action=a, kind=kind, title=title, at=str(rec.get("at", "")),
                          details=tuple(d), undone_by=undone_by, confirmed=confirmed,
                          inherited=inherited)
+
+
+def _cell_name(names: _Names, cell_id) -> str:
+    cell = names.sc.cell(str(cell_id)) if names.sc is not None else None
+    return cell.name if cell is not None else str(cell_id)
 
 
 def describe_logged_roll(rec: dict) -> str:
