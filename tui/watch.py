@@ -97,7 +97,9 @@ class WatchApp(App[int]):
 
     # ------------------------------------------------------------------ reading
     def reload(self, force: bool = False) -> None:
-        """Read the log again if the file changed (size or time), and show it."""
+        """Read the log again if the file changed (size or time), and show it. The replay
+        runs in a thread, so a long log never holds up the clock; one at a time, and a
+        change seen meanwhile is read when it finishes."""
         try:
             st = self.log_path.stat()
             seen = (st.st_size, st.st_mtime_ns)
@@ -105,11 +107,32 @@ class WatchApp(App[int]):
             seen = None
         if seen == self._seen and not force and self.view is not None:
             return
+        if self._busy:
+            self._again = True
+            return
         self._seen = seen
-        if self.scenario is None:
-            self.scenario, _problem = scenario_of_log(self.log_path)
-        self.view = player_view(self.log_path, self.scenario, show_odds=self.show_odds)
+        self._busy = True
+        self.run_worker(self._compute, thread=True, group="player-view")
+
+    _busy = False
+    _again = False
+
+    def _compute(self) -> None:
+        try:
+            if self.scenario is None:
+                self.scenario, _problem = scenario_of_log(self.log_path)
+            view = player_view(self.log_path, self.scenario, show_odds=self.show_odds)
+        except Exception as e:        # never a traceback on the projector
+            view = PlayerView("spillover", notice=f"the log cannot be shown: {e}")
+        self.call_from_thread(self._computed, view)
+
+    def _computed(self, view: PlayerView) -> None:
+        self._busy = False
+        self.view = view
         self.show_view()
+        if self._again:
+            self._again = False
+            self.reload()
 
     # ------------------------------------------------------------------ drawing
     def show_view(self) -> None:

@@ -16,6 +16,13 @@ def fixed_now() -> dt.datetime:
     return NOW
 
 
+async def settle(pilot) -> None:
+    """Wait for the view's replay (a thread worker) and the frame that shows it."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 def watch_app(log, **kw):
     from tui.watch import WatchApp
     app = WatchApp(log, now=fixed_now, poll=60, **kw)   # tests call reload() themselves
@@ -41,7 +48,7 @@ async def test_watch_follows_the_log_as_it_grows(tutorial_path, tmp_path):
                       clock=lambda: "2026-01-01T09:00:00+00:00")
     app = watch_app(log)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         text = screen_text(app)
         assert "Turn 0/3: Baseline: June 2023" in text and "No inject yet." in text
         assert "session 42:10" in text
@@ -50,7 +57,7 @@ async def test_watch_follows_the_log_as_it_grows(tutorial_path, tmp_path):
         s.choose("answer_beijing", "reassure", "calm it down")
         s.release("ally_objects", "")
         app.reload()
-        await pilot.pause()
+        await settle(pilot)
         text = screen_text(app)
         assert "Turn 1/3: Summer 2023" in text
         assert "choice 'Japan answers Beijing's warning'" in text
@@ -72,7 +79,7 @@ async def test_watch_survives_a_torn_log(tutorial_path, tmp_path):
         f.write(b'{"type":"act')
     app = watch_app(log)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         text = screen_text(app)
         assert "Turn 1/3" in text and "torn" in text
 
@@ -80,17 +87,17 @@ async def test_watch_survives_a_torn_log(tutorial_path, tmp_path):
 async def test_watch_of_a_missing_log_says_so(tmp_path):
     app = watch_app(tmp_path / "nothing.jsonl")
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         assert "cannot read the log" in screen_text(app)
 
 
 def test_player_view_80x24(snap_compare, multilingual_path, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     played(multilingual_path, "session.jsonl").close()
-    assert snap_compare(watch_app("session.jsonl"), terminal_size=(80, 24))
+    assert snap_compare(watch_app("session.jsonl"), terminal_size=(80, 24), run_before=settle)
 
 
 def test_player_view_160x50(snap_compare, multilingual_path, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     played(multilingual_path, "session.jsonl").close()
-    assert snap_compare(watch_app("session.jsonl"), terminal_size=(160, 50))
+    assert snap_compare(watch_app("session.jsonl"), terminal_size=(160, 50), run_before=settle)
