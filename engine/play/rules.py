@@ -219,9 +219,9 @@ def choose(state: GameState, env: Env, branch_id: str, option_id: str) -> GameSt
     option = branch.option(option_id)
     if option is None:
         raise RuleError(f"branch '{branch_id}' has no option '{option_id}'")
-    reason = block_reason(branch, state, env)
-    if reason:
-        raise RuleError(f"'{branch.title}' cannot be played: {reason}")
+    if block_reason(branch, state, env):
+        raise RuleError(f"'{branch.title}' cannot be played: "
+                        f"{block_reason(branch, state, env, words=True)}")
     values = apply_effects(option.effects, state, env)
     new = _replace(
         state, values=tuple(values),
@@ -298,9 +298,9 @@ def release(state: GameState, env: Env, inject_id: str) -> GameState:
     inject = env.scenario.injects.get(inject_id)
     if inject is None:
         raise RuleError(f"there is no inject '{inject_id}'")
-    reason = inject_block_reason(inject, state, env)
-    if reason:
-        raise RuleError(f"'{inject.title}' cannot be released: {reason}")
+    if inject_block_reason(inject, state, env):
+        raise RuleError(f"'{inject.title}' cannot be released: "
+                        f"{inject_block_reason(inject, state, env, words=True)}")
     values = apply_effects(inject.effects, state, env)
     new = _replace(state, values=tuple(values), released=state.released | {inject.id})
     return fire_signposts(env, new)
