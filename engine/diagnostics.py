@@ -52,7 +52,8 @@ CODES: dict[str, str] = {
     "SP502": "a branch has an adjudication but no option uses it",
     "SP503": "dice are not in NdM form (e.g. 2d6)",
     "SP504": "turn dates are not in order",
-    "SP508": "cells: an actor in two cells, or a strength scale that is empty or repeats a label",
+    "SP508": ("cells: an actor in two cells, sealed moves without cells, or a strength scale "
+              "that is empty or repeats a label"),
     "SP505": "a catalogue source is never cited (catalogue files only)",
     "SP506": "a branch can never be played (found by exploration)",
     "SP507": "a turn in which nothing can be played (found by exploration)",

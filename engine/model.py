@@ -284,6 +284,7 @@ class Scenario:
     moves_per_turn: int = 1
     time_box: int | None = None          # minutes per turn, if the scenario sets one
     cells: tuple[Cell, ...] = ()         # none: one group plays every actor
+    sealed_moves: bool = False           # cells seal their moves; revealed together
     arguments: ArgumentRules = ArgumentRules()
 
     def cell(self, cell_id: str) -> Cell | None:

@@ -148,3 +148,76 @@ def test_allowances_and_the_open_argument(celled, tmp_path):
         assert s.open_argument() == rec              # still open while its effects go in
     s.note("the room disagrees")
     assert s.open_argument() is None
+
+
+SEALED = CELLS.replace("moves_per_turn: 2\n", "moves_per_turn: 2\nsealed_moves: true\n", 1)
+
+
+@pytest.fixture
+def sealed_sc(tmp_path):
+    text = tutorial_scenario().read_text(encoding="utf-8")
+    path = tmp_path / "sealed.yaml"
+    path.write_text(text.replace("moves_per_turn: 2\n", SEALED, 1), encoding="utf-8")
+    return load_scenario(path)
+
+
+def test_sealed_moves_are_hidden_until_revealed_then_made_in_cell_order(sealed_sc, tmp_path):
+    s = start(sealed_sc, tmp_path)
+    s.next_turn()
+    with pytest.raises(SessionError, match="sealed"):
+        s.choose("answer_beijing", "reassure", "")
+    s.override("office", "agreed", "")                      # so that Red has a move open
+    s.seal("china_protests", "protest", "Red first")        # Red seals before Blue
+    s.seal("answer_beijing", "reassure", "calm")
+    with pytest.raises(SessionError, match="Blue has sealed all its moves"):
+        s.seal("open_office", "open", "")
+    assert s.state.moves == ()                              # nothing made yet
+    v = player_view(s.log_path, sealed_sc)
+    assert dict(v.moves)["Red"][0].text == "a move is sealed"
+    assert "China protests" not in str(v.moves) and "Beijing" not in str(v.moves)
+    s.reveal()
+    first = s.apply_revealed().record                       # Blue is declared first
+    second = s.apply_revealed().record
+    assert (first["branch"], first["cell"]) == ("answer_beijing", "blue")
+    assert (second["branch"], second["cell"]) == ("china_protests", "red")
+    assert s.revealed_queue() == []
+    with pytest.raises(SessionError, match="no revealed move"):
+        s.apply_revealed()
+    v = player_view(s.log_path, sealed_sc)
+    assert "China protests formally" in str(dict(v.moves)["Red"])
+    s.close()
+    assert replay(s.log_path, sealed_sc).status == VERIFIED
+    md = to_markdown(after_action_report(s.log_path, sealed_sc))
+    assert "Sealed move:** Red: China protests formally" in md
+    assert "2 sealed move(s) revealed together" in md
+
+
+def test_undo_a_seal_and_a_sealed_move_the_turn_no_longer_allows(sealed_sc, tmp_path):
+    s = start(sealed_sc, tmp_path)
+    s.next_turn()
+    s.seal("answer_beijing", "reassure", "")
+    s.undo()
+    assert s.sealed() == []
+    s.override("office", "agreed", "")
+    s.seal("china_protests", "protest", "")                  # Red: needs the office agreed
+    s.reveal()
+    s.override("office", "negotiating", "the white cell rules the talks stall")
+    out = s.apply_revealed()                                  # no longer allowed: set aside
+    seal_n = next(r["n"] for r in s.actions if r["action"] == "seal" and r["branch"] == "china_protests")
+    assert out.record["action"] == "note" and out.record["sealed"] == seal_n
+    assert "cannot be played" in out.record["text"] and s.revealed_queue() == []
+    assert "china_protests" not in s.state.moves
+    v = player_view(s.log_path, sealed_sc)
+    assert "cannot be played" in str(dict(v.moves)["White cell"])
+    s.close()
+    assert replay(s.log_path, sealed_sc).status == VERIFIED
+
+
+def test_sealed_moves_need_cells(tmp_path):
+    from engine.diagnostics import DiagnosticError
+    text = tutorial_scenario().read_text(encoding="utf-8").replace(
+        "moves_per_turn: 2\n", "moves_per_turn: 2\nsealed_moves: true\n", 1)
+    path = tmp_path / "bad.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DiagnosticError, match="SP508"):
+        load_scenario(path)

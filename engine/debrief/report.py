@@ -454,6 +454,8 @@ def _entry(n: int, rec: dict, before, after, rep: ReplayReport, names: _Names,
             d.append(Detail("Actor", names.sc.actors.get(b.actor, b.actor)))
         if rec.get("cell"):
             d.append(Detail("Cell", _cell_name(names, rec.get("cell"))))
+        if rec.get("sealed") is not None:
+            d.append(Detail("Sealed", f"sealed as action {rec.get('sealed')}, made when revealed"))
         d.append(Detail("Rationale", rec.get("rationale") or "(none recorded)"))
         opt = names.option_obj(bid, oid)
         if opt and opt.narrative:
@@ -517,6 +519,15 @@ def _entry(n: int, rec: dict, before, after, rep: ReplayReport, names: _Names,
         label = (var.label or var.id) if var else str(rec.get("variable"))
         title = f"{label}: {old} → {new}" if old is not None else f"{label} → {new}"
         d.append(Detail("Rationale", rec.get("rationale") or "(none recorded)"))
+    elif a == "seal":
+        kind = "Sealed move"
+        title = f"{_cell_name(names, rec.get('cell'))}: {names.branch(bid)} — {names.option(bid, oid)}"
+        d.append(Detail("Rationale", rec.get("rationale") or "(none recorded)"))
+        d.append(Detail("Sealed", "hidden from the room until revealed, then made in the "
+                        "cells' order"))
+    elif a == "reveal":
+        kind = "Reveal"
+        title = f"{len(_list(rec.get('seals')))} sealed move(s) revealed together"
     elif a == "argument":
         kind = "Argument"
         success = bool(rec.get("success"))

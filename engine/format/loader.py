@@ -182,6 +182,11 @@ class _Builder:
         injects = self.build_injects(raw_injects)
         signposts = self.build_signposts(collect("signposts"))
         cells, arguments = self.build_cells(data), self.build_arguments(data)
+        sealed = data.get("sealed_moves") is True
+        if sealed and not cells:
+            self.error("SP508", "sealed moves need cells: whose moves would be sealed?",
+                       value_pos(data, "sealed_moves", None),
+                       "declare `cells:`, or remove `sealed_moves`")
         self.check_catalogue_use()
 
         if any(d.severity == "error" for d in self.diags):
@@ -199,7 +204,7 @@ class _Builder:
             events=self.events, sources=self.sources, branches=branches, injects=injects,
             signposts=signposts, moves_per_turn=int(data.get("moves_per_turn", 1)),
             time_box=int(data["time_box"]) if data.get("time_box") else None,
-            cells=cells, arguments=arguments,
+            cells=cells, arguments=arguments, sealed_moves=sealed,
         )
 
     def build_cells(self, data: dict) -> tuple[Cell, ...]:

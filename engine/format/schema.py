@@ -50,6 +50,8 @@ OBJECTS: dict[str, list[F]] = {
         F("actors", "actors", "Actors: id → display name (added to the catalogue's)."),
         F("cells", "list:cell", "Teams in the room and the actors each plays (default: one "
           "group plays every actor)."),
+        F("sealed_moves", "bool", "With cells: each cell seals its move, and the moves are "
+          "revealed together before they are applied (default: false, cells move in turn)."),
         F("arguments", "obj:arguments", "Matrix-game arguments: the dice and the strength "
           "scale (default 2d6; very weak 11, weak 9, average 7, strong 5, very strong 3)."),
         F("turns", "list:turn", "Turns in order; the first is turn 0, the baseline.", True),

@@ -103,8 +103,20 @@ def view_of_replay(report: ReplayReport, *, show_odds: bool = False) -> PlayerVi
         if step.state.turn == state.turn and step.record.get("action") == "next_turn":
             start_of_turn = step.state
     moves: dict[str, list[MoveLine]] = {}
+    revealed = {n for r in live if r.get("action") == "reveal" for n in r.get("seals") or []}
     for rec in live:
-        if rec.get("turn") != state.turn or rec.get("action") not in MOVE_ACTIONS:
+        if rec.get("turn") != state.turn:
+            continue
+        if rec.get("action") == "seal":
+            if rec.get("n") not in revealed:       # what is sealed stays sealed
+                named = scenario.cell(str(rec.get("cell")))
+                who = named.name if named is not None else str(rec.get("cell"))
+                moves.setdefault(who, []).append(MoveLine(who, "a move is sealed"))
+            continue
+        if rec.get("action") == "note" and rec.get("sealed") is not None:
+            moves.setdefault("White cell", []).append(MoveLine("White cell", str(rec["text"])))
+            continue
+        if rec.get("action") not in MOVE_ACTIONS:
             continue
         named = scenario.cell(str(rec.get("cell"))) if rec.get("cell") else None
         cell = named.name if named is not None else "White cell" if scenario.cells else group

@@ -20,14 +20,15 @@ import attrs
 from engine import __version__
 
 from engine.play import rules
-from engine.play.clock import turn_started_at
+from engine.play.clock import live_records, turn_started_at
 from engine.play.dice import Roll, success_probability
 from engine.play.log import LOG_FORMAT, LogWriter
 from engine.model import Branch, Event, Scenario, Source, to_json_value
 from engine.play.rules import ClauseResult, Env, GameState, RuleError
 from engine.play.views import VariableView, fired_signposts_at, variable_views_at
 
-UNDOABLE = {"choose", "roll", "decide", "release", "override", "next_turn", "argument"}
+UNDOABLE = {"choose", "roll", "decide", "release", "override", "next_turn", "argument", "seal",
+            "reveal"}
 
 
 class SessionError(Exception):
@@ -288,7 +289,16 @@ class Session:
         except RuleError as e:
             raise SessionError(str(e)) from None
 
-    def choose(self, branch_id: str, option_id: str, rationale: str = "") -> Outcome:
+    def choose(self, branch_id: str, option_id: str, rationale: str = "", *,
+               sealed: int | None = None) -> Outcome:
+        """Record a choice. With sealed moves a cell's choice is sealed first (`seal`) and
+        made here when revealed (`sealed` is the seal's action number)."""
+        sc = self.scenario
+        branch = sc.branches.get(branch_id)
+        if sc.sealed_moves and branch is not None and sealed is None \
+                and sc.cell_of_actor(branch.actor) is not None:
+            raise SessionError(f"{sc.cell_of_actor(branch.actor).name}'s moves are sealed: "
+                               "seal this one, then reveal them together")
         new = self._rules(rules.choose, self.state, self.env, branch_id, option_id)
         branch = self.scenario.branches[branch_id]
         option = branch.option(option_id)
@@ -300,7 +310,87 @@ class Session:
         if cell is not None:
             fields["cell"] = cell.id
             msg = f"{cell.name}: {msg}"
+        if sealed is not None:
+            fields["sealed"] = sealed
         return self._commit("choose", new, fields, undoable=True, message=msg)
+
+    # -- sealed moves: each cell seals, all are revealed together, then applied in order
+    def sealed(self) -> list[dict]:
+        """The seal records of this turn not yet revealed (undone ones left out)."""
+        out: list[dict] = []
+        for rec in live_records(self.actions):
+            if rec.get("action") in ("reveal", "next_turn"):
+                out = []
+            elif rec.get("action") == "seal":
+                out.append(rec)
+        return out
+
+    def revealed_queue(self) -> list[dict]:
+        """Revealed seals still to be applied, in the cells' declared order."""
+        live = live_records(self.actions)
+        reveal = next((r for r in reversed(live) if r.get("action") in ("reveal", "next_turn")),
+                      None)
+        if reveal is None or reveal.get("action") != "reveal":
+            return []
+        done = {r.get("sealed") for r in live if r.get("action") in ("choose", "note")
+                and r.get("sealed") is not None}
+        seals = {r.get("n"): r for r in live if r.get("action") == "seal"}
+        order = {c.id: i for i, c in enumerate(self.scenario.cells)}
+        queue = [seals[n] for n in reveal.get("seals", []) if n in seals and n not in done]
+        return sorted(queue, key=lambda r: order.get(r.get("cell"), len(order)))
+
+    def seal(self, branch_id: str, option_id: str, rationale: str = "") -> Outcome:
+        sc = self.scenario
+        if not sc.sealed_moves:
+            raise SessionError("this scenario's cells move in turn: choose instead of sealing")
+        if self.state.ended:
+            raise SessionError("the session has ended")
+        branch = sc.branches.get(branch_id)
+        if branch is None or branch.option(option_id) is None:
+            raise SessionError(f"there is no option '{option_id}' of branch '{branch_id}'")
+        cell = sc.cell_of_actor(branch.actor)
+        if cell is None:
+            raise SessionError(f"'{branch.title}' is the white cell's move: choose it directly")
+        reason = rules.block_reason(branch, self.state, self.env, words=True)
+        if reason:
+            raise SessionError(f"'{branch.title}' cannot be played: {reason}")
+        mine = [r for r in self.sealed() if r.get("cell") == cell.id]
+        used = sum(1 for m in self.state.moves if sc.cell_of_move(m) == cell)
+        if used + len(mine) >= cell.moves_per_turn:
+            raise SessionError(f"{cell.name} has sealed all its moves this turn "
+                               f"({cell.moves_per_turn}); reveal them, or undo one")
+        if any(r.get("branch") == branch_id for r in self.sealed()):
+            raise SessionError(f"'{branch.title}' is already sealed this turn")
+        return self._commit("seal", self.state, {"cell": cell.id, "branch": branch_id,
+                                                 "option": option_id, "rationale": rationale},
+                            undoable=True, message=f"{cell.name} sealed a move")
+
+    def reveal(self) -> Outcome:
+        """Reveal every sealed move together; `apply_revealed` then makes them one by one."""
+        seals = self.sealed()
+        if not seals:
+            raise SessionError("no move is sealed")
+        names = ", ".join(self.scenario.cell(r["cell"]).name for r in seals)
+        return self._commit("reveal", self.state, {"seals": [r["n"] for r in seals]},
+                            undoable=True, message=f"Revealed the sealed moves of {names}")
+
+    def apply_revealed(self) -> Outcome:
+        """Make the next revealed move (cells in their declared order). A move its turn no
+        longer allows (an earlier one changed the situation) is set aside with a note."""
+        queue = self.revealed_queue()
+        if not queue:
+            raise SessionError("no revealed move is waiting")
+        rec = queue[0]
+        branch = self.scenario.branches[rec["branch"]]
+        reason = rules.block_reason(branch, self.state, self.env, words=True)
+        if reason and self.state.pending is None:
+            cell = self.scenario.cell(rec["cell"])
+            text = (f"{cell.name}'s sealed move '{branch.title}' cannot be played after the "
+                    f"moves revealed before it: {reason}")
+            return self._commit("note", self.state, {"text": text, "sealed": rec["n"]},
+                                undoable=False, message=text)
+        return self.choose(rec["branch"], rec["option"], rec.get("rationale", ""),
+                           sealed=rec["n"])
 
     def argue(self, cell: str, argument: str, strength: str, counters: Iterable[str] = (),
               ) -> Outcome:
@@ -412,13 +502,20 @@ class Session:
         action = rec.get("action")
         try:
             if action == "choose":
-                return self.choose(rec["branch"], rec["option"], rec.get("rationale", ""))
+                return self.choose(rec["branch"], rec["option"], rec.get("rationale", ""),
+                                   sealed=rec.get("sealed"))
             if action == "roll":
                 return self.roll()
             if action == "decide":
                 return self.decide(bool(rec["success"]), rec.get("rationale", ""))
+            if action == "note" and rec.get("sealed") is not None:
+                return self.apply_revealed()
             if action == "note":
                 return self.note(rec["text"])
+            if action == "seal":
+                return self.seal(rec["branch"], rec["option"], rec.get("rationale", ""))
+            if action == "reveal":
+                return self.reveal()
             if action == "argument":
                 return self.argue(str(rec["cell"]), rec["argument"], rec["strength"],
                                   rec.get("counters") or [])
@@ -473,6 +570,11 @@ def describe_action(rec: dict, scenario: Scenario | None = None) -> str:
         var = scenario.variable(str(rec.get("variable"))) if scenario is not None else None
         name = (var.label or var.id) if var is not None else rec.get("variable")
         text = f"override {name} = {_show_json(rec.get('value'))}"
+    elif a == "seal":
+        cell = scenario.cell(str(rec.get("cell"))) if scenario is not None else None
+        text = f"{cell.name if cell else rec.get('cell')} sealed a move"
+    elif a == "reveal":
+        text = f"sealed moves revealed ({len(rec.get('seals') or [])})"
     elif a == "undo":
         text = f"undo of action {rec.get('undoes')}"
     elif a == "next_turn":

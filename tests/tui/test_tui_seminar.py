@@ -242,3 +242,34 @@ async def test_a_cell_argues_rolls_and_the_override_takes_the_argument(tmp_path,
         rationale = app.screen.query_one("#rationale").value
         assert rec["success"]                 # seed 7: the dice reach 5
         assert rationale == "argument: Beijing cuts exports"
+
+
+async def test_sealed_moves_in_the_console(tmp_path, log_path):
+    from engine.bundled import tutorial_scenario
+    from tui_helpers import move_to
+    text = tutorial_scenario().read_text(encoding="utf-8").replace(
+        "moves_per_turn: 2\n", "moves_per_turn: 2\nsealed_moves: true\ncells:\n"
+        "  - {id: blue, name: Blue, actors: [japan, nato], moves_per_turn: 1}\n"
+        "  - {id: red, name: Red, actors: [china]}\n", 1)
+    path = tmp_path / "sealed.yaml"
+    path.write_text(text, encoding="utf-8")
+    app = make_app(scenario_path=path, log_path=log_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await start(pilot)
+        await pilot.press("t")
+        await pilot.pause()
+        assert app.screen.check_action("reveal", ()) is False      # nothing sealed yet
+        await move_to(pilot, "answer_beijing")
+        await pilot.press("1")
+        await pilot.pause()
+        await type_text(pilot, "calm")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert actions(log_path) == ["next_turn", "seal"]
+        assert "sealed: 1 (v reveals)" in screen_text(app)
+        await pilot.press("v")
+        await pilot.pause()
+        assert actions(log_path) == ["next_turn", "seal", "reveal", "choose"]
+        rec = read_log(log_path)[-1]
+        assert (rec["branch"], rec["cell"], rec["rationale"]) == ("answer_beijing", "blue", "calm")
+        assert "Blue 1/1" in screen_text(app)

@@ -28,7 +28,7 @@ from ..widgets import (ACCENT, BAD, MUTED, OK, WARN, KeyFooter, ParagraphView, S
 from .choose import ChoosePanel
 
 GUARDED = {"choose", "choose_option", "roll", "note", "inject", "override", "undo",
-           "next_turn", "end", "argue"}
+           "next_turn", "end", "argue", "reveal"}
 
 
 class BranchList(SteadyScrollbars, OptionList):
@@ -97,6 +97,7 @@ class ExerciseScreen(Screen):
         Binding("i", "inject", "Inject", id="exercise.inject"),
         Binding("o", "override", "Override", id="exercise.override"),
         Binding("a", "argue", "Argue", id="exercise.argue"),
+        Binding("v", "reveal", "Reveal", id="exercise.reveal"),
         Binding("u", "undo", "Undo", id="exercise.undo"),
         Binding("t", "next_turn", "Next turn", id="exercise.next_turn"),
         Binding("e", "end", "End", id="exercise.end"),
@@ -113,6 +114,7 @@ class ExerciseScreen(Screen):
         "inject": "release an inject",
         "override": "set a state variable by hand, with a rationale",
         "argue": "record a cell's matrix-game argument, rate its strength and roll",
+        "reveal": "reveal the cells' sealed moves together and make them in order",
         "undo": "undo the last action (it stays in the log as undone)",
         "next_turn": "move on to the next turn",
         "end": "end the session with hotwash notes",
@@ -158,7 +160,7 @@ class ExerciseScreen(Screen):
                 log = ParagraphView(id="log-pane", classes="pane")
                 log.border_title = "Log"
                 yield log
-        yield KeyFooter(compact=True, narrow_hidden={"override", "argue"})
+        yield KeyFooter(compact=True, narrow_hidden={"override", "argue", "reveal"})
 
     def on_resize(self, event) -> None:
         # below 100 columns the footer leaves out the palette hint and o Override (ctrl+p and
@@ -238,6 +240,9 @@ class ExerciseScreen(Screen):
         allowances = s.allowances()
         if s.scenario.cells:
             parts.append(Content(" ".join(f"{who} {used}/{n}" for who, used, n in allowances)))
+            sealed = s.sealed() if s.scenario.sealed_moves else []
+            if sealed:
+                parts.append(styled(f"sealed: {len(sealed)} (v reveals)", f"bold {WARN}"))
         else:
             parts.append(Content(f"Moves {allowances[0][1]}/{allowances[0][2]}"))
         if s.env.switched_off:
@@ -364,6 +369,8 @@ class ExerciseScreen(Screen):
         if action == "roll":
             # shown only when a roll is waiting (the footer has no room to spare at 80 columns)
             return self.session.pending_roll() is not None
+        if action == "reveal":       # only when moves are sealed
+            return bool(self.session.scenario.sealed_moves and self.session.sealed())
         return True
 
     # ------------------------------------------------------------------ actions
@@ -433,7 +440,26 @@ class ExerciseScreen(Screen):
     def record_choice(self, branch_id: str, option_id: str, rationale: str) -> None:
         """Called by the choose panel: log the choice through the engine, then show it."""
         self.branch_list.focus()
-        self.run_engine(self.session.choose, branch_id, option_id, rationale)
+        sc = self.session.scenario
+        branch = sc.branches[branch_id]
+        if sc.sealed_moves and sc.cell_of_actor(branch.actor) is not None:
+            self.run_engine(self.session.seal, branch_id, option_id, rationale)
+        else:
+            self.run_engine(self.session.choose, branch_id, option_id, rationale)
+
+    def action_reveal(self) -> None:
+        """Reveal the sealed moves together, then make them in the cells' order (stopping
+        at a roll: rolling it goes on with the rest)."""
+        if self.refuse_if_busy():
+            return
+        if self.run_engine(self.session.reveal) is not None:
+            self.apply_revealed_moves()
+
+    def apply_revealed_moves(self) -> None:
+        s = self.session
+        while s.revealed_queue() and s.state.pending is None:
+            if self.run_engine(s.apply_revealed) is None:
+                break
 
     def action_cancel_choice(self) -> None:
         if self.choose_panel.is_open:
@@ -477,6 +503,7 @@ class ExerciseScreen(Screen):
             else:
                 _, success, rationale = result
                 self.run_engine(self.session.decide, success, rationale)
+            self.apply_revealed_moves()
 
         self.app.push_screen(RollDialog(branch, option, mods, chance), done)
 
