@@ -53,13 +53,51 @@ def serve(log: Path, *, scenario: Path | None = None, host: str = "localhost",
     return 0
 
 
+def console_lock(log: Path):
+    """An exclusive lock on `LOG.lock` for the console's lifetime, or None if another
+    console (another browser tab) holds it: two consoles appending to one log would break its
+    hash chain. Where the platform has no `fcntl`, no lock is taken (an object is returned)."""
+    try:
+        import fcntl
+    except ImportError:          # not Unix: the guard is not available
+        return object()
+    log.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(log.with_name(log.name + ".lock"), "a")
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        return None
+    return handle                # released when the process ends
+
+
 def _console(log: Path, scenario: Path | None) -> int:
     """Resume the session in `log`, or open the setup screen that will start it there."""
+    if console_lock(log) is None:
+        return _already_open(log)
     from tui.app import run_app
     if log.exists() and log.stat().st_size > 0:
         return run_app(resume_log=log, scenario_path=scenario)
     from engine.bundled import main_scenario
     return run_app(scenario_path=scenario or main_scenario(), log_path=log)
+
+
+def _already_open(log: Path) -> int:
+    from textual.app import App
+
+    from tui.screens.error import ErrorScreen
+
+    class AlreadyOpen(App[int]):
+        CSS_PATH = "app.tcss"
+
+        def on_mount(self) -> None:
+            self.push_screen(ErrorScreen("The console is already open", [
+                f"Another browser tab runs the facilitator's console on {log}; only one may "
+                "write to a session log.", "Close that tab first, or open the player view "
+                "(read only) here instead."]))
+
+    AlreadyOpen().run()
+    return 1
 
 
 def main(argv: list[str] | None = None) -> int:
