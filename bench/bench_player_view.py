@@ -10,6 +10,9 @@ overrides, undos, turn changes), against the reference in the same run: a bare
 little beyond the replay it needs (target ≤ 1.3×) and stay well under the half-second poll
 at a long seminar's length (target ≤ 150 ms median at 1,000 actions).
 
+Then what `spillover watch` does since: a `Follower` that replayed the log once refreshes
+after 10 more lines are appended, replaying only those (target ≤ 50 ms at 1,000 actions).
+
 Prints medians with min–max.
 """
 
@@ -24,7 +27,7 @@ from pathlib import Path
 
 from engine.bundled import main_scenario
 from engine.format.loader import load_scenario
-from engine.play.player_view import player_view
+from engine.play.player_view import Follower, player_view
 from engine.play.replay import replay
 from engine.play.session import Session, SessionError
 
@@ -82,6 +85,18 @@ def main() -> None:
                 replays.append(timed(lambda: replay(log, sc)))
                 views.append(timed(lambda: player_view(log, sc)))
             ratios = [v / r for v, r in zip(views, replays)]
+            lines = log.read_bytes().splitlines(keepends=True)
+            grow = Path(tmp) / f"grow{n}.jsonl"
+            follows = []
+            for _ in range(args.runs):
+                grow.write_bytes(b"".join(lines[:-10]))
+                follower = Follower(grow, sc)
+                follower.view()
+                grow.write_bytes(b"".join(lines))
+                follows.append(timed(follower.view))
+                assert follower.full_replays == 1
+            print(f"{made} actions: Follower refresh after 10 appended lines "
+                  f"{statistics.median(follows):.1f} ms ({min(follows):.1f}–{max(follows):.1f})")
             print(f"{made} actions: player_view {statistics.median(views):.1f} ms "
                   f"({min(views):.1f}–{max(views):.1f}); replay {statistics.median(replays):.1f} "
                   f"ms ({min(replays):.1f}–{max(replays):.1f}); ratio "

@@ -146,3 +146,26 @@ def test_reasons_for_the_room_use_labels_and_titles(tutorial):
                           "occurred")
     s.choose("answer_beijing", "reassure", "")
     assert "answer_beijing" not in (s.branch_view("china_protests").said or "")
+
+
+def test_the_follower_replays_only_what_was_appended(tutorial, tmp_path):
+    from engine.play.player_view import Follower
+    s = start(tutorial, tmp_path)
+    f = Follower(s.log_path, tutorial)
+    assert f.view().turn == 0 and f.full_replays == 1
+    s.next_turn()
+    s.choose("press_negotiations", "push", "now")
+    s.roll()
+    s.undo()
+    s.roll()
+    v = f.view()
+    assert f.full_replays == 1                       # appended lines only
+    assert v == player_view(s.log_path, tutorial)    # the same view as a full replay
+    assert v.turn == 1 and len(v.moves[0][1]) == 2
+    s.close()
+    # the log is edited: the earlier lines differ, so it replays in full and says so
+    lines = s.log_path.read_text(encoding="utf-8").splitlines()
+    lines[2] = lines[2].replace('"rationale":"now"', '"rationale":"later"')
+    s.log_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    v = f.view()
+    assert f.full_replays == 2 and "edited" in v.notice

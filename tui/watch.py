@@ -17,7 +17,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from engine.play.clock import elapsed, hms, time_box_left
-from engine.play.player_view import PlayerView, player_view, scenario_of_log
+from engine.play.player_view import Follower, PlayerView, player_view, scenario_of_log
 
 MUTED = "$foreground-muted"
 WARN = "$text-warning"
@@ -116,12 +116,19 @@ class WatchApp(App[int]):
 
     _busy = False
     _again = False
+    _follower: Follower | None = None
 
     def _compute(self) -> None:
         try:
             if self.scenario is None:
                 self.scenario, _problem = scenario_of_log(self.log_path)
-            view = player_view(self.log_path, self.scenario, show_odds=self.show_odds)
+            if self.scenario is None:
+                view = player_view(self.log_path, None, show_odds=self.show_odds)
+            else:
+                if self._follower is None:
+                    self._follower = Follower(self.log_path, self.scenario,
+                                              show_odds=self.show_odds)
+                view = self._follower.view()
         except Exception as e:        # never a traceback on the projector
             view = PlayerView("spillover", notice=f"the log cannot be shown: {e}")
         self.call_from_thread(self._computed, view)

@@ -18,8 +18,10 @@ from engine.format.loader import load_scenario
 from engine.model import Scenario
 from engine.play.clock import live_records, turn_started_at
 from engine.play.dice import success_probability
-from engine.play.log import read_log
-from engine.play.replay import LOG_EDITED, UNREADABLE, ReplayReport, replay
+from engine.play.log import LogRead, read_log
+from engine.play.replay import LOG_EDITED, UNREADABLE, VERIFIED, ReplayReport, Step, replay
+from engine.play.rules import state_json
+from engine.play.session import SessionError
 from engine.play.rules import modifiers_now
 from engine.play.session import describe_action
 from engine.play.views import VariableView, fired_signposts_at, variable_views_at
@@ -69,6 +71,53 @@ def player_view(log_path: str | Path, scenario: Scenario | None = None, *,
         if scenario is None:
             return PlayerView("spillover", notice=problem)
     return view_of_replay(replay(log_path, scenario), show_odds=show_odds)
+
+
+class Follower:
+    """The player view of a log that grows: after the first full replay, each refresh
+    replays only the lines appended since (when the earlier ones are unchanged, line for
+    line by their hashes); anything else — an edit, a torn line, an undone resume — falls
+    back to a full replay. Read only, like `player_view`."""
+
+    def __init__(self, log_path: str | Path, scenario: Scenario, *, show_odds: bool = False):
+        self.log_path = log_path
+        self.scenario = scenario
+        self.show_odds = show_odds
+        self.report: ReplayReport | None = None
+        self.full_replays = 0            # for tests and benchmarks
+
+    def view(self) -> PlayerView:
+        log = read_log(self.log_path)
+        report = self._more(log) if self.report is not None else None
+        if report is None:
+            report = replay(self.log_path, self.scenario)
+            self.full_replays += 1
+        self.report = report
+        return view_of_replay(report, show_odds=self.show_odds)
+
+    def _more(self, log: LogRead) -> ReplayReport | None:
+        prev = self.report
+        if (prev is None or prev.status != VERIFIED or prev.session is None or log.header is None
+                or log.chain_broken_at or log.diagnostics and not log.torn
+                or log.header.get("hash") != prev.log.header.get("hash")):
+            return None
+        done = len(prev.steps) - 1
+        if len(log.actions) < done or any(
+                a.get("hash") != b.get("hash") for a, b in zip(log.actions, prev.log.actions)):
+            return None
+        session = prev.session
+        steps = list(prev.steps)
+        for i, rec in enumerate(log.actions[done:], start=done + 2):
+            try:
+                outcome = session.apply_record(rec)
+            except SessionError:
+                return None
+            if outcome.record["state"] != rec.get("state") or (
+                    outcome.roll is not None and list(outcome.roll.faces) != rec.get("faces")):
+                return None
+            steps.append(Step(i, rec, session.state, state_json(session.state, session.env)))
+        session.records = [log.header, *log.actions]
+        return attrs.evolve(prev, log=log, steps=tuple(steps))
 
 
 def scenario_of_log(log_path: str | Path) -> tuple[Scenario | None, str]:
