@@ -172,6 +172,8 @@ def test_sealed_moves_are_hidden_until_revealed_then_made_in_cell_order(sealed_s
     with pytest.raises(SessionError, match="Blue has sealed all its moves"):
         s.seal("open_office", "open", "")
     assert s.state.moves == ()                              # nothing made yet
+    with pytest.raises(SessionError, match="reveal them first"):
+        s.next_turn()                                       # sealed moves are never dropped
     v = player_view(s.log_path, sealed_sc)
     assert dict(v.moves)["Red"][0].text == "a move is sealed"
     assert "China protests" not in str(v.moves) and "Beijing" not in str(v.moves)

@@ -479,6 +479,12 @@ class Session:
         return outcome
 
     def next_turn(self) -> Outcome:
+        if self.scenario.sealed_moves:
+            if self.sealed():
+                raise SessionError("moves are sealed this turn: reveal them first (or undo "
+                                   "the seals)")
+            if self.revealed_queue():
+                raise SessionError("revealed moves are still to be made this turn")
         new, released = self._rules(rules.next_turn, self.state, self.env)
         t = self.scenario.turns[new.turn]
         msg = f"Turn {t.index}: {t.label}"
