@@ -22,3 +22,18 @@ def test_only_one_console_per_log(tmp_path):
     again = console_lock(log)
     assert again is not None
     again.close()
+
+
+def test_a_port_in_use_is_a_clear_error_not_a_traceback(tmp_path, capsys):
+    import socket
+
+    from tui.cli import main
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        code = main(["serve", str(tmp_path / "s.jsonl"), "--host", "127.0.0.1",
+                     "--port", str(port), "--watch-port", str(port)])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert f"cannot serve the console on 127.0.0.1:{port}" in err and "--port" in err

@@ -37,6 +37,12 @@ def serve(log: Path, *, scenario: Path | None = None, host: str = "localhost",
     log = log.resolve()
     scenario = scenario.resolve() if scenario else None
     watch_port = watch_port or port + 1
+    for what, p in (("console", port), ("player view", watch_port)):
+        problem = port_problem(host, p)
+        if problem:
+            print(f"spillover serve: cannot serve the {what} on {host}:{p}: {problem}. "
+                  "Choose another port with --port / --watch-port.", file=sys.stderr)
+            return 2
     player = subprocess.Popen([sys.executable, "-m", "tui.serve", "player-server", str(log),
                                "--host", host, "--port", str(watch_port),
                                *(["--odds"] if odds else [])])
@@ -69,6 +75,23 @@ def console_lock(log: Path):
         handle.close()
         return None
     return handle                # released when the process ends
+
+
+def port_problem(host: str, port: int) -> str | None:
+    """Why nothing can listen on host:port now (in use, no such address…), or None."""
+    import socket
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as e:
+        return f"unknown address ({e})"
+    family, kind, proto, _name, address = infos[0]
+    with socket.socket(family, kind, proto) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(address)
+        except OSError as e:
+            return e.strerror or str(e)
+    return None
 
 
 def _console(log: Path, scenario: Path | None) -> int:
