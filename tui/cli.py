@@ -48,6 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     wat.add_argument("log", help="session log (.jsonl) being played")
     wat.add_argument("--odds", action="store_true",
                      help="also show dice, modifiers and the chance of a waiting roll")
+    wat.add_argument("--scenario", help="scenario YAML, if it moved since the session")
 
     srv = sub.add_parser("serve", help="serve the console and the player view in the browser",
                          description="Serve the facilitator's console and the read-only player "
@@ -181,7 +182,8 @@ def _dispatch(args) -> int:
     if cmd == "resume":
         return _tui(resume_log=Path(args.log), scenario_path=_opt_path(args.scenario))
     if cmd == "watch":
-        return _tui(watch_log=Path(args.log), show_odds=args.odds)
+        return _tui(watch_log=Path(args.log), show_odds=args.odds,
+                    watch_scenario=_opt_path(args.scenario))
     if cmd == "serve":
         from tui.serve import serve
         return serve(Path(args.log), scenario=_opt_path(args.scenario), host=args.host,
@@ -216,7 +218,8 @@ def _tui(**kwargs) -> int:
         return EXIT_USAGE
     if "watch_log" in kwargs:
         from tui.watch import run_watch
-        return run_watch(kwargs["watch_log"], show_odds=kwargs["show_odds"])
+        return run_watch(kwargs["watch_log"], show_odds=kwargs["show_odds"],
+                         scenario_path=kwargs["watch_scenario"])
     from tui.app import run_app   # Textual is imported only here
     return run_app(**kwargs)
 

@@ -16,6 +16,8 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
+from engine.diagnostics import DiagnosticError
+from engine.format.loader import load_scenario
 from engine.play.clock import elapsed, hms, time_box_left
 from engine.play.player_view import Follower, PlayerView, player_view, scenario_of_log
 
@@ -56,13 +58,15 @@ class WatchApp(App[int]):
     """
 
     def __init__(self, log_path: str | Path, *, show_odds: bool = False,
-                 now: Callable[[], _dt.datetime] = local_now, poll: float = 0.5) -> None:
+                 now: Callable[[], _dt.datetime] = local_now, poll: float = 0.5,
+                 scenario_path: str | Path | None = None) -> None:
         super().__init__()
         self.log_path = Path(log_path)
         self.show_odds = show_odds
         self.now = now
         self.poll = poll
         self.scenario = None
+        self.scenario_path = Path(scenario_path) if scenario_path else None
         self.view: PlayerView | None = None
         self._seen: tuple | None = None
 
@@ -120,6 +124,8 @@ class WatchApp(App[int]):
 
     def _compute(self) -> None:
         try:
+            if self.scenario is None and self.scenario_path is not None:
+                self.scenario = load_scenario(self.scenario_path)
             if self.scenario is None:
                 self.scenario, _problem = scenario_of_log(self.log_path)
             if self.scenario is None:
@@ -129,6 +135,9 @@ class WatchApp(App[int]):
                     self._follower = Follower(self.log_path, self.scenario,
                                               show_odds=self.show_odds)
                 view = self._follower.view()
+        except DiagnosticError as e:
+            first = e.diagnostics[0].format() if e.diagnostics else ""
+            view = PlayerView("spillover", notice=f"the scenario cannot be loaded: {first}")
         except Exception as e:        # never a traceback on the projector
             view = PlayerView("spillover", notice=f"the log cannot be shown: {e}")
         self.call_from_thread(self._computed, view)
@@ -208,7 +217,8 @@ class WatchApp(App[int]):
         self.query_one("#pv-status", Static).update(Content(" · ").join(parts))
 
 
-def run_watch(log_path: str | Path, *, show_odds: bool = False) -> int:
-    app = WatchApp(log_path, show_odds=show_odds)
+def run_watch(log_path: str | Path, *, show_odds: bool = False,
+              scenario_path: str | Path | None = None) -> int:
+    app = WatchApp(log_path, show_odds=show_odds, scenario_path=scenario_path)
     app.run()
     return 0

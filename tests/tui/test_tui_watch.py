@@ -101,3 +101,27 @@ def test_player_view_160x50(snap_compare, multilingual_path, tmp_path, monkeypat
     monkeypatch.chdir(tmp_path)
     played(multilingual_path, "session.jsonl").close()
     assert snap_compare(watch_app("session.jsonl"), terminal_size=(160, 50), run_before=settle)
+
+
+async def test_watch_with_a_scenario_that_moved_or_is_broken(tutorial_path, tmp_path):
+    import shutil
+    moved = tmp_path / "moved.yaml"
+    shutil.copy(tutorial_path, moved)
+    log = tmp_path / "s.jsonl"
+    Session.start(load_scenario(moved), seed=7, group="Blue", log_path=log,
+                  clock=lambda: "2026-01-01T09:00:00+00:00").close()
+    moved.unlink()
+    app = watch_app(log)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert "cannot be loaded" in screen_text(app)
+    app = watch_app(log, scenario_path=tutorial_path)       # --scenario: where it is now
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert "Turn 0/3" in screen_text(app)
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("spillover: 1\nid: [\n", encoding="utf-8")
+    app = watch_app(log, scenario_path=broken)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert "broken.yaml:" in screen_text(app).replace("\n", "")
