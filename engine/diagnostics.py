@@ -60,6 +60,8 @@ CODES: dict[str, str] = {
     "SP506": "a branch can never be played (found by exploration)",
     "SP507": "a turn in which nothing can be played (found by exploration)",
     "SP508": "a variable rests on an event its initial value never reads (format 2)",
+    "SP509": ("cells: an actor in two cells, sealed moves without cells, or a strength scale "
+              "that is empty or repeats a label"),
     "SP601": "the log cannot be read",
     "SP602": "a log line is not valid JSON (a torn last line is recovered)",
     "SP603": "the log's hash chain is broken — the log was edited",

@@ -307,6 +307,33 @@ class Objective:
 
 
 @attrs.frozen
+class Cell:
+    """A team in the room that plays some actors, with its own move allowance per turn."""
+
+    id: str
+    name: str
+    actors: tuple[str, ...]
+    moves_per_turn: int = 1
+
+
+DEFAULT_STRENGTHS = (("very weak", 11), ("weak", 9), ("average", 7), ("strong", 5),
+                     ("very strong", 3))
+
+
+@attrs.frozen
+class ArgumentRules:
+    """Matrix-game arguments: the dice, and the strength scale (label → target)."""
+
+    dice: str = "2d6"
+    count: int = 2
+    sides: int = 6
+    scale: tuple[tuple[str, int], ...] = DEFAULT_STRENGTHS
+
+    def target(self, strength: str) -> int | None:
+        return dict(self.scale).get(strength)
+
+
+@attrs.frozen
 class Scenario:
     id: str
     title: str
@@ -330,11 +357,35 @@ class Scenario:
     objectives: tuple[Objective, ...] = ()
     purpose: str = ""
     scope: str = ""
+    time_box: int | None = None          # minutes per turn, if the scenario sets one
+    cells: tuple[Cell, ...] = ()         # none: one group plays every actor
+    sealed_moves: bool = False           # cells seal their moves; revealed together
+    arguments: ArgumentRules = ArgumentRules()
 
     def objective(self, objective_id: str) -> Objective | None:
         return next((o for o in self.objectives if o.id == objective_id), None)
     logic_hash: str = ""     # over everything but prose: what logs pin (engine.format.prose)
     lang: str = "en"         # the language of its text (engine.format.strings)
+
+    def cell(self, cell_id: str) -> Cell | None:
+        for c in self.cells:
+            if c.id == cell_id:
+                return c
+        return None
+
+    def cell_of_actor(self, actor: str) -> Cell | None:
+        for c in self.cells:
+            if actor in c.actors:
+                return c
+        return None
+
+    def cell_of_move(self, move: str) -> Cell | None:
+        """The cell a move of this turn counts against: an argument's cell, or the cell
+        that plays the branch's actor (None: the group, or the white cell)."""
+        if move.startswith("argument:"):
+            return self.cell(move[len("argument:"):])
+        branch = self.branches.get(move)
+        return self.cell_of_actor(branch.actor) if branch is not None else None
 
     @property
     def last_turn(self) -> int:

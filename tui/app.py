@@ -55,9 +55,11 @@ class SpilloverApp(App[int]):
                  seed: int | None = None, clock: Callable[[], str] | None = None,
                  now: Callable[[], _dt.datetime] | None = None,
                  initial_seed: int | None = None, cursor_blink: bool = True,
-                 log_folder: str | Path = "sessions", sign: bool = False, watch: bool = False,
-                 start_turn: int | None = None,
-                 start_values: dict[str, str] | None = None, lang: str | None = None) -> None:
+                 log_folder: str | Path = "sessions", sign: bool = False,
+                 live_reload: bool = False, start_turn: int | None = None,
+                 start_values: dict[str, str] | None = None,
+                 wall_clock: Callable[[], _dt.datetime] | None = None,
+                 lang: str | None = None) -> None:
         super().__init__()
         self.lang = lang                 # the scenario's text language (None: as written)
         self.scenario_path = Path(scenario_path) if scenario_path else None
@@ -69,11 +71,15 @@ class SpilloverApp(App[int]):
             initial_seed if initial_seed is not None else random.randrange(1, 1_000_000))
         self.clock = clock
         self.now = now or _dt.datetime.now
+        self.wall_clock = wall_clock or (lambda: _dt.datetime.now().astimezone())
+        """The time of day and the session's elapsed time in the header (aware)."""
         self.cursor_blink = cursor_blink
         self.log_folder = Path(log_folder)
         self.sign = sign
         self.session: Session | None = None
-        self.watch = watch                  # reload the scenario when its files change
+        # `spillover run --watch`; not named `watch`: that is Textual's DOMNode.watch (used by
+        # remember_theme), and `spillover watch` is the player view
+        self.live_reload = live_reload      # reload the scenario when its files change
         self.start_turn = start_turn        # a test session starts at this turn…
         self.start_values = start_values or {}  # …with these values (logged overrides)
         self.last_reload = None             # the engine's answer to the latest reload
@@ -83,6 +89,7 @@ class SpilloverApp(App[int]):
     # ------------------------------------------------------------------ start
     def on_mount(self) -> None:
         self.call_after_refresh(settle_heap)
+        self.remember_theme()
         from .screens.error import ErrorScreen
         try:
             scenario = self._load_scenario_arg()
@@ -105,8 +112,16 @@ class SpilloverApp(App[int]):
             self.show_error("The session cannot be resumed", [str(e)])
         except OSError as e:
             self.push_screen(ErrorScreen("A file cannot be read", [str(e)]))
-        if self.watch and self.replay_log is None and self.resume_log is None:
-            self.watch_scenario()   # before the session too: the setup or the errors follow
+        if self.live_reload and self.replay_log is None and self.resume_log is None:
+            self.follow_scenario_files()   # before the session too: the setup or the errors follow
+
+    def remember_theme(self) -> None:
+        """Start with the theme chosen last time (user settings), and keep each new choice."""
+        from .settings import load_settings, save_setting
+        theme = load_settings().get("theme")
+        if isinstance(theme, str) and theme in self.available_themes:
+            self.theme = theme
+        self.watch(self, "theme", lambda name: save_setting("theme", name), init=False)
 
     def _load_scenario_arg(self):
         if self.scenario_path is None:
@@ -149,29 +164,33 @@ class SpilloverApp(App[int]):
             self.switch_screen(screen)
         else:
             self.push_screen(screen)
-        if self.watch:
-            self.watch_scenario()
+        if self.live_reload:
+            self.follow_scenario_files()
         if resumed:      # after the first frame: mounting a toast would hold it back
             self.call_after_refresh(self.notify, f"Resumed {session.log_path}: {resumed}",
                                     title="Resumed", markup=False)
         self.call_after_refresh(settle_heap)
 
-    def start_session(self, scenario, *, seed: int, group: str, switched_off, log_path) -> Session:
+    def start_session(self, scenario, *, seed: int, group: str, switched_off, log_path,
+                      time_box: int | None = None) -> Session:
         """Start a session from the setup screen's fields (SessionError/OSError propagate),
-        brought to the chosen turn and state for a test session (`--turn`, `--set`)."""
+        brought to the chosen turn and state for a test session (`--turn`, `--set`);
+        `time_box` is the minutes per turn set at setup."""
         signer = None
         if self.sign:
             from engine.play.signing import signing_key
             signer = signing_key()
         if self.start_turn is None and not self.start_values:
             return Session.start(scenario, seed=seed, group=group, switched_off=switched_off,
-                                 log_path=log_path, clock=self.clock or utc_now, signer=signer)
+                                 log_path=log_path, clock=self.clock or utc_now, signer=signer,
+                                 time_box=time_box)
         from engine.play.reload import start_at
         # Try it unlogged first, so a turn or value that does not fit leaves no log behind.
         start_at(Session.start(scenario, seed=seed, group=group, switched_off=switched_off),
                  self.start_turn or 0, self.start_values)
         session = Session.start(scenario, seed=seed, group=group, switched_off=switched_off,
-                                log_path=log_path, clock=self.clock or utc_now, signer=signer)
+                                log_path=log_path, clock=self.clock or utc_now, signer=signer,
+                                time_box=time_box)
         return start_at(session, self.start_turn or 0, self.start_values)
 
     # ------------------------------------------------------------------ live reload
@@ -187,8 +206,8 @@ class SpilloverApp(App[int]):
         return {(root / name).resolve() for name in self.session.scenario.file_hashes} | {
             Path(self.session.scenario.path).resolve()}
 
-    @work(exclusive=True, group="watch")
-    async def watch_scenario(self) -> None:
+    @work(exclusive=True, group="live_reload")
+    async def follow_scenario_files(self) -> None:
         """Reload whenever a file of the scenario changes (`spillover run --watch`)."""
         from watchfiles import awatch
         while True:                # until the app exits (a new session restarts it)
@@ -310,12 +329,13 @@ def settle_heap() -> None:
 
 
 def run_app(*, scenario_path=None, resume_log=None, replay_log=None, log_path=None, group=None,
-            seed=None, sign=False, watch=False, start_turn=None, start_values=None,
+            seed=None, sign=False, live_reload=False, start_turn=None, start_values=None,
             lang=None) -> int:
     """Run the app in the terminal; returns the exit code (0, or 1 after an error screen)."""
     app = SpilloverApp(scenario_path=scenario_path, resume_log=resume_log, replay_log=replay_log,
-                       log_path=log_path, group=group, seed=seed, sign=sign, watch=watch,
-                       start_turn=start_turn, start_values=start_values, lang=lang)
+                       log_path=log_path, group=group, seed=seed, sign=sign,
+                       live_reload=live_reload, start_turn=start_turn,
+                       start_values=start_values, lang=lang)
 
     def hang_up(_signum, _frame):      # the terminal closed: the log is already on disk
         app.close_session()

@@ -53,6 +53,28 @@ def _parser() -> argparse.ArgumentParser:
     res.add_argument("log", help="session log (.jsonl)")
     res.add_argument("--scenario", help="scenario YAML, if it moved since the session")
 
+    wat = sub.add_parser("watch", help="the player view: follow a live session, read only",
+                         description="The player view for a projector or a second screen: "
+                         "follows a session log as it grows (turn, clock, situation, moves this "
+                         "turn, the latest inject in full, signposts). Never writes the log.")
+    wat.add_argument("log", help="session log (.jsonl) being played")
+    wat.add_argument("--odds", action="store_true",
+                     help="also show dice, modifiers and the chance of a waiting roll")
+    wat.add_argument("--scenario", help="scenario YAML, if it moved since the session")
+
+    srv = sub.add_parser("serve", help="serve the console and the player view in the browser",
+                         description="Serve the facilitator's console and the read-only player "
+                         "view over HTTP with textual-serve, for remote participants. The "
+                         "console resumes LOG (or sets up a new session there when LOG does "
+                         "not exist yet). Localhost only unless --host says otherwise.")
+    srv.add_argument("log", help="session log (.jsonl): resumed, or where a new session goes")
+    srv.add_argument("--scenario", help="scenario YAML (a new session; or if it moved)")
+    srv.add_argument("--host", default="localhost", help="address to listen on (default localhost)")
+    srv.add_argument("--port", type=int, default=8000, help="the console's port (default 8000)")
+    srv.add_argument("--watch-port", type=int,
+                     help="the player view's port (default: the console's port + 1)")
+    srv.add_argument("--odds", action="store_true", help="show the odds in the player view")
+
     rep = sub.add_parser("replay", help="step through a logged session, or verify it",
                          description="Open a logged session in the replay screen, or with --verify "
                          "print what verification proves: exit 0 verified and ended, 3 verified "
@@ -229,10 +251,18 @@ def _dispatch(args) -> int:
         return _tui(scenario_path=scenario, log_path=getattr(args, "log", None),
                     group=getattr(args, "group", None), seed=getattr(args, "seed", None),
                     sign=getattr(args, "sign", False),
-                    watch=getattr(args, "watch", False), start_turn=getattr(args, "turn", None),
+                    live_reload=getattr(args, "watch", False),
+                    start_turn=getattr(args, "turn", None),
                     start_values=values, lang=getattr(args, "lang", None))
     if cmd == "resume":
         return _tui(resume_log=Path(args.log), scenario_path=_opt_path(args.scenario))
+    if cmd == "watch":
+        return _tui(watch_log=Path(args.log), show_odds=args.odds,
+                    watch_scenario=_opt_path(args.scenario))
+    if cmd == "serve":
+        from tui.serve import serve
+        return serve(Path(args.log), scenario=_opt_path(args.scenario), host=args.host,
+                     port=args.port, watch_port=args.watch_port, odds=args.odds)
     if cmd == "replay":
         if args.verify:
             return cmd_replay_verify(args)
@@ -275,6 +305,10 @@ def _tui(**kwargs) -> int:
         print("spillover: the facilitator's app needs a terminal. For headless use see "
               "`spillover --help` (lint, replay --verify, report, …).", file=sys.stderr)
         return EXIT_USAGE
+    if "watch_log" in kwargs:
+        from tui.watch import run_watch
+        return run_watch(kwargs["watch_log"], show_odds=kwargs["show_odds"],
+                         scenario_path=kwargs["watch_scenario"])
     from tui.app import run_app   # Textual is imported only here
     return run_app(**kwargs)
 

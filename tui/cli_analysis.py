@@ -272,9 +272,12 @@ def cmd_randomtest(args) -> int:
     bad = _check_switched_off(scenario, args.switch_off)
     if bad:
         return _err(bad)
-    r = randomtest(scenario, args.n, args.seed, injects=not args.no_injects,
-                   switched_off=args.switch_off, allow_dead_ends=args.allow_dead_ends,
-                   playthrough=args.playthrough)
+    try:
+        r = randomtest(scenario, args.n, args.seed, injects=not args.no_injects,
+                       switched_off=args.switch_off, allow_dead_ends=args.allow_dead_ends,
+                       playthrough=args.playthrough)
+    except ValueError as e:
+        return _err(str(e))
     if args.json:
         print(json.dumps(randomtest_json(r), indent=2, ensure_ascii=False))
     else:

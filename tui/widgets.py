@@ -188,7 +188,7 @@ def branch_prompt(view: BranchView) -> Content:
     if view.open:
         return Content.assemble(("● ", OK), (view.branch.title, "bold"), played)
     return Content.assemble(("○ ", MUTED), (view.branch.title, MUTED), played, "\n",
-                            ("  " + (view.reason or "blocked"), f"italic {MUTED}"))
+                            ("  " + (view.said or view.reason or "blocked"), f"italic {MUTED}"))
 
 
 def turns_text(turns) -> str:
@@ -267,7 +267,8 @@ def branch_detail(view: BranchView, *, actor: str, modifiers: list[tuple[str, in
     if view.open:
         out.append((0, styled("OPEN — can be played now", f"bold {OK}")))
     else:
-        out.append((0, Content.assemble(("BLOCKED", f"bold {BAD}"), " — ", view.reason or "")))
+        out.append((0, Content.assemble(("BLOCKED", f"bold {BAD}"), " — ",
+                                        view.said or view.reason or "")))
     if view.narrative:
         out += [(0, ""), (0, Content(" ".join(view.narrative.split())))]
 
@@ -330,7 +331,7 @@ def state_paragraphs(variables: list[VariableView]) -> list[Para]:
     return out
 
 
-def record_paragraphs(records: list[dict]) -> list[Para]:
+def record_paragraphs(records: list[dict], scenario=None) -> list[Para]:
     """The log panel: each action (`describe_action`) with its rationale; undone actions are
     struck through."""
     undone = {r.get("undoes") for r in records if r.get("action") == "undo"}
@@ -339,7 +340,7 @@ def record_paragraphs(records: list[dict]) -> list[Para]:
         n = rec.get("n", "?")
         style = f"strike {MUTED}" if n in undone else ""
         out.append((0, Content.assemble((f"{n} ", MUTED), (f"T{rec.get('turn', '?')} ", ACCENT),
-                                        (describe_action(rec), style)), 2))
+                                        (describe_action(rec, scenario), style)), 2))
         why = rec.get("rationale")
         if why:
             out.append((2, styled(f"“{why}”", f"italic {MUTED}")))

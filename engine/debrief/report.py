@@ -27,6 +27,7 @@ from engine.debrief.charts import Series, state_series
 from engine.play.hotwash import KINDS, RATINGS
 from engine.play.log import read_log
 from engine.model import Scenario
+from engine.play.clock import turn_times
 from engine.play.replay import unreadable_reason, VERIFIED, ReplayReport, replay
 from engine.play.rules import RuleError
 from engine.lang.text import render
@@ -204,6 +205,7 @@ class AfterActionReport:
     started_local: str = ""
     last_local: str = ""
     tz: Any = attrs.field(default=None, eq=False, repr=False)
+    turn_times: tuple[tuple[int, str, str], ...] = ()   # (turn, began, ended '' if open)
 
     def time(self, at: str) -> str:
         """A logged time in the session's zone: the time only on the day the session began."""
@@ -317,6 +319,10 @@ def summarize(rec: dict, scenario: Scenario | None) -> str:
         return f"set {var.label or var.id} to {shown} by hand"
     if a == "note":
         return f"note: {rec.get('text')}"
+    if a == "argument":
+        who = _cell_name(names, rec.get("cell")) if rec.get("cell") else "the group"
+        return (f"argument by {who} ({rec.get('strength')}): {rec.get('argument')} — "
+                f"{'success' if rec.get('success') else 'failure'}")
     if a == "undo":
         return f"undo of action {rec.get('undoes')}"
     if a == "next_turn":
@@ -464,7 +470,7 @@ def after_action_report(log_path: str | Path, scenario: Scenario | None = None) 
         turn_labels=tuple(t.label for t in sc.turns) if sc else (), zone=zone,
         started_local=local_time(started, tz) if started else "",
         last_local=local_time(str((actions[-1] if actions else header).get("at", started)), tz),
-        tz=tz, ending=_ending_text(steps, rep))
+        tz=tz, ending=_ending_text(steps, rep), turn_times=tuple(turn_times(header, actions)))
 
 
 def _sections(entries: list[tuple[int, TimelineEntry]], names: _Names) -> tuple[TurnSection, ...]:
@@ -547,6 +553,10 @@ def _entry(n: int, rec: dict, before, after, rep: ReplayReport, names: _Names,
         b = names.sc.branches.get(bid) if names.sc else None
         if b and b.actor:
             d.append(Detail("Actor", names.sc.actors.get(b.actor, b.actor)))
+        if rec.get("cell"):
+            d.append(Detail("Cell", _cell_name(names, rec.get("cell"))))
+        if rec.get("sealed") is not None:
+            d.append(Detail("Sealed", f"sealed as action {rec.get('sealed')}, made when revealed"))
         d.append(Detail("Rationale", rec.get("rationale") or "(none recorded)"))
         opt = names.option_obj(bid, oid)
         if opt and opt.narrative:
@@ -610,6 +620,29 @@ def _entry(n: int, rec: dict, before, after, rep: ReplayReport, names: _Names,
         label = (var.label or var.id) if var else str(rec.get("variable"))
         title = f"{label}: {old} → {new}" if old is not None else f"{label} → {new}"
         d.append(Detail("Rationale", rec.get("rationale") or "(none recorded)"))
+    elif a == "seal":
+        kind = "Sealed move"
+        title = f"{_cell_name(names, rec.get('cell'))}: {names.branch(bid)} — {names.option(bid, oid)}"
+        d.append(Detail("Rationale", rec.get("rationale") or "(none recorded)"))
+        d.append(Detail("Sealed", "hidden from the room until revealed, then made in the "
+                        "cells' order"))
+    elif a == "reveal":
+        kind = "Reveal"
+        title = f"{len(_list(rec.get('seals')))} sealed move(s) revealed together"
+    elif a == "argument":
+        kind = "Argument"
+        success = bool(rec.get("success"))
+        who = _cell_name(names, rec.get("cell")) if rec.get("cell") else "the group"
+        title = f"{who}: {rec.get('argument', '')}"
+        for counter in _list(rec.get("counters")):
+            d.append(Detail("Counter-argument", str(counter)))
+        d.append(Detail("Strength", f"{rec.get('strength')} ({rec.get('dice')} ≥ "
+                        f"{rec.get('target')})"))
+        faces = _list(rec.get("faces"))
+        d.append(Detail("Dice", f"{rec.get('dice')}: " + " + ".join(map(str, faces))
+                        + f" = {rec.get('total')}"))
+        d.append(Detail("Result", f"{'success' if success else 'failure'}"
+                        + (": its effects follow as overrides" if success else "")))
     elif a == "note":
         kind = "Note"
         title = str(rec.get("text", ""))
@@ -688,6 +721,11 @@ def _entry(n: int, rec: dict, before, after, rep: ReplayReport, names: _Names,
     return TimelineEntry(n=n, action=a, kind=kind, title=title, at=str(rec.get("at", "")),
                          details=tuple(d), undone_by=undone_by, confirmed=confirmed,
                          inherited=inherited)
+
+
+def _cell_name(names: _Names, cell_id) -> str:
+    cell = names.sc.cell(str(cell_id)) if names.sc is not None else None
+    return cell.name if cell is not None else str(cell_id)
 
 
 def describe_logged_roll(rec: dict) -> str:

@@ -12,6 +12,7 @@ from collections import Counter
 
 from engine.debrief.render import md_cell, md_text, render  # noqa: F401  (re-exported)
 from engine.debrief.report import AfterActionReport, CitedSource, ForkInfo
+from engine.play.clock import hms, parse_time, seconds_since
 
 
 def to_markdown(report: AfterActionReport, chart_dir: str | None = None) -> str:
@@ -78,6 +79,7 @@ def provenance_rows(r: AfterActionReport) -> list[tuple[str, str]]:
         ("Last action", f"{r.last_local} ({r.zone}); logged as {r.last_at}" if r.last_at else "—"),
         ("Ended", ("yes — " + r.ending if r.ending else "yes") if r.ended
          else "no (session still open)"),
+        ("Turn times", f"{_turn_times(r)} ({r.zone})" if r.turn_times else "—"),
         ("Actions logged", f"{r.actions} ({r.confirmed} confirmed by replay)"),
         ("Seed", str(r.seed)),
         ("Counterfactual switches", "; ".join(
@@ -91,6 +93,39 @@ def provenance_rows(r: AfterActionReport) -> list[tuple[str, str]]:
     if r.fork:
         rows.append(("Forked from", f"{r.fork.parent_log} at action {r.fork.at}"))
     return rows
+
+
+def _turn_times(r: AfterActionReport) -> str:
+    """`T0 09:00–09:12 (12:00); T1 09:12–…` from the turn changes that stand."""
+    out = []
+    for turn, began, ended in r.turn_times:
+        span = f"T{turn} {_short_time(began, r.started)}–"
+        if ended:
+            span += _short_time(ended, r.started)
+            secs = seconds_since(began, parse_time(ended)) if parse_time(ended) else None
+            if secs is not None:
+                span += f" ({hms(secs)})"
+        else:
+            span += "…"
+        out.append(span)
+    return "; ".join(out)
+
+
+def _turn_times(r: AfterActionReport) -> str:
+    """`T0 09:00–09:12 (12:00); T1 09:12–…` from the turn changes that stand, in the
+    session's time zone."""
+    out = []
+    for turn, began, ended in r.turn_times:
+        span = f"T{turn} {r.time(began)}–"
+        if ended:
+            span += r.time(ended)
+            secs = seconds_since(began, parse_time(ended)) if parse_time(ended) else None
+            if secs is not None:
+                span += f" ({hms(secs)})"
+        else:
+            span += "…"
+        out.append(span)
+    return "; ".join(out)
 
 
 def _fork_sentence(f: ForkInfo) -> str:

@@ -18,8 +18,9 @@ import attrs
 from engine.lang import expr as X
 from engine.lang.tree import walk
 from engine.diagnostics import Diagnostic, DiagnosticError, Pos, diag, did_you_mean, WARNING
-from engine.model import (Adjudication, Branch, CondEffect, Ending, Citation, Clause, Condition, Event, Inject, Modifier,
-                    Objective, Option, Outcome, Scenario, Signpost, Source, Turn, Variable, _day)
+from engine.model import (Adjudication, ArgumentRules, Branch, Cell, CondEffect, Citation, Ending, Clause,
+                          Condition, Event, Inject, Modifier, Objective, Option, Outcome, Scenario,
+                          Signpost, Source, Turn, Variable, _day)
 from engine.format.schema import (DICE_RE, FORMAT_VERSION, FORMAT_VERSIONS, TURNS_RE,
                                   Checker, date_problem, pos_of, resolve_pos, turn_number,
                                   value_pos)
@@ -297,6 +298,12 @@ class _Builder:
         signposts = self.build_signposts(collect("signposts"))
         objectives = self.build_objectives(collect("objectives"))
         endings = self.build_endings(data.get("endings"), value_pos(data, "endings", None))
+        cells, arguments = self.build_cells(data), self.build_arguments(data)
+        sealed = data.get("sealed_moves") is True
+        if sealed and not cells:
+            self.error("SP509", "sealed moves need cells: whose moves would be sealed?",
+                       value_pos(data, "sealed_moves", None),
+                       "declare `cells:`, or remove `sealed_moves`")
         self.check_catalogue_use()
         moves = data.get("moves_per_turn", 1)
         if isinstance(moves, int) and moves > MAX_MOVES_PER_TURN:
@@ -323,7 +330,48 @@ class _Builder:
             version=self.version, endings=endings,
             objectives=objectives, purpose=_text(data.get("purpose")),
             scope=_text(data.get("scope")),
+            time_box=int(data["time_box"]) if data.get("time_box") else None,
+            cells=cells, arguments=arguments, sealed_moves=sealed,
         )
+
+    def build_cells(self, data: dict) -> tuple[Cell, ...]:
+        raw = data.get("cells")
+        if not isinstance(raw, list):
+            return ()
+        default = int(data.get("moves_per_turn", 1) or 1)
+        cells: list[Cell] = []
+        owner: dict[str, str] = {}
+        for i, c in enumerate(raw):
+            if not isinstance(c, dict) or "id" not in c:
+                continue
+            ipos = raw.item_pos[i] if hasattr(raw, "item_pos") else None
+            actors = [str(a) for a in (c.get("actors") or []) if isinstance(a, str)]
+            for a in actors:
+                self.check_actor(a, value_pos(c, "actors", ipos), f"cell '{c['id']}'")
+                if a in owner:
+                    self.error("SP509", f"actor '{a}' is in cells '{owner[a]}' and '{c['id']}'",
+                               value_pos(c, "actors", ipos), "an actor is played by one cell")
+                owner.setdefault(a, str(c["id"]))
+            mpt = c.get("moves_per_turn")
+            cells.append(Cell(str(c["id"]), str(c.get("name", c["id"])), tuple(actors),
+                              int(mpt) if isinstance(mpt, int) and mpt > 0 else default))
+        return tuple(cells)
+
+    def build_arguments(self, data: dict) -> ArgumentRules:
+        raw = data.get("arguments")
+        if not isinstance(raw, dict):
+            return ArgumentRules()
+        m = DICE_RE.match(str(raw.get("dice", "")))
+        scale = [(str(x["label"]), int(x["target"])) for x in raw.get("scale") or []
+                 if isinstance(x, dict) and "label" in x and isinstance(x.get("target"), int)]
+        labels = [label for label, _ in scale]
+        if not scale or len(set(labels)) != len(labels):
+            self.error("SP509", "the argument strength scale " + (
+                "is empty" if not scale else "repeats a label"), value_pos(data, "arguments", None),
+                "list each strength once, weakest first, each with a target")
+        if not m or not scale:
+            return ArgumentRules()
+        return ArgumentRules(str(raw["dice"]), int(m.group(1)), int(m.group(2)), tuple(scale))
 
     # ------------------------------------------------------------------ pieces
     def build_actors(self, sources) -> dict[str, str]:

@@ -135,7 +135,15 @@ OBJECTS: dict[str, list[F]] = {
         F("include", "paths", "Further scenario parts, relative, inside this file's folder tree."),
         F("moves_per_turn", "posint", "How many branches the group may play in one turn "
           "(default 1)."),
+        F("time_box", "posint", "Minutes allowed for each turn's discussion: the clock counts "
+          "down from it (the setup screen can change it; default none)."),
         F("actors", "actors", "Actors: id → display name (added to the catalogue's)."),
+        F("cells", "list:cell", "Teams in the room and the actors each plays (default: one "
+          "group plays every actor)."),
+        F("sealed_moves", "bool", "With cells: each cell seals its move, and the moves are "
+          "revealed together before they are applied (default: false, cells move in turn)."),
+        F("arguments", "obj:arguments", "Matrix-game arguments: the dice and the strength "
+          "scale (default 2d6; very weak 11, weak 9, average 7, strong 5, very strong 3)."),
         F("turns", "list:turn", "Turns in order; the first is turn 0, the baseline.", True),
         F("state", "map:variable", "Declared state variables: id → declaration."),
         F("events", "list:event", "Events defined in the scenario itself (as in a catalogue)."),
@@ -169,6 +177,22 @@ OBJECTS: dict[str, list[F]] = {
         F("actors", "actors", "Actors: id → display name."),
         F("sources", "list:source", "Documents that events cite."),
         F("events", "list:event", "Dated real-world events."),
+    ],
+    "cell": [
+        F("id", "id", "Stable identifier (snake_case).", True),
+        F("name", "str", "What the room calls the cell, e.g. Blue.", True),
+        F("actors", "ids", "The actors the cell plays (each in one cell at most).", True),
+        F("moves_per_turn", "posint", "Moves (branches or arguments) the cell may make in one "
+          "turn (default: the scenario's moves_per_turn)."),
+    ],
+    "arguments": [
+        F("dice", "dice", "Dice in NdM form, e.g. 2d6.", True),
+        F("scale", "list:strength", "Strengths from weakest to strongest, each with its "
+          "target.", True),
+    ],
+    "strength": [
+        F("label", "str", "What the facilitator calls the strength, e.g. strong.", True),
+        F("target", "int", "Success when the dice reach it.", True),
     ],
     "turn": [
         F("label", "str", "What the seminar calls the turn, e.g. 'H2 2024'.", True),

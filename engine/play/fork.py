@@ -77,7 +77,8 @@ def fork(log_path: str | Path, at: int, new_log: str | Path | None = None,
         rep.scenario, seed=int(header.get("seed", 0)),
         group=group if group else f"{parent_group} (fork)",
         switched_off=header.get("switched_off", []) or [], log_path=target,
-        forked_from=forked_from, clock=clock)
+        forked_from=forked_from, clock=clock,
+        time_box=header.get("time_box") if isinstance(header.get("time_box"), int) else None)
     problem = None
     try:
         for rec in actions[:at]:

@@ -32,6 +32,8 @@ AMENDABLE: dict[str, dict[str, str]] = {
     "decide": {"rationale": "text"},
     "release": {"rationale": "text"},
     "override": {"rationale": "text"},
+    "seal": {"rationale": "text"},             # a cell's sealed move (issue 13)
+    "argument": {"argument": "text"},          # a matrix-game argument (issue 13)
     "note": {"text": "text"},
     "observe": {"text": "text", "kind": "kind"},
     "end": {"hotwash": "text", "contact": "text", "participants": "lines"},

@@ -84,7 +84,9 @@ def reload(session: Session, path: str | Path | None = None, *,
                    "group": session.group, "reload": True}
     new = Session.start(scenario, seed=session.seed, group=session.group,
                         switched_off=header.get("switched_off", []) or [], log_path=log_path,
-                        forked_from=forked_from, clock=clock)
+                        forked_from=forked_from, clock=clock,
+                        time_box=header.get("time_box") if isinstance(header.get("time_box"), int)
+                        else None)
     applied, dropped, problem = 0, [], ""
     try:
         for rec in session.actions:

@@ -227,7 +227,8 @@ def replay(log_path: str | Path, scenario: Scenario | None = None) -> ReplayRepo
             problems.append(f"line {i} ({rec.get('action')}): no longer applies — {e}")
             diverged = True
             break
-        if rec.get("action") == "roll" and outcome.roll and list(outcome.roll.faces) != rec.get("faces"):
+        if rec.get("action") in ("roll", "argument") and outcome.roll \
+                and list(outcome.roll.faces) != rec.get("faces"):
             problems.append(f"line {i}: the dice came up {list(outcome.roll.faces)}, the log says "
                             f"{rec.get('faces')}")
             diverged = True

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from typing import Any, Iterable
 
 import attrs
@@ -123,8 +124,10 @@ def explain(cond: Condition | None, state: GameState, env: Env) -> tuple[ClauseR
     return tuple(out)
 
 
-def block_reason(branch: Branch, state: GameState, env: Env) -> str | None:
-    """Why a branch cannot be played now (one line), or None if it is open."""
+def block_reason(branch: Branch, state: GameState, env: Env, *,
+                 words: bool = False) -> str | None:
+    """Why a branch cannot be played now (one line), or None if it is open. With `words`,
+    for the room: variables by their labels, events and branches by their titles."""
     if state.ended:
         return "the session has ended"
     if state.turn not in branch.turns:
@@ -137,16 +140,31 @@ def block_reason(branch: Branch, state: GameState, env: Env) -> str | None:
     if branch.when is not None:
         for clause in branch.when.clauses:
             if not clause.typed.fn(state, env):
+                if words:
+                    return "needs " + clause_in_words(clause, state, env)
                 return f"precondition fails: {clause.text}"
     if branch.gated:
         reasons = [option_block_reason(o, state, env) for o in branch.options]
         if all(reasons):
             return f"no option is open ({branch.options[0].id}: {reasons[0]})"
     if state.pending is not None:
-        return f"waiting for the roll on '{state.pending.branch}'"
-    if len(state.moves) >= env.scenario.moves_per_turn:
-        n = env.scenario.moves_per_turn
-        return f"this turn's {n} move{'s' if n > 1 else ''} {'have' if n > 1 else 'has'} been played"
+        return f"waiting for the roll on '{_title(env, state.pending.branch)}'"
+    return allowance_reason(env.scenario, state, env.scenario.cell_of_actor(branch.actor)
+                            if env.scenario.cells else None)
+
+
+def allowance_reason(scenario: Scenario, state: GameState, cell) -> str | None:
+    """Why `cell` (None: the group, or with cells the white cell) has no move left this turn.
+    Without cells every move counts against the scenario's moves_per_turn; with cells each
+    cell's moves count against its own allowance."""
+    if scenario.cells:
+        n = cell.moves_per_turn if cell is not None else scenario.moves_per_turn
+        used = sum(1 for m in state.moves if scenario.cell_of_move(m) == cell)
+        who = f"{cell.name}'s" if cell is not None else "the white cell's"
+    else:
+        n, used, who = scenario.moves_per_turn, len(state.moves), "this turn's"
+    if used >= n:
+        return f"{who} {n} move{'s' if n > 1 else ''} {'have' if n > 1 else 'has'} been played"
     return None
 
 
@@ -157,6 +175,33 @@ def option_block_reason(option: Option, state: GameState, env: Env) -> str | Non
             if not clause.typed.fn(state, env):
                 return f"condition fails: {clause.text}"
     return None
+def _title(env: Env, branch_id: str) -> str:
+    b = env.scenario.branches.get(branch_id)
+    return b.title if b is not None else branch_id
+
+
+def clause_in_words(clause, state: GameState, env: Env) -> str:
+    """A clause as the room reads it: `office == agreed` → `Liaison office == agreed (now
+    negotiating)`; `occurred(x)` → `“Title of x” to have occurred`."""
+    from engine.model import show_value
+    sc = env.scenario
+    text = clause.text
+    now = []
+    for label, fn, t in clause.typed.refs:
+        if label.startswith("occurred("):
+            ev = sc.events.get(label[len("occurred("):-1])
+            if ev is not None:
+                text = text.replace(label, f"“{ev.title}” to have occurred")
+            continue
+        var = sc.variable(label)
+        if var is None:
+            continue
+        name = var.label or var.id
+        text = re.sub(rf"(?<![\w.]){re.escape(label)}(?![\w(])", lambda _m: name, text)
+        shown = f"now {show_value(t, fn(state, env))}"
+        if shown not in now:
+            now.append(shown)
+    return text + (f" ({'; '.join(now)})" if now else "")
 
 
 def _turns_text(turns: frozenset[int]) -> str:
@@ -172,7 +217,8 @@ def open_branches(state: GameState, env: Env) -> list[Branch]:
     return [b for b in env.scenario.branches.values() if block_reason(b, state, env) is None]
 
 
-def inject_block_reason(inject: Inject, state: GameState, env: Env) -> str | None:
+def inject_block_reason(inject: Inject, state: GameState, env: Env, *,
+                        words: bool = False) -> str | None:
     if state.ended:
         return "the session has ended"
     if inject.id in state.released:
@@ -182,6 +228,8 @@ def inject_block_reason(inject: Inject, state: GameState, env: Env) -> str | Non
     if inject.when is not None:
         for clause in inject.when.clauses:
             if not clause.typed.fn(state, env):
+                if words:
+                    return "needs " + clause_in_words(clause, state, env)
                 return f"condition fails: {clause.text}"
     return None
 
@@ -227,9 +275,9 @@ def choose(state: GameState, env: Env, branch_id: str, option_id: str) -> GameSt
     option = branch.option(option_id)
     if option is None:
         raise RuleError(f"branch '{branch_id}' has no option '{option_id}'")
-    reason = block_reason(branch, state, env)
-    if reason:
-        raise RuleError(f"'{branch.title}' cannot be played: {reason}")
+    if block_reason(branch, state, env):
+        raise RuleError(f"'{branch.title}' cannot be played: "
+                        f"{block_reason(branch, state, env, words=True)}")
     reason = option_block_reason(option, state, env)
     if reason:
         raise RuleError(f"'{option.label}' cannot be chosen: {reason}")
@@ -280,13 +328,38 @@ def roll(state: GameState, env: Env) -> tuple[GameState, Roll]:
     return resolve(counted, env, result.success), result
 
 
+def argue(state: GameState, env: Env, cell_id: str, target: int) -> tuple[GameState, Roll]:
+    """A matrix-game argument by a cell ("" without cells): roll the scenario's argument
+    dice against the target its strength gives. It counts as one of the cell's moves; its
+    effects, on success, are applied by the facilitator through overrides."""
+    if state.ended:
+        raise RuleError("the session has ended")
+    if state.pending is not None:
+        raise RuleError(f"roll for '{_title(env, state.pending.branch)}' first (or undo the "
+                        "choice)")
+    sc = env.scenario
+    cell = sc.cell(cell_id) if cell_id else None
+    if sc.cells and cell is None:
+        raise RuleError(f"there is no cell '{cell_id}' (cells: "
+                        f"{', '.join(c.name for c in sc.cells)})")
+    reason = allowance_reason(sc, state, cell)
+    if reason:
+        raise RuleError(f"no argument now: {reason}")
+    rules = sc.arguments
+    faces = roll_dice(env.seed, state.rolls, rules.count, rules.sides)
+    total = sum(faces)
+    result = Roll(rules.dice, faces, (), total, target, total >= target)
+    return _replace(state, rolls=state.rolls + 1,
+                    moves=state.moves + (f"argument:{cell_id}",)), result
+
+
 def release(state: GameState, env: Env, inject_id: str) -> GameState:
     inject = env.scenario.injects.get(inject_id)
     if inject is None:
         raise RuleError(f"there is no inject '{inject_id}'")
-    reason = inject_block_reason(inject, state, env)
-    if reason:
-        raise RuleError(f"'{inject.title}' cannot be released: {reason}")
+    if inject_block_reason(inject, state, env):
+        raise RuleError(f"'{inject.title}' cannot be released: "
+                        f"{inject_block_reason(inject, state, env, words=True)}")
     values = apply_effects(inject.effects, state, env)
     new = _replace(state, values=tuple(values), released=state.released | {inject.id})
     return fire_signposts(env, new)
@@ -310,7 +383,8 @@ def next_turn(state: GameState, env: Env) -> tuple[GameState, list[str]]:
     if state.ended:
         raise RuleError("the session has ended")
     if state.pending is not None:
-        raise RuleError(f"roll for '{state.pending.branch}' before moving on (or undo the choice)")
+        raise RuleError(f"roll for '{_title(env, state.pending.branch)}' before moving on "
+                        "(or undo the choice)")
     if state.turn >= env.scenario.last_turn:
         raise RuleError("this is the last turn: end the session instead")
     new = _replace(state, turn=state.turn + 1, moves=())

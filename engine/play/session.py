@@ -22,6 +22,7 @@ from engine import __version__
 from engine.play import hotwash as hw
 from engine.format.strings import text_version
 from engine.play import rules
+from engine.play.clock import live_records, turn_started_at
 from engine.play.dice import Roll, success_probability
 from engine.play.errors import LogWriteError, SessionError  # noqa: F401  (re-exported)
 from engine.play.log import LOG_FORMAT, LogWriter
@@ -31,7 +32,8 @@ from engine.play.rules import ClauseResult, Env, GameState, RuleError
 from engine.lang.text import render
 from engine.play.views import VariableView, fired_signposts_at, variable_views_at
 
-UNDOABLE = {"choose", "roll", "decide", "release", "override", "next_turn"}
+UNDOABLE = {"choose", "roll", "decide", "release", "override", "next_turn", "argument", "seal",
+            "reveal"}
 
 
 def utc_now() -> str:
@@ -70,6 +72,7 @@ class BranchView:
     played: bool                             # ever chosen in this session
     options: tuple[OptionView, ...] = ()     # each option's own condition (format 2)
     narrative: str = ""                      # the branch's, placeholders filled in
+    said: str | None = None                  # the reason for the room: labels and titles
 
     @property
     def id(self) -> str:
@@ -139,10 +142,12 @@ class Session:
     def start(cls, scenario: Scenario, *, seed: int, group: str,
               switched_off: Iterable[str] = (), log_path: str | Path | None = None,
               forked_from: dict | None = None, clock: Callable[[], str] = utc_now,
-              signer: Signer | None = None, zone: dict | None = None) -> "Session":
+              signer: Signer | None = None, zone: dict | None = None,
+              time_box: int | None = None) -> "Session":
         """A new session; with `log_path`, its log is created (refused if it holds a session)
         and locked until `close`. With `signer` (engine.play.signing.signing_key()), every
-        line of the log is signed. `zone` is the room's time zone (default: this machine's)."""
+        line of the log is signed. `zone` is the room's time zone (default: this machine's).
+        `time_box` is the minutes per turn set at setup (recorded in the header)."""
         off = sorted(set(switched_off))
         try:
             scenario.check_switched_off(off)
@@ -160,6 +165,8 @@ class Session:
         }
         if signer is not None:
             header["signing"] = signer.header_field()
+        if time_box:
+            header["time_box"] = int(time_box)   # minutes per turn, set at setup
         writer = None
         if log_path is not None:
             writer = LogWriter.create(Path(log_path), signer)  # locked until the session closes
@@ -198,6 +205,41 @@ class Session:
     def actions(self) -> list[dict]:
         return self.records[1:]
 
+    @property
+    def time_box(self) -> int | None:
+        """Minutes per turn (set at setup, else the scenario's), or None."""
+        box = self.header.get("time_box")
+        return box if isinstance(box, int) and box > 0 else self.scenario.time_box
+
+    def allowances(self) -> list[tuple[str, int, int]]:
+        """(who, moves used this turn, moves allowed): the group, or each cell and then the
+        white cell (the branches whose actor no cell plays)."""
+        sc = self.scenario
+        if not sc.cells:
+            return [(self.group, len(self.state.moves), sc.moves_per_turn)]
+        out = [(c.name, sum(1 for m in self.state.moves if sc.cell_of_move(m) == c),
+                c.moves_per_turn) for c in sc.cells]
+        white = [b for b in sc.branches.values() if sc.cell_of_actor(b.actor) is None]
+        if white:
+            out.append(("White cell", sum(1 for m in self.state.moves
+                                          if sc.cell_of_move(m) is None), sc.moves_per_turn))
+        return out
+
+    def open_argument(self) -> dict | None:
+        """The argument whose effects the facilitator may be applying now: the last action,
+        overrides aside, when it is a successful argument (for the override's rationale)."""
+        for rec in reversed(self.actions):
+            if rec.get("action") == "override":
+                continue
+            if rec.get("action") == "argument" and rec.get("success"):
+                return rec
+            return None
+        return None
+
+    def turn_started(self) -> str:
+        """When this turn began (ISO time, from the log)."""
+        return turn_started_at(self.header, self.actions, self.state.turn)
+
     def close(self) -> None:
         if self.writer:
             self.writer.close()
@@ -222,7 +264,8 @@ class Session:
                         for o in b.options)
         return BranchView(b, reason is None, reason, rules.explain(b.when, self.state, self.env),
                           self.cited_events(self.scenario.branch_events(b)),
-                          b.id in self.state.chosen, options, self.text(b.narrative))
+                          b.id in self.state.chosen, options, self.text(b.narrative),
+                          rules.block_reason(b, self.state, self.env, words=True))
 
     def branch_views(self) -> list[BranchView]:
         """The branches of this turn's window: open ones first, then blocked ones."""
@@ -253,7 +296,7 @@ class Session:
     def inject_views(self) -> list[InjectView]:
         out = []
         for i in self.scenario.injects.values():
-            reason = rules.inject_block_reason(i, self.state, self.env)
+            reason = rules.inject_block_reason(i, self.state, self.env, words=True)
             out.append(InjectView(i.id, i.title, self.text(i.narrative), reason is None, reason, i.turn,
                                   i.id in self.state.released))
         return out
@@ -321,15 +364,133 @@ class Session:
         except RuleError as e:
             raise SessionError(str(e)) from None
 
-    def choose(self, branch_id: str, option_id: str, rationale: str = "") -> Outcome:
+    def choose(self, branch_id: str, option_id: str, rationale: str = "", *,
+               sealed: int | None = None) -> Outcome:
+        """Record a choice. With sealed moves a cell's choice is sealed first (`seal`) and
+        made here when revealed (`sealed` is the seal's action number)."""
+        sc = self.scenario
+        branch = sc.branches.get(branch_id)
+        if sc.sealed_moves and branch is not None and sealed is None \
+                and sc.cell_of_actor(branch.actor) is not None:
+            raise SessionError(f"{sc.cell_of_actor(branch.actor).name}'s moves are sealed: "
+                               "seal this one, then reveal them together")
         new = self._rules(rules.choose, self.state, self.env, branch_id, option_id)
         branch = self.scenario.branches[branch_id]
         option = branch.option(option_id)
         msg = f"Chose '{option.label}' in '{branch.title}'"
         if new.pending:
             msg += " — roll to adjudicate"
-        return self._commit("choose", new, {"branch": branch_id, "option": option_id,
-                                            "rationale": rationale}, undoable=True, message=msg)
+        fields = {"branch": branch_id, "option": option_id, "rationale": rationale}
+        cell = self.scenario.cell_of_actor(branch.actor) if self.scenario.cells else None
+        if cell is not None:
+            fields["cell"] = cell.id
+            msg = f"{cell.name}: {msg}"
+        if sealed is not None:
+            fields["sealed"] = sealed
+        return self._commit("choose", new, fields, undoable=True, message=msg)
+
+    # -- sealed moves: each cell seals, all are revealed together, then applied in order
+    def sealed(self) -> list[dict]:
+        """The seal records of this turn not yet revealed (undone ones left out)."""
+        out: list[dict] = []
+        for rec in live_records(self.actions):
+            if rec.get("action") in ("reveal", "next_turn"):
+                out = []
+            elif rec.get("action") == "seal":
+                out.append(rec)
+        return out
+
+    def revealed_queue(self) -> list[dict]:
+        """Revealed seals still to be applied, in the cells' declared order."""
+        live = live_records(self.actions)
+        reveal = next((r for r in reversed(live) if r.get("action") in ("reveal", "next_turn")),
+                      None)
+        if reveal is None or reveal.get("action") != "reveal":
+            return []
+        done = {r.get("sealed") for r in live if r.get("action") in ("choose", "note")
+                and r.get("sealed") is not None}
+        seals = {r.get("n"): r for r in live if r.get("action") == "seal"}
+        order = {c.id: i for i, c in enumerate(self.scenario.cells)}
+        queue = [seals[n] for n in reveal.get("seals", []) if n in seals and n not in done]
+        return sorted(queue, key=lambda r: order.get(r.get("cell"), len(order)))
+
+    def seal(self, branch_id: str, option_id: str, rationale: str = "") -> Outcome:
+        sc = self.scenario
+        if not sc.sealed_moves:
+            raise SessionError("this scenario's cells move in turn: choose instead of sealing")
+        if self.state.ended:
+            raise SessionError("the session has ended")
+        branch = sc.branches.get(branch_id)
+        if branch is None or branch.option(option_id) is None:
+            raise SessionError(f"there is no option '{option_id}' of branch '{branch_id}'")
+        cell = sc.cell_of_actor(branch.actor)
+        if cell is None:
+            raise SessionError(f"'{branch.title}' is the white cell's move: choose it directly")
+        reason = rules.block_reason(branch, self.state, self.env, words=True)
+        if reason:
+            raise SessionError(f"'{branch.title}' cannot be played: {reason}")
+        mine = [r for r in self.sealed() if r.get("cell") == cell.id]
+        used = sum(1 for m in self.state.moves if sc.cell_of_move(m) == cell)
+        if used + len(mine) >= cell.moves_per_turn:
+            raise SessionError(f"{cell.name} has sealed all its moves this turn "
+                               f"({cell.moves_per_turn}); reveal them, or undo one")
+        if any(r.get("branch") == branch_id for r in self.sealed()):
+            raise SessionError(f"'{branch.title}' is already sealed this turn")
+        return self._commit("seal", self.state, {"cell": cell.id, "branch": branch_id,
+                                                 "option": option_id, "rationale": rationale},
+                            undoable=True, message=f"{cell.name} sealed a move")
+
+    def reveal(self) -> Outcome:
+        """Reveal every sealed move together; `apply_revealed` then makes them one by one."""
+        seals = self.sealed()
+        if not seals:
+            raise SessionError("no move is sealed")
+        names = ", ".join(self.scenario.cell(r["cell"]).name for r in seals)
+        return self._commit("reveal", self.state, {"seals": [r["n"] for r in seals]},
+                            undoable=True, message=f"Revealed the sealed moves of {names}")
+
+    def apply_revealed(self) -> Outcome:
+        """Make the next revealed move (cells in their declared order). A move its turn no
+        longer allows (an earlier one changed the situation) is set aside with a note."""
+        queue = self.revealed_queue()
+        if not queue:
+            raise SessionError("no revealed move is waiting")
+        rec = queue[0]
+        branch = self.scenario.branches[rec["branch"]]
+        reason = rules.block_reason(branch, self.state, self.env, words=True)
+        if reason and self.state.pending is None:
+            cell = self.scenario.cell(rec["cell"])
+            text = (f"{cell.name}'s sealed move '{branch.title}' cannot be played after the "
+                    f"moves revealed before it: {reason}")
+            return self._commit("note", self.state, {"text": text, "sealed": rec["n"]},
+                                undoable=False, message=text)
+        return self.choose(rec["branch"], rec["option"], rec.get("rationale", ""),
+                           sealed=rec["n"])
+
+    def argue(self, cell: str, argument: str, strength: str, counters: Iterable[str] = (),
+              ) -> Outcome:
+        """A matrix-game argument: `cell` (a cell id; "" without cells) argues that
+        something happens and why; other cells' counter-arguments; the facilitator rates its
+        strength on the scenario's scale, which gives the target; the dice decide. On
+        success the facilitator applies its effects with `override`, the argument as the
+        rationale."""
+        if not argument.strip():
+            raise SessionError("the argument is empty: say what happens and why")
+        rules_ = self.scenario.arguments
+        target = rules_.target(strength)
+        if target is None:
+            raise SessionError(f"'{strength}' is not on the strength scale ("
+                               + ", ".join(label for label, _ in rules_.scale) + ")")
+        new, result = self._rules(rules.argue, self.state, self.env, cell, target)
+        who = self.scenario.cell(cell).name if cell and self.scenario.cell(cell) else self.group
+        verdict = "success" if result.success else "failure"
+        return self._commit("argument", new, {
+            "cell": cell, "argument": argument, "counters": [c for c in counters if c.strip()],
+            "strength": strength, "dice": result.dice, "faces": list(result.faces),
+            "total": result.total, "target": target, "success": result.success},
+            undoable=True, roll=result,
+            message=f"Argument by {who} ({strength}, {result.dice} ≥ {target}): "
+                    f"{'+'.join(map(str, result.faces))} = {result.total}, {verdict}")
 
     def roll(self) -> Outcome:
         new, result = self._rules(rules.roll, self.state, self.env)
@@ -378,7 +539,7 @@ class Session:
         return self._commit("override", new, {"variable": variable,
                                               "value": to_json_value(var.type, value),
                                               "rationale": rationale}, undoable=True,
-                            message=f"Override: {variable} {old} → {var.show(value)}")
+                            message=f"Override: {var.label or variable} {old} → {var.show(value)}")
 
     def undo(self) -> Outcome:
         if self.state.ended:
@@ -388,12 +549,19 @@ class Session:
         n, before, before_hash, turn_start = self._undo[-1]
         undone = self.records[n]
         outcome = self._commit("undo", before, {"undoes": n}, undoable=False,
-                               message=f"Undid {describe_action(undone)}", new_hash=before_hash)
+                               message=f"Undid {describe_action(undone, self.scenario)}",
+                               new_hash=before_hash)
         self._undo.pop()                 # only once the undo is on disk
         self.turn_start = turn_start
         return outcome
 
     def next_turn(self) -> Outcome:
+        if self.scenario.sealed_moves:
+            if self.sealed():
+                raise SessionError("moves are sealed this turn: reveal them first (or undo "
+                                   "the seals)")
+            if self.revealed_queue():
+                raise SessionError("revealed moves are still to be made this turn")
         new, released = self._rules(rules.next_turn, self.state, self.env)
         t = self.scenario.turns[new.turn]
         msg = f"Turn {t.index}: {t.label}"
@@ -406,6 +574,9 @@ class Session:
             contact: str = "") -> Outcome:
         """End the session, with free hotwash notes, who took part (cells and people, one
         per line) and the exercise's point of contact for the AAR."""
+        if self.state.pending is not None:
+            title = self.scenario.branches[self.state.pending.branch].title
+            raise SessionError(f"roll for '{title}' before ending (or undo the choice)")
         try:
             people = hw.check_lines(list(participants) if not isinstance(participants, str)
                                     else participants, "the participants")
@@ -483,13 +654,23 @@ class Session:
         action = rec.get("action")
         try:
             if action == "choose":
-                return self.choose(rec["branch"], rec["option"], rec.get("rationale", ""))
+                return self.choose(rec["branch"], rec["option"], rec.get("rationale", ""),
+                                   sealed=rec.get("sealed"))
             if action == "roll":
                 return self.roll()
             if action == "decide":
                 return self.decide(bool(rec["success"]), rec.get("rationale", ""))
+            if action == "note" and rec.get("sealed") is not None:
+                return self.apply_revealed()
             if action == "note":
                 return self.note(rec["text"])
+            if action == "seal":
+                return self.seal(rec["branch"], rec["option"], rec.get("rationale", ""))
+            if action == "reveal":
+                return self.reveal()
+            if action == "argument":
+                return self.argue(str(rec["cell"]), rec["argument"], rec["strength"],
+                                  rec.get("counters") or [])
             if action == "release":
                 return self.release(rec["inject"], rec.get("rationale", ""))
             if action == "override":
@@ -522,30 +703,51 @@ class Session:
         raise SessionError(f"unknown action {action!r}")
 
 
-def describe_action(rec: dict) -> str:
-    """One line for a logged action, for log panels and reports."""
+def describe_action(rec: dict, scenario: Scenario | None = None) -> str:
+    """One line for a logged action, for log panels and reports. With the scenario, branches,
+    options, injects and variables are named by their titles and labels (what the room
+    reads); without it, by their ids (what an author reads)."""
     a = rec.get("action")
     if a == "choose":
-        text = f"choice {rec.get('branch')} → {rec.get('option')}"
+        text = f"choice {_branch(scenario, rec)} → {_option(scenario, rec)}"
     elif a == "roll":
         faces = "+".join(map(str, rec.get("faces", [])))
         mods = sum(v for _, v in rec.get("modifiers", []))
         text = (f"roll {rec.get('dice')} [{faces}] {mods:+d} = {rec.get('total')} vs "
                 f"{rec.get('target')}: {'success' if rec.get('success') else 'failure'}")
+        if scenario is not None:
+            text = f"{_branch(scenario, rec)}: {text}"
     elif a == "decide":
         text = f"decision: {'success' if rec.get('success') else 'failure'}"
+        if scenario is not None:
+            text = f"{_branch(scenario, rec)}: {text}"
     elif a == "note":
         text = f"note: {rec.get('text')}"
+    elif a == "argument":
+        cell = scenario.cell(str(rec.get("cell"))) if scenario is not None else None
+        who = cell.name if cell is not None else (rec.get("cell") or "the group")
+        text = (f"argument by {who} ({rec.get('strength')}): {rec.get('argument')} — "
+                f"{'success' if rec.get('success') else 'failure'}")
     elif a == "release":
-        text = f"inject {rec.get('inject')}"
+        text = f"inject {_inject(scenario, rec.get('inject'))}"
     elif a == "override":
-        text = f"override {rec.get('variable')} = {_show_json(rec.get('value'))}"
+        var = scenario.variable(str(rec.get("variable"))) if scenario is not None else None
+        name = (var.label or var.id) if var is not None else rec.get("variable")
+        text = f"override {name} = {_show_json(rec.get('value'))}"
+    elif a == "seal":
+        cell = scenario.cell(str(rec.get("cell"))) if scenario is not None else None
+        text = f"{cell.name if cell else rec.get('cell')} sealed a move"
+    elif a == "reveal":
+        text = f"sealed moves revealed ({len(rec.get('seals') or [])})"
     elif a == "undo":
         text = f"undo of action {rec.get('undoes')}"
     elif a == "next_turn":
         text = f"turn {rec.get('turn')}"
+        if scenario is not None and isinstance(rec.get("turn"), int) \
+                and 0 <= rec["turn"] < len(scenario.turns):
+            text += f": {scenario.turns[rec['turn']].label}"
         if rec.get("released"):
-            text += " (released " + ", ".join(rec["released"]) + ")"
+            text += " (released " + ", ".join(_inject(scenario, i) for i in rec["released"]) + ")"
     elif a == "end":
         text = "end of session"
     elif a == "observe":
@@ -560,6 +762,22 @@ def describe_action(rec: dict) -> str:
     else:
         text = str(a)
     return text
+
+
+def _branch(scenario: Scenario | None, rec: dict) -> str:
+    b = scenario.branches.get(str(rec.get("branch"))) if scenario is not None else None
+    return f"'{b.title}'" if b is not None else str(rec.get("branch"))
+
+
+def _option(scenario: Scenario | None, rec: dict) -> str:
+    b = scenario.branches.get(str(rec.get("branch"))) if scenario is not None else None
+    o = b.option(str(rec.get("option"))) if b is not None else None
+    return f"'{o.label}'" if o is not None else str(rec.get("option"))
+
+
+def _inject(scenario: Scenario | None, inject_id) -> str:
+    i = scenario.injects.get(str(inject_id)) if scenario is not None else None
+    return f"'{i.title}'" if i is not None else str(inject_id)
 
 
 def _show_json(value) -> str:

@@ -38,3 +38,16 @@ def variable_views_at(scenario: Scenario, state: GameState,
         out.append(VariableView(v.id, v.label or v.id, str(v.type), v.show(cur), changed,
                                 v.description))
     return out
+
+
+def move_names(scenario: Scenario, state: GameState) -> list[str]:
+    """This turn's moves by title (an argument as 'argument by <cell>')."""
+    out = []
+    for m in state.moves:
+        if m.startswith("argument:"):
+            cell = scenario.cell(m[len("argument:"):])
+            out.append(f"argument by {cell.name}" if cell is not None else "argument")
+        else:
+            b = scenario.branches.get(m)
+            out.append(b.title if b is not None else m)
+    return out

@@ -10,6 +10,14 @@ from engine.bundled import tutorial_scenario
 from tui_helpers import FIXTURES
 
 
+@pytest.fixture(autouse=True)
+def user_config(tmp_path, monkeypatch) -> Path:
+    """User settings go to a temporary folder: the tests never read or change the real ones."""
+    folder = tmp_path / "config"
+    monkeypatch.setenv("SPILLOVER_CONFIG_DIR", str(folder))
+    return folder
+
+
 @pytest.fixture
 def tutorial_path() -> Path:
     return tutorial_scenario()

@@ -9,6 +9,7 @@ from engine.play.replay import replay
 from engine.play.rules import Pending
 from tui.screens.exercise import ExerciseScreen
 from tui.screens.roll import RollDialog
+from tui.screens.inject_card import InjectCardDialog
 from tui.screens.roll_result import RollResultDialog
 from tui.screens.setup import SetupScreen
 from tui.screens.text import TextDialog
@@ -85,6 +86,12 @@ async def test_setup_choose_roll_undo_next_turn_end(tutorial_path, log_path):
         await pilot.pause()
         assert session.state.turn == 2
         assert actions(log_path) == ["next_turn", "choose", "roll", "undo", "roll", "next_turn"]
+        # turn 2's scheduled inject opens as a card to read out; enter closes it
+        assert isinstance(app.screen, InjectCardDialog)
+        assert "Beijing warns again" in screen_text(app)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ExerciseScreen)
 
         # end with hotwash notes
         await pilot.press("e")

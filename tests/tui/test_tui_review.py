@@ -24,7 +24,7 @@ async def test_unticked_baseline_event_is_said_in_words(tutorial_path, log_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         assert "All baseline events are on" in screen_text(app)
-        await pilot.press("tab", "tab", "tab", "down", "space")     # untick the second event
+        await pilot.press("tab", "tab", "tab", "tab", "tab", "down", "space")  # untick the 2nd event
         await pilot.pause()
         text = screen_text(app)
         assert "Switched off (counterfactual run): Hayashi confirms talks" in text

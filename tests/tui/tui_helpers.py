@@ -19,11 +19,16 @@ def fixed_now() -> dt.datetime:
     return dt.datetime(2026, 1, 1, 9, 30, 0)
 
 
+def fixed_wall() -> dt.datetime:
+    return dt.datetime(2026, 1, 1, 0, 42, 10, tzinfo=dt.timezone.utc)
+
+
 def make_app(**kwargs):
     """A deterministic app: fixed seed, clock and timestamp, no blinking, no animation."""
     from tui.app import SpilloverApp
     kwargs.setdefault("seed", 7)
     kwargs.setdefault("group", "Blue")
+    kwargs.setdefault("wall_clock", fixed_wall)
     app = SpilloverApp(clock=clock, now=fixed_now, cursor_blink=False, **kwargs)
     app.animation_level = "none"
     return app

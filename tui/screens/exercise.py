@@ -11,7 +11,7 @@ from typing import Sequence
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Container
+from textual.containers import Container, Horizontal
 from textual.content import Content
 from textual.reactive import Reactive
 from textual.screen import Screen
@@ -19,6 +19,7 @@ from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from engine.play.clock import elapsed, hms, time_box_left
 from engine.play.session import BranchView, LogWriteError, Outcome, Session, SessionError
 
 from ..widgets import (ACCENT, BAD, MUTED, OK, WARN, KeyFooter, ParagraphView, SteadyScrollbars,
@@ -29,7 +30,7 @@ from .choose import ChoosePanel
 GENERAL_CHOICE = "(general)"      # not an id an objective can have (ids are snake_case)
 
 GUARDED = {"choose", "choose_option", "roll", "note", "inject", "override", "undo",
-           "next_turn", "end"}
+           "next_turn", "end", "argue", "reveal"}
 
 
 class BranchList(SteadyScrollbars, OptionList):
@@ -97,6 +98,9 @@ class ExerciseScreen(Screen):
         Binding("n", "note", "Note", id="exercise.note"),
         Binding("i", "inject", "Inject", id="exercise.inject"),
         Binding("o", "override", "Override", id="exercise.override"),
+        # m and s, not a and v: those are amend and observe (issue 14)
+        Binding("m", "argue", "Argue", id="exercise.argue"),
+        Binding("s", "reveal", "Reveal", id="exercise.reveal"),
         Binding("u", "undo", "Undo", id="exercise.undo"),
         Binding("t", "next_turn", "Next turn", id="exercise.next_turn"),
         Binding("e", "end", "End", id="exercise.end"),
@@ -115,6 +119,8 @@ class ExerciseScreen(Screen):
         "note": "add a note to the log",
         "inject": "release an inject",
         "override": "set a state variable by hand, with a rationale",
+        "argue": "record a cell's matrix-game argument, rate its strength and roll",
+        "reveal": "reveal the cells' sealed moves together and make them in order",
         "undo": "undo the last action (it stays in the log as undone)",
         "next_turn": "move on to the next turn",
         "end": "end the session with hotwash notes, participants and point of contact",
@@ -145,7 +151,9 @@ class ExerciseScreen(Screen):
             if width >= minimum:
                 self.add_class(name)
                 break
-        yield Static(id="ex-title")
+        with Horizontal(id="ex-titlebar"):
+            yield Static(id="ex-title")
+            yield Static(id="ex-clock")
         yield Static(id="ex-status")
         with Container(id="ex-body"):
             branches = BranchList(id="branches", markup=False)
@@ -161,7 +169,7 @@ class ExerciseScreen(Screen):
                 log = ParagraphView(id="log-pane", classes="pane")
                 log.border_title = "Log"
                 yield log
-        yield KeyFooter(compact=True, narrow_hidden={"override"})
+        yield KeyFooter(compact=True, narrow_hidden={"override", "argue", "reveal"})
 
     def on_resize(self, event) -> None:
         # below 100 columns the footer leaves out the palette hint and o Override (ctrl+p and
@@ -177,6 +185,7 @@ class ExerciseScreen(Screen):
 
     def on_mount(self) -> None:
         self.refresh_all(first=True)
+        self.set_interval(1.0, self.refresh_clock)
         self.query_one("#branches", OptionList).focus()
         self.call_after_refresh(self.mount_choose_panel)
 
@@ -233,13 +242,22 @@ class ExerciseScreen(Screen):
         t = s.turn
         title = Content.assemble((s.scenario.title, "bold"))
         set_static(self.query_one("#ex-title", Static), title)
+        self.refresh_clock()
         parts = [Content.assemble(("Turn ", ""), (f"{t.index}", "bold"), f"/{s.scenario.last_turn}: ",
                                   (t.label, "bold"), f" ({t.date})"),
                  Content.assemble("Group: ", (s.group, "bold"))]
-        moves = len(s.state.moves)
-        parts.append(Content(f"Moves {moves}/{s.scenario.moves_per_turn}"))
+        allowances = s.allowances()
+        if s.scenario.cells:
+            parts.append(Content(" ".join(f"{who} {used}/{n}" for who, used, n in allowances)))
+            sealed = s.sealed() if s.scenario.sealed_moves else []
+            if sealed:
+                parts.append(styled(f"sealed: {len(sealed)} (s reveals)", f"bold {WARN}"))
+        else:
+            parts.append(Content(f"Moves {allowances[0][1]}/{allowances[0][2]}"))
         if s.env.switched_off:
-            parts.append(styled("counterfactual: " + ", ".join(sorted(s.env.switched_off)), WARN))
+            titles = sorted(s.scenario.events[e].title if e in s.scenario.events else e
+                            for e in s.env.switched_off)
+            parts.append(styled("counterfactual: without " + "; ".join(titles), WARN))
         status = Content(" · ").join(parts)
         pending = s.pending_roll()
         if s.state.ended:
@@ -250,6 +268,24 @@ class ExerciseScreen(Screen):
             status = status + styled(f"  ⚄ roll waiting for '{pending[0].title}' — press r",
                                      f"bold {WARN}")
         set_static(self.query_one("#ex-status", Static), status)
+
+    def refresh_clock(self) -> None:
+        """The time of day, the session's elapsed time, and this turn's time (or what is
+        left of its time box), from the times in the log."""
+        s = self.session
+        now = self.app.wall_clock()
+        parts = [Content.styled(now.strftime("%H:%M"), "bold"),
+                 Content(f"session {elapsed(str(s.header.get('started', '')), now)}")]
+        if not s.state.ended:
+            started = s.turn_started()
+            left = time_box_left(started, s.time_box, now)
+            if left is None:
+                parts.append(Content(f"turn {elapsed(started, now)}"))
+            elif left >= 0:
+                parts.append(Content.styled(f"turn {hms(left)} left", f"bold {WARN}"))
+            else:
+                parts.append(Content.styled(f"turn over by {hms(-left)}", f"bold {BAD}"))
+        set_static(self.query_one("#ex-clock", Static), Content(" · ").join(parts))
 
     def refresh_detail(self) -> None:
         view = self.highlighted_view()
@@ -267,8 +303,12 @@ class ExerciseScreen(Screen):
         pending = s.state.pending
         new_branch = b.id != self._detail_id      # a new branch: show its top
         self._detail_id = b.id
+        actor = s.scenario.actors.get(b.actor, b.actor)
+        if s.scenario.cells:
+            cell = s.scenario.cell_of_actor(b.actor)
+            actor = f"{actor} (cell: {cell.name if cell else 'White cell'})"
         detail.update(branch_detail(
-            view, actor=s.scenario.actors.get(b.actor, b.actor), modifiers=modifiers,
+            view, actor=actor, modifiers=modifiers,
             probability=probability, fired={sid for sid, _, _ in s.fired_signposts()},
             pending_option=pending.option if pending and pending.branch == b.id else None),
             scroll_home=new_branch)
@@ -297,7 +337,7 @@ class ExerciseScreen(Screen):
 
     def refresh_log(self) -> None:
         s = self.session
-        out = record_paragraphs(s.actions)
+        out = record_paragraphs(s.actions, s.scenario)
         if not out:
             out = [(0, styled("No actions yet. The log is at " + str(s.log_path), MUTED))]
         self.query_one("#log-pane", ParagraphView).update(out, scroll_end=True)
@@ -330,6 +370,10 @@ class ExerciseScreen(Screen):
         self.app.push_screen(NotRecordedDialog(str(error)))
 
     def say_outcome(self, outcome: Outcome) -> None:
+        if self.app.screen is not self:
+            # a dialog opened meanwhile (the roll's result, an inject card): it shows the
+            # outcome, and a toast would cover it; the log pane keeps every action
+            return
         self.notify(outcome.message, markup=False)
         if outcome.fired:
             texts = {sid: text for sid, text, _ in self.session.fired_signposts()}
@@ -346,6 +390,8 @@ class ExerciseScreen(Screen):
         if action == "roll":
             # shown only when a roll is waiting (the footer has no room to spare at 80 columns)
             return self.session.pending_roll() is not None
+        if action == "reveal":       # only when moves are sealed
+            return bool(self.session.scenario.sealed_moves and self.session.sealed())
         return True
 
     # ------------------------------------------------------------------ actions
@@ -355,7 +401,7 @@ class ExerciseScreen(Screen):
             self.notify("No branch is highlighted.", severity="warning")
             return None
         if not view.open:
-            self.notify(f"'{view.branch.title}' cannot be played: {view.reason}",
+            self.notify(f"'{view.branch.title}' cannot be played: {view.said or view.reason}",
                         title="Blocked", severity="warning", markup=False)
             return None
         return view
@@ -501,7 +547,26 @@ class ExerciseScreen(Screen):
     def record_choice(self, branch_id: str, option_id: str, rationale: str) -> None:
         """Called by the choose panel: log the choice through the engine, then show it."""
         self.branch_list.focus()
-        self.run_engine(self.session.choose, branch_id, option_id, rationale)
+        sc = self.session.scenario
+        branch = sc.branches[branch_id]
+        if sc.sealed_moves and sc.cell_of_actor(branch.actor) is not None:
+            self.run_engine(self.session.seal, branch_id, option_id, rationale)
+        else:
+            self.run_engine(self.session.choose, branch_id, option_id, rationale)
+
+    def action_reveal(self) -> None:
+        """Reveal the sealed moves together, then make them in the cells' order (stopping
+        at a roll: rolling it goes on with the rest)."""
+        if self.refuse_if_busy():
+            return
+        if self.run_engine(self.session.reveal) is not None:
+            self.apply_revealed_moves()
+
+    def apply_revealed_moves(self) -> None:
+        s = self.session
+        while s.revealed_queue() and s.state.pending is None:
+            if self.run_engine(s.apply_revealed) is None:
+                break
 
     def action_cancel_choice(self) -> None:
         if self.choose_panel.is_open:
@@ -545,6 +610,7 @@ class ExerciseScreen(Screen):
             else:
                 _, success, rationale = result
                 self.run_engine(self.session.decide, success, rationale)
+            self.apply_revealed_moves()
 
         self.app.push_screen(RollDialog(branch, option, mods, chance, self.session.text), done)
 
@@ -566,7 +632,8 @@ class ExerciseScreen(Screen):
         def done(result) -> None:
             if result:
                 inject_id, rationale = result
-                self.run_engine(self.session.release, inject_id, rationale)
+                self.show_inject_cards(self.run_engine(self.session.release, inject_id,
+                                                       rationale), "by hand")
 
         self.app.push_screen(InjectDialog(self.session.inject_views()), done)
 
@@ -592,20 +659,82 @@ class ExerciseScreen(Screen):
         if self.refuse_if_busy():
             return
         from .override import OverrideDialog
-        self.app.push_screen(OverrideDialog(self.session.variable_views(), self.apply_override))
+        argument = self.session.open_argument()
+        rationale = f"argument: {argument['argument']}" if argument else ""
+        self.app.push_screen(OverrideDialog(self.session.variable_views(), self.apply_override,
+                                            rationale=rationale))
+
+    def action_argue(self) -> None:
+        if self.refuse_if_busy():
+            return
+        from .argument import ArgumentDialog
+        s = self.session
+
+        def done(result) -> None:
+            if not result:
+                return
+            cell, text, strength, counters = result
+            outcome = self.run_engine(s.argue, cell, text, strength, counters)
+            if outcome is not None and outcome.roll is not None:
+                from .roll_result import RollResultDialog
+                rec = outcome.record
+                who = s.scenario.cell(cell).name if s.scenario.cell(cell) else s.group
+                self.app.push_screen(RollResultDialog(
+                    f"argument by {who} ({strength})", text, outcome.roll,
+                    s.scenario.arguments.sides,
+                    "Apply its effects with o (override): the argument is filled in as the "
+                    "rationale." if rec["success"] else "The argument fails: nothing changes."))
+
+        self.app.push_screen(ArgumentDialog(s.scenario, s.group), done)
 
     def action_undo(self) -> None:
         if self.refuse_if_busy():
             return
         self.run_engine(self.session.undo)
 
+    TURN_GUARD_SECONDS = 1.5
+    """A second `t` this soon after a turn change is taken for a double press, not a skip."""
+
     def action_next_turn(self) -> None:
         if self.refuse_if_busy():
             return
+        import time
+        since = time.monotonic() - self._turn_changed_at
+        if since < self.TURN_GUARD_SECONDS:
+            self.notify("The turn has just changed: press t again in a moment to move on.",
+                        severity="warning")
+            return
+        s = self.session
+        if not s.state.moves and s.state.pending is None and not s.state.ended \
+                and any(v.open for v in self._views.values()):
+            from .confirm import ConfirmDialog
+            self.app.push_screen(ConfirmDialog(
+                "No move this turn",
+                f"No move was played in turn {s.state.turn} ({s.turn.label}). "
+                "Move on to the next turn anyway?", confirm="Next turn"),
+                lambda ok: self.next_turn_now() if ok else None)
+            return
+        self.next_turn_now()
+
+    _turn_changed_at = float("-inf")
+
+    def next_turn_now(self) -> None:
+        import time
         before = self.session.state.turn
         outcome = self.run_engine(self.session.next_turn)
-        if outcome is not None and self.session.state.turn != before and self._views:
-            self.branch_list.highlighted = 0
+        if outcome is not None and self.session.state.turn != before:
+            self._turn_changed_at = time.monotonic()
+            if self._views:
+                self.branch_list.highlighted = 0
+        self.show_inject_cards(outcome, "scheduled for this turn")
+
+    def show_inject_cards(self, outcome: Outcome | None, how: str) -> None:
+        """A card the facilitator can read out for each inject the action released."""
+        if outcome is None or not outcome.released:
+            return
+        from .inject_card import InjectCardDialog
+        views = {v.id: v for v in self.session.inject_views()}
+        self.app.push_screen(InjectCardDialog([views[i] for i in outcome.released], how))
 
     def action_end(self) -> None:
         if self.refuse_if_busy():

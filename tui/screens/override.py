@@ -26,11 +26,19 @@ class OverrideDialog(Dialog):
 
     Returns True when a value was applied, None when cancelled."""
 
+    # one-line fields and a shorter list: at 80×24 the buttons stay on screen
+    DEFAULT_CSS = """
+    OverrideDialog #variables { max-height: 40vh; }
+    OverrideDialog Input { margin-bottom: 0; }
+    OverrideDialog .dialog-label { margin-top: 1; }
+    """
+
     BINDINGS = [Binding("ctrl+s", "submit", "Apply", id="override.apply")]
 
     def __init__(self, views: list[VariableView],
-                 apply: Callable[[str, str, str], str | None]) -> None:
+                 apply: Callable[[str, str, str], str | None], *, rationale: str = "") -> None:
         super().__init__()
+        self.rationale = rationale
         self.views = {v.id: v for v in views}
         self.apply = apply
 
@@ -41,10 +49,12 @@ class OverrideDialog(Dialog):
                                                        (f"   {v.type}", MUTED)), id=v.id)
                                for v in self.views.values()), id="variables")
             yield Static("New value", classes="dialog-label")
-            yield TextInput(id="value", placeholder="as shown, e.g. true, 2, agreed, {a, b}")
+            yield TextInput(id="value", placeholder="as shown, e.g. true, 2, agreed, {a, b}",
+                            compact=True)
             yield Static("", classes="dialog-error", id="override-error")   # next to the value
             yield Static("Rationale (optional)", classes="dialog-label")
-            yield TextInput(id="rationale", placeholder="why the facilitator sets it")
+            yield TextInput(self.rationale, id="rationale",
+                            placeholder="why the facilitator sets it", compact=True)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Apply", id="ok", variant="primary", compact=True)
                 yield Button("Cancel", id="cancel", compact=True)

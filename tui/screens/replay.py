@@ -14,7 +14,7 @@ from textual.widgets.option_list import Option
 from engine.play import replay as _replay
 from engine.play.replay import ReplayReport, Step
 from engine.play.session import describe_action
-from engine.play.views import fired_signposts_at, variable_views_at
+from engine.play.views import fired_signposts_at, move_names, variable_views_at
 
 from ..widgets import (ACCENT, MUTED, OK, WARN, ParagraphView, dice_text, heading, lines,
                        state_paragraphs, styled)
@@ -87,7 +87,7 @@ class ReplayScreen(Screen):
         if index == 0:
             return Content.assemble(("  0 ", MUTED), ("T0 ", ACCENT), "start of the session")
         return Content.assemble((f"{index:>3} ", MUTED), (f"T{step.state.turn} ", ACCENT),
-                                describe_action(step.record))
+                                describe_action(step.record, self.report.scenario))
 
     @property
     def index(self) -> int:
@@ -110,7 +110,7 @@ class ReplayScreen(Screen):
                                       ", ".join(rec["switched_off"]), WARN)))
         else:
             out += heading("Action")
-            out.append((2, styled(describe_action(rec), "bold")))
+            out.append((2, styled(describe_action(rec, r.scenario), "bold")))
             if rec.get("rationale"):
                 out.append((2, styled(f"“{rec['rationale']}”", "italic")))
             if rec.get("action") == "roll":
@@ -134,12 +134,16 @@ class ReplayScreen(Screen):
             out += state_paragraphs(variable_views_at(r.scenario, step.state, before))
             st = step.state
             if st.moves:
-                out.append((2, Content("moves this turn: " + ", ".join(st.moves))))
+                out.append((2, Content("moves this turn: "
+                                       + "; ".join(move_names(r.scenario, st)))))
             if st.pending:
-                out.append((2, styled(f"roll waiting: {st.pending.branch} → {st.pending.option}",
-                                      WARN)))
+                out.append((2, styled("roll waiting: " + describe_action(
+                    {"action": "choose", "branch": st.pending.branch,
+                     "option": st.pending.option}, r.scenario).removeprefix("choice "), WARN)))
             if st.released:
-                out.append((2, Content("injects released: " + ", ".join(sorted(st.released)))))
+                titles = sorted(r.scenario.injects[i].title if i in r.scenario.injects else i
+                                for i in st.released)
+                out.append((2, Content("injects released: " + "; ".join(titles))))
             fired = fired_signposts_at(r.scenario, st)
             if fired:
                 out += heading("Signposts fired")

@@ -42,17 +42,18 @@ class RollDialog(Dialog):
 
     def compose(self) -> ComposeResult:
         adj = self.branch.adjudication
-        body = [Content.assemble("Option: ", (self.option.label, "bold"))]
-        if adj.note:
-            body.append(Content(adj.note.strip()))
-        body += ["", Content.assemble("Roll ", (adj.dice, "bold"), " ≥ ", (str(adj.target), "bold"),
-                                      (f"   chance of success {self.chance}", MUTED))]
+        # the dice, target and modifiers first: at 80×24 the note below them may scroll
+        body = [Content.assemble("Option: ", (self.option.label, "bold")),
+                Content.assemble("Roll ", (adj.dice, "bold"), " ≥ ", (str(adj.target), "bold"),
+                                 (f"   chance of success {self.chance}", MUTED))]
         if self.modifiers:
             body.append(styled("Modifiers that apply now:", "bold"))
             for label, value in self.modifiers:
                 body.append(Content.assemble("  ", (f"{value:+d}", "bold"), "  ", label))
         else:
             body.append(styled("No modifier applies now.", MUTED))
+        if adj.note:
+            body += ["", Content(adj.note.strip())]
         for title, outcome in (("On success", self.option.on_success),
                                ("On failure", self.option.on_failure)):
             if outcome is not None and outcome.narrative:

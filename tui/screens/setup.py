@@ -15,9 +15,10 @@ from textual.widgets.selection_list import Selection
 
 from engine.analysis.switches import switch_reach
 from engine.model import Scenario
+from engine.play.counterfactual import baseline_reach
 from engine.play.session import SessionError, default_log_path
 
-from ..widgets import MUTED, TextInput
+from ..widgets import MUTED, OK, WARN, TextInput
 
 
 class SetupScreen(Screen):
@@ -33,6 +34,8 @@ class SetupScreen(Screen):
         self._when = None
         self._log_edited = False
         self._computed_log = ""
+        self._reach = baseline_reach(scenario)   # events reaching something listed first
+        self._off: set[str] = set()             # switched off, whether shown or filtered out
 
     def compose(self) -> ComposeResult:
         app = self.app
@@ -59,17 +62,20 @@ class SetupScreen(Screen):
                 yield Label("Dice seed", classes="setup-label")
                 yield TextInput(str(app.seed), type="integer", id="seed", compact=True)
             with Horizontal(classes="setup-row"):
+                yield Label("Time box", classes="setup-label")
+                yield TextInput(str(sc.time_box or ""), type="integer", id="time-box",
+                                placeholder="minutes per turn (empty: no time box)",
+                                compact=True)
+            with Horizontal(classes="setup-row"):
                 yield Label("Log file", classes="setup-label")
                 yield TextInput(log_value, id="log-path", compact=True)
             yield Static(Content.styled(
                 "Baseline events (untick one to switch it off for a counterfactual run)", "bold"),
                 id="baseline-title")
-            events = sc.baseline_events()
-            if events:
-                yield SelectionList[str](
-                    *(Selection(Content.assemble((e.date, "$text-accent"), "  ", e.title), e.id,
-                                True) for e in events),
-                    id="baseline", compact=True)
+            if self._reach:
+                yield TextInput(id="baseline-filter", compact=True,
+                                placeholder="type to filter: an event, a branch, a variable…")
+                yield SelectionList[str](*self._selections(""), id="baseline", compact=True)
                 yield Static(self._baseline_summary(()), id="baseline-summary")
             else:
                 yield Static(Content.styled("  (none before the start date)", MUTED))
@@ -95,8 +101,48 @@ class SetupScreen(Screen):
                       "; ".join(reach.lines())]
         return Content.assemble(*parts)
 
+    def _selections(self, text: str) -> list[Selection]:
+        """The events matching the filter: ON (green) or OFF (amber, bold) in words, the
+        date and title, and what switching it off reaches (one line, wrapped: a selection
+        list takes the first line of a prompt only)."""
+        out = []
+        for r in self._reach:
+            if text and not r.matches(text):
+                continue
+            on_ = r.event.id not in self._off
+            state = ("ON  ", f"bold {OK}") if on_ else ("OFF ", f"bold reverse {WARN}")
+            out.append(Selection(Content.assemble(
+                state, " ", (r.event.date, "$text-accent"), "  ", r.event.title,
+                ("  → " + r.summary(), f"italic {MUTED}")), r.event.id, on_))
+        return out
+
+    @on(Input.Changed, "#baseline-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self._refill(event.value)
+
+    def _refill(self, text: str) -> None:
+        baseline = self.query_one("#baseline", SelectionList)
+        highlighted = baseline.highlighted
+        self._refilling = True
+        baseline.clear_options()
+        baseline.add_options(self._selections(text))
+        self._refilling = False
+        if baseline.option_count:
+            baseline.highlighted = min(highlighted or 0, baseline.option_count - 1)
+
+    _refilling = False
+
     @on(SelectionList.SelectedChanged, "#baseline")
     def _baseline_changed(self) -> None:
+        if self._refilling:
+            return
+        baseline = self.query_one("#baseline", SelectionList)
+        shown = {baseline.get_option_at_index(i).value for i in range(baseline.option_count)}
+        chosen = set(baseline.selected)
+        changed = {e for e in shown if (e in self._off) == (e in chosen)}
+        self._off = (self._off - chosen) | (shown - chosen)
+        if changed:           # the ON/OFF words follow the tick
+            self._refill(self.query_one("#baseline-filter", Input).value)
         self.query_one("#baseline-summary", Static).update(
             self._baseline_summary(self.switched_off()))
 
@@ -122,7 +168,10 @@ class SetupScreen(Screen):
             self._log_edited = True
 
     @on(Input.Submitted)
-    def _submitted(self) -> None:
+    def _submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "baseline-filter":     # enter in the filter goes to the list
+            self.query_one("#baseline", SelectionList).focus()
+            return
         self.action_start()
 
     @on(Button.Pressed, "#start")
@@ -138,11 +187,7 @@ class SetupScreen(Screen):
         self.notify(message, severity="error", markup=False)
 
     def switched_off(self) -> list[str]:
-        try:
-            chosen = set(self.query_one("#baseline", SelectionList).selected)
-        except Exception:
-            return []
-        return [e.id for e in self.scenario.baseline_events() if e.id not in chosen]
+        return [e.id for e in self.scenario.baseline_events() if e.id in self._off]
 
     def action_start(self) -> None:
         group = self.query_one("#group", Input).value.strip()
@@ -159,10 +204,18 @@ class SetupScreen(Screen):
         if not log_text:
             self.query_one("#log-path", Input).focus()
             return self._error("Enter a file for the session log.")
+        box_text = self.query_one("#time-box", Input).value.strip()
+        try:
+            time_box = int(box_text) if box_text else None
+            if time_box is not None and time_box <= 0:
+                raise ValueError
+        except ValueError:
+            self.query_one("#time-box", Input).focus()
+            return self._error("The time box is a number of minutes (or empty for none).")
         try:
             session = self.app.start_session(self.scenario, seed=seed, group=group,
                                              switched_off=self.switched_off(),
-                                             log_path=Path(log_text))
+                                             log_path=Path(log_text), time_box=time_box)
         except SessionError as e:
             return self._error(str(e))
         except OSError as e:

@@ -1,0 +1,228 @@
+"""What the room sees: the player view of a session, computed from its log alone.
+
+`player_view(log)` replays the log (read only: nothing is written) and returns the title,
+the turn and its date, when the session and the turn began, the situation by label, the
+moves played this turn by cell, the latest inject in full and the signposts fired. Odds,
+dice and modifiers are left out unless `show_odds` is set. A log that is empty, torn or
+being resumed gives a view anyway (with a notice); it never raises for bad content.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import attrs
+
+from engine.diagnostics import DiagnosticError
+from engine.format.loader import load_scenario
+from engine.model import Scenario
+from engine.play.clock import live_records, turn_started_at
+from engine.play.dice import success_probability
+from engine.play.log import LogRead, read_log
+from engine.play.replay import LOG_EDITED, UNREADABLE, VERIFIED, ReplayReport, Step, replay
+from engine.play.rules import state_json
+from engine.play.session import SessionError
+from engine.play.rules import modifiers_now
+from engine.play.session import describe_action
+from engine.play.views import VariableView, fired_signposts_at, variable_views_at
+
+MOVE_ACTIONS = ("choose", "roll", "decide", "release", "override", "argument")
+
+
+@attrs.frozen
+class MoveLine:
+    cell: str
+    text: str
+    rationale: str = ""
+
+
+@attrs.frozen
+class InjectCard:
+    title: str
+    narrative: str
+    turn: int
+
+
+@attrs.frozen
+class PlayerView:
+    title: str
+    group: str = ""
+    turn: int = 0
+    last_turn: int = 0
+    turn_label: str = ""
+    turn_date: str = ""
+    started: str = ""                    # ISO time the session began
+    turn_started: str = ""               # ISO time this turn began
+    ended: bool = False
+    situation: tuple[VariableView, ...] = ()
+    moves: tuple[tuple[str, tuple[MoveLine, ...]], ...] = ()   # (cell, its moves this turn)
+    inject: InjectCard | None = None
+    signposts: tuple[tuple[str, int], ...] = ()               # (text, turn), in order
+    waiting: str = ""                    # the roll waiting, if any (odds only when shown)
+    notice: str = ""                     # a problem with the log, for the facilitator
+    time_box: int | None = None          # minutes allowed for this turn, if any
+
+
+def player_view(log_path: str | Path, scenario: Scenario | None = None, *,
+                show_odds: bool = False) -> PlayerView:
+    """The player view of the session in `log_path` as it stands now."""
+    if scenario is None:
+        scenario, problem = scenario_of_log(log_path)
+        if scenario is None:
+            return PlayerView("spillover", notice=problem)
+    return view_of_replay(replay(log_path, scenario), show_odds=show_odds)
+
+
+class Follower:
+    """The player view of a log that grows: after the first full replay, each refresh
+    replays only the lines appended since (when the earlier ones are unchanged, line for
+    line by their hashes); anything else — an edit, a torn line, an undone resume — falls
+    back to a full replay. Read only, like `player_view`."""
+
+    def __init__(self, log_path: str | Path, scenario: Scenario, *, show_odds: bool = False):
+        self.log_path = log_path
+        self.scenario = scenario
+        self.show_odds = show_odds
+        self.report: ReplayReport | None = None
+        self.full_replays = 0            # for tests and benchmarks
+
+    def view(self) -> PlayerView:
+        log = read_log(self.log_path)
+        report = self._more(log) if self.report is not None else None
+        if report is None:
+            report = replay(self.log_path, self.scenario)
+            self.full_replays += 1
+        self.report = report
+        return view_of_replay(report, show_odds=self.show_odds)
+
+    def _more(self, log: LogRead) -> ReplayReport | None:
+        prev = self.report
+        if (prev is None or prev.status != VERIFIED or prev.session is None or log.header is None
+                or log.chain_broken_at or log.diagnostics and not log.torn
+                or log.header.get("hash") != prev.log.header.get("hash")):
+            return None
+        done = len(prev.steps) - 1
+        if len(log.actions) < done or any(
+                a.get("hash") != b.get("hash") for a, b in zip(log.actions, prev.log.actions)):
+            return None
+        session = prev.session
+        steps = list(prev.steps)
+        for i, rec in enumerate(log.actions[done:], start=done + 2):
+            try:
+                outcome = session.apply_record(rec)
+            except SessionError:
+                return None
+            if outcome.record["state"] != rec.get("state") or (
+                    outcome.roll is not None and list(outcome.roll.faces) != rec.get("faces")):
+                return None
+            steps.append(Step(i, rec, session.state, state_json(session.state, session.env)))
+        session.records = [log.header, *log.actions]
+        return attrs.evolve(prev, log=log, steps=tuple(steps))
+
+
+def scenario_of_log(log_path: str | Path) -> tuple[Scenario | None, str]:
+    """The scenario a log's header names, loaded; or None and why not."""
+    read = read_log(log_path)
+    if read.header is None:
+        return None, _first_problem(read.diagnostics) or "waiting for the session to start"
+    path = str(read.header["scenario"].get("path", ""))
+    try:
+        return load_scenario(path), ""
+    except DiagnosticError as e:
+        first = e.diagnostics[0].format() if e.diagnostics else ""
+        return None, f"the session's scenario {path} cannot be loaded: {first}"
+
+
+def view_of_replay(report: ReplayReport, *, show_odds: bool = False) -> PlayerView:
+    scenario = report.scenario
+    if report.status == UNREADABLE or scenario is None or not report.steps:
+        title = scenario.title if scenario else "spillover"
+        return PlayerView(title, notice=report.banner())
+    header = report.log.header or {}
+    state = report.steps[-1].state
+    actions = [s.record for s in report.steps[1:]]
+    live = live_records(actions)
+    turn = scenario.turns[state.turn]
+    group = str(header.get("group", ""))
+
+    turn_started = turn_started_at(header, actions, state.turn)
+
+    start_of_turn = report.steps[0].state
+    for step in report.steps:
+        if step.state.turn == state.turn and step.record.get("action") == "next_turn":
+            start_of_turn = step.state
+    moves: dict[str, list[MoveLine]] = {}
+    revealed = {n for r in live if r.get("action") == "reveal" for n in r.get("seals") or []}
+    for rec in live:
+        if rec.get("turn") != state.turn:
+            continue
+        if rec.get("action") == "seal":
+            if rec.get("n") not in revealed:       # what is sealed stays sealed
+                named = scenario.cell(str(rec.get("cell")))
+                who = named.name if named is not None else str(rec.get("cell"))
+                moves.setdefault(who, []).append(MoveLine(who, "a move is sealed"))
+            continue
+        if rec.get("action") == "note" and rec.get("sealed") is not None:
+            moves.setdefault("White cell", []).append(MoveLine("White cell", str(rec["text"])))
+            continue
+        if rec.get("action") not in MOVE_ACTIONS:
+            continue
+        named = scenario.cell(str(rec.get("cell"))) if rec.get("cell") else None
+        cell = named.name if named is not None else "White cell" if scenario.cells else group
+        text = describe_action(rec, scenario)
+        if rec.get("action") == "roll" and not show_odds:
+            text = _roll_outcome_only(rec, scenario)
+        moves.setdefault(cell, []).append(MoveLine(cell, text, str(rec.get("rationale", ""))))
+
+    inject = None
+    for rec in reversed(live):
+        released = ([rec["inject"]] if rec.get("action") == "release" else
+                    rec.get("released") or [] if rec.get("action") == "next_turn" else [])
+        released = [i for i in released if i in scenario.injects]
+        if released:
+            i = scenario.injects[released[-1]]
+            inject = InjectCard(i.title, i.narrative, int(rec.get("turn", 0)))
+            break
+
+    waiting = ""
+    if state.pending is not None:
+        branch = scenario.branches[state.pending.branch]
+        waiting = f"A roll decides '{branch.title}'"
+        adj = branch.adjudication
+        if show_odds and adj is not None:
+            env = report.session.env if report.session else None
+            if env is not None:
+                mods = modifiers_now(branch, state, env)
+                p = success_probability(adj.count, adj.sides, adj.target, sum(v for _, v in mods))
+                waiting += f" ({adj.dice} ≥ {adj.target}, chance {float(p) * 100:.0f}%)"
+
+    notice = ""
+    if report.status == LOG_EDITED or report.problems or report.log.torn:
+        notice = report.banner()
+    return PlayerView(
+        scenario.title, group, state.turn, scenario.last_turn, turn.label, turn.date,
+        str(header.get("started", "")), turn_started, state.ended,
+        tuple(variable_views_at(scenario, state, start_of_turn)),
+        tuple((cell, tuple(lines)) for cell, lines in moves.items()), inject,
+        tuple((text, t) for _sid, text, t in fired_signposts_at(scenario, state)),
+        waiting, notice, time_box_of(header, scenario))
+
+
+def time_box_of(header: dict, scenario: Scenario) -> int | None:
+    """Minutes per turn: as set at setup (in the log's header), else the scenario's."""
+    box = header.get("time_box")
+    return box if isinstance(box, int) and not isinstance(box, bool) and box > 0 \
+        else scenario.time_box
+
+
+def _roll_outcome_only(rec: dict, scenario: Scenario) -> str:
+    branch = scenario.branches.get(str(rec.get("branch")))
+    title = branch.title if branch else "the move"
+    return f"'{title}': {'success' if rec.get('success') else 'failure'} (rolled)"
+
+
+def _first_problem(diagnostics) -> str:
+    for d in diagnostics:
+        if d.severity == "error":
+            return d.message
+    return ""

@@ -1,0 +1,38 @@
+"""A yes/no question before an action the facilitator may not mean (enter or y confirms)."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Footer, Static
+
+from .dialog import Dialog
+
+
+class ConfirmDialog(Dialog):
+    """Returns True when confirmed, None when cancelled (escape or n)."""
+
+    BINDINGS = [Binding("y", "submit", "Yes", id="confirm.yes"),
+                Binding("n", "cancel", "No", id="confirm.no")]
+
+    def __init__(self, title: str, question: str, *, confirm: str = "Yes") -> None:
+        super().__init__()
+        self.dialog_title = title
+        self.question = question
+        self.confirm = confirm
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self.dialog_title, classes="dialog-title", markup=False)
+            yield Static(self.question, classes="dialog-text", markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Cancel (n)", id="cancel", compact=True)
+                yield Button(f"{self.confirm} (y)", id="ok", variant="primary", compact=True)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#ok").focus()
+
+    def action_submit(self) -> None:
+        self.dismiss(True)

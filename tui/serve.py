@@ -1,0 +1,153 @@
+"""`spillover serve`: the facilitator's console and the player view as web pages.
+
+textual-serve runs a command per browser tab and relays its terminal over a websocket. The
+console (resume the session, or set it up when the log is still empty) is served on `port`,
+the read-only player view on `watch_port`, each by its own textual-serve `Server` (one
+command each); the player view's server runs in a child process, stopped with this one.
+
+`python -m tui.serve console|watch|player-server …` are the commands the servers run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+
+def _python_command(*args: str) -> str:
+    return " ".join(shlex.quote(a) for a in (sys.executable, "-m", "tui.serve", *args))
+
+
+def console_command(log: Path, scenario: Path | None) -> str:
+    extra = ["--scenario", str(scenario)] if scenario else []
+    return _python_command("console", str(log), *extra)
+
+
+def watch_command(log: Path, odds: bool) -> str:
+    return _python_command("watch", str(log), *(["--odds"] if odds else []))
+
+
+def serve(log: Path, *, scenario: Path | None = None, host: str = "localhost",
+          port: int = 8000, watch_port: int | None = None, odds: bool = False) -> int:
+    """Serve the console on `port` and the player view on `watch_port` until interrupted."""
+    from textual_serve.server import Server
+    log = log.resolve()
+    scenario = scenario.resolve() if scenario else None
+    watch_port = watch_port or port + 1
+    for what, p in (("console", port), ("player view", watch_port)):
+        problem = port_problem(host, p)
+        if problem:
+            print(f"spillover serve: cannot serve the {what} on {host}:{p}: {problem}. "
+                  "Choose another port with --port / --watch-port.", file=sys.stderr)
+            return 2
+    player = subprocess.Popen([sys.executable, "-m", "tui.serve", "player-server", str(log),
+                               "--host", host, "--port", str(watch_port),
+                               *(["--odds"] if odds else [])])
+    try:
+        print(f"Player view (read only): http://{host}:{watch_port}", flush=True)
+        Server(console_command(log, scenario), host=host, port=port,
+               title="spillover — facilitator console").serve()
+    finally:
+        player.terminate()
+        try:
+            player.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            player.kill()
+    return 0
+
+
+def console_lock(log: Path):
+    """An exclusive lock on `LOG.lock` for the console's lifetime, or None if another
+    console (another browser tab) holds it: two consoles appending to one log would break its
+    hash chain. Where the platform has no `fcntl`, no lock is taken (an object is returned)."""
+    try:
+        import fcntl
+    except ImportError:          # not Unix: the guard is not available
+        return object()
+    log.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(log.with_name(log.name + ".lock"), "a")
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        return None
+    return handle                # released when the process ends
+
+
+def port_problem(host: str, port: int) -> str | None:
+    """Why nothing can listen on host:port now (in use, no such address…), or None."""
+    import socket
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as e:
+        return f"unknown address ({e})"
+    family, kind, proto, _name, address = infos[0]
+    with socket.socket(family, kind, proto) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(address)
+        except OSError as e:
+            return e.strerror or str(e)
+    return None
+
+
+def _console(log: Path, scenario: Path | None) -> int:
+    """Resume the session in `log`, or open the setup screen that will start it there."""
+    if console_lock(log) is None:
+        return _already_open(log)
+    from tui.app import run_app
+    if log.exists() and log.stat().st_size > 0:
+        return run_app(resume_log=log, scenario_path=scenario)
+    from engine.bundled import main_scenario
+    return run_app(scenario_path=scenario or main_scenario(), log_path=log)
+
+
+def _already_open(log: Path) -> int:
+    from textual.app import App
+
+    from tui.screens.error import ErrorScreen
+
+    class AlreadyOpen(App[int]):
+        CSS_PATH = "app.tcss"
+
+        def on_mount(self) -> None:
+            self.push_screen(ErrorScreen("The console is already open", [
+                f"Another browser tab runs the facilitator's console on {log}; only one may "
+                "write to a session log.", "Close that tab first, or open the player view "
+                "(read only) here instead."]))
+
+    AlreadyOpen().run()
+    return 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m tui.serve")
+    sub = p.add_subparsers(dest="what", required=True)
+    c = sub.add_parser("console")
+    c.add_argument("log")
+    c.add_argument("--scenario")
+    w = sub.add_parser("watch")
+    w.add_argument("log")
+    w.add_argument("--odds", action="store_true")
+    s = sub.add_parser("player-server")
+    s.add_argument("log")
+    s.add_argument("--host", default="localhost")
+    s.add_argument("--port", type=int, default=8001)
+    s.add_argument("--odds", action="store_true")
+    args = p.parse_args(argv)
+    if args.what == "console":
+        return _console(Path(args.log), Path(args.scenario) if args.scenario else None)
+    if args.what == "watch":
+        from tui.watch import run_watch
+        return run_watch(Path(args.log), show_odds=args.odds)
+    from textual_serve.server import Server
+    Server(watch_command(Path(args.log), args.odds), host=args.host, port=args.port,
+           title="spillover — player view").serve()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
