@@ -48,7 +48,8 @@ async def test_an_ending_ends_the_session_on_screen(tmp_path, log_path):
     app = make_app(scenario_path=path, log_path=log_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        await pilot.press("tab", "tab", "tab", "down", "down", "space")   # objection off
+        # group, seed, time box, log file, filter, then the list
+        await pilot.press("tab", "tab", "tab", "tab", "tab", "down", "down", "space")   # objection off
         await pilot.pause()
         assert "reservation starts false instead of true" in screen_text(app)
         await pilot.press("ctrl+s", "t")
