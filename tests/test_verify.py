@@ -149,3 +149,15 @@ def test_a_report_of_a_signed_log_that_is_not_authentic_is_flagged(tutorial, tmp
     rewrite(path, recs)
     report = after_action_report(path)
     assert not report.verified and report.banner.startswith("Not authentic")
+
+
+def test_the_banner_counts_one_action_in_the_singular(tutorial, tmp_path):
+    s = Session.start(tutorial, seed=1, group="G", log_path=tmp_path / "one.jsonl")
+    s.next_turn()
+    s.close()
+    assert "Verified so far: 1 action replays exactly" in replay(tmp_path / "one.jsonl").banner()
+    s = Session.start(tutorial, seed=1, group="G", log_path=tmp_path / "two.jsonl")
+    s.next_turn()
+    s.note("a note")
+    s.close()
+    assert "Verified so far: 2 actions replay exactly" in replay(tmp_path / "two.jsonl").banner()

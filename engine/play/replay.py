@@ -103,17 +103,17 @@ class ReplayReport:
         if self.authenticity.status == NOT_AUTHENTIC:
             text = f"Not authentic: {self.authenticity.describe()}"
         elif self.status == VERIFIED and self.ended:
-            text = (f"Verified and ended: {n} actions replay to the logged states exactly, "
+            text = (f"Verified and ended: {_actions(n)} to the logged states exactly, "
                     "up to the end record")
             if self._after_end:
                 text += (f", and {self._after_end} debrief entries after it (lines after the "
                          "end record may be missing)")
         elif self.status == VERIFIED and self.log.torn:
-            text = (f"Torn tail: {n} complete actions replay exactly; the last line was cut "
+            text = (f"Torn tail: {_actions(n, 'complete ')} exactly; the last line was cut "
                     f"short ({len(self.log.torn)} bytes, a crash?) and dropped")
             return text + self._signed_suffix()
         elif self.status == VERIFIED:
-            text = (f"Verified so far: {n} actions replay exactly; not ended, so lines may be "
+            text = (f"Verified so far: {_actions(n)} exactly; not ended, so lines may be "
                     "missing at the end")
         elif self.status == SCENARIO_CHANGED:
             what = ", ".join(self.changed[:4]) + ("…" if len(self.changed) > 4 else "")
@@ -135,6 +135,11 @@ class ReplayReport:
         if a.status == KEY_MISSING:
             return f"; signed with key {a.key_id}, not on this machine: authenticity not checked"
         return ""
+
+
+def _actions(n: int, what: str = "") -> str:
+    """'1 action replays', '2 actions replay' (the banner's count and verb)."""
+    return f"{n} {what}action replays" if n == 1 else f"{n} {what}actions replay"
 
 
 def changed_items(header: dict, scenario: Scenario) -> list[str]:
