@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import attrs
+
 from engine.bundled import tutorial_scenario
 from engine.format.loader import load_scenario
 from engine.play.replay import replay
 from engine.play.session import Session
-from engine.play.views import fired_signposts_at, variable_views_at
+from engine.play.views import fired_signposts_at, readable_name, variable_views_at
 
 
 def test_views_of_a_state_match_the_live_session(tmp_path):
@@ -34,3 +36,22 @@ def test_signpost_texts_cover_branch_and_scenario_signposts():
     texts = scenario.signpost_texts()
     assert "all_partners_briefed" in texts
     assert any("liaison office opens in Tokyo" in t for t in texts.values())
+
+
+def test_the_room_sees_values_in_words_the_author_sees_them_typed():
+    # `value` is the typed form (the override dialog edits it); `shown` is for the room and
+    # the player view: yes/no, enum values in words, set members by name, "none" for empty.
+    sc = load_scenario(tutorial_scenario())
+    s = Session.start(sc, seed=1, group="G")
+    views = {v.id: v for v in s.variable_views()}
+    agree = views["allies_agree"]
+    assert (agree.value, agree.shown) in {("false", "no"), ("true", "yes")}
+    assert (views["partners_briefed"].value, views["partners_briefed"].shown) == ("{}", "none")
+    assert "_" not in views["office"].shown and views["office"].shown
+    assert views["china_pressure"].shown == views["china_pressure"].value
+    v = sc.variable("partners_briefed")
+    members = frozenset(v.type.universe[:2])
+    shown = variable_views_at(sc, attrs.evolve(s.state, values=tuple(
+        members if i == v.index else x for i, x in enumerate(s.state.values))))
+    expected = ", ".join(readable_name(m, sc.actors) for m in v.type.universe[:2])
+    assert {x.id: x.shown for x in shown}["partners_briefed"] == expected

@@ -341,7 +341,8 @@ def cmd_replay_verify(args) -> int:
         for rec in report.log.actions:
             key = str(rec.get("action", "?"))
             counts[key] = counts.get(key, 0) + 1
-        print(f"  {len(report.log.actions)} actions "
+        n = len(report.log.actions)
+        print(f"  {n} action{'' if n == 1 else 's'} "
               f"({', '.join(f'{k} {v}' for k, v in sorted(counts.items()))}); "
               f"reached turn {last.state.turn} ({label})"
               + ("; ended" if last.state.ended else ""))

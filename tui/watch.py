@@ -179,9 +179,10 @@ class WatchApp(App[int]):
         if not moves:
             moves.append(Content.styled("No move yet this turn.", MUTED))
         self.query_one("#pv-moves", Static).update(Content("\n").join(moves))
-        rows = [Content.assemble((x.label, WARN), ": ", (x.value, f"bold {WARN}"),
+        rows = [Content.assemble((x.label, WARN), ": ", (x.shown or x.value, f"bold {WARN}"),
                                  (" ◆", f"bold {WARN}")) if x.changed
-                else Content.assemble(x.label, ": ", (x.value, "bold")) for x in v.situation]
+                else Content.assemble(x.label, ": ", (x.shown or x.value, "bold"))
+                for x in v.situation]
         self.query_one("#pv-situation", Static).update(
             Content("\n").join(rows) if rows else Content.styled("—", MUTED))
         fired = [Content.assemble(("⚑ ", OK), text, (f"  (turn {t})", MUTED))

@@ -324,10 +324,11 @@ def state_paragraphs(variables: list[VariableView]) -> list[Para]:
     out: list[Para] = []
     for v in variables:
         if v.changed:
-            out.append((2, Content.assemble((v.label, WARN), ": ", (v.value, f"bold {WARN}"),
+            out.append((2, Content.assemble((v.label, WARN), ": ", (v.shown or v.value,
+                                                                   f"bold {WARN}"),
                                             (" ◆", f"bold {WARN}"))))
         else:
-            out.append((2, Content.assemble(v.label, ": ", (v.value, "bold"))))
+            out.append((2, Content.assemble(v.label, ": ", (v.shown or v.value, "bold"))))
     return out
 
 

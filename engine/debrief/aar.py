@@ -15,6 +15,7 @@ from typing import Any, Iterable
 
 import attrs
 
+from engine.play.views import readable_name, readable_value
 from engine.model import Scenario
 from engine.play.hotwash import GENERAL, KINDS, RATINGS
 
@@ -246,27 +247,3 @@ def local_time(at: str, tz: _dt.timezone, *, day: bool = True) -> str:
     return t.strftime("%Y-%m-%d %H:%M" if day else "%H:%M")
 
 
-_SMALL = {"of", "the", "and", "in", "on", "at", "to", "for", "a"}
-
-
-def readable_name(name: str, actors: dict[str, str] | None = None) -> str:
-    """An id as words: an actor's display name, else 'sea_of_japan' → 'Sea of Japan'."""
-    if actors and name in actors:
-        return actors[name]
-    words = name.split("_")
-    return " ".join(w if (i and w in _SMALL) else w[:1].upper() + w[1:]
-                    for i, w in enumerate(words))
-
-
-def readable_value(var, value: Any, actors: dict[str, str] | None = None) -> str:
-    """A state value for readers: yes/no, an enum value in words, a set's members by name."""
-    from engine.model import show_value
-    kind = type(var.type).__name__
-    if kind == "BoolType":
-        return "yes" if value else "no"
-    if kind == "SetType":
-        members = [readable_name(x, actors) for x in var.type.universe if x in value]
-        return ", ".join(members) if members else "none"
-    if kind == "EnumType":
-        return show_value(var.type, value).replace("_", " ")
-    return show_value(var.type, value)

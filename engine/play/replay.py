@@ -106,8 +106,9 @@ class ReplayReport:
             text = (f"Verified and ended: {_actions(n)} to the logged states exactly, "
                     "up to the end record")
             if self._after_end:
-                text += (f", and {self._after_end} debrief entries after it (lines after the "
-                         "end record may be missing)")
+                k = self._after_end
+                text += (f", and {k} debrief {'entry' if k == 1 else 'entries'} after it "
+                         "(lines after the end record may be missing)")
         elif self.status == VERIFIED and self.log.torn:
             text = (f"Torn tail: {_actions(n, 'complete ')} exactly; the last line was cut "
                     f"short ({len(self.log.torn)} bytes, a crash?) and dropped")

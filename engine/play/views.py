@@ -6,6 +6,8 @@ state, the replay screen for any logged step.
 
 from __future__ import annotations
 
+from typing import Any
+
 import attrs
 
 from engine.model import Scenario
@@ -20,6 +22,33 @@ class VariableView:
     value: str
     changed: bool        # differs from the value it is compared with (the turn's start)
     description: str = ""
+    shown: str = ""      # the value for the room: yes/no, words, set members by name
+
+
+
+_SMALL = {"of", "the", "and", "in", "on", "at", "to", "for", "a"}
+
+
+def readable_name(name: str, actors: dict[str, str] | None = None) -> str:
+    """An id as words: an actor's display name, else 'sea_of_japan' → 'Sea of Japan'."""
+    if actors and name in actors:
+        return actors[name]
+    words = name.split("_")
+    return " ".join(w if (i and w in _SMALL) else w[:1].upper() + w[1:]
+                    for i, w in enumerate(words))
+
+
+def readable_value(var, value: Any, actors: dict[str, str] | None = None) -> str:
+    """A state value for readers: yes/no, an enum value in words, a set's members by name."""
+    kind = type(var.type).__name__
+    if kind == "BoolType":
+        return "yes" if value else "no"
+    if kind == "SetType":
+        members = [readable_name(x, actors) for x in var.type.universe if x in value]
+        return ", ".join(members) if members else "none"
+    if kind == "EnumType":
+        return var.show(value).replace("_", " ")      # a translated label when there is one
+    return var.show(value)
 
 
 def fired_signposts_at(scenario: Scenario, state: GameState) -> list[tuple[str, str, int]]:
@@ -36,7 +65,7 @@ def variable_views_at(scenario: Scenario, state: GameState,
         cur = state.values[v.index]
         changed = before is not None and before.values[v.index] != cur
         out.append(VariableView(v.id, v.label or v.id, str(v.type), v.show(cur), changed,
-                                v.description))
+                                v.description, readable_value(v, cur, scenario.actors)))
     return out
 
 
