@@ -15,7 +15,6 @@ from typing import Any, Iterable
 
 import attrs
 
-from engine.play.views import readable_name, readable_value
 from engine.model import Scenario
 from engine.play.hotwash import GENERAL, KINDS, RATINGS
 

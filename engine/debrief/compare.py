@@ -17,7 +17,8 @@ import attrs
 
 from engine.model import Scenario
 from engine.play.replay import VERIFIED, ReplayReport, replay
-from engine.debrief.aar import GENERAL_TITLE, build_debrief, readable_value
+from engine.debrief.aar import GENERAL_TITLE, build_debrief
+from engine.play.views import readable_value
 from engine.debrief.report import effective_actions
 from engine.play.replay import unreadable_reason
 from engine.debrief.charts import Bar, PairBar

@@ -21,8 +21,8 @@ import json
 
 import attrs
 
-from engine.debrief.aar import (Amendment, Debrief, build_debrief, local_time, readable_value,
-                                zone_of)
+from engine.debrief.aar import Amendment, Debrief, build_debrief, local_time, zone_of
+from engine.play.views import readable_value
 from engine.debrief.charts import Series, state_series
 from engine.play.hotwash import KINDS, RATINGS
 from engine.play.log import read_log

@@ -96,22 +96,6 @@ def provenance_rows(r: AfterActionReport) -> list[tuple[str, str]]:
 
 
 def _turn_times(r: AfterActionReport) -> str:
-    """`T0 09:00–09:12 (12:00); T1 09:12–…` from the turn changes that stand."""
-    out = []
-    for turn, began, ended in r.turn_times:
-        span = f"T{turn} {_short_time(began, r.started)}–"
-        if ended:
-            span += _short_time(ended, r.started)
-            secs = seconds_since(began, parse_time(ended)) if parse_time(ended) else None
-            if secs is not None:
-                span += f" ({hms(secs)})"
-        else:
-            span += "…"
-        out.append(span)
-    return "; ".join(out)
-
-
-def _turn_times(r: AfterActionReport) -> str:
     """`T0 09:00–09:12 (12:00); T1 09:12–…` from the turn changes that stand, in the
     session's time zone."""
     out = []
