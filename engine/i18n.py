@@ -12,6 +12,7 @@ by string tables (`engine.format.tables`).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import functools
 import gettext
@@ -124,3 +125,39 @@ class Messages:
 def N_(message: str) -> str:
     """Marks a message for extraction where it is translated later."""
     return message
+
+
+# --------------------------------------------------------------------------- the current language
+# One interface language per process (the TUI, a command); `language()` switches it for a
+# block, e.g. to write a report in another language than the session was run in.
+
+_current = DEFAULT
+
+
+def current_language() -> str:
+    return _current
+
+
+def set_language(lang: str) -> None:
+    global _current
+    _current = lang
+
+
+@contextlib.contextmanager
+def language(lang: str):
+    global _current
+    before, _current = _current, lang
+    try:
+        yield
+    finally:
+        _current = before
+
+
+def _(message: str) -> str:
+    """`message` in the current language (as written when the catalogue lacks it)."""
+    return translations(_current).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The form for `n` in the current language: Russian has three ("1 ход, 2 хода, 5 ходов")."""
+    return translations(_current).ngettext(singular, plural, n)
