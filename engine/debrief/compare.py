@@ -23,6 +23,8 @@ from engine.debrief.report import effective_actions
 from engine.play.replay import unreadable_reason
 from engine.debrief.charts import Bar, PairBar
 from engine.debrief.render import render
+from engine.debrief.cells import CellMove, CellMoves, by_cell, cell_moves, cell_name
+from engine.i18n import _
 
 MAX_PAIRS_GROUPS = 5     # up to this many logs every pair is compared; beyond, each vs the first
 
@@ -40,16 +42,21 @@ class CompareError(Exception):
 class Decision:
     n: int                      # action number in its log
     turn: int
-    branch: str
+    branch: str                 # "" for a matrix-game argument
     option: str
     rationale: str = ""
     outcome: str = ""           # "success (roll 9 vs 7)", "failure (facilitator)", or ""
+    cell: str = ""              # the cell that moved ("" the white cell, or the group)
+    argument: str = ""          # an argument's text
+    strength: str = ""          # an argument's rated strength
 
     @property
-    def key(self) -> tuple[int, str, str, str]:
-        """What must match for two groups not to have diverged: the same option in the same
-        turn, and the same adjudicated result (success/failure) where there was one."""
-        return (self.turn, self.branch, self.option, self.outcome.split(" ", 1)[0])
+    def key(self) -> tuple[int, str, str, str, str, str, str]:
+        """What must match for two groups not to have diverged: the same option (or the same
+        argument by the same cell, rated the same) in the same turn, and the same adjudicated
+        result (success/failure) where there was one."""
+        return (self.turn, self.cell, self.branch, self.option, self.argument, self.strength,
+                self.outcome.split(" ", 1)[0])
 
 
 @attrs.frozen
@@ -68,6 +75,7 @@ class Run:
     ended: bool
     turn: int
     objectives: tuple = ()      # ObjectiveReport per objective (engine.debrief.aar)
+    cells: tuple[CellMoves, ...] = ()   # each cell's moves and arguments
 
 
 @attrs.frozen
@@ -96,6 +104,8 @@ class Comparison:
         taken: dict[tuple[str, str], dict[str, int]] = {}
         for run in self.runs:
             for d in run.decisions:
+                if not d.branch:
+                    continue            # an argument: no option of the scenario's
                 taken.setdefault((d.branch, d.option), {}).setdefault(run.label, 0)
                 taken[(d.branch, d.option)][run.label] += 1
         played = {b for b, _ in taken}
@@ -133,8 +143,17 @@ def _decisions(rep: ReplayReport) -> list[Decision]:
         if a == "choose":
             out.append(Decision(int(rec.get("n", 0)), turn_of.get(rec.get("n"), rec.get("turn", 0)),
                                 str(rec.get("branch")), str(rec.get("option")),
-                                str(amended.get(rec.get("n"), rec.get("rationale", "")) or "")))
+                                str(amended.get(rec.get("n"), rec.get("rationale", "")) or ""),
+                                cell=str(rec.get("cell") or "")))
             pending = len(out) - 1
+        elif a == "argument":
+            verdict = "success" if rec.get("success") else "failure"
+            out.append(Decision(int(rec.get("n", 0)), turn_of.get(rec.get("n"), rec.get("turn", 0)),
+                                "", "", outcome=f"{verdict} (roll {rec.get('total')} vs "
+                                                f"{rec.get('target')})",
+                                cell=str(rec.get("cell") or ""),
+                                argument=" ".join(str(rec.get("argument", "")).split()),
+                                strength=str(rec.get("strength", ""))))
         elif a in ("roll", "decide") and pending is not None:
             d = out[pending]
             verdict = "success" if rec.get("success") else "failure"
@@ -224,12 +243,17 @@ def compare(log_paths: Iterable[str | Path], scenario: Scenario | None = None) -
                 baseline = {v.id: readable_value(v, first.values[v.index], rsc.actors)
                             for v in rsc.variables}
             fired, ended, turn = last.fired, last.ended, last.turn
+        confirmed = [st.record for st in rep.steps[1:]]
+        moves = cell_moves(effective_actions(confirmed),
+                           {st.record.get("n"): st.state.turn for st in rep.steps[1:]}, rsc,
+                           {r.get("amends"): r.get("value") for r in confirmed
+                            if r.get("action") == "amend" and r.get("field") == "rationale"})
         runs.append(Run(lab, str(p), str(rep.log.header.get("group", "")),
                         str((rep.log.header.get("scenario") or {}).get("hash", "")), rep.status,
                         rep.banner(), len(rep.log.actions), max(len(rep.steps) - 1, 0),
                         tuple(_decisions(rep)), final, tuple(fired), ended, turn,
-                        build_debrief([st.record for st in rep.steps[1:]], rsc,
-                                      lambda r: "").objectives))
+                        build_debrief(confirmed, rsc, lambda r: "").objectives,
+                        by_cell(moves, rsc)))
     pairwise = len(runs) <= MAX_PAIRS_GROUPS
     pairs = combinations(runs, 2) if pairwise else ((runs[0], r) for r in runs[1:])
     divergences = tuple(_diverge(a, b) for a, b in pairs)
@@ -243,6 +267,10 @@ def compare(log_paths: Iterable[str | Path], scenario: Scenario | None = None) -
 def _choice(sc: Scenario | None, d: Decision | None) -> str:
     if d is None:
         return "no further decision"
+    if not d.branch:
+        text = _("argument by {cell}: '{argument}' ({strength})").format(
+            cell=cell_name(sc, d.cell), argument=d.argument, strength=d.strength)
+        return text + (f" → {d.outcome}" if d.outcome else "")
     b = sc.branches.get(d.branch) if sc else None
     o = b.option(d.option) if b else None
     text = f"'{o.label if o else d.option}' in '{b.title if b else d.branch}'"
@@ -321,7 +349,7 @@ def _context(c: Comparison) -> dict:
     played: list[str] = []
     for r in c.runs:
         for d in r.decisions:
-            if d.branch not in played:
+            if d.branch and d.branch not in played:
                 played.append(d.branch)
     if sc is not None:
         rank = {b: i for i, b in enumerate(sc.branches)}
@@ -346,10 +374,40 @@ def _context(c: Comparison) -> dict:
             cells.append("—" if o is None or o.empty else
                          f"{o.rating or 'not rated'} — {n} strength{'s' * (n != 1)}, {m} AFI")
         objectives.append((obj.text if obj else (oid or GENERAL_TITLE), cells))
-    return {"c": c, "said": said, "objectives": objectives, "counts": counts, "bars": bars, "pairs": pairs,
+    return {"c": c, "said": said, "cells": _cell_rows(c), "arguments": _arguments(c), "objectives": objectives, "counts": counts, "bars": bars, "pairs": pairs,
             "finals": finals, "signposts": signposts, "rationales": rationales,
             "never": [sc.branches[b].title for b in c.never_played()] if sc else [],
             "turn_of": lambda r: _turn_label(sc, r.turn), "max_pairs": MAX_PAIRS_GROUPS}
+
+
+def _cell_rows(c: Comparison) -> list[tuple[str, str, list[list[str]]]]:
+    """(cell, turn, [each run's moves by that cell in that turn]) for every cell and turn in
+    which any group's cell moved: the cells side by side across groups."""
+    sc = c.scenario
+    if not (sc is not None and sc.cells) and not _arguments(c):
+        return []           # one group playing every actor: the rationales say it all
+    names: dict[str, str] = {}
+    for r in c.runs:
+        for g in r.cells:
+            names.setdefault(g.cell, g.name)
+    order = [x.id for x in sc.cells if x.id in names] if sc is not None else []
+    order += [x for x in names if x not in order and x]
+    order += [x for x in names if not x]
+    rows = []
+    for cell in order:
+        turns = sorted({m.turn for r in c.runs for g in r.cells if g.cell == cell
+                        for m in g.moves})
+        for t in turns:
+            rows.append((names[cell], _turn_label(sc, t),
+                         [[m.summary for g in r.cells if g.cell == cell for m in g.moves
+                           if m.turn == t] for r in c.runs]))
+    return rows
+
+
+def _arguments(c: Comparison) -> list[tuple[str, str, CellMove]]:
+    """(group, cell, argument) for every effective argument, by turn, then group."""
+    out = [(r.label, g.name, m) for r in c.runs for g in r.cells for m in g.arguments]
+    return sorted(out, key=lambda x: (x[2].turn, [r.label for r in c.runs].index(x[0]), x[2].n))
 
 
 def to_markdown(c: Comparison) -> str:

@@ -21,6 +21,7 @@ import json
 
 import attrs
 
+from engine.debrief.cells import CellMoves, by_cell, cell_moves
 from engine.debrief.aar import Amendment, Debrief, build_debrief, local_time, zone_of
 from engine.play.views import readable_value
 from engine.debrief.charts import Series, state_series
@@ -206,6 +207,7 @@ class AfterActionReport:
     last_local: str = ""
     tz: Any = attrs.field(default=None, eq=False, repr=False)
     turn_times: tuple[tuple[int, str, str], ...] = ()   # (turn, began, ended '' if open)
+    cells: tuple[CellMoves, ...] = ()                   # each cell's moves and arguments
 
     def time(self, at: str) -> str:
         """A logged time in the session's zone: the time only on the day the session began."""
@@ -470,7 +472,21 @@ def after_action_report(log_path: str | Path, scenario: Scenario | None = None) 
         turn_labels=tuple(t.label for t in sc.turns) if sc else (), zone=zone,
         started_local=local_time(started, tz) if started else "",
         last_local=local_time(str((actions[-1] if actions else header).get("at", started)), tz),
-        tz=tz, ending=_ending_text(steps, rep), turn_times=tuple(turn_times(header, actions)))
+        tz=tz, ending=_ending_text(steps, rep), turn_times=tuple(turn_times(header, actions)),
+        cells=_cells(steps, sc))
+
+
+def _cells(steps, sc: Scenario | None) -> tuple[CellMoves, ...]:
+    """Each cell's effective moves and arguments, as far as the log replays; empty for a
+    scenario without cells where nobody argued (the timeline says it all)."""
+    confirmed = [s.record for s in steps[1:]]
+    turns = {s.record.get("n"): s.state.turn for s in steps[1:]}
+    amended = {r.get("amends"): r.get("value") for r in confirmed
+               if r.get("action") == "amend" and r.get("field") == "rationale"}
+    moves = cell_moves(effective_actions(confirmed), turns, sc, amended)
+    if not (sc is not None and sc.cells) and not any(m.kind == "argument" for m in moves):
+        return ()
+    return by_cell(moves, sc)
 
 
 def _sections(entries: list[tuple[int, TimelineEntry]], names: _Names) -> tuple[TurnSection, ...]:
