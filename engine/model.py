@@ -7,6 +7,7 @@ from typing import Any, Callable
 import attrs
 
 from engine.diagnostics import Pos
+from engine.i18n import _
 from engine.lang.expr import BoolType, EnumType, IntType, SetType, Typed, Effect
 from engine.lang.tree import walk
 
@@ -82,16 +83,54 @@ class Variable:
                 if n.op == "occurred" and n.value not in out:
                     out.append(n.value)
         return tuple(out)
-    value_labels: tuple[str, ...] = ()   # an enum's values as shown, when translated
+    # An enum's values, or a set's members, in the room's words, by index: the scenario's
+    # `labels:`, or a string table's translation; "" (or the id itself) where none is given.
+    value_labels: tuple[str, ...] = ()
 
     def show(self, value: Any) -> str:
-        if self.value_labels and isinstance(self.type, EnumType):
-            return self.value_labels[value]
+        """The value as an author writes it (ids): what overrides parse and analysis keys."""
         return show_value(self.type, value)
+
+    def word(self, index: int, actors: dict[str, str] | None = None) -> str:
+        """An enum value or set member (by its index) in words: its label, else words made
+        from its id (an actor's name for an actor's id)."""
+        names = self.type.values if isinstance(self.type, EnumType) else self.type.universe
+        name = names[index]
+        label = self.value_labels[index] if index < len(self.value_labels) else ""
+        if label and label != name:
+            return label
+        if isinstance(self.type, EnumType):
+            return name.replace("_", " ")
+        return readable_name(name, actors)
+
+    def words(self, value: Any, actors: dict[str, str] | None = None) -> str:
+        """A value for readers: yes/no, an enum value by its label, a set's members by theirs
+        (none for an empty set), a number as it is."""
+        t = self.type
+        if isinstance(t, BoolType):
+            return _("yes") if value else _("no")
+        if isinstance(t, SetType):
+            members = [self.word(i, actors) for i, x in enumerate(t.universe) if x in value]
+            return ", ".join(members) if members else _("none")
+        if isinstance(t, EnumType):
+            return self.word(value)
+        return show_value(t, value)
 
     def parse(self, text: str) -> Any:
         """A facilitator's typed value → runtime form; ValueError with a readable message."""
         return parse_value(self.type, text)
+
+
+_SMALL = {"of", "the", "and", "in", "on", "at", "to", "for", "a"}
+
+
+def readable_name(name: str, actors: dict[str, str] | None = None) -> str:
+    """An id as words: an actor's display name, else 'sea_of_japan' → 'Sea of Japan'."""
+    if actors and name in actors:
+        return actors[name]
+    words = name.split("_")
+    return " ".join(w if (i and w in _SMALL) else w[:1].upper() + w[1:]
+                    for i, w in enumerate(words))
 
 
 def show_value(t: Any, value: Any) -> str:

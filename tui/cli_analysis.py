@@ -236,8 +236,9 @@ def print_explore(r, scenario, *, paths: bool = False, top: int = 10) -> None:
             out(f"  sessions stopped by a failure: P = {_frac(r.failure_probability)}")
         for eid, p in r.ending_probability.items():
             out(f"  ended early by '{eid}': P = {_frac(p)}")
+        words = _value_words(scenario)
         for o in r.outcomes[:top]:
-            vals = ", ".join(f"{k}={v}" for k, v in o.values)
+            vals = ", ".join(f"{k}={words(k, v)}" for k, v in o.values)
             exact = f"  (= {o.probability})" if len(str(o.probability)) <= 15 else ""
             out(f"  {float(o.probability) * 100:5.1f}%  {vals}{exact}")
         if n > top:
@@ -245,7 +246,7 @@ def print_explore(r, scenario, *, paths: bool = False, top: int = 10) -> None:
         out("Each variable at the end:")
         for v in scenario.variables:
             dist = r.marginals.get(v.id, {})
-            out(f"  {v.id}: " + " · ".join(f"{val} {float(p) * 100:.1f}%"
+            out(f"  {v.id}: " + " · ".join(f"{words(v.id, val)} {float(p) * 100:.1f}%"
                                            for val, p in dist.items()))
         if r.branch_probability:
             out("Chance each branch is played in a session that ends "
@@ -258,6 +259,20 @@ def print_explore(r, scenario, *, paths: bool = False, top: int = 10) -> None:
                 out(f"  {sp}: {float(p) * 100:.1f}%")
     else:
         out(f"End states seen so far: {r.end_states:,} ({len(r.outcomes)} distinct outcomes)")
+
+
+def _value_words(scenario):
+    """(variable id, value as explore keys it) → the value as the room reads it: enum values
+    and set members by their labels; an unknown form is left as it is."""
+    def words(vid: str, shown: str) -> str:
+        var = scenario.variable(vid)
+        if var is None or type(var.type).__name__ not in ("EnumType", "SetType"):
+            return shown
+        try:
+            return var.words(var.parse(shown), scenario.actors)
+        except ValueError:
+            return shown
+    return words
 
 
 # ---------------------------------------------------------------------------- randomtest

@@ -630,9 +630,9 @@ def _entry(n: int, rec: dict, before, after, rep: ReplayReport, names: _Names,
         new = _json_show(rec.get("value"))
         old = None
         if before is not None and var is not None:
-            old = var.show(before.state.values[var.index])
+            old = names.value(var, before.state.values[var.index])
             if after is not None:
-                new = var.show(after.state.values[var.index])
+                new = names.value(var, after.state.values[var.index])
         label = (var.label or var.id) if var else str(rec.get("variable"))
         title = f"{label}: {old} → {new}" if old is not None else f"{label} → {new}"
         d.append(Detail("Rationale", rec.get("rationale") or "(none recorded)"))

@@ -582,7 +582,29 @@ class _Builder:
                            "or list the events under `cites:` if they are background only",
                            severity=WARNING)
         return Variable(name, index, t, value, str(raw.get("label", "")),
-                        str(raw.get("description", "")).strip(), rests, cases, cites=cites)
+                        str(raw.get("description", "")).strip(), rests, cases, cites=cites,
+                        value_labels=self.value_labels(name, t, raw, kpos))
+
+    def value_labels(self, name: str, t: Any, raw: dict, kpos) -> tuple[str, ...]:
+        """The labels of an enum's values or a set's members, by index ("" for none given);
+        a label of a value the variable does not have is an error at its key."""
+        labels = raw.get("labels")
+        if not isinstance(labels, dict) or not labels:
+            return ()       # absent, or not a mapping (reported by the structural check)
+        if not isinstance(t, (X.EnumType, X.SetType)):
+            self.error("SP201", f"'labels' applies to enum and set variables, not "
+                       f"'{name}'", raw.key_pos.get("labels") if hasattr(raw, "key_pos")
+                       else kpos, "give the variable a `label:` (its name), or remove `labels:`")
+            return ()
+        names = t.values if isinstance(t, X.EnumType) else t.universe
+        what = "value" if isinstance(t, X.EnumType) else "possible member"
+        for key in labels:
+            if key not in names:
+                where = labels.key_pos.get(key) if hasattr(labels, "key_pos") else None
+                self.error("SP407", f"'{key}' in the labels of '{name}' is not a {what} of it "
+                           f"({', '.join(names)})", where or value_pos(raw, "labels", kpos),
+                           did_you_mean(str(key), names))
+        return tuple(str(labels.get(x, "") or "") for x in names)
 
     def needs_v2(self, what: str, pos) -> bool:
         if self.version >= 2:

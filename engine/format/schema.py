@@ -211,6 +211,9 @@ OBJECTS: dict[str, list[F]] = {
         F("range", "range", "For int: [lowest, highest]."),
         F("values", "ids", "For enum: the values, in order (comparisons follow this order)."),
         F("of", "ids", "For set: the names it may contain."),
+        F("labels", "labels", "For enum and set: the words the room reads for some or all of "
+          "its values or members, e.g. {heightened: Heightened tension}; the others are shown "
+          "as words made from their ids. Prose: translated by the string tables."),
         F("rests_on", "ids", "Events the initial value rests on (format 2: its initial must "
           "read them, or lint warns SP508)."),
         F("cites", "ids", "Events cited as background, which the initial does not read."),
@@ -621,6 +624,17 @@ class Checker:
             ok = self.k_str(name, f, (v, key, pos), f"actor '{key}'") and ok
         return ok
 
+    def k_labels(self, v, f, pos, where):
+        if not isinstance(v, dict):
+            return self.wrong(v, "a mapping of value to its label, e.g. {heightened: "
+                              "Heightened tension}", pos, where)
+        ok = True
+        for key, text in v.items():
+            ok = self.ident(key, (v, key, pos, "key"), where) and ok
+            ok = self.k_str(text, f, (v, key, pos), ("the label of '{}' in {}", key, where)) \
+                and ok
+        return ok
+
     def k_signposts(self, v, f, pos, where):
         def one(item, p):
             if isinstance(item, str):
@@ -747,6 +761,8 @@ def _kind_schema(kind: str, f: F | None = None) -> dict:
         "turns": {"anyOf": [{"type": "integer"}, {"type": "string", "pattern": TURNS_RE.pattern},
                             {"type": "array", "items": {"type": "integer"}}]},
         "actors": {"type": "object", "additionalProperties": {"type": "string"}},
+        "labels": {"type": "object", "propertyNames": {"pattern": ID_RE.pattern},
+                   "additionalProperties": {"type": "string"}},
         "signposts": {"type": "array", "items": {"anyOf": [
             {"type": "string"}, {"$ref": "#/$defs/branch_signpost"}]}},
     }[kind]

@@ -3,7 +3,7 @@
 Keys follow the ids the scenario already has, plus the field (Yarn Spinner's line ids):
 
     scenario.title   scenario.summary   actor.<id>   turn.<n>.label
-    variable.<id>.label   variable.<id>.description   variable.<id>.value.<enum value>
+    variable.<id>.label   variable.<id>.description   variable.<id>.value.<enum value or set member>
     event.<id>.title   event.<id>.summary   source.<id>.title   source.<id>.issuer
     branch.<id>.title   branch.<id>.narrative   branch.<id>.adjudication.note
     branch.<id>.modifier.<n>.label   branch.<id>.signpost.<n>.text
@@ -23,7 +23,7 @@ from collections.abc import Callable
 
 import attrs
 
-from engine.lang.expr import EnumType
+from engine.lang.expr import EnumType, SetType
 from engine.model import Branch, Option, Scenario
 
 SOURCE_LANG = "en"
@@ -46,9 +46,8 @@ def source_strings(sc: Scenario) -> dict[str, str]:
     for v in sc.variables:
         put(f"variable.{v.id}.label", v.label)
         put(f"variable.{v.id}.description", v.description)
-        if isinstance(v.type, EnumType):
-            for i, value in enumerate(v.type.values):
-                put(f"variable.{v.id}.value.{value}", v.show(i))
+        for value, text in value_texts(v, sc.actors):
+            put(f"variable.{v.id}.value.{value}", text)
     for s in sc.sources.values():
         put(f"source.{s.id}.title", s.title)
         put(f"source.{s.id}.issuer", s.issuer)
@@ -77,6 +76,26 @@ def source_strings(sc: Scenario) -> dict[str, str]:
         put(f"inject.{i.id}.narrative", i.narrative)
     for s in sc.signposts:
         put(f"signpost.{s.id}.text", s.text)
+    return out
+
+
+def value_texts(v, actors: dict[str, str], every: bool = False) -> list[tuple[str, str]]:
+    """(value, text) for an enum's values and a set's members: the scenario's label, else the
+    id itself. A set member that is an actor's id and has no label is left out (its words are
+    the actor's name, translated as `actor.<id>`) unless `every` ("" for it then)."""
+    if isinstance(v.type, EnumType):
+        names = v.type.values
+    elif isinstance(v.type, SetType):
+        names = v.type.universe
+    else:
+        return []
+    out = []
+    for i, name in enumerate(names):
+        label = v.value_labels[i] if i < len(v.value_labels) else ""
+        if label or name not in actors or isinstance(v.type, EnumType):
+            out.append((name, label or name))
+        elif every:
+            out.append((name, ""))
     return out
 
 
@@ -113,10 +132,8 @@ def translated(sc: Scenario, table: dict[str, str], lang: str) -> Scenario:
                             narrative=tr(f"{k}.narrative", o.narrative), **ends)
 
     def variable(v):
-        labels = ()
-        if isinstance(v.type, EnumType):
-            labels = tuple(tr(f"variable.{v.id}.value.{x}", v.show(i))
-                           for i, x in enumerate(v.type.values))
+        labels = tuple(tr(f"variable.{v.id}.value.{x}", text) for x, text in
+                       value_texts(v, sc.actors, every=True))
         return attrs.evolve(v, label=tr(f"variable.{v.id}.label", v.label),
                             description=tr(f"variable.{v.id}.description", v.description),
                             value_labels=labels)

@@ -40,5 +40,6 @@ def render(text: str, state: Any, env: Any) -> str:
         var = sc.variable(name) if name else None
         if var is None:
             return whole
-        return (var.label or var.id) if m.group(2) else var.show(state.values[var.index])
+        return (var.label or var.id) if m.group(2) else var.words(state.values[var.index],
+                                                                   sc.actors)
     return PLACEHOLDER.sub(fill, text)

@@ -27,7 +27,7 @@ from engine.play.dice import Roll, success_probability
 from engine.play.errors import LogWriteError, SessionError  # noqa: F401  (re-exported)
 from engine.play.log import LOG_FORMAT, LogWriter
 from engine.play.signing import Signer
-from engine.model import Branch, Event, Scenario, Source, to_json_value
+from engine.model import Branch, Event, Scenario, Source, from_json_value, to_json_value
 from engine.play.rules import ClauseResult, Env, GameState, RuleError
 from engine.lang.text import render
 from engine.play.views import VariableView, fired_signposts_at, variable_views_at
@@ -535,11 +535,13 @@ class Session:
             except ValueError as e:
                 raise SessionError(f"'{variable}': {e}") from None
         new = self._rules(rules.override, self.state, self.env, variable, value)
-        old = var.show(self.state.values[var.index])
+        actors = self.scenario.actors
+        old = var.words(self.state.values[var.index], actors)
         return self._commit("override", new, {"variable": variable,
                                               "value": to_json_value(var.type, value),
                                               "rationale": rationale}, undoable=True,
-                            message=f"Override: {var.label or variable} {old} → {var.show(value)}")
+                            message=f"Override: {var.label or variable} {old} → "
+                                    f"{var.words(value, actors)}")
 
     def undo(self) -> Outcome:
         if self.state.ended:
@@ -733,7 +735,7 @@ def describe_action(rec: dict, scenario: Scenario | None = None) -> str:
     elif a == "override":
         var = scenario.variable(str(rec.get("variable"))) if scenario is not None else None
         name = (var.label or var.id) if var is not None else rec.get("variable")
-        text = f"override {name} = {_show_json(rec.get('value'))}"
+        text = f"override {name} = {_show_json(rec.get('value'), var, scenario)}"
     elif a == "seal":
         cell = scenario.cell(str(rec.get("cell"))) if scenario is not None else None
         text = f"{cell.name if cell else rec.get('cell')} sealed a move"
@@ -780,8 +782,14 @@ def _inject(scenario: Scenario | None, inject_id) -> str:
     return f"'{i.title}'" if i is not None else str(inject_id)
 
 
-def _show_json(value) -> str:
-    """A logged value as the state panel shows it: true/false, {a, b}, names and numbers."""
+def _show_json(value, var=None, scenario: Scenario | None = None) -> str:
+    """A logged value as the state panel shows it: in words (labels) with the variable, else
+    true/false, {a, b}, names and numbers."""
+    if var is not None and scenario is not None:
+        try:
+            return var.words(from_json_value(var.type, value), scenario.actors)
+        except (ValueError, TypeError, KeyError, IndexError):
+            pass        # a malformed logged value: shown as logged
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):

@@ -10,7 +10,7 @@ from typing import Any
 
 import attrs
 
-from engine.model import Scenario
+from engine.model import Scenario, readable_name  # noqa: F401 (readable_name: re-exported)
 from engine.play.rules import GameState
 
 
@@ -26,29 +26,10 @@ class VariableView:
 
 
 
-_SMALL = {"of", "the", "and", "in", "on", "at", "to", "for", "a"}
-
-
-def readable_name(name: str, actors: dict[str, str] | None = None) -> str:
-    """An id as words: an actor's display name, else 'sea_of_japan' → 'Sea of Japan'."""
-    if actors and name in actors:
-        return actors[name]
-    words = name.split("_")
-    return " ".join(w if (i and w in _SMALL) else w[:1].upper() + w[1:]
-                    for i, w in enumerate(words))
-
-
 def readable_value(var, value: Any, actors: dict[str, str] | None = None) -> str:
-    """A state value for readers: yes/no, an enum value in words, a set's members by name."""
-    kind = type(var.type).__name__
-    if kind == "BoolType":
-        return "yes" if value else "no"
-    if kind == "SetType":
-        members = [readable_name(x, actors) for x in var.type.universe if x in value]
-        return ", ".join(members) if members else "none"
-    if kind == "EnumType":
-        return var.show(value).replace("_", " ")      # a translated label when there is one
-    return var.show(value)
+    """A state value for readers: yes/no, an enum value or set members by their labels (or
+    words made from their ids)."""
+    return var.words(value, actors)
 
 
 def fired_signposts_at(scenario: Scenario, state: GameState) -> list[tuple[str, str, int]]:
