@@ -94,6 +94,9 @@ class ChoosePanel(Vertical):
         rationale = self.query_one("#rationale", Input)
         rationale.value = ""
         self.display = True           # an inline style: no restyling of the whole panel
+        # The last action's notifications (a turn change, a roll) would cover the hint line;
+        # the log pane keeps what they said.
+        self.app.clear_notifications()
         if preselect is not None and 0 <= preselect < len(options) and \
                 not options[preselect].disabled:
             ol.highlighted = preselect
@@ -101,6 +104,10 @@ class ChoosePanel(Vertical):
         else:
             ol.highlighted = next((k for k, o in enumerate(options) if not o.disabled), 0)
             ol.focus()
+
+    def warn(self, text: str) -> None:
+        """Say something in the hint line (in the warning colour) until the focus moves."""
+        self.query_one("#choose-hint", Static).update(Content.styled(text, "bold $text-warning"))
 
     def close(self) -> None:
         self.display = False

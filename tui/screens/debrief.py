@@ -7,6 +7,7 @@ what was typed to `apply`, which calls the engine and returns None when the acti
 
 from __future__ import annotations
 
+import textwrap
 from typing import Callable
 
 from textual import on
@@ -25,7 +26,48 @@ Field = tuple[str, str, str]          # (id, label, placeholder)
 
 class FormDialog(Dialog):
     """`choices` (id, label, detail) fill a list; `fields` are one-line inputs. `apply(choice,
-    {field id: text})` returns None when done or the refusal. Returns True when applied."""
+    {field id: text})` returns None when done or the refusal. Returns True when applied.
+
+    Laid out to fit 100×30 whole (one-row inputs, the title and prompt on one line, the
+    highlighted choice's detail on one line under the list) and, at 80×24, to keep every
+    field and the buttons on screen: the list alone shrinks to the rows left and scrolls."""
+
+    DEFAULT_CSS = """
+    FormDialog > .dialog {
+        max-height: 100%;
+    }
+    FormDialog .dialog-title {
+        margin-bottom: 0;
+    }
+    FormDialog #choices {
+        margin-bottom: 0;
+        max-height: 100%;
+    }
+    FormDialog #choice-detail {
+        color: $text-muted;
+        height: 1;
+        margin-bottom: 1;
+    }
+    FormDialog Input {
+        margin-bottom: 0;
+        background: $boost;
+    }
+    FormDialog Input:focus {
+        background: $primary 25%;
+    }
+    FormDialog .dialog-label {
+        height: 1;
+    }
+    FormDialog #form-error {
+        display: none;
+    }
+    FormDialog .dialog-buttons {
+        margin-top: 0;
+    }
+    """
+
+    # rows besides the list: title, detail + its margin, 2 per field, hint, buttons, border
+    FIXED_ROWS = 1 + 2 + 1 + 1 + 2
 
     BINDINGS = [Binding("ctrl+s", "submit", "Confirm", id="form.confirm")]
 
@@ -42,15 +84,15 @@ class FormDialog(Dialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(self.dialog_title, classes="dialog-title", markup=False)
-            yield Static(self.prompt, classes="dialog-text", markup=False)
+            yield Static(Content.assemble((self.dialog_title, "bold"), "  ",
+                                          (self.prompt, MUTED)), classes="dialog-title")
             if self.choices:
-                yield OptionList(*(Option(Content.assemble((label, "bold"), (f"  {detail}", MUTED))
-                                          if detail else Content(label), id=cid)
-                                   for cid, label, detail in self.choices), id="choices")
+                yield OptionList(*(Option(Content(label), id=cid)
+                                   for cid, label, _detail in self.choices), id="choices")
+                yield Static("", id="choice-detail", markup=False)
             for fid, label, placeholder in self.fields:
                 yield Static(label, classes="dialog-label", markup=False)
-                yield TextInput(id=fid, placeholder=placeholder)
+                yield TextInput(id=fid, placeholder=placeholder, compact=True)
             yield Static("", classes="dialog-error", id="form-error")
             yield Static("enter moves on · ctrl+s records · escape cancels", classes="dialog-label")
             with Horizontal(classes="dialog-buttons"):
@@ -59,12 +101,35 @@ class FormDialog(Dialog):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        super().on_mount()
         if self.choices:
+            self.fit_choices()
             ol = self.query_one("#choices", OptionList)
             ol.highlighted = 0
             ol.focus()
         else:
             self.query_one(f"#{self.fields[0][0]}").focus()
+
+    def on_resize(self) -> None:
+        self.fit_choices()
+
+    def fit_choices(self) -> None:
+        """The list gets the rows the rest of the dialog leaves (at least 3): the fields and
+        the buttons never go below the fold."""
+        if not self.choices:
+            return
+        shown = self.query_one("#form-error", Static)
+        error = 0
+        if shown.display:      # the reason's lines, wrapped as the dialog will wrap them
+            width = max(self.query_one(".dialog").content_size.width - 1, 10)
+            error = len(textwrap.wrap(str(shown.content), width)) or 1
+        used = self.FIXED_ROWS + 2 * len(self.fields) + error + 1    # + 1: the footer
+        self.query_one("#choices", OptionList).styles.max_height = max(3, self.size.height - used)
+
+    @on(OptionList.OptionHighlighted, "#choices")
+    def _detail(self, event: OptionList.OptionHighlighted) -> None:
+        detail = next((d for cid, _label, d in self.choices if cid == event.option.id), "")
+        self.query_one("#choice-detail", Static).update(detail)
 
     def choice(self) -> str:
         if not self.choices:
@@ -91,6 +156,9 @@ class FormDialog(Dialog):
     def action_submit(self) -> None:
         error = self.apply(self.choice(), self.values())
         if error:
-            self.query_one("#form-error", Static).update(Content(error))
+            shown = self.query_one("#form-error", Static)
+            shown.update(Content(error))
+            shown.display = True
+            self.fit_choices()
             return
         self.dismiss(True)

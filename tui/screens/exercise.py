@@ -417,8 +417,8 @@ class ExerciseScreen(Screen):
     def refuse_if_busy(self) -> bool:
         """True, and says why, while the choose panel is open."""
         if self.busy():
-            self.notify("A choice is open: enter records it, escape cancels it.",
-                        severity="warning")
+            # said in the panel's own hint line: a notification would cover it
+            self.choose_panel.warn("A choice is open: enter records it, escape cancels it.")
             return True
         return False
 
@@ -486,8 +486,8 @@ class ExerciseScreen(Screen):
              ("sustain", "Sustain: what went well", ""),
              ("improve", "Improve: what to do better", ""),
              ("notes", "Notes", ""),
-             ("plan", "Improvement plan: recommendation ; owner ; due date — several "
-              "separated by |", "e.g. Brief allies first ; NATO desk ; 2025-06-30")], apply))
+             ("plan", "Plan: recommendation ; owner ; due date, several separated by |",
+              "e.g. Brief allies first ; NATO desk ; 2025-06-30")], apply))
 
     def action_amend(self) -> None:
         if self.refuse_if_busy():
