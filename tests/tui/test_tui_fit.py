@@ -7,20 +7,26 @@ from __future__ import annotations
 
 import pytest
 from textual.widgets import OptionList
+from tui_helpers import make_app, screen_text
 
 from tui.screens.debrief import FormDialog
-from tui_helpers import make_app, screen_text
 
 OBJECTIVES = """
 objectives:
   - id: flag
-    text: Find out whether allies' activity near Japan moves from national deployments to activity under the NATO flag, and what it takes.
+    text: >-
+      Find out whether allies' activity near Japan moves from national deployments to
+      activity under the NATO flag, and what it takes.
     capabilities: [Alliance consensus-building, Maritime presence]
   - id: mission
-    text: Explore the conditions for a first NATO mission in the Far East, its timing, its sea areas and who sails in it.
+    text: >-
+      Explore the conditions for a first NATO mission in the Far East, its timing, its sea
+      areas and who sails in it.
     capabilities: [Force generation]
   - id: limits
-    text: Weigh the limits Europe sets on the spillover, from deterring Russia to trade with China and the size of the force pool.
+    text: >-
+      Weigh the limits Europe sets on the spillover, from deterring Russia to trade with
+      China and the size of the force pool.
     capabilities: [Strategic prioritisation]
   - id: beijing
     text: Examine how the players read and answer China's reactions to NATO's turn to Asia.

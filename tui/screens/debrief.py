@@ -8,7 +8,7 @@ what was typed to `apply`, which calls the engine and returns None when the acti
 from __future__ import annotations
 
 import textwrap
-from typing import Callable
+from collections.abc import Callable
 
 from textual import on
 from textual.app import ComposeResult
