@@ -66,7 +66,10 @@ def _parser() -> argparse.ArgumentParser:
                          description="Serve the facilitator's console and the read-only player "
                          "view over HTTP with textual-serve, for remote participants. The "
                          "console resumes LOG (or sets up a new session there when LOG does "
-                         "not exist yet). Localhost only unless --host says otherwise.")
+                         "not exist yet). Localhost only unless --host says otherwise; on "
+                         "a --host others can reach, only the player view is served there "
+                         "and the console stays on this machine (--console-on-network to "
+                         "share it).")
     srv.add_argument("log", help="session log (.jsonl): resumed, or where a new session goes")
     srv.add_argument("--scenario", help="scenario YAML (a new session; or if it moved)")
     srv.add_argument("--host", default="localhost", help="address to listen on (default localhost)")
@@ -74,6 +77,10 @@ def _parser() -> argparse.ArgumentParser:
     srv.add_argument("--watch-port", type=int,
                      help="the player view's port (default: the console's port + 1)")
     srv.add_argument("--odds", action="store_true", help="show the odds in the player view")
+    srv.add_argument("--console-on-network", action="store_true",
+                     help="with a --host others can reach, serve the console there too "
+                     "(by default it listens on this machine only: anyone who opens it can "
+                     "play and write the log)")
 
     rep = sub.add_parser("replay", help="step through a logged session, or verify it",
                          description="Open a logged session in the replay screen, or with --verify "
@@ -262,7 +269,8 @@ def _dispatch(args) -> int:
     if cmd == "serve":
         from tui.serve import serve
         return serve(Path(args.log), scenario=_opt_path(args.scenario), host=args.host,
-                     port=args.port, watch_port=args.watch_port, odds=args.odds)
+                     port=args.port, watch_port=args.watch_port, odds=args.odds,
+                     console_on_network=args.console_on_network)
     if cmd == "replay":
         if args.verify:
             return cmd_replay_verify(args)

@@ -16,6 +16,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import attrs
+
+from engine.i18n import _
+
 
 def _python_command(*args: str) -> str:
     return " ".join(shlex.quote(a) for a in (sys.executable, "-m", "tui.serve", *args))
@@ -30,25 +34,110 @@ def watch_command(log: Path, odds: bool) -> str:
     return _python_command("watch", str(log), *(["--odds"] if odds else []))
 
 
+LOOPBACK = "127.0.0.1"
+
+
+def is_local_host(host: str) -> bool:
+    """True when `host` is reachable from this machine only: localhost or a loopback
+    address (a name counts when every address it resolves to is loopback). An unspecified
+    address (0.0.0.0, ::) listens on every network, and a name that cannot be resolved is
+    taken as not local: the safe side."""
+    import ipaddress
+    import socket
+    if host.strip().lower() in ("localhost", "localhost."):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        pass
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except (OSError, UnicodeError):
+        return False
+    return bool(infos) and all(ipaddress.ip_address(str(i[4][0]).split("%")[0]).is_loopback
+                               for i in infos)
+
+
+def public_host(host: str) -> str:
+    """The address to put in the pages' links for `host`: itself, or for an unspecified
+    address (listen everywhere) this machine's outward address, else its name."""
+    import ipaddress
+    import socket
+    try:
+        unspecified = ipaddress.ip_address(host.strip("[]")).is_unspecified
+    except ValueError:
+        return host
+    if not unspecified:
+        return f"[{host}]" if ":" in host and not host.startswith("[") else host
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("192.0.2.1", 9))          # no packet is sent: picks the route
+            return probe.getsockname()[0]
+    except OSError:
+        return socket.gethostname()
+
+
+@attrs.frozen
+class ServePlan:
+    """Where each page listens. On a host other people can reach, the console (which can
+    play and write the log) stays on this machine unless the facilitator asks otherwise."""
+
+    console_host: str
+    console_port: int
+    watch_host: str
+    watch_port: int
+    console_shared: bool          # the console listens where the player view does
+
+    def console_url(self) -> str:
+        return f"http://{public_host(self.console_host)}:{self.console_port}"
+
+    def watch_url(self) -> str:
+        return f"http://{public_host(self.watch_host)}:{self.watch_port}"
+
+
+def plan(host: str, port: int, watch_port: int | None, console_on_network: bool) -> ServePlan:
+    local = is_local_host(host)
+    console_host = host if local or console_on_network else LOOPBACK
+    return ServePlan(console_host, port, host, watch_port or port + 1,
+                     console_host == host and not local)
+
+
 def serve(log: Path, *, scenario: Path | None = None, host: str = "localhost",
-          port: int = 8000, watch_port: int | None = None, odds: bool = False) -> int:
-    """Serve the console on `port` and the player view on `watch_port` until interrupted."""
+          port: int = 8000, watch_port: int | None = None, odds: bool = False,
+          console_on_network: bool = False) -> int:
+    """Serve the console on `port` and the player view on `watch_port` until interrupted.
+    On a host others can reach, the console listens on this machine only unless
+    `console_on_network`."""
     from textual_serve.server import Server
     log = log.resolve()
     scenario = scenario.resolve() if scenario else None
-    watch_port = watch_port or port + 1
-    for what, p in (("console", port), ("player view", watch_port)):
-        problem = port_problem(host, p)
+    where = plan(host, port, watch_port, console_on_network)
+    for what, h, p in ((_("console"), where.console_host, where.console_port),
+                       (_("player view"), where.watch_host, where.watch_port)):
+        problem = port_problem(h, p)
         if problem:
-            print(f"spillover serve: cannot serve the {what} on {host}:{p}: {problem}. "
-                  "Choose another port with --port / --watch-port.", file=sys.stderr)
+            print(_("spillover serve: cannot serve the {what} on {host}:{port}: {problem}. "
+                    "Choose another port with --port / --watch-port.").format(
+                      what=what, host=h, port=p, problem=problem), file=sys.stderr)
             return 2
     player = subprocess.Popen([sys.executable, "-m", "tui.serve", "player-server", str(log),
-                               "--host", host, "--port", str(watch_port),
+                               "--host", where.watch_host, "--port", str(where.watch_port),
+                               "--public-url", where.watch_url(),
                                *(["--odds"] if odds else [])])
     try:
-        print(f"Player view (read only): http://{host}:{watch_port}", flush=True)
-        Server(console_command(log, scenario), host=host, port=port,
+        print(_("Player view (read only): {url}").format(url=where.watch_url()), flush=True)
+        if where.console_shared:
+            print(_("Facilitator's console: {url} — open to anyone who can reach this "
+                    "address: they can play and write the log").format(
+                      url=where.console_url()), flush=True)
+        elif where.console_host != host:
+            print(_("Facilitator's console: {url} (this machine only; --console-on-network "
+                    "serves it on {host} too)").format(url=where.console_url(), host=host),
+                  flush=True)
+        else:
+            print(_("Facilitator's console: {url}").format(url=where.console_url()), flush=True)
+        Server(console_command(log, scenario), host=where.console_host,
+               port=where.console_port, public_url=where.console_url(),
                title="spillover — facilitator console").serve()
     finally:
         player.terminate()
@@ -137,6 +226,7 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--host", default="localhost")
     s.add_argument("--port", type=int, default=8001)
     s.add_argument("--odds", action="store_true")
+    s.add_argument("--public-url")
     args = p.parse_args(argv)
     if args.what == "console":
         return _console(Path(args.log), Path(args.scenario) if args.scenario else None)
@@ -145,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
         return run_watch(Path(args.log), show_odds=args.odds)
     from textual_serve.server import Server
     Server(watch_command(Path(args.log), args.odds), host=args.host, port=args.port,
-           title="spillover — player view").serve()
+           public_url=args.public_url, title="spillover — player view").serve()
     return 0
 
 
