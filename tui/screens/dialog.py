@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from textual import on
+from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button
+from textual.widget import Widget
+from textual.widgets import Button, Footer, Static
 
 
 class Dialog(ModalScreen):
@@ -82,3 +88,35 @@ class Dialog(ModalScreen):
     @on(Button.Pressed, "#cancel")
     def _cancel(self) -> None:
         self.action_cancel()
+
+
+class ReadOutDialog(Dialog):
+    """A dialog to read out and close: a title, a body, one Close button, enter closes.
+    Subclasses give `box_id`, `card_title()` and `card_body()`, and an `enter` binding with
+    their own id (so a keymap can remap each): `Binding("enter", "cancel", "Close", id=…,
+    priority=True)` — a priority binding, as the focused button's own enter would hide it
+    from the footer."""
+
+    box_id = ""
+
+    def card_title(self) -> Content:
+        raise NotImplementedError
+
+    def card_body(self) -> Iterable[Widget]:
+        raise NotImplementedError
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id=self.box_id or None):
+            yield Static(self.card_title(), classes="dialog-title")
+            yield from self.card_body()
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Close (enter)", id="close", variant="primary", compact=True)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#close").focus()
+
+    @on(Button.Pressed, "#close")
+    def _close(self) -> None:
+        self.dismiss(None)

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from textual import on
-from textual.app import ComposeResult
+from collections.abc import Iterable
+
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Button, Footer, Static
+from textual.widget import Widget
+from textual.widgets import Static
 
 from engine.play.session import InjectView
 
 from ..widgets import MUTED, lines
-from .dialog import Dialog
+from .dialog import ReadOutDialog
 
 
-class InjectCardDialog(Dialog):
+class InjectCardDialog(ReadOutDialog):
     """One card per inject just released (by hand or on schedule); enter closes."""
 
     DEFAULT_CSS = """
@@ -23,29 +23,20 @@ class InjectCardDialog(Dialog):
     InjectCardDialog .inject-card-title { text-style: bold; color: $text-accent; }
     """
     BINDINGS = [Binding("enter", "cancel", "Close", id="inject_card.close", priority=True)]
+    box_id = "inject-card"
 
     def __init__(self, cards: list[InjectView], how: str) -> None:
         super().__init__()
         self.cards = cards
         self.how = how
 
-    def compose(self) -> ComposeResult:
+    def card_title(self) -> Content:
         head = "Inject released" if len(self.cards) == 1 else f"{len(self.cards)} injects released"
-        with Vertical(classes="dialog", id="inject-card"):
-            yield Static(Content.assemble(head, (f" ({self.how}) — read it out", MUTED)),
-                         classes="dialog-title")
-            for card in self.cards:
-                yield Static(Content(card.title), classes="inject-card-title")
-                yield Static(lines([Content(" ".join(p.split()))
-                                    for p in card.narrative.strip().split("\n\n")] or [""]),
-                             classes="dialog-text")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Close (enter)", id="close", variant="primary", compact=True)
-        yield Footer(compact=True)
+        return Content.assemble(head, (f" ({self.how}) — read it out", MUTED))
 
-    def on_mount(self) -> None:
-        self.query_one("#close").focus()
-
-    @on(Button.Pressed, "#close")
-    def _close(self) -> None:
-        self.dismiss(None)
+    def card_body(self) -> Iterable[Widget]:
+        for card in self.cards:
+            yield Static(Content(card.title), classes="inject-card-title")
+            yield Static(lines([Content(" ".join(p.split()))
+                                for p in card.narrative.strip().split("\n\n")] or [""]),
+                         classes="dialog-text")

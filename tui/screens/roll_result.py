@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-from textual import on
-from textual.app import ComposeResult
+from collections.abc import Iterable
+
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Button, Footer, Static
+from textual.widget import Widget
+from textual.widgets import Static
 
 from engine.play.dice import Roll
 
 from ..widgets import BAD, MUTED, OK, dice_text, lines
-from .dialog import Dialog
+from .dialog import ReadOutDialog
 
 
-class RollResultDialog(Dialog):
-    # a priority binding: the focused Close button's own enter binding hid it from the footer
+class RollResultDialog(ReadOutDialog):
     BINDINGS = [Binding("enter", "cancel", "Close", id="roll_result.close", priority=True)]
+    box_id = "roll-result"
 
     def __init__(self, branch_title: str, option_label: str, roll: Roll, sides: int,
                  narrative: str = "") -> None:
@@ -28,7 +28,10 @@ class RollResultDialog(Dialog):
         self.sides = sides
         self.narrative = narrative
 
-    def compose(self) -> ComposeResult:
+    def card_title(self) -> Content:
+        return Content.assemble("Roll: ", (self.branch_title, "bold"))
+
+    def card_body(self) -> Iterable[Widget]:
         roll = self.roll
         verdict = ("SUCCESS", f"bold {OK}") if roll.success else ("FAILURE", f"bold {BAD}")
         body = [Content.assemble((self.option_label, "bold")), "",
@@ -40,18 +43,5 @@ class RollResultDialog(Dialog):
                                       (str(roll.target), "bold"), "  →  ", verdict)]
         if self.narrative:
             body += ["", Content(self.narrative.strip())]
-        with Vertical(classes="dialog", id="roll-result"):
-            yield Static(Content.assemble("Roll: ", (self.branch_title, "bold")),
-                         classes="dialog-title")
-            yield Static(lines(body), classes="dialog-text", id="roll-body")
-            yield Static(roll.describe(), classes="dialog-label", markup=False)
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Close (enter)", id="close", variant="primary", compact=True)
-        yield Footer(compact=True)
-
-    def on_mount(self) -> None:
-        self.query_one("#close").focus()
-
-    @on(Button.Pressed, "#close")
-    def _close(self) -> None:
-        self.dismiss(None)
+        yield Static(lines(body), classes="dialog-text", id="roll-body")
+        yield Static(roll.describe(), classes="dialog-label", markup=False)
