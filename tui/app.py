@@ -27,7 +27,7 @@ from textual.binding import Binding  # noqa: E402
 from engine.diagnostics import DiagnosticError  # noqa: E402
 from engine.play.session import Session, SessionError, utc_now  # noqa: E402
 
-from .widgets import ScreenActionsProvider  # noqa: E402
+from .widgets import BREAKPOINTS, ScreenActionsProvider  # noqa: E402
 
 
 class SpilloverApp(App[int]):
@@ -44,7 +44,7 @@ class SpilloverApp(App[int]):
     TITLE = "spillover"
     COMMANDS = App.COMMANDS | {ScreenActionsProvider}
     COMMAND_PALETTE_BINDING = "ctrl+p"
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    HORIZONTAL_BREAKPOINTS = BREAKPOINTS
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
     ]

@@ -7,8 +7,8 @@ it never opens the log for writing. Odds and dice appear only with `show_odds`.
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -21,11 +21,7 @@ from engine.format.loader import load_scenario
 from engine.play.clock import elapsed, hms, time_box_left
 from engine.play.player_view import Follower, PlayerView, player_view, scenario_of_log
 
-MUTED = "$foreground-muted"
-WARN = "$text-warning"
-OK = "$text-success"
-BAD = "$text-error"
-ACCENT = "$text-accent"
+from .widgets import ACCENT, BAD, BREAKPOINTS, MUTED, OK, WARN, titled, variable_line, width_class
 
 
 def local_now() -> _dt.datetime:
@@ -36,7 +32,7 @@ class WatchApp(App[int]):
     """Follows a session log; `now` and `poll` exist so tests are deterministic."""
 
     TITLE = "spillover — player view"
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    HORIZONTAL_BREAKPOINTS = BREAKPOINTS
     BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="watch.quit", priority=True),
                 Binding("q", "quit", "Quit", show=False, id="watch.q")]
     CSS = """
@@ -71,24 +67,17 @@ class WatchApp(App[int]):
         self._seen: tuple | None = None
 
     def compose(self) -> ComposeResult:
+        self.screen.add_class(width_class(self.size.width))
         yield Static(id="pv-title")
         yield Static(id="pv-status")
         yield Static(id="pv-notice")
         with Horizontal(id="pv-body"):
             with VerticalScroll(id="pv-left"):
-                card = Static(id="pv-inject", classes="pv-pane")
-                card.border_title = "Latest inject"
-                yield card
-                moves = Static(id="pv-moves", classes="pv-pane")
-                moves.border_title = "Moves this turn"
-                yield moves
+                yield titled(Static(id="pv-inject", classes="pv-pane"), "Latest inject")
+                yield titled(Static(id="pv-moves", classes="pv-pane"), "Moves this turn")
             with VerticalScroll(id="pv-right"):
-                situation = Static(id="pv-situation", classes="pv-pane")
-                situation.border_title = "Situation"
-                yield situation
-                signposts = Static(id="pv-signposts", classes="pv-pane")
-                signposts.border_title = "Signposts"
-                yield signposts
+                yield titled(Static(id="pv-situation", classes="pv-pane"), "Situation")
+                yield titled(Static(id="pv-signposts", classes="pv-pane"), "Signposts")
 
     def on_mount(self) -> None:
         from .settings import load_settings
@@ -179,10 +168,7 @@ class WatchApp(App[int]):
         if not moves:
             moves.append(Content.styled("No move yet this turn.", MUTED))
         self.query_one("#pv-moves", Static).update(Content("\n").join(moves))
-        rows = [Content.assemble((x.label, WARN), ": ", (x.shown or x.value, f"bold {WARN}"),
-                                 (" ◆", f"bold {WARN}")) if x.changed
-                else Content.assemble(x.label, ": ", (x.shown or x.value, "bold"))
-                for x in v.situation]
+        rows = [variable_line(x) for x in v.situation]
         self.query_one("#pv-situation", Static).update(
             Content("\n").join(rows) if rows else Content.styled("—", MUTED))
         fired = [Content.assemble(("⚑ ", OK), text, (f"  (turn {t})", MUTED))

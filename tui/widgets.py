@@ -7,13 +7,14 @@ nothing about the game.
 from __future__ import annotations
 
 from functools import partial
-from typing import Iterable
+from typing import Iterable, TypeVar
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 from textual.widgets import Footer, Input
 
 from engine.play.session import BranchView, CitedEvent, describe_action
@@ -26,7 +27,28 @@ WARN = "$text-warning"
 ACCENT = "$text-accent"
 PRIMARY = "$text-primary"
 
+W = TypeVar("W", bound=Widget)
+
 DIE_FACES = {1: "⚀", 2: "⚁", 3: "⚂", 4: "⚃", 5: "⚄", 6: "⚅"}
+
+
+# ---------------------------------------------------------------------------- layout
+
+# The width classes of both apps (the console and the player view): their CSS lays the
+# panes out in columns from 120 columns on, and stacks them below.
+BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+
+
+def width_class(width: int) -> str:
+    """The breakpoint class for a width, to set before the first layout (Textual sets it only
+    once the screen has its size, after a layout and a wrap of every pane without it)."""
+    return next(name for minimum, name in sorted(BREAKPOINTS, reverse=True) if width >= minimum)
+
+
+def titled(widget: W, title: str) -> W:
+    """A pane: the widget with its title in its border."""
+    widget.border_title = title
+    return widget
 
 
 # ---------------------------------------------------------------------------- widgets
@@ -319,17 +341,17 @@ def branch_detail(view: BranchView, *, actor: str, modifiers: list[tuple[str, in
     return out
 
 
+def variable_line(v: VariableView) -> Content:
+    """label: value in words; coloured and marked ◆ when it changed this turn."""
+    if v.changed:
+        return Content.assemble((v.label, WARN), ": ", (v.shown or v.value, f"bold {WARN}"),
+                                (" ◆", f"bold {WARN}"))
+    return Content.assemble(v.label, ": ", (v.shown or v.value, "bold"))
+
+
 def state_paragraphs(variables: list[VariableView]) -> list[Para]:
     """label: value per variable; those changed this turn coloured and marked ◆."""
-    out: list[Para] = []
-    for v in variables:
-        if v.changed:
-            out.append((2, Content.assemble((v.label, WARN), ": ", (v.shown or v.value,
-                                                                   f"bold {WARN}"),
-                                            (" ◆", f"bold {WARN}"))))
-        else:
-            out.append((2, Content.assemble(v.label, ": ", (v.shown or v.value, "bold"))))
-    return out
+    return [(2, variable_line(v)) for v in variables]
 
 
 def record_paragraphs(records: list[dict], scenario=None) -> list[Para]:

@@ -24,7 +24,7 @@ from engine.play.session import BranchView, LogWriteError, Outcome, Session, Ses
 
 from ..widgets import (ACCENT, BAD, MUTED, OK, WARN, KeyFooter, ParagraphView, SteadyScrollbars,
                        branch_detail, branch_prompt, heading, record_paragraphs, state_paragraphs,
-                       styled)
+                       styled, titled, width_class)
 from .choose import ChoosePanel
 
 GENERAL_CHOICE = "(general)"      # not an id an objective can have (ids are snake_case)
@@ -146,29 +146,17 @@ class ExerciseScreen(Screen):
     def compose(self) -> ComposeResult:
         # the app's width class (-wide / -narrow) from the start: Textual sets it when the
         # screen first gets its size, after a first layout (and wrap of every pane) without it
-        width = self.app.size.width
-        for minimum, name in sorted(self.app.HORIZONTAL_BREAKPOINTS or [], reverse=True):
-            if width >= minimum:
-                self.add_class(name)
-                break
+        self.add_class(width_class(self.app.size.width))
         with Horizontal(id="ex-titlebar"):
             yield Static(id="ex-title")
             yield Static(id="ex-clock")
         yield Static(id="ex-status")
         with Container(id="ex-body"):
-            branches = BranchList(id="branches", markup=False)
-            branches.border_title = "Branches"
-            yield branches
-            detail = ParagraphView(id="detail", classes="pane")
-            detail.border_title = "Detail"
-            yield detail
+            yield titled(BranchList(id="branches", markup=False), "Branches")
+            yield titled(ParagraphView(id="detail", classes="pane"), "Detail")
             with Container(id="side"):
-                state = ParagraphView(id="state-pane", classes="pane")
-                state.border_title = "State"
-                yield state
-                log = ParagraphView(id="log-pane", classes="pane")
-                log.border_title = "Log"
-                yield log
+                yield titled(ParagraphView(id="state-pane", classes="pane"), "State")
+                yield titled(ParagraphView(id="log-pane", classes="pane"), "Log")
         yield KeyFooter(compact=True, narrow_hidden={"override", "argue", "reveal"})
 
     def on_resize(self, event) -> None:
