@@ -25,6 +25,8 @@ from engine.play import rules
 from engine.play.clock import live_records, turn_started_at
 from engine.play.dice import Roll, success_probability
 from engine.play.errors import LogWriteError, SessionError  # noqa: F401  (re-exported)
+from engine.play.checkpoint import EVERY as CHECKPOINT_EVERY
+from engine.play.checkpoint import Snapshot, UndoEntry, write_checkpoint
 from engine.play.log import LOG_FORMAT, LogWriter
 from engine.play.signing import Signer
 from engine.model import Branch, Event, Scenario, Source, to_json_value
@@ -32,8 +34,8 @@ from engine.play.rules import ClauseResult, Env, GameState, RuleError
 from engine.lang.text import render
 from engine.play.views import VariableView, fired_signposts_at, variable_views_at
 
-UNDOABLE = {"choose", "roll", "decide", "release", "override", "next_turn", "argument", "seal",
-            "reveal"}
+UNDOABLE = frozenset({"choose", "roll", "decide", "release", "override", "next_turn",
+                      "argument", "seal", "reveal"})
 
 
 def utc_now() -> str:
@@ -131,9 +133,10 @@ class Session:
         self.clock = clock
         self.state: GameState = rules.initial_state(env)
         self.records: list[dict] = [header]
-        # (action n, the state before it, its hash, the turn's start then)
-        self._undo: list[tuple[int, GameState, str, GameState]] = []
+        # an entry for each undoable action not undone: the state before it, the turn's start
+        self._undo: list[UndoEntry] = []
         self.turn_start: GameState = self.state
+        self.turn_start_line = 0       # the log line (0: the header) turn_start was logged on
         self._hash: str = rules.state_hash(self.state, env)     # of self.state, always
         self.hotwash: str | None = None
 
@@ -241,7 +244,11 @@ class Session:
         return turn_started_at(self.header, self.actions, self.state.turn)
 
     def close(self) -> None:
+        """Close the log (releasing its lock); a long session leaves a checkpoint beside it
+        first, so that resuming it is quick (engine.play.checkpoint)."""
         if self.writer:
+            if not self.writer.closed and len(self.records) >= CHECKPOINT_EVERY:
+                self.save_checkpoint()
             self.writer.close()
 
     # -- queries
@@ -329,7 +336,7 @@ class Session:
     # -- actions
     def _commit(self, action: str, new_state: GameState, fields: dict, *, undoable: bool,
                 message: str, roll: Roll | None = None, released=(),
-                new_hash: str | None = None) -> Outcome:
+                new_hash: str | None = None, undoes: UndoEntry | None = None) -> Outcome:
         """Log the action, then make `new_state` the live state. `new_hash` is the state's
         hash when already known (an undo restores a state hashed before); an action that
         leaves the state as it is (a note) reuses the live state's hash. Either way the cost
@@ -350,13 +357,47 @@ class Session:
         if new_state.ending and new_state.ending != self.state.ending:
             message += " — " + self.ending_text(new_state)
         if undoable:
-            self._undo.append((n, self.state, self._hash, self.turn_start))
+            self._undo.append(UndoEntry(n, self.state, self._hash, self.turn_start,
+                                        self.turn_start_line))
         if action == "next_turn":
-            self.turn_start = new_state
+            self.turn_start, self.turn_start_line = new_state, n
+        if undoes is not None:           # an undo, once it is on disk
+            self._undo.pop()
+            self.turn_start, self.turn_start_line = undoes.turn_start, undoes.turn_start_line
         self.state = new_state
         self._hash = new_hash
         self.records.append(record)
+        if self.writer and len(self.records) % CHECKPOINT_EVERY == 0:
+            self.save_checkpoint()
         return Outcome(record, message, roll, tuple(released), fired)
+
+    # -- checkpoints: resuming without replaying the whole log (engine.play.checkpoint)
+    def snapshot(self) -> Snapshot:
+        """What the session holds beyond its log lines: the state, the turn's start and the
+        undo stack."""
+        return Snapshot(len(self.records), self.state, self.turn_start, self.turn_start_line,
+                        tuple(self._undo))
+
+    def restore(self, snap: Snapshot, records: list[dict]) -> None:
+        """Take up the state of a checkpoint (restored and checked against `records`, the
+        log's first `snap.lines` lines); replay then applies the lines after them."""
+        self.records = list(records[:snap.lines])
+        self.header = self.records[0]
+        self.state, self.turn_start = snap.state, snap.turn_start
+        self.turn_start_line = snap.turn_start_line
+        self._undo = list(snap.undo)
+        self._hash = rules.state_hash(self.state, self.env)
+
+    def save_checkpoint(self) -> bool:
+        """Write the checkpoint beside the log (a cache: a failure is not an error)."""
+        if self.writer is None or self.writer.closed:
+            return False
+        try:
+            digest = self.writer.digest()
+        except (OSError, LogWriteError):
+            return False
+        return write_checkpoint(self.writer.path, self.writer.size, digest,
+                                self.scenario.logic_hash, self.snapshot(), self.env)
 
     def _rules(self, fn, *args):
         try:
@@ -546,14 +587,11 @@ class Session:
             raise SessionError("the session has ended")
         if not self._undo:
             raise SessionError("nothing to undo")
-        n, before, before_hash, turn_start = self._undo[-1]
-        undone = self.records[n]
-        outcome = self._commit("undo", before, {"undoes": n}, undoable=False,
-                               message=f"Undid {describe_action(undone, self.scenario)}",
-                               new_hash=before_hash)
-        self._undo.pop()                 # only once the undo is on disk
-        self.turn_start = turn_start
-        return outcome
+        entry = self._undo[-1]
+        undone = self.records[entry.n]
+        return self._commit("undo", entry.before, {"undoes": entry.n}, undoable=False,
+                            message=f"Undid {describe_action(undone, self.scenario)}",
+                            new_hash=entry.before_hash, undoes=entry)
 
     def next_turn(self) -> Outcome:
         if self.scenario.sealed_moves:
