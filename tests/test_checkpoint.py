@@ -196,3 +196,16 @@ def test_a_short_session_leaves_no_checkpoint(tutorial, tmp_path):
     s.note("a note")
     s.close()
     assert not checkpoint_path(path).exists()
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_turn_start_line_gives_the_time_the_log_gives(tutorial, seed):
+    """`Session.turn_started` reads one line (the session tracks it through undos); the clock's
+    scan of the whole log is the reference."""
+    from engine.play.clock import turn_started_at
+    times = iter(f"2026-11-29T04:{m:02d}:00+00:00" for m in range(60))
+    s = Session.start(tutorial, seed=seed, group="G", clock=lambda: next(times))
+    rng = random.Random(seed)
+    for _ in range(50):
+        play(s, rng, 1)
+        assert s.turn_started() == turn_started_at(s.header, s.actions, s.state.turn)

@@ -22,7 +22,7 @@ from engine import __version__
 from engine.play import hotwash as hw
 from engine.format.strings import text_version
 from engine.play import rules
-from engine.play.clock import live_records, turn_started_at
+from engine.play.clock import live_records
 from engine.play.dice import Roll, success_probability
 from engine.play.errors import LogWriteError, SessionError  # noqa: F401  (re-exported)
 from engine.play.checkpoint import EVERY as CHECKPOINT_EVERY
@@ -240,8 +240,12 @@ class Session:
         return None
 
     def turn_started(self) -> str:
-        """When this turn began (ISO time, from the log)."""
-        return turn_started_at(self.header, self.actions, self.state.turn)
+        """When this turn began (ISO time, from the log): the time of the turn change that
+        made it, or the session's start. One line looked up, however long the log."""
+        start = str(self.header.get("started", ""))
+        if not self.turn_start_line:
+            return start
+        return str(self.records[self.turn_start_line].get("at", start))
 
     def close(self) -> None:
         """Close the log (releasing its lock); a long session leaves a checkpoint beside it
