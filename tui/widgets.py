@@ -332,16 +332,6 @@ def state_paragraphs(variables: list[VariableView]) -> list[Para]:
     return out
 
 
-def record_paragraphs(records: list[dict], scenario=None) -> list[Para]:
-    """The log panel: each action (`describe_action`) with its rationale; undone actions are
-    struck through."""
-    undone = {r.get("undoes") for r in records if r.get("action") == "undo"}
-    out: list[Para] = []
-    for rec in records:
-        out += record_entry(rec, rec.get("n", "?") in undone, scenario)
-    return out
-
-
 def record_entry(rec: dict, undone: bool, scenario=None) -> list[Para]:
     """One logged action's paragraphs in the log panel (struck through when undone)."""
     n = rec.get("n", "?")

@@ -415,7 +415,3 @@ def _set_aside(path: Path, fragment: bytes, keep: int) -> Path:
         f.flush()
         os.fsync(f.fileno())
     return aside
-
-
-def json_safe(value: Any) -> Any:
-    return json.loads(json.dumps(value, default=str))
