@@ -209,3 +209,16 @@ def test_the_turn_start_line_gives_the_time_the_log_gives(tutorial, seed):
     for _ in range(50):
         play(s, rng, 1)
         assert s.turn_started() == turn_started_at(s.header, s.actions, s.state.turn)
+
+
+def test_a_new_session_drops_a_checkpoint_left_by_an_earlier_log_of_its_name(tutorial,
+                                                                               tmp_path):
+    path = checkpointed(tutorial, tmp_path)
+    path.unlink()                                        # the log goes, its checkpoint stays
+    s = Session.start(tutorial, seed=9, group="New", log_path=path)
+    assert not checkpoint_path(path).exists()
+    s.note("a note")
+    s.close()
+    s, rep = resume(path)
+    s.close()
+    assert rep.status == VERIFIED and not rep.checkpoint_ignored

@@ -26,7 +26,7 @@ from engine.play.clock import live_records
 from engine.play.dice import Roll, success_probability
 from engine.play.errors import LogWriteError, SessionError  # noqa: F401  (re-exported)
 from engine.play.checkpoint import EVERY as CHECKPOINT_EVERY
-from engine.play.checkpoint import Snapshot, UndoEntry, write_checkpoint
+from engine.play.checkpoint import Snapshot, UndoEntry, checkpoint_path, write_checkpoint
 from engine.play.log import LOG_FORMAT, LogWriter
 from engine.play.signing import Signer
 from engine.model import Branch, Event, Scenario, Source, to_json_value
@@ -173,6 +173,10 @@ class Session:
         writer = None
         if log_path is not None:
             writer = LogWriter.create(Path(log_path), signer)  # locked until the session closes
+            try:     # a checkpoint left by an earlier log of that name: never of this one
+                checkpoint_path(log_path).unlink(missing_ok=True)
+            except OSError:
+                pass
         session = cls(scenario, env, header, writer, clock)
         header["state"] = session.state_hash
         try:
