@@ -248,13 +248,14 @@ def replay(log_path: str | Path, scenario: Scenario | None = None, *,
         return ReplayReport(UNREADABLE, log, scenario, (), (f"the header is malformed ({e})",))
     env = session.env
     base, ignored = 0, ""           # actions taken from the checkpoint; why it was not used
+    covered = 0                     # lines taken from the checkpoint
     if checkpoint is not None:
         try:
             if log.trusted_lines != checkpoint.lines:
                 raise CheckpointIgnored(_("it is stale: the log is not the one it was made of"))
             records = (log.header, *log.actions)
             session.restore(restore(checkpoint, records, env, UNDOABLE), list(records))
-            base = checkpoint.lines - 1
+            base, covered = checkpoint.lines - 1, checkpoint.lines
         except CheckpointIgnored as e:
             ignored = str(e)
             if log.trusted_lines:       # check the chain of the lines it covered after all
@@ -298,7 +299,7 @@ def replay(log_path: str | Path, scenario: Scenario | None = None, *,
         status = VERIFIED
     authenticity = check_authenticity(log.header, (log.header, *log.actions))
     return ReplayReport(status, log, scenario, tuple(steps), tuple(problems), tuple(changed),
-                        session, authenticity, base + 1 if base else 0, ignored)
+                        session, authenticity, covered, ignored)
 
 
 def resume(log_path: str | Path, scenario: Scenario | None = None) -> tuple[Session, ReplayReport]:
