@@ -22,7 +22,6 @@ from engine import __version__
 from engine.play import hotwash as hw
 from engine.format.strings import text_version
 from engine.play import rules
-from engine.play.clock import live_records
 from engine.play.dice import Roll, success_probability
 from engine.play.errors import LogWriteError, SessionError  # noqa: F401  (re-exported)
 from engine.play.checkpoint import EVERY as CHECKPOINT_EVERY
@@ -439,11 +438,29 @@ class Session:
         return self._commit("choose", new, fields, undoable=True, message=msg)
 
     # -- sealed moves: each cell seals, all are revealed together, then applied in order
+    def this_turn(self) -> list[dict]:
+        """The records of this turn that stand (undone ones and undos left out), in log
+        order: read back from the end to the turn change, so they cost the turn's length,
+        not the session's."""
+        undone: set[Any] = set()
+        out: list[dict] = []
+        for i in range(len(self.records) - 1, 0, -1):
+            rec = self.records[i]
+            action = rec.get("action")
+            if action == "undo":
+                undone.add(rec.get("undoes"))
+            elif rec.get("n") not in undone:
+                if action == "next_turn":
+                    break
+                out.append(rec)
+        out.reverse()
+        return out
+
     def sealed(self) -> list[dict]:
         """The seal records of this turn not yet revealed (undone ones left out)."""
         out: list[dict] = []
-        for rec in live_records(self.actions):
-            if rec.get("action") in ("reveal", "next_turn"):
+        for rec in self.this_turn():
+            if rec.get("action") == "reveal":
                 out = []
             elif rec.get("action") == "seal":
                 out.append(rec)
@@ -451,10 +468,9 @@ class Session:
 
     def revealed_queue(self) -> list[dict]:
         """Revealed seals still to be applied, in the cells' declared order."""
-        live = live_records(self.actions)
-        reveal = next((r for r in reversed(live) if r.get("action") in ("reveal", "next_turn")),
-                      None)
-        if reveal is None or reveal.get("action") != "reveal":
+        live = self.this_turn()
+        reveal = next((r for r in reversed(live) if r.get("action") == "reveal"), None)
+        if reveal is None:
             return []
         done = {r.get("sealed") for r in live if r.get("action") in ("choose", "note")
                 and r.get("sealed") is not None}
