@@ -7,7 +7,8 @@ FOLDER (default: a temporary one) so a second run reuses them. Then measures:
 1. recording a choice (the `Session.choose` call, durable append and fsync included) in a
    session resumed from the 10,000-action log, against the same call in a fresh session —
    alternating, 40 rounds; medians with min–max, and the ratio of medians (target ≤ 1.5×);
-2. `resume` of the 100,000-action log to a ready Session, in-process (target ≤ 2 s);
+2. `resume` of each log to a ready Session, in-process, with and without the checkpoint a
+   previous resume left beside it (target for 100,000 actions: ≤ 2 s);
 3. `spillover report` against `spillover replay --verify` of the same log, each a whole
    process started the same way through its entry point, alternating (target: report ≤ 10×);
 4. the peak memory (tracemalloc, and the process's peak RSS, VmHWM) of `replay` of each log, in a
@@ -36,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 from engine.bundled import main_scenario  # noqa: E402
 from engine.format.loader import load_scenario  # noqa: E402
+from engine.play.checkpoint import checkpoint_path  # noqa: E402
 from engine.play.replay import resume  # noqa: E402
 from engine.play.session import Session, SessionError  # noqa: E402
 
@@ -149,14 +151,27 @@ def bench_record(log10k: Path, folder: Path, rounds: int = 40) -> dict:
     return times
 
 
-def bench_resume(log: Path, folder: Path, runs: int = 5) -> list[float]:
+def bench_resume(log: Path, folder: Path, runs: int = 5) -> dict[str, list[float]]:
+    """`resume` of a copy of `log` to a ready Session: "full" without a checkpoint beside it
+    (every line replayed; the checkpoint it then writes is removed before the next run),
+    "checkpoint" with the one a previous resume wrote (alternating)."""
     sc = load_scenario(main_scenario())
-    out = []
+    copy = folder / f"resume-{log.name}"
+    copy.write_bytes(log.read_bytes())
+    cp = checkpoint_path(copy)
+    cp.unlink(missing_ok=True)
+    out: dict[str, list[float]] = {"full": [], "checkpoint": []}
     for _ in range(runs):
-        t = time.perf_counter()
-        s, _ = resume(log, sc)
-        out.append(time.perf_counter() - t)
-        s.close()
+        for name in ("full", "checkpoint"):
+            if name == "full":
+                cp.unlink(missing_ok=True)
+            t = time.perf_counter()
+            s, rep = resume(copy, sc)
+            out[name].append(time.perf_counter() - t)
+            s.close()
+            assert (rep.checkpoint_lines > 0) == (name == "checkpoint"), rep.banner()
+    cp.unlink(missing_ok=True)
+    copy.unlink()
     return out
 
 
@@ -210,9 +225,10 @@ def main() -> None:
         results["record_ratio"] = ratio
     if "resume" in only:
         for n in SIZES:
-            ts = bench_resume(logs[n], folder, RUNS if n < 100_000 else 3)
-            print(f"resume {n:,}: {stats(ts, 1)} s", flush=True)
-            results[f"resume_{n}_s"] = statistics.median(ts)
+            times = bench_resume(logs[n], folder, RUNS if n < 100_000 else 3)
+            for name, ts in times.items():
+                print(f"resume {n:,}, {name}: {stats(ts, 1)} s", flush=True)
+                results[f"resume_{n}_{name}_s"] = statistics.median(ts)
     if "report" in only:
         for n in SIZES:
             runs = RUNS if n < 100_000 else 3

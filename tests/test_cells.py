@@ -223,3 +223,63 @@ def test_sealed_moves_need_cells(tmp_path):
     path.write_text(text, encoding="utf-8")
     with pytest.raises(DiagnosticError, match="SP509"):
         load_scenario(path)
+
+
+def test_this_turns_seals_read_back_from_the_end_agree_with_a_scan_of_the_whole_log(
+        sealed_sc, tmp_path):
+    """`sealed` and `revealed_queue` read the turn back from the end; the reference reads
+    every record that stands, from the start (as they did before), on random sessions."""
+    import random
+
+    from engine.play.clock import live_records
+
+    def sealed_ref(s):
+        out = []
+        for rec in live_records(s.actions):
+            if rec.get("action") in ("reveal", "next_turn"):
+                out = []
+            elif rec.get("action") == "seal":
+                out.append(rec)
+        return out
+
+    def queue_ref(s):
+        live = live_records(s.actions)
+        reveal = next((r for r in reversed(live) if r.get("action") in ("reveal", "next_turn")),
+                      None)
+        if reveal is None or reveal.get("action") != "reveal":
+            return []
+        done = {r.get("sealed") for r in live if r.get("action") in ("choose", "note")
+                and r.get("sealed") is not None}
+        seals = {r.get("n"): r for r in live if r.get("action") == "seal"}
+        order = {c.id: i for i, c in enumerate(s.scenario.cells)}
+        queue = [seals[n] for n in reveal.get("seals", []) if n in seals and n not in done]
+        return sorted(queue, key=lambda r: order.get(r.get("cell"), len(order)))
+
+    moves = [(b.id, o.id) for b in sealed_sc.branches.values() for o in b.options]
+    checked = 0
+    for seed in range(6):
+        rng = random.Random(seed)
+        s = Session.start(sealed_sc, seed=seed, group="G")
+        for _ in range(80):
+            pick = rng.random()
+            try:
+                if pick < 0.35:
+                    s.seal(*rng.choice(moves), "")
+                elif pick < 0.5:
+                    s.reveal()
+                elif pick < 0.65:
+                    s.apply_revealed()
+                elif pick < 0.8:
+                    s.undo()
+                elif pick < 0.87:
+                    s.roll()
+                elif pick < 0.93:
+                    s.override("office", rng.choice(["agreed", "negotiating"]), "")
+                else:
+                    s.next_turn()
+            except SessionError:
+                pass
+            assert s.sealed() == sealed_ref(s)
+            assert s.revealed_queue() == queue_ref(s)
+            checked += bool(s.sealed() or s.revealed_queue())
+    assert checked > 20                  # the walks did seal and reveal

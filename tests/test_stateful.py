@@ -113,6 +113,21 @@ class FacilitatorMachine(RuleBasedStateMachine):
         self.session, report = resume(self.path)
         assert (self.session.state, self.session.turn_start) == live
 
+    @rule()
+    def checkpoint_and_resume(self):
+        """Resume from a checkpoint (and, once more actions follow, from it plus the lines
+        after it): the very session a full replay gives, undo stack included."""
+        def held(s):
+            return (s.state, s.turn_start, s.turn_start_line, s.records,
+                    [(e.n, e.before, e.before_hash, e.turn_start, e.turn_start_line)
+                     for e in s.snapshot().undo])
+        live = held(self.session)
+        assert self.session.save_checkpoint()
+        self.session.close()
+        self.session, report = resume(self.path)
+        assert report.checkpoint_lines == len(live[3]) and not report.checkpoint_ignored
+        assert held(self.session) == live
+
     @invariant()
     def log_always_parses(self):
         read = read_log(self.path)

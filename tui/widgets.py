@@ -354,21 +354,17 @@ def state_paragraphs(variables: list[VariableView]) -> list[Para]:
     return [(2, variable_line(v)) for v in variables]
 
 
-def record_paragraphs(records: list[dict], scenario=None) -> list[Para]:
-    """The log panel: each action (`describe_action`) with its rationale; undone actions are
-    struck through."""
-    undone = {r.get("undoes") for r in records if r.get("action") == "undo"}
-    out: list[Para] = []
-    for rec in records:
-        n = rec.get("n", "?")
-        style = f"strike {MUTED}" if n in undone else ""
-        out.append((0, Content.assemble((f"{n} ", MUTED), (f"T{rec.get('turn', '?')} ", ACCENT),
-                                        (describe_action(rec, scenario), style)), 2))
-        why = rec.get("rationale")
-        if why:
-            out.append((2, styled(f"“{why}”", f"italic {MUTED}")))
-        if rec.get("action") == "end" and rec.get("hotwash"):
-            out.append((2, styled(f"hotwash: {rec['hotwash']}", f"italic {MUTED}")))
+def record_entry(rec: dict, undone: bool, scenario=None) -> list[Para]:
+    """One logged action's paragraphs in the log panel (struck through when undone)."""
+    n = rec.get("n", "?")
+    style = f"strike {MUTED}" if undone else ""
+    out: list[Para] = [(0, Content.assemble((f"{n} ", MUTED), (f"T{rec.get('turn', '?')} ", ACCENT),
+                                            (describe_action(rec, scenario), style)), 2)]
+    why = rec.get("rationale")
+    if why:
+        out.append((2, styled(f"“{why}”", f"italic {MUTED}")))
+    if rec.get("action") == "end" and rec.get("hotwash"):
+        out.append((2, styled(f"hotwash: {rec['hotwash']}", f"italic {MUTED}")))
     return out
 
 
@@ -576,7 +572,7 @@ def wrap_paragraphs(paragraphs: list[tuple[int, Content, int]], width: int,
         key = (width, keys[n]) if keys is not None and para_cache is not None else None
         wrapped = para_cache.get(key) if key is not None else None
         if wrapped is None:
-            wrapped = _wrap_paragraph(indent, content, hang, width)
+            wrapped = wrap_paragraph(indent, content, hang, width)
             if key is not None:
                 para_cache[key] = wrapped
         out += wrapped
@@ -586,7 +582,9 @@ def wrap_paragraphs(paragraphs: list[tuple[int, Content, int]], width: int,
     return out
 
 
-def _wrap_paragraph(indent: int, content: Content, hang: int, width: int) -> list[Content]:
+def wrap_paragraph(indent: int, content: Content, hang: int, width: int) -> list[Content]:
+    """One paragraph wrapped to `width` after its indent, lines after the first indented
+    `hang` more."""
     first, *rest = content.wrap(max(width - indent, 8))
     out = [Content(" " * indent) + first if indent else first]
     if rest and hang:        # re-wrap what follows the first line, indented further

@@ -341,7 +341,7 @@ def _context(c: Comparison) -> dict:
     texts = sc.signpost_texts() if sc is not None else {}
     order: list[str] = []
     for r in c.runs:
-        for sid, _ in r.fired:
+        for sid, _turn in r.fired:
             if sid not in order:
                 order.append(sid)
     signposts = [(texts.get(sid, sid), [next((f"turn {t}" for s, t in r.fired if s == sid), "—")

@@ -18,6 +18,7 @@ from typing import Any, Callable
 import attrs
 
 from engine.diagnostics import Diagnostic, Pos, diag, WARNING
+from engine.format.yamlsource import gc_paused
 from engine.play.errors import LogWriteError, SessionError
 from engine.play.lock import LogLock
 
@@ -95,6 +96,7 @@ class LogWriter:
             self._lock.release()
             raise
         self._dirty = False
+        self._digest: Any = None      # SHA-256 of the complete lines, once asked for
 
     @classmethod
     def create(cls, path: str | os.PathLike, signer=None) -> "LogWriter":
@@ -150,7 +152,33 @@ class LogWriter:
             ) from None
         self._good += len(data)
         self.last_hash = sealed["hash"]
+        if self._digest is not None:
+            self._digest.update(data)
         return sealed
+
+    @property
+    def size(self) -> int:
+        """The length of the log up to its last complete line."""
+        return self._good
+
+    def digest(self) -> str:
+        """The SHA-256 of the log's complete lines (its first `size` bytes). The file is read
+        once, on the first call; after that each append updates it, so it costs nothing
+        that grows with the log."""
+        if self._digest is None:
+            if self._fd is None:
+                raise LogWriteError(f"the log {self.path} is closed")
+            h = hashlib.sha256()
+            left = self._good
+            with open(self.path, "rb") as f:
+                while left > 0:
+                    chunk = f.read(min(1 << 20, left))
+                    if not chunk:
+                        break
+                    h.update(chunk)
+                    left -= len(chunk)
+            self._digest = h
+        return str(self._digest.hexdigest())
 
     def _cut_back(self) -> None:
         os.ftruncate(self._fd, self._good)
@@ -227,14 +255,20 @@ class LogRead:
     torn: bytes = b""             # an incomplete last line, dropped
     chain_broken_at: int | None = None   # 1-based line number
     complete_bytes: int = 0       # length of the file up to the last complete line
+    trusted_lines: int = 0        # leading lines taken as verified (`read_log`'s `trusted`)
 
     @property
     def ok(self) -> bool:
         return self.header is not None and not any(d.severity == "error" for d in self.diagnostics)
 
 
-def read_log(path: str | os.PathLike) -> LogRead:
-    """Read a log, recovering every complete line; never raises for bad content."""
+def read_log(path: str | os.PathLike,
+             trusted: Callable[[bytes], int] | None = None) -> LogRead:
+    """Read a log, recovering every complete line; never raises for bad content.
+
+    `trusted` is given the log's bytes and answers how many of its leading bytes are known to
+    be byte for byte a chain verified before (a checkpoint's, engine.play.checkpoint), or 0:
+    those lines are parsed but their hashes are not computed again."""
     name = str(path)
     try:
         data = read_regular(path, MAX_LOG_BYTES)
@@ -245,8 +279,8 @@ def read_log(path: str | os.PathLike) -> LogRead:
     lines = data.split(b"\n")
     torn = lines.pop()           # after the last newline: empty unless a write was cut short
     complete = len(data) - len(torn)
-    records: list[dict] = []
-    for i, raw in enumerate(lines, start=1):
+    records = parse_lines(lines)     # every line at once; one by one below if one is bad
+    for i, raw in enumerate(lines[len(records):], start=len(records) + 1):
         try:
             if len(raw) > MAX_LINE_BYTES:
                 raise ValueError(f"{len(raw):,} bytes, longer than any record "
@@ -304,9 +338,12 @@ def read_log(path: str | os.PathLike) -> LogRead:
             diags.append(diag("SP602", f"line {i} is not an action record (no action name)",
                               _pos(name, i), "the log was damaged or edited by hand"))
             return LogRead(name, header, tuple(records[1:i - 1]), tuple(diags), torn, i, complete)
+    skip = trusted(data[:complete]) if trusted is not None else 0
+    skip = data.count(b"\n", 0, skip) if skip else 0
+    skip = skip if skip <= len(records) else 0
     broken = None
-    prev = None
-    for i, rec in enumerate(records, start=1):
+    prev = records[skip - 1].get("hash") if skip else None
+    for i, rec in enumerate(records[skip:], start=skip + 1):
         if rec.get("prev") != prev or rec.get("hash") != line_hash(rec):
             broken = i
             diags.append(diag("SP603", f"the hash chain breaks at line {i}: the log was edited "
@@ -314,7 +351,26 @@ def read_log(path: str | os.PathLike) -> LogRead:
                               "replay the original log, or fork a new session from before this line"))
             break
         prev = rec.get("hash")
-    return LogRead(name, header, tuple(records[1:]), tuple(diags), torn, broken, complete)
+    return LogRead(name, header, tuple(records[1:]), tuple(diags), torn, broken, complete,
+                   skip)
+
+
+def parse_lines(lines: list[bytes]) -> list[dict]:
+    """Every line's record, parsed in one call (a long log's lines one by one cost several
+    times more), or [] when any line is not a record of its own: `read_log` then parses them
+    one by one to say which line is bad. The garbage collector is paused meanwhile: the
+    records hold no reference cycles, and walking them again and again as they pile up cost
+    more than the parse (bench/RESULTS.md, long sessions)."""
+    if not lines or max(map(len, lines)) > MAX_LINE_BYTES:
+        return []
+    try:
+        with gc_paused():
+            records = json.loads(b"".join((b"[", b",".join(lines), b"]")).decode("utf-8"))
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return []
+    if len(records) != len(lines) or not all(type(r) is dict for r in records):
+        return []
+    return records
 
 
 # The header fields that replay relies on, with their JSON types.
@@ -359,7 +415,3 @@ def _set_aside(path: Path, fragment: bytes, keep: int) -> Path:
         f.flush()
         os.fsync(f.fileno())
     return aside
-
-
-def json_safe(value: Any) -> Any:
-    return json.loads(json.dumps(value, default=str))

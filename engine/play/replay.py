@@ -14,10 +14,13 @@ import attrs
 from engine.diagnostics import DiagnosticError
 from engine.play.lock import LogLock
 from engine.format.tables import load_scenario_in
+from engine.i18n import _
+from engine.play.checkpoint import (EVERY as CHECKPOINT_EVERY, Checkpoint, CheckpointIgnored,
+                                    prefix_matches, read_checkpoint, restore)
 from engine.play.log import LogRead, LogWriter, read_log, set_aside_torn_tail
 from engine.model import Scenario
 from engine.play.rules import Env, GameState, state_json
-from engine.play.session import Session, SessionError
+from engine.play.session import UNDOABLE, Session, SessionError
 from engine.play.signing import (AUTHENTIC, KEY_MISSING, NOT_AUTHENTIC, UNSIGNED, Authenticity,
                                  check_authenticity, load_key)
 
@@ -62,6 +65,8 @@ class ReplayReport:
     changed: tuple[str, ...] = ()        # what differs in the scenario since the session
     session: Session | None = attrs.field(default=None, eq=False)
     authenticity: Authenticity = Authenticity(UNSIGNED)
+    checkpoint_lines: int = 0            # lines taken from a checkpoint, not replayed (resume)
+    checkpoint_ignored: str = ""         # why a checkpoint beside the log was not used
 
     @property
     def verified(self) -> bool:
@@ -99,7 +104,21 @@ class ReplayReport:
 
     def banner(self) -> str:
         """One line for the top of a screen or report."""
+        text = self._banner()
+        if self.checkpoint_ignored:
+            text += _("; a checkpoint beside the log was ignored ({reason}), so every line "
+                      "was replayed").format(reason=self.checkpoint_ignored)
+        return text
+
+    def _banner(self) -> str:
         n = len(self.steps) - 1 if self.steps else 0
+        if self.checkpoint_lines and self.status == VERIFIED \
+                and self.authenticity.status != NOT_AUTHENTIC:
+            text = _("Resumed from a checkpoint at line {line} (the log up to it is byte for "
+                     "byte the one checked when it was written); {n} later actions replay "
+                     "exactly; `spillover replay --verify` checks every line").format(
+                         line=self.checkpoint_lines, n=n)
+            return text + self._signed_suffix()
         if self.authenticity.status == NOT_AUTHENTIC:
             text = f"Not authentic: {self.authenticity.describe()}"
         elif self.status == VERIFIED and self.ended:
@@ -193,8 +212,16 @@ def _no_clock() -> str:
     return ""
 
 
-def replay(log_path: str | Path, scenario: Scenario | None = None) -> ReplayReport:
-    log = read_log(log_path)
+def replay(log_path: str | Path, scenario: Scenario | None = None, *,
+           checkpoint: Checkpoint | None = None) -> ReplayReport:
+    """Replay a log, every line; with `checkpoint` (resume), from the checkpoint on when it
+    holds for this log and scenario (engine.play.checkpoint), else every line and the report
+    says why it was ignored."""
+    if checkpoint is not None:
+        cp = checkpoint
+        log = read_log(log_path, lambda data: cp.size if prefix_matches(data, cp) else 0)
+    else:
+        log = read_log(log_path)
     if log.header is None:
         return ReplayReport(UNREADABLE, log, None, (), tuple(d.format() for d in log.diagnostics))
     damaged = [d.message for d in log.diagnostics if d.severity == "error" and d.code == "SP602"]
@@ -220,13 +247,28 @@ def replay(log_path: str | Path, scenario: Scenario | None = None) -> ReplayRepo
     except (KeyError, ValueError, TypeError) as e:
         return ReplayReport(UNREADABLE, log, scenario, (), (f"the header is malformed ({e})",))
     env = session.env
-    steps = [Step(1, log.header, session.state, env)]
+    base, ignored = 0, ""           # actions taken from the checkpoint; why it was not used
+    covered = 0                     # lines taken from the checkpoint
+    if checkpoint is not None:
+        try:
+            if log.trusted_lines != checkpoint.lines:
+                raise CheckpointIgnored(_("it is stale: the log is not the one it was made of"))
+            records = (log.header, *log.actions)
+            session.restore(restore(checkpoint, records, env, UNDOABLE), list(records))
+            base, covered = checkpoint.lines - 1, checkpoint.lines
+        except CheckpointIgnored as e:
+            ignored = str(e)
+            if log.trusted_lines:       # check the chain of the lines it covered after all
+                return attrs.evolve(replay(log_path, scenario), checkpoint_ignored=ignored)
+    steps = [Step(base + 1, log.header if not base else log.actions[base - 1], session.state,
+                  env)]
     diverged = False
-    if log.header.get("state") not in (None, session.state_hash):
+    if not base and log.header.get("state") not in (None, session.state_hash):
         problems.append("line 1: the initial state differs from the logged one")
         diverged = True
     limit = (log.chain_broken_at - 2) if log.chain_broken_at else len(log.actions)
-    for i, rec in enumerate(log.actions[:max(limit, 0)] if not diverged else (), start=2):
+    for i, rec in enumerate(log.actions[base:max(limit, 0)] if not diverged else (),
+                            start=base + 2):
         try:
             outcome = session.apply_record(rec)
         except SessionError as e:
@@ -244,7 +286,7 @@ def replay(log_path: str | Path, scenario: Scenario | None = None) -> ReplayRepo
             diverged = True
             break
         steps.append(Step(i, rec, session.state, env))
-    session.records = [log.header, *log.actions[:len(steps) - 1]]
+    session.records = [log.header, *log.actions[:base + len(steps) - 1]]
     if log.chain_broken_at:
         status = LOG_EDITED
         problems.insert(0, damaged[0] if damaged else
@@ -257,7 +299,7 @@ def replay(log_path: str | Path, scenario: Scenario | None = None) -> ReplayRepo
         status = VERIFIED
     authenticity = check_authenticity(log.header, (log.header, *log.actions))
     return ReplayReport(status, log, scenario, tuple(steps), tuple(problems), tuple(changed),
-                        session, authenticity)
+                        session, authenticity, covered, ignored)
 
 
 def resume(log_path: str | Path, scenario: Scenario | None = None) -> tuple[Session, ReplayReport]:
@@ -274,15 +316,22 @@ def resume(log_path: str | Path, scenario: Scenario | None = None) -> tuple[Sess
 
 
 def _resume_locked(log_path, scenario, lock) -> tuple[Session, ReplayReport]:
-    report = replay(log_path, scenario)
+    try:
+        checkpoint, ignored = read_checkpoint(log_path), ""
+    except CheckpointIgnored as e:
+        checkpoint, ignored = None, str(e)
+    report = replay(log_path, scenario, checkpoint=checkpoint)
+    if ignored:
+        report = attrs.evolve(report, checkpoint_ignored=ignored)
     if report.session is None or report.status == UNREADABLE:
         raise SessionError("cannot resume: " + "; ".join(report.problems))
     if report.status in (LOG_EDITED, DIVERGED):
         raise SessionError(f"cannot resume: {report.banner()}. Fork a new session from an "
                            "earlier action instead (spillover fork).")
-    if len(report.steps) - 1 != len(report.log.actions):
+    replayed = max(report.checkpoint_lines - 1, 0) + len(report.steps) - 1
+    if replayed != len(report.log.actions):
         raise SessionError("cannot resume: not every logged action replays "
-                           f"({len(report.steps) - 1} of {len(report.log.actions)})")
+                           f"({replayed} of {len(report.log.actions)})")
     signer = None
     if report.authenticity.status == NOT_AUTHENTIC:
         raise SessionError(f"cannot resume: {report.authenticity.describe()}. Fork a new "
@@ -300,6 +349,8 @@ def _resume_locked(log_path, scenario, lock) -> tuple[Session, ReplayReport]:
                            f"({e.strerror or e}); nothing was changed") from None
     last = (report.log.actions[-1] if report.log.actions else report.log.header)["hash"]
     session.writer = LogWriter(Path(log_path), last, lock=lock, signer=signer)
+    if len(report.steps) > CHECKPOINT_EVERY:     # replayed many lines: spare the next resume
+        session.save_checkpoint()
     if session.state.ended:
         session.hotwash = next((r.get("hotwash", "") for r in reversed(report.log.actions)
                                 if r.get("action") == "end"), "")

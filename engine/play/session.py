@@ -22,9 +22,10 @@ from engine import __version__
 from engine.play import hotwash as hw
 from engine.format.strings import text_version
 from engine.play import rules
-from engine.play.clock import live_records, turn_started_at
 from engine.play.dice import Roll, success_probability
 from engine.play.errors import LogWriteError, SessionError  # noqa: F401  (re-exported)
+from engine.play.checkpoint import EVERY as CHECKPOINT_EVERY
+from engine.play.checkpoint import Snapshot, UndoEntry, checkpoint_path, write_checkpoint
 from engine.play.log import LOG_FORMAT, LogWriter
 from engine.play.signing import Signer
 from engine.model import Branch, Event, Scenario, Source, from_json_value, to_json_value
@@ -32,8 +33,8 @@ from engine.play.rules import ClauseResult, Env, GameState, RuleError
 from engine.lang.text import render
 from engine.play.views import VariableView, fired_signposts_at, variable_views_at
 
-UNDOABLE = {"choose", "roll", "decide", "release", "override", "next_turn", "argument", "seal",
-            "reveal"}
+UNDOABLE = frozenset({"choose", "roll", "decide", "release", "override", "next_turn",
+                      "argument", "seal", "reveal"})
 
 
 def utc_now() -> str:
@@ -131,9 +132,10 @@ class Session:
         self.clock = clock
         self.state: GameState = rules.initial_state(env)
         self.records: list[dict] = [header]
-        # (action n, the state before it, its hash, the turn's start then)
-        self._undo: list[tuple[int, GameState, str, GameState]] = []
+        # an entry for each undoable action not undone: the state before it, the turn's start
+        self._undo: list[UndoEntry] = []
         self.turn_start: GameState = self.state
+        self.turn_start_line = 0       # the log line (0: the header) turn_start was logged on
         self._hash: str = rules.state_hash(self.state, env)     # of self.state, always
         self.hotwash: str | None = None
 
@@ -170,6 +172,10 @@ class Session:
         writer = None
         if log_path is not None:
             writer = LogWriter.create(Path(log_path), signer)  # locked until the session closes
+            try:     # a checkpoint left by an earlier log of that name: never of this one
+                checkpoint_path(log_path).unlink(missing_ok=True)
+            except OSError:
+                pass
         session = cls(scenario, env, header, writer, clock)
         header["state"] = session.state_hash
         try:
@@ -237,11 +243,19 @@ class Session:
         return None
 
     def turn_started(self) -> str:
-        """When this turn began (ISO time, from the log)."""
-        return turn_started_at(self.header, self.actions, self.state.turn)
+        """When this turn began (ISO time, from the log): the time of the turn change that
+        made it, or the session's start. One line looked up, however long the log."""
+        start = str(self.header.get("started", ""))
+        if not self.turn_start_line:
+            return start
+        return str(self.records[self.turn_start_line].get("at", start))
 
     def close(self) -> None:
+        """Close the log (releasing its lock); a long session leaves a checkpoint beside it
+        first, so that resuming it is quick (engine.play.checkpoint)."""
         if self.writer:
+            if not self.writer.closed and len(self.records) >= CHECKPOINT_EVERY:
+                self.save_checkpoint()
             self.writer.close()
 
     # -- queries
@@ -329,7 +343,7 @@ class Session:
     # -- actions
     def _commit(self, action: str, new_state: GameState, fields: dict, *, undoable: bool,
                 message: str, roll: Roll | None = None, released=(),
-                new_hash: str | None = None) -> Outcome:
+                new_hash: str | None = None, undoes: UndoEntry | None = None) -> Outcome:
         """Log the action, then make `new_state` the live state. `new_hash` is the state's
         hash when already known (an undo restores a state hashed before); an action that
         leaves the state as it is (a note) reuses the live state's hash. Either way the cost
@@ -350,13 +364,47 @@ class Session:
         if new_state.ending and new_state.ending != self.state.ending:
             message += " — " + self.ending_text(new_state)
         if undoable:
-            self._undo.append((n, self.state, self._hash, self.turn_start))
+            self._undo.append(UndoEntry(n, self.state, self._hash, self.turn_start,
+                                        self.turn_start_line))
         if action == "next_turn":
-            self.turn_start = new_state
+            self.turn_start, self.turn_start_line = new_state, n
+        if undoes is not None:           # an undo, once it is on disk
+            self._undo.pop()
+            self.turn_start, self.turn_start_line = undoes.turn_start, undoes.turn_start_line
         self.state = new_state
         self._hash = new_hash
         self.records.append(record)
+        if self.writer and len(self.records) % CHECKPOINT_EVERY == 0:
+            self.save_checkpoint()
         return Outcome(record, message, roll, tuple(released), fired)
+
+    # -- checkpoints: resuming without replaying the whole log (engine.play.checkpoint)
+    def snapshot(self) -> Snapshot:
+        """What the session holds beyond its log lines: the state, the turn's start and the
+        undo stack."""
+        return Snapshot(len(self.records), self.state, self.turn_start, self.turn_start_line,
+                        tuple(self._undo))
+
+    def restore(self, snap: Snapshot, records: list[dict]) -> None:
+        """Take up the state of a checkpoint (restored and checked against `records`, the
+        log's first `snap.lines` lines); replay then applies the lines after them."""
+        self.records = list(records[:snap.lines])
+        self.header = self.records[0]
+        self.state, self.turn_start = snap.state, snap.turn_start
+        self.turn_start_line = snap.turn_start_line
+        self._undo = list(snap.undo)
+        self._hash = rules.state_hash(self.state, self.env)
+
+    def save_checkpoint(self) -> bool:
+        """Write the checkpoint beside the log (a cache: a failure is not an error)."""
+        if self.writer is None or self.writer.closed:
+            return False
+        try:
+            digest = self.writer.digest()
+        except (OSError, LogWriteError):
+            return False
+        return write_checkpoint(self.writer.path, self.writer.size, digest,
+                                self.scenario.logic_hash, self.snapshot(), self.env)
 
     def _rules(self, fn, *args):
         try:
@@ -390,11 +438,29 @@ class Session:
         return self._commit("choose", new, fields, undoable=True, message=msg)
 
     # -- sealed moves: each cell seals, all are revealed together, then applied in order
+    def this_turn(self) -> list[dict]:
+        """The records of this turn that stand (undone ones and undos left out), in log
+        order: read back from the end to the turn change, so they cost the turn's length,
+        not the session's."""
+        undone: set[Any] = set()
+        out: list[dict] = []
+        for i in range(len(self.records) - 1, 0, -1):
+            rec = self.records[i]
+            action = rec.get("action")
+            if action == "undo":
+                undone.add(rec.get("undoes"))
+            elif rec.get("n") not in undone:
+                if action == "next_turn":
+                    break
+                out.append(rec)
+        out.reverse()
+        return out
+
     def sealed(self) -> list[dict]:
         """The seal records of this turn not yet revealed (undone ones left out)."""
         out: list[dict] = []
-        for rec in live_records(self.actions):
-            if rec.get("action") in ("reveal", "next_turn"):
+        for rec in self.this_turn():
+            if rec.get("action") == "reveal":
                 out = []
             elif rec.get("action") == "seal":
                 out.append(rec)
@@ -402,10 +468,9 @@ class Session:
 
     def revealed_queue(self) -> list[dict]:
         """Revealed seals still to be applied, in the cells' declared order."""
-        live = live_records(self.actions)
-        reveal = next((r for r in reversed(live) if r.get("action") in ("reveal", "next_turn")),
-                      None)
-        if reveal is None or reveal.get("action") != "reveal":
+        live = self.this_turn()
+        reveal = next((r for r in reversed(live) if r.get("action") == "reveal"), None)
+        if reveal is None:
             return []
         done = {r.get("sealed") for r in live if r.get("action") in ("choose", "note")
                 and r.get("sealed") is not None}
@@ -548,14 +613,11 @@ class Session:
             raise SessionError("the session has ended")
         if not self._undo:
             raise SessionError("nothing to undo")
-        n, before, before_hash, turn_start = self._undo[-1]
-        undone = self.records[n]
-        outcome = self._commit("undo", before, {"undoes": n}, undoable=False,
-                               message=f"Undid {describe_action(undone, self.scenario)}",
-                               new_hash=before_hash)
-        self._undo.pop()                 # only once the undo is on disk
-        self.turn_start = turn_start
-        return outcome
+        entry = self._undo[-1]
+        undone = self.records[entry.n]
+        return self._commit("undo", entry.before, {"undoes": entry.n}, undoable=False,
+                            message=f"Undid {describe_action(undone, self.scenario)}",
+                            new_hash=entry.before_hash, undoes=entry)
 
     def next_turn(self) -> Outcome:
         if self.scenario.sealed_moves:

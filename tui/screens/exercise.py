@@ -22,8 +22,9 @@ from textual.widgets.option_list import Option
 from engine.play.clock import elapsed, hms, time_box_left
 from engine.play.session import BranchView, LogWriteError, Outcome, Session, SessionError
 
+from ..logview import LogView
 from ..widgets import (ACCENT, BAD, MUTED, OK, WARN, KeyFooter, ParagraphView, SteadyScrollbars,
-                       branch_detail, branch_prompt, heading, record_paragraphs, state_paragraphs,
+                       branch_detail, branch_prompt, heading, state_paragraphs,
                        styled, titled, width_class)
 from .choose import ChoosePanel
 
@@ -156,7 +157,7 @@ class ExerciseScreen(Screen):
             yield titled(ParagraphView(id="detail", classes="pane"), "Detail")
             with Container(id="side"):
                 yield titled(ParagraphView(id="state-pane", classes="pane"), "State")
-                yield titled(ParagraphView(id="log-pane", classes="pane"), "Log")
+                yield titled(LogView(id="log-pane", classes="pane"), "Log")
         yield KeyFooter(compact=True, narrow_hidden={"override", "argue", "reveal"})
 
     def on_resize(self, event) -> None:
@@ -325,10 +326,8 @@ class ExerciseScreen(Screen):
 
     def refresh_log(self) -> None:
         s = self.session
-        out = record_paragraphs(s.actions, s.scenario)
-        if not out:
-            out = [(0, styled("No actions yet. The log is at " + str(s.log_path), MUTED))]
-        self.query_one("#log-pane", ParagraphView).update(out, scroll_end=True)
+        empty = [(0, styled("No actions yet. The log is at " + str(s.log_path), MUTED))]
+        self.query_one("#log-pane", LogView).show(s.records, s.scenario, empty)
 
     @on(OptionList.OptionSelected, "#branches")
     async def _selected(self) -> None:
