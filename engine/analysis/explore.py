@@ -182,7 +182,8 @@ class _Prep:
     def __init__(self, scenario: Scenario, injects: bool, weights: Mapping[str, Any] | None):
         self.scenario = scenario
         self.last = scenario.last_turn
-        self.mpt = scenario.moves_per_turn
+        # the most moves a turn can hold (with cells: every cell's and the white cell's)
+        self.mpt = scenario.moves_per_turn + sum(c.moves_per_turn for c in scenario.cells)
         branches = list(scenario.branches.values())
         self.by_turn = [tuple(b for b in branches if t in b.turns) for t in range(self.last + 1)]
         self.expects_play = [bool(bs) for bs in self.by_turn]
@@ -444,12 +445,6 @@ def explore(scenario: Scenario, *, max_states: int = DEFAULT_MAX_STATES,
     The cyclic garbage collector is paused meanwhile: exploration allocates millions of
     small objects that never form cycles, and the collector's passes over them cost a third
     of the time."""
-    if scenario.cells:
-        # the exploration machine counts one allowance for the whole group; a per-cell
-        # allowance would give other odds, so it says so instead of answering wrongly
-        raise ValueError("explore does not handle scenarios with cells yet (each cell's own "
-                         "move allowance); remove `cells:` from a copy to explore it as "
-                         "one group")
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -469,11 +464,11 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
     prep = _Prep(scenario, injects, weights)
     last = prep.last
     branches = scenario.branches
-    n_m = 2 * prep.mpt + 2 * len(scenario.injects) + 2
 
     t0 = time.perf_counter()
     machine = Machine(env, injects)
     lay = machine.layout
+    n_m = 2 * machine.mpt + 2 * len(scenario.injects) + 2
     decode = lay.decode
     actions = machine.actions
     n_choose = machine.n_choose

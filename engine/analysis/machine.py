@@ -192,7 +192,8 @@ class Machine:
         self.layout = lay = Layout(sc)
         self.injects = injects
         self.last = sc.last_turn
-        self.mpt = sc.moves_per_turn
+        self.allowances = allowance_groups(sc, lay)
+        self.mpt = sum(n for _mask, n in self.allowances)    # most moves a turn can hold
         self.types = tuple(v.type for v in sc.variables)
         # Derived variables: recomputed after every list of effects, as the rules do.
         self.derived = tuple(v.derived for v in sc.variables if v.derived is not None)
@@ -339,8 +340,10 @@ class Machine:
         by_values, direct = [], []
         clause_bit: dict[str, int] = {}
         clause_fns: list[tuple[int, Fn]] = []
+        mine: dict[int, int] = {}               # a branch's test bit -> its moves bit
         for b in branches:
             bit = lay.moves[b.id] if b.repeatable else lay.chosen[b.id]
+            mine[bit] = lay.moves[b.id]
             actions = self.branch_actions[b.id]
             # one entry for the branch, or one per option when options carry a `when`
             groups = [(o.when, (a,)) for o, a in zip(b.options, actions)] if b.gated else \
@@ -372,7 +375,12 @@ class Machine:
                 releases.append((lay.released[i.id], fn, self.inject_action[i.id]))
                 inject_reads |= x.bits_read(i.when) if i.when else 0
         last = self.PASS if x.turn < self.last else self.END
-        moves_mask, mpt, vm, limit = lay.moves_mask, self.mpt, lay.values_mask, self.MEMO_LIMIT
+        vm, limit = lay.values_mask, self.MEMO_LIMIT
+        # each allowance (the group's, or with cells each cell's and the white cell's): the
+        # moves bits of its branches and how many it may play; `full` collects the moves
+        # bits of every allowance used up, and a branch is open only outside them
+        allowances = tuple(self.allowances)
+        every = sum(mask for mask, _n in allowances)
         holding: dict[int, tuple] = {}          # packed values -> open candidates
         by_clauses: dict[int, tuple] = {}       # which clauses hold -> open candidates
         releasable: dict[int, tuple] = {}
@@ -380,7 +388,11 @@ class Machine:
         any_branch = bool(by_values or direct)
 
         def open_(c: int) -> list[int]:
-            if any_branch and (c & moves_mask).bit_count() < mpt:
+            full = 0
+            for mask, n in allowances:
+                if (c & mask).bit_count() >= n:
+                    full |= mask
+            if any_branch and full != every:
                 v = c & vm
                 cand = holding_get(v)
                 if cand is None:
@@ -396,10 +408,17 @@ class Machine:
                         holding.clear()
                         by_clauses.clear()
                     holding[v] = cand
-                out = [a for bit, ids in cand if not c & bit for a in ids]
-                for bit, fn, ids in direct:
-                    if not c & bit and fn(v, c):
-                        out += ids
+                if full:
+                    out = [a for bit, ids in cand if not c & bit and not mine[bit] & full
+                           for a in ids]
+                    for bit, fn, ids in direct:
+                        if not c & bit and not mine[bit] & full and fn(v, c):
+                            out += ids
+                else:
+                    out = [a for bit, ids in cand if not c & bit for a in ids]
+                    for bit, fn, ids in direct:
+                        if not c & bit and fn(v, c):
+                            out += ids
             else:
                 out = []
             if releases:
@@ -459,6 +478,25 @@ class Machine:
         return mods
 
 
+def allowance_groups(scenario: Scenario, layout: Layout) -> list[tuple[int, int]]:
+    """The move allowances of a turn, as the rules count them (`rules.allowance_reason`):
+    without cells one, every branch against `moves_per_turn`; with cells one per cell (the
+    branches whose actor it plays, against its own allowance) and one for the white cell
+    (branches whose actor no cell plays, against `moves_per_turn`). Each is (the moves bits
+    of its branches, how many it may play); an allowance with no branch is left out."""
+    if not scenario.cells:
+        return [(layout.moves_mask, scenario.moves_per_turn)]
+    masks: dict[str | None, int] = {}
+    for b in scenario.branches.values():
+        cell = scenario.cell_of_actor(b.actor)
+        key = cell.id if cell is not None else None
+        masks[key] = masks.get(key, 0) | layout.moves[b.id]
+    out = [(masks[c.id], c.moves_per_turn) for c in scenario.cells if c.id in masks]
+    if None in masks:
+        out.append((masks[None], scenario.moves_per_turn))
+    return out
+
+
 def _all(fns: list) -> Fn:
     """The conjunction of closures `fn(v, c)` (true when there are none)."""
     if len(fns) == 1:
@@ -478,4 +516,4 @@ def _normalised_root(env: Env) -> GameState:
     return normalise(initial_state(env))
 
 
-__all__ = ["Layout", "Machine", "RangeFail", "TurnCode"]
+__all__ = ["Layout", "Machine", "RangeFail", "TurnCode", "allowance_groups"]

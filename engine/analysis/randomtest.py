@@ -113,12 +113,6 @@ def randomtest(scenario: Scenario, n: int = 1000, seed: int = 0, *, injects: boo
     """Run `n` seeded playthroughs (or, with `playthrough=i`, re-run 0..i and trace i)."""
     if n < 0:
         raise ValueError("the number of playthroughs cannot be negative")
-    if scenario.cells:
-        # as explore: the machine counts one allowance for the whole group, and the rules
-        # would refuse moves it offers to a cell past its own (false failures)
-        raise ValueError("randomtest does not handle scenarios with cells yet (each cell's "
-                         "own move allowance); remove `cells:` from a copy to test it as "
-                         "one group")
     if playthrough is not None:
         if playthrough < 0:
             raise ValueError("the playthrough index cannot be negative")

@@ -44,7 +44,6 @@ class Reachability:
     proved_dead: tuple[str, ...] = ()          # incomplete, yet proved never playable
     witnessed: tuple[str, ...] = ()            # not reached, but played in a random playthrough
     playthroughs: int = 0                      # random playthroughs run to look for them
-    skipped: str = ""                          # why nothing was explored (cells), or ""
 
     def covered(self) -> str:
         """What an incomplete check covered, in words."""
@@ -65,12 +64,6 @@ class Reachability:
         return "; ".join(parts)
 
     def summary(self) -> str:
-        if self.skipped:
-            text = f"reachability NOT checked — {self.skipped}"
-            if self.proved_dead:
-                text += (f"; proved never playable all the same: {', '.join(self.proved_dead)}")
-            return text + (". Other branches that can never be played, and turns with nothing "
-                           "to play, are not reported")
         if self.complete:
             return (f"reachability checked completely ({self.states:,} states): every branch "
                     "and turn was tried")
@@ -93,7 +86,7 @@ class Reachability:
                 "branches": self.branches_total, "branches_played": list(self.played),
                 "not_reached": list(self.not_reached), "proved_dead": list(self.proved_dead),
                 "witnessed": list(self.witnessed), "playthroughs": self.playthroughs,
-                "covered": None if self.complete else self.covered(), "skipped": self.skipped,
+                "covered": None if self.complete else self.covered(),
                 "summary": self.summary()}
 
 
@@ -117,18 +110,6 @@ def _proved_dead(scenario: Scenario) -> tuple[list[str], list[Diagnostic]]:
 
 def check_reachability(scenario: Scenario, max_states: int = LINT_MAX_STATES,
                        playthroughs: int = WITNESS_PLAYTHROUGHS) -> Reachability:
-    if scenario.cells:
-        # the exploration machine and randomtest count one move allowance for the whole
-        # group; with cells each has its own, so what they found would not hold (issue 13).
-        # The abstract proof does not depend on the allowances: it still applies.
-        dead, found = _proved_dead(scenario)
-        return Reachability(
-            complete=False, states=0, max_states=max_states, gave_up=False,
-            turns_total=len(scenario.turns), turns_complete=0, turn_reached=0,
-            branches_total=len(scenario.branches), played=(),
-            not_reached=tuple(b for b in scenario.branches if b not in dead),
-            diagnostics=tuple(found), proved_dead=tuple(dead),
-            skipped="exploration does not handle cells yet (each cell's own move allowance)")
     result: ExploreResult = explore(scenario, max_states=max_states, probabilities=False,
                                     give_up_early=True)
     if result.complete:
