@@ -63,6 +63,7 @@ from engine.play import rules
 from engine.diagnostics import WARNING, Diagnostic, diag
 from engine.play.dice import modifier_text, success_probability
 from engine.analysis.machine import Layout, Machine, RangeFail
+from engine.analysis.reduce import Full, dropped_branches, end_mask, keep_masks
 from engine.model import Branch, Inject, Scenario
 from engine.play.rules import Env, GameState, RuleError, _values_only
 
@@ -434,13 +435,17 @@ def parse_token(token: str) -> tuple:
 def explore(scenario: Scenario, *, max_states: int = DEFAULT_MAX_STATES,
             weights: Mapping[str, Any] | None = None, injects: bool = True,
             switched_off: Iterable[str] = (), probabilities: bool = True,
-            give_up_early: bool = False) -> ExploreResult:
+            give_up_early: bool = False, reduce: bool = True) -> ExploreResult:
     """Explore every reachable state of `scenario` (up to `max_states` distinct states).
 
     With `give_up_early` (lint), stop as soon as the growth so far says the budget cannot
     be enough: after a turn, once a tenth of the budget is used, when states so far × (the
     smaller of the last two turns' growth factors) ^ (turns left) exceeds four times the
     budget. The result is then incomplete, as at the limit (`gave_up` is set).
+
+    `reduce` (the default) stores states equivalent for the rest of the game once
+    (`engine.analysis.reduce`); every finding and probability is the same without it, only
+    the counts of states and transitions differ. Tests compare the two.
 
     The cyclic garbage collector is paused meanwhile: exploration allocates millions of
     small objects that never form cycles, and the collector's passes over them cost a third
@@ -450,14 +455,14 @@ def explore(scenario: Scenario, *, max_states: int = DEFAULT_MAX_STATES,
     try:
         return _explore(scenario, max_states=max_states, weights=weights, injects=injects,
                         switched_off=switched_off, probabilities=probabilities,
-                        give_up_early=give_up_early)
+                        give_up_early=give_up_early, reduce=reduce)
     finally:
         if was_enabled:
             gc.enable()
 
 
 def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, switched_off,
-             probabilities: bool, give_up_early: bool) -> ExploreResult:
+             probabilities: bool, give_up_early: bool, reduce: bool) -> ExploreResult:
     if max_states < 1:
         raise ValueError("max_states must be at least 1")
     env = Env.for_session(scenario, switched_off)
@@ -491,7 +496,15 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
     pmask, mmask, rmask = lay.pending_mask, lay.moves_mask, lay.released_mask
     pshift = lay.pending_shift
 
-    root = machine.root
+    # the reductions (engine.analysis.reduce): per turn the bits a state keeps, what an end
+    # state keeps, and the canonical moves of a full turn
+    keep = keep_masks(scenario, lay) if reduce else [-1] * (last + 1)
+    end_keep = end_mask(lay) if reduce else -1
+    full = Full.of(scenario, lay) if reduce else None
+    canonical = full.canonical if full is not None else None
+    dropped = dropped_branches(scenario, lay, keep)
+    keep_actions = bool(dropped)          # the edges keep their actions for their odds
+    root = machine.root & keep[0]
     index: dict[int, int] = {root: 0}
     keys: list[int] = [root]
     dist: list[int] = [0]
@@ -614,6 +627,11 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
                                 if b is None or d < b[0]:
                                     best_inject[iid] = (d, sid, PASS)
                     transitions += 1
+                    child &= keep[child >> tsh]
+                    if child & ended_bit:
+                        child &= end_keep
+                    elif canonical is not None:
+                        child = canonical(child)
                     cid = index_get(child)
                     if cid is None:
                         if len(keys) >= max_states:
@@ -645,7 +663,8 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
                     pairs += (cid, w)
                 if truncated:
                     break
-                edges[sid] = (wts is roll_weight, tuple(pairs))
+                edges[sid] = ((wts is roll_weight, tuple(pairs), tuple(choices)) if keep_actions
+                              else (wts is roll_weight, tuple(pairs)))
                 order_append(sid)
                 expanded += 1
             if truncated:
@@ -688,8 +707,15 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
     mass: list[int] | None = None              # over the common denominator `whole`
     fail_mass: list[int] = [0] * len(fail_first)
     whole = 1
+    played_p: dict[str, int] = {}            # dropped branches: P(played and ends) · whole
     if complete and probabilities:
-        mass, fail_mass, whole = _propagate(len(keys), order, edges, len(fail_first))
+        plans, whole = _plan(len(keys), order, edges)
+        mass, fail_mass = _push(plans, order, edges, len(keys), len(fail_first), whole)
+        ended_mass = sum(mass[e] for e in ends)
+        for bid in dropped:      # the chance of ending without playing it, subtracted
+            never, _f = _push(plans, order, edges, len(keys), len(fail_first), whole,
+                              frozenset(machine.branch_actions[bid]))
+            played_p[bid] = ended_mass - sum(never[e] for e in ends)
     prob_seconds = time.perf_counter() - tp
 
     # ------------------------------------------------------------------ findings
@@ -699,7 +725,7 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
     not_covered: list[str] = []
     never = [b for b in branches.values() if b.id not in best_branch]
     if complete:
-        unreachable += _explain_unreachable(never, keys, lay, env)
+        unreachable += _explain_unreachable(never, keys, lay, env, canonical is not None)
         for b in branches.values():
             if b.id in best_branch:
                 for o in b.options:
@@ -766,6 +792,8 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
                     if bits & bit:
                         sums[name] = sums.get(name, 0) + m
             found.update({name: Fraction(m, whole) for name, m in sums.items()})
+        branch_p.update({b: Fraction(m, whole) for b, m in played_p.items()
+                         if m or b in branch_p})
         marginal_sums: dict[str, dict[str, int]] = {}
         for packed, (m, count) in by_values.items():
             values = lay.values(packed)
@@ -818,7 +846,7 @@ def _dead_ends(dead: list[int], order: list[int], edges: list, turn_of,
     dead_set = set(dead)
     entries: dict[int, list[int]] = {}       # dead state -> states passing into it
     for p in order:
-        chance, pairs = edges[p]
+        chance, pairs = edges[p][0], edges[p][1]
         if chance or turn_of(p) >= last:
             continue
         c = pairs[-2]
@@ -870,11 +898,18 @@ def _propagate(n: int, order: list[int], edges: list, n_fail: int
     (a roll's are its odds over their denominator), L is the lcm of every total, and
     D = L^(longest path + 1), so the mass reaching a state along any path still divides by
     L at every move after it. Returns (mass per state, mass per failure, D)."""
+    plans, denominator = _plan(n, order, edges)
+    mass, fail_mass = _push(plans, order, edges, n, n_fail, denominator)
+    return mass, fail_mass, denominator
+
+
+def _plan(n: int, order: list[int], edges: list) -> tuple[list, int]:
+    """Each state's whole-number weights and their total, and the common denominator."""
     plans: list = [None] * n
     depth = [0] * n
     lcm_all = 1
     for sid in order:
-        chance, pairs = edges[sid]
+        chance, pairs = edges[sid][0], edges[sid][1]
         ws = pairs[1::2]
         if chance:
             d = ws[0].denominator
@@ -892,7 +927,13 @@ def _propagate(n: int, order: list[int], edges: list, n_fail: int
         for c in pairs[0::2]:
             if c >= 0 and depth[c] < d1:
                 depth[c] = d1
-    denominator = lcm_all ** (max(depth, default=0) + 1)
+    return plans, lcm_all ** (max(depth, default=0) + 1)
+
+
+def _push(plans: list, order: list[int], edges: list, n: int, n_fail: int, denominator: int,
+          avoid: frozenset[int] = frozenset()) -> tuple[list[int], list[int]]:
+    """The mass of every state and failure; with `avoid`, only of the sessions that never
+    take one of those actions (the edges then hold their actions, third)."""
     mass = [0] * n
     fail_mass = [0] * n_fail
     mass[0] = denominator
@@ -902,21 +943,23 @@ def _propagate(n: int, order: list[int], edges: list, n_fail: int
             continue
         ws, total = plans[sid]
         share = m // total
-        pairs = edges[sid][1]
+        edge = edges[sid]
+        pairs = edge[1]
+        acts = edge[2] if avoid and not edge[0] else ()
         for j, w in enumerate(ws):
-            if w:
+            if w and not (acts and acts[j] in avoid):
                 c = pairs[2 * j]
                 if c < 0:
                     fail_mass[-c - 1] += share * w
                 else:
                     mass[c] += share * w
-    return mass, fail_mass, denominator
+    return mass, fail_mass
 
 
 # ---------------------------------------------------------------------------- unreachable
 
 def _explain_unreachable(never: list[Branch], codes: list[int], lay: Layout,
-                         env: Env) -> list[Unreachable]:
+                         env: Env, canonical_moves: bool = False) -> list[Unreachable]:
     """Why each never-played branch is never open: its clauses never satisfied in any
     reached decision state of its turn window, or never together, or other blocks."""
     if not never:
@@ -954,8 +997,8 @@ def _explain_unreachable(never: list[Branch], codes: list[int], lay: Layout,
                         ok = False
                 if ok:
                     item[2] = True
-                    if len(reasons) < 8:
-                        reasons[rules.block_reason(b, s, env) or "open"] += 1
+                    seen_as = _not_played(b, s, env) if canonical_moves and b.id in s.moves else s
+                    reasons[rules.block_reason(b, seen_as, env) or "open"] += 1
         for b, held, joint, reasons in todo:
             clauses = b.when.clauses if b.when else ()
             failing = tuple(c.text for c, h in zip(clauses, held) if not h)
@@ -969,11 +1012,23 @@ def _explain_unreachable(never: list[Branch], codes: list[int], lay: Layout,
                     b.id, "each clause of its precondition holds in some reachable state, but "
                     "never all together: " + "; ".join(f"`{c.text}`" for c in clauses))
             else:
-                why = ", ".join(r for r, _ in reasons.most_common(3))
+                why = ", ".join(sorted(reasons)[:3])    # in a fixed order: counts of states
+                #                                           depend on how states are stored
                 out[b.id] = Unreachable(
                     b.id, f"its precondition holds only where it is blocked otherwise ({why}) — "
                     "once-only conflicts or the turn's moves already used")
     return [out[b.id] for b in never]
+
+
+def _not_played(b: Branch, s: GameState, env: Env) -> GameState:
+    """A full turn's state as the rules see it, for a branch never played: its canonical
+    moves (`engine.analysis.reduce.Full`) may name `b`, which was not played; in its place
+    a move of the same allowance that no branch makes (an argument of b's cell, or of the
+    group), so the rules give the same reason as in the state it stands for."""
+    sc = env.scenario
+    cell = sc.cell_of_actor(b.actor) if sc.cells else None
+    stand_in = f"argument:{cell.id if cell is not None else ''}"
+    return attrs.evolve(s, moves=tuple(stand_in if m == b.id else m for m in s.moves))
 
 
 # ---------------------------------------------------------------------------- lint
