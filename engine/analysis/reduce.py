@@ -12,10 +12,11 @@ Three reductions, each exact for every figure `explore` reports:
 - **end states**: nothing follows an ended session, so an end state keeps only what is
   reported of it — the variables, the branches chosen, the signposts fired and which
   ending ended it (`end_mask`).
-- **a full turn**: once every allowance of the turn is used, which branches were played
-  this turn can matter no more (none can be played again this turn, and passing clears
-  them), so the moves are replaced by one canonical set of the same size per allowance
-  (`Full`). The order key of the exploration (which counts the moves) is unchanged.
+- **a full allowance**: once an allowance of the turn is used (the group's, or a cell's),
+  which of its branches were played this turn can matter no more (none of them can be
+  played again this turn, and passing clears them), so their moves are replaced by one
+  canonical set of the same size (`Full`). The order key of the exploration (which counts
+  the moves) is unchanged.
 """
 
 from __future__ import annotations
@@ -91,32 +92,30 @@ def end_mask(layout: Layout) -> int:
 
 @attrs.frozen
 class Full:
-    """A turn's moves once every allowance is used: `canonical(c)` gives the state with the
-    canonical moves (the first `n` branches of each allowance), or `c` itself."""
+    """This turn's moves of each allowance that is used up: `canonical(c)` gives the state
+    with those moves replaced by the allowance's canonical ones (its first `n` branches)."""
 
-    groups: tuple[tuple[int, int], ...]      # (moves bits of the allowance, its size)
-    moves_mask: int
-    canon: int
-    busy: int                                # pending roll or ended: left alone
+    groups: tuple[tuple[int, int, int], ...]   # (moves bits of the allowance, size, canon)
+    busy: int                                  # pending roll or ended: left alone
 
     @classmethod
     def of(cls, scenario: Scenario, layout: Layout) -> Full | None:
-        groups = allowance_groups(scenario, layout)
-        canon = 0
-        for mask, n in groups:
+        groups = []
+        for mask, n in allowance_groups(scenario, layout):
             bits = _low_bits(mask, n)
-            if bits is None:             # fewer branches than moves: never full
-                return None
-            canon |= bits
-        return cls(tuple(groups), layout.moves_mask, canon, layout.pending_mask | layout.ended)
+            if bits is not None:         # fewer branches than moves: never used up
+                groups.append((mask, n, bits))
+        if not groups:
+            return None
+        return cls(tuple(groups), layout.pending_mask | layout.ended)
 
     def canonical(self, c: int) -> int:
         if c & self.busy:
             return c
-        for mask, n in self.groups:
-            if (c & mask).bit_count() < n:
-                return c
-        return (c & ~self.moves_mask) | self.canon
+        for mask, n, canon in self.groups:
+            if (c & mask).bit_count() >= n:
+                c = (c & ~mask) | canon
+        return c
 
 
 def _low_bits(mask: int, n: int) -> int | None:
