@@ -502,6 +502,11 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
     end_keep = end_mask(lay) if reduce else -1
     full = Full.of(scenario, lay) if reduce else None
     canonical = full.canonical if full is not None else None
+    # one allowance (no cells): the canonical moves inline, without a call per state
+    one = full.groups[0] if full is not None and len(full.groups) == 1 else None
+    one_mask, one_n, one_canon = one if one is not None else (0, 0, 0)
+    if one is not None:
+        canonical = None
     dropped = dropped_branches(scenario, lay, keep)
     keep_actions = bool(dropped)          # the edges keep their actions for their odds
     root = machine.root & keep[0]
@@ -630,6 +635,9 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
                     child &= keep[child >> tsh]
                     if child & ended_bit:
                         child &= end_keep
+                    elif one_n:
+                        if (child & one_mask).bit_count() >= one_n and not child & pmask:
+                            child = (child & ~one_mask) | one_canon
                     elif canonical is not None:
                         child = canonical(child)
                     cid = index_get(child)
@@ -725,7 +733,7 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
     not_covered: list[str] = []
     never = [b for b in branches.values() if b.id not in best_branch]
     if complete:
-        unreachable += _explain_unreachable(never, keys, lay, env, canonical is not None)
+        unreachable += _explain_unreachable(never, keys, lay, env, full is not None)
         for b in branches.values():
             if b.id in best_branch:
                 for o in b.options:
