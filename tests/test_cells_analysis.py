@@ -14,7 +14,7 @@ from functools import cache
 import pytest
 
 from engine.analysis.explore import (
-    _Prep,
+    Policy,
     apply_action,
     available,
     explore,
@@ -62,7 +62,7 @@ def by_the_rules(scenario):
     """End values -> exact probability (and "failure"), by a plain recursion through the
     rules over normalised states: every available choice equally likely, rolls by the dice."""
     env = Env.for_session(scenario)
-    prep = _Prep(scenario, True, None)
+    prep = Policy(scenario, True, None)
 
     @cache
     def dist(s):
@@ -116,7 +116,7 @@ def test_a_turn_holds_one_move_of_each_cell(tmp_path):
     blue = {b.id for b in sc.branches.values() if b.actor in ("japan", "nato")}
     red = {b.id for b in sc.branches.values() if b.actor == "china"}
     env = Env.for_session(sc)
-    prep = _Prep(sc, True, None)
+    prep = Policy(sc, True, None)
     seen_both = False
     stack, seen = [normalise(initial_state(env))], set()
     while stack:

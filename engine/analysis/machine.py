@@ -3,7 +3,7 @@
 `engine.play.rules` is the reference: sessions, replay and the TUI use it, and every finding the
 analysis reports in words is re-derived through it. The explorer and randomtest make
 millions of moves, though, and moving attrs states through closures costs ~20 µs a move.
-Here a *normalised* state (`engine.analysis.explore.normalise`: rolls 0, this turn's moves and the
+Here a *normalised* state (`engine.analysis.moves.normalise`: rolls 0, this turn's moves and the
 fired signposts as sets) is packed into one Python int, and each turn's moves are built as
 closures over that int (`engine.analysis.packed_expr`: the checked expression trees, never Python
 text), with the turn and the events that occurred by then folded in as constants. Which
@@ -26,7 +26,8 @@ from typing import Any
 from engine.lang.expr import BoolType, EnumType, IntType
 from engine.model import Scenario
 from engine.analysis.packed_expr import Compiler, Fn, RangeFail, apply, then
-from engine.play.rules import Env, GameState, Pending, _values_only
+from engine.analysis.moves import normalise
+from engine.play.rules import Env, GameState, Pending, initial_state, values_only
 
 # Action numbers: every branch:option in scenario order, then every inject, then PASS, END.
 
@@ -350,7 +351,7 @@ class Machine:
                 [(None, tuple(actions))]
             for option_when, ids in groups:
                 conds = [c for c in (b.when, option_when) if c is not None]
-                if all(_values_only(c) for c in conds):
+                if all(values_only(c) for c in conds):
                     need = 0
                     for c in conds:
                         clauses = x.clauses(c)
@@ -511,8 +512,6 @@ def _make_end(bit: int):
 
 
 def _normalised_root(env: Env) -> GameState:
-    from engine.analysis.explore import normalise
-    from engine.play.rules import initial_state
     return normalise(initial_state(env))
 
 

@@ -12,7 +12,7 @@ Playthrough *i* of a run with seed *S* draws from `random.Random(derived_seed(S,
 steering depends on the counts of playthroughs 0..i−1, so `randomtest(…, seed=S,
 playthrough=i)` re-runs those silently and then plays *i* again with a full trace: the same
 choices, the same faces, the same failure. The failing choices are also given as step
-tokens that `engine.analysis.explore.replay_steps` applies through the rules.
+tokens that `engine.analysis.paths.replay_steps` applies through the rules.
 
 A run stops at the first failure:
 - **rule**: a move offered as available that the rules refuse — an effect pushing a variable
@@ -36,7 +36,10 @@ from typing import Iterable
 import attrs
 
 from engine.play import rules
-from engine.analysis.explore import Step, _Prep, _rule_refusal, describe, modifier_text
+from engine.analysis.moves import Policy, rule_refusal
+from engine.analysis.paths import describe
+from engine.analysis.results import Step
+from engine.play.dice import modifier_text
 from engine.analysis.machine import Machine, RangeFail
 from engine.model import Scenario
 from engine.play.rules import Env
@@ -166,7 +169,7 @@ class _Player:
         self.machine = m = Machine(env, injects)
         lay = m.layout
         self.values_mask = lay.values_mask
-        prep = _Prep(sc, injects, None)
+        prep = Policy(sc, injects, None)
         self.expects_play = [t >= 1 and e for t, e in enumerate(prep.expects_play)]
         # steering: how often each choose/release action, and passing in each turn, was
         # picked; `weight` holds 1 / (1 + uses) per action (at PASS and END: this turn's)
@@ -210,7 +213,7 @@ class _Player:
                 try:
                     c = tc.win[k](c) if success else tc.lose[k](c)
                 except RangeFail:
-                    raise _Stop("rule", _rule_refusal(lay.decode(steps[-1][1]), env,
+                    raise _Stop("rule", rule_refusal(lay.decode(steps[-1][1]), env,
                                                       ("roll", success))) from None
                 self.rolls[(k, success)] += 1
                 continue
@@ -229,7 +232,7 @@ class _Player:
             try:
                 child = steps_of[a](c)
             except RangeFail:
-                raise _Stop("rule", _rule_refusal(lay.decode(c), env, m.actions[a])) from None
+                raise _Stop("rule", rule_refusal(lay.decode(c), env, m.actions[a])) from None
             just_passed = a == PASS
             if a < PASS:
                 uses[a] += 1

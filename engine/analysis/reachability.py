@@ -16,13 +16,9 @@ from __future__ import annotations
 import attrs
 
 from engine.analysis.abstract import never_playable
-from engine.analysis.explore import (
-    LINT_MAX_STATES,
-    ExploreResult,
-    _pos,
-    explore,
-    warnings_for,
-)
+from engine.analysis.explore import LINT_MAX_STATES, explore
+from engine.analysis.findings import located, warnings_for
+from engine.analysis.results import ExploreResult
 from engine.analysis.randomtest import randomtest
 from engine.diagnostics import WARNING, Diagnostic, diag
 from engine.model import Scenario
@@ -103,7 +99,7 @@ def _proved_dead(scenario: Scenario) -> tuple[list[str], list[Diagnostic]]:
         found.append(diag(
             "SP506", f"branch '{bid}' can never be played: `{clause}` holds for no value "
             "its variables can ever take (proved without exploring every state)",
-            _pos(branch.pos, scenario), "check that precondition against the effects "
+            located(branch.pos, scenario), "check that precondition against the effects "
             "that set those variables", WARNING))
     return dead, found
 

@@ -1,0 +1,114 @@
+"""Exact odds: a roll's outcomes (`roll_odds`, the one function that gives them) and the
+probability mass pushed along the explored graph in whole numbers (`propagate`).
+
+A chance node is a tuple of outcome odds, one per outcome (today: success, failure), each a
+`Fraction`; a decision node's are whole-number weights. `plan` and `push` accept either, of
+any length."""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from functools import lru_cache
+
+from engine.play import rules
+from engine.play.dice import success_probability
+from engine.play.rules import Env, GameState
+
+
+@lru_cache(maxsize=4096)
+def roll_success(count: int, sides: int, target: int, modifier: int) -> Fraction:
+    return success_probability(count, sides, target, modifier)
+
+
+@lru_cache(maxsize=4096)
+def roll_odds(count: int, sides: int, target: int, modifier: int) -> tuple[Fraction, Fraction]:
+    """(P(success), P(failure)) of a roll."""
+    p = roll_success(count, sides, target, modifier)
+    return p, 1 - p
+
+
+def p_success(state: GameState, env: Env) -> Fraction:
+    """Exact probability that the pending adjudication succeeds in this state."""
+    branch, _option = rules.pending_option(state, env)
+    adj = branch.adjudication
+    mod = sum(v for _, v in rules.modifiers_now(branch, state, env))
+    return roll_success(adj.count, adj.sides, adj.target, mod)
+
+
+
+def share(pairs: tuple, j: int) -> Fraction:
+    """The share of a decision state's mass that goes to pair j (as `_propagate` does)."""
+    ws = pairs[1::2]
+    total = sum(ws)
+    if total == 0:
+        return Fraction(1, len(ws))
+    return Fraction(pairs[j + 1]) / total
+
+
+
+def propagate(n: int, order: list[int], edges: list, n_fail: int
+               ) -> tuple[list[int], list[int], int]:
+    """Push probability mass along the DAG in topological order, exactly.
+
+    Masses are whole numbers over one common denominator D (returned with them), which is
+    far faster than fractions: every state's choices get whole weights summing to `total`
+    (a roll's are its odds over their denominator), L is the lcm of every total, and
+    D = L^(longest path + 1), so the mass reaching a state along any path still divides by
+    L at every move after it. Returns (mass per state, mass per failure, D)."""
+    plans, denominator = plan(n, order, edges)
+    mass, fail_mass = push(plans, order, edges, n, n_fail, denominator)
+    return mass, fail_mass, denominator
+
+
+def plan(n: int, order: list[int], edges: list) -> tuple[list, int]:
+    """Each state's whole-number weights and their total, and the common denominator."""
+    plans: list = [None] * n
+    depth = [0] * n
+    lcm_all = 1
+    for sid in order:
+        chance, pairs = edges[sid][0], edges[sid][1]
+        ws = pairs[1::2]
+        if chance:
+            d = ws[0].denominator
+            ws = tuple(w.numerator * (d // w.denominator) for w in ws)
+            total = d
+        else:                    # whole-number weights (explore scales fractional ones)
+            total = sum(ws)
+            if total == 0:       # every choice weighted 0: fall back to uniform
+                ws = (1,) * len(ws)
+                total = len(ws)
+        plans[sid] = (ws, total)
+        if lcm_all % total:
+            lcm_all = math.lcm(lcm_all, total)
+        d1 = depth[sid] + 1
+        for c in pairs[0::2]:
+            if c >= 0 and depth[c] < d1:
+                depth[c] = d1
+    return plans, lcm_all ** (max(depth, default=0) + 1)
+
+
+def push(plans: list, order: list[int], edges: list, n: int, n_fail: int, denominator: int,
+          avoid: frozenset[int] = frozenset()) -> tuple[list[int], list[int]]:
+    """The mass of every state and failure; with `avoid`, only of the sessions that never
+    take one of those actions (the edges then hold their actions, third)."""
+    mass = [0] * n
+    fail_mass = [0] * n_fail
+    mass[0] = denominator
+    for sid in order:
+        m = mass[sid]
+        if not m:
+            continue
+        ws, total = plans[sid]
+        share = m // total
+        edge = edges[sid]
+        pairs = edge[1]
+        acts = edge[2] if avoid and not edge[0] else ()
+        for j, w in enumerate(ws):
+            if w and not (acts and acts[j] in avoid):
+                c = pairs[2 * j]
+                if c < 0:
+                    fail_mass[-c - 1] += share * w
+                else:
+                    mass[c] += share * w
+    return mass, fail_mass
