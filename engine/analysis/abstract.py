@@ -14,6 +14,7 @@ never a false proof.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 
 from engine.lang import expr as X
@@ -147,10 +148,9 @@ class _Fixpoint:
             try:
                 for s in self._contexts(vars_, chosen, released,
                                         turns if reads_turn else [min(turns)]):
-                    try:
+                    # out of range: that choice is refused
+                    with contextlib.suppress(X.EffectRangeError):
                         new.add(eff.apply(s, self.env))
-                    except X.EffectRangeError:   # out of range: that choice is refused
-                        pass
             except _Top:
                 self.top.add(target)
                 grew = True

@@ -2,15 +2,16 @@
 
 The explorer moves through the scenario compiled to integer-coded transitions
 (`engine.analysis.machine`): the same moves as `engine.play.rules`, built per turn as
-closures over one packed int per state — tests walk both side by side and check that they agree move for
-move, and every failure's message is taken from the rules. From the initial state it tries,
-at every decision point, every open branch with each of its options, every inject the
-facilitator may release by hand (`rules.inject_block_reason` is None: an on-demand inject
-whose condition holds, or a scheduled one after its turn began, when its condition failed
-then and holds now), and passing (to the next turn, or ending the session at the last
-turn); `available` lists them through the rules, as the reference the machine is tested
-against. At every pending adjudication it tries both outcomes with their exact odds
-(`engine.play.dice`, modifiers as they apply in that state). Identical states are explored once.
+closures over one packed int per state — tests walk both side by side and check that they
+agree move for move, and every failure's message is taken from the rules. From the initial
+state it tries, at every decision point, every open branch with each of its options, every
+inject the facilitator may release by hand (`rules.inject_block_reason` is None: an
+on-demand inject whose condition holds, or a scheduled one after its turn began, when its
+condition failed then and holds now), and passing (to the next turn, or ending the session
+at the last turn); `available` lists them through the rules, as the reference the machine is
+tested against. At every pending adjudication it tries both outcomes with their exact odds
+(`engine.play.dice`, modifiers as they apply in that state). Identical states are explored
+once.
 
 **The state graph is a DAG.** Along every transition the key
 
@@ -39,18 +40,17 @@ into it.
 
 **Memoisation** compares normalised states (`engine.analysis.machine` packs exactly this
 form into one int, with this turn's moves and the fired signposts as bit sets): `rolls` is
-set to 0 (exploration resolves rolls by outcome, not by generator); the turn's `moves` are kept sorted; and `fired` keeps which
-signposts have fired but not in which turn or order (stored as sorted `(id, 0)` pairs). The
-rules only ever ask whether a branch is among this turn's moves, how many there are, and
-whether a signpost has fired, so states differing only in those respects have the same moves
-ahead, the same end values and the same odds: merging them changes no finding and no
-probability (the chance that a signpost fires is still reported), it only shrinks the graph.
-"""
+set to 0 (exploration resolves rolls by outcome, not by generator); the turn's `moves` are
+kept sorted; and `fired` keeps which signposts have fired but not in which turn or order
+(stored as sorted `(id, 0)` pairs). The rules only ever ask whether a branch is among this
+turn's moves, how many there are, and whether a signpost has fired, so states differing only
+in those respects have the same moves ahead, the same end values and the same odds: merging
+them changes no finding and no probability (the chance that a signpost fires is still
+reported), it only shrinks the graph."""
 
 from __future__ import annotations
 
 import gc
-import math
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -58,30 +58,26 @@ from fractions import Fraction
 from typing import Any
 
 from engine.analysis.findings import (
-    find_dead_ends,
     explain_unreachable,
+    find_dead_ends,
     located,
     value_rank,
     warnings_for,
 )
-from engine.analysis.machine import Machine, RangeFail
+from engine.analysis.machine import Machine
 from engine.analysis.moves import (
     END,
     PASS,
-    ROLL_KO,
-    ROLL_OK,
     Policy,
     apply_action,
     available,
     check_weights,
     is_dead_end,
     normalise,
-    rule_refusal,
-    step_or_fail,
 )
-from engine.analysis.odds import p_success, plan, propagate, push, roll_odds
-from engine.analysis.paths import describe, parse_token, replay_steps
-from engine.analysis.reduce import Full, dropped_branches, end_mask, keep_masks
+from engine.analysis.odds import p_success, plan, propagate, push
+from engine.analysis.paths import describe, parse_token, replay_steps, shortest_path
+from engine.analysis.reduce import dropped_branches
 from engine.analysis.results import (
     DeadEnd,
     EndOutcome,
@@ -90,6 +86,7 @@ from engine.analysis.results import (
     Step,
     Unreachable,
 )
+from engine.analysis.search import Search
 from engine.diagnostics import Diagnostic
 from engine.model import Scenario
 from engine.play.dice import modifier_text
@@ -149,238 +146,22 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
     t0 = time.perf_counter()
     machine = Machine(env, injects)
     lay = machine.layout
-    n_m = 2 * machine.mpt + 2 * len(scenario.injects) + 2
-    decode = lay.decode
-    actions = machine.actions
-    n_choose = machine.n_choose
-    PASS_A = machine.PASS
-    weight = [1] * len(actions)
-    for opts in prep.options.values():
-        for action, w in opts:
-            weight[machine.action_index[action]] = w
-    for iid, (action, w) in prep.inject_choice.items():
-        weight[machine.action_index[action]] = w
-    weight[PASS_A] = weight[machine.END] = prep.pass_weight
-    # Weights given as fractions: scale them all to whole numbers once (a state's shares
-    # are w / sum(w), unchanged by a common factor), so the odds stay in integers.
-    scale = math.lcm(*(Fraction(w).denominator for w in weight))
-    if scale > 1:
-        weight = [int(w * scale) for w in weight]
-    adjudication = [None] + [branches[b].adjudication for b, _o in lay.contested]
-    released_bits = [(bit, iid) for iid, bit in lay.released.items()]
-    tsh, ended_bit = lay.turn_shift, lay.ended
-    pmask, mmask, rmask = lay.pending_mask, lay.moves_mask, lay.released_mask
-    pshift = lay.pending_shift
-
-    # the reductions (engine.analysis.reduce): per turn the bits a state keeps, what an end
-    # state keeps, and the canonical moves of a full turn
-    keep = keep_masks(scenario, lay) if reduce else [-1] * (last + 1)
-    end_keep = end_mask(lay) if reduce else -1
-    full = Full.of(scenario, lay) if reduce else None
-    canonical = full.canonical if full is not None else None
-    # one allowance (no cells): the canonical moves inline, without a call per state
-    one = full.groups[0] if full is not None and len(full.groups) == 1 else None
-    one_mask, one_n, one_canon = one if one is not None else (0, 0, 0)
-    if one is not None:
-        canonical = None
-    dropped = dropped_branches(scenario, lay, keep)
-    keep_actions = bool(dropped)          # the edges keep their actions for their odds
-    root = machine.root & keep[0]
-    index: dict[int, int] = {root: 0}
-    keys: list[int] = [root]
-    dist: list[int] = [0]
-    parent: list[int] = [-1]
-    pact: list[int] = [-1]                # the action into each state (index in actions)
-    edges: list[tuple | None] = [None]
-    buckets = [[[] for _ in range(n_m)] for _ in range(last + 1)]
-    buckets[0][lay.order_key(root)].append(0)
-    order: list[int] = []                 # expanded states, in topological order
-    ends: list[int] = []
-    dead: list[int] = []                  # states that are dead ends if entered by passing
-    fail_msgs: dict[str, int] = {}        # message -> failure number
-    fail_first: list[tuple[int, tuple]] = []   # (state, action) of a shortest failing move
-    fail_count: list[int] = []
-    best_branch: dict[str, tuple[int, int, tuple]] = {}   # id -> (dist, state, action)
-    best_option: dict[tuple, tuple[int, int, tuple]] = {}
-    best_outcome: dict[tuple, tuple[int, int, tuple]] = {}
-    best_inject: dict[str, tuple[int, int, tuple]] = {}
-    transitions = 0
-    truncated = gave_up = False
-    prev_known = 1
-    growth: list[float] = []
-    expanded = 0
-    cur_turn = 0
-
-    def fail(sid: int, action: tuple) -> int:
-        message = rule_refusal(decode(keys[sid]), env, action)
-        k = fail_msgs.get(message)
-        if k is None:
-            k = fail_msgs[message] = len(fail_first)
-            fail_first.append((sid, action))
-            fail_count.append(0)
-        elif dist[sid] < dist[fail_first[k][0]]:
-            fail_first[k] = (sid, action)
-        fail_count[k] += 1
-        return -(k + 1)
-
-    index_get = index.get
-    keys_append, dist_append, parent_append = keys.append, dist.append, parent.append
-    pact_append, edges_append, order_append = pact.append, edges.append, order.append
-    R_OK, R_KO = len(actions), len(actions) + 1      # the two outcomes of a roll, as actions
-    actions = actions + [ROLL_OK, ROLL_KO]
-    best_d = [1 << 62] * len(actions)       # per action: the shortest distance it was taken at
-    # how much each move raises the in-turn order key (see the module docstring): a choice
-    # +2 (+1 when a roll follows), a release +2, a roll +1; passing and ending leave the turn
-    order_step = [0] * len(actions)
-    for a, action in enumerate(actions):
-        if action[0] == "choose":
-            order_step[a] = 1 if branches[action[1]].option(action[2]).contested else 2
-        elif action[0] == "release":
-            order_step[a] = 2
-    order_step[R_OK] = order_step[R_KO] = 1
-    roll_weight = [0] * len(actions)        # a roll's two odds, at R_OK and R_KO
-    best_d[R_OK] = best_d[R_KO] = -1        # outcomes are tracked per option, below
-    best_d[PASS_A] = best_d[machine.END] = -1
-
-    def _note_best(a: int, action: tuple, d: int, sid: int) -> None:
-        """A first or shorter path to play an option (and its branch) or release an inject."""
-        if a < n_choose:
-            best_option[action] = (d, sid, action)
-            b = best_branch.get(action[1])
-            if b is None or d < b[0]:
-                best_branch[action[1]] = (d, sid, action)
-        else:
-            b = best_inject.get(action[1])
-            if b is None or d < b[0]:
-                best_inject[action[1]] = (d, sid, action)
-    for t in range(last + 1):
-        cur_turn = t
-        tc = machine.turn(t)
-        steps, tc_open = tc.steps, tc.open
-        expects_play = t >= 1 and prep.expects_play[t]
-        for m0 in range(n_m):
-            for sid in buckets[t][m0]:
-                c = keys[sid]
-                d = dist[sid]
-                k = (c & pmask) >> pshift
-                if k:                                   # a roll: both outcomes, with their odds
-                    adj = adjudication[k]
-                    wts = roll_weight
-                    wts[R_OK], wts[R_KO] = roll_odds(adj.count, adj.sides, adj.target,
-                                                   tc.mods[k](c))
-                    choices = [a for a in (R_OK, R_KO) if wts[a]]
-                    kids = []
-                    for a in choices:
-                        try:
-                            kids.append((tc.win if a == R_OK else tc.lose)[k](c))
-                        except RangeFail:
-                            kids.append(fail(sid, actions[a]))
-                            continue
-                        okey = lay.contested[k - 1] + (a == R_OK,)
-                        b = best_outcome.get(okey)
-                        if b is None or d < b[0]:
-                            best_outcome[okey] = (d, sid, actions[a])
-                else:
-                    wts = weight
-                    choices = tc_open(c)
-                    try:
-                        kids = [steps[a](c) for a in choices]
-                    except RangeFail:                   # rare: find which, from the rules
-                        kids = [step_or_fail(steps[a], c, lambda a=a: fail(sid, actions[a]))
-                                for a in choices]
-                    if len(choices) == 1 and expects_play and not c & mmask:
-                        dead.append(sid)
-                # register the children; the edges keep (child no. | failure, weight) pairs
-                pairs: list = []
-                d1 = d + 1
-                for a, child in zip(choices, kids):
-                    w = wts[a]
-                    if child < 0:
-                        pairs += (child, w)              # a failure
-                        continue
-                    if d < best_d[a]:                   # a shorter way to play a branch …
-                        best_d[a] = d
-                        _note_best(a, actions[a], d, sid)
-                    if a == PASS_A and (child & rmask) != (c & rmask):   # … or an inject
-                        for bit, iid in released_bits:
-                            if child & bit and not c & bit:
-                                b = best_inject.get(iid)
-                                if b is None or d < b[0]:
-                                    best_inject[iid] = (d, sid, PASS)
-                    transitions += 1
-                    child &= keep[child >> tsh]
-                    if child & ended_bit:
-                        child &= end_keep
-                    elif one_n:
-                        if (child & one_mask).bit_count() >= one_n and not child & pmask:
-                            child = (child & ~one_mask) | one_canon
-                    elif canonical is not None:
-                        child = canonical(child)
-                    cid = index_get(child)
-                    if cid is None:
-                        if len(keys) >= max_states:
-                            truncated = True
-                            break
-                        cid = len(keys)
-                        index[child] = cid
-                        keys_append(child)
-                        dist_append(d1)
-                        parent_append(sid)
-                        pact_append(a)
-                        edges_append(None)
-                        step = order_step[a]
-                        if child & ended_bit:    # the last pass, or a scenario ending
-                            ends.append(cid)
-                        elif step:               # same turn: the key grows by a known step
-                            buckets[t][m0 + step].append(cid)
-                        else:                    # passing: the next turn, from its releases
-                            ct = child >> tsh
-                            if ct != t + 1:
-                                raise AssertionError(
-                                    f"exploration order broken: passing from turn {t} leads to "
-                                    f"turn {ct}")
-                            buckets[ct][2 * (child & rmask).bit_count()].append(cid)
-                    elif d1 < dist[cid]:
-                        dist[cid] = d1
-                        parent[cid] = sid
-                        pact[cid] = a
-                    pairs += (cid, w)
-                if truncated:
-                    break
-                edges[sid] = ((wts is roll_weight, tuple(pairs), tuple(choices)) if keep_actions
-                              else (wts is roll_weight, tuple(pairs)))
-                order_append(sid)
-                expanded += 1
-            if truncated:
-                break
-        if truncated:
-            break
-        if give_up_early and t < last:
-            known = len(keys)
-            growth.append(known / max(1, prev_known))
-            prev_known = known
-            if known >= max_states // 20 and len(growth) >= 2 and \
-                    known * min(growth[-2:]) ** (last - t) > 4 * max_states:
-                truncated = gave_up = True
-                cur_turn = t + 1
-                break
+    search = Search(env, machine, prep, max_states=max_states, give_up_early=give_up_early,
+                    reduce=reduce)
+    full = search.full
+    dropped = dropped_branches(scenario, lay, search.keep)
+    search.keep_actions = bool(dropped)     # the edges keep their actions for their odds
+    graph = search.run()
     seconds = time.perf_counter() - t0
-    complete = not truncated
+    complete, gave_up = graph.complete, graph.gave_up
+    keys, order, edges, ends, dist = graph.keys, graph.order, graph.edges, graph.ends, graph.dist
+    fail_msgs, fail_first, fail_count = graph.fail_msgs, graph.fail_first, graph.fail_count
+    best_branch, best_option, best_outcome, best_inject = \
+        graph.best_branch, graph.best_option, graph.best_outcome, graph.best_inject
+    tsh = lay.turn_shift
 
-    # ------------------------------------------------------------------ paths
     def path_to(sid: int, then: tuple | None = None) -> tuple[Step, ...]:
-        chain = []
-        while sid > 0:
-            chain.append(sid)
-            sid = parent[sid]
-        steps = []
-        prev = 0
-        for cid in reversed(chain):
-            steps.append(describe(actions[pact[cid]], decode(keys[prev]), env))
-            prev = cid
-        if then is not None:
-            steps.append(describe(then, decode(keys[prev]), env))
-        return tuple(steps)
+        return shortest_path(graph, env, sid, then)
 
     def best_path(entry) -> tuple[Step, ...]:
         _d, sid, action = entry
@@ -433,7 +214,7 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
         injects_never = [i for i in scenario.injects if i not in best_inject
                          and (injects or scenario.injects[i].turn is not None)]
 
-    dead_ends = find_dead_ends(dead, order, edges, lambda sid: keys[sid] >> tsh, dist, last,
+    dead_ends = find_dead_ends(graph.dead, order, edges, lambda sid: keys[sid] >> tsh, dist, last,
                            None if mass is None else (lambda sid: Fraction(mass[sid], whole)),
                            path_to)
     failures = tuple(
@@ -504,9 +285,10 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
     turn_reached = max(keys) >> tsh
     return ExploreResult(
         scenario=scenario.id, complete=complete, max_states=max_states, states=len(keys),
-        expanded=expanded, transitions=transitions, end_states=len(ends), seconds=seconds,
+        expanded=graph.expanded, transitions=graph.transitions, end_states=len(ends),
+        seconds=seconds,
         prob_seconds=prob_seconds, turns_total=last + 1,
-        turns_complete=last + 1 if complete else cur_turn, turn_reached=turn_reached,
+        turns_complete=graph.turn_reached_fully, turn_reached=turn_reached,
         injects=injects, weights=dict(prep.weights), switched_off=tuple(sorted(env.switched_off)),
         gave_up=gave_up,
         played_branches=played_branches, played_options=played_options,

@@ -23,10 +23,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.analysis.moves import normalise
+from engine.analysis.packed_expr import Compiler, Fn, RangeFail, apply, then
 from engine.lang.expr import BoolType, EnumType, IntType
 from engine.model import Scenario
-from engine.analysis.packed_expr import Compiler, Fn, RangeFail, apply, then
-from engine.analysis.moves import normalise
 from engine.play.rules import Env, GameState, Pending, initial_state, values_only
 
 # Action numbers: every branch:option in scenario order, then every inject, then PASS, END.
@@ -266,7 +266,8 @@ class Machine:
                     k = lay.pending_index[(b.id, o.id)]
                     tc.mods[k] = self._modifiers(x, b.adjudication.modifiers)
                     for outcomes, outcome in ((tc.win, o.on_success), (tc.lose, o.on_failure)):
-                        outcomes[k] = then(x.effects((outcome.effects if outcome else ()) + derived),
+                        effects = (outcome.effects if outcome else ()) + derived
+                        outcomes[k] = then(x.effects(effects),
                                            ~lay.pending_mask, 0, fire)
         return tc
 
@@ -446,7 +447,8 @@ class Machine:
             if i.turn == x.turn:
                 fn, const = x.cond(i.when)
                 if const is not False:
-                    scheduled.append((lay.released[i.id], fn, apply(x.effects(i.effects + self.derived))))
+                    effects = apply(x.effects(i.effects + self.derived))
+                    scheduled.append((lay.released[i.id], fn, effects))
         clear, one, vm, ended = ~lay.moves_mask, lay.turn_one, lay.values_mask, lay.ended
         derive = apply(x.effects(self.derived))
 

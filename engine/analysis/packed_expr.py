@@ -12,7 +12,8 @@ north`) a pair (and-mask, or-bits) that consecutive ones merge into, the others 
 from __future__ import annotations
 
 import operator
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from engine.lang.expr import BoolType, EnumType, SetType
 from engine.lang.tree import TExpr, walk

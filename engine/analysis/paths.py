@@ -71,3 +71,21 @@ def parse_token(token: str) -> tuple:
         return END
     raise ValueError(f"not a step: {token!r} (choose b:o · roll success|failure · "
                      "release i · pass · end)")
+
+
+def shortest_path(graph, env: Env, sid: int, then: tuple | None = None) -> tuple[Step, ...]:
+    """The shortest way found into state `sid` of an explored graph (`search.Graph`), each
+    step described from the state it is taken in; with `then`, that action last."""
+    chain = []
+    while sid > 0:
+        chain.append(sid)
+        sid = graph.parent[sid]
+    decode, keys, actions = graph.machine.layout.decode, graph.keys, graph.actions
+    steps = []
+    prev = 0
+    for cid in reversed(chain):
+        steps.append(describe(actions[graph.pact[cid]], decode(keys[prev]), env))
+        prev = cid
+    if then is not None:
+        steps.append(describe(then, decode(keys[prev]), env))
+    return tuple(steps)

@@ -30,18 +30,18 @@ import random
 import time
 from bisect import bisect_right
 from collections import Counter
+from collections.abc import Iterable
 from itertools import accumulate
-from typing import Iterable
 
 import attrs
 
-from engine.play import rules
+from engine.analysis.machine import Machine, RangeFail
 from engine.analysis.moves import Policy, rule_refusal
 from engine.analysis.paths import describe
 from engine.analysis.results import Step
-from engine.play.dice import modifier_text
-from engine.analysis.machine import Machine, RangeFail
 from engine.model import Scenario
+from engine.play import rules
+from engine.play.dice import modifier_text
 from engine.play.rules import Env
 
 
@@ -251,7 +251,7 @@ class _Player:
         m = self.machine
         sc = m.scenario
         option = {f"{b.id}:{o.id}": 0 for b in sc.branches.values() for o in b.options}
-        inject = {i: 0 for i in sc.injects}
+        inject = dict.fromkeys(sc.injects, 0)
         for a, action in enumerate(m.actions[:m.PASS]):
             if action[0] == "choose":
                 option[f"{action[1]}:{action[2]}"] += self.uses[a]

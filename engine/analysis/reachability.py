@@ -18,8 +18,8 @@ import attrs
 from engine.analysis.abstract import never_playable
 from engine.analysis.explore import LINT_MAX_STATES, explore
 from engine.analysis.findings import located, warnings_for
-from engine.analysis.results import ExploreResult
 from engine.analysis.randomtest import randomtest
+from engine.analysis.results import ExploreResult
 from engine.diagnostics import WARNING, Diagnostic, diag
 from engine.model import Scenario
 
@@ -50,7 +50,8 @@ class Reachability:
                  "no turn explored completely"]
         if self.turns_complete <= last:
             hi = max(self.turn_reached, self.turns_complete)
-            parts.append(f"turn {self.turns_complete} not fully explored" if hi == self.turns_complete
+            done = self.turns_complete
+            parts.append(f"turn {done} not fully explored" if hi == done
                          else f"turns {self.turns_complete}–{hi} not fully explored")
         seen = f"{len(self.played)} of {self.branches_total} branches seen played"
         if self.witnessed:
