@@ -178,9 +178,9 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
         mass, fail_mass = push(plans, order, edges, len(keys), len(fail_first), whole)
         ended_mass = sum(mass[e] for e in ends)
         for bid in dropped:      # the chance of ending without playing it, subtracted
-            never, _f = push(plans, order, edges, len(keys), len(fail_first), whole,
+            avoided, _f = push(plans, order, edges, len(keys), len(fail_first), whole,
                               frozenset(machine.branch_actions[bid]))
-            played_p[bid] = ended_mass - sum(never[e] for e in ends)
+            played_p[bid] = ended_mass - sum(avoided[e] for e in ends)
     prob_seconds = time.perf_counter() - tp
 
     # ------------------------------------------------------------------ findings
@@ -270,7 +270,7 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
                 dist_v[shown] = dist_v.get(shown, 0) + m
         marginals = {vid: {shown: Fraction(m, whole) for shown, m in d.items()}
                      for vid, d in marginal_sums.items()}
-        outcomes.sort(key=lambda o: (-o.probability, o.values))
+        outcomes.sort(key=lambda o: (-(o.probability or 0), o.values))
         for v in variables:      # order each marginal by value
             if v.id in marginals:
                 marginals[v.id] = dict(sorted(marginals[v.id].items(),

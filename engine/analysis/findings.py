@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from fractions import Fraction
+from typing import Any
 
 import attrs
 
@@ -74,7 +75,8 @@ def explain_unreachable(never: list[Branch], codes: list[int], lay: Layout,
     decisions = [c for c in codes if not c & busy]
     turns_seen = {lay.turn(c) for c in decisions}
     windows = set().union(*(b.turns for b in never))
-    todo = []
+    # per branch: [branch, which clauses held somewhere, all together somewhere, reasons]
+    todo: list[list[Any]] = []
     out: dict[str, Unreachable] = {}
     for b in never:
         window = b.turns & turns_seen
@@ -85,7 +87,7 @@ def explain_unreachable(never: list[Branch], codes: list[int], lay: Layout,
                                     f"(turns {rules.turns_text(b.turns)})")
         else:
             clauses = b.when.clauses if b.when else ()
-            todo.append([b, [False] * len(clauses), False, Counter()])
+            todo.append([b, [False] * len(clauses), False, Counter()])   # see below
     if todo:
         for c in decisions:
             if lay.turn(c) not in windows:
@@ -96,8 +98,8 @@ def explain_unreachable(never: list[Branch], codes: list[int], lay: Layout,
                 if s.turn not in b.turns:
                     continue
                 ok = True
-                for k, c in enumerate(b.when.clauses if b.when else ()):
-                    if c.typed.fn(s, env):
+                for k, clause in enumerate(b.when.clauses if b.when else ()):
+                    if clause.typed.fn(s, env):
                         held[k] = True
                     else:
                         ok = False

@@ -21,6 +21,7 @@ for the exact message (the rules raise `RuleError` for the same move).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from engine.analysis.moves import normalise
@@ -128,7 +129,7 @@ class Layout:
         return c | (s.turn << self.turn_shift)
 
     def values(self, c: int) -> tuple:
-        out = []
+        out: list[Any] = []
         for f in self.fields:
             v = (c >> f.shift) & f.mask
             if f.kind == "bool":
@@ -179,6 +180,14 @@ class TurnCode:
     into this turn from the previous one."""
 
     __slots__ = ("turn", "open", "steps", "mods", "win", "lose", "enter")
+
+    turn: int
+    open: Callable[[int], list[int]]
+    steps: list[Any]            # per action: c -> c (None where not playable this turn)
+    mods: list[Any]             # per pending no.: c -> the modifiers' sum
+    win: list[Any]              # per pending no.: c -> c after success
+    lose: list[Any]             # … after failure
+    enter: Callable[[int], int]
 
 
 class Machine:
@@ -245,7 +254,8 @@ class Machine:
         tc.turn = t
         fire = self._finish(x, self._fire(x))
         tc.open = self._open(x, branches, by_hand)
-        tc.steps = steps = [None] * len(self.actions)
+        steps: list[Any] = [None] * len(self.actions)
+        tc.steps = steps
         for b in branches:                          # choosing an option
             uncond = sum(lay.fired[s.id] for s in b.signposts if s.when is None)
             for o, a in zip(b.options, self.branch_actions[b.id]):
@@ -264,6 +274,7 @@ class Machine:
             for o in b.options:
                 if o.contested:
                     k = lay.pending_index[(b.id, o.id)]
+                    assert b.adjudication is not None       # contested: adjudicated
                     tc.mods[k] = self._modifiers(x, b.adjudication.modifiers)
                     for outcomes, outcome in ((tc.win, o.on_success), (tc.lose, o.on_failure)):
                         effects = (outcome.effects if outcome else ()) + derived
@@ -286,7 +297,7 @@ class Machine:
             fn, const = x.cond(s.when)
             if const is not False:
                 tests.append((lay.fired[s.id], fn))
-                reads |= x.bits_read(s.when)
+                reads |= x.bits_read(s.when) if s.when is not None else 0
         if not tests:
             return lambda c: c
         memo: dict[int, int] = {}
@@ -372,9 +383,9 @@ class Machine:
         releases = []
         inject_reads = lay.values_mask | lay.released_mask
         for i in by_hand:
-            fn, const = x.cond(i.when)
+            test, const = x.cond(i.when)
             if const is not False:
-                releases.append((lay.released[i.id], fn, self.inject_action[i.id]))
+                releases.append((lay.released[i.id], test, self.inject_action[i.id]))
                 inject_reads |= x.bits_read(i.when) if i.when else 0
         last = self.PASS if x.turn < self.last else self.END
         vm, limit = lay.values_mask, self.MEMO_LIMIT

@@ -48,7 +48,7 @@ class Policy:
         self.inject_choice = {i.id: (("release", i.id), w.get(f"inject:{i.id}", 1))
                               for i in self.releasable}
         self.pass_weight = w.get("pass", 1)
-        self.choice_keys = {action: f"{action[1]}:{action[2]}"
+        self.choice_keys: dict[tuple, str] = {action: f"{action[1]}:{action[2]}"
                             for opts in self.options.values() for action, _w in opts}
         self.choice_keys.update({action: f"inject:{iid}"
                                  for iid, (action, _w) in self.inject_choice.items()})
@@ -71,7 +71,8 @@ class Policy:
         c = self._cache.get(key)
         if c is None:
             t = state.turn
-            c = self._always[t] + tuple(b for b in self._by_values[t] if b.when.holds(state, env))
+            c = self._always[t] + tuple(
+                b for b in self._by_values[t] if b.when is not None and b.when.holds(state, env))
             if len(self._cache) >= 500_000:
                 self._cache.clear()
             self._cache[key] = c

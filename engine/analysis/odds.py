@@ -32,6 +32,7 @@ def p_success(state: GameState, env: Env) -> Fraction:
     """Exact probability that the pending adjudication succeeds in this state."""
     branch, _option = rules.pending_option(state, env)
     adj = branch.adjudication
+    assert adj is not None          # a contested option's branch has one
     mod = sum(v for _, v in rules.modifiers_now(branch, state, env))
     return roll_success(adj.count, adj.sides, adj.target, mod)
 

@@ -22,12 +22,14 @@ def describe(action: tuple, state: GameState, env: Env) -> Step:
     if kind == "choose":
         b = sc.branches[action[1]]
         o = b.option(action[2])
+        assert o is not None, action
         extra = " (contested: a roll follows)" if o.contested else ""
         return Step(f"choose {b.id}:{o.id}", f"turn {t}: {b.title} [{b.id}] → {o.label} "
                     f"[{o.id}]{extra}", t)
     if kind == "roll":
         b, _o = rules.pending_option(state, env)
         adj = b.adjudication
+        assert adj is not None
         mod_text = modifier_text(rules.modifiers_now(b, state, env))
         p = p_success(state, env)
         p = p if action[1] else 1 - p

@@ -176,8 +176,8 @@ class _Player:
         self.uses = [0] * len(m.actions)
         self.pass_uses = [0] * (m.last + 1)
         self.weight = [1.0] * len(m.actions)
-        self.rolls = Counter()                           # (pending no., success) -> count
-        self.scheduled = Counter()                       # injects released on passing
+        self.rolls: Counter[tuple[int, bool]] = Counter()     # (pending no., success) -> n
+        self.scheduled: Counter[str] = Counter()                       # injects released on passing
 
     def play(self, rng: random.Random, steps: list) -> tuple[int, int]:
         """One playthrough to its end; returns (end state, dead ends met) or raises _Stop.
@@ -194,8 +194,10 @@ class _Player:
         c = m.root
         met = 0
         just_passed = False                  # the state was entered by passing: a turn begins
-        t = -1
-        tc = steps_of = None
+        t = c >> tshift                      # the turn of `tc` and `steps_of`
+        tc = m.turn(t)
+        steps_of = tc.steps
+        weight[PASS] = weight[END] = 1.0 / (1 + pass_uses[t])
         random_ = rng.random
         while not c & ended:
             if (c >> tshift) != t:
@@ -207,6 +209,7 @@ class _Player:
             if k:
                 b, _o = lay.contested[k - 1]
                 adj = sc.branches[b].adjudication
+                assert adj is not None
                 faces = [rng.randint(1, adj.sides) for _ in range(adj.count)]
                 success = sum(faces) + tc.mods[k](c) >= adj.target
                 steps.append(("roll", c, faces))
@@ -279,6 +282,7 @@ def describe_steps(steps: list, env: Env, machine: Machine) -> tuple[Step, ...]:
         if action == "roll":
             branch, _option = rules.pending_option(state, env)
             adj = branch.adjudication
+            assert adj is not None               # a roll is pending: it is adjudicated
             mods = rules.modifiers_now(branch, state, env)
             total = sum(faces) + sum(v for _, v in mods)
             success = total >= adj.target

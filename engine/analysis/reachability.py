@@ -110,7 +110,8 @@ def check_reachability(scenario: Scenario, max_states: int = LINT_MAX_STATES,
     result: ExploreResult = explore(scenario, max_states=max_states, probabilities=False,
                                     give_up_early=True)
     if result.complete:
-        found, dead = warnings_for(result, scenario), []
+        dead: list[str] = []
+        found = warnings_for(result, scenario)
     else:
         dead, found = _proved_dead(scenario)
     witnessed: list[str] = []

@@ -62,8 +62,8 @@ def action_weights(machine: Machine, policy: Policy) -> list[int]:
     for opts in policy.options.values():
         for action, w in opts:
             weight[machine.action_index[action]] = w
-    for action, w in policy.inject_choice.values():
-        weight[machine.action_index[action]] = w
+    for release, w in policy.inject_choice.values():
+        weight[machine.action_index[release]] = w
     weight[machine.PASS] = weight[machine.END] = policy.pass_weight
     scale = math.lcm(*(Fraction(w).denominator for w in weight))
     return [int(w * scale) for w in weight]
@@ -88,8 +88,8 @@ class Search:
         self.graph = g = Graph(machine, machine.root & self.keep[0])
         self.weight = action_weights(machine, policy)
         self.R_OK, self.R_KO = len(machine.actions), len(machine.actions) + 1
-        self.adjudication = [None] + [sc.branches[b].adjudication for b, _o in lay.contested]
-        self.roll_weight = [0] * len(g.actions)     # a roll's odds, at R_OK and R_KO
+        self.adjudication: list = [None] + [sc.branches[b].adjudication for b, _o in lay.contested]
+        self.roll_weight: list = [0] * len(g.actions)     # a roll's odds, at R_OK and R_KO
         # per action: the shortest distance it was taken at (outcomes, passing and ending
         # are tracked elsewhere)
         self.best_d = [1 << 62] * len(g.actions)
@@ -100,13 +100,16 @@ class Search:
         self.order_step = [0] * len(g.actions)
         for a, action in enumerate(g.actions):
             if action[0] == "choose":
-                contested = sc.branches[action[1]].option(action[2]).contested
+                option = sc.branches[action[1]].option(action[2])
+                assert option is not None
+                contested = option.contested
                 self.order_step[a] = 1 if contested else 2
             elif action[0] == "release":
                 self.order_step[a] = 2
         self.order_step[self.R_OK] = self.order_step[self.R_KO] = 1
         self.n_keys = 2 * machine.mpt + 2 * len(sc.injects) + 2
-        self.buckets = [[[] for _ in range(self.n_keys)] for _ in range(self.last + 1)]
+        self.buckets: list[list[list[int]]] = [[[] for _ in range(self.n_keys)]
+                                               for _ in range(self.last + 1)]
         self.buckets[0][lay.order_key(g.keys[0])].append(0)
 
     # ------------------------------------------------------------------ the loop
