@@ -159,23 +159,26 @@ class Search:
         return True
 
     def roll(self, sid: int, c: int, tc, k: int, d: int) -> tuple[list[int], list[int], list]:
-        """A pending roll: each outcome with its odds (`odds.roll_odds`), impossible ones
-        left out: a chance node."""
-        g, R_OK = self.graph, self.R_OK
+        """A pending roll, a chance node: each outcome (its action, and the machine's move
+        for it) with its odds from `odds.roll_odds`, in the same order, of any number;
+        impossible ones are left out."""
+        g = self.graph
         adj = self.adjudication[k]
         wts = self.roll_weight
-        outcomes = (R_OK, self.R_KO)
-        for a, p in zip(outcomes, roll_odds(adj.count, adj.sides, adj.target, tc.mods[k](c))):
+        outcomes = ((self.R_OK, tc.win[k]), (self.R_KO, tc.lose[k]))
+        odds = roll_odds(adj.count, adj.sides, adj.target, tc.mods[k](c))
+        choices, kids = [], []
+        for (a, move), p in zip(outcomes, odds):
+            if not p:
+                continue
             wts[a] = p
-        choices = [a for a in outcomes if wts[a]]
-        kids = []
-        for a in choices:
+            choices.append(a)
             try:
-                kids.append((tc.win if a == R_OK else tc.lose)[k](c))
+                kids.append(move(c))
             except RangeFail:
                 kids.append(self.fail(sid, g.actions[a]))
                 continue
-            okey = self.lay.contested[k - 1] + (a == R_OK,)
+            okey = self.lay.contested[k - 1] + (g.actions[a][1],)
             b = g.best_outcome.get(okey)
             if b is None or d < b[0]:
                 g.best_outcome[okey] = (d, sid, g.actions[a])
