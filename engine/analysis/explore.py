@@ -75,7 +75,7 @@ from engine.analysis.moves import (
     is_dead_end,
     normalise,
 )
-from engine.analysis.odds import p_success, plan, propagate, push
+from engine.analysis.odds import ends_avoiding, p_success, plan, propagate, push
 from engine.analysis.paths import describe, parse_token, replay_steps, shortest_path
 from engine.analysis.reduce import dropped_branches
 from engine.analysis.results import (
@@ -177,10 +177,10 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
         plans, whole = plan(len(keys), order, edges)
         mass, fail_mass = push(plans, order, edges, len(keys), len(fail_first), whole)
         ended_mass = sum(mass[e] for e in ends)
-        for bid in dropped:      # the chance of ending without playing it, subtracted
-            avoided, _f = push(plans, order, edges, len(keys), len(fail_first), whole,
-                              frozenset(machine.branch_actions[bid]))
-            played_p[bid] = ended_mass - sum(avoided[e] for e in ends)
+        # the chance of ending without ever playing it, subtracted
+        avoided = ends_avoiding(plans, order, edges, len(keys), whole, ends,
+                                [frozenset(machine.branch_actions[b]) for b in dropped])
+        played_p = {b: ended_mass - m for b, m in zip(dropped, avoided)}
     prob_seconds = time.perf_counter() - tp
 
     # ------------------------------------------------------------------ findings

@@ -113,3 +113,42 @@ def push(plans: list, order: list[int], edges: list, n: int, n_fail: int, denomi
                 else:
                     mass[c] += share * w
     return mass, fail_mass
+
+
+def ends_avoiding(plans: list, order: list[int], edges: list, n: int, denominator: int,
+                  ends: list[int], avoids: list[frozenset[int]]) -> list[int]:
+    """For each set of actions in `avoids`, the mass (over `denominator`) of the sessions
+    that end without ever taking one of them — all in one pass.
+
+    The masses of all the sets travel packed in one int, one field each, `W` bits wide: a
+    field never exceeds `denominator`, and every field of a state's mass divides by that
+    state's total just as the plain mass does (each is a sum of some of the same shares),
+    so dividing or scaling the packed int acts on every field exactly and separately. An
+    edge taking an avoided action passes on its share with that set's field cleared."""
+    if not avoids:
+        return []
+    width = denominator.bit_length() + 1
+    fields = [((1 << width) - 1) << (width * i) for i in range(len(avoids))]
+    clear: dict[int, int] = {}                   # action -> mask clearing its sets' fields
+    for i, avoid in enumerate(avoids):
+        for a in avoid:
+            clear[a] = clear.get(a, -1) & ~fields[i]
+    mass = [0] * n
+    mass[0] = denominator * sum(1 << (width * i) for i in range(len(avoids)))
+    get = clear.get
+    for sid in order:
+        m = mass[sid]
+        if not m:
+            continue
+        ws, total = plans[sid]
+        share = m // total
+        edge = edges[sid]
+        pairs = edge[1]
+        acts = edge[2] if not edge[0] else ()
+        for j, w in enumerate(ws):
+            if w:
+                c = pairs[2 * j]
+                if c >= 0:
+                    mass[c] += (share & get(acts[j], -1) if acts else share) * w
+    total_ended = sum(mass[e] for e in ends)
+    return [(total_ended & f) >> (width * i) for i, f in enumerate(fields)]
