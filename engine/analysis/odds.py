@@ -140,6 +140,7 @@ def ends_avoiding(plans: list, order: list[int], edges: list, n: int, denominato
         m = mass[sid]
         if not m:
             continue
+        mass[sid] = 0            # passed on: only the frontier's wide ints stay in memory
         ws, total = plans[sid]
         share = m // total
         edge = edges[sid]
