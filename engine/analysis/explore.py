@@ -58,6 +58,7 @@ from typing import Any
 
 from engine.analysis.ends import tally_ends
 from engine.analysis.findings import (
+    dead_end_entries,
     explain_unreachable,
     find_dead_ends,
     located,
@@ -174,7 +175,12 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
     played_p: dict[str, int] = {}            # dropped branches: P(played and ends) · whole
     if complete and probabilities:
         plans, whole = plan(len(keys), order, edges)
-        mass, fail_mass = push(plans, order, edges, len(keys), len(fail_first), whole)
+        # only the end states' masses and those of the states passing into a dead end are
+        # read afterwards: the others are dropped once passed on
+        needed = set(ends).union(*dead_end_entries(graph.dead, order, edges,
+                                                   lambda sid: keys[sid] >> tsh, last).values())
+        mass, fail_mass = push(plans, order, edges, len(keys), len(fail_first), whole,
+                               keep=needed)
         ended_mass = sum(mass[e] for e in ends)
         # the chance of ending without ever playing it, subtracted
         avoided = ends_avoiding(plans, order, edges, len(keys), whole, ends,

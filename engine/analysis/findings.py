@@ -4,6 +4,7 @@ the SP506/SP507 warnings lint reports from a complete exploration."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -20,15 +21,13 @@ from engine.play import rules
 from engine.play.rules import Env, GameState
 
 
-def find_dead_ends(dead: list[int], order: list[int], edges: list, turn_of,
-               dist: list[int], last: int, mass, path_to) -> tuple[DeadEnd, ...]:
-    """Dead ends per turn, counting only the ways *into* a dead-end state by passing: a state
-    can also be reached (identical) by a release in mid-turn, and that is no turn beginning.
-    Passing is the last choice of every decision state before the last turn."""
-    if not dead:
-        return ()
+def dead_end_entries(dead: list[int], order: list[int], edges: list, turn_of,
+                     last: int) -> dict[int, list[int]]:
+    """Each possible dead end entered by passing -> the states passing into it."""
     dead_set = set(dead)
-    entries: dict[int, list[int]] = {}       # dead state -> states passing into it
+    entries: dict[int, list[int]] = {}
+    if not dead_set:
+        return entries
     for p in order:
         chance, pairs = edges[p][0], edges[p][1]
         if chance or turn_of(p) >= last:
@@ -36,6 +35,17 @@ def find_dead_ends(dead: list[int], order: list[int], edges: list, turn_of,
         c = pairs[-2]
         if c >= 0 and c in dead_set:
             entries.setdefault(c, []).append(p)
+    return entries
+
+
+def find_dead_ends(dead: list[int], order: list[int], edges: list, turn_of,
+               dist: Sequence[int], last: int, mass, path_to) -> tuple[DeadEnd, ...]:
+    """Dead ends per turn, counting only the ways *into* a dead-end state by passing: a state
+    can also be reached (identical) by a release in mid-turn, and that is no turn beginning.
+    Passing is the last choice of every decision state before the last turn."""
+    if not dead:
+        return ()
+    entries = dead_end_entries(dead, order, edges, turn_of, last)
     by_turn: dict[int, list[int]] = {}
     for c in entries:
         by_turn.setdefault(turn_of(c), []).append(c)

@@ -8,6 +8,7 @@ any length."""
 from __future__ import annotations
 
 import math
+from array import array
 from fractions import Fraction
 from functools import lru_cache
 
@@ -63,9 +64,12 @@ def propagate(n: int, order: list[int], edges: list, n_fail: int
 
 
 def plan(n: int, order: list[int], edges: list) -> tuple[list, int]:
-    """Each state's whole-number weights and their total, and the common denominator."""
+    """Each state's whole-number weights and their total, and the common denominator.
+    Equal plans are stored once (most states share a handful: the same weights over the
+    same number of choices, or the same roll odds)."""
     plans: list = [None] * n
-    depth = [0] * n
+    seen: dict[tuple, tuple] = {}
+    depth = array("i", bytes(4 * n))
     lcm_all = 1
     for sid in order:
         chance, pairs = edges[sid][0], edges[sid][1]
@@ -79,7 +83,8 @@ def plan(n: int, order: list[int], edges: list) -> tuple[list, int]:
             if total == 0:       # every choice weighted 0: fall back to uniform
                 ws = (1,) * len(ws)
                 total = len(ws)
-        plans[sid] = (ws, total)
+        p = (ws, total)
+        plans[sid] = seen.setdefault(p, p)
         if lcm_all % total:
             lcm_all = math.lcm(lcm_all, total)
         d1 = depth[sid] + 1
@@ -90,9 +95,12 @@ def plan(n: int, order: list[int], edges: list) -> tuple[list, int]:
 
 
 def push(plans: list, order: list[int], edges: list, n: int, n_fail: int, denominator: int,
-          avoid: frozenset[int] = frozenset()) -> tuple[list[int], list[int]]:
+          avoid: frozenset[int] = frozenset(), keep: set[int] | None = None
+          ) -> tuple[list[int], list[int]]:
     """The mass of every state and failure; with `avoid`, only of the sessions that never
-    take one of those actions (the edges then hold their actions, third)."""
+    take one of those actions (the edges then hold their actions, third). With `keep`, the
+    mass of an expanded state not in it is dropped (set to 0) once passed on, so that only
+    the frontier's and the kept states' wide ints stay in memory."""
     mass = [0] * n
     fail_mass = [0] * n_fail
     mass[0] = denominator
@@ -100,6 +108,8 @@ def push(plans: list, order: list[int], edges: list, n: int, n_fail: int, denomi
         m = mass[sid]
         if not m:
             continue
+        if keep is not None and sid not in keep:
+            mass[sid] = 0
         ws, total = plans[sid]
         share = m // total
         edge = edges[sid]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import time
+from array import array
 from fractions import Fraction
 
 from engine.analysis.machine import Machine, RangeFail
@@ -30,10 +31,13 @@ class Graph:
     def __init__(self, machine: Machine, root: int):
         self.machine = machine
         self.keys: list[int] = [root]
+        # the index of each state, kept only while searching (`Search.run` frees it)
         self.index: dict[int, int] = {root: 0}
-        self.dist: list[int] = [0]
-        self.parent: list[int] = [-1]
-        self.pact: list[int] = [-1]          # the action into each state (index in actions)
+        # per state, as 4-byte machine ints (a list would hold an 8-byte pointer and, above
+        # 256, a 28-byte int object each)
+        self.dist = array("i", [0])
+        self.parent = array("i", [-1])
+        self.pact = array("i", [-1])         # the action into each state (index in actions)
         self.edges: list = [None]
         self.order: list[int] = []           # expanded states, in topological order
         self.ends: list[int] = []
@@ -134,6 +138,8 @@ class Search:
                     break
         else:
             g.turn_reached_fully = last + 1
+        g.index = {}             # only the search looks states up: free it for the odds
+        self.buckets = []
         g.seconds = time.perf_counter() - t0
         return g
 
@@ -156,6 +162,7 @@ class Search:
                         g.dead.append(sid)
                 if not self.register(sid, c, choices, kids, wts, t, m0):
                     return False
+            self.buckets[t][m0] = []         # expanded: its list is needed no more
         return True
 
     def roll(self, sid: int, c: int, tc, k: int, d: int) -> tuple[list[int], list[int], list]:
