@@ -64,6 +64,7 @@ from engine.analysis.findings import (
     located,
     warnings_for,
 )
+from engine.analysis.limits import DEFAULT_MAX_STATES, LINT_MAX_STATES
 from engine.analysis.machine import Machine
 from engine.analysis.moves import (
     END,
@@ -91,9 +92,6 @@ from engine.diagnostics import Diagnostic
 from engine.model import Scenario
 from engine.play.dice import modifier_text
 from engine.play.rules import Env
-
-DEFAULT_MAX_STATES = 200_000
-LINT_MAX_STATES = 20_000
 
 # what other layers, the command line and tests use, importable from here as before
 __all__ = [
