@@ -4,12 +4,18 @@ Run by hand, not a test:
 
     .venv/bin/python bench/bench_reach.py [--runs 3] [--big 1000000] [--lint-only]
 
-1. `explore` with default settings (200,000-state budget) on the bundled scenario and on a
+1. `explore` with default settings (200,000-state budget) on the bundled scenario, on a
    generated authoring-sized scenario (10 branches, 5 turns after the baseline, two moves a
-   turn, two variables of each type): complete or not, seconds, peak memory. Targets from
-   issue 15: bundled complete in < 2 s and < 200 MB; generated complete in < 10 s and < 1 GB.
-2. Bytes per stored state: peak RSS of an exploration of `--big` states minus that of a
-   200,000-state one, over the difference in states (each in a fresh process).
+   turn, two variables of each type) and on a copy of the bundled scenario with the planned
+   cells (NATO HQ & European capitals, Japan, Washington, Beijing & Moscow; one move each):
+   complete or not, states, wall seconds of the whole process, peak memory. Each is run
+   with the state reductions (the default) and, as the reference in the same session and
+   started the same way, without them (`reduce=False`), alternating; the ratio
+   reduced / unreduced is per pair. Targets from issue 15: bundled complete in < 2 s and
+   < 200 MB; generated complete in < 10 s and < 1 GB.
+2. Bytes per stored state: peak RSS of an exploration of `--big` states (or all, if fewer)
+   minus that of a 20,000-state one, over the difference in states (each in a fresh
+   process, reduced; the odds pass included).
 3. `spillover lint` (with its reachability check and the abstract proof) against
    `lint --no-explore` on the bundled scenario, as a ratio, whole process, interleaved.
 Each figure is the median of `--runs` runs with min–max.
@@ -62,7 +68,7 @@ def authoring_scenario(path: Path) -> Path:
     lines += [f"  - {{label: T{t}, date: 2024-{t + 1:02d}-01}}" for t in range(6)]
     lines.append(VARS.rstrip())
     lines.append("branches:")
-    for k, (bid, when, effects) in enumerate(BRANCHES):
+    for bid, when, effects in BRANCHES:
         lines += [f"  - id: {bid}", f"    title: {bid.replace('_', ' ').capitalize()}",
                   "    repeatable: true", f"    when: {when}", "    options:",
                   f"      - {{id: act, label: Act, effects: [{', '.join(effects)}]}}",
@@ -71,24 +77,52 @@ def authoring_scenario(path: Path) -> Path:
     return path
 
 
-def _child(path: str, budget: int) -> dict:
+CELLS = """moves_per_turn: 1
+cells:
+  - {id: nato, name: NATO HQ & European capitals,
+     actors: [nato, germany, france, uk, italy, canada]}
+  - {id: japan, name: Japan, actors: [japan]}
+  - {id: us, name: Washington, actors: [us]}
+  - {id: east, name: Beijing & Moscow, actors: [china, russia]}
+"""
+
+
+def celled_bundled(folder: Path) -> Path:
+    """A copy of the bundled scenario (and the catalogue it reads) with the planned cells."""
+    import shutil
+    shutil.copytree(ROOT / "scenarios", folder / "scenarios")
+    shutil.copytree(ROOT / "seeds", folder / "seeds")
+    path = folder / "scenarios" / "nato-japan-prospects.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "\nmoves_per_turn: 1\n" in text
+    path.write_text(text.replace("\nmoves_per_turn: 1\n", "\n" + CELLS, 1), encoding="utf-8")
+    return path
+
+
+def _child(path: str, budget: int, reduce: bool) -> dict:
     from engine.analysis.explore import explore
     from engine.format.loader import load_scenario
     sc = load_scenario(path)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     t0 = time.perf_counter()
-    r = explore(sc, max_states=budget)
+    r = explore(sc, max_states=budget, reduce=reduce)
     wall = time.perf_counter() - t0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {"states": r.states, "complete": r.complete, "seconds": round(wall, 2),
+            "explore_s": round(r.seconds, 2), "odds_s": round(r.prob_seconds, 2),
             "peak_mb": round(peak / 1024), "before_mb": round(before / 1024),
             "turns_complete": r.turns_complete}
 
 
-def run(path: Path, budget: int) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--child", str(path), str(budget)],
+def run(path: Path, budget: int, reduce: bool = True) -> dict:
+    """One exploration in a fresh process; `wall` is the whole process, timed from here."""
+    t0 = time.perf_counter()
+    out = subprocess.run([sys.executable, __file__, "--child", str(path), str(budget),
+                          "1" if reduce else "0"],
                          capture_output=True, text=True, cwd=ROOT, check=True)
-    return json.loads(out.stdout)
+    result = json.loads(out.stdout)
+    result["wall"] = time.perf_counter() - t0
+    return result
 
 
 def spread(values) -> str:
@@ -97,31 +131,48 @@ def spread(values) -> str:
 
 
 def main() -> int:
-    if len(sys.argv) == 4 and sys.argv[1] == "--child":
-        print(json.dumps(_child(sys.argv[2], int(sys.argv[3]))))
+    if len(sys.argv) == 5 and sys.argv[1] == "--child":
+        print(json.dumps(_child(sys.argv[2], int(sys.argv[3]), sys.argv[4] == "1")))
         return 0
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--big", type=int, default=1_000_000)
     p.add_argument("--lint-only", action="store_true", help="only measure 3")
+    p.add_argument("--no-big", action="store_true", help="skip the bytes-per-state runs")
     args = p.parse_args()
     tmp = tempfile.TemporaryDirectory()
     gen = authoring_scenario(Path(tmp.name) / "authoring.yaml")
     bundled = ROOT / "scenarios" / "nato-japan-prospects.yaml"
+    celled = celled_bundled(Path(tmp.name) / "celled")
 
-    for name, path in () if args.lint_only else (("bundled", bundled), ("generated 10×5", gen)):
-        small = [run(path, 200_000) for _ in range(args.runs)]
+    cases = (("bundled", bundled), ("generated 10×5", gen), ("bundled with cells", celled))
+    for name, path in () if args.lint_only else cases:
+        small, ref = [], []
+        for _ in range(args.runs):          # alternating: reduced, then the reference
+            small.append(run(path, 200_000))
+            ref.append(run(path, 200_000, reduce=False))
+        ratios = [s["wall"] / r["wall"] for s, r in zip(small, ref)]
+        print(f"{name}: default budget, reduced → complete={small[0]['complete']}, "
+              f"{small[0]['states']:,} states, turns complete {small[0]['turns_complete']}, "
+              f"whole process s {spread(r['wall'] for r in small)} (explore "
+              f"{spread(r['explore_s'] for r in small)}, "
+              f"odds {spread(r['odds_s'] for r in small)}), "
+              f"peak MB {spread(r['peak_mb'] for r in small)}")
+        print(f"{name}: default budget, unreduced → complete={ref[0]['complete']}, "
+              f"{ref[0]['states']:,} states, turns complete {ref[0]['turns_complete']}, "
+              f"whole process s {spread(r['wall'] for r in ref)}, "
+              f"peak MB {spread(r['peak_mb'] for r in ref)}; "
+              f"ratio reduced / unreduced {spread(ratios)}")
+        if args.no_big:
+            continue
+        tiny = [run(path, 20_000) for _ in range(args.runs)]
         big = [run(path, args.big) for _ in range(args.runs)]
         per_state = [(b["peak_mb"] - s["peak_mb"]) * 1024 * 1024 / max(1, b["states"] - s["states"])
-                     for s, b in zip(small, big)]
-        print(f"{name}: default budget → complete={small[0]['complete']}, "
-              f"{small[0]['states']:,} states, turns complete {small[0]['turns_complete']}, "
-              f"s {spread(r['seconds'] for r in small)}, "
-              f"peak MB {spread(r['peak_mb'] for r in small)}")
+                     for s, b in zip(tiny, big)]
         print(f"{name}: budget {args.big:,} → complete={big[0]['complete']}, "
               f"{big[0]['states']:,} states, s {spread(r['seconds'] for r in big)}, "
               f"peak MB {spread(r['peak_mb'] for r in big)}; "
-              f"bytes per stored state {spread(per_state)}")
+              f"bytes per stored state {spread(per_state)} (against a 20,000-state run)")
 
     times: dict = {"lint": [], "lint --no-explore": []}
     exe = [sys.executable, "-m", "tui.cli", "lint"]

@@ -130,12 +130,6 @@ def test_an_actor_in_two_cells_is_an_error(tmp_path):
     assert all(d.line > 0 for d in e.value.diagnostics)
 
 
-def test_explore_says_it_does_not_handle_cells(celled):
-    from engine.analysis.explore import explore
-    with pytest.raises(ValueError, match="cells"):
-        explore(celled)
-
-
 def test_allowances_and_the_open_argument(celled, tmp_path):
     s = start(celled, tmp_path)
     s.next_turn()

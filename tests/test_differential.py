@@ -142,6 +142,15 @@ def scenarios(draw) -> str:
               f"  total: {{type: int, range: [-3, 6], derived: \"{g.int_(1)}\"}}",
               f"  watch: {{type: bool, derived: \"({g.int_(1)}) {g.pick(CMP)} ({g.int_(1)})\"}}"]
     g.reads = ("total",)
+    cells = draw(st.sampled_from(("none", "cells", "sealed")))
+    actors = {b: g.pick(("red", "blue", "white")) for b in ("alpha", "beta", "gamble")}
+    # with cells: Red and Blue each play one actor with an allowance of their own; branches
+    # of the white actor count against moves_per_turn (the white cell's)
+    cell_text = "" if cells == "none" else (
+        "actors: {red: Red, blue: Blue, white: White}\n"
+        f"cells:\n  - {{id: r, name: R, actors: [red], moves_per_turn: {g.pick((1, 2))}}}\n"
+        f"  - {{id: b, name: B, actors: [blue], moves_per_turn: {g.pick((1, 2))}}}\n"
+        + ("sealed_moves: true\n" if cells == "sealed" else ""))
     mods = "\n".join(f"        - {{label: M{k}, when: {g.when()}, value: \"{g.int_(1)}\"}}"
                      for k in range(draw(st.integers(0, 2))))
     text = f"""\
@@ -150,7 +159,7 @@ id: differential
 title: Differential
 start: 2024-01-01
 moves_per_turn: {g.pick((1, 2))}
-turns:
+{cell_text}turns:
   - {{label: T0, date: 2024-01-01}}
   - {{label: T1, date: 2024-03-01}}
   - {{label: T2, date: 2024-06-01}}
@@ -166,6 +175,7 @@ signposts:
 branches:
   - id: alpha
     title: Alpha
+    actor: {actors["alpha"]}
     turns: 1..3
     repeatable: {g.pick(('true', 'false'))}
     when: {g.when()}
@@ -174,6 +184,7 @@ branches:
       - {{id: down, label: Down, effects: {g.effects()}}}
   - id: beta
     title: Beta
+    actor: {actors["beta"]}
     turns: [{g.pick((1, 2))}, 3]
     repeatable: {g.pick(('true', 'false'))}
     when: {g.when()}
@@ -181,6 +192,7 @@ branches:
       - {{id: only, label: Only, when: {g.when()}, effects: {g.effects(3)}}}
   - id: gamble
     title: Gamble
+    actor: {actors["gamble"]}
     turns: 1..3
     when: {g.when()}
     adjudication:
@@ -202,7 +214,10 @@ endings:           # from turn 2 on, so that most sessions are played before one
   - {{id: e1, title: One, when: ["turn >= 2", "{g.bool_(1)}"]}}
   - {{id: e2, title: Two, when: ["turn >= {g.pick((2, 3))}", "{g.bool_(1)}"]}}
 """
-    return text.replace("modifiers:\n        []", "modifiers: []")
+    text = text.replace("modifiers:\n        []", "modifiers: []")
+    if cells == "none":           # without cells the actors are not declared: drop them
+        text = "\n".join(line for line in text.split("\n") if not line.startswith("    actor:"))
+    return text
 
 
 def _load(text: str):

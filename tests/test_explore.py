@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from engine.play import rules
-from engine.analysis.explore import _Prep, available, explore, lint_warnings, replay_steps
+from engine.analysis.explore import Policy, available, explore, lint_warnings, replay_steps
 from engine.format.loader import load_scenario
 from engine.play.rules import Env, RuleError
 from tui.cli import main
@@ -270,7 +270,7 @@ injects:
 def test_explorer_offers_exactly_what_the_rules_allow(tutorial):
     """The explorer's shortcuts (turn windows, used moves) never change what is open."""
     env = Env.for_session(tutorial)
-    prep = _Prep(tutorial, True, None)
+    prep = Policy(tutorial, True, None)
     rng = random.Random(3)
     for _ in range(60):
         s = rules.initial_state(env)
@@ -447,7 +447,7 @@ signposts:
     for scenario in (sc, sc2, tutorial):
         for off in ((), tuple(scenario.events)[:1]):
             env = Env.for_session(scenario, off)
-            prep = _Prep(scenario, True, None)
+            prep = Policy(scenario, True, None)
             for _ in range(40):
                 s = rules.initial_state(env)
                 while not s.ended:
@@ -524,7 +524,7 @@ def _check_moves(sc, seed: int, runs: int) -> None:
     are exactly those the rules allow."""
     from engine.analysis.explore import apply_action
     env = Env.for_session(sc)
-    prep = _Prep(sc, True, None)
+    prep = Policy(sc, True, None)
     rng = random.Random(seed)
     for _ in range(runs):
         s = rules.initial_state(env)
@@ -540,7 +540,7 @@ def _check_moves(sc, seed: int, runs: int) -> None:
             except RuleError:
                 break
     # without injects: everything but releases
-    prep = _Prep(sc, False, None)
+    prep = Policy(sc, False, None)
     s = rules.initial_state(env)
     assert {a for a, _w in available(s, env, prep)} == \
         {a for a in _rules_moves(s, env) if a[0] != "release"}
@@ -609,7 +609,8 @@ events:
 def test_one_values_only_and_one_modifier_text():
     import engine.analysis.explore as ex
     import engine.analysis.randomtest as rt
-    assert ex._values_only is rules._values_only
+    import engine.analysis.moves as moves
+    assert moves.values_only is rules.values_only
     import engine.play.dice as dice
     assert dice.modifier_text([("Flag up", -2), ("Ally", 1)]) == " − 2 (Flag up) + 1 (Ally)"
     assert rt.modifier_text is ex.modifier_text is dice.modifier_text

@@ -15,7 +15,7 @@ from hypothesis import given, settings, strategies as st
 
 from engine.play import rules
 from engine.bundled import main_scenario, tutorial_scenario
-from engine.analysis.explore import _Prep, apply_action, available, explore, normalise
+from engine.analysis.explore import Policy, apply_action, available, explore, normalise
 from engine.format.loader import load_scenario
 from engine.analysis.machine import Machine, RangeFail
 from engine.play.rules import Env, RuleError
@@ -112,7 +112,7 @@ def scenario(name: str):
 
 def _check_walk(scenario, seed: int, switched_off=(), injects=True, steps=80):
     env = Env.for_session(scenario, switched_off)
-    prep = _Prep(scenario, injects, None)
+    prep = Policy(scenario, injects, None)
     machine = Machine(env, injects)
     lay = machine.layout
     rng = random.Random(seed)

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from engine import __version__
+from engine.analysis.limits import DEFAULT_MAX_STATES
 from engine.diagnostics import DiagnosticError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -126,8 +127,8 @@ def _parser() -> argparse.ArgumentParser:
                          "clean, 1 on findings, 2 on a usage error or when --max-states stops "
                          "it before it finds anything.")
     exp.add_argument("scenario")
-    exp.add_argument("--max-states", type=int, default=200_000,
-                     help="stop after N distinct states (default 200000)")
+    exp.add_argument("--max-states", type=int, default=DEFAULT_MAX_STATES,
+                     help="stop after N distinct states (default %(default)s)")
     exp.add_argument("--json", action="store_true", help="machine-readable output")
     exp.add_argument("--weights", help="JSON file of choice weights {\"branch:option\": w, "
                      "\"branch\": w, \"inject:id\": w, \"pass\": w} for the facilitator "

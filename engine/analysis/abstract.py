@@ -14,6 +14,7 @@ never a false proof.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 
 from engine.lang import expr as X
@@ -116,8 +117,10 @@ class _Fixpoint:
         try:
             for s in self._contexts(vars_, chosen, released,
                                     turns if reads_turn else [min(turns)]):
+                fn = clause.typed.fn
+                assert fn is not None            # every checked clause has its closure
                 try:
-                    if clause.typed.fn(s, self.env):
+                    if fn(s, self.env):
                         return True
                 except (LookupError, TypeError, ValueError):   # a state the rules would
                     return True                                # never build: say maybe
@@ -125,9 +128,11 @@ class _Fixpoint:
             return True
         return False
 
-    def blocking_clause(self, when, turns) -> Clause | None:
+    def blocking_clause(self, when, turns) -> Clause | str | None:
+        """A clause of `when` that can never hold in `turns`, "turns" when no turn of the
+        window exists, or None."""
         if not turns:
-            return Clause("turns", None)     # no turn of its window exists
+            return "turns"                   # no turn of its window exists
         if when is None:
             return None
         for clause in when.clauses:
@@ -147,10 +152,9 @@ class _Fixpoint:
             try:
                 for s in self._contexts(vars_, chosen, released,
                                         turns if reads_turn else [min(turns)]):
-                    try:
+                    # out of range: that choice is refused
+                    with contextlib.suppress(X.EffectRangeError):
                         new.add(eff.apply(s, self.env))
-                    except X.EffectRangeError:   # out of range: that choice is refused
-                        pass
             except _Top:
                 self.top.add(target)
                 grew = True
@@ -196,7 +200,9 @@ class _Fixpoint:
         for b in branches:
             if b.id not in playable:
                 clause = self.blocking_clause(b.when, sorted(b.turns))
-                out.append((b.id, clause.text if clause is not None else "?"))
+                text = clause if isinstance(clause, str) else \
+                    clause.text if clause is not None else "?"
+                out.append((b.id, text))
         return out
 
 

@@ -3,7 +3,7 @@
 `engine.play.rules` is the reference: sessions, replay and the TUI use it, and every finding the
 analysis reports in words is re-derived through it. The explorer and randomtest make
 millions of moves, though, and moving attrs states through closures costs ~20 µs a move.
-Here a *normalised* state (`engine.analysis.explore.normalise`: rolls 0, this turn's moves and the
+Here a *normalised* state (`engine.analysis.moves.normalise`: rolls 0, this turn's moves and the
 fired signposts as sets) is packed into one Python int, and each turn's moves are built as
 closures over that int (`engine.analysis.packed_expr`: the checked expression trees, never Python
 text), with the turn and the events that occurred by then folded in as constants. Which
@@ -21,12 +21,14 @@ for the exact message (the rules raise `RuleError` for the same move).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from engine.analysis.moves import normalise
+from engine.analysis.packed_expr import Compiler, Fn, RangeFail, apply, then
 from engine.lang.expr import BoolType, EnumType, IntType
 from engine.model import Scenario
-from engine.analysis.packed_expr import Compiler, Fn, RangeFail, apply, then
-from engine.play.rules import Env, GameState, Pending, _values_only
+from engine.play.rules import Env, GameState, Pending, initial_state, values_only
 
 # Action numbers: every branch:option in scenario order, then every inject, then PASS, END.
 
@@ -127,7 +129,7 @@ class Layout:
         return c | (s.turn << self.turn_shift)
 
     def values(self, c: int) -> tuple:
-        out = []
+        out: list[Any] = []
         for f in self.fields:
             v = (c >> f.shift) & f.mask
             if f.kind == "bool":
@@ -179,6 +181,14 @@ class TurnCode:
 
     __slots__ = ("turn", "open", "steps", "mods", "win", "lose", "enter")
 
+    turn: int
+    open: Callable[[int], list[int]]
+    steps: list[Any]            # per action: c -> c (None where not playable this turn)
+    mods: list[Any]             # per pending no.: c -> the modifiers' sum
+    win: list[Any]              # per pending no.: c -> c after success
+    lose: list[Any]             # … after failure
+    enter: Callable[[int], int]
+
 
 class Machine:
     """A scenario's moves as closures over packed states, per turn, built on demand."""
@@ -192,7 +202,8 @@ class Machine:
         self.layout = lay = Layout(sc)
         self.injects = injects
         self.last = sc.last_turn
-        self.mpt = sc.moves_per_turn
+        self.allowances = allowance_groups(sc, lay)
+        self.mpt = sum(n for _mask, n in self.allowances)    # most moves a turn can hold
         self.types = tuple(v.type for v in sc.variables)
         # Derived variables: recomputed after every list of effects, as the rules do.
         self.derived = tuple(v.derived for v in sc.variables if v.derived is not None)
@@ -243,7 +254,8 @@ class Machine:
         tc.turn = t
         fire = self._finish(x, self._fire(x))
         tc.open = self._open(x, branches, by_hand)
-        tc.steps = steps = [None] * len(self.actions)
+        steps: list[Any] = [None] * len(self.actions)
+        tc.steps = steps
         for b in branches:                          # choosing an option
             uncond = sum(lay.fired[s.id] for s in b.signposts if s.when is None)
             for o, a in zip(b.options, self.branch_actions[b.id]):
@@ -262,9 +274,11 @@ class Machine:
             for o in b.options:
                 if o.contested:
                     k = lay.pending_index[(b.id, o.id)]
+                    assert b.adjudication is not None       # contested: adjudicated
                     tc.mods[k] = self._modifiers(x, b.adjudication.modifiers)
                     for outcomes, outcome in ((tc.win, o.on_success), (tc.lose, o.on_failure)):
-                        outcomes[k] = then(x.effects((outcome.effects if outcome else ()) + derived),
+                        effects = (outcome.effects if outcome else ()) + derived
+                        outcomes[k] = then(x.effects(effects),
                                            ~lay.pending_mask, 0, fire)
         return tc
 
@@ -283,7 +297,7 @@ class Machine:
             fn, const = x.cond(s.when)
             if const is not False:
                 tests.append((lay.fired[s.id], fn))
-                reads |= x.bits_read(s.when)
+                reads |= x.bits_read(s.when) if s.when is not None else 0
         if not tests:
             return lambda c: c
         memo: dict[int, int] = {}
@@ -339,15 +353,17 @@ class Machine:
         by_values, direct = [], []
         clause_bit: dict[str, int] = {}
         clause_fns: list[tuple[int, Fn]] = []
+        mine: dict[int, int] = {}               # a branch's test bit -> its moves bit
         for b in branches:
             bit = lay.moves[b.id] if b.repeatable else lay.chosen[b.id]
+            mine[bit] = lay.moves[b.id]
             actions = self.branch_actions[b.id]
             # one entry for the branch, or one per option when options carry a `when`
             groups = [(o.when, (a,)) for o, a in zip(b.options, actions)] if b.gated else \
                 [(None, tuple(actions))]
             for option_when, ids in groups:
                 conds = [c for c in (b.when, option_when) if c is not None]
-                if all(_values_only(c) for c in conds):
+                if all(values_only(c) for c in conds):
                     need = 0
                     for c in conds:
                         clauses = x.clauses(c)
@@ -367,12 +383,17 @@ class Machine:
         releases = []
         inject_reads = lay.values_mask | lay.released_mask
         for i in by_hand:
-            fn, const = x.cond(i.when)
+            test, const = x.cond(i.when)
             if const is not False:
-                releases.append((lay.released[i.id], fn, self.inject_action[i.id]))
+                releases.append((lay.released[i.id], test, self.inject_action[i.id]))
                 inject_reads |= x.bits_read(i.when) if i.when else 0
         last = self.PASS if x.turn < self.last else self.END
-        moves_mask, mpt, vm, limit = lay.moves_mask, self.mpt, lay.values_mask, self.MEMO_LIMIT
+        vm, limit = lay.values_mask, self.MEMO_LIMIT
+        # each allowance (the group's, or with cells each cell's and the white cell's): the
+        # moves bits of its branches and how many it may play; `full` collects the moves
+        # bits of every allowance used up, and a branch is open only outside them
+        allowances = tuple(self.allowances)
+        every = sum(mask for mask, _n in allowances)
         holding: dict[int, tuple] = {}          # packed values -> open candidates
         by_clauses: dict[int, tuple] = {}       # which clauses hold -> open candidates
         releasable: dict[int, tuple] = {}
@@ -380,7 +401,11 @@ class Machine:
         any_branch = bool(by_values or direct)
 
         def open_(c: int) -> list[int]:
-            if any_branch and (c & moves_mask).bit_count() < mpt:
+            full = 0
+            for mask, n in allowances:
+                if (c & mask).bit_count() >= n:
+                    full |= mask
+            if any_branch and full != every:
                 v = c & vm
                 cand = holding_get(v)
                 if cand is None:
@@ -396,10 +421,17 @@ class Machine:
                         holding.clear()
                         by_clauses.clear()
                     holding[v] = cand
-                out = [a for bit, ids in cand if not c & bit for a in ids]
-                for bit, fn, ids in direct:
-                    if not c & bit and fn(v, c):
-                        out += ids
+                if full:
+                    out = [a for bit, ids in cand if not c & bit and not mine[bit] & full
+                           for a in ids]
+                    for bit, fn, ids in direct:
+                        if not c & bit and not mine[bit] & full and fn(v, c):
+                            out += ids
+                else:
+                    out = [a for bit, ids in cand if not c & bit for a in ids]
+                    for bit, fn, ids in direct:
+                        if not c & bit and fn(v, c):
+                            out += ids
             else:
                 out = []
             if releases:
@@ -426,7 +458,8 @@ class Machine:
             if i.turn == x.turn:
                 fn, const = x.cond(i.when)
                 if const is not False:
-                    scheduled.append((lay.released[i.id], fn, apply(x.effects(i.effects + self.derived))))
+                    effects = apply(x.effects(i.effects + self.derived))
+                    scheduled.append((lay.released[i.id], fn, effects))
         clear, one, vm, ended = ~lay.moves_mask, lay.turn_one, lay.values_mask, lay.ended
         derive = apply(x.effects(self.derived))
 
@@ -459,6 +492,25 @@ class Machine:
         return mods
 
 
+def allowance_groups(scenario: Scenario, layout: Layout) -> list[tuple[int, int]]:
+    """The move allowances of a turn, as the rules count them (`rules.allowance_reason`):
+    without cells one, every branch against `moves_per_turn`; with cells one per cell (the
+    branches whose actor it plays, against its own allowance) and one for the white cell
+    (branches whose actor no cell plays, against `moves_per_turn`). Each is (the moves bits
+    of its branches, how many it may play); an allowance with no branch is left out."""
+    if not scenario.cells:
+        return [(layout.moves_mask, scenario.moves_per_turn)]
+    masks: dict[str | None, int] = {}
+    for b in scenario.branches.values():
+        cell = scenario.cell_of_actor(b.actor)
+        key = cell.id if cell is not None else None
+        masks[key] = masks.get(key, 0) | layout.moves[b.id]
+    out = [(masks[c.id], c.moves_per_turn) for c in scenario.cells if c.id in masks]
+    if None in masks:
+        out.append((masks[None], scenario.moves_per_turn))
+    return out
+
+
 def _all(fns: list) -> Fn:
     """The conjunction of closures `fn(v, c)` (true when there are none)."""
     if len(fns) == 1:
@@ -473,9 +525,7 @@ def _make_end(bit: int):
 
 
 def _normalised_root(env: Env) -> GameState:
-    from engine.analysis.explore import normalise
-    from engine.play.rules import initial_state
     return normalise(initial_state(env))
 
 
-__all__ = ["Layout", "Machine", "RangeFail", "TurnCode"]
+__all__ = ["Layout", "Machine", "RangeFail", "TurnCode", "allowance_groups"]

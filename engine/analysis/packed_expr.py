@@ -12,7 +12,8 @@ north`) a pair (and-mask, or-bits) that consecutive ones merge into, the others 
 from __future__ import annotations
 
 import operator
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from engine.lang.expr import BoolType, EnumType, SetType
 from engine.lang.tree import TExpr, walk
@@ -35,7 +36,8 @@ class E:
     __slots__ = ("fn", "const", "type", "read")
 
     def __init__(self, type_: Any, const: Any = NC, fn: Fn | None = None, read=None):
-        self.type, self.const, self.fn, self.read = type_, const, fn, read
+        self.type, self.const, self.read = type_, const, read
+        self.fn: Any = fn          # a closure exactly when `const` is NC, else None
 
 
 _OPS = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
@@ -234,6 +236,7 @@ class Compiler:
                 if const is not NC:              # decided in this turn: inline that side
                     ops += self.effects(eff.then if const else eff.otherwise)
                     continue
+                assert fn is not None            # not constant: a closure
                 op = _if(fn, apply(self.effects(eff.then)), apply(self.effects(eff.otherwise)),
                          self.lay.values_mask)
             else:

@@ -12,7 +12,7 @@ Playthrough *i* of a run with seed *S* draws from `random.Random(derived_seed(S,
 steering depends on the counts of playthroughs 0..i−1, so `randomtest(…, seed=S,
 playthrough=i)` re-runs those silently and then plays *i* again with a full trace: the same
 choices, the same faces, the same failure. The failing choices are also given as step
-tokens that `engine.analysis.explore.replay_steps` applies through the rules.
+tokens that `engine.analysis.paths.replay_steps` applies through the rules.
 
 A run stops at the first failure:
 - **rule**: a move offered as available that the rules refuse — an effect pushing a variable
@@ -30,15 +30,18 @@ import random
 import time
 from bisect import bisect_right
 from collections import Counter
+from collections.abc import Iterable
 from itertools import accumulate
-from typing import Iterable
 
 import attrs
 
-from engine.play import rules
-from engine.analysis.explore import Step, _Prep, _rule_refusal, describe, modifier_text
 from engine.analysis.machine import Machine, RangeFail
+from engine.analysis.moves import Policy, rule_refusal
+from engine.analysis.paths import describe
+from engine.analysis.results import Step
 from engine.model import Scenario
+from engine.play import rules
+from engine.play.dice import modifier_text
 from engine.play.rules import Env
 
 
@@ -113,12 +116,6 @@ def randomtest(scenario: Scenario, n: int = 1000, seed: int = 0, *, injects: boo
     """Run `n` seeded playthroughs (or, with `playthrough=i`, re-run 0..i and trace i)."""
     if n < 0:
         raise ValueError("the number of playthroughs cannot be negative")
-    if scenario.cells:
-        # as explore: the machine counts one allowance for the whole group, and the rules
-        # would refuse moves it offers to a cell past its own (false failures)
-        raise ValueError("randomtest does not handle scenarios with cells yet (each cell's "
-                         "own move allowance); remove `cells:` from a copy to test it as "
-                         "one group")
     if playthrough is not None:
         if playthrough < 0:
             raise ValueError("the playthrough index cannot be negative")
@@ -172,15 +169,15 @@ class _Player:
         self.machine = m = Machine(env, injects)
         lay = m.layout
         self.values_mask = lay.values_mask
-        prep = _Prep(sc, injects, None)
+        prep = Policy(sc, injects, None)
         self.expects_play = [t >= 1 and e for t, e in enumerate(prep.expects_play)]
         # steering: how often each choose/release action, and passing in each turn, was
         # picked; `weight` holds 1 / (1 + uses) per action (at PASS and END: this turn's)
         self.uses = [0] * len(m.actions)
         self.pass_uses = [0] * (m.last + 1)
         self.weight = [1.0] * len(m.actions)
-        self.rolls = Counter()                           # (pending no., success) -> count
-        self.scheduled = Counter()                       # injects released on passing
+        self.rolls: Counter[tuple[int, bool]] = Counter()     # (pending no., success) -> n
+        self.scheduled: Counter[str] = Counter()                       # injects released on passing
 
     def play(self, rng: random.Random, steps: list) -> tuple[int, int]:
         """One playthrough to its end; returns (end state, dead ends met) or raises _Stop.
@@ -197,8 +194,10 @@ class _Player:
         c = m.root
         met = 0
         just_passed = False                  # the state was entered by passing: a turn begins
-        t = -1
-        tc = steps_of = None
+        t = c >> tshift                      # the turn of `tc` and `steps_of`
+        tc = m.turn(t)
+        steps_of = tc.steps
+        weight[PASS] = weight[END] = 1.0 / (1 + pass_uses[t])
         random_ = rng.random
         while not c & ended:
             if (c >> tshift) != t:
@@ -210,13 +209,14 @@ class _Player:
             if k:
                 b, _o = lay.contested[k - 1]
                 adj = sc.branches[b].adjudication
+                assert adj is not None
                 faces = [rng.randint(1, adj.sides) for _ in range(adj.count)]
                 success = sum(faces) + tc.mods[k](c) >= adj.target
                 steps.append(("roll", c, faces))
                 try:
                     c = tc.win[k](c) if success else tc.lose[k](c)
                 except RangeFail:
-                    raise _Stop("rule", _rule_refusal(lay.decode(steps[-1][1]), env,
+                    raise _Stop("rule", rule_refusal(lay.decode(steps[-1][1]), env,
                                                       ("roll", success))) from None
                 self.rolls[(k, success)] += 1
                 continue
@@ -235,7 +235,7 @@ class _Player:
             try:
                 child = steps_of[a](c)
             except RangeFail:
-                raise _Stop("rule", _rule_refusal(lay.decode(c), env, m.actions[a])) from None
+                raise _Stop("rule", rule_refusal(lay.decode(c), env, m.actions[a])) from None
             just_passed = a == PASS
             if a < PASS:
                 uses[a] += 1
@@ -254,7 +254,7 @@ class _Player:
         m = self.machine
         sc = m.scenario
         option = {f"{b.id}:{o.id}": 0 for b in sc.branches.values() for o in b.options}
-        inject = {i: 0 for i in sc.injects}
+        inject = dict.fromkeys(sc.injects, 0)
         for a, action in enumerate(m.actions[:m.PASS]):
             if action[0] == "choose":
                 option[f"{action[1]}:{action[2]}"] += self.uses[a]
@@ -282,6 +282,7 @@ def describe_steps(steps: list, env: Env, machine: Machine) -> tuple[Step, ...]:
         if action == "roll":
             branch, _option = rules.pending_option(state, env)
             adj = branch.adjudication
+            assert adj is not None               # a roll is pending: it is adjudicated
             mods = rules.modifiers_now(branch, state, env)
             total = sum(faces) + sum(v for _, v in mods)
             success = total >= adj.target

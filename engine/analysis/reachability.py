@@ -16,14 +16,10 @@ from __future__ import annotations
 import attrs
 
 from engine.analysis.abstract import never_playable
-from engine.analysis.explore import (
-    LINT_MAX_STATES,
-    ExploreResult,
-    _pos,
-    explore,
-    warnings_for,
-)
+from engine.analysis.explore import LINT_MAX_STATES, explore
+from engine.analysis.findings import located, warnings_for
 from engine.analysis.randomtest import randomtest
+from engine.analysis.results import ExploreResult
 from engine.diagnostics import WARNING, Diagnostic, diag
 from engine.model import Scenario
 
@@ -44,7 +40,6 @@ class Reachability:
     proved_dead: tuple[str, ...] = ()          # incomplete, yet proved never playable
     witnessed: tuple[str, ...] = ()            # not reached, but played in a random playthrough
     playthroughs: int = 0                      # random playthroughs run to look for them
-    skipped: str = ""                          # why nothing was explored (cells), or ""
 
     def covered(self) -> str:
         """What an incomplete check covered, in words."""
@@ -55,7 +50,8 @@ class Reachability:
                  "no turn explored completely"]
         if self.turns_complete <= last:
             hi = max(self.turn_reached, self.turns_complete)
-            parts.append(f"turn {self.turns_complete} not fully explored" if hi == self.turns_complete
+            done = self.turns_complete
+            parts.append(f"turn {done} not fully explored" if hi == done
                          else f"turns {self.turns_complete}–{hi} not fully explored")
         seen = f"{len(self.played)} of {self.branches_total} branches seen played"
         if self.witnessed:
@@ -65,12 +61,6 @@ class Reachability:
         return "; ".join(parts)
 
     def summary(self) -> str:
-        if self.skipped:
-            text = f"reachability NOT checked — {self.skipped}"
-            if self.proved_dead:
-                text += (f"; proved never playable all the same: {', '.join(self.proved_dead)}")
-            return text + (". Other branches that can never be played, and turns with nothing "
-                           "to play, are not reported")
         if self.complete:
             return (f"reachability checked completely ({self.states:,} states): every branch "
                     "and turn was tried")
@@ -93,7 +83,7 @@ class Reachability:
                 "branches": self.branches_total, "branches_played": list(self.played),
                 "not_reached": list(self.not_reached), "proved_dead": list(self.proved_dead),
                 "witnessed": list(self.witnessed), "playthroughs": self.playthroughs,
-                "covered": None if self.complete else self.covered(), "skipped": self.skipped,
+                "covered": None if self.complete else self.covered(),
                 "summary": self.summary()}
 
 
@@ -110,29 +100,18 @@ def _proved_dead(scenario: Scenario) -> tuple[list[str], list[Diagnostic]]:
         found.append(diag(
             "SP506", f"branch '{bid}' can never be played: `{clause}` holds for no value "
             "its variables can ever take (proved without exploring every state)",
-            _pos(branch.pos, scenario), "check that precondition against the effects "
+            located(branch.pos, scenario), "check that precondition against the effects "
             "that set those variables", WARNING))
     return dead, found
 
 
 def check_reachability(scenario: Scenario, max_states: int = LINT_MAX_STATES,
                        playthroughs: int = WITNESS_PLAYTHROUGHS) -> Reachability:
-    if scenario.cells:
-        # the exploration machine and randomtest count one move allowance for the whole
-        # group; with cells each has its own, so what they found would not hold (issue 13).
-        # The abstract proof does not depend on the allowances: it still applies.
-        dead, found = _proved_dead(scenario)
-        return Reachability(
-            complete=False, states=0, max_states=max_states, gave_up=False,
-            turns_total=len(scenario.turns), turns_complete=0, turn_reached=0,
-            branches_total=len(scenario.branches), played=(),
-            not_reached=tuple(b for b in scenario.branches if b not in dead),
-            diagnostics=tuple(found), proved_dead=tuple(dead),
-            skipped="exploration does not handle cells yet (each cell's own move allowance)")
     result: ExploreResult = explore(scenario, max_states=max_states, probabilities=False,
                                     give_up_early=True)
     if result.complete:
-        found, dead = warnings_for(result, scenario), []
+        dead: list[str] = []
+        found = warnings_for(result, scenario)
     else:
         dead, found = _proved_dead(scenario)
     witnessed: list[str] = []

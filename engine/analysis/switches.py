@@ -50,8 +50,8 @@ def switch_reach(scenario: Scenario, event: str) -> SwitchReach:
     while changed:                       # derived variables computed from reached ones
         changed = False
         for v in scenario.variables:
-            if v.derived is not None and v.index not in reached and \
-                    _reads(v.derived.tree.rhs, event, reached):
+            rhs = v.derived.tree.rhs if v.derived is not None else None
+            if rhs is not None and v.index not in reached and _reads(rhs, event, reached):
                 reached.add(v.index)
                 changed = True
     with_it = initial_state(Env.for_session(scenario)).values

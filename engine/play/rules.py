@@ -131,7 +131,7 @@ def block_reason(branch: Branch, state: GameState, env: Env, *,
     if state.ended:
         return "the session has ended"
     if state.turn not in branch.turns:
-        return f"not playable in turn {state.turn} (turns {_turns_text(branch.turns)})"
+        return f"not playable in turn {state.turn} (turns {turns_text(branch.turns)})"
     if branch.repeatable:
         if branch.id in state.moves:
             return "already played this turn"
@@ -204,7 +204,7 @@ def clause_in_words(clause, state: GameState, env: Env) -> str:
     return text + (f" ({'; '.join(now)})" if now else "")
 
 
-def _turns_text(turns: frozenset[int]) -> str:
+def turns_text(turns: frozenset[int]) -> str:
     nums = sorted(turns)
     if not nums:
         return "none"
@@ -466,7 +466,7 @@ class _SignpostPlan:
         self.scenario = scenario
         ordered = list(scenario.signposts) + [s for b in scenario.branches.values()
                                               for s in b.signposts if s.when is not None]
-        self.signposts = tuple((s, _values_only(s.when)) for s in ordered)
+        self.signposts = tuple((s, values_only(s.when)) for s in ordered)
         self.by_values = tuple(s for s, v in self.signposts if v)
         self.others = tuple(s for s, v in self.signposts if not v)
         self.memo: dict[tuple, dict[tuple, frozenset[str]]] = {}
@@ -485,7 +485,7 @@ class _SignpostPlan:
         return found
 
 
-def _values_only(cond: Condition) -> bool:
+def values_only(cond: Condition) -> bool:
     return not any(label.startswith(("chosen(", "released("))
                    for clause in cond.clauses for label, _fn, _t in clause.typed.refs)
 

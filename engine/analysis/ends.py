@@ -1,0 +1,92 @@
+"""End states tallied: the end outcomes (variable values) with their probabilities, each
+variable's marginal, and the chance that each branch was played, each signpost fired and
+each scenario ending ended the session — all P(… and the session ends)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from fractions import Fraction
+from typing import Any
+
+import attrs
+
+from engine.analysis.findings import value_rank
+from engine.analysis.machine import Layout
+from engine.analysis.results import EndOutcome
+from engine.model import Scenario
+
+
+@attrs.frozen
+class EndTallies:
+    outcomes: list[EndOutcome]
+    marginals: dict[str, dict[str, Fraction]]
+    branches: dict[str, Fraction]        # P(played and ends)
+    signposts: dict[str, Fraction]       # P(fired and ends)
+    endings: dict[str, Any]              # scenario ending -> mass (over `whole`)
+
+
+def tally_ends(scenario: Scenario, lay: Layout, keys: list[int], ends: list[int],
+               mass: list[int] | None, whole: int, played_p: dict[str, int]) -> EndTallies:
+    """The end states grouped by their packed values, chosen and fired bits, then named.
+    Without masses (`mass` None: incomplete, or no odds asked for), outcomes count states.
+    `played_p` gives P(played and ends) · whole of the branches whose chosen bit the
+    exploration dropped (`engine.analysis.reduce`), which the end states cannot tell."""
+    outcomes: list[EndOutcome] = []
+    marginals: dict[str, dict[str, Fraction]] = {}
+    branch_p: dict[str, Fraction] = {}
+    signpost_p: dict[str, Fraction] = {}
+    ending_p: dict[str, Any] = {}
+    variables = scenario.variables
+    if mass is not None:
+        # end states grouped by their packed values, chosen and fired bits, then named
+        by_values: dict[int, list] = {}
+        by_chosen: dict[int, int] = {}
+        by_fired: dict[int, int] = {}
+        vmask, cmask, fmask = lay.values_mask, lay.chosen_mask, lay.fired_mask
+        emask = (1 << len(lay.ending_ids).bit_length()) - 1
+        for sid in ends:
+            c, m = keys[sid], mass[sid]
+            g = by_values.get(c & vmask)
+            if g is None:
+                g = by_values[c & vmask] = [0, 0]
+            g[0] += m
+            g[1] += 1
+            by_chosen[c & cmask] = by_chosen.get(c & cmask, 0) + m
+            by_fired[c & fmask] = by_fired.get(c & fmask, 0) + m
+            ending = (c >> lay.ending_shift) & emask
+            if ending:
+                ending_p[lay.ending_ids[ending - 1]] = ending_p.get(
+                    lay.ending_ids[ending - 1], 0) + m
+        for found, by_bits, names in ((branch_p, by_chosen, lay.chosen),
+                                      (signpost_p, by_fired, lay.fired)):
+            sums: dict[str, int] = {}
+            for bits, m in by_bits.items():
+                for name, bit in names.items():
+                    if bits & bit:
+                        sums[name] = sums.get(name, 0) + m
+            found.update({name: Fraction(m, whole) for name, m in sums.items()})
+        branch_p.update({b: Fraction(m, whole) for b, m in played_p.items()
+                         if m or b in branch_p})
+        marginal_sums: dict[str, dict[str, int]] = {}
+        for packed, (m, count) in by_values.items():
+            values = lay.values(packed)
+            outcomes.append(EndOutcome(tuple((v.id, v.show(values[v.index])) for v in variables),
+                                       Fraction(m, whole), count))
+            for v in variables:
+                shown = v.show(values[v.index])
+                dist_v = marginal_sums.setdefault(v.id, {})
+                dist_v[shown] = dist_v.get(shown, 0) + m
+        marginals = {vid: {shown: Fraction(m, whole) for shown, m in d.items()}
+                     for vid, d in marginal_sums.items()}
+        outcomes.sort(key=lambda o: (-(o.probability or 0), o.values))
+        for v in variables:      # order each marginal by value
+            if v.id in marginals:
+                marginals[v.id] = dict(sorted(marginals[v.id].items(),
+                                              key=lambda kv: value_rank(v, kv[0])))
+    else:
+        groups2: dict[tuple, int] = Counter(lay.values(keys[sid]) for sid in ends)
+        for values, count in groups2.items():
+            outcomes.append(EndOutcome(tuple((v.id, v.show(values[v.index])) for v in variables),
+                                       None, count))
+        outcomes.sort(key=lambda o: (-o.states, o.values))
+    return EndTallies(outcomes, marginals, branch_p, signpost_p, ending_p)

@@ -1,0 +1,165 @@
+"""Exact odds: a roll's outcomes (`roll_odds`, the one function that gives them) and the
+probability mass pushed along the explored graph in whole numbers (`propagate`).
+
+A chance node is a tuple of outcome odds, one per outcome (today: success, failure), each a
+`Fraction`; a decision node's are whole-number weights. `plan` and `push` accept either, of
+any length."""
+
+from __future__ import annotations
+
+import math
+from array import array
+from fractions import Fraction
+from functools import lru_cache
+
+from engine.play import rules
+from engine.play.dice import success_probability
+from engine.play.rules import Env, GameState
+
+
+@lru_cache(maxsize=4096)
+def roll_success(count: int, sides: int, target: int, modifier: int) -> Fraction:
+    return success_probability(count, sides, target, modifier)
+
+
+@lru_cache(maxsize=4096)
+def roll_odds(count: int, sides: int, target: int, modifier: int) -> tuple[Fraction, Fraction]:
+    """(P(success), P(failure)) of a roll."""
+    p = roll_success(count, sides, target, modifier)
+    return p, 1 - p
+
+
+def p_success(state: GameState, env: Env) -> Fraction:
+    """Exact probability that the pending adjudication succeeds in this state."""
+    branch, _option = rules.pending_option(state, env)
+    adj = branch.adjudication
+    assert adj is not None          # a contested option's branch has one
+    mod = sum(v for _, v in rules.modifiers_now(branch, state, env))
+    return roll_success(adj.count, adj.sides, adj.target, mod)
+
+
+
+def share(pairs: tuple, j: int) -> Fraction:
+    """The share of a decision state's mass that goes to pair j (as `_propagate` does)."""
+    ws = pairs[1::2]
+    total = sum(ws)
+    if total == 0:
+        return Fraction(1, len(ws))
+    return Fraction(pairs[j + 1]) / total
+
+
+
+def propagate(n: int, order: list[int], edges: list, n_fail: int
+               ) -> tuple[list[int], list[int], int]:
+    """Push probability mass along the DAG in topological order, exactly.
+
+    Masses are whole numbers over one common denominator D (returned with them), which is
+    far faster than fractions: every state's choices get whole weights summing to `total`
+    (a roll's are its odds over their denominator), L is the lcm of every total, and
+    D = L^(longest path + 1), so the mass reaching a state along any path still divides by
+    L at every move after it. Returns (mass per state, mass per failure, D)."""
+    plans, denominator = plan(n, order, edges)
+    mass, fail_mass = push(plans, order, edges, n, n_fail, denominator)
+    return mass, fail_mass, denominator
+
+
+def plan(n: int, order: list[int], edges: list) -> tuple[list, int]:
+    """Each state's whole-number weights and their total, and the common denominator.
+    Equal plans are stored once (most states share a handful: the same weights over the
+    same number of choices, or the same roll odds)."""
+    plans: list = [None] * n
+    seen: dict[tuple, tuple] = {}
+    depth = array("i", bytes(4 * n))
+    lcm_all = 1
+    for sid in order:
+        chance, pairs = edges[sid][0], edges[sid][1]
+        ws = pairs[1::2]
+        if chance:
+            d = ws[0].denominator
+            ws = tuple(w.numerator * (d // w.denominator) for w in ws)
+            total = d
+        else:                    # whole-number weights (explore scales fractional ones)
+            total = sum(ws)
+            if total == 0:       # every choice weighted 0: fall back to uniform
+                ws = (1,) * len(ws)
+                total = len(ws)
+        p = (ws, total)
+        plans[sid] = seen.setdefault(p, p)
+        if lcm_all % total:
+            lcm_all = math.lcm(lcm_all, total)
+        d1 = depth[sid] + 1
+        for c in pairs[0::2]:
+            if c >= 0 and depth[c] < d1:
+                depth[c] = d1
+    return plans, lcm_all ** (max(depth, default=0) + 1)
+
+
+def push(plans: list, order: list[int], edges: list, n: int, n_fail: int, denominator: int,
+          avoid: frozenset[int] = frozenset(), keep: set[int] | None = None
+          ) -> tuple[list[int], list[int]]:
+    """The mass of every state and failure; with `avoid`, only of the sessions that never
+    take one of those actions (the edges then hold their actions, third). With `keep`, the
+    mass of an expanded state not in it is dropped (set to 0) once passed on, so that only
+    the frontier's and the kept states' wide ints stay in memory."""
+    mass = [0] * n
+    fail_mass = [0] * n_fail
+    mass[0] = denominator
+    for sid in order:
+        m = mass[sid]
+        if not m:
+            continue
+        if keep is not None and sid not in keep:
+            mass[sid] = 0
+        ws, total = plans[sid]
+        share = m // total
+        edge = edges[sid]
+        pairs = edge[1]
+        acts = edge[2] if avoid and not edge[0] else ()
+        for j, w in enumerate(ws):
+            if w and not (acts and acts[j] in avoid):
+                c = pairs[2 * j]
+                if c < 0:
+                    fail_mass[-c - 1] += share * w
+                else:
+                    mass[c] += share * w
+    return mass, fail_mass
+
+
+def ends_avoiding(plans: list, order: list[int], edges: list, n: int, denominator: int,
+                  ends: list[int], avoids: list[frozenset[int]]) -> list[int]:
+    """For each set of actions in `avoids`, the mass (over `denominator`) of the sessions
+    that end without ever taking one of them — all in one pass.
+
+    The masses of all the sets travel packed in one int, one field each, `W` bits wide: a
+    field never exceeds `denominator`, and every field of a state's mass divides by that
+    state's total just as the plain mass does (each is a sum of some of the same shares),
+    so dividing or scaling the packed int acts on every field exactly and separately. An
+    edge taking an avoided action passes on its share with that set's field cleared."""
+    if not avoids:
+        return []
+    width = denominator.bit_length() + 1
+    fields = [((1 << width) - 1) << (width * i) for i in range(len(avoids))]
+    clear: dict[int, int] = {}                   # action -> mask clearing its sets' fields
+    for i, avoid in enumerate(avoids):
+        for a in avoid:
+            clear[a] = clear.get(a, -1) & ~fields[i]
+    mass = [0] * n
+    mass[0] = denominator * sum(1 << (width * i) for i in range(len(avoids)))
+    get = clear.get
+    for sid in order:
+        m = mass[sid]
+        if not m:
+            continue
+        mass[sid] = 0            # passed on: only the frontier's wide ints stay in memory
+        ws, total = plans[sid]
+        share = m // total
+        edge = edges[sid]
+        pairs = edge[1]
+        acts = edge[2] if not edge[0] else ()
+        for j, w in enumerate(ws):
+            if w:
+                c = pairs[2 * j]
+                if c >= 0:
+                    mass[c] += (share & get(acts[j], -1) if acts else share) * w
+    total_ended = sum(mass[e] for e in ends)
+    return [(total_ended & f) >> (width * i) for i, f in enumerate(fields)]

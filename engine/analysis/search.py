@@ -1,0 +1,316 @@
+"""The search of `explore`: every reachable state of the packed machine, each stored once,
+expanded in the order that makes the state graph a DAG (see `engine.analysis.explore`).
+
+`Search(...).run()` gives a `Graph`: the states (packed ints), for each its shortest-path
+link, its outgoing edges (`(chance, pairs[, actions])`, pairs being child number or
+−(failure number + 1), then its weight: whole numbers at a decision, `Fraction` odds at a
+roll, any number of either), the expanded states in topological order, the end states, the
+possible dead ends, the failures, and the shortest way found to play each option, take each
+roll outcome and release each inject. Paths, odds and findings are made from it elsewhere.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from array import array
+from fractions import Fraction
+
+from engine.analysis.machine import Machine, RangeFail
+from engine.analysis.moves import PASS, ROLL_KO, ROLL_OK, Policy, rule_refusal, step_or_fail
+from engine.analysis.odds import roll_odds
+from engine.analysis.reduce import Full, end_mask, keep_masks
+from engine.play.rules import Env
+
+Best = tuple[int, int, tuple]        # (distance, state, action): a shortest way to do it
+
+
+class Graph:
+    """The explored state graph and what was noted on the way (see the module docstring)."""
+
+    def __init__(self, machine: Machine, root: int):
+        self.machine = machine
+        self.keys: list[int] = [root]
+        # the index of each state, kept only while searching (`Search.run` frees it)
+        self.index: dict[int, int] = {root: 0}
+        # per state, as 4-byte machine ints (a list would hold an 8-byte pointer and, above
+        # 256, a 28-byte int object each)
+        self.dist = array("i", [0])
+        self.parent = array("i", [-1])
+        self.pact = array("i", [-1])         # the action into each state (index in actions)
+        self.edges: list = [None]
+        self.order: list[int] = []           # expanded states, in topological order
+        self.ends: list[int] = []
+        self.dead: list[int] = []            # dead ends, if entered by passing
+        self.fail_msgs: dict[str, int] = {}  # message -> failure number
+        self.fail_first: list[tuple[int, tuple]] = []   # (state, action) of a shortest one
+        self.fail_count: list[int] = []
+        self.best_branch: dict[str, Best] = {}
+        self.best_option: dict[tuple, Best] = {}
+        self.best_outcome: dict[tuple, Best] = {}
+        self.best_inject: dict[str, Best] = {}
+        # machine actions, then the two outcomes of a roll as actions
+        self.actions: list[tuple] = machine.actions + [ROLL_OK, ROLL_KO]
+        self.transitions = 0
+        self.expanded = 0
+        self.complete = True
+        self.gave_up = False
+        self.turn_reached_fully = 0          # turns below this were explored completely
+        self.seconds = 0.0
+
+
+def action_weights(machine: Machine, policy: Policy) -> list[int]:
+    """The policy's weight of each machine action, scaled to whole numbers (a state's
+    shares are w / sum(w), unchanged by a common factor)."""
+    weight: list = [1] * len(machine.actions)
+    for opts in policy.options.values():
+        for action, w in opts:
+            weight[machine.action_index[action]] = w
+    for release, w in policy.inject_choice.values():
+        weight[machine.action_index[release]] = w
+    weight[machine.PASS] = weight[machine.END] = policy.pass_weight
+    scale = math.lcm(*(Fraction(w).denominator for w in weight))
+    return [int(w * scale) for w in weight]
+
+
+class Search:
+    """One exploration: set up by `__init__`, made by `run`."""
+
+    def __init__(self, env: Env, machine: Machine, policy: Policy, *, max_states: int,
+                 give_up_early: bool, reduce: bool):
+        sc = env.scenario
+        self.env, self.machine, self.policy = env, machine, policy
+        self.lay = lay = machine.layout
+        self.last = sc.last_turn
+        self.max_states, self.give_up_early = max_states, give_up_early
+        # the reductions (engine.analysis.reduce): per turn the bits a state keeps, what an
+        # end state keeps, and the canonical moves of a used-up allowance
+        self.keep = keep_masks(sc, lay) if reduce else [-1] * (self.last + 1)
+        self.end_keep = end_mask(lay) if reduce else -1
+        self.full = Full.of(sc, lay) if reduce else None
+        self.keep_actions = False            # set by explore when the odds need them
+        self.graph = g = Graph(machine, machine.root & self.keep[0])
+        self.weight = action_weights(machine, policy)
+        self.R_OK, self.R_KO = len(machine.actions), len(machine.actions) + 1
+        self.adjudication: list = [None] + [sc.branches[b].adjudication for b, _o in lay.contested]
+        self.roll_weight: list = [0] * len(g.actions)     # a roll's odds, at R_OK and R_KO
+        # per action: the shortest distance it was taken at (outcomes, passing and ending
+        # are tracked elsewhere)
+        self.best_d = [1 << 62] * len(g.actions)
+        for a in (self.R_OK, self.R_KO, machine.PASS, machine.END):
+            self.best_d[a] = -1
+        # how much each move raises the in-turn order key (see engine.analysis.explore): a
+        # choice +2 (+1 when a roll follows), a release +2, a roll +1; passing and ending 0
+        self.order_step = [0] * len(g.actions)
+        for a, action in enumerate(g.actions):
+            if action[0] == "choose":
+                option = sc.branches[action[1]].option(action[2])
+                assert option is not None
+                contested = option.contested
+                self.order_step[a] = 1 if contested else 2
+            elif action[0] == "release":
+                self.order_step[a] = 2
+        self.order_step[self.R_OK] = self.order_step[self.R_KO] = 1
+        self.n_keys = 2 * machine.mpt + 2 * len(sc.injects) + 2
+        self.buckets: list[list[list[int]]] = [[[] for _ in range(self.n_keys)]
+                                               for _ in range(self.last + 1)]
+        self.buckets[0][lay.order_key(g.keys[0])].append(0)
+
+    # ------------------------------------------------------------------ the loop
+
+    def run(self) -> Graph:
+        g, last = self.graph, self.last
+        t0 = time.perf_counter()
+        prev_known, growth = 1, []
+        for t in range(last + 1):
+            g.turn_reached_fully = t
+            if not self.turn(t):
+                g.complete = False
+                break
+            if self.give_up_early and t < last:
+                known = len(g.keys)
+                growth.append(known / max(1, prev_known))
+                prev_known = known
+                if known >= self.max_states // 20 and len(growth) >= 2 and \
+                        known * min(growth[-2:]) ** (last - t) > 4 * self.max_states:
+                    g.complete, g.gave_up = False, True
+                    g.turn_reached_fully = t + 1
+                    break
+        else:
+            g.turn_reached_fully = last + 1
+        g.index = {}             # only the search looks states up: free it for the odds
+        self.buckets = []
+        g.seconds = time.perf_counter() - t0
+        return g
+
+    def turn(self, t: int) -> bool:
+        """Expand every state of turn t, in order of the in-turn key; False at the budget."""
+        g, lay = self.graph, self.lay
+        tc = self.machine.turn(t)
+        expects_play = t >= 1 and self.policy.expects_play[t]
+        pmask, pshift, mmask = lay.pending_mask, lay.pending_shift, lay.moves_mask
+        keys, dist = g.keys, g.dist
+        for m0 in range(self.n_keys):
+            for sid in self.buckets[t][m0]:
+                c = keys[sid]
+                k = (c & pmask) >> pshift
+                if k:
+                    choices, kids, wts = self.roll(sid, c, tc, k, dist[sid])
+                else:
+                    choices, kids, wts = self.decide(sid, c, tc)
+                    if len(choices) == 1 and expects_play and not c & mmask:
+                        g.dead.append(sid)
+                if not self.register(sid, c, choices, kids, wts, t, m0):
+                    return False
+            self.buckets[t][m0] = []         # expanded: its list is needed no more
+        return True
+
+    def roll(self, sid: int, c: int, tc, k: int, d: int) -> tuple[list[int], list[int], list]:
+        """A pending roll, a chance node: each outcome (its action, and the machine's move
+        for it) with its odds from `odds.roll_odds`, in the same order, of any number;
+        impossible ones are left out."""
+        g = self.graph
+        adj = self.adjudication[k]
+        wts = self.roll_weight
+        outcomes = ((self.R_OK, tc.win[k]), (self.R_KO, tc.lose[k]))
+        odds = roll_odds(adj.count, adj.sides, adj.target, tc.mods[k](c))
+        choices, kids = [], []
+        for (a, move), p in zip(outcomes, odds):
+            if not p:
+                continue
+            wts[a] = p
+            choices.append(a)
+            try:
+                kids.append(move(c))
+            except RangeFail:
+                kids.append(self.fail(sid, g.actions[a]))
+                continue
+            okey = self.lay.contested[k - 1] + (g.actions[a][1],)
+            b = g.best_outcome.get(okey)
+            if b is None or d < b[0]:
+                g.best_outcome[okey] = (d, sid, g.actions[a])
+        return choices, kids, wts
+
+    def decide(self, sid: int, c: int, tc) -> tuple[list[int], list[int], list]:
+        """A decision point: every open action, weighted by the policy."""
+        choices = tc.open(c)
+        steps = tc.steps
+        try:
+            kids = [steps[a](c) for a in choices]
+        except RangeFail:                           # rare: find which, from the rules
+            kids = [step_or_fail(steps[a], c, self.failing(sid, a)) for a in choices]
+        return choices, kids, self.weight
+
+    def failing(self, sid: int, a: int):
+        return lambda: self.fail(sid, self.graph.actions[a])
+
+    def fail(self, sid: int, action: tuple) -> int:
+        """Note a move the rules refuse (their message), and give its failure number."""
+        g = self.graph
+        message = rule_refusal(self.lay.decode(g.keys[sid]), self.env, action)
+        k = g.fail_msgs.get(message)
+        if k is None:
+            k = g.fail_msgs[message] = len(g.fail_first)
+            g.fail_first.append((sid, action))
+            g.fail_count.append(0)
+        elif g.dist[sid] < g.dist[g.fail_first[k][0]]:
+            g.fail_first[k] = (sid, action)
+        g.fail_count[k] += 1
+        return -(k + 1)
+
+    def register(self, sid: int, c: int, choices: list[int], kids: list[int], wts: list,
+                 t: int, m0: int) -> bool:
+        """Store the children of an expanded state (new ones in their bucket) and its edges;
+        False when the budget is reached."""
+        g, lay = self.graph, self.lay
+        keys, dist, parent, pact, index = g.keys, g.dist, g.parent, g.pact, g.index
+        keep, end_keep, best_d, order_step = self.keep, self.end_keep, self.best_d, \
+            self.order_step
+        tsh, ended_bit, pmask, rmask = lay.turn_shift, lay.ended, lay.pending_mask, \
+            lay.released_mask
+        full = self.full
+        one = full.groups[0] if full is not None and len(full.groups) == 1 else None
+        one_mask, one_n, one_canon = one if one is not None else (0, 0, 0)
+        canonical = full.canonical if full is not None and one is None else None
+        PASS_A = self.machine.PASS
+        d = dist[sid]
+        d1 = d + 1
+        pairs: list = []
+        for a, child in zip(choices, kids):
+            w = wts[a]
+            if child < 0:
+                pairs += (child, w)                      # a failure
+                continue
+            if d < best_d[a]:                           # a shorter way to play a branch …
+                best_d[a] = d
+                self.note_best(a, d, sid)
+            if a == PASS_A and (child & rmask) != (c & rmask):       # … or an inject
+                self.note_scheduled(c, child, d, sid)
+            g.transitions += 1
+            child &= keep[child >> tsh]
+            if child & ended_bit:
+                child &= end_keep
+            elif one_n:                                 # one allowance: inline
+                if (child & one_mask).bit_count() >= one_n and not child & pmask:
+                    child = (child & ~one_mask) | one_canon
+            elif canonical is not None:
+                child = canonical(child)
+            cid = index.get(child)
+            if cid is None:
+                if len(keys) >= self.max_states:
+                    return False
+                cid = len(keys)
+                index[child] = cid
+                keys.append(child)
+                dist.append(d1)
+                parent.append(sid)
+                pact.append(a)
+                g.edges.append(None)
+                step = order_step[a]
+                if child & ended_bit:            # the last pass, or a scenario ending
+                    g.ends.append(cid)
+                elif step:                       # same turn: the key grows by a known step
+                    self.buckets[t][m0 + step].append(cid)
+                else:                            # passing: the next turn, from its releases
+                    ct = child >> tsh
+                    if ct != t + 1:
+                        raise AssertionError(f"exploration order broken: passing from turn {t} "
+                                             f"leads to turn {ct}")
+                    self.buckets[ct][2 * (child & rmask).bit_count()].append(cid)
+            elif d1 < dist[cid]:
+                dist[cid] = d1
+                parent[cid] = sid
+                pact[cid] = a
+            pairs += (cid, w)
+        chance = wts is self.roll_weight
+        g.edges[sid] = ((chance, tuple(pairs), tuple(choices)) if self.keep_actions
+                        else (chance, tuple(pairs)))
+        g.order.append(sid)
+        g.expanded += 1
+        return True
+
+    def note_best(self, a: int, d: int, sid: int) -> None:
+        """A first or shorter way to play an option (and its branch) or release an inject."""
+        g = self.graph
+        action = g.actions[a]
+        if a < self.machine.n_choose:
+            g.best_option[action] = (d, sid, action)
+            b = g.best_branch.get(action[1])
+            if b is None or d < b[0]:
+                g.best_branch[action[1]] = (d, sid, action)
+        else:
+            b = g.best_inject.get(action[1])
+            if b is None or d < b[0]:
+                g.best_inject[action[1]] = (d, sid, action)
+
+    def note_scheduled(self, c: int, child: int, d: int, sid: int) -> None:
+        """Injects released on passing (scheduled for the new turn)."""
+        g = self.graph
+        for iid, bit in self.lay.released.items():
+            if child & bit and not c & bit:
+                b = g.best_inject.get(iid)
+                if b is None or d < b[0]:
+                    g.best_inject[iid] = (d, sid, PASS)
+
+
+__all__ = ["Graph", "Search", "action_weights"]
