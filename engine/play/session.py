@@ -23,7 +23,8 @@ from engine.play import hotwash as hw
 from engine.format.strings import text_version
 from engine.play import rules
 from engine.play.clock import live_records, turn_started_at
-from engine.play.dice import Roll, success_probability
+from engine.i18n import _
+from engine.play.dice import Roll, roll_odds, success_probability
 from engine.play.errors import LogWriteError, SessionError  # noqa: F401  (re-exported)
 from engine.play.log import LOG_FORMAT, LogWriter
 from engine.play.signing import Signer
@@ -319,6 +320,17 @@ class Session:
         return mods, success_probability(adj.count, adj.sides, adj.target,
                                          sum(v for _, v in mods))
 
+    def result_odds(self, branch_id: str) -> tuple[list[tuple[str, int]],
+                                                   list[tuple[Fraction, bool | str]]] | None:
+        """For a branch with an adjudication: the modifiers that apply now and the exact
+        chance of each result (`engine.play.dice.roll_odds`: success/failure, or each band
+        of a graded roll); None for a branch without one."""
+        branch = self.scenario.branches[branch_id]
+        if branch.adjudication is None:
+            return None
+        mods = rules.modifiers_now(branch, self.state, self.env)
+        return mods, roll_odds(branch.adjudication, sum(v for _, v in mods))
+
     def fired_signposts(self) -> list[tuple[str, str, int]]:
         """(id, text, turn) of every signpost that has fired, in order."""
         return fired_signposts_at(self.scenario, self.state)
@@ -496,17 +508,28 @@ class Session:
         new, result = self._rules(rules.roll, self.state, self.env)
         fields = {"branch": self.state.pending.branch, "option": self.state.pending.option,
                   "dice": result.dice, "faces": list(result.faces),
-                  "modifiers": [list(m) for m in result.modifiers], "total": result.total,
-                  "target": result.target, "success": result.success}
+                  "modifiers": [list(m) for m in result.modifiers], "total": result.total}
+        if result.band:                  # a graded roll: the band the total fell in
+            fields["band"] = result.band
+        else:
+            fields.update(target=result.target, success=result.success)
         return self._commit("roll", new, fields, undoable=True, message=result.describe(),
                             roll=result)
 
-    def decide(self, success: bool, rationale: str = "") -> Outcome:
-        """The facilitator adjudicates the pending option instead of rolling."""
+    def decide(self, success: bool | str, rationale: str = "") -> Outcome:
+        """The facilitator adjudicates the pending option instead of rolling: success or
+        failure, or for a graded roll the id of a result."""
         if self.state.pending is None:
             raise SessionError("no adjudication is waiting")
         pending = self.state.pending
         new = self._rules(rules.resolve, self.state, self.env, success)
+        if isinstance(success, str):
+            band = self.scenario.branches[pending.branch].adjudication.band(success)
+            return self._commit("decide", new, {"branch": pending.branch,
+                                                "option": pending.option, "band": success,
+                                                "rationale": rationale},
+                                undoable=True, message=_("Facilitator decided: {result}").format(
+                                    result=band.label if band else success))
         verdict = "success" if success else "failure"
         return self._commit("decide", new, {"branch": pending.branch, "option": pending.option,
                                             "success": success, "rationale": rationale},
@@ -659,7 +682,8 @@ class Session:
             if action == "roll":
                 return self.roll()
             if action == "decide":
-                return self.decide(bool(rec["success"]), rec.get("rationale", ""))
+                return self.decide(str(rec["band"]) if "band" in rec else bool(rec["success"]),
+                                   rec.get("rationale", ""))
             if action == "note" and rec.get("sealed") is not None:
                 return self.apply_revealed()
             if action == "note":
@@ -703,6 +727,16 @@ class Session:
         raise SessionError(f"unknown action {action!r}")
 
 
+def band_label(scenario: Scenario | None, rec: dict) -> str:
+    """The label of the result a logged graded roll or decision gave (its id without the
+    scenario, or when the scenario no longer has it)."""
+    band = str(rec.get("band"))
+    branch = scenario.branches.get(str(rec.get("branch"))) if scenario is not None else None
+    adj = branch.adjudication if branch is not None else None
+    found = adj.band(band) if adj is not None else None
+    return found.label if found is not None else band
+
+
 def describe_action(rec: dict, scenario: Scenario | None = None) -> str:
     """One line for a logged action, for log panels and reports. With the scenario, branches,
     options, injects and variables are named by their titles and labels (what the room
@@ -713,12 +747,18 @@ def describe_action(rec: dict, scenario: Scenario | None = None) -> str:
     elif a == "roll":
         faces = "+".join(map(str, rec.get("faces", [])))
         mods = sum(v for _, v in rec.get("modifiers", []))
-        text = (f"roll {rec.get('dice')} [{faces}] {mods:+d} = {rec.get('total')} vs "
-                f"{rec.get('target')}: {'success' if rec.get('success') else 'failure'}")
+        if "band" in rec:
+            text = _("roll {dice} [{faces}] {mods} = {total}: {result}").format(
+                dice=rec.get("dice"), faces=faces, mods=f"{mods:+d}", total=rec.get("total"),
+                result=band_label(scenario, rec))
+        else:
+            text = (f"roll {rec.get('dice')} [{faces}] {mods:+d} = {rec.get('total')} vs "
+                    f"{rec.get('target')}: {'success' if rec.get('success') else 'failure'}")
         if scenario is not None:
             text = f"{_branch(scenario, rec)}: {text}"
     elif a == "decide":
-        text = f"decision: {'success' if rec.get('success') else 'failure'}"
+        text = _("decision: {result}").format(result=band_label(scenario, rec)) \
+            if "band" in rec else f"decision: {'success' if rec.get('success') else 'failure'}"
         if scenario is not None:
             text = f"{_branch(scenario, rec)}: {text}"
     elif a == "note":
