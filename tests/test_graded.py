@@ -193,3 +193,28 @@ def test_a_graded_session_logs_the_band_and_replays_it(write_scenario, tmp_path)
     report = replay(log, sc)
     assert report.status == VERIFIED and report.ended, report.problems
     assert len(report.steps) == len(s.records)
+
+
+def test_explore_follows_each_result_with_its_exact_odds(write_scenario):
+    from engine.analysis.explore import explore
+    one_turn = GRADED.replace("  - {label: T2, date: 2025-01-01}\n", "") \
+        .replace("    repeatable: true\n", "").replace("      - id: wait\n        label: Wait\n", "")
+    r = explore(load_scenario(write_scenario(one_turn)))
+    assert r.complete and not r.outcomes_never
+    odds = {o.values: o.probability for o in r.outcomes}
+    half = Fraction(1, 2)         # turn 1: open the talks or pass, equally likely
+    assert odds[(("trust", "0"), ("deal", "none"))] == half * Fraction(6, 36)
+    assert odds[(("trust", "1"), ("deal", "partial"))] == half * Fraction(20, 36)
+    assert odds[(("trust", "2"), ("deal", "full"))] == half * Fraction(10, 36)
+    assert odds[(("trust", "1"), ("deal", "none"))] == half
+
+
+def test_explore_names_a_result_that_never_happens(write_scenario):
+    from engine.analysis.explore import explore
+    # trust is always 0 at the roll, so the modifier is −1 and the total at most 11
+    never = GRADED.replace("initial: 1}", "initial: 0}").replace("min: 9}", "min: 12}") \
+        .replace("max: 8}", "max: 11}").replace("effects: [deal = full, trust += 1]",
+                                                "effects: [deal = full]") \
+        .replace("effects: [trust -= 1]", "effects: []")
+    r = explore(load_scenario(write_scenario(never)))
+    assert r.complete and r.outcomes_never == ("talks:open success",)

@@ -61,7 +61,7 @@ import attrs
 
 from engine.play import rules
 from engine.diagnostics import WARNING, Diagnostic, diag
-from engine.play.dice import modifier_text, success_probability
+from engine.play.dice import modifier_text, roll_odds, success_probability
 from engine.analysis.machine import Layout, Machine, RangeFail
 from engine.model import Branch, Inject, Scenario
 from engine.play.rules import Env, GameState, RuleError, _values_only
@@ -380,6 +380,15 @@ def describe(action: tuple, state: GameState, env: Env) -> Step:
         extra = " (contested: a roll follows)" if o.contested else ""
         return Step(f"choose {b.id}:{o.id}", f"turn {t}: {b.title} [{b.id}] → {o.label} "
                     f"[{o.id}]{extra}", t)
+    if kind == "roll" and isinstance(action[1], str):       # a graded roll's result
+        b, _o = rules.pending_option(state, env)
+        adj = b.adjudication
+        mods = rules.modifiers_now(b, state, env)
+        p = dict((r, q) for q, r in roll_odds(adj, sum(v for _, v in mods))).get(action[1], 0)
+        band = adj.band(action[1])
+        return Step(f"roll {action[1]}", f"turn {t}: roll {adj.dice}{modifier_text(mods)} on "
+                    f"{b.id} → {band.label if band else action[1]} "
+                    f"({band.totals_text() if band else '?'}, p = {p})", t)
     if kind == "roll":
         b, _o = rules.pending_option(state, env)
         adj = b.adjudication
@@ -538,7 +547,10 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
     keys_append, dist_append, parent_append = keys.append, dist.append, parent.append
     pact_append, edges_append, order_append = pact.append, edges.append, order.append
     R_OK, R_KO = len(actions), len(actions) + 1      # the two outcomes of a roll, as actions
-    actions = actions + [ROLL_OK, ROLL_KO]
+    band_ids = sorted({band.id for b in branches.values() if b.adjudication is not None
+                       for band in b.adjudication.bands})
+    R_BAND = {bid: R_KO + 1 + i for i, bid in enumerate(band_ids)}   # a graded roll's results
+    actions = actions + [ROLL_OK, ROLL_KO] + [("roll", bid) for bid in band_ids]
     best_d = [1 << 62] * len(actions)       # per action: the shortest distance it was taken at
     # how much each move raises the in-turn order key (see the module docstring): a choice
     # +2 (+1 when a roll follows), a release +2, a roll +1; passing and ending leave the turn
@@ -548,9 +560,11 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
             order_step[a] = 1 if branches[action[1]].option(action[2]).contested else 2
         elif action[0] == "release":
             order_step[a] = 2
-    order_step[R_OK] = order_step[R_KO] = 1
-    roll_weight = [0] * len(actions)        # a roll's two odds, at R_OK and R_KO
-    best_d[R_OK] = best_d[R_KO] = -1        # outcomes are tracked per option, below
+    for a in (R_OK, R_KO, *R_BAND.values()):
+        order_step[a] = 1
+        best_d[a] = -1                      # outcomes are tracked per option, below
+    roll_weight: list = [0] * len(actions)  # a roll's odds, at R_OK and R_KO (or its bands)
+    band_memo: dict[tuple[int, int], list] = {}
     best_d[PASS_A] = best_d[machine.END] = -1
 
     def _note_best(a: int, action: tuple, d: int, sid: int) -> None:
@@ -574,20 +588,32 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
                 c = keys[sid]
                 d = dist[sid]
                 k = (c & pmask) >> pshift
-                if k:                                   # a roll: both outcomes, with their odds
+                if k:                                   # a roll: each outcome, with its odds
                     adj = adjudication[k]
                     wts = roll_weight
-                    wts[R_OK], wts[R_KO] = _p_pair(adj.count, adj.sides, adj.target,
-                                                   tc.mods[k](c))
-                    choices = [a for a in (R_OK, R_KO) if wts[a]]
+                    if adj.graded:                      # chance node over the result bands
+                        mod = tc.mods[k](c)
+                        odds = band_memo.get((k, mod))
+                        if odds is None:
+                            odds = band_memo[(k, mod)] = [(R_BAND[r], p)
+                                                          for p, r in roll_odds(adj, mod)]
+                        for a, p in odds:
+                            wts[a] = p
+                        choices = [a for a, _p in odds]
+                    else:
+                        wts[R_OK], wts[R_KO] = _p_pair(adj.count, adj.sides, adj.target,
+                                                       tc.mods[k](c))
+                        choices = [a for a in (R_OK, R_KO) if wts[a]]
                     kids = []
                     for a in choices:
+                        result = actions[a][1]
                         try:
-                            kids.append((tc.win if a == R_OK else tc.lose)[k](c))
+                            kids.append(tc.bands[k][result](c) if adj.graded else
+                                        (tc.win if a == R_OK else tc.lose)[k](c))
                         except RangeFail:
                             kids.append(fail(sid, actions[a]))
                             continue
-                        okey = lay.contested[k - 1] + (a == R_OK,)
+                        okey = lay.contested[k - 1] + (result,)
                         b = best_outcome.get(okey)
                         if b is None or d < b[0]:
                             best_outcome[okey] = (d, sid, actions[a])
@@ -722,8 +748,11 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
                 continue
             for o in b.options:
                 if o.contested and ("choose", b.id, o.id) in best_option:
-                    for word in ("success", "failure"):
-                        if (b.id, o.id, word == "success") not in best_outcome:
+                    adj = b.adjudication
+                    results = [(band.id, band.id) for band in adj.bands] if adj.graded else \
+                        [("success", True), ("failure", False)]
+                    for word, result in results:
+                        if (b.id, o.id, result) not in best_outcome:
                             outcomes_never.append(f"{b.id}:{o.id} {word}")
         injects_never = [i for i in scenario.injects if i not in best_inject
                          and (injects or scenario.injects[i].turn is not None)]
@@ -882,7 +911,7 @@ def _propagate(n: int, order: list[int], edges: list, n_fail: int
         chance, pairs = edges[sid]
         ws = pairs[1::2]
         if chance:
-            d = ws[0].denominator
+            d = math.lcm(*(w.denominator for w in ws))    # a graded roll's odds differ
             ws = tuple(w.numerator * (d // w.denominator) for w in ws)
             total = d
         else:                    # whole-number weights (explore scales fractional ones)

@@ -174,10 +174,10 @@ class Layout:
 
 class TurnCode:
     """The moves of one turn: `open(c)` lists the actions at a decision state; `steps[a](c)`
-    applies one; `mods[k]`, `win[k]`, `lose[k]` serve a pending roll; `enter(c)` passes
-    into this turn from the previous one."""
+    applies one; `mods[k]`, `win[k]`, `lose[k]` serve a pending roll (`bands[k]`, result id
+    → step, a graded one); `enter(c)` passes into this turn from the previous one."""
 
-    __slots__ = ("turn", "open", "steps", "mods", "win", "lose", "enter")
+    __slots__ = ("turn", "open", "steps", "mods", "win", "lose", "bands", "enter")
 
 
 class Machine:
@@ -257,12 +257,18 @@ class Machine:
         steps[self.END] = _make_end(lay.ended)
         tc.enter = self._enter(x, fire)
         tc.mods = [None] * (len(lay.contested) + 1)
-        tc.win, tc.lose = list(tc.mods), list(tc.mods)
+        tc.win, tc.lose, tc.bands = list(tc.mods), list(tc.mods), list(tc.mods)
         for b in branches:                          # the rolls of contested options
             for o in b.options:
                 if o.contested:
                     k = lay.pending_index[(b.id, o.id)]
                     tc.mods[k] = self._modifiers(x, b.adjudication.modifiers)
+                    if b.adjudication.graded:       # one step per result band
+                        tc.bands[k] = {
+                            band.id: then(x.effects(_effects(o.outcome(band.id)) + derived),
+                                          ~lay.pending_mask, 0, fire)
+                            for band in b.adjudication.bands}
+                        continue
                     for outcomes, outcome in ((tc.win, o.on_success), (tc.lose, o.on_failure)):
                         outcomes[k] = then(x.effects((outcome.effects if outcome else ()) + derived),
                                            ~lay.pending_mask, 0, fire)
@@ -457,6 +463,10 @@ class Machine:
                     total += const if value is None else value(v, c)
             return total
         return mods
+
+
+def _effects(outcome) -> tuple:
+    return outcome.effects if outcome is not None else ()
 
 
 def _all(fns: list) -> Fn:
