@@ -31,7 +31,8 @@ from engine.play.signing import Signer
 from engine.model import Branch, Event, Scenario, Source, to_json_value
 from engine.play.rules import ClauseResult, Env, GameState, RuleError
 from engine.lang.text import render
-from engine.play.views import VariableView, fired_signposts_at, variable_views_at
+from engine.play.views import (ResultView, VariableView, fired_signposts_at, result_views,
+                               variable_views_at)
 
 UNDOABLE = {"choose", "roll", "decide", "release", "override", "next_turn", "argument", "seal",
             "reveal"}
@@ -330,6 +331,17 @@ class Session:
             return None
         mods = rules.modifiers_now(branch, self.state, self.env)
         return mods, roll_odds(branch.adjudication, sum(v for _, v in mods))
+
+    def roll_results(self, branch_id: str, option_id: str) -> list[ResultView]:
+        """Each result of the branch's adjudication for the option, with its chance now and
+        its narrative (placeholders filled in) and effects: what the roll dialog lists."""
+        branch = self.scenario.branches[branch_id]
+        option = branch.option(option_id)
+        if branch.adjudication is None or option is None:
+            return []
+        mods = rules.modifiers_now(branch, self.state, self.env)
+        return [attrs.evolve(r, narrative=self.text(r.narrative))
+                for r in result_views(branch.adjudication, option, sum(v for _, v in mods))]
 
     def fired_signposts(self) -> list[tuple[str, str, int]]:
         """(id, text, turn) of every signpost that has fired, in order."""

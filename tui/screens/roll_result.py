@@ -9,9 +9,11 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Button, Footer, Static
 
+from engine.i18n import _
 from engine.play.dice import Roll
+from engine.play.views import ResultView
 
-from ..widgets import BAD, MUTED, OK, dice_text, lines
+from ..widgets import ACCENT, BAD, MUTED, OK, dice_text, lines
 from .dialog import Dialog
 
 
@@ -20,8 +22,9 @@ class RollResultDialog(Dialog):
     BINDINGS = [Binding("enter", "cancel", "Close", id="roll_result.close", priority=True)]
 
     def __init__(self, branch_title: str, option_label: str, roll: Roll, sides: int,
-                 narrative: str = "") -> None:
+                 narrative: str = "", band: ResultView | None = None) -> None:
         super().__init__()
+        self.band = band        # a graded roll: the result the total fell in, its effects
         self.branch_title = branch_title
         self.option_label = option_label
         self.roll = roll
@@ -36,10 +39,18 @@ class RollResultDialog(Dialog):
                                                               "bold"))]
         for label, value in roll.modifiers:
             body.append(Content.assemble("   ", (f"{value:+d}", "bold"), f"  {label}"))
-        body += ["", Content.assemble("Total ", (str(roll.total), "bold"), " vs target ",
-                                      (str(roll.target), "bold"), "  →  ", verdict)]
+        if roll.band:
+            totals = f" ({self.band.totals})" if self.band else ""
+            body += ["", Content.assemble(_("Total "), (str(roll.total), "bold"), "  →  ",
+                                          (roll.band_label.upper(), f"bold {ACCENT}"),
+                                          (totals, MUTED))]
+        else:
+            body += ["", Content.assemble("Total ", (str(roll.total), "bold"), " vs target ",
+                                          (str(roll.target), "bold"), "  →  ", verdict)]
         if self.narrative:
             body += ["", Content(self.narrative.strip())]
+        if self.band is not None and self.band.effects:
+            body += ["", Content.assemble((_("Effects: "), MUTED), "; ".join(self.band.effects))]
         with Vertical(classes="dialog", id="roll-result"):
             yield Static(Content.assemble("Roll: ", (self.branch_title, "bold")),
                          classes="dialog-title")
