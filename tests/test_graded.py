@@ -198,7 +198,8 @@ def test_a_graded_session_logs_the_band_and_replays_it(write_scenario, tmp_path)
 def test_explore_follows_each_result_with_its_exact_odds(write_scenario):
     from engine.analysis.explore import explore
     one_turn = GRADED.replace("  - {label: T2, date: 2025-01-01}\n", "") \
-        .replace("    repeatable: true\n", "").replace("      - id: wait\n        label: Wait\n", "")
+        .replace("    repeatable: true\n", "") \
+        .replace("      - id: wait\n        label: Wait\n", "")
     r = explore(load_scenario(write_scenario(one_turn)))
     assert r.complete and not r.outcomes_never
     odds = {o.values: o.probability for o in r.outcomes}
@@ -218,3 +219,34 @@ def test_explore_names_a_result_that_never_happens(write_scenario):
         .replace("effects: [trust -= 1]", "effects: []")
     r = explore(load_scenario(write_scenario(never)))
     assert r.complete and r.outcomes_never == ("talks:open success",)
+
+
+def test_the_report_the_comparison_and_the_player_view_name_the_result(write_scenario,
+                                                                         tmp_path):
+    from engine.debrief.compare import compare
+    from engine.debrief.report import after_action_report
+    from engine.debrief.report_render import to_markdown
+    from engine.play.player_view import player_view
+    from engine.play.session import Session
+    path = write_scenario(GRADED)
+    sc = load_scenario(path)
+    log = tmp_path / "s.jsonl"
+    s = Session.start(sc, seed=5, group="g", log_path=log)
+    s.next_turn()
+    s.choose("talks", "open", "try")
+    rolled = s.roll().record
+    label = sc.branches["talks"].adjudication.band(rolled["band"]).label
+    view = player_view(log)                    # the room sees the result, not the odds
+    assert [m.text for _c, ms in view.moves for m in ms][-1] == f"'Talks': {label} (rolled)"
+    s.next_turn()
+    s.choose("talks", "open", "again")
+    s.decide("success", "the room was sure")
+    s.end()
+    s.close()
+    md = to_markdown(after_action_report(log))
+    band = sc.branches["talks"].adjudication.band(rolled["band"])
+    assert f"total {rolled['total']} → {label} ({band.totals_text()})" in md
+    assert "Open talks: Success" in md
+    outcomes = [d.outcome for d in compare([log, log]).runs[0].decisions]
+    assert outcomes == [f"{label} (roll {rolled['total']})",
+                        "Success (facilitator: the room was sure)"]
