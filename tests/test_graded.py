@@ -250,3 +250,43 @@ def test_the_report_the_comparison_and_the_player_view_name_the_result(write_sce
     outcomes = [d.outcome for d in compare([log, log]).runs[0].decisions]
     assert outcomes == [f"{label} (roll {rolled['total']})",
                         "Success (facilitator: the room was sure)"]
+
+
+DERIVED = """\
+spillover: 2
+id: derived
+title: Derived
+start: 2024-01-01
+turns:
+  - {label: T0, date: 2024-01-01}
+  - {label: T1, date: 2024-06-01}
+state:
+  load: {type: int, range: [0, 3], initial: 1}
+  strained: {type: bool, derived: load >= 2}
+branches:
+  - id: burden
+    title: Burden
+    options: [{id: add, label: Add, effects: [load += 1]}]
+  - id: relieve
+    title: Relieve
+    options: [{id: ease, label: Ease, effects: [load -= 1]}]
+  - id: venture
+    title: Venture
+    when: not strained
+    options: [{id: go, label: Go}]
+"""
+
+
+def test_graph_follows_derived_variables_and_draws_graded_results(write_scenario):
+    from engine.analysis.graph import BLOCKS, ENABLES, build_graph
+    g = build_graph(load_scenario(write_scenario(DERIVED)))
+    edges = {(e.src, e.dst, e.kind) for e in g.edges}
+    assert ("b_burden", "b_venture", BLOCKS) in edges       # load += 1 makes it strained
+    assert ("b_relieve", "b_venture", ENABLES) in edges
+    assert ("b_burden", "b_venture", ENABLES) not in edges
+    g = build_graph(load_scenario(write_scenario(GRADED, "g.yaml")))
+    assert g.node("branch", "talks").label == \
+        "Talks (2d6: Failure / Partial success / Success)"
+    # the outcomes' effects move the roll's own odds (trust is a modifier)
+    assert {(e.src, e.dst, e.kind, e.label) for e in g.edges} >= {
+        ("b_talks", "b_talks", "odds", "trust −, trust +")}
