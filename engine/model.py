@@ -223,6 +223,11 @@ class Adjudication:
     def graded(self) -> bool:
         return bool(self.bands)
 
+    @property
+    def results(self) -> tuple:
+        """What the roll can decide: its bands' ids (graded), else True and False."""
+        return tuple(b.id for b in self.bands) or (True, False)
+
     def band_of(self, total: int) -> Band:
         """The band a modified total falls in (the bands meet with no gap, ends open)."""
         for b in self.bands:
