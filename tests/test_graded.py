@@ -290,3 +290,24 @@ def test_graph_follows_derived_variables_and_draws_graded_results(write_scenario
     # the outcomes' effects move the roll's own odds (trust is a modifier)
     assert {(e.src, e.dst, e.kind, e.label) for e in g.edges} >= {
         ("b_talks", "b_talks", "odds", "trust −, trust +")}
+
+
+def test_the_tutorial_teaches_a_graded_roll_in_both_languages():
+    from engine.bundled import tutorial_scenario
+    from engine.format.tables import load_scenario_in
+    en = load_scenario_in(tutorial_scenario(), None)
+    ru = load_scenario_in(tutorial_scenario(), "ru")
+    assert en.version == 2
+    adj = ru.branches["work_programme"].adjudication
+    assert [b.label for b in adj.bands] == ["Тупик", "Скромная программа", "Широкая программа"]
+    assert adj.bands == tuple(attrs_evolve_label(b, e) for b, e in
+                              zip(adj.bands, en.branches["work_programme"].adjudication.bands))
+    stalled = ru.branches["work_programme"].option("negotiate").outcome("stalled")
+    assert stalled.narrative.startswith("Переговоры заходят в тупик")
+    assert ru.logic_hash == en.logic_hash
+
+
+def attrs_evolve_label(ru_band, en_band):
+    """The Russian band is the English one with only its label changed."""
+    import attrs
+    return attrs.evolve(en_band, label=ru_band.label)
