@@ -218,10 +218,21 @@ class Adjudication:
     modifiers: tuple[Modifier, ...] = ()
     note: str = ""
     bands: tuple[Band, ...] = ()        # format 2: a graded roll (target unused), ascending
+    # Format 2, an opposed roll: the opposing side's pool; success when the acting side's
+    # total (dice + modifiers) beats the opposing total, a tie going to `ties`.
+    against_dice: str = ""
+    against_count: int = 0
+    against_sides: int = 0
+    against_label: str = ""
+    ties: str = "failure"               # "success" or "failure"
 
     @property
     def graded(self) -> bool:
         return bool(self.bands)
+
+    @property
+    def opposed(self) -> bool:
+        return bool(self.against_count)
 
     @property
     def results(self) -> tuple:

@@ -224,6 +224,21 @@ branches:
         effects: {g.effects(1)}
         outcomes:
 {outcomes or "          {}"}
+  - id: duel
+    title: Duel
+    turns: 1..3
+    repeatable: {g.pick(('true', 'false'))}
+    when: {g.when()}
+    adjudication:
+      dice: {g.pick(('1d6', '2d4', '2d6'))}
+      against: {{dice: {g.pick(('1d6', '2d4', '1d8'))}}}
+      ties: {g.pick(('success', 'failure'))}
+      modifiers: [{{label: D, when: {g.when()}, value: "{g.int_(1)}"}}]
+    options:
+      - id: meet
+        label: Meet
+        on_success: {{effects: {g.effects()}}}
+        on_failure: {{effects: {g.effects()}}}
 injects:
   - {{id: surge, title: Surge, turn: {g.pick((1, 2))}, when: {g.when()}, effects: {g.effects()}}}
   - {{id: calm, title: Calm, when: {g.when()}, effects: {g.effects()}}}
@@ -388,3 +403,25 @@ def test_band_odds_agree_with_counting_every_face(count, sides, modifier, cuts):
     n = len(rolls)
     expected = [(Fraction(wins, n), True), (Fraction(n - wins, n), False)]
     assert roll_odds(target, modifier) == [(p, r) for p, r in expected if p]
+
+
+@settings(max_examples=150, deadline=None)
+@given(a=st.tuples(st.integers(1, 3), st.integers(1, 6)),
+       b=st.tuples(st.integers(1, 3), st.integers(1, 6)), modifier=st.integers(-8, 8),
+       ties=st.sampled_from(["success", "failure"]))
+def test_opposed_odds_agree_with_counting_every_face(a, b, modifier, ties):
+    """`dice.roll_odds` of an opposed roll (what explore weighs it by) and the comparison
+    `rules.roll` makes agree, counting every face of both pools."""
+    from fractions import Fraction
+    from itertools import product as faces_of
+
+    from engine.model import Adjudication
+    from engine.play.dice import roll_odds
+    adj = Adjudication(f"{a[0]}d{a[1]}", a[0], a[1], 0, against_dice=f"{b[0]}d{b[1]}",
+                       against_count=b[0], against_sides=b[1], ties=ties)
+    rolls = list(faces_of(range(1, a[1] + 1), repeat=a[0]))
+    others = list(faces_of(range(1, b[1] + 1), repeat=b[0]))
+    wins = sum(1 for f in rolls for g in others
+               if sum(f) + modifier > sum(g) or (sum(f) + modifier == sum(g) and ties == "success"))
+    p = Fraction(wins, len(rolls) * len(others))
+    assert roll_odds(adj, modifier) == [(q, r) for q, r in ((p, True), (1 - p, False)) if q]

@@ -311,3 +311,102 @@ def attrs_evolve_label(ru_band, en_band):
     """The Russian band is the English one with only its label changed."""
     import attrs
     return attrs.evolve(en_band, label=ru_band.label)
+
+
+# ---------------------------------------------------------------- opposed rolls
+
+OPPOSED = GRADED.replace("""      modifiers:
+        - {label: Trust, value: trust - 1}
+      results:
+        - {id: failure, label: Failure, max: 4}
+        - {id: partial, label: Partial success, min: 5, max: 8}
+        - {id: success, label: Success, min: 9}
+""", """      against: {dice: 1d6, label: Beijing's response}
+      ties: failure
+      modifiers:
+        - {label: Trust, value: trust - 1}
+""").replace("""        outcomes:
+          failure: {narrative: They walk out., effects: [trust -= 1]}
+          partial: {narrative: "Some progress at {trust}.", effects: [deal = partial]}
+          success: {effects: [deal = full, trust += 1]}
+""", """        on_success: {narrative: Tokyo holds firm., effects: [deal = full]}
+        on_failure: {narrative: Beijing prevails., effects: [trust -= 1]}
+""")
+
+
+def test_opposed_odds_count_every_face_of_both_pools(write_scenario):
+    from itertools import product
+    sc = _load(write_scenario, OPPOSED)
+    adj = sc.branches["talks"].adjudication
+    assert adj.opposed and adj.against_label == "Beijing's response"
+    for mod in (-2, 0, 1, 5):
+        for ties in ("failure", "success"):
+            a = __import__("attrs").evolve(adj, ties=ties)
+            wins = sum(1 for f in product(range(1, 7), repeat=3)
+                       if f[0] + f[1] + mod > f[2] or
+                       (f[0] + f[1] + mod == f[2] and ties == "success"))
+            p = Fraction(wins, 216)
+            assert roll_odds(a, mod) == [(q, r) for q, r in ((p, True), (1 - p, False)) if q]
+
+
+def test_an_opposed_roll_rolls_both_pools_and_logs_them(write_scenario, tmp_path):
+    from engine.play.replay import VERIFIED, replay
+    from engine.play.session import Session
+    sc = _load(write_scenario, OPPOSED)
+    log = tmp_path / "o.jsonl"
+    s = Session.start(sc, seed=11, group="g", log_path=log)
+    seen = set()
+    for _turn in range(2):
+        s.next_turn()
+        s.choose("talks", "open")
+        out = s.roll()
+        r, rec = out.roll, out.record
+        assert len(r.faces) == 2 and len(r.against) == 1 and r.target == sum(r.against)
+        assert r.success == (r.total > r.target)          # ties go to the opposing side
+        assert rec["against"] == list(r.against) and rec["success"] == r.success
+        assert "vs 1d6:" in r.describe()
+        seen.add(r.success)
+    s.end()
+    s.close()
+    rep = replay(log, sc)
+    assert rep.status == VERIFIED and rep.ended
+
+
+def test_opposed_roll_errors_are_located_in_one_pass(write_scenario):
+    bad = OPPOSED.replace("      ties: failure\n", "      target: 7\n")
+    found = _codes(write_scenario, bad)
+    msgs = [f[2] for f in found if f[0] == "SP512"]
+    assert any("has no target" in m for m in msgs) and any("who wins a tie" in m for m in msgs)
+    stray = GRADED.replace("      dice: 2d6\n", "      dice: 2d6\n      ties: success\n")
+    assert any(f[0] == "SP512" and "'ties'" in f[2] for f in _codes(write_scenario, stray))
+    assert "SP209" in [f[0] for f in _codes(write_scenario,
+                                            OPPOSED.replace("spillover: 2", "spillover: 1"))]
+
+
+@pytest.mark.parametrize("ties", ["success", "failure"])
+def test_an_opposed_roll_gives_ties_as_declared(write_scenario, ties):
+    sc = _load(write_scenario, OPPOSED.replace("ties: failure", f"ties: {ties}"))
+    outcomes = set()
+    for seed in range(80):
+        env = Env.for_session(sc, seed=seed)
+        s = rules.next_turn(rules.initial_state(env), env)[0]
+        s = rules.choose(s, env, "talks", "open")
+        new, r = rules.roll(s, env)
+        tie = r.total == r.target
+        assert r.success == (r.total > r.target or (tie and ties == "success"))
+        assert new.rolls == s.rolls + 2                 # one roll number for each pool
+        deal = sc.variable("deal").type.values[new.values[1]]
+        assert deal == ("full" if r.success else "none")
+        outcomes.add((tie, r.success))
+    assert (True, ties == "success") in outcomes        # a tie did happen
+
+
+def test_explore_weighs_an_opposed_roll_exactly(write_scenario):
+    from engine.analysis.explore import explore
+    one_turn = OPPOSED.replace("  - {label: T2, date: 2025-01-01}\n", "") \
+        .replace("    repeatable: true\n", "") \
+        .replace("      - id: wait\n        label: Wait\n", "")
+    r = explore(load_scenario(write_scenario(one_turn)))
+    odds = {o.values: o.probability for o in r.outcomes}
+    assert odds[(("trust", "1"), ("deal", "full"))] == Fraction(1, 2) * Fraction(181, 216)
+    assert odds[(("trust", "0"), ("deal", "none"))] == Fraction(1, 2) * Fraction(35, 216)

@@ -61,7 +61,7 @@ import attrs
 
 from engine.play import rules
 from engine.diagnostics import WARNING, Diagnostic, diag
-from engine.play.dice import modifier_text, roll_odds, success_probability
+from engine.play.dice import modifier_text, opposed_probability, roll_odds, success_probability
 from engine.analysis.machine import Layout, Machine, RangeFail
 from engine.model import Branch, Inject, Scenario
 from engine.play.rules import Env, GameState, RuleError, _values_only
@@ -269,11 +269,20 @@ def _p_pair(count: int, sides: int, target: int, modifier: int) -> tuple[Fractio
     return p, 1 - p
 
 
+def _opposed_pair(adj, modifier: int) -> tuple[Fraction, Fraction]:
+    """(P(success), P(failure)) of an opposed roll (format 2), exactly."""
+    p = opposed_probability(adj.count, adj.sides, adj.against_count, adj.against_sides,
+                            modifier, adj.ties == "success")
+    return p, 1 - p
+
+
 def p_success(state: GameState, env: Env) -> Fraction:
     """Exact probability that the pending adjudication succeeds in this state."""
     branch, _option = rules.pending_option(state, env)
     adj = branch.adjudication
     mod = sum(v for _, v in rules.modifiers_now(branch, state, env))
+    if adj.opposed:
+        return _opposed_pair(adj, mod)[0]
     return _p_success(adj.count, adj.sides, adj.target, mod)
 
 
@@ -396,6 +405,9 @@ def describe(action: tuple, state: GameState, env: Env) -> Step:
         p = p_success(state, env)
         p = p if action[1] else 1 - p
         word = "success" if action[1] else "failure"
+        if adj.opposed:
+            return Step(f"roll {word}", f"turn {t}: roll {adj.dice}{mod_text} against "
+                        f"{adj.against_dice} (ties: {adj.ties}) on {b.id} → {word} (p = {p})", t)
         return Step(f"roll {word}", f"turn {t}: roll {adj.dice}{mod_text} vs {adj.target} "
                     f"on {b.id} → {word} (p = {p})", t)
     if kind == "release":
@@ -601,8 +613,9 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
                             wts[a] = p
                         choices = [a for a, _p in odds]
                     else:
-                        wts[R_OK], wts[R_KO] = _p_pair(adj.count, adj.sides, adj.target,
-                                                       tc.mods[k](c))
+                        wts[R_OK], wts[R_KO] = _opposed_pair(adj, tc.mods[k](c)) \
+                            if adj.opposed else _p_pair(adj.count, adj.sides, adj.target,
+                                                        tc.mods[k](c))
                         choices = [a for a in (R_OK, R_KO) if wts[a]]
                     kids = []
                     for a in choices:

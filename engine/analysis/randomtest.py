@@ -212,7 +212,14 @@ class _Player:
                 adj = sc.branches[b].adjudication
                 faces = [rng.randint(1, adj.sides) for _ in range(adj.count)]
                 total = sum(faces) + tc.mods[k](c)
-                success = adj.band_of(total).id if adj.graded else total >= adj.target
+                if adj.opposed:        # the opposing pool (format 2), kept with the faces
+                    against = [rng.randint(1, adj.against_sides)
+                               for _ in range(adj.against_count)]
+                    other = sum(against)
+                    success = total > other or (total == other and adj.ties == "success")
+                    faces = (faces, against)
+                else:
+                    success = adj.band_of(total).id if adj.graded else total >= adj.target
                 steps.append(("roll", c, faces))
                 try:
                     c = tc.bands[k][success](c) if adj.graded else \
@@ -289,8 +296,21 @@ def describe_steps(steps: list, env: Env, machine: Machine) -> tuple[Step, ...]:
             branch, _option = rules.pending_option(state, env)
             adj = branch.adjudication
             mods = rules.modifiers_now(branch, state, env)
+            against: list = []
+            if adj.opposed:
+                faces, against = faces
             total = sum(faces) + sum(v for _, v in mods)
             mod_text = modifier_text(mods)
+            if adj.opposed:
+                other = sum(against)
+                word = "success" if total > other or (
+                    total == other and adj.ties == "success") else "failure"
+                out.append(Step(f"roll {word}", f"turn {state.turn}: roll {adj.dice} on "
+                                f"{branch.id}: {' + '.join(map(str, faces))}{mod_text} = "
+                                f"{total} vs {adj.against_dice}: "
+                                f"{' + '.join(map(str, against))} = {other} → {word}",
+                                state.turn))
+                continue
             if adj.graded:
                 band = adj.band_of(total)
                 out.append(Step(f"roll {band.id}", f"turn {state.turn}: roll {adj.dice} on "

@@ -1010,18 +1010,19 @@ class _Builder:
         target = target if isinstance(target, int) and not isinstance(target, bool) else 7
         apos = resolve_pos(pos)
         bands: tuple[Band, ...] = ()
-        if "results" in raw and self.needs_v2("a graded roll (`results`)",
-                                               value_pos(raw, "results", apos)):
+        if "results" in raw and "against" not in raw and \
+                self.needs_v2("a graded roll (`results`)", value_pos(raw, "results", apos)):
             if "target" in raw:
                 self.error("SP510", _("{what}: an adjudication has either a target or "
                                       "results, not both").format(what=what),
                            value_pos(raw, "target", apos),
                            _("remove the target: the results say what each total means"))
             bands = self.bands(raw["results"], (raw, "results", apos), what)
-        elif "target" not in raw:
+        against = self.against(raw, apos, what)
+        if not any(k in raw for k in ("target", "results", "against")):
             self.error("SP202", _("{what}: the adjudication needs 'target' (success when dice "
-                                  "+ modifiers ≥ target) or, in format 2, 'results'").format(
-                                      what=what), apos, _("e.g. target: 7"))
+                                  "+ modifiers ≥ target) or, in format 2, 'results' or "
+                                  "'against'").format(what=what), apos, _("e.g. target: 7"))
         mods = []
         for i, md in enumerate(_items(raw.get("modifiers"))):
             if not isinstance(md, dict):
@@ -1037,8 +1038,42 @@ class _Builder:
                 mods.append(Modifier(label, value, cond))
         adj = Adjudication(m.group(0), int(m.group(1)), int(m.group(2)), target,
                            tuple(mods), str(raw.get("note", "")).strip(), bands)
+        if against is not None:
+            adj = attrs.evolve(adj, against_dice=against[0], against_count=against[1],
+                               against_sides=against[2], against_label=against[3],
+                               ties=str(raw.get("ties", "failure")))
         self.check_reach(adj, raw, apos, what)
         return adj
+
+    def against(self, raw: dict, pos, what: str) -> tuple[str, int, int, str] | None:
+        """An opposed roll's other pool (format 2): (dice, count, sides, label), or None.
+        It excludes a target and results, and needs its ties declared (SP512)."""
+        if "against" not in raw:
+            if "ties" in raw:
+                self.error("SP512", _("{what}: 'ties' belongs to an opposed roll, which this "
+                                      "is not").format(what=what), value_pos(raw, "ties", pos),
+                           _("add `against: {{dice: 2d6}}`, or remove ties"))
+            return None
+        if not self.needs_v2("an opposed roll (`against`)", value_pos(raw, "against", pos)):
+            return None
+        for key in ("target", "results"):
+            if key in raw:
+                self.error("SP512", _("{what}: an opposed roll has no {key}: the opposing "
+                                      "pool's total is what the acting side must beat").format(
+                                          what=what, key=key), value_pos(raw, key, pos),
+                           _("remove {key}").format(key=key))
+        if "ties" not in raw:
+            self.error("SP512", _("{what}: an opposed roll must say who wins a tie").format(
+                what=what), value_pos(raw, "against", pos),
+                _("add `ties: success` (the acting side) or `ties: failure` (the opposing "
+                  "side)"))
+        pool = raw["against"]
+        if not isinstance(pool, dict):
+            return None                      # reported by the structural check
+        m = DICE_RE.match(str(pool.get("dice", "")).strip().lower())
+        if m is None:
+            return None                      # reported by the structural check
+        return (m.group(0), int(m.group(1)), int(m.group(2)), str(pool.get("label", "")))
 
     def bands(self, raw: Any, pos, what: str) -> tuple[Band, ...]:
         """A graded roll's results, lowest first: consecutive bands must meet, with no gap
@@ -1105,6 +1140,8 @@ class _Builder:
         """Warn (SP511) about a roll that can never succeed, or a result no total reaches,
         over the dice's totals widened by the range each modifier's value can take (a
         modifier with a `when` may also add nothing)."""
+        if adj.opposed:
+            return
         lo, hi = adj.count, adj.count * adj.sides
         for m in adj.modifiers:
             if m.value.interval is None:

@@ -270,8 +270,16 @@ OBJECTS: dict[str, list[F]] = {
         F("results", "list:band", "Format 2, instead of target: a graded roll's results, "
           "lowest totals first, each a band of the modified total (dice + modifiers); the "
           "lowest band has no min and the highest no max, so every total has a result."),
+        F("against", "obj:pool", "Format 2, instead of target: an opposed roll; success when "
+          "the acting side's dice + modifiers beat this pool's total."),
+        F("ties", "choice", "With against: who wins a tie, the acting side (success) or the "
+          "opposing side (failure); required.", choices=("success", "failure")),
         F("modifiers", "list:modifier", "Adjustments to the roll."),
         F("note", "str", "What the roll stands for, for the facilitator."),
+    ],
+    "pool": [
+        F("dice", "dice", "The opposing side's dice in NdM form, e.g. 2d6.", True),
+        F("label", "str", "Whose dice they are, e.g. 'Beijing's response'."),
     ],
     "band": [
         F("id", "id", "Stable identifier (snake_case), named by options' outcomes.", True),

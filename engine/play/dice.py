@@ -27,6 +27,8 @@ class Roll:
     success: bool
     band: str = ""          # a graded roll (format 2): the id of the band the total fell in
     band_label: str = ""
+    against: tuple[int, ...] = ()   # an opposed roll (format 2): the opposing pool's faces
+    against_dice: str = ""          # (its total is `target`)
 
     @property
     def result(self) -> bool | str:
@@ -39,6 +41,10 @@ class Roll:
             return (f"{self.dice}: {' + '.join(map(str, self.faces))}{mods} = {self.total} "
                     f"→ {self.band_label or self.band}")
         verdict = "success" if self.success else "failure"
+        if self.against:
+            return (f"{self.dice}: {' + '.join(map(str, self.faces))}{mods} = {self.total} "
+                    f"vs {self.against_dice}: {' + '.join(map(str, self.against))} = "
+                    f"{self.target} → {verdict}")
         return (f"{self.dice}: {' + '.join(map(str, self.faces))}{mods} = {self.total} "
                 f"vs {self.target} → {verdict}")
 
@@ -113,6 +119,10 @@ def roll_odds(adj: Adjudication, modifier: int) -> list[tuple[Fraction, bool | s
     modifiers that apply: (P, True) and (P, False) for a roll against a target; for a
     graded roll (P, band id) per band, in the bands' order. Results that cannot happen are
     left out; the probabilities sum to 1."""
+    if adj.opposed:
+        p = opposed_probability(adj.count, adj.sides, adj.against_count, adj.against_sides,
+                                modifier, adj.ties == "success")
+        return [(q, r) for q, r in ((p, True), (1 - p, False)) if q]
     if not adj.bands:
         p = success_probability(adj.count, adj.sides, adj.target, modifier)
         return [(q, r) for q, r in ((p, True), (1 - p, False)) if q]
@@ -130,3 +140,19 @@ def roll_odds(adj: Adjudication, modifier: int) -> list[tuple[Fraction, bool | s
 def reachable_totals(count: int, sides: int) -> tuple[int, int]:
     """The lowest and highest totals of the dice alone."""
     return count, count * sides
+
+
+@lru_cache(maxsize=1024)
+def opposed_probability(count: int, sides: int, against_count: int, against_sides: int,
+                        modifier: int, ties_succeed: bool) -> Fraction:
+    """P(the acting pool + modifier beats the opposing pool), a tie counting as success when
+    `ties_succeed`: Σ over the opposing totals b of P(B = b) · P(A + modifier ≥ b (+1))."""
+    at_least = at_least_counts(against_count, against_sides)
+    whole = against_sides ** against_count
+    p = Fraction(0)
+    for k in range(len(at_least)):
+        ways = at_least[k] - (at_least[k + 1] if k + 1 < len(at_least) else 0)
+        b = against_count + k
+        p += Fraction(ways, whole) * success_probability(
+            count, sides, b if ties_succeed else b + 1, modifier)
+    return p

@@ -17,7 +17,7 @@ from engine.diagnostics import DiagnosticError
 from engine.format.loader import load_scenario
 from engine.model import Scenario
 from engine.play.clock import live_records, turn_started_at
-from engine.play.dice import roll_odds, success_probability
+from engine.play.dice import roll_odds
 from engine.play.log import LogRead, read_log
 from engine.play.replay import LOG_EDITED, UNREADABLE, VERIFIED, ReplayReport, Step, replay
 from engine.play.rules import state_json
@@ -200,9 +200,10 @@ def view_of_replay(report: ReplayReport, *, show_odds: bool = False) -> PlayerVi
                         f"{b.label} {float(odds.get(b.id, 0)) * 100:.0f}%"
                         for b in adj.bands) + ")"
                 else:
-                    p = success_probability(adj.count, adj.sides, adj.target,
-                                            sum(v for _, v in mods))
-                    waiting += f" ({adj.dice} ≥ {adj.target}, chance {float(p) * 100:.0f}%)"
+                    p = next((q for q, r in roll_odds(adj, sum(v for _, v in mods)) if r is True),
+                             0)
+                    vs = f"vs {adj.against_dice}" if adj.opposed else f"≥ {adj.target}"
+                    waiting += f" ({adj.dice} {vs}, chance {float(p) * 100:.0f}%)"
 
     notice = ""
     if report.status == LOG_EDITED or report.problems or report.log.torn:

@@ -335,6 +335,14 @@ def roll(state: GameState, env: Env) -> tuple[GameState, Roll]:
     if adj.graded:
         band = adj.band_of(total)
         result = Roll(adj.dice, faces, tuple(mods), total, 0, False, band.id, band.label)
+    elif adj.opposed:          # the opposing pool is the generator's next roll
+        against = roll_dice(env.seed, state.rolls + 1, adj.against_count, adj.against_sides)
+        other = sum(against)
+        won = total > other or (total == other and adj.ties == "success")
+        result = Roll(adj.dice, faces, tuple(mods), total, other, won,
+                      against=against, against_dice=adj.against_dice)
+        counted = _replace(state, rolls=state.rolls + 2)
+        return resolve(counted, env, result.result), result
     else:
         result = Roll(adj.dice, faces, tuple(mods), total, adj.target, total >= adj.target)
     counted = _replace(state, rolls=state.rolls + 1)

@@ -318,8 +318,8 @@ class Session:
         if adj is None:
             return None
         mods = rules.modifiers_now(branch, self.state, self.env)
-        return mods, success_probability(adj.count, adj.sides, adj.target,
-                                         sum(v for _, v in mods))
+        odds = roll_odds(adj, sum(v for _, v in mods))
+        return mods, next((p for p, r in odds if r is True), Fraction(0))
 
     def result_odds(self, branch_id: str) -> tuple[list[tuple[str, int]],
                                                    list[tuple[Fraction, bool | str]]] | None:
@@ -524,6 +524,8 @@ class Session:
         if result.band:                  # a graded roll: the band the total fell in
             fields["band"] = result.band
         else:
+            if result.against:           # an opposed roll: the other pool (target: its total)
+                fields.update(against_dice=result.against_dice, against=list(result.against))
             fields.update(target=result.target, success=result.success)
         return self._commit("roll", new, fields, undoable=True, message=result.describe(),
                             roll=result)
@@ -763,6 +765,13 @@ def describe_action(rec: dict, scenario: Scenario | None = None) -> str:
             text = _("roll {dice} [{faces}] {mods} = {total}: {result}").format(
                 dice=rec.get("dice"), faces=faces, mods=f"{mods:+d}", total=rec.get("total"),
                 result=band_label(scenario, rec))
+        elif "against" in rec:            # an opposed roll: the other pool's faces
+            text = _("roll {dice} [{faces}] {mods} = {total} vs {against_dice} [{against}] = "
+                     "{other}: {result}").format(
+                dice=rec.get("dice"), faces=faces, mods=f"{mods:+d}", total=rec.get("total"),
+                against_dice=rec.get("against_dice"),
+                against="+".join(map(str, rec.get("against", []))), other=rec.get("target"),
+                result=_("success") if rec.get("success") else _("failure"))
         else:
             text = (f"roll {rec.get('dice')} [{faces}] {mods:+d} = {rec.get('total')} vs "
                     f"{rec.get('target')}: {'success' if rec.get('success') else 'failure'}")

@@ -118,3 +118,34 @@ async def test_a_graded_roll_shows_each_result_then_the_band_it_fell_in(tmp_path
         await pilot.pause()
     last = read_log(log_path)[-1]
     assert (last["action"], last["band"]) == ("decide", "partial")
+
+
+async def test_an_opposed_roll_shows_both_pools(tmp_path, log_path):
+    from test_graded import OPPOSED
+    from tui.screens.roll import RollDialog
+    from tui.screens.roll_result import RollResultDialog
+    path = tmp_path / "opposed.yaml"
+    path.write_text(OPPOSED, encoding="utf-8")
+    app = make_app(scenario_path=path, log_path=log_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+s", "t")
+        await pilot.pause()
+        await move_to(pilot, "talks")
+        await pilot.press("1", "enter")
+        await pilot.pause()
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, RollDialog)
+        text = screen_text(app)
+        # 2d6 against 1d6, ties to Beijing: P(2d6 > 1d6) = 181/216 ≈ 84%
+        assert "Roll 2d6 against 1d6 (Beijing's response)" in text
+        assert "a tie goes to the opposing side · chance of success 84%" in text
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, RollResultDialog)
+        rec = read_log(log_path)[-1]
+        text = screen_text(app)
+        assert "Beijing's response" in text and "1d6:" in text
+        verdict = "SUCCESS" if rec["success"] else "FAILURE"
+        assert f"Total {rec['total']} vs {rec['target']}  →  {verdict}" in text

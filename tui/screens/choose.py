@@ -83,7 +83,8 @@ class ChoosePanel(Vertical):
             extra = ""
             if opt.contested and b.adjudication:
                 extra = f"  (contested: roll {b.adjudication.dice}" + (
-                    ")" if b.adjudication.graded else f" ≥ {b.adjudication.target})")
+                    ")" if b.adjudication.graded else f" vs {b.adjudication.against_dice})"
+                    if b.adjudication.opposed else f" ≥ {b.adjudication.target})")
             ov = view.option(opt.id)
             blocked = ov is not None and ov.reason is not None
             if blocked:

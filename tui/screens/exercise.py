@@ -322,6 +322,8 @@ class ExerciseScreen(Screen):
             adj = branch.adjudication
             out += [(0, ""), (0, Content.assemble(("Roll waiting: ", f"bold {WARN}"), branch.title,
                                                   f" ({adj.dice})" if adj.graded else
+                                                  f" ({adj.dice} vs {adj.against_dice})"
+                                                  if adj.opposed else
                                                   f" ({adj.dice} ≥ {adj.target})"))]
         fired = s.fired_signposts()
         out += heading("Signposts fired")
@@ -610,7 +612,8 @@ class ExerciseScreen(Screen):
                     self.app.push_screen(RollResultDialog(
                         branch.title, option.label, outcome.roll, branch.adjudication.sides,
                         self.session.text(result_of.narrative) if result_of else "",
-                        band=band))
+                        band=band, against_sides=branch.adjudication.against_sides,
+                        against_label=branch.adjudication.against_label))
             else:
                 _, success, rationale = result
                 self.run_engine(self.session.decide, success, rationale)

@@ -58,6 +58,13 @@ class RollDialog(Dialog):
             body.append(Content.assemble(_("Roll "), (adj.dice, "bold"),
                                          (_("   the total (with modifiers) gives one result"),
                                           MUTED)))
+        elif adj.opposed:            # two pools: the acting side's against the opposing side's
+            body.append(Content.assemble(
+                _("Roll "), (adj.dice, "bold"), _(" against "), (adj.against_dice, "bold"),
+                f" ({adj.against_label})" if adj.against_label else ""))
+            body.append(styled(_("a tie goes to {side} · chance of success {p}").format(
+                side=_("the acting side") if adj.ties == "success" else _("the opposing side"),
+                p=self.chance), MUTED))
         else:
             body.append(Content.assemble("Roll ", (adj.dice, "bold"), " ≥ ",
                                          (str(adj.target), "bold"),

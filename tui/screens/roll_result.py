@@ -22,8 +22,10 @@ class RollResultDialog(Dialog):
     BINDINGS = [Binding("enter", "cancel", "Close", id="roll_result.close", priority=True)]
 
     def __init__(self, branch_title: str, option_label: str, roll: Roll, sides: int,
-                 narrative: str = "", band: ResultView | None = None) -> None:
+                 narrative: str = "", band: ResultView | None = None,
+                 against_sides: int = 6, against_label: str = "") -> None:
         super().__init__()
+        self.against_sides, self.against_label = against_sides, against_label  # opposed
         self.band = band        # a graded roll: the result the total fell in, its effects
         self.branch_title = branch_title
         self.option_label = option_label
@@ -44,6 +46,12 @@ class RollResultDialog(Dialog):
             body += ["", Content.assemble(_("Total "), (str(roll.total), "bold"), "  →  ",
                                           (roll.band_label.upper(), f"bold {ACCENT}"),
                                           (totals, MUTED))]
+        elif roll.against:           # an opposed roll: the opposing pool, then the verdict
+            body += [Content.assemble((roll.against_dice + ":  ", MUTED),
+                                      (dice_text(roll.against, self.against_sides), "bold"),
+                                      (f"  {self.against_label}", MUTED)),
+                     "", Content.assemble(_("Total "), (str(roll.total), "bold"), _(" vs "),
+                                          (str(roll.target), "bold"), "  →  ", verdict)]
         else:
             body += ["", Content.assemble("Total ", (str(roll.total), "bold"), " vs target ",
                                           (str(roll.target), "bold"), "  →  ", verdict)]
