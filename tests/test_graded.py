@@ -304,6 +304,8 @@ def test_the_tutorial_teaches_a_graded_roll_in_both_languages():
                               zip(adj.bands, en.branches["work_programme"].adjudication.bands))
     stalled = ru.branches["work_programme"].option("negotiate").outcome("stalled")
     assert stalled.narrative.startswith("Переговоры заходят в тупик")
+    assert ru.branches["narrow_the_office"].adjudication.against_label == "Решимость Токио"
+    assert en.branches["narrow_the_office"].adjudication.opposed
     assert ru.logic_hash == en.logic_hash
 
 

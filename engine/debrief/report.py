@@ -606,8 +606,8 @@ def _entry(n: int, rec: dict, before, after, rep: ReplayReport, names: _Names,
         if opposed and not isinstance(success, str):     # an opposed roll: both pools
             branch = names.sc.branches.get(bid) if names.sc else None
             who = branch.adjudication.against_label if branch and branch.adjudication else ""
-            d.append(Detail(_("Opposed by"), (f"{who}: " if who else "") + f"{rec.get('against_dice')}: "
-                            + " + ".join(map(str, opposed)) + f" = {target}"))
+            pool = f"{rec.get('against_dice')}: " + " + ".join(map(str, opposed))
+            d.append(Detail(_("Opposed by"), (f"{who}: " if who else "") + f"{pool} = {target}"))
         if isinstance(success, str):            # a graded roll: the band, and its totals
             band = _band(names, bid, success)
             d.append(Detail(_("Result"), _("total {total} → {result} ({totals})").format(

@@ -19,7 +19,8 @@ from engine.lang import expr as X
 from engine.lang.tree import walk
 from engine.diagnostics import Diagnostic, DiagnosticError, Pos, diag, did_you_mean, WARNING
 from engine.i18n import _
-from engine.model import (Adjudication, ArgumentRules, Band, Branch, Cell, CondEffect, Citation, Ending, Clause,
+from engine.model import (Adjudication, ArgumentRules, Band, Branch, Cell, CondEffect, Citation,
+                          Ending, Clause,
                           Condition, Event, Inject, Modifier, Objective, Option, Outcome, Scenario,
                           Signpost, Source, Turn, Variable, _day)
 from engine.format.schema import (DICE_RE, FORMAT_VERSION, FORMAT_VERSIONS, TURNS_RE,

@@ -10,6 +10,7 @@ Keys follow the ids the scenario already has, plus the field (Yarn Spinner's lin
     branch.<id>.option.<id>.label   branch.<id>.option.<id>.narrative
     branch.<id>.option.<id>.on_success.narrative   (and on_failure)
     branch.<id>.result.<result id>.label   branch.<id>.option.<id>.outcome.<result id>.narrative
+    branch.<id>.against.label
     inject.<id>.title   inject.<id>.narrative   signpost.<id>.text
 
 `source_strings` reads them off a loaded scenario (only the non-empty ones); `translated`
@@ -66,6 +67,7 @@ def source_strings(sc: Scenario) -> dict[str, str]:
                 put(f"{k}.modifier.{n}.label", m.label)
             for band in b.adjudication.bands:       # a graded roll's results (format 2)
                 put(f"{k}.result.{band.id}.label", band.label)
+            put(f"{k}.against.label", b.adjudication.against_label)    # an opposed roll's
         for o in b.options:
             put(f"{k}.option.{o.id}.label", o.label)
             put(f"{k}.option.{o.id}.narrative", o.narrative)
@@ -104,7 +106,7 @@ def translated(sc: Scenario, table: dict[str, str], lang: str) -> Scenario:
                 attrs.evolve(m, label=tr(f"{k}.modifier.{n}.label", m.label))
                 for n, m in enumerate(adj.modifiers, 1)), bands=tuple(
                 attrs.evolve(band, label=tr(f"{k}.result.{band.id}.label", band.label))
-                for band in adj.bands))
+                for band in adj.bands), against_label=tr(f"{k}.against.label", adj.against_label))
         return attrs.evolve(
             b, title=tr(f"{k}.title", b.title), narrative=tr(f"{k}.narrative", b.narrative),
             adjudication=adj, options=tuple(option(k, o) for o in b.options),
