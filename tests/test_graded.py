@@ -412,3 +412,16 @@ def test_explore_weighs_an_opposed_roll_exactly(write_scenario):
     odds = {o.values: o.probability for o in r.outcomes}
     assert odds[(("trust", "1"), ("deal", "full"))] == Fraction(1, 2) * Fraction(181, 216)
     assert odds[(("trust", "0"), ("deal", "none"))] == Fraction(1, 2) * Fraction(35, 216)
+
+
+def test_the_reachability_proof_counts_a_graded_outcomes_effects(write_scenario):
+    """A branch that only a graded result opens is not proved dead (the proof's abstract
+    effects include every result's)."""
+    from engine.analysis.abstract import never_playable
+    text = GRADED + """\
+  - id: follow_up
+    title: Follow up
+    when: deal == full
+    options: [{id: go, label: Go}]
+"""
+    assert never_playable(load_scenario(write_scenario(text))) == []
