@@ -137,11 +137,6 @@ def roll_odds(adj: Adjudication, modifier: int) -> list[tuple[Fraction, bool | s
     return out
 
 
-def reachable_totals(count: int, sides: int) -> tuple[int, int]:
-    """The lowest and highest totals of the dice alone."""
-    return count, count * sides
-
-
 @lru_cache(maxsize=1024)
 def opposed_probability(count: int, sides: int, against_count: int, against_sides: int,
                         modifier: int, ties_succeed: bool) -> Fraction:
