@@ -62,6 +62,11 @@ CODES: dict[str, str] = {
     "SP508": "a variable rests on an event its initial value never reads (format 2)",
     "SP509": ("cells: an actor in two cells, sealed moves without cells, or a strength scale "
               "that is empty or repeats a label"),
+    "SP510": ("a graded roll's results overlap, leave a gap, or misplace min/max; or an "
+              "option's outcomes do not fit its branch's roll"),
+    "SP511": "a roll that can never succeed, or a result no total can reach",
+    "SP512": ("an opposed roll (against) with a target or results, without its ties "
+              "declared, or ties without against"),
     "SP601": "the log cannot be read",
     "SP602": "a log line is not valid JSON (a torn last line is recovered)",
     "SP603": "the log's hash chain is broken — the log was edited",

@@ -227,6 +227,28 @@ class Modifier:
 
 
 @attrs.frozen
+class Band:
+    """Format 2: one result of a graded roll, over the modified total (dice + modifiers).
+    `lo` None: the lowest band, which takes every total below its `hi`; `hi` None: the
+    highest, which takes every total above its `lo`."""
+
+    id: str
+    label: str
+    lo: int | None = None
+    hi: int | None = None
+
+    def holds(self, total: int) -> bool:
+        return (self.lo is None or total >= self.lo) and (self.hi is None or total <= self.hi)
+
+    def totals_text(self) -> str:
+        if self.lo is None:
+            return f"≤ {self.hi}"
+        if self.hi is None:
+            return f"≥ {self.lo}"
+        return str(self.lo) if self.lo == self.hi else f"{self.lo}–{self.hi}"
+
+
+@attrs.frozen
 class Adjudication:
     dice: str
     count: int
@@ -234,6 +256,37 @@ class Adjudication:
     target: int
     modifiers: tuple[Modifier, ...] = ()
     note: str = ""
+    bands: tuple[Band, ...] = ()        # format 2: a graded roll (target unused), ascending
+    # Format 2, an opposed roll: the opposing side's pool; success when the acting side's
+    # total (dice + modifiers) beats the opposing total, a tie going to `ties`.
+    against_dice: str = ""
+    against_count: int = 0
+    against_sides: int = 0
+    against_label: str = ""
+    ties: str = "failure"               # "success" or "failure"
+
+    @property
+    def graded(self) -> bool:
+        return bool(self.bands)
+
+    @property
+    def opposed(self) -> bool:
+        return bool(self.against_count)
+
+    @property
+    def results(self) -> tuple:
+        """What the roll can decide: its bands' ids (graded), else True and False."""
+        return tuple(b.id for b in self.bands) or (True, False)
+
+    def band_of(self, total: int) -> Band:
+        """The band a modified total falls in (the bands meet with no gap, ends open)."""
+        for b in self.bands:
+            if b.hi is None or total <= b.hi:
+                return b
+        return self.bands[-1]
+
+    def band(self, band_id: str) -> Band | None:
+        return next((b for b in self.bands if b.id == band_id), None)
 
 
 @attrs.frozen
@@ -272,10 +325,18 @@ class Option:
     on_success: Outcome | None = None
     on_failure: Outcome | None = None
     when: Condition | None = None       # format 2: the option's own precondition
+    outcomes: tuple[tuple[str, Outcome], ...] = ()   # format 2: band id → outcome (graded)
 
     @property
     def contested(self) -> bool:
-        return self.on_success is not None or self.on_failure is not None
+        return self.on_success is not None or self.on_failure is not None or bool(self.outcomes)
+
+    def outcome(self, result: bool | str) -> Outcome | None:
+        """The outcome for an adjudication's result: True/False (a roll against a target) or
+        a band's id (a graded roll); None when the option says nothing for it."""
+        if isinstance(result, str):
+            return dict(self.outcomes).get(result)
+        return self.on_success if result else self.on_failure
 
 
 @attrs.frozen

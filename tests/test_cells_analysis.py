@@ -19,12 +19,13 @@ from engine.analysis.explore import (
     available,
     explore,
     normalise,
-    p_success,
     replay_steps,
 )
 from engine.analysis.randomtest import randomtest
 from engine.bundled import tutorial_scenario
 from engine.format.loader import load_scenario
+from engine.play import rules
+from engine.play.dice import roll_odds
 from engine.play.rules import Env, RuleError, initial_state
 from tui.cli import main
 
@@ -68,9 +69,10 @@ def by_the_rules(scenario):
     def dist(s):
         if s.ended:
             return ((s.values, Fraction(1)),)
-        if s.pending is not None:
-            p = p_success(s, env)
-            moves = [(("roll", True), p), (("roll", False), 1 - p)]
+        if s.pending is not None:          # every result of the roll (graded ones too)
+            branch, _o = rules.pending_option(s, env)
+            mod = sum(v for _, v in rules.modifiers_now(branch, s, env))
+            moves = [(("roll", r), p) for p, r in roll_odds(branch.adjudication, mod)]
         else:
             choices = available(s, env, prep)
             moves = [(a, Fraction(1, len(choices))) for a, _w in choices]
@@ -126,8 +128,10 @@ def test_a_turn_holds_one_move_of_each_cell(tmp_path):
         seen.add(s)
         assert len(blue & set(s.moves)) <= 1
         seen_both |= bool(blue & set(s.moves)) and bool(red & set(s.moves))
-        if s.pending is not None:
-            nxt = [("roll", True), ("roll", False)]
+        if s.pending is not None:          # every result of the roll (graded ones too)
+            branch, _o = rules.pending_option(s, env)
+            mod = sum(v for _, v in rules.modifiers_now(branch, s, env))
+            nxt = [("roll", r) for _p, r in roll_odds(branch.adjudication, mod)]
         else:
             nxt = [a for a, _w in available(s, env, prep)]
         for a in nxt:

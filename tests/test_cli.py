@@ -11,7 +11,7 @@ from tui.cli import main
 def test_lint_clean_scenario(capsys):
     assert main(["lint", str(tutorial_scenario()), "--no-explore"]) == 0
     out = capsys.readouterr().out
-    assert "0 errors" in out and "5 branches" in out
+    assert "0 errors" in out and "7 branches" in out
 
 
 def test_lint_reports_located_errors(tmp_path, capsys):

@@ -23,5 +23,7 @@ def test_tutorial_reach(tutorial):
     by_id = {r.event.id: r for r in baseline_reach(tutorial)}
     hayashi = by_id["hayashi_cnn_interview"]
     assert hayashi.branches == ("Japan presses for an agreement",)
-    assert hayashi.variables == ("Liaison office",)
+    assert hayashi.variables == ()                  # the office only cites it (format 2)
+    warning = by_id["china_warns_on_office"]
+    assert "Pressure from Beijing (0–3)" in warning.variables
     assert "branches: Japan presses for an agreement" in hayashi.summary()

@@ -153,6 +153,18 @@ def scenarios(draw) -> str:
         + ("sealed_moves: true\n" if cells == "sealed" else ""))
     mods = "\n".join(f"        - {{label: M{k}, when: {g.when()}, value: \"{g.int_(1)}\"}}"
                      for k in range(draw(st.integers(0, 2))))
+    # a graded roll: 2..4 result bands cut at distinct totals of 2d6 (and a little beyond)
+    cuts = sorted(draw(st.sets(st.integers(1, 14), min_size=1, max_size=3)))
+    bounds = [(None, cuts[0] - 1)] + [(a, b - 1) for a, b in zip(cuts, cuts[1:])] + \
+        [(cuts[-1], None)]
+    bands = "\n".join(
+        f"        - {{id: r{i}{'' if lo is None else f', min: {lo}'}"
+        f"{'' if hi is None else f', max: {hi}'}}}"
+        for i, (lo, hi) in enumerate(bounds))
+    outcomes = "\n".join(f"          r{i}: {{effects: {g.effects()}}}"
+                         for i in range(len(bounds)) if g.pick((True, True, False)))
+    gmods = "\n".join(f"        - {{label: G{k}, when: {g.when()}, value: \"{g.int_(1)}\"}}"
+                      for k in range(draw(st.integers(0, 2))))
     text = f"""\
 spillover: 2
 id: differential
@@ -207,6 +219,38 @@ branches:
         on_success: {{effects: {g.effects()}}}
         on_failure: {{effects: {g.effects()}}}
       - {{id: wait, label: Wait, when: {g.when()}, effects: {g.effects(1)}}}
+  - id: grade
+    title: Grade
+    turns: 1..3
+    repeatable: {g.pick(('true', 'false'))}
+    when: {g.when()}
+    adjudication:
+      dice: 2d6
+      modifiers:
+{gmods or "        []"}
+      results:
+{bands}
+    options:
+      - id: try
+        label: Try
+        effects: {g.effects(1)}
+        outcomes:
+{outcomes or "          {}"}
+  - id: duel
+    title: Duel
+    turns: 1..3
+    repeatable: {g.pick(('true', 'false'))}
+    when: {g.when()}
+    adjudication:
+      dice: {g.pick(('1d6', '2d4', '2d6'))}
+      against: {{dice: {g.pick(('1d6', '2d4', '1d8'))}}}
+      ties: {g.pick(('success', 'failure'))}
+      modifiers: [{{label: D, when: {g.when()}, value: "{g.int_(1)}"}}]
+    options:
+      - id: meet
+        label: Meet
+        on_success: {{effects: {g.effects()}}}
+        on_failure: {{effects: {g.effects()}}}
 injects:
   - {{id: surge, title: Surge, turn: {g.pick((1, 2))}, when: {g.when()}, effects: {g.effects()}}}
   - {{id: calm, title: Calm, when: {g.when()}, effects: {g.effects()}}}
@@ -214,7 +258,8 @@ endings:           # from turn 2 on, so that most sessions are played before one
   - {{id: e1, title: One, when: ["turn >= 2", "{g.bool_(1)}"]}}
   - {{id: e2, title: Two, when: ["turn >= {g.pick((2, 3))}", "{g.bool_(1)}"]}}
 """
-    text = text.replace("modifiers:\n        []", "modifiers: []")
+    text = text.replace("modifiers:\n        []", "modifiers: []").replace(
+        "outcomes:\n          {}", "outcomes: {}")
     if cells == "none":           # without cells the actors are not declared: drop them
         text = "\n".join(line for line in text.split("\n") if not line.startswith("    actor:"))
     return text
@@ -340,3 +385,58 @@ def test_the_checker_refuses_what_only_one_evaluator_could_mean(text):
     with pytest.raises(X.ExprError) as e:
         X.check_condition(X.parse_expr(text), scope)
     assert e.value.code in ("SP402", "SP403", "SP407")
+
+
+# ---------------------------------------------------------------- graded rolls: odds vs totals
+
+@settings(max_examples=200, deadline=None)
+@given(count=st.integers(1, 4), sides=st.integers(1, 8), modifier=st.integers(-12, 12),
+       cuts=st.lists(st.integers(-4, 36), min_size=0, max_size=4, unique=True))
+def test_band_odds_agree_with_counting_every_face(count, sides, modifier, cuts):
+    """`dice.roll_odds` (cumulative counts, what explore weighs results by) and
+    `Adjudication.band_of` (what a session's roll applies) agree: counting every face of
+    the dice, each band gets exactly its odds; a target roll likewise."""
+    from collections import Counter
+    from fractions import Fraction
+    from itertools import product as faces_of
+
+    from engine.model import Adjudication, Band
+    from engine.play.dice import roll_odds
+    cuts = sorted(cuts)
+    bounds = [(None, c - 1) for c in cuts[:1]] + \
+        [(a, b - 1) for a, b in zip(cuts, cuts[1:])] + [(cuts[-1] if cuts else None, None)]
+    bands = tuple(Band(f"r{i}", f"R{i}", lo, hi) for i, (lo, hi) in enumerate(bounds))
+    graded = Adjudication(f"{count}d{sides}", count, sides, 0, (), "", bands)
+    target = Adjudication(f"{count}d{sides}", count, sides, cuts[0] if cuts else 7)
+    rolls = list(faces_of(range(1, sides + 1), repeat=count))
+    seen = Counter(graded.band_of(sum(f) + modifier).id for f in rolls)
+    assert roll_odds(graded, modifier) == [(Fraction(seen[b.id], len(rolls)), b.id)
+                                           for b in bands if seen[b.id]]
+    for f in rolls:         # band_of agrees with each band's own bounds
+        assert graded.band_of(sum(f) + modifier).holds(sum(f) + modifier)
+    wins = sum(1 for f in rolls if sum(f) + modifier >= target.target)
+    n = len(rolls)
+    expected = [(Fraction(wins, n), True), (Fraction(n - wins, n), False)]
+    assert roll_odds(target, modifier) == [(p, r) for p, r in expected if p]
+
+
+@settings(max_examples=150, deadline=None)
+@given(a=st.tuples(st.integers(1, 3), st.integers(1, 6)),
+       b=st.tuples(st.integers(1, 3), st.integers(1, 6)), modifier=st.integers(-8, 8),
+       ties=st.sampled_from(["success", "failure"]))
+def test_opposed_odds_agree_with_counting_every_face(a, b, modifier, ties):
+    """`dice.roll_odds` of an opposed roll (what explore weighs it by) and the comparison
+    `rules.roll` makes agree, counting every face of both pools."""
+    from fractions import Fraction
+    from itertools import product as faces_of
+
+    from engine.model import Adjudication
+    from engine.play.dice import roll_odds
+    adj = Adjudication(f"{a[0]}d{a[1]}", a[0], a[1], 0, against_dice=f"{b[0]}d{b[1]}",
+                       against_count=b[0], against_sides=b[1], ties=ties)
+    rolls = list(faces_of(range(1, a[1] + 1), repeat=a[0]))
+    others = list(faces_of(range(1, b[1] + 1), repeat=b[0]))
+    wins = sum(1 for f in rolls for g in others
+               if sum(f) + modifier > sum(g) or (sum(f) + modifier == sum(g) and ties == "success"))
+    p = Fraction(wins, len(rolls) * len(others))
+    assert roll_odds(adj, modifier) == [(q, r) for q, r in ((p, True), (1 - p, False)) if q]

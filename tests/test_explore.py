@@ -267,6 +267,11 @@ injects:
         Fraction(5, 36)
 
 
+def _results(state, env) -> tuple:
+    """What the pending roll can decide: success or failure, or a graded roll's results."""
+    return rules.pending_option(state, env)[0].adjudication.results
+
+
 def test_explorer_offers_exactly_what_the_rules_allow(tutorial):
     """The explorer's shortcuts (turn windows, used moves) never change what is open."""
     env = Env.for_session(tutorial)
@@ -276,7 +281,7 @@ def test_explorer_offers_exactly_what_the_rules_allow(tutorial):
         s = rules.initial_state(env)
         while not s.ended:
             if s.pending is not None:
-                s = rules.resolve(s, env, rng.random() < 0.5)
+                s = rules.resolve(s, env, rng.choice(_results(s, env)))
                 continue
             offered = {a for a, _w in available(s, env, prep) if a[0] == "choose"}
             expected = {("choose", b.id, o.id) for b in rules.open_branches(s, env)
@@ -454,7 +459,7 @@ signposts:
                     base = rules._replace(s, fired=())
                     assert rules.fire_signposts(env, base) == _fire_plainly(env, base)
                     if s.pending is not None:
-                        s = rules.resolve(s, env, rng.random() < 0.5)
+                        s = rules.resolve(s, env, rng.choice(_results(s, env)))
                         continue
                     from engine.analysis.explore import apply_action
                     s = apply_action(s, env, rng.choice(available(s, env, prep))[0])
@@ -530,7 +535,7 @@ def _check_moves(sc, seed: int, runs: int) -> None:
         s = rules.initial_state(env)
         while not s.ended:
             if s.pending is not None:
-                s = rules.resolve(s, env, rng.random() < 0.5)
+                s = rules.resolve(s, env, rng.choice(_results(s, env)))
                 continue
             offered = [a for a, _w in available(s, env, prep)]
             assert len(offered) == len(set(offered))

@@ -51,7 +51,7 @@ def test_lint_json_reports_an_incomplete_reachability_check(tmp_path, capsys):
     assert "brief_partners" in reach["witnessed"] and reach["playthroughs"] > 0
     assert set(reach["branches_played"]) | {"never_played"} == {
         "press_negotiations", "answer_beijing", "open_office", "brief_partners",
-        "china_protests", "never_played"}
+        "work_programme", "narrow_the_office", "china_protests", "never_played"}
     assert reach["covered"].startswith("turn 0 explored completely")
     assert "NOT checked completely" in reach["summary"]
 

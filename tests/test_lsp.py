@@ -153,7 +153,7 @@ async def test_errors_in_a_file_not_open_are_published_for_it(project):
 async def test_an_include_part_opened_first_is_checked_with_its_scenario(project):
     main = project
     text = main.read_text(encoding="utf-8")
-    main.write_text(text.replace("spillover: 1", "spillover: 1\ninclude: [parts/extra.yaml]", 1),
+    main.write_text(text.replace("spillover: 2", "spillover: 2\ninclude: [parts/extra.yaml]", 1),
                     encoding="utf-8")
     part = main.parent / "parts" / "extra.yaml"
     part.parent.mkdir()

@@ -129,10 +129,12 @@ def _check_walk(scenario, seed: int, switched_off=(), injects=True, steps=80):
             k = lay.pending(c)
             branch, _o = rules.pending_option(state, env)
             assert tc.mods[k](c) == sum(v for _, v in rules.modifiers_now(branch, state, env))
-            options = [(True, tc.win[k]), (False, tc.lose[k])]
+            adj = branch.adjudication
+            options = [(band.id, tc.bands[k][band.id]) for band in adj.bands] if adj.graded \
+                else [(True, tc.win[k]), (False, tc.lose[k])]
             for success, fn in options:
                 _same(lambda: rules.resolve(state, env, success), lambda: fn(c), lay)
-            state = _step_or_stop(lambda: rules.resolve(state, env, rng.random() < 0.5))
+            state = _step_or_stop(lambda: rules.resolve(state, env, rng.choice(options)[0]))
         else:
             # available() offers passing at the last turn too: there, passing ends the session
             offered = [("pass",) if machine.actions[a] == ("end",) else machine.actions[a]

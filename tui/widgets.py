@@ -315,9 +315,18 @@ def branch_detail(view: BranchView, *, actor: str, modifiers: list[tuple[str, in
     adj = b.adjudication
     if adj is not None:
         out += heading("Adjudication")
-        out.append((2, Content.assemble(
-            "roll ", (adj.dice, "bold"), " ≥ ", (str(adj.target), "bold"),
-            (f"    chance of success now {probability}" if probability else "", MUTED))))
+        if adj.graded:                  # format 2: the results and the totals giving each
+            out.append((2, Content.assemble("roll ", (adj.dice, "bold"), (": " + ", ".join(
+                f"{band.label} {band.totals_text()}" for band in adj.bands), MUTED))))
+        elif adj.opposed:               # format 2: against the opposing side's pool
+            out.append((2, Content.assemble(
+                "roll ", (adj.dice, "bold"), " vs ", (adj.against_dice, "bold"),
+                f" ({adj.against_label})" if adj.against_label else "",
+                (f"    chance of success now {probability}" if probability else "", MUTED))))
+        else:
+            out.append((2, Content.assemble(
+                "roll ", (adj.dice, "bold"), " ≥ ", (str(adj.target), "bold"),
+                (f"    chance of success now {probability}" if probability else "", MUTED))))
         if adj.note:
             out.append((2, Content(" ".join(adj.note.split()))))
         if modifiers:

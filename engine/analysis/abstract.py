@@ -184,8 +184,8 @@ class _Fixpoint:
                     grew = True
                 if b.id in playable:
                     for o in b.options:
-                        for effects in (o.effects, *(x.effects for x in (o.on_success,
-                                                                         o.on_failure) if x)):
+                        outcomes = (o.on_success, o.on_failure, *(x for _r, x in o.outcomes))
+                        for effects in (o.effects, *(x.effects for x in outcomes if x)):
                             grew = self.apply(effects, turns) or grew
             for i in injects:
                 turns = list(range(i.turn, last + 1)) if i.turn is not None else list(

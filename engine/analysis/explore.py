@@ -211,8 +211,13 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
                 continue
             for o in b.options:
                 if o.contested and ("choose", b.id, o.id) in best_option:
-                    for word in ("success", "failure"):
-                        if (b.id, o.id, word == "success") not in best_outcome:
+                    adj = b.adjudication
+                    assert adj is not None
+                    results: list[tuple[str, bool | str]] = \
+                        [(band.id, band.id) for band in adj.bands] if adj.graded else \
+                        [("success", True), ("failure", False)]
+                    for word, result in results:
+                        if (b.id, o.id, result) not in best_outcome:
                             outcomes_never.append(f"{b.id}:{o.id} {word}")
         injects_never = [i for i in scenario.injects if i not in best_inject
                          and (injects or scenario.injects[i].turn is not None)]

@@ -35,7 +35,7 @@ import attrs
 from engine.lang import expr as X
 from engine.model import Clause, Scenario, flat_effects
 from engine.lang.tree import walk
-from engine.play.rules import Env, GameState
+from engine.play.rules import Env, GameState, RuleError, apply_effects
 
 CONTEXT_CAP = 4096
 
@@ -79,10 +79,16 @@ class Graph:
 
 def _reads(clause: Clause, scenario: Scenario) -> tuple[list[str], list[str], list[str], bool]:
     """What a clause reads: variables, chosen keys, released keys, and whether the turn."""
-    names = {v.id for v in scenario.variables}
+    names = {v.id: v for v in scenario.variables}
     vars_, chosen, released, turn = [], [], [], False
     for label, _fn, _t in clause.typed.refs:
-        if label in names:
+        if label in names and names[label].derived is not None:
+            # a derived variable (format 2): what its derivation reads moves the clause
+            for src in _effect_reads(names[label].derived, scenario):
+                if src not in vars_:
+                    vars_.append(src)
+            turn = True
+        elif label in names:
             if label not in vars_:
                 vars_.append(label)
         elif label == "turn" or label.startswith("occurred("):
@@ -133,13 +139,20 @@ class _Analyser:
         self.env = Env.for_session(scenario)
         self.var = {v.id: v for v in scenario.variables}
         self.initial = tuple(v.initial for v in scenario.variables)
+        self.derived = any(v.derived is not None for v in scenario.variables)
         self._eff_cache: dict[int, dict] = {}
 
     def state(self, values: dict[int, Any], turn: int, chosen: frozenset, released: frozenset):
         vals = list(self.initial)
         for i, v in values.items():
             vals[i] = v
-        return GameState(turn, tuple(vals), chosen, (), released)
+        s = GameState(turn, tuple(vals), chosen, (), released)
+        if self.derived:             # derived variables follow what they are derived from
+            try:
+                s = GameState(turn, tuple(apply_effects((), s, self.env)), chosen, (), released)
+            except RuleError:
+                pass
+        return s
 
     def table(self, clause: Clause, turns: Iterable[int]):
         """Dimensions and the truth of the clause in each context."""
@@ -265,7 +278,7 @@ def _writers(scenario: Scenario, node_of: dict, an: "_Analyser") -> list[_Writer
                 effects.append((eff, None if eff.variable in written
                                 else allowed.get(eff.variable)))
                 written.add(eff.variable)
-            for outcome in (o.on_success, o.on_failure):
+            for outcome in (o.on_success, o.on_failure, *(out for _r, out in o.outcomes)):
                 if outcome is not None:
                     seen = set(written)
                     for eff in flat_effects(outcome.effects):
@@ -350,7 +363,11 @@ def build_graph(scenario: Scenario, group_by: str = "turn") -> Graph:
         else:
             group = f"actor_{b.actor}" if b.actor else NO_ACTOR
             glabel = scenario.actors.get(b.actor, b.actor) if b.actor else "No actor"
-        add("branch", b.id, b.title, group, glabel)
+        label = b.title
+        if b.adjudication is not None and b.adjudication.graded:     # its results, in order
+            label += f" ({b.adjudication.dice}: " + " / ".join(
+                band.label for band in b.adjudication.bands) + ")"
+        add("branch", b.id, label, group, glabel)
     for i in scenario.injects.values():
         if group_by == "turn":
             group = f"turn_{i.turn}" if i.turn is not None else "on_demand"

@@ -176,10 +176,10 @@ class Layout:
 
 class TurnCode:
     """The moves of one turn: `open(c)` lists the actions at a decision state; `steps[a](c)`
-    applies one; `mods[k]`, `win[k]`, `lose[k]` serve a pending roll; `enter(c)` passes
-    into this turn from the previous one."""
+    applies one; `mods[k]`, `win[k]`, `lose[k]` serve a pending roll (`bands[k]`, result id
+    → step, a graded one); `enter(c)` passes into this turn from the previous one."""
 
-    __slots__ = ("turn", "open", "steps", "mods", "win", "lose", "enter")
+    __slots__ = ("turn", "open", "steps", "mods", "win", "lose", "bands", "enter")
 
     turn: int
     open: Callable[[int], list[int]]
@@ -187,6 +187,7 @@ class TurnCode:
     mods: list[Any]             # per pending no.: c -> the modifiers' sum
     win: list[Any]              # per pending no.: c -> c after success
     lose: list[Any]             # … after failure
+    bands: list[Any]            # per pending no. of a graded roll: result id -> (c -> c)
     enter: Callable[[int], int]
 
 
@@ -269,13 +270,19 @@ class Machine:
         steps[self.END] = _make_end(lay.ended)
         tc.enter = self._enter(x, fire)
         tc.mods = [None] * (len(lay.contested) + 1)
-        tc.win, tc.lose = list(tc.mods), list(tc.mods)
+        tc.win, tc.lose, tc.bands = list(tc.mods), list(tc.mods), list(tc.mods)
         for b in branches:                          # the rolls of contested options
             for o in b.options:
                 if o.contested:
                     k = lay.pending_index[(b.id, o.id)]
                     assert b.adjudication is not None       # contested: adjudicated
                     tc.mods[k] = self._modifiers(x, b.adjudication.modifiers)
+                    if b.adjudication.graded:       # one step per result band
+                        tc.bands[k] = {
+                            band.id: then(x.effects(_effects(o.outcome(band.id)) + derived),
+                                          ~lay.pending_mask, 0, fire)
+                            for band in b.adjudication.bands}
+                        continue
                     for outcomes, outcome in ((tc.win, o.on_success), (tc.lose, o.on_failure)):
                         effects = (outcome.effects if outcome else ()) + derived
                         outcomes[k] = then(x.effects(effects),
@@ -509,6 +516,10 @@ def allowance_groups(scenario: Scenario, layout: Layout) -> list[tuple[int, int]
     if None in masks:
         out.append((masks[None], scenario.moves_per_turn))
     return out
+
+
+def _effects(outcome) -> tuple:
+    return outcome.effects if outcome is not None else ()
 
 
 def _all(fns: list) -> Fn:

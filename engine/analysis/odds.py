@@ -1,7 +1,7 @@
 """Exact odds: a roll's outcomes (`roll_odds`, the one function that gives them) and the
 probability mass pushed along the explored graph in whole numbers (`propagate`).
 
-A chance node is a tuple of outcome odds, one per outcome (today: success, failure), each a
+A chance node is a tuple of outcome odds, one per outcome (success and failure, or a graded roll's result bands), each a
 `Fraction`; a decision node's are whole-number weights. `plan` and `push` accept either, of
 any length."""
 
@@ -12,30 +12,32 @@ from array import array
 from fractions import Fraction
 from functools import lru_cache
 
-from engine.play import rules
-from engine.play.dice import success_probability
+from engine.model import Adjudication
+from engine.play import dice, rules
 from engine.play.rules import Env, GameState
 
 
 @lru_cache(maxsize=4096)
-def roll_success(count: int, sides: int, target: int, modifier: int) -> Fraction:
-    return success_probability(count, sides, target, modifier)
+def roll_odds(adj: Adjudication, modifier: int) -> tuple[tuple[Fraction, bool | str], ...]:
+    """Every possible result of a roll with its exact probability, given the modifiers' sum:
+    success and failure (against a target or an opposing pool), or a graded roll's result
+    bands (`engine.play.dice.roll_odds`, which the rules share). Impossible ones are left
+    out."""
+    return tuple(dice.roll_odds(adj, modifier))
 
 
-@lru_cache(maxsize=4096)
-def roll_odds(count: int, sides: int, target: int, modifier: int) -> tuple[Fraction, Fraction]:
-    """(P(success), P(failure)) of a roll."""
-    p = roll_success(count, sides, target, modifier)
-    return p, 1 - p
-
-
-def p_success(state: GameState, env: Env) -> Fraction:
-    """Exact probability that the pending adjudication succeeds in this state."""
+def result_probability(state: GameState, env: Env, result: bool | str) -> Fraction:
+    """Exact probability that the pending roll gives `result` (True/False, or a band id)."""
     branch, _option = rules.pending_option(state, env)
     adj = branch.adjudication
     assert adj is not None          # a contested option's branch has one
     mod = sum(v for _, v in rules.modifiers_now(branch, state, env))
-    return roll_success(adj.count, adj.sides, adj.target, mod)
+    return sum((p for p, r in roll_odds(adj, mod) if r == result), Fraction(0))
+
+
+def p_success(state: GameState, env: Env) -> Fraction:
+    """Exact probability that the pending adjudication succeeds in this state."""
+    return result_probability(state, env, True)
 
 
 
@@ -75,7 +77,7 @@ def plan(n: int, order: list[int], edges: list) -> tuple[list, int]:
         chance, pairs = edges[sid][0], edges[sid][1]
         ws = pairs[1::2]
         if chance:
-            d = ws[0].denominator
+            d = math.lcm(*(w.denominator for w in ws))     # a graded roll's odds differ
             ws = tuple(w.numerator * (d // w.denominator) for w in ws)
             total = d
         else:                    # whole-number weights (explore scales fractional ones)

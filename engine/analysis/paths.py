@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from engine.analysis.moves import END, PASS, apply_action
-from engine.analysis.odds import p_success
+from engine.analysis.odds import result_probability
 from engine.analysis.results import Step
 from engine.model import Scenario
 from engine.play import rules
@@ -31,9 +31,16 @@ def describe(action: tuple, state: GameState, env: Env) -> Step:
         adj = b.adjudication
         assert adj is not None
         mod_text = modifier_text(rules.modifiers_now(b, state, env))
-        p = p_success(state, env)
-        p = p if action[1] else 1 - p
+        p = result_probability(state, env, action[1])
+        if isinstance(action[1], str):                  # a graded roll's result
+            band = adj.band(action[1])
+            return Step(f"roll {action[1]}", f"turn {t}: roll {adj.dice}{mod_text} on "
+                        f"{b.id} → {band.label if band else action[1]} "
+                        f"({band.totals_text() if band else '?'}, p = {p})", t)
         word = "success" if action[1] else "failure"
+        if adj.opposed:
+            return Step(f"roll {word}", f"turn {t}: roll {adj.dice}{mod_text} against "
+                        f"{adj.against_dice} (ties: {adj.ties}) on {b.id} → {word} (p = {p})", t)
         return Step(f"roll {word}", f"turn {t}: roll {adj.dice}{mod_text} vs {adj.target} "
                     f"on {b.id} → {word} (p = {p})", t)
     if kind == "release":
@@ -65,13 +72,15 @@ def parse_token(token: str) -> tuple:
         return ("choose", b, o)
     if word == "roll" and rest in ("success", "failure"):
         return ("roll", rest == "success")
+    if word == "roll" and rest and " " not in rest:     # a graded roll's result
+        return ("roll", rest)
     if word == "release" and rest:
         return ("release", rest)
     if word == "pass" and not rest:
         return PASS
     if word == "end" and not rest:
         return END
-    raise ValueError(f"not a step: {token!r} (choose b:o · roll success|failure · "
+    raise ValueError(f"not a step: {token!r} (choose b:o · roll success|failure|RESULT · "
                      "release i · pass · end)")
 
 

@@ -211,10 +211,19 @@ class _Player:
                 adj = sc.branches[b].adjudication
                 assert adj is not None
                 faces = [rng.randint(1, adj.sides) for _ in range(adj.count)]
-                success = sum(faces) + tc.mods[k](c) >= adj.target
+                total = sum(faces) + tc.mods[k](c)
+                if adj.opposed:        # the opposing pool (format 2), kept with the faces
+                    against = [rng.randint(1, adj.against_sides)
+                               for _ in range(adj.against_count)]
+                    other = sum(against)
+                    success = total > other or (total == other and adj.ties == "success")
+                    faces = (faces, against)
+                else:
+                    success = adj.band_of(total).id if adj.graded else total >= adj.target
                 steps.append(("roll", c, faces))
                 try:
-                    c = tc.win[k](c) if success else tc.lose[k](c)
+                    c = tc.bands[k][success](c) if adj.graded else \
+                        tc.win[k](c) if success else tc.lose[k](c)
                 except RangeFail:
                     raise _Stop("rule", rule_refusal(lay.decode(steps[-1][1]), env,
                                                       ("roll", success))) from None
@@ -265,10 +274,14 @@ class _Player:
         branch = {b: sum(option[f"{b}:{o.id}"] for o in sc.branches[b].options)
                   for b in sc.branches}
         outcome = {f"{b.id}:{o.id} {w}": 0 for b in sc.branches.values()
-                   for o in b.options if o.contested for w in ("success", "failure")}
+                   for o in b.options if o.contested
+                   for w in ([band.id for band in b.adjudication.bands]
+                             or ("success", "failure"))}
         for (k, success), n in self.rolls.items():
             b, o = m.layout.contested[k - 1]
-            outcome[f"{b}:{o} {'success' if success else 'failure'}"] += n
+            word = success if isinstance(success, str) else \
+                "success" if success else "failure"
+            outcome[f"{b}:{o} {word}"] += n
         return {"branch": branch, "option": option, "inject": inject, "outcome": outcome}
 
 
@@ -284,10 +297,29 @@ def describe_steps(steps: list, env: Env, machine: Machine) -> tuple[Step, ...]:
             adj = branch.adjudication
             assert adj is not None               # a roll is pending: it is adjudicated
             mods = rules.modifiers_now(branch, state, env)
+            against: list = []
+            if adj.opposed:
+                faces, against = faces
             total = sum(faces) + sum(v for _, v in mods)
+            mod_text = modifier_text(mods)
+            if adj.opposed:
+                other = sum(against)
+                word = "success" if total > other or (
+                    total == other and adj.ties == "success") else "failure"
+                out.append(Step(f"roll {word}", f"turn {state.turn}: roll {adj.dice} on "
+                                f"{branch.id}: {' + '.join(map(str, faces))}{mod_text} = "
+                                f"{total} vs {adj.against_dice}: "
+                                f"{' + '.join(map(str, against))} = {other} → {word}",
+                                state.turn))
+                continue
+            if adj.graded:
+                band = adj.band_of(total)
+                out.append(Step(f"roll {band.id}", f"turn {state.turn}: roll {adj.dice} on "
+                                f"{branch.id}: {' + '.join(map(str, faces))}{mod_text} = "
+                                f"{total} → {band.label}", state.turn))
+                continue
             success = total >= adj.target
             word = "success" if success else "failure"
-            mod_text = modifier_text(mods)
             out.append(Step(f"roll {word}", f"turn {state.turn}: roll {adj.dice} on "
                             f"{branch.id}: {' + '.join(map(str, faces))}{mod_text} = {total} "
                             f"vs {adj.target} → {word}", state.turn))

@@ -49,8 +49,13 @@ class Graph:
         self.best_option: dict[tuple, Best] = {}
         self.best_outcome: dict[tuple, Best] = {}
         self.best_inject: dict[str, Best] = {}
-        # machine actions, then the two outcomes of a roll as actions
-        self.actions: list[tuple] = machine.actions + [ROLL_OK, ROLL_KO]
+        # machine actions, then the outcomes of a roll as actions: success, failure, and
+        # the result bands of graded rolls
+        sc = machine.env.scenario
+        self.band_ids = sorted({band.id for b in sc.branches.values()
+                                if b.adjudication is not None for band in b.adjudication.bands})
+        self.actions: list[tuple] = machine.actions + [ROLL_OK, ROLL_KO] + [
+            ("roll", bid) for bid in self.band_ids]
         self.transitions = 0
         self.expanded = 0
         self.complete = True
@@ -92,12 +97,13 @@ class Search:
         self.graph = g = Graph(machine, machine.root & self.keep[0])
         self.weight = action_weights(machine, policy)
         self.R_OK, self.R_KO = len(machine.actions), len(machine.actions) + 1
+        self.R_BAND = {bid: self.R_KO + 1 + i for i, bid in enumerate(g.band_ids)}
         self.adjudication: list = [None] + [sc.branches[b].adjudication for b, _o in lay.contested]
         self.roll_weight: list = [0] * len(g.actions)     # a roll's odds, at R_OK and R_KO
         # per action: the shortest distance it was taken at (outcomes, passing and ending
         # are tracked elsewhere)
         self.best_d = [1 << 62] * len(g.actions)
-        for a in (self.R_OK, self.R_KO, machine.PASS, machine.END):
+        for a in (self.R_OK, self.R_KO, *self.R_BAND.values(), machine.PASS, machine.END):
             self.best_d[a] = -1
         # how much each move raises the in-turn order key (see engine.analysis.explore): a
         # choice +2 (+1 when a roll follows), a release +2, a roll +1; passing and ending 0
@@ -110,7 +116,8 @@ class Search:
                 self.order_step[a] = 1 if contested else 2
             elif action[0] == "release":
                 self.order_step[a] = 2
-        self.order_step[self.R_OK] = self.order_step[self.R_KO] = 1
+        for a in (self.R_OK, self.R_KO, *self.R_BAND.values()):
+            self.order_step[a] = 1
         self.n_keys = 2 * machine.mpt + 2 * len(sc.injects) + 2
         self.buckets: list[list[list[int]]] = [[[] for _ in range(self.n_keys)]
                                                for _ in range(self.last + 1)]
@@ -172,12 +179,14 @@ class Search:
         g = self.graph
         adj = self.adjudication[k]
         wts = self.roll_weight
-        outcomes = ((self.R_OK, tc.win[k]), (self.R_KO, tc.lose[k]))
-        odds = roll_odds(adj.count, adj.sides, adj.target, tc.mods[k](c))
         choices, kids = [], []
-        for (a, move), p in zip(outcomes, odds):
-            if not p:
-                continue
+        for p, result in roll_odds(adj, tc.mods[k](c)):
+            if result is True:
+                a, move = self.R_OK, tc.win[k]
+            elif result is False:
+                a, move = self.R_KO, tc.lose[k]
+            else:                                   # a graded roll's result band
+                a, move = self.R_BAND[result], tc.bands[k][result]
             wts[a] = p
             choices.append(a)
             try:

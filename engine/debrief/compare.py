@@ -20,6 +20,7 @@ from engine.play.replay import VERIFIED, ReplayReport, replay
 from engine.debrief.aar import GENERAL_TITLE, build_debrief
 from engine.play.views import readable_value
 from engine.debrief.report import effective_actions
+from engine.play.session import band_label
 from engine.play.replay import unreadable_reason
 from engine.debrief.charts import Bar, PairBar
 from engine.debrief.render import render
@@ -156,8 +157,10 @@ def _decisions(rep: ReplayReport) -> list[Decision]:
                                 strength=str(rec.get("strength", ""))))
         elif a in ("roll", "decide") and pending is not None:
             d = out[pending]
-            verdict = "success" if rec.get("success") else "failure"
-            how = (f"roll {rec.get('total')} vs {rec.get('target')}" if a == "roll"
+            verdict = band_label(rep.scenario, rec) if "band" in rec else \
+                "success" if rec.get("success") else "failure"
+            how = (f"roll {rec.get('total')}" + ("" if "band" in rec else
+                                                 f" vs {rec.get('target')}") if a == "roll"
                    else "facilitator" + (f": {why}" if (why := amended.get(rec.get("n"),
                                                                             rec.get("rationale")))
                                          else ""))

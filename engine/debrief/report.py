@@ -33,6 +33,8 @@ from engine.play.replay import unreadable_reason, VERIFIED, ReplayReport, replay
 from engine.play.rules import RuleError
 from engine.lang.text import render
 from engine.play import rules
+from engine.play.session import band_label
+from engine.i18n import _
 
 
 class ReportError(Exception):
@@ -298,11 +300,19 @@ def summarize(rec: dict, scenario: Scenario | None) -> str:
     if a == "choose":
         return f"chose '{names.option(rec.get('branch'), rec.get('option'))}' in " \
                f"'{names.branch(rec.get('branch'))}'"
+    if a == "roll" and "band" in rec:           # a graded roll: the band the total fell in
+        faces = " + ".join(map(str, rec.get("faces", [])))
+        return _("rolled {dice} ({faces}) for '{branch}': {total}, {result}").format(
+            dice=rec.get("dice"), faces=faces, branch=names.branch(rec.get("branch")),
+            total=rec.get("total"), result=band_label(scenario, rec))
     if a == "roll":
         faces = " + ".join(map(str, rec.get("faces", [])))
         return (f"rolled {rec.get('dice')} ({faces}) for '{names.branch(rec.get('branch'))}': "
                 f"{rec.get('total')} vs {rec.get('target')}, "
                 f"{'success' if rec.get('success') else 'failure'}")
+    if a == "decide" and "band" in rec:
+        return _("facilitator decided {result} for '{branch}'").format(
+            result=band_label(scenario, rec), branch=names.branch(rec.get("branch")))
     if a == "decide":
         return (f"facilitator decided {'success' if rec.get('success') else 'failure'} for "
                 f"'{names.branch(rec.get('branch'))}'")
@@ -328,7 +338,7 @@ def summarize(rec: dict, scenario: Scenario | None) -> str:
     if a == "undo":
         return f"undo of action {rec.get('undoes')}"
     if a == "next_turn":
-        label, _ = names.turn(int(rec.get("turn", 0) or 0))
+        label = names.turn(int(rec.get("turn", 0) or 0))[0]
         return f"moved to turn {rec.get('turn')} ({label})"
     if a == "end":
         return "ended the session"
@@ -547,10 +557,15 @@ def _text(text: str, after, rep: ReplayReport) -> str:
     return render(text, after.state, rep.session.env)
 
 
-def _outcome_narrative(names: _Names, bid, oid, success: bool, after=None,
+def _band(names: _Names, bid, band_id: str):
+    b = names.sc.branches.get(bid) if names.sc else None
+    return b.adjudication.band(band_id) if b is not None and b.adjudication else None
+
+
+def _outcome_narrative(names: _Names, bid, oid, success: bool | str, after=None,
                        rep: ReplayReport | None = None) -> list[Detail]:
     opt = names.option_obj(bid, oid)
-    outcome = (opt.on_success if success else opt.on_failure) if opt else None
+    outcome = opt.outcome(success) if opt else None
     if outcome and outcome.narrative:
         return [Detail("Outcome", _text(outcome.narrative.strip(), after, rep)
                        if rep is not None else outcome.narrative.strip())]
@@ -585,33 +600,48 @@ def _entry(n: int, rec: dict, before, after, rep: ReplayReport, names: _Names,
         roll = None
         if confirmed and before is not None and rep.session is not None:
             try:
-                _, roll = rules.roll(before.state, rep.session.env)
+                roll = rules.roll(before.state, rep.session.env)[1]
             except (RuleError, KeyError, AttributeError):
                 roll = None
+        success: bool | str
         if roll is not None:
             faces, mods = list(roll.faces), [list(m) for m in roll.modifiers]
-            total, target, success, dice = roll.total, roll.target, roll.success, roll.dice
+            total, target, success, dice = roll.total, roll.target, roll.result, roll.dice
         else:
             faces, mods = rec.get("faces", []), rec.get("modifiers", [])
             total, target = rec.get("total"), rec.get("target")
-            success, dice = bool(rec.get("success")), rec.get("dice")
+            success = str(rec["band"]) if "band" in rec else bool(rec.get("success"))
+            dice = rec.get("dice")
         d.append(Detail("Dice", f"{dice}: " + " + ".join(map(str, faces))
                         + f" = {sum(int(f) for f in faces)}"))
         for label, value in mods:
             d.append(Detail("Modifier", f"{label}: {_signed(int(value))}"))
         if not mods:
             d.append(Detail("Modifier", "none applied"))
-        d.append(Detail("Result", f"total {total} vs target {target} → "
-                        f"{'success' if success else 'failure'}"))
+        opposed = roll.against if roll is not None else rec.get("against")
+        if opposed and not isinstance(success, str):     # an opposed roll: both pools
+            branch = names.sc.branches.get(bid) if names.sc else None
+            who = branch.adjudication.against_label if branch and branch.adjudication else ""
+            pool = f"{rec.get('against_dice')}: " + " + ".join(map(str, opposed))
+            d.append(Detail(_("Opposed by"), (f"{who}: " if who else "") + f"{pool} = {target}"))
+        if isinstance(success, str):            # a graded roll: the band, and its totals
+            band = _band(names, bid, success)
+            d.append(Detail(_("Result"), _("total {total} → {result} ({totals})").format(
+                total=total, result=band.label if band else success,
+                totals=band.totals_text() if band else "?")))
+        else:
+            d.append(Detail("Result", f"total {total} vs target {target} → "
+                            f"{'success' if success else 'failure'}"))
         if roll is not None and (list(roll.faces) != rec.get("faces") or roll.total != rec.get("total")
                                  or [list(m) for m in roll.modifiers] != rec.get("modifiers")):
             d.append(Detail("Log says", describe_logged_roll(rec)))
         d += _outcome_narrative(names, bid, oid, success, after, rep)
     elif a == "decide":
         kind = "Facilitator decision"
-        success = bool(rec.get("success"))
-        title = (f"{names.branch(bid)} — {names.option(bid, oid)}: "
-                 f"{'success' if success else 'failure'}")
+        success = str(rec["band"]) if "band" in rec else bool(rec.get("success"))
+        verdict = band_label(names.sc, rec) if isinstance(success, str) else \
+            "success" if success else "failure"
+        title = f"{names.branch(bid)} — {names.option(bid, oid)}: {verdict}"
         d.append(Detail("Rationale", rec.get("rationale") or "(none recorded)"))
         d += _outcome_narrative(names, bid, oid, success, after, rep)
     elif a == "release":

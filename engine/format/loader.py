@@ -18,7 +18,9 @@ import attrs
 from engine.lang import expr as X
 from engine.lang.tree import walk
 from engine.diagnostics import Diagnostic, DiagnosticError, Pos, diag, did_you_mean, WARNING
-from engine.model import (Adjudication, ArgumentRules, Branch, Cell, CondEffect, Citation, Ending, Clause,
+from engine.i18n import _
+from engine.model import (Adjudication, ArgumentRules, Band, Branch, Cell, CondEffect, Citation,
+                          Ending, Clause,
                           Condition, Event, Inject, Modifier, Objective, Option, Outcome, Scenario,
                           Signpost, Source, Turn, Variable, _day)
 from engine.format.schema import (DICE_RE, FORMAT_VERSION, FORMAT_VERSIONS, TURNS_RE,
@@ -258,7 +260,7 @@ class _Builder:
 
         def collect(key):
             out = []
-            for source in catalogues + [p for _, p in parts]:
+            for source in catalogues + [p for _name, p in parts]:
                 value = source.get(key)
                 if isinstance(value, list):
                     out.extend((item, value.item_pos[i] if hasattr(value, "item_pos") else None)
@@ -917,6 +919,8 @@ class _Builder:
                 option = self.option(o, opos, what, adjudication is not None)
                 if first_option:
                     options.append(option)
+            if adjudication is not None:
+                self.check_outcomes(raw, pos, options, adjudication, what)
             if adjudication is not None and not any(o.contested for o in options):
                 self.error("SP502", f"{what} has an adjudication but no option has on_success/"
                            "on_failure", value_pos(raw, "adjudication", pos),
@@ -961,13 +965,62 @@ class _Builder:
                                                   (out, "narrative", pos), f"{owhat}, {key}"),
                                         self.effects(out.get("effects"), (out, "effects", pos),
                                                      f"{owhat}, {key}"))
+        graded = ()
+        if isinstance(o.get("outcomes"), dict) and \
+                self.needs_v2("an option's `outcomes`", value_pos(o, "outcomes", pos)):
+            if not adjudicated:
+                self.error("SP501", f"{owhat} has outcomes but the branch has no adjudication",
+                           value_pos(o, "outcomes", pos),
+                           "add an adjudication with results to the branch")
+            graded = tuple(
+                (str(band), Outcome(
+                    self.text(out.get("narrative", ""), (out, "narrative", pos),
+                              f"{owhat}, outcome '{band}'"),
+                    self.effects(out.get("effects"), (out, "effects", pos),
+                                 f"{owhat}, outcome '{band}'")))
+                for band, out in o["outcomes"].items() if isinstance(out, dict))
         when = None
         if "when" in o and self.needs_v2("an option's `when`", value_pos(o, "when", pos)):
             when = self.condition(o["when"], value_pos(o, "when", pos), f"{owhat}, when")
         return Option(id=ident, label=str(o.get("label", "")), when=when,
                       narrative=self.text(o.get("narrative", ""), (o, "narrative", pos), owhat),
                       effects=self.effects(o.get("effects"), (o, "effects", pos), owhat),
-                      on_success=outcomes.get("on_success"), on_failure=outcomes.get("on_failure"))
+                      on_success=outcomes.get("on_success"), on_failure=outcomes.get("on_failure"),
+                      outcomes=graded)
+
+    def check_outcomes(self, raw: dict, pos, options, adj: Adjudication, what: str) -> None:
+        """A graded roll's options say what follows with `outcomes` naming its results; a
+        roll against a target, with on_success/on_failure (SP510)."""
+        raws = {str(o.get("id")): o for o in _items(raw.get("options")) if isinstance(o, dict)}
+        for option in options:
+            o = raws.get(option.id)
+            if o is None:
+                continue
+            owhat = f"{what}, option '{option.id}'"
+            if adj.graded:
+                for key in ("on_success", "on_failure"):
+                    if key in o:
+                        self.error("SP510", _("{what} has {key}, but the roll is graded "
+                                              "(results)").format(what=owhat, key=key),
+                                   o.key_pos.get(key) if hasattr(o, "key_pos") else pos,
+                                   _("write `outcomes:` with one entry per result: "
+                                     "{results}").format(
+                                       results=", ".join(b.id for b in adj.bands)))
+                ids = [b.id for b in adj.bands]
+                outs = o.get("outcomes") if isinstance(o.get("outcomes"), dict) else {}
+                for band in outs:
+                    if str(band) not in ids:
+                        self.error("SP510", _("{what}: the roll has no result '{band}'").format(
+                            what=owhat, band=band),
+                            outs.key_pos.get(band) if hasattr(outs, "key_pos") else pos,
+                            did_you_mean(str(band), ids) or
+                            _("results: {results}").format(results=", ".join(ids)))
+            elif "outcomes" in o:
+                self.error("SP510", _("{what} has outcomes, but the roll has a target, "
+                                      "not results").format(what=owhat),
+                           o.key_pos.get("outcomes") if hasattr(o, "key_pos") else pos,
+                           _("use on_success/on_failure, or give the adjudication `results:` "
+                             "instead of its target"))
 
     def adjudication(self, raw: Any, pos, what: str) -> Adjudication | None:
         """The branch's adjudication. Bad dice or a missing target are reported by the
@@ -978,6 +1031,21 @@ class _Builder:
         m = DICE_RE.match(str(raw.get("dice", "")).strip().lower()) or DICE_RE.match("2d6")
         target = raw.get("target")
         target = target if isinstance(target, int) and not isinstance(target, bool) else 7
+        apos = resolve_pos(pos)
+        bands: tuple[Band, ...] = ()
+        if "results" in raw and "against" not in raw and \
+                self.needs_v2("a graded roll (`results`)", value_pos(raw, "results", apos)):
+            if "target" in raw:
+                self.error("SP510", _("{what}: an adjudication has either a target or "
+                                      "results, not both").format(what=what),
+                           value_pos(raw, "target", apos),
+                           _("remove the target: the results say what each total means"))
+            bands = self.bands(raw["results"], (raw, "results", apos), what)
+        against = self.against(raw, apos, what)
+        if not any(k in raw for k in ("target", "results", "against")):
+            self.error("SP202", _("{what}: the adjudication needs 'target' (success when dice "
+                                  "+ modifiers ≥ target) or, in format 2, 'results' or "
+                                  "'against'").format(what=what), apos, _("e.g. target: 7"))
         mods = []
         for i, md in enumerate(_items(raw.get("modifiers"))):
             if not isinstance(md, dict):
@@ -991,8 +1059,136 @@ class _Builder:
             cond = self.condition(md.get("when"), (md, "when", mpos), mwhat)
             if value is not None and "label" in md:
                 mods.append(Modifier(label, value, cond))
-        return Adjudication(m.group(0), int(m.group(1)), int(m.group(2)), target,
-                            tuple(mods), str(raw.get("note", "")).strip())
+        adj = Adjudication(m.group(0), int(m.group(1)), int(m.group(2)), target,
+                           tuple(mods), str(raw.get("note", "")).strip(), bands)
+        if against is not None:
+            adj = attrs.evolve(adj, against_dice=against[0], against_count=against[1],
+                               against_sides=against[2], against_label=against[3],
+                               ties=str(raw.get("ties", "failure")))
+        self.check_reach(adj, raw, apos, what)
+        return adj
+
+    def against(self, raw: dict, pos, what: str) -> tuple[str, int, int, str] | None:
+        """An opposed roll's other pool (format 2): (dice, count, sides, label), or None.
+        It excludes a target and results, and needs its ties declared (SP512)."""
+        if "against" not in raw:
+            if "ties" in raw:
+                self.error("SP512", _("{what}: 'ties' belongs to an opposed roll, which this "
+                                      "is not").format(what=what), value_pos(raw, "ties", pos),
+                           _("add `against: {{dice: 2d6}}`, or remove ties"))
+            return None
+        if not self.needs_v2("an opposed roll (`against`)", value_pos(raw, "against", pos)):
+            return None
+        for key in ("target", "results"):
+            if key in raw:
+                self.error("SP512", _("{what}: an opposed roll has no {key}: the opposing "
+                                      "pool's total is what the acting side must beat").format(
+                                          what=what, key=key), value_pos(raw, key, pos),
+                           _("remove {key}").format(key=key))
+        if "ties" not in raw:
+            self.error("SP512", _("{what}: an opposed roll must say who wins a tie").format(
+                what=what), value_pos(raw, "against", pos),
+                _("add `ties: success` (the acting side) or `ties: failure` (the opposing "
+                  "side)"))
+        pool = raw["against"]
+        if not isinstance(pool, dict):
+            return None                      # reported by the structural check
+        m = DICE_RE.match(str(pool.get("dice", "")).strip().lower())
+        if m is None:
+            return None                      # reported by the structural check
+        return (m.group(0), int(m.group(1)), int(m.group(2)), str(pool.get("label", "")))
+
+    def bands(self, raw: Any, pos, what: str) -> tuple[Band, ...]:
+        """A graded roll's results, lowest first: consecutive bands must meet, with no gap
+        and no overlap; the lowest has no min and the highest no max (modified totals beyond
+        the written ones fall in the end bands). Every problem is reported (SP510)."""
+        items = [(b, (raw, i, pos)) for i, b in enumerate(_items(raw))
+                 if isinstance(b, dict) and isinstance(b.get("id"), str)]
+        out: list[Band] = []
+        seen: dict[str, Pos | None] = {}
+
+        def num(b: dict, key: str) -> int | None:
+            v = b.get(key)
+            return v if isinstance(v, int) and not isinstance(v, bool) else None
+        for k, (b, bpos) in enumerate(items):
+            bid = str(b["id"])
+            self.unique(seen, bid, pos_of(b["id"], bpos), f"result of {what}")
+            lo, hi = num(b, "min"), num(b, "max")
+            first, last = k == 0, k == len(items) - 1
+            where = resolve_pos(bpos)
+            if first and "min" in b:
+                self.error("SP510", _("{what}: result '{id}' is the lowest, so it takes every "
+                                      "total below its max; it cannot have a min").format(
+                                          what=what, id=bid), value_pos(b, "min", where),
+                           _("remove min: modifiers may push a total below the dice's lowest"))
+                lo = None
+            if last and "max" in b:
+                self.error("SP510", _("{what}: result '{id}' is the highest, so it takes every "
+                                      "total above its min; it cannot have a max").format(
+                                          what=what, id=bid), value_pos(b, "max", where),
+                           _("remove max: modifiers may push a total above the dice's highest"))
+                hi = None
+            for key, missing in (("min", not first and lo is None),
+                                 ("max", not last and hi is None)):
+                if missing and key not in b:
+                    self.error("SP510", _("{what}: result '{id}' needs '{key}' (only the lowest "
+                                          "result has no min, only the highest no max)").format(
+                                              what=what, id=bid, key=key), where,
+                               _("e.g. {{id: partial, min: 5, max: 8}}"))
+            if lo is not None and hi is not None and lo > hi:
+                self.error("SP510", _("{what}: result '{id}' runs from {lo} down to {hi}").format(
+                    what=what, id=bid, lo=lo, hi=hi), value_pos(b, "min", where),
+                    _("min is the lowest total in the band, max the highest"))
+            if out and out[-1].hi is not None and lo is not None:
+                prev = out[-1]
+                if lo <= prev.hi:
+                    self.error("SP510", _("{what}: results '{a}' and '{b}' overlap: a total of "
+                                          "{lo} would fall in both").format(
+                                              what=what, a=prev.id, b=bid, lo=lo),
+                               value_pos(b, "min", where),
+                               _("start '{b}' at {n}, just above '{a}' (list results from the "
+                                 "lowest totals up)").format(b=bid, a=prev.id, n=prev.hi + 1))
+                elif lo > prev.hi + 1:
+                    gap = str(prev.hi + 1) if lo == prev.hi + 2 else f"{prev.hi + 1}–{lo - 1}"
+                    self.error("SP510", _("{what}: no result for a total of {gap}, between "
+                                          "'{a}' and '{b}'").format(
+                                              what=what, gap=gap, a=prev.id, b=bid),
+                               value_pos(b, "min", where),
+                               _("start '{b}' at {n}, or end '{a}' at {m}").format(
+                                   b=bid, n=prev.hi + 1, a=prev.id, m=lo - 1))
+            out.append(Band(bid, str(b.get("label", bid)), lo, hi))
+        return tuple(out)
+
+    def check_reach(self, adj: Adjudication, raw: dict, pos, what: str) -> None:
+        """Warn (SP511) about a roll that can never succeed, or a result no total reaches,
+        over the dice's totals widened by the range each modifier's value can take (a
+        modifier with a `when` may also add nothing)."""
+        if adj.opposed:
+            return
+        lo, hi = adj.count, adj.count * adj.sides
+        for m in adj.modifiers:
+            if m.value.interval is None:
+                return
+            mlo, mhi = m.value.interval
+            if m.when is not None:           # it may not apply: 0 is possible too
+                mlo, mhi = min(mlo, 0), max(mhi, 0)
+            lo, hi = lo + mlo, hi + mhi
+        if not adj.graded:
+            if hi < adj.target:
+                self.error("SP511", _("{what}: {dice} can never reach the target {target} (the "
+                                      "highest total is {hi})").format(
+                                          what=what, dice=adj.dice, target=adj.target, hi=hi),
+                           value_pos(raw, "target", pos),
+                           _("lower the target, or use more dice or more sides"), WARNING)
+            return
+        rpos = value_pos(raw, "results", pos)
+        for b in adj.bands:
+            if (b.lo is not None and b.lo > hi) or (b.hi is not None and b.hi < lo):
+                self.error("SP511", _("{what}: no total of {dice} ({lo}–{hi}) falls in result "
+                                      "'{id}'").format(what=what, dice=adj.dice, lo=lo, hi=hi,
+                                                       id=b.id),
+                           rpos, _("move the result's bounds within {lo}–{hi}").format(
+                               lo=lo, hi=hi), WARNING)
 
     def build_injects(self, raws) -> dict[str, Inject]:
         out: dict[str, Inject] = {}

@@ -268,9 +268,27 @@ OBJECTS: dict[str, list[F]] = {
     ],
     "adjudication": [
         F("dice", "dice", "Dice in NdM form, e.g. 2d6.", True),
-        F("target", "int", "Success when dice + modifiers ≥ target.", True),
+        F("target", "int", "Success when dice + modifiers ≥ target (required unless the "
+          "roll has results)."),
+        F("results", "list:band", "Format 2, instead of target: a graded roll's results, "
+          "lowest totals first, each a band of the modified total (dice + modifiers); the "
+          "lowest band has no min and the highest no max, so every total has a result."),
+        F("against", "obj:pool", "Format 2, instead of target: an opposed roll; success when "
+          "the acting side's dice + modifiers beat this pool's total."),
+        F("ties", "choice", "With against: who wins a tie, the acting side (success) or the "
+          "opposing side (failure); required.", choices=("success", "failure")),
         F("modifiers", "list:modifier", "Adjustments to the roll."),
         F("note", "str", "What the roll stands for, for the facilitator."),
+    ],
+    "pool": [
+        F("dice", "dice", "The opposing side's dice in NdM form, e.g. 2d6.", True),
+        F("label", "str", "Whose dice they are, e.g. 'Beijing's response'."),
+    ],
+    "band": [
+        F("id", "id", "Stable identifier (snake_case), named by options' outcomes.", True),
+        F("label", "str", "What the result is called, e.g. 'Partial success'."),
+        F("min", "int", "Lowest modified total in the band (not on the lowest band)."),
+        F("max", "int", "Highest modified total in the band (not on the highest band)."),
     ],
     "modifier": [
         F("label", "str", "Why the roll is adjusted.", True),
@@ -286,6 +304,8 @@ OBJECTS: dict[str, list[F]] = {
         F("effects", "effects", "Changes to the state, applied when chosen."),
         F("on_success", "obj:outcome", "After a successful roll (needs an adjudication)."),
         F("on_failure", "obj:outcome", "After a failed roll (needs an adjudication)."),
+        F("outcomes", "map:outcome", "Format 2: after a graded roll, result id → outcome "
+          "(a result not listed changes nothing)."),
     ],
     "conditional_effect": [
         F("if", "exprs", "Format 2: a condition, read when the effect is reached (after the "
@@ -530,9 +550,13 @@ class Checker:
     def k_dice(self, v, f, pos, where):
         if not isinstance(v, str) or not DICE_RE.match(v):
             lower = isinstance(v, str) and DICE_RE.match(v.strip().lower())
+            hint = "N dice of M sides: 1d6, 2d6, 1d20; " + DICE_LIMITS
+            if lower and v != v.strip():
+                hint = f"remove the spaces around it: write {v.strip().lower()}"
+            elif lower:
+                hint = f"write {v.strip().lower()} (a lowercase d)"
             self.error("SP503", f"{_where(where)} should be dice like 2d6, found {describe(v)}",
-                       pos_of(v, pos), f"write {v.strip().lower()} (a lowercase d)" if lower
-                       else "N dice of M sides: 1d6, 2d6, 1d20; " + DICE_LIMITS)
+                       pos_of(v, pos), hint)
             return False
         problem = dice_limit_problem(*map(int, DICE_RE.match(v).groups()))
         if problem:

@@ -9,6 +9,8 @@ Keys follow the ids the scenario already has, plus the field (Yarn Spinner's lin
     branch.<id>.modifier.<n>.label   branch.<id>.signpost.<n>.text
     branch.<id>.option.<id>.label   branch.<id>.option.<id>.narrative
     branch.<id>.option.<id>.on_success.narrative   (and on_failure)
+    branch.<id>.result.<result id>.label   branch.<id>.option.<id>.outcome.<result id>.narrative
+    branch.<id>.against.label
     inject.<id>.title   inject.<id>.narrative   signpost.<id>.text
 
 `source_strings` reads them off a loaded scenario (only the non-empty ones); `translated`
@@ -62,6 +64,9 @@ def source_strings(sc: Scenario) -> dict[str, str]:
             put(f"{k}.adjudication.note", b.adjudication.note)
             for n, m in enumerate(b.adjudication.modifiers, 1):
                 put(f"{k}.modifier.{n}.label", m.label)
+            for band in b.adjudication.bands:       # a graded roll's results (format 2)
+                put(f"{k}.result.{band.id}.label", band.label)
+            put(f"{k}.against.label", b.adjudication.against_label)    # an opposed roll's
         for o in b.options:
             put(f"{k}.option.{o.id}.label", o.label)
             put(f"{k}.option.{o.id}.narrative", o.narrative)
@@ -69,6 +74,8 @@ def source_strings(sc: Scenario) -> dict[str, str]:
                 outcome = getattr(o, end)
                 if outcome:
                     put(f"{k}.option.{o.id}.{end}.narrative", outcome.narrative)
+            for rid, outcome in o.outcomes:
+                put(f"{k}.option.{o.id}.outcome.{rid}.narrative", outcome.narrative)
         for n, s in enumerate(b.signposts, 1):
             put(f"{k}.signpost.{n}.text", s.text)
     for i in sc.injects.values():
@@ -116,7 +123,9 @@ def translated(sc: Scenario, table: dict[str, str], lang: str) -> Scenario:
         if adj is not None:
             adj = attrs.evolve(adj, note=tr(f"{k}.adjudication.note", adj.note), modifiers=tuple(
                 attrs.evolve(m, label=tr(f"{k}.modifier.{n}.label", m.label))
-                for n, m in enumerate(adj.modifiers, 1)))
+                for n, m in enumerate(adj.modifiers, 1)), bands=tuple(
+                attrs.evolve(band, label=tr(f"{k}.result.{band.id}.label", band.label))
+                for band in adj.bands), against_label=tr(f"{k}.against.label", adj.against_label))
         return attrs.evolve(
             b, title=tr(f"{k}.title", b.title), narrative=tr(f"{k}.narrative", b.narrative),
             adjudication=adj, options=tuple(option(k, o) for o in b.options),
@@ -128,8 +137,11 @@ def translated(sc: Scenario, table: dict[str, str], lang: str) -> Scenario:
         ends = {end: attrs.evolve(getattr(o, end), narrative=tr(
                     f"{k}.{end}.narrative", getattr(o, end).narrative))
                 for end in ("on_success", "on_failure") if getattr(o, end) is not None}
+        outcomes = tuple((rid, attrs.evolve(out, narrative=tr(
+            f"{k}.outcome.{rid}.narrative", out.narrative))) for rid, out in o.outcomes)
         return attrs.evolve(o, label=tr(f"{k}.label", o.label),
-                            narrative=tr(f"{k}.narrative", o.narrative), **ends)
+                            narrative=tr(f"{k}.narrative", o.narrative), outcomes=outcomes,
+                            **ends)
 
     def variable(v):
         labels = tuple(tr(f"variable.{v.id}.value.{x}", text) for x, text in

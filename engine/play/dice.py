@@ -14,6 +14,7 @@ from functools import lru_cache
 import attrs
 
 from engine.format.schema import dice_limit_problem
+from engine.model import Adjudication
 
 
 @attrs.frozen
@@ -24,10 +25,26 @@ class Roll:
     total: int
     target: int
     success: bool
+    band: str = ""          # a graded roll (format 2): the id of the band the total fell in
+    band_label: str = ""
+    against: tuple[int, ...] = ()   # an opposed roll (format 2): the opposing pool's faces
+    against_dice: str = ""          # (its total is `target`)
+
+    @property
+    def result(self) -> bool | str:
+        """What the roll decided: the band's id (graded), else success or failure."""
+        return self.band or self.success
 
     def describe(self) -> str:
         mods = modifier_text(self.modifiers)
+        if self.band:
+            return (f"{self.dice}: {' + '.join(map(str, self.faces))}{mods} = {self.total} "
+                    f"→ {self.band_label or self.band}")
         verdict = "success" if self.success else "failure"
+        if self.against:
+            return (f"{self.dice}: {' + '.join(map(str, self.faces))}{mods} = {self.total} "
+                    f"vs {self.against_dice}: {' + '.join(map(str, self.against))} = "
+                    f"{self.target} → {verdict}")
         return (f"{self.dice}: {' + '.join(map(str, self.faces))}{mods} = {self.total} "
                 f"vs {self.target} → {verdict}")
 
@@ -95,3 +112,42 @@ def success_probability(count: int, sides: int, target: int, modifier: int) -> F
     if k >= len(at_least):
         return Fraction(0)
     return Fraction(at_least[k], sides ** count)
+
+
+def roll_odds(adj: Adjudication, modifier: int) -> list[tuple[Fraction, bool | str]]:
+    """Every result of an adjudication with its exact probability, given the sum of the
+    modifiers that apply: (P, True) and (P, False) for a roll against a target; for a
+    graded roll (P, band id) per band, in the bands' order. Results that cannot happen are
+    left out; the probabilities sum to 1."""
+    if adj.opposed:
+        p = opposed_probability(adj.count, adj.sides, adj.against_count, adj.against_sides,
+                                modifier, adj.ties == "success")
+        return [(q, r) for q, r in ((p, True), (1 - p, False)) if q]
+    if not adj.bands:
+        p = success_probability(adj.count, adj.sides, adj.target, modifier)
+        return [(q, r) for q, r in ((p, True), (1 - p, False)) if q]
+    out: list[tuple[Fraction, bool | str]] = []
+    for band in adj.bands:     # P(total ≥ lo) − P(total ≥ the next band's lo)
+        top = success_probability(adj.count, adj.sides, band.lo, modifier) \
+            if band.lo is not None else Fraction(1)
+        above = success_probability(adj.count, adj.sides, band.hi + 1, modifier) \
+            if band.hi is not None else Fraction(0)
+        if top - above:
+            out.append((top - above, band.id))
+    return out
+
+
+@lru_cache(maxsize=1024)
+def opposed_probability(count: int, sides: int, against_count: int, against_sides: int,
+                        modifier: int, ties_succeed: bool) -> Fraction:
+    """P(the acting pool + modifier beats the opposing pool), a tie counting as success when
+    `ties_succeed`: Σ over the opposing totals b of P(B = b) · P(A + modifier ≥ b (+1))."""
+    at_least = at_least_counts(against_count, against_sides)
+    whole = against_sides ** against_count
+    p = Fraction(0)
+    for k in range(len(at_least)):
+        ways = at_least[k] - (at_least[k + 1] if k + 1 < len(at_least) else 0)
+        b = against_count + k
+        p += Fraction(ways, whole) * success_probability(
+            count, sides, b if ties_succeed else b + 1, modifier)
+    return p

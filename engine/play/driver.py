@@ -98,7 +98,8 @@ class Driver:
             "choose": lambda: s.choose(_field(req, "branch", str), _field(req, "option", str),
                                        why()),
             "roll": s.roll,
-            "decide": lambda: s.decide(_field(req, "success", bool), why()),
+            "decide": lambda: s.decide(_field(req, "band", str) if "band" in req
+                                       else _field(req, "success", bool), why()),
             "note": lambda: s.note(_field(req, "text", str)),
             "inject": lambda: s.release(_field(req, "inject", str), why()),
             "override": lambda: s.override(_field(req, "variable", str),
@@ -115,8 +116,10 @@ def acknowledgement(outcome: Outcome) -> dict:
     ack = {"ok": True, "n": rec["n"], "action": rec["action"], "turn": rec["turn"],
            "state": rec["state"], "message": outcome.message}
     if outcome.roll is not None:
-        ack["roll"] = {"faces": list(outcome.roll.faces), "total": outcome.roll.total,
-                       "target": outcome.roll.target, "success": outcome.roll.success}
+        r = outcome.roll
+        ack["roll"] = {"faces": list(r.faces), "total": r.total,
+                       **({"band": r.band} if r.band else
+                          {"target": r.target, "success": r.success})}
     return ack
 
 

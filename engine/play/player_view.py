@@ -17,13 +17,14 @@ from engine.diagnostics import DiagnosticError
 from engine.format.loader import load_scenario
 from engine.model import Scenario
 from engine.play.clock import live_records, turn_started_at
-from engine.play.dice import success_probability
+from engine.play.dice import roll_odds
 from engine.play.log import LogRead, read_log
 from engine.play.replay import LOG_EDITED, UNREADABLE, VERIFIED, ReplayReport, Step, replay
 from engine.play.rules import state_json
 from engine.play.session import SessionError
 from engine.play.rules import modifiers_now
-from engine.play.session import describe_action
+from engine.play.session import band_label, describe_action
+from engine.i18n import _
 from engine.play.views import VariableView, fired_signposts_at, variable_views_at
 
 MOVE_ACTIONS = ("choose", "roll", "decide", "release", "override", "argument")
@@ -193,8 +194,16 @@ def view_of_replay(report: ReplayReport, *, show_odds: bool = False) -> PlayerVi
             env = report.session.env if report.session else None
             if env is not None:
                 mods = modifiers_now(branch, state, env)
-                p = success_probability(adj.count, adj.sides, adj.target, sum(v for _, v in mods))
-                waiting += f" ({adj.dice} ≥ {adj.target}, chance {float(p) * 100:.0f}%)"
+                if adj.graded:        # each result's chance
+                    odds = dict((r, q) for q, r in roll_odds(adj, sum(v for _, v in mods)))
+                    waiting += f" ({adj.dice}: " + ", ".join(
+                        f"{b.label} {float(odds.get(b.id, 0)) * 100:.0f}%"
+                        for b in adj.bands) + ")"
+                else:
+                    p = next((q for q, r in roll_odds(adj, sum(v for _, v in mods)) if r is True),
+                             0)
+                    vs = f"vs {adj.against_dice}" if adj.opposed else f"≥ {adj.target}"
+                    waiting += f" ({adj.dice} {vs}, chance {float(p) * 100:.0f}%)"
 
     notice = ""
     if report.status == LOG_EDITED or report.problems or report.log.torn:
@@ -218,6 +227,9 @@ def time_box_of(header: dict, scenario: Scenario) -> int | None:
 def _roll_outcome_only(rec: dict, scenario: Scenario) -> str:
     branch = scenario.branches.get(str(rec.get("branch")))
     title = branch.title if branch else "the move"
+    if "band" in rec:
+        return _("'{title}': {result} (rolled)").format(title=title,
+                                                        result=band_label(scenario, rec))
     return f"'{title}': {'success' if rec.get('success') else 'failure'} (rolled)"
 
 

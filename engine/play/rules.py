@@ -13,6 +13,7 @@ from typing import Any, Iterable
 
 import attrs
 
+from engine.i18n import _
 from engine.play.dice import Roll, roll_dice
 from engine.lang.tree import EffectRangeError
 from engine.model import Branch, CondEffect, Condition, Inject, Option, Scenario, to_json_value
@@ -307,10 +308,18 @@ def modifiers_now(branch: Branch, state: GameState, env: Env) -> list[tuple[str,
     return out
 
 
-def resolve(state: GameState, env: Env, success: bool) -> GameState:
-    """Apply the outcome of the pending adjudication."""
+def resolve(state: GameState, env: Env, result: bool | str) -> GameState:
+    """Apply the outcome of the pending adjudication: `result` is True/False (success or
+    failure) for a roll against a target, a band's id for a graded roll."""
     branch, option = pending_option(state, env)
-    outcome = option.on_success if success else option.on_failure
+    adj = branch.adjudication
+    if adj is not None and (adj.graded != isinstance(result, str)
+                            or isinstance(result, str) and adj.band(result) is None):
+        if not adj.graded:
+            raise RuleError(_("this roll succeeds or fails: it has no graded results"))
+        raise RuleError(_("the roll has no result '{result}' (results: {results})").format(
+            result=result, results=", ".join(b.id for b in adj.bands)))
+    outcome = option.outcome(result)
     values = apply_effects(outcome.effects if outcome else (), state, env)
     new = _replace(state, values=tuple(values), pending=None)
     return fire_signposts(env, new)
@@ -323,9 +332,21 @@ def roll(state: GameState, env: Env) -> tuple[GameState, Roll]:
     faces = roll_dice(env.seed, state.rolls, adj.count, adj.sides)
     mods = modifiers_now(branch, state, env)
     total = sum(faces) + sum(v for _, v in mods)
-    result = Roll(adj.dice, faces, tuple(mods), total, adj.target, total >= adj.target)
+    if adj.graded:
+        band = adj.band_of(total)
+        result = Roll(adj.dice, faces, tuple(mods), total, 0, False, band.id, band.label)
+    elif adj.opposed:          # the opposing pool is the generator's next roll
+        against = roll_dice(env.seed, state.rolls + 1, adj.against_count, adj.against_sides)
+        other = sum(against)
+        won = total > other or (total == other and adj.ties == "success")
+        result = Roll(adj.dice, faces, tuple(mods), total, other, won,
+                      against=against, against_dice=adj.against_dice)
+        counted = _replace(state, rolls=state.rolls + 2)
+        return resolve(counted, env, result.result), result
+    else:
+        result = Roll(adj.dice, faces, tuple(mods), total, adj.target, total >= adj.target)
     counted = _replace(state, rolls=state.rolls + 1)
-    return resolve(counted, env, result.success), result
+    return resolve(counted, env, result.result), result
 
 
 def argue(state: GameState, env: Env, cell_id: str, target: int) -> tuple[GameState, Roll]:

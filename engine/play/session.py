@@ -22,7 +22,8 @@ from engine import __version__
 from engine.play import hotwash as hw
 from engine.format.strings import text_version
 from engine.play import rules
-from engine.play.dice import Roll, success_probability
+from engine.i18n import _
+from engine.play.dice import Roll, roll_odds
 from engine.play.errors import LogWriteError, SessionError  # noqa: F401  (re-exported)
 from engine.play.checkpoint import EVERY as CHECKPOINT_EVERY
 from engine.play.checkpoint import Snapshot, UndoEntry, checkpoint_path, write_checkpoint
@@ -31,7 +32,8 @@ from engine.play.signing import Signer
 from engine.model import Branch, Event, Scenario, Source, from_json_value, to_json_value
 from engine.play.rules import ClauseResult, Env, GameState, RuleError
 from engine.lang.text import render
-from engine.play.views import VariableView, fired_signposts_at, variable_views_at
+from engine.play.views import (ResultView, VariableView, fired_signposts_at, result_views,
+                               variable_views_at)
 
 UNDOABLE = frozenset({"choose", "roll", "decide", "release", "override", "next_turn",
                       "argument", "seal", "reveal"})
@@ -330,8 +332,30 @@ class Session:
         if adj is None:
             return None
         mods = rules.modifiers_now(branch, self.state, self.env)
-        return mods, success_probability(adj.count, adj.sides, adj.target,
-                                         sum(v for _, v in mods))
+        odds = roll_odds(adj, sum(v for _, v in mods))
+        return mods, next((p for p, r in odds if r is True), Fraction(0))
+
+    def result_odds(self, branch_id: str) -> tuple[list[tuple[str, int]],
+                                                   list[tuple[Fraction, bool | str]]] | None:
+        """For a branch with an adjudication: the modifiers that apply now and the exact
+        chance of each result (`engine.play.dice.roll_odds`: success/failure, or each band
+        of a graded roll); None for a branch without one."""
+        branch = self.scenario.branches[branch_id]
+        if branch.adjudication is None:
+            return None
+        mods = rules.modifiers_now(branch, self.state, self.env)
+        return mods, roll_odds(branch.adjudication, sum(v for _, v in mods))
+
+    def roll_results(self, branch_id: str, option_id: str) -> list[ResultView]:
+        """Each result of the branch's adjudication for the option, with its chance now and
+        its narrative (placeholders filled in) and effects: what the roll dialog lists."""
+        branch = self.scenario.branches[branch_id]
+        option = branch.option(option_id)
+        if branch.adjudication is None or option is None:
+            return []
+        mods = rules.modifiers_now(branch, self.state, self.env)
+        return [attrs.evolve(r, narrative=self.text(r.narrative))
+                for r in result_views(branch.adjudication, option, sum(v for _, v in mods))]
 
     def fired_signposts(self) -> list[tuple[str, str, int]]:
         """(id, text, turn) of every signpost that has fired, in order."""
@@ -561,17 +585,30 @@ class Session:
         new, result = self._rules(rules.roll, self.state, self.env)
         fields = {"branch": self.state.pending.branch, "option": self.state.pending.option,
                   "dice": result.dice, "faces": list(result.faces),
-                  "modifiers": [list(m) for m in result.modifiers], "total": result.total,
-                  "target": result.target, "success": result.success}
+                  "modifiers": [list(m) for m in result.modifiers], "total": result.total}
+        if result.band:                  # a graded roll: the band the total fell in
+            fields["band"] = result.band
+        else:
+            if result.against:           # an opposed roll: the other pool (target: its total)
+                fields.update(against_dice=result.against_dice, against=list(result.against))
+            fields.update(target=result.target, success=result.success)
         return self._commit("roll", new, fields, undoable=True, message=result.describe(),
                             roll=result)
 
-    def decide(self, success: bool, rationale: str = "") -> Outcome:
-        """The facilitator adjudicates the pending option instead of rolling."""
+    def decide(self, success: bool | str, rationale: str = "") -> Outcome:
+        """The facilitator adjudicates the pending option instead of rolling: success or
+        failure, or for a graded roll the id of a result."""
         if self.state.pending is None:
             raise SessionError("no adjudication is waiting")
         pending = self.state.pending
         new = self._rules(rules.resolve, self.state, self.env, success)
+        if isinstance(success, str):
+            band = self.scenario.branches[pending.branch].adjudication.band(success)
+            return self._commit("decide", new, {"branch": pending.branch,
+                                                "option": pending.option, "band": success,
+                                                "rationale": rationale},
+                                undoable=True, message=_("Facilitator decided: {result}").format(
+                                    result=band.label if band else success))
         verdict = "success" if success else "failure"
         return self._commit("decide", new, {"branch": pending.branch, "option": pending.option,
                                             "success": success, "rationale": rationale},
@@ -723,7 +760,8 @@ class Session:
             if action == "roll":
                 return self.roll()
             if action == "decide":
-                return self.decide(bool(rec["success"]), rec.get("rationale", ""))
+                return self.decide(str(rec["band"]) if "band" in rec else bool(rec["success"]),
+                                   rec.get("rationale", ""))
             if action == "note" and rec.get("sealed") is not None:
                 return self.apply_revealed()
             if action == "note":
@@ -767,6 +805,16 @@ class Session:
         raise SessionError(f"unknown action {action!r}")
 
 
+def band_label(scenario: Scenario | None, rec: dict) -> str:
+    """The label of the result a logged graded roll or decision gave (its id without the
+    scenario, or when the scenario no longer has it)."""
+    band = str(rec.get("band"))
+    branch = scenario.branches.get(str(rec.get("branch"))) if scenario is not None else None
+    adj = branch.adjudication if branch is not None else None
+    found = adj.band(band) if adj is not None else None
+    return found.label if found is not None else band
+
+
 def describe_action(rec: dict, scenario: Scenario | None = None) -> str:
     """One line for a logged action, for log panels and reports. With the scenario, branches,
     options, injects and variables are named by their titles and labels (what the room
@@ -777,12 +825,25 @@ def describe_action(rec: dict, scenario: Scenario | None = None) -> str:
     elif a == "roll":
         faces = "+".join(map(str, rec.get("faces", [])))
         mods = sum(v for _, v in rec.get("modifiers", []))
-        text = (f"roll {rec.get('dice')} [{faces}] {mods:+d} = {rec.get('total')} vs "
-                f"{rec.get('target')}: {'success' if rec.get('success') else 'failure'}")
+        if "band" in rec:
+            text = _("roll {dice} [{faces}] {mods} = {total}: {result}").format(
+                dice=rec.get("dice"), faces=faces, mods=f"{mods:+d}", total=rec.get("total"),
+                result=band_label(scenario, rec))
+        elif "against" in rec:            # an opposed roll: the other pool's faces
+            text = _("roll {dice} [{faces}] {mods} = {total} vs {against_dice} [{against}] = "
+                     "{other}: {result}").format(
+                dice=rec.get("dice"), faces=faces, mods=f"{mods:+d}", total=rec.get("total"),
+                against_dice=rec.get("against_dice"),
+                against="+".join(map(str, rec.get("against", []))), other=rec.get("target"),
+                result=_("success") if rec.get("success") else _("failure"))
+        else:
+            text = (f"roll {rec.get('dice')} [{faces}] {mods:+d} = {rec.get('total')} vs "
+                    f"{rec.get('target')}: {'success' if rec.get('success') else 'failure'}")
         if scenario is not None:
             text = f"{_branch(scenario, rec)}: {text}"
     elif a == "decide":
-        text = f"decision: {'success' if rec.get('success') else 'failure'}"
+        text = _("decision: {result}").format(result=band_label(scenario, rec)) \
+            if "band" in rec else f"decision: {'success' if rec.get('success') else 'failure'}"
         if scenario is not None:
             text = f"{_branch(scenario, rec)}: {text}"
     elif a == "note":

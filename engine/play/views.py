@@ -61,3 +61,54 @@ def move_names(scenario: Scenario, state: GameState) -> list[str]:
             b = scenario.branches.get(m)
             out.append(b.title if b is not None else m)
     return out
+
+
+@attrs.frozen
+class ResultView:
+    """One result of an adjudication, as the roll dialog shows it: success or failure (a
+    roll against a target) or a band of a graded roll, with the totals that give it, its
+    chance now, and what follows it for the chosen option."""
+
+    result: bool | str
+    label: str
+    totals: str                   # "≥ 7" / "≤ 6"; a band's "≤ 4", "5–8", "≥ 9"
+    chance: Any                   # Fraction
+    narrative: str = ""
+    effects: tuple[str, ...] = ()
+
+
+def effects_text(effects) -> tuple[str, ...]:
+    """Effects as the author wrote them; a conditional one as `if C: a; b else: c`."""
+    from engine.model import CondEffect
+    out = []
+    for eff in effects:
+        if isinstance(eff, CondEffect):
+            text = f"if {eff.when.text}: " + ("; ".join(effects_text(eff.then)) or "nothing")
+            if eff.otherwise:
+                text += " else: " + "; ".join(effects_text(eff.otherwise))
+            out.append(text)
+        else:
+            out.append(eff.text)
+    return tuple(out)
+
+
+def result_views(adj, option, modifier: int) -> list[ResultView]:
+    """Every result of `adj` for `option`, lowest first, given the modifiers' sum; results
+    that cannot happen now are listed too, with chance 0."""
+    from fractions import Fraction
+
+    from engine.i18n import _
+    from engine.play.dice import roll_odds
+    odds = {r: p for p, r in roll_odds(adj, modifier)}
+    if adj.graded:
+        rows = [(b.id, b.label, b.totals_text()) for b in adj.bands]
+    else:
+        rows = [(False, _("Failure"), f"≤ {adj.target - 1}"),
+                (True, _("Success"), f"≥ {adj.target}")]
+    out = []
+    for result, label, totals in rows:
+        outcome = option.outcome(result)
+        out.append(ResultView(result, label, totals, odds.get(result, Fraction(0)),
+                              outcome.narrative if outcome else "",
+                              effects_text(outcome.effects) if outcome else ()))
+    return out

@@ -82,7 +82,9 @@ class ChoosePanel(Vertical):
         for n, opt in enumerate(b.options, start=1):
             extra = ""
             if opt.contested and b.adjudication:
-                extra = f"  (contested: roll {b.adjudication.dice} ≥ {b.adjudication.target})"
+                extra = f"  (contested: roll {b.adjudication.dice}" + (
+                    ")" if b.adjudication.graded else f" vs {b.adjudication.against_dice})"
+                    if b.adjudication.opposed else f" ≥ {b.adjudication.target})")
             ov = view.option(opt.id)
             blocked = ov is not None and ov.reason is not None
             if blocked:

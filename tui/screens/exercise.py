@@ -310,6 +310,9 @@ class ExerciseScreen(Screen):
             branch, mods = pending
             adj = branch.adjudication
             out += [(0, ""), (0, Content.assemble(("Roll waiting: ", f"bold {WARN}"), branch.title,
+                                                  f" ({adj.dice})" if adj.graded else
+                                                  f" ({adj.dice} vs {adj.against_dice})"
+                                                  if adj.opposed else
                                                   f" ({adj.dice} ≥ {adj.target})"))]
         fired = s.fired_signposts()
         out += heading("Signposts fired")
@@ -582,6 +585,7 @@ class ExerciseScreen(Screen):
         branch, mods = pending
         option = branch.option(self.session.state.pending.option)
         chance = percent(self.session.odds(branch.id)[1])
+        results = self.session.roll_results(branch.id, option.id)
 
         def done(result) -> None:
             if not result:
@@ -590,16 +594,20 @@ class ExerciseScreen(Screen):
                 outcome = self.run_engine(self.session.roll)
                 if outcome is not None and outcome.roll is not None:
                     from .roll_result import RollResultDialog
-                    result_of = option.on_success if outcome.roll.success else option.on_failure
+                    result_of = option.outcome(outcome.roll.result)
+                    band = next((r for r in results if r.result == outcome.roll.band), None)
                     self.app.push_screen(RollResultDialog(
                         branch.title, option.label, outcome.roll, branch.adjudication.sides,
-                        self.session.text(result_of.narrative) if result_of else ""))
+                        self.session.text(result_of.narrative) if result_of else "",
+                        band=band, against_sides=branch.adjudication.against_sides,
+                        against_label=branch.adjudication.against_label))
             else:
                 _, success, rationale = result
                 self.run_engine(self.session.decide, success, rationale)
             self.apply_revealed_moves()
 
-        self.app.push_screen(RollDialog(branch, option, mods, chance, self.session.text), done)
+        self.app.push_screen(RollDialog(branch, option, mods, chance, self.session.text,
+                                        results), done)
 
     def action_note(self) -> None:
         if self.refuse_if_busy():

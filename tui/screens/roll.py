@@ -9,14 +9,17 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Button, Footer, Static
 
+from engine.i18n import _
 from engine.model import Branch, Option
+from engine.play.views import ResultView
 
 from ..widgets import MUTED, lines, styled
 from .dialog import Dialog
 
 
 class RollDialog(Dialog):
-    """Returns ("roll",), ("decide", success, rationale) or None."""
+    """Returns ("roll",), ("decide", success, rationale) or None; for a graded roll
+    ("decide", result id, rationale), the result picked with its number key."""
 
     DEFAULT_CSS = """
     RollDialog #roll-body {
@@ -32,20 +35,40 @@ class RollDialog(Dialog):
     ]
 
     def __init__(self, branch: Branch, option: Option, modifiers: list[tuple[str, int]],
-                 chance: str, text=lambda s: s) -> None:
+                 chance: str, text=lambda s: s, results: list[ResultView] | None = None) -> None:
         super().__init__()
         self.text = text              # fills in a narrative's {placeholders} (Session.text)
         self.branch = branch
         self.option = option
         self.modifiers = modifiers
         self.chance = chance
+        self.results = results or []  # Session.roll_results: each result, its odds, effects
+        self.graded = branch.adjudication is not None and branch.adjudication.graded
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        """A graded roll is decided by picking a result (1–9), not success or failure."""
+        return not (action == "decide" and self.graded
+                    or action == "decide_result" and not self.graded)
 
     def compose(self) -> ComposeResult:
         adj = self.branch.adjudication
         # the dice, target and modifiers first: at 80×24 the note below them may scroll
-        body = [Content.assemble("Option: ", (self.option.label, "bold")),
-                Content.assemble("Roll ", (adj.dice, "bold"), " ≥ ", (str(adj.target), "bold"),
-                                 (f"   chance of success {self.chance}", MUTED))]
+        body = [Content.assemble("Option: ", (self.option.label, "bold"))]
+        if self.graded:
+            body.append(Content.assemble(_("Roll "), (adj.dice, "bold"),
+                                         (_("   the total (with modifiers) gives one result"),
+                                          MUTED)))
+        elif adj.opposed:            # two pools: the acting side's against the opposing side's
+            body.append(Content.assemble(
+                _("Roll "), (adj.dice, "bold"), _(" against "), (adj.against_dice, "bold"),
+                f" ({adj.against_label})" if adj.against_label else ""))
+            body.append(styled(_("a tie goes to {side} · chance of success {p}").format(
+                side=_("the acting side") if adj.ties == "success" else _("the opposing side"),
+                p=self.chance), MUTED))
+        else:
+            body.append(Content.assemble("Roll ", (adj.dice, "bold"), " ≥ ",
+                                         (str(adj.target), "bold"),
+                                         (f"   chance of success {self.chance}", MUTED)))
         if self.modifiers:
             body.append(styled("Modifiers that apply now:", "bold"))
             for label, value in self.modifiers:
@@ -54,6 +77,16 @@ class RollDialog(Dialog):
             body.append(styled("No modifier applies now.", MUTED))
         if adj.note:
             body += ["", Content(adj.note.strip())]
+        if self.graded:
+            body += ["", styled(_("Results:"), "bold")]
+            for n, r in enumerate(self.results, start=1):
+                body.append(Content.assemble(
+                    (f"{n}. ", "bold"), (r.label, "bold"), (f"  {r.totals}", MUTED),
+                    (_("   chance {p}").format(p=f"{float(r.chance) * 100:.0f}%"), MUTED)))
+                if r.narrative:
+                    body.append(Content.assemble("     ", r.narrative.strip()))
+                for eff in r.effects:
+                    body.append(Content.assemble("     ", (eff, MUTED)))
         for title, outcome in (("On success", self.option.on_success),
                                ("On failure", self.option.on_failure)):
             if outcome is not None and outcome.narrative:
@@ -64,12 +97,18 @@ class RollDialog(Dialog):
                          classes="dialog-title")
             with VerticalScroll(id="roll-body"):      # scrolls at 80×24, keeping the keys
                 yield Static(lines(body), classes="dialog-text")
-            yield Static("r rolls the dice · s / f: the facilitator decides (with a rationale) "
-                         "· escape cancels", classes="dialog-label")
+            if self.graded:
+                yield Static(_("r rolls the dice · 1–{n}: the facilitator decides that result "
+                               "(with a rationale) · escape cancels").format(
+                                   n=len(self.results)), classes="dialog-label")
+            else:
+                yield Static("r rolls the dice · s / f: the facilitator decides (with a "
+                             "rationale) · escape cancels", classes="dialog-label")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Roll (r)", id="roll", variant="primary", compact=True)
-                yield Button("Success (s)", id="success", variant="success", compact=True)
-                yield Button("Failure (f)", id="failure", variant="error", compact=True)
+                if not self.graded:
+                    yield Button("Success (s)", id="success", variant="success", compact=True)
+                    yield Button("Failure (f)", id="failure", variant="error", compact=True)
                 yield Button("Cancel", id="cancel", compact=True)
         yield Footer(compact=True)
 
@@ -78,6 +117,27 @@ class RollDialog(Dialog):
 
     def action_roll(self) -> None:
         self.dismiss(("roll",))
+
+    def on_key(self, event) -> None:
+        """1–9 decides a graded roll's result by hand."""
+        if self.graded and event.character and event.character.isdigit():
+            n = int(event.character)
+            if 1 <= n <= len(self.results):
+                event.stop()
+                self.action_decide_result(n)
+
+    def action_decide_result(self, n: int) -> None:
+        from .text import TextDialog
+        r = self.results[n - 1]
+
+        def done(rationale) -> None:
+            if rationale is not None:
+                self.dismiss(("decide", r.result, rationale))
+
+        self.app.push_screen(TextDialog(
+            _("Facilitator decides: {result}").format(result=r.label),
+            _("Rationale for the decision (optional)."),
+            confirm=_("Decide: {result}").format(result=r.label), placeholder=_("why")), done)
 
     def action_decide(self, success: bool) -> None:
         from .text import TextDialog

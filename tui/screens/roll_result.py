@@ -9,9 +9,11 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Static
 
+from engine.i18n import _
 from engine.play.dice import Roll
+from engine.play.views import ResultView
 
-from ..widgets import BAD, MUTED, OK, dice_text, lines
+from ..widgets import ACCENT, BAD, MUTED, OK, dice_text, lines
 from .dialog import ReadOutDialog
 
 
@@ -20,8 +22,11 @@ class RollResultDialog(ReadOutDialog):
     box_id = "roll-result"
 
     def __init__(self, branch_title: str, option_label: str, roll: Roll, sides: int,
-                 narrative: str = "") -> None:
+                 narrative: str = "", band: ResultView | None = None,
+                 against_sides: int = 6, against_label: str = "") -> None:
         super().__init__()
+        self.against_sides, self.against_label = against_sides, against_label  # opposed
+        self.band = band        # a graded roll: the result the total fell in, its effects
         self.branch_title = branch_title
         self.option_label = option_label
         self.roll = roll
@@ -39,9 +44,23 @@ class RollResultDialog(ReadOutDialog):
                                                               "bold"))]
         for label, value in roll.modifiers:
             body.append(Content.assemble("   ", (f"{value:+d}", "bold"), f"  {label}"))
-        body += ["", Content.assemble("Total ", (str(roll.total), "bold"), " vs target ",
-                                      (str(roll.target), "bold"), "  →  ", verdict)]
+        if roll.band:
+            totals = f" ({self.band.totals})" if self.band else ""
+            body += ["", Content.assemble(_("Total "), (str(roll.total), "bold"), "  →  ",
+                                          (roll.band_label.upper(), f"bold {ACCENT}"),
+                                          (totals, MUTED))]
+        elif roll.against:           # an opposed roll: the opposing pool, then the verdict
+            body += [Content.assemble((roll.against_dice + ":  ", MUTED),
+                                      (dice_text(roll.against, self.against_sides), "bold"),
+                                      (f"  {self.against_label}", MUTED)),
+                     "", Content.assemble(_("Total "), (str(roll.total), "bold"), _(" vs "),
+                                          (str(roll.target), "bold"), "  →  ", verdict)]
+        else:
+            body += ["", Content.assemble("Total ", (str(roll.total), "bold"), " vs target ",
+                                          (str(roll.target), "bold"), "  →  ", verdict)]
         if self.narrative:
             body += ["", Content(self.narrative.strip())]
+        if self.band is not None and self.band.effects:
+            body += ["", Content.assemble((_("Effects: "), MUTED), "; ".join(self.band.effects))]
         yield Static(lines(body), classes="dialog-text", id="roll-body")
         yield Static(roll.describe(), classes="dialog-label", markup=False)
