@@ -204,11 +204,27 @@ def _parser() -> argparse.ArgumentParser:
                       "(default: next to the parent, <stem>-fork<N>-<timestamp>.jsonl)")
     fork.add_argument("--group", help="group name of the fork (default: the parent's + ' (fork)')")
     fork.add_argument("--scenario", help="scenario YAML, if it moved since the session")
+
+    st = sub.add_parser("settings", help="show or save the interface language",
+                        description="Show the interface language and where it comes from; "
+                        "--lang saves it as your setting for every later command, --forget "
+                        "drops the setting (then LANG decides again).")
+    st.add_argument("--lang", type=_lang, help="save LANG (en, ru, …) as your language")
+    st.add_argument("--forget", action="store_true", help="drop the saved language")
+
+    for name, command in sub.choices.items():    # --lang everywhere, the one meaning of it
+        if name not in LANG_OWN:
+            command.add_argument("--lang", type=_lang, help=UI_LANG_HELP)
     return p
 
 
 RUN_OPTIONS = ("--log", "--group", "--seed", "--sign", "--lang")
-LANG_HELP = "the scenario's text in LANG (en, ru, …), from its string tables"
+LANG_HELP = "the interface language, and the scenario's text in it from its string tables " \
+            "(en, ru, …; default: your setting, then LANG)"
+UI_LANG_HELP = "the interface language (en, ru, …; default: your setting, then LANG)"
+# Commands whose --lang is their own: `translate --lang` is the language written to (the
+# interface speaks the setting's or the environment's language); the others add it above.
+LANG_OWN = ("run", "lint", "report", "compare", "translate", "settings")
 
 
 def _lang(text: str) -> str:
@@ -222,6 +238,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0].split("=", 1)[0] in RUN_OPTIONS:
         argv.insert(0, "run")        # `spillover --log x.jsonl` is `spillover run --log …`
+    from engine.i18n import resolve_language, set_language
+    set_language(resolve_language(interface_lang(argv)))   # before any text, --help's too
     args = _parser().parse_args(argv)
     try:
         return _dispatch(args)
@@ -234,6 +252,43 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+
+
+def interface_lang(argv: list[str]) -> str | None:
+    """The `--lang` of a command line (None when absent, malformed, or `translate`'s own)."""
+    from engine.i18n import LANG_RE
+    if argv[:1] == ["translate"]:
+        return None
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        value = argv[i + 1] if arg == "--lang" and i + 1 < len(argv) else (
+            arg.partition("=")[2] if arg.startswith("--lang=") else None)
+        if value is not None:
+            return value if LANG_RE.match(value) else None
+    return None
+
+
+def cmd_settings(args) -> int:
+    from engine import i18n
+    if args.lang and args.forget:
+        print("spillover: give --lang or --forget, not both", file=sys.stderr)
+        return EXIT_USAGE
+    if args.lang:
+        try:
+            path = i18n.save_language(args.lang)
+        except OSError as e:
+            print(f"spillover: cannot save the setting: {e.strerror or e}", file=sys.stderr)
+            return EXIT_FINDINGS
+        print(f"language: {args.lang} (saved in {path})")
+        return EXIT_OK
+    if args.forget:
+        i18n.forget_language()
+        i18n.set_language(i18n.resolve_language(None))
+    saved, env = i18n.saved_language(), i18n.environment_language()
+    source = "your setting" if saved else "the environment" if env else "the default"
+    print(f"language: {i18n.current_language()} (from {source})")
+    return EXIT_OK
 
 
 def _dispatch(args) -> int:
@@ -290,6 +345,8 @@ def _dispatch(args) -> int:
     if cmd == "play":
         from tui.cli_play import cmd_play
         return cmd_play(args)
+    if cmd == "settings":
+        return cmd_settings(args)
     if cmd in ("report", "compare", "fork"):
         from tui import cli_report
         return getattr(cli_report, f"cmd_{cmd}")(args)
