@@ -8,7 +8,6 @@ import pytest
 from engine import i18n
 from tui.cli import _parser, interface_lang, main
 
-
 COMMANDS = ("run", "resume", "watch", "serve", "replay", "lint", "lsp", "translate", "schema",
             "explore", "randomtest", "graph", "report", "compare", "play", "fork", "settings")
 

@@ -16,6 +16,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Footer, Input
 
+from engine.i18n import _
 from engine.play.session import BranchView, CitedEvent, describe_action
 from engine.play.views import VariableView
 
@@ -67,8 +68,8 @@ class KeyFooter(Footer):
         first: dict[str, tuple] = {}
         for _node, b, enabled, tooltip in active.values():
             if b.show and b.action not in first and b.action not in hidden:
-                first[b.action] = (b.key, self.app.get_key_display(b), b.description, b.action,
-                                   enabled, tooltip, b.group is not None)
+                first[b.action] = (b.key, self.app.get_key_display(b), translated(b.description),
+                                   b.action, enabled, translated(tooltip), b.group is not None)
         palette = active.get(self.app.COMMAND_PALETTE_BINDING)
         return (tuple(first.values()), palette.enabled if palette else None,
                 self.show_command_palette, self.compact, hidden)
@@ -81,6 +82,9 @@ class KeyFooter(Footer):
         for widget in super().compose():
             if isinstance(widget, FooterKey) and widget.action in hidden:
                 continue
+            if isinstance(widget, FooterKey):     # bindings are marked with N_: say them now
+                widget.description = translated(widget.description)
+                widget.tooltip = translated(widget.tooltip) if widget.tooltip else None
             if self.compact and isinstance(widget, FooterKey):
                 # styled compact from the start: otherwise each key restyles itself once
                 # mounted, when its `compact` (bound to the footer's) is first set
@@ -114,7 +118,7 @@ class KeyFooter(Footer):
                    if not w.has_class("-command-palette")]
         if len(widgets) < len(shown):
             return False
-        for widget, (key, display, description, action, enabled, tooltip, _) in zip(widgets,
+        for widget, (key, display, description, action, enabled, tooltip, _g) in zip(widgets,
                                                                                    shown):
             widget.key, widget.key_display = key, display
             widget.description, widget.action = description, action
@@ -131,6 +135,12 @@ class KeyFooter(Footer):
 
 # ---------------------------------------------------------------------------- commands
 
+def translated(text):
+    """A binding's description or tooltip (marked with `N_` where the class is defined,
+    before the language is known) in the current language; empty stays empty."""
+    return _(text) if isinstance(text, str) and text else text
+
+
 def screen_commands(screen) -> list[tuple[str, str, str]]:
     """(description, key, action) for each identified, shown binding of the screen that its
     `check_action` allows now (keys as remapped by any keymap)."""
@@ -142,7 +152,7 @@ def screen_commands(screen) -> list[tuple[str, str, str]]:
                 or not b.description or b.id in seen:
             continue
         seen.add(b.id)
-        out.append((b.description, screen.app.get_key_display(b), b.action))
+        out.append((translated(b.description), screen.app.get_key_display(b), b.action))
     return out
 
 
@@ -153,10 +163,10 @@ class ScreenActionsProvider(Provider):
     def _hits(self):
         screen = self.screen
         for description, key, action in screen_commands(screen):
-            help_text = f"key: {key}"
+            help_text = _("key: {key}").format(key=key)
             more = getattr(screen, "ACTION_HELP", {}).get(action.partition("(")[0])
             if more:
-                help_text = f"{more} (key: {key})"
+                help_text = _("{help} (key: {key})").format(help=_(more), key=key)
             yield description, help_text, partial(screen.run_action, action)
 
     async def discover(self) -> Hits:
