@@ -198,12 +198,12 @@ def branch_prompt(view: BranchView) -> Content:
     if view.open:
         return Content.assemble(("● ", OK), (view.branch.title, "bold"), played)
     return Content.assemble(("○ ", MUTED), (view.branch.title, MUTED), played, "\n",
-                            ("  " + (view.said or view.reason or "blocked"), f"italic {MUTED}"))
+                            ("  " + (view.said or view.reason or _("blocked")), f"italic {MUTED}"))
 
 
 def turns_text(turns) -> str:
     nums = sorted(turns)
-    return ", ".join(map(str, nums)) if nums else "none"
+    return ", ".join(map(str, nums)) if nums else _("none")
 
 
 Para = tuple  # (indent, Content | str) or (indent, Content | str, hang)
@@ -220,11 +220,11 @@ def event_paragraphs(cited: Iterable[CitedEvent], indent: int = 2) -> list[Para]
     for i, ce in enumerate(cited):
         ev = ce.event
         if ce.switched_off:
-            status = ("switched off", f"bold {WARN}")
+            status = (_("switched off"), f"bold {WARN}")
         elif ce.occurred:
-            status = ("occurred", OK)
+            status = (_("occurred"), OK)
         else:
-            status = ("not yet", MUTED)
+            status = (_("not yet"), MUTED)
         if i:
             out.append((0, ""))
         out.append((indent, Content.assemble((ev.date, f"bold {ACCENT}"), "  ", (ev.title, "bold"),
@@ -238,7 +238,8 @@ def event_paragraphs(cited: Iterable[CitedEvent], indent: int = 2) -> list[Para]
             text += source.title
             if source.published:
                 text += f" ({source.published})"
-            fns = f"  fn. {', '.join(map(str, footnotes))}" if footnotes else ""
+            fns = ("  " + _("fn. {numbers}").format(numbers=", ".join(map(str, footnotes)))
+                   if footnotes else "")
             out.append((indent + 2, Content.assemble(("— ", MUTED), (text, "italic"),
                                                      (fns, f"bold {ACCENT}"))))
             for original in (source.title_ru, source.title_de):   # the title as published
@@ -267,25 +268,25 @@ def branch_detail(view: BranchView, *, actor: str, modifiers: list[tuple[str, in
     out: list[Para] = [(0, styled(b.title, f"bold {PRIMARY}"))]
     facts = []
     if actor:
-        facts.append(f"actor: {actor}")
-    facts.append(f"turns {turns_text(b.turns)}")
+        facts.append(_("actor: {actor}").format(actor=actor))
+    facts.append(_("turns {turns}").format(turns=turns_text(b.turns)))
     if b.repeatable:
-        facts.append("repeatable")
+        facts.append(_("repeatable"))
     if view.played:
-        facts.append("played ✓")
+        facts.append(_("played") + " ✓")
     out.append((0, styled(" · ".join(facts), MUTED)))
     if view.open:
-        out.append((0, styled("OPEN — can be played now", f"bold {OK}")))
+        out.append((0, styled(_("OPEN — can be played now"), f"bold {OK}")))
     else:
-        out.append((0, Content.assemble(("BLOCKED", f"bold {BAD}"), " — ",
+        out.append((0, Content.assemble((_("BLOCKED"), f"bold {BAD}"), " — ",
                                         view.said or view.reason or "")))
     if view.narrative:
         out += [(0, ""), (0, Content(" ".join(view.narrative.split())))]
 
-    out += heading("Options")
+    out += heading(_("Options"))
     for n, opt in enumerate(b.options, start=1):
-        mark = " (contested: rolled)" if opt.contested else ""
-        now = "  ← waiting for the roll" if pending_option == opt.id else ""
+        mark = " " + _("(contested: rolled)") if opt.contested else ""
+        now = "  ← " + _("waiting for the roll") if pending_option == opt.id else ""
         out.append((2, Content.assemble((f"{n}. ", f"bold {ACCENT}"), (opt.label, "bold"),
                                         (mark, MUTED), (now, f"bold {WARN}"))))
         ov = view.option(opt.id)
@@ -294,38 +295,39 @@ def branch_detail(view: BranchView, *, actor: str, modifiers: list[tuple[str, in
         for clause in ov.clauses if ov else ():          # the option's own condition
             out.append((5, _clause_line(clause)))
 
-    out += heading("Precondition")
+    out += heading(_("Precondition"))
     if not view.clauses:
-        out.append((2, styled("none: playable whenever its turns allow", MUTED)))
+        out.append((2, styled(_("none: playable whenever its turns allow"), MUTED)))
     for clause in view.clauses:
         out.append((2, _clause_line(clause)))
 
     adj = b.adjudication
     if adj is not None:
-        out += heading("Adjudication")
+        out += heading(_("Adjudication"))
         out.append((2, Content.assemble(
-            "roll ", (adj.dice, "bold"), " ≥ ", (str(adj.target), "bold"),
-            (f"    chance of success now {probability}" if probability else "", MUTED))))
+            _("roll") + " ", (adj.dice, "bold"), " ≥ ", (str(adj.target), "bold"),
+            ("    " + _("chance of success now {chance}").format(chance=probability)
+             if probability else "", MUTED))))
         if adj.note:
             out.append((2, Content(" ".join(adj.note.split()))))
         if modifiers:
             out += [(2, Content.assemble((f"{value:+d}", f"bold {ACCENT}"), " ", label))
                     for label, value in modifiers]
         elif adj.modifiers:
-            out.append((2, styled("no modifier applies now", MUTED)))
+            out.append((2, styled(_("no modifier applies now"), MUTED)))
 
     if b.signposts:
-        out += heading("Signposts")
+        out += heading(_("Signposts"))
         for sp in b.signposts:
             done = sp.id in fired
             out.append((2, Content.assemble(("⚑ " if done else "· ", OK if done else MUTED),
-                                            sp.text, ("  (fired)" if done else "", OK))))
+                                            sp.text, ("  " + _("(fired)") if done else "", OK))))
 
-    out += heading("Rests on (cited events)")
+    out += heading(_("Rests on (cited events)"))
     if view.events:
         out += event_paragraphs(view.events)
     else:
-        out.append((2, styled("no cited events", MUTED)))
+        out.append((2, styled(_("no cited events"), MUTED)))
     return out
 
 
@@ -350,13 +352,13 @@ def record_paragraphs(records: list[dict], scenario=None) -> list[Para]:
     for rec in records:
         n = rec.get("n", "?")
         style = f"strike {MUTED}" if n in undone else ""
-        out.append((0, Content.assemble((f"{n} ", MUTED), (f"T{rec.get('turn', '?')} ", ACCENT),
+        out.append((0, Content.assemble((f"{n} ", MUTED), (_("T{turn}").format(turn=rec.get('turn', '?')) + " ", ACCENT),
                                         (describe_action(rec, scenario), style)), 2))
         why = rec.get("rationale")
         if why:
             out.append((2, styled(f"“{why}”", f"italic {MUTED}")))
         if rec.get("action") == "end" and rec.get("hotwash"):
-            out.append((2, styled(f"hotwash: {rec['hotwash']}", f"italic {MUTED}")))
+            out.append((2, styled(_("hotwash: {text}").format(text=rec['hotwash']), f"italic {MUTED}")))
     return out
 
 

@@ -8,13 +8,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Button, Footer, Input, OptionList, Static
+from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from engine.model import Scenario
 from engine.play.dice import success_probability
 
-from ..widgets import MUTED, TextInput
+from ..widgets import MUTED, KeyFooter, TextInput
 from .dialog import Dialog
 
 
@@ -58,7 +58,7 @@ class ArgumentDialog(Dialog):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Roll (ctrl+s)", id="ok", variant="primary", compact=True)
                 yield Button("Cancel", id="cancel", compact=True)
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         strength = self.query_one("#strength", OptionList)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Button, Static
 
+from ..widgets import KeyFooter
 from .dialog import Dialog
 
 
@@ -29,7 +30,7 @@ class ConfirmDialog(Dialog):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Cancel (n)", id="cancel", compact=True)
                 yield Button(f"{self.confirm} (y)", id="ok", variant="primary", compact=True)
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#ok").focus()

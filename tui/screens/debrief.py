@@ -14,10 +14,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Button, Footer, Input, OptionList, Static
+from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ..widgets import MUTED, TextInput
+from ..widgets import MUTED, KeyFooter, TextInput
 from .dialog import Dialog
 
 Field = tuple[str, str, str]          # (id, label, placeholder)
@@ -56,7 +56,7 @@ class FormDialog(Dialog):
             with Horizontal(classes="dialog-buttons"):
                 yield Button(self.confirm, id="ok", variant="primary", compact=True)
                 yield Button("Cancel", id="cancel", compact=True)
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         if self.choices:

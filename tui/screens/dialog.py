@@ -7,6 +7,8 @@ from textual.binding import Binding
 from textual.screen import ModalScreen
 from textual.widgets import Button
 
+from engine.i18n import N_
+
 
 class Dialog(ModalScreen):
     """A modal box. Subclasses compose into a `Vertical(classes="dialog")`."""
@@ -61,7 +63,7 @@ class Dialog(ModalScreen):
     }
     """
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="dialog.cancel")]
 
     def on_mount(self) -> None:
         # The notifications of the last action sit over the dialog's buttons at 80×24;

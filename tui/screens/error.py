@@ -7,7 +7,9 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
+
+from ..widgets import KeyFooter
 
 
 class ErrorScreen(Screen):
@@ -29,4 +31,4 @@ class ErrorScreen(Screen):
             for line in self.lines:
                 yield Static(Content(line), classes="error-line")
         yield Static(Content.styled("Press q to quit.", "$foreground-muted"), id="error-hint")
-        yield Footer()
+        yield KeyFooter()

@@ -5,9 +5,9 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
-from ..widgets import TextInput
+from ..widgets import KeyFooter, TextInput
 from .dialog import Dialog
 
 
@@ -26,7 +26,7 @@ class GotoTurnDialog(Dialog):
             yield TextInput(type="integer", id="turn", placeholder="turn number")
             yield Static("", classes="dialog-error", id="goto-error")
             yield Static("enter jumps · escape cancels", classes="dialog-label")
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#turn").focus()

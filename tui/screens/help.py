@@ -7,9 +7,9 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
-from ..widgets import ACCENT, MUTED, lines
+from ..widgets import ACCENT, MUTED, KeyFooter, lines
 from .dialog import Dialog
 
 
@@ -63,4 +63,4 @@ class HelpScreen(Dialog):
             with VerticalScroll(id="help-body"):
                 yield Static(lines(body))
             yield Static(Content.styled("escape or ? closes", MUTED))
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)

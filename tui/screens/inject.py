@@ -7,12 +7,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Button, Footer, Input, OptionList, Static
+from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from engine.play.session import InjectView
 
-from ..widgets import ACCENT, MUTED, OK, TextInput
+from ..widgets import ACCENT, MUTED, OK, KeyFooter, TextInput
 from .dialog import Dialog
 
 
@@ -52,7 +52,7 @@ class InjectDialog(Dialog):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Release", id="ok", variant="primary", compact=True)
                 yield Button("Cancel", id="cancel", compact=True)
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         ol = self.query_one("#injects", OptionList)

@@ -7,11 +7,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Button, Static
 
 from engine.play.session import InjectView
 
-from ..widgets import MUTED, lines
+from ..widgets import MUTED, KeyFooter, lines
 from .dialog import Dialog
 
 
@@ -41,7 +41,7 @@ class InjectCardDialog(Dialog):
                              classes="dialog-text")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Close (enter)", id="close", variant="primary", compact=True)
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#close").focus()

@@ -7,8 +7,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Button, Static
 
+from ..widgets import KeyFooter
 from .dialog import Dialog
 
 
@@ -30,7 +31,7 @@ class NotRecordedDialog(Dialog):
                          classes="dialog-label")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Close (enter)", id="close", variant="error", compact=True)
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         super().on_mount()

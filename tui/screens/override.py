@@ -12,12 +12,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Button, Footer, Input, OptionList, Static
+from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from engine.play.views import VariableView
 
-from ..widgets import MUTED, TextInput
+from ..widgets import MUTED, KeyFooter, TextInput
 from .dialog import Dialog
 
 
@@ -58,7 +58,7 @@ class OverrideDialog(Dialog):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Apply", id="ok", variant="primary", compact=True)
                 yield Button("Cancel", id="cancel", compact=True)
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         ol = self.query_one("#variables", OptionList)

@@ -8,7 +8,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from engine.play import replay as _replay
@@ -16,8 +16,8 @@ from engine.play.replay import ReplayReport, Step
 from engine.play.session import describe_action
 from engine.play.views import fired_signposts_at, move_names, variable_views_at
 
-from ..widgets import (ACCENT, MUTED, OK, WARN, ParagraphView, dice_text, heading, lines,
-                       state_paragraphs, styled)
+from ..widgets import (ACCENT, MUTED, OK, WARN, KeyFooter, ParagraphView, dice_text, heading,
+                       lines, state_paragraphs, styled)
 
 STATUS_CLASS = {
     _replay.VERIFIED: "-verified",
@@ -68,7 +68,7 @@ class ReplayScreen(Screen):
             step = ParagraphView(id="step-detail", classes="pane")
             step.border_title = "Step"
             yield step
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         ol = self.query_one("#steps", OptionList)

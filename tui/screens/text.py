@@ -9,9 +9,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Button, Footer, Input, Static
+from textual.widgets import Button, Input, Static
 
-from ..widgets import TextInput
+from ..widgets import KeyFooter, TextInput
 from .dialog import Dialog
 
 
@@ -66,7 +66,7 @@ class TextDialog(Dialog):
                 yield Button(self.confirm, id="ok", compact=True,
                              variant="error" if self.danger else "primary")
                 yield Button("Cancel", id="cancel", compact=True)
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         widget = self.query_one("#text")
