@@ -352,13 +352,15 @@ def record_paragraphs(records: list[dict], scenario=None) -> list[Para]:
     for rec in records:
         n = rec.get("n", "?")
         style = f"strike {MUTED}" if n in undone else ""
-        out.append((0, Content.assemble((f"{n} ", MUTED), (_("T{turn}").format(turn=rec.get('turn', '?')) + " ", ACCENT),
+        turn = _("T{turn}").format(turn=rec.get('turn', '?'))
+        out.append((0, Content.assemble((f"{n} ", MUTED), (turn + " ", ACCENT),
                                         (describe_action(rec, scenario), style)), 2))
         why = rec.get("rationale")
         if why:
             out.append((2, styled(f"“{why}”", f"italic {MUTED}")))
         if rec.get("action") == "end" and rec.get("hotwash"):
-            out.append((2, styled(_("hotwash: {text}").format(text=rec['hotwash']), f"italic {MUTED}")))
+            out.append((2, styled(_("hotwash: {text}").format(text=rec['hotwash']),
+                                  f"italic {MUTED}")))
     return out
 
 

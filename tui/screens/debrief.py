@@ -17,6 +17,8 @@ from textual.content import Content
 from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from engine.i18n import N_, _
+
 from ..widgets import MUTED, KeyFooter, TextInput
 from .dialog import Dialog
 
@@ -27,11 +29,11 @@ class FormDialog(Dialog):
     """`choices` (id, label, detail) fill a list; `fields` are one-line inputs. `apply(choice,
     {field id: text})` returns None when done or the refusal. Returns True when applied."""
 
-    BINDINGS = [Binding("ctrl+s", "submit", "Confirm", id="form.confirm")]
+    BINDINGS = [Binding("ctrl+s", "submit", N_("Confirm"), id="form.confirm")]
 
     def __init__(self, title: str, prompt: str, choices: list[tuple[str, str, str]],
                  fields: list[Field], apply: Callable[[str, dict], str | None], *,
-                 confirm: str = "Record") -> None:
+                 confirm: str = N_("Record")) -> None:
         super().__init__()
         self.dialog_title = title
         self.prompt = prompt
@@ -52,10 +54,11 @@ class FormDialog(Dialog):
                 yield Static(label, classes="dialog-label", markup=False)
                 yield TextInput(id=fid, placeholder=placeholder)
             yield Static("", classes="dialog-error", id="form-error")
-            yield Static("enter moves on · ctrl+s records · escape cancels", classes="dialog-label")
+            yield Static(_("enter moves on · ctrl+s records · escape cancels"),
+                         classes="dialog-label")
             with Horizontal(classes="dialog-buttons"):
-                yield Button(self.confirm, id="ok", variant="primary", compact=True)
-                yield Button("Cancel", id="cancel", compact=True)
+                yield Button(_(self.confirm), id="ok", variant="primary", compact=True)
+                yield Button(_("Cancel"), id="cancel", compact=True)
         yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:

@@ -9,6 +9,8 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
 
+from engine.i18n import N_
+
 from ..widgets import KeyFooter
 
 
@@ -16,8 +18,8 @@ class ErrorScreen(Screen):
     """Lists each problem (e.g. a diagnostic's `format()`), with a quit key."""
 
     BINDINGS = [
-        Binding("q", "app.quit", "Quit", id="error.quit"),
-        Binding("escape", "app.quit", "Quit", show=False, id="error.quit_escape"),
+        Binding("q", "app.quit", N_("Quit"), id="error.quit"),
+        Binding("escape", "app.quit", N_("Quit"), show=False, id="error.quit_escape"),
     ]
 
     def __init__(self, title: str, lines: list[str]) -> None:

@@ -93,6 +93,7 @@ class ExerciseScreen(Screen):
     # the branch list. The widgets whose look depends on the focus repaint themselves.
     focused: Reactive[Widget | None] = Reactive(None, repaint=False)
 
+    HELP_TITLE = N_("Exercise")
     BINDINGS = [
         Binding("c", "choose", N_("Choose"), id="exercise.choose"),
         Binding("r", "roll", N_("Roll"), id="exercise.roll"),
@@ -334,12 +335,13 @@ class ExerciseScreen(Screen):
         if pending is not None:
             branch, mods = pending
             adj = branch.adjudication
-            out += [(0, ""), (0, Content.assemble((_("Roll waiting:") + " ", f"bold {WARN}"), branch.title,
-                                                  f" ({adj.dice} ≥ {adj.target})"))]
+            out += [(0, ""), (0, Content.assemble((_("Roll waiting:") + " ", f"bold {WARN}"),
+                                                  branch.title, f" ({adj.dice} ≥ {adj.target})"))]
         fired = s.fired_signposts()
         out += heading(_("Signposts fired"))
         if fired:
-            out += [(2, Content.assemble(("⚑ ", OK), text, ("  " + _("(turn {turn})").format(turn=turn), MUTED)))
+            out += [(2, Content.assemble(("⚑ ", OK), text,
+                                         ("  " + _("(turn {turn})").format(turn=turn), MUTED)))
                     for _sid, text, turn in fired]
         else:
             out.append((2, styled(_("none yet"), MUTED)))

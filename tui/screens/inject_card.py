@@ -9,6 +9,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Button, Static
 
+from engine.i18n import N_, _, ngettext
 from engine.play.session import InjectView
 
 from ..widgets import MUTED, KeyFooter, lines
@@ -22,7 +23,7 @@ class InjectCardDialog(Dialog):
     InjectCardDialog > .dialog { border: thick $accent; }
     InjectCardDialog .inject-card-title { text-style: bold; color: $text-accent; }
     """
-    BINDINGS = [Binding("enter", "cancel", "Close", id="inject_card.close", priority=True)]
+    BINDINGS = [Binding("enter", "cancel", N_("Close"), id="inject_card.close", priority=True)]
 
     def __init__(self, cards: list[InjectView], how: str) -> None:
         super().__init__()
@@ -30,9 +31,11 @@ class InjectCardDialog(Dialog):
         self.how = how
 
     def compose(self) -> ComposeResult:
-        head = "Inject released" if len(self.cards) == 1 else f"{len(self.cards)} injects released"
+        head = ngettext("{n} inject released", "{n} injects released", len(self.cards)).format(
+            n=len(self.cards)) if len(self.cards) > 1 else _("Inject released")
         with Vertical(classes="dialog", id="inject-card"):
-            yield Static(Content.assemble(head, (f" ({self.how}) — read it out", MUTED)),
+            yield Static(Content.assemble(
+                head, (" " + _("({how}) — read it out").format(how=self.how), MUTED)),
                          classes="dialog-title")
             for card in self.cards:
                 yield Static(Content(card.title), classes="inject-card-title")
@@ -40,7 +43,7 @@ class InjectCardDialog(Dialog):
                                     for p in card.narrative.strip().split("\n\n")] or [""]),
                              classes="dialog-text")
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Close (enter)", id="close", variant="primary", compact=True)
+                yield Button(_("Close (enter)"), id="close", variant="primary", compact=True)
         yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:

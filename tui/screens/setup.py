@@ -23,6 +23,7 @@ from ..widgets import MUTED, OK, WARN, KeyFooter, TextInput
 
 
 class SetupScreen(Screen):
+    HELP_TITLE = N_("Setup")
     BINDINGS = [
         Binding("ctrl+s", "start", N_("Start"), id="setup.start"),
         Binding("f1", "help", N_("Help"), id="setup.help"),
