@@ -17,10 +17,11 @@ from textual.content import Content
 from textual.widgets import Static
 
 from engine.diagnostics import DiagnosticError
-from engine.format.loader import load_scenario
+from engine.format.tables import load_scenario_in
 from engine.i18n import N_, _
 from engine.play.clock import elapsed, hms, time_box_left
 from engine.play.player_view import Follower, PlayerView, player_view, scenario_of_log
+from engine.play.replay import logged_lang
 
 MUTED = "$foreground-muted"
 WARN = "$text-warning"
@@ -127,7 +128,7 @@ class WatchApp(App[int]):
     def _compute(self) -> None:
         try:
             if self.scenario is None and self.scenario_path is not None:
-                self.scenario = load_scenario(self.scenario_path)
+                self.scenario = load_scenario_in(self.scenario_path, logged_lang(self.log_path))
             if self.scenario is None:
                 self.scenario, _problem = scenario_of_log(self.log_path)
             if self.scenario is None:
