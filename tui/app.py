@@ -338,7 +338,8 @@ TEXTUAL_TEXTS = (
     N_("Show help for the focused widget and a summary of available keys"),
     N_("Minimize"), N_("Minimize the widget and restore to normal size"), N_("Maximize"),
     N_("Maximize the focused widget"), N_("Screenshot"),
-    N_("Save an SVG 'screenshot' of the current screen"),
+    N_("Save an SVG 'screenshot' of the current screen"), N_("palette"),
+    N_("Open the command palette"),
 )
 
 

@@ -19,6 +19,11 @@ from ..widgets import MUTED, KeyFooter, TextInput
 from .dialog import Dialog
 
 
+# The default strengths (engine.model.DEFAULT_STRENGTHS) are ids in the log: shown translated
+DEFAULT_STRENGTH_WORDS = (N_("very weak"), N_("weak"), N_("average"), N_("strong"),
+                          N_("very strong"))
+
+
 class ArgumentDialog(Dialog):
     """Returns (cell id, argument, strength, [counter-argument]) or None."""
 
@@ -53,7 +58,7 @@ class ArgumentDialog(Dialog):
                             placeholder=_("what the other cells answer"))
             yield Static(_("Strength ({dice})").format(dice=rules.dice), classes="dialog-label")
             yield OptionList(*(Option(Content.assemble(
-                (label, "bold"), f"  {rules.dice} ≥ {target}",
+                (_(label), "bold"), f"  {rules.dice} ≥ {target}",
                 ("  " + _("chance {chance}").format(chance=Messages(current_language()).percent(
                     float(success_probability(rules.count, rules.sides, target, 0)))),
                  MUTED)), id=label) for label, target in rules.scale), id="strength")

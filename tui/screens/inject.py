@@ -49,7 +49,7 @@ class InjectDialog(Dialog):
             yield OptionList(*(Option(inject_prompt(v), id=v.id, disabled=not v.available)
                                for v in ordered), id="injects")
             yield Static(_("Rationale (optional)"), classes="dialog-label")
-            yield TextInput(placeholder="why release it now", id="rationale")
+            yield TextInput(placeholder=_("why release it now"), id="rationale")
             yield Static("", classes="dialog-error", id="inject-error")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(_("Release"), id="ok", variant="primary", compact=True)
