@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from textual.binding import Binding
 from textual.widget import Widget
 from tui_helpers import clock, fixed_now, make_app, screen_text
 
@@ -147,7 +148,8 @@ async def test_the_language_is_chosen_at_run_time_not_at_import(multilingual_pat
     """The screens' classes were imported (in English) by other tests: their bindings and
     texts still follow the language current when they are shown."""
     from tui.screens.exercise import ExerciseScreen
-    assert any(b.description == "Next turn" for b in ExerciseScreen.BINDINGS)
+    assert any(isinstance(b, Binding) and b.description == "Next turn"
+               for b in ExerciseScreen.BINDINGS)
     app = make_app(scenario_path=multilingual_path, log_path="session.jsonl", group="Синие")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("ctrl+s", "t")
@@ -209,8 +211,8 @@ def english_words(texts: list[str], originals: tuple[str, ...] = ()) -> set[str]
     for text in texts:
         for original in originals:
             text = text.replace(original, " ")
-        for pattern in (*ENGINE_PENDING, SYNTAX):
-            text = re.sub(pattern, " ", text)
+        for pattern in (*map(re.compile, ENGINE_PENDING), SYNTAX):
+            text = pattern.sub(" ", text)
         for token in text.split():
             token = token.strip("()[]«»“”\"'.,:;!?—–-…·•→←↑↓●○✓✗⚑✉◆■⚄")
             if not token or any(c.isdigit() or c in "/._=@+{}$~\\" for c in token):
