@@ -6,13 +6,18 @@ from __future__ import annotations
 import pytest
 
 from engine import i18n
-from tui.cli import _parser, interface_lang, main
+from tui.cli import COMMANDS, _parser, interface_lang, main
 
-COMMANDS = ("run", "resume", "watch", "serve", "replay", "lint", "lsp", "translate", "schema",
-            "explore", "randomtest", "graph", "report", "compare", "play", "fork", "settings")
+
+@pytest.fixture(autouse=True)
+def own_config(tmp_path, monkeypatch):
+    """A setting saved here stays here (the session's shared config folder stays empty)."""
+    monkeypatch.setenv("SPILLOVER_CONFIG_DIR", str(tmp_path / "config"))
 
 
 def test_every_command_takes_lang(capsys):
+    listed = _parser().format_help()
+    assert all(f"    {name}" in listed for name in COMMANDS)     # the list is complete
     for name in COMMANDS:
         with pytest.raises(SystemExit):
             _parser().parse_args([name, "--help"])
@@ -29,9 +34,10 @@ def test_the_interface_language_of_a_command_line(argv, lang):
 
 def test_settings_saves_shows_and_forgets_the_language(capsys, monkeypatch):
     assert main(["settings"]) == 0
-    assert capsys.readouterr().out == "language: en (from the default)\n"
+    assert capsys.readouterr().out == "language: en (the default)\n"
     assert main(["settings", "--lang", "ru"]) == 0
-    assert "(saved in " in capsys.readouterr().out and i18n.saved_language() == "ru"
+    assert "язык: ru (сохранён в " in capsys.readouterr().out     # said in the new language
+    assert i18n.saved_language() == "ru"
     i18n.set_language("en")
     assert main(["settings"]) == 0
     assert i18n.current_language() == "ru"           # the setting decides with no --lang
@@ -45,3 +51,30 @@ def test_settings_saves_shows_and_forgets_the_language(capsys, monkeypatch):
 def test_the_language_is_set_before_the_command_runs(capsys):
     assert main(["schema", "--lang", "ru"]) == 0
     assert i18n.current_language() == "ru"
+
+
+def test_help_is_said_in_the_language_given(capsys):
+    with pytest.raises(SystemExit):
+        main(["explore", "--help", "--lang", "ru"])
+    out = capsys.readouterr().out
+    assert out.startswith("использование: spillover explore")
+    assert "Полный перебор достижимых состояний сценария" in out
+    assert "показать эту справку и выйти" in out and "язык интерфейса" in out
+    with pytest.raises(SystemExit):
+        main(["explore", "--help"])
+    out = capsys.readouterr().out
+    assert out.startswith("usage: spillover explore") and "Exhaustive exploration" in out
+
+
+def test_a_bad_language_code_is_refused_in_words(capsys):
+    with pytest.raises(SystemExit):
+        main(["lint", "--lang", "../x", "x.yaml"])
+    assert "'../x' is not a language code such as en or ru" in capsys.readouterr().err
+
+
+def test_lang_before_the_command_is_the_commands(capsys):
+    assert main(["--lang=ru", "schema"]) == 0 and i18n.current_language() == "ru"
+    capsys.readouterr()
+    i18n.set_language("en")
+    assert main(["--lang", "ru", "settings"]) == 0
+    assert capsys.readouterr().out.startswith("язык: ru (сохранён в ")
