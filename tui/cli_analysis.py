@@ -13,6 +13,8 @@ import sys
 from fractions import Fraction
 from pathlib import Path
 
+from engine.i18n import _
+
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
@@ -63,17 +65,18 @@ def _turns(a: int, b: int) -> str:
 def cmd_explore(args) -> int:
     from engine.analysis.explore import explore
     if args.max_states < 1:
-        return _err("--max-states must be at least 1")
+        return _err(_("--max-states must be at least 1"))
     if args.top < 0:
-        return _err("--top cannot be negative")
+        return _err(_("--top cannot be negative"))
     weights = None
     if args.weights:
         try:
             weights = json.loads(Path(args.weights).read_text(encoding="utf-8"))
         except (OSError, ValueError) as e:
-            return _err(f"--weights {args.weights}: {e}")
+            return _err(_("--weights {file}: {reason}").format(file=args.weights, reason=e))
         if not isinstance(weights, dict):
-            return _err(f"--weights {args.weights}: expected a JSON object of weights")
+            return _err(_("--weights {file}: expected a JSON object of weights").format(
+                file=args.weights))
     scenario = _load(args.scenario)
     bad = _check_switched_off(scenario, args.switch_off)
     if bad:
@@ -265,9 +268,9 @@ def print_explore(r, scenario, *, paths: bool = False, top: int = 10) -> None:
 def cmd_randomtest(args) -> int:
     from engine.analysis.randomtest import randomtest
     if args.n < 0:
-        return _err("-n cannot be negative")
+        return _err(_("-n cannot be negative"))
     if args.playthrough is not None and args.playthrough < 0:
-        return _err("--playthrough cannot be negative")
+        return _err(_("--playthrough cannot be negative"))
     scenario = _load(args.scenario)
     bad = _check_switched_off(scenario, args.switch_off)
     if bad:
@@ -371,15 +374,17 @@ def cmd_graph(args) -> int:
                       if line.startswith("  ") and (" --> " in line or " -.->" in line
                                                     or " -->|" in line or " -.->|" in line))
         if n_edges > 500:
-            print(f"spillover: note: {n_edges} edges; Mermaid draws at most 500 unless its "
-                  "maxEdges setting is raised — consider --format dot", file=sys.stderr)
+            print("spillover: " + _("note: {n} edges; Mermaid draws at most 500 unless its "
+                                    "maxEdges setting is raised — consider --format dot").format(
+                n=n_edges), file=sys.stderr)
     if args.output:
         try:
             Path(args.output).write_text(text, encoding="utf-8")
         except OSError as e:
-            print(f"spillover: cannot write {args.output}: {e}", file=sys.stderr)
+            print("spillover: " + _("cannot write {path}: {reason}").format(
+                path=args.output, reason=e), file=sys.stderr)
             return EXIT_FINDINGS
-        print(f"wrote {args.output}", file=sys.stderr)
+        print(_("wrote {path}").format(path=args.output), file=sys.stderr)
     else:
         sys.stdout.write(text)
     return EXIT_OK
