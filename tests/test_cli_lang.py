@@ -78,3 +78,12 @@ def test_lang_before_the_command_is_the_commands(capsys):
     i18n.set_language("en")
     assert main(["--lang", "ru", "settings"]) == 0
     assert capsys.readouterr().out.startswith("язык: ru (сохранён в ")
+
+
+def test_served_apps_speak_the_language_of_serve(tmp_path):
+    """`spillover serve` runs the console and the player view in processes of their own
+    (one per browser tab): they are given the language `serve` speaks."""
+    from tui.serve import console_command, watch_command
+    i18n.set_language("ru")
+    assert "tui.serve console --lang ru " in console_command(tmp_path / "s.jsonl", None)
+    assert "tui.serve watch --lang ru " in watch_command(tmp_path / "s.jsonl", False)

@@ -17,8 +17,12 @@ import sys
 from pathlib import Path
 
 
-def _python_command(*args: str) -> str:
-    return " ".join(shlex.quote(a) for a in (sys.executable, "-m", "tui.serve", *args))
+def _python_command(what: str, *args: str) -> str:
+    """The command that runs `what`, in the interface language of this process (the app runs
+    in a process of its own per browser tab)."""
+    from engine.i18n import current_language
+    return " ".join(shlex.quote(a) for a in (sys.executable, "-m", "tui.serve", what,
+                                              "--lang", current_language(), *args))
 
 
 def console_command(log: Path, scenario: Path | None) -> str:
@@ -43,7 +47,9 @@ def serve(log: Path, *, scenario: Path | None = None, host: str = "localhost",
             print(f"spillover serve: cannot serve the {what} on {host}:{p}: {problem}. "
                   "Choose another port with --port / --watch-port.", file=sys.stderr)
             return 2
-    player = subprocess.Popen([sys.executable, "-m", "tui.serve", "player-server", str(log),
+    from engine.i18n import current_language
+    player = subprocess.Popen([sys.executable, "-m", "tui.serve", "player-server",
+                               "--lang", current_language(), str(log),
                                "--host", host, "--port", str(watch_port),
                                *(["--odds"] if odds else [])])
     try:
@@ -137,7 +143,11 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--host", default="localhost")
     s.add_argument("--port", type=int, default=8001)
     s.add_argument("--odds", action="store_true")
+    for command in (c, w, s):
+        command.add_argument("--lang", default=None)
     args = p.parse_args(argv)
+    from engine.i18n import resolve_language, set_language
+    set_language(resolve_language(args.lang))
     if args.what == "console":
         return _console(Path(args.log), Path(args.scenario) if args.scenario else None)
     if args.what == "watch":
