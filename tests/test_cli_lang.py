@@ -87,3 +87,17 @@ def test_served_apps_speak_the_language_of_serve(tmp_path):
     i18n.set_language("ru")
     assert "tui.serve console --lang ru " in console_command(tmp_path / "s.jsonl", None)
     assert "tui.serve watch --lang ru " in watch_command(tmp_path / "s.jsonl", False)
+
+
+def test_explore_and_randomtest_report_in_russian(capsys):
+    from engine.bundled import tutorial_scenario
+    path = str(tutorial_scenario())
+    assert main(["explore", path, "--lang", "ru", "--max-states", "100"]) == 2
+    out = capsys.readouterr().out
+    assert "НЕ ЗАВЕРШЁН: различных состояний 100" in out
+    assert "остановлено на пределе в 100 различных состояний (--max-states)" in out
+    assert "Ветви: сыграть можно" in out and "Тупики: пока не найдены" in out
+    assert main(["randomtest", path, "-n", "2", "--lang", "ru"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("randomtest tutorial: 2 прохода, зерно 0 — выполнено 2 за ")
+    assert "Охват: ветви " in out and "сыграно по ветвям: " in out
