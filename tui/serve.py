@@ -16,6 +16,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from engine.i18n import _
+
 
 def _python_command(what: str, *args: str) -> str:
     """The command that runs `what`, in the interface language of this process (the app runs
@@ -41,11 +43,13 @@ def serve(log: Path, *, scenario: Path | None = None, host: str = "localhost",
     log = log.resolve()
     scenario = scenario.resolve() if scenario else None
     watch_port = watch_port or port + 1
-    for what, p in (("console", port), ("player view", watch_port)):
+    for said, p in ((_("spillover serve: cannot serve the console on {address}: {problem}. "
+                       "Choose another port with --port / --watch-port."), port),
+                    (_("spillover serve: cannot serve the player view on {address}: {problem}. "
+                       "Choose another port with --port / --watch-port."), watch_port)):
         problem = port_problem(host, p)
         if problem:
-            print(f"spillover serve: cannot serve the {what} on {host}:{p}: {problem}. "
-                  "Choose another port with --port / --watch-port.", file=sys.stderr)
+            print(said.format(address=f"{host}:{p}", problem=problem), file=sys.stderr)
             return 2
     from engine.i18n import current_language
     player = subprocess.Popen([sys.executable, "-m", "tui.serve", "player-server",
@@ -53,9 +57,10 @@ def serve(log: Path, *, scenario: Path | None = None, host: str = "localhost",
                                "--host", host, "--port", str(watch_port),
                                *(["--odds"] if odds else [])])
     try:
-        print(f"Player view (read only): http://{host}:{watch_port}", flush=True)
+        print(_("Player view (read only): {url}").format(url=f"http://{host}:{watch_port}"),
+              flush=True)
         Server(console_command(log, scenario), host=host, port=port,
-               title="spillover — facilitator console").serve()
+               title=_("spillover — facilitator console")).serve()
     finally:
         player.terminate()
         try:
@@ -120,10 +125,10 @@ def _already_open(log: Path) -> int:
         CSS_PATH = "app.tcss"
 
         def on_mount(self) -> None:
-            self.push_screen(ErrorScreen("The console is already open", [
-                f"Another browser tab runs the facilitator's console on {log}; only one may "
-                "write to a session log.", "Close that tab first, or open the player view "
-                "(read only) here instead."]))
+            self.push_screen(ErrorScreen(_("The console is already open"), [
+                _("Another browser tab runs the facilitator's console on {log}; only one may "
+                  "write to a session log.").format(log=log),
+                _("Close that tab first, or open the player view (read only) here instead.")]))
 
     AlreadyOpen().run()
     return 1
@@ -155,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         return run_watch(Path(args.log), show_odds=args.odds)
     from textual_serve.server import Server
     Server(watch_command(Path(args.log), args.odds), host=args.host, port=args.port,
-           title="spillover — player view").serve()
+           title=_("spillover — player view")).serve()
     return 0
 
 
