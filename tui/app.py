@@ -267,6 +267,13 @@ class SpilloverApp(App[int]):
             yield SystemCommand(_(command.title), _(command.help), command.callback,
                                 command.discover)
 
+    def action_show_help_panel(self) -> None:
+        """The palette's "Keys": the app's own list of the screen's keys, which says them in
+        the interface language (Textual's keys panel shows the bindings as defined)."""
+        from .screens.help import HelpScreen
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
     def action_command_palette(self) -> None:
         from textual.command import CommandPalette
         if self.use_command_palette and not CommandPalette.is_open(self):

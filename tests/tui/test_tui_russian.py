@@ -141,6 +141,14 @@ async def test_footer_and_palette_speak_russian_and_fit_80_columns(multilingual_
         await pilot.press("ctrl+p")
         text = await palette_search(pilot, "тема", "Сменить цветовую тему")
         assert "Тема" in text and "Сменить цветовую тему" in text
+        await pilot.press("escape")
+        await pilot.press("ctrl+p")
+        await palette_search(pilot, "клавиши", "Показать подсказку")
+        await pilot.press("enter")                        # "Keys": the app's own key list
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Клавиши — Учение" in text and "t           Новый ход: перейти к следующему ходу" \
+            in text, text
         assert "Change the current theme" not in text and "Next turn" not in text
 
 
