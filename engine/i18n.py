@@ -60,6 +60,12 @@ def save_language(lang: str) -> Path:
     return path
 
 
+def forget_language() -> None:
+    """Drop the saved setting (the environment decides again); no setting is not an error."""
+    with contextlib.suppress(FileNotFoundError):
+        (config_dir() / "language").unlink()
+
+
 def environment_language(environ=os.environ) -> str | None:
     """The language of LC_ALL, LC_MESSAGES or LANG (the first set), e.g. 'ru' for ru_RU.UTF-8."""
     for var in ("LC_ALL", "LC_MESSAGES", "LANG"):

@@ -21,10 +21,11 @@ from typing import Callable
 gc.disable()
 
 from textual import events, work  # noqa: E402  (after the collector is paused)
-from textual.app import App  # noqa: E402
+from textual.app import App, SystemCommand  # noqa: E402
 from textual.binding import Binding  # noqa: E402
 
 from engine.diagnostics import DiagnosticError  # noqa: E402
+from engine.i18n import N_, _  # noqa: E402
 from engine.play.session import Session, SessionError, utc_now  # noqa: E402
 
 from .widgets import BREAKPOINTS, ScreenActionsProvider  # noqa: E402
@@ -46,7 +47,7 @@ class SpilloverApp(App[int]):
     COMMAND_PALETTE_BINDING = "ctrl+p"
     HORIZONTAL_BREAKPOINTS = BREAKPOINTS
     BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+        Binding("ctrl+q", "quit", N_("Quit"), id="app.quit", priority=True),
     ]
 
     def __init__(self, *, scenario_path: str | Path | None = None,
@@ -106,12 +107,12 @@ class SpilloverApp(App[int]):
                 self.title = scenario.title
                 self.push_screen(SetupScreen(scenario))
         except DiagnosticError as e:
-            self.show_error("The scenario cannot be loaded",
+            self.show_error(_("The scenario cannot be loaded"),
                             [d.format() for d in e.diagnostics])
         except SessionError as e:
-            self.show_error("The session cannot be resumed", [str(e)])
+            self.show_error(_("The session cannot be resumed"), [str(e)])
         except OSError as e:
-            self.push_screen(ErrorScreen("A file cannot be read", [str(e)]))
+            self.push_screen(ErrorScreen(_("A file cannot be read"), [str(e)]))
         if self.live_reload and self.replay_log is None and self.resume_log is None:
             self.follow_scenario_files()   # before the session too: the setup or the errors follow
 
@@ -140,7 +141,7 @@ class SpilloverApp(App[int]):
         report = replay(self.replay_log, scenario)
         if report.status == UNREADABLE or not report.steps:
             banner = report.banner()      # it often quotes the first problem: say it once
-            self.show_error("The log cannot be replayed",
+            self.show_error(_("The log cannot be replayed"),
                             [banner, *(p for p in report.problems if p not in banner)])
             return
         if report.scenario is not None:
@@ -167,8 +168,8 @@ class SpilloverApp(App[int]):
         if self.live_reload:
             self.follow_scenario_files()
         if resumed:      # after the first frame: mounting a toast would hold it back
-            self.call_after_refresh(self.notify, f"Resumed {session.log_path}: {resumed}",
-                                    title="Resumed", markup=False)
+            self.call_after_refresh(self.notify, _("Resumed {path}: {banner}").format(
+                path=session.log_path, banner=resumed), title=_("Resumed"), markup=False)
         self.call_after_refresh(settle_heap)
 
     def start_session(self, scenario, *, seed: int, group: str, switched_off, log_path,
@@ -214,7 +215,7 @@ class SpilloverApp(App[int]):
             files = self.watched_files()
             async for changes in awatch(*{f.parent for f in files}, debounce=200, step=50,
                                         recursive=False):
-                if any(Path(p).resolve() in files for _, p in changes):
+                if any(Path(p).resolve() in files for _change, p in changes):
                     self.reload_scenario()
                     break          # the files may have changed (includes): watch again
 
@@ -229,13 +230,14 @@ class SpilloverApp(App[int]):
         try:
             result = reload(self.session, clock=self.clock or utc_now)
         except (SessionError, OSError) as e:
-            self.notify(str(e), title="Not reloaded", severity="error", markup=False)
+            self.notify(str(e), title=_("Not reloaded"), severity="error", markup=False)
             return
         self.last_reload = result
         if result.session is None:
             errors = [d.format() for d in result.diagnostics if d.severity == "error"]
-            more = f"\n… and {len(errors) - 5} more" if len(errors) > 5 else ""
-            self.notify("\n".join(errors[:5]) + more, title="Scenario has errors — not reloaded",
+            more = "\n" + _("… and {n} more").format(n=len(errors) - 5) if len(errors) > 5 else ""
+            self.notify("\n".join(errors[:5]) + more,
+                        title=_("Scenario has errors — not reloaded"),
                         severity="error", timeout=30, markup=False)
             return
         if result.session is self.session:
@@ -246,7 +248,7 @@ class SpilloverApp(App[int]):
             self.pop_screen()   # a dialog half filled in: nothing of it was recorded yet
         self.start_exercise(result.session)
         old.close()
-        self.notify(result.summary(), title="Scenario reloaded",
+        self.notify(result.summary(), title=_("Scenario reloaded"),
                     severity="warning" if result.dropped else "information", timeout=15,
                     markup=False)
 
@@ -257,6 +259,26 @@ class SpilloverApp(App[int]):
             self.switch_screen(ErrorScreen(title, lines))
         else:
             self.push_screen(ErrorScreen(title, lines))
+
+    # ------------------------------------------------------------------ the command palette
+    def get_system_commands(self, screen):
+        """Textual's own commands (theme, quit, keys, …), said in the current language."""
+        for command in super().get_system_commands(screen):
+            yield SystemCommand(_(command.title), _(command.help), command.callback,
+                                command.discover)
+
+    def action_show_help_panel(self) -> None:
+        """The palette's "Keys": the app's own list of the screen's keys, which says them in
+        the interface language (Textual's keys panel shows the bindings as defined)."""
+        from .screens.help import HelpScreen
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_command_palette(self) -> None:
+        from textual.command import CommandPalette
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(placeholder=_("Search for commands…"),
+                                            id="--command-palette"))
 
     # ------------------------------------------------------------------ frames
     async def on_event(self, event: events.Event) -> None:
@@ -304,7 +326,7 @@ class SpilloverApp(App[int]):
         from .screens.setup import SetupScreen
         scenario, diags = check_scenario(self.scenario_path or main_scenario())
         if scenario is None:
-            self.show_error("The scenario cannot be loaded",
+            self.show_error(_("The scenario cannot be loaded"),
                             [d.format() for d in diags if d.severity == "error"])
             return
         self.exit_code = 0
@@ -313,6 +335,19 @@ class SpilloverApp(App[int]):
             self.switch_screen(SetupScreen(scenario))
         else:
             self.push_screen(SetupScreen(scenario))
+
+
+# Textual's own words that the app shows (translated where they are shown, above)
+TEXTUAL_TEXTS = (
+    N_("Theme"), N_("Change the current theme"), N_("Quit"),
+    N_("Quit the application as soon as possible"), N_("Keys"),
+    N_("Hide the keys and widget help panel"),
+    N_("Show help for the focused widget and a summary of available keys"),
+    N_("Minimize"), N_("Minimize the widget and restore to normal size"), N_("Maximize"),
+    N_("Maximize the focused widget"), N_("Screenshot"),
+    N_("Save an SVG 'screenshot' of the current screen"), N_("palette"),
+    N_("Open the command palette"),
+)
 
 
 def settle_heap() -> None:

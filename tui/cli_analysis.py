@@ -13,6 +13,8 @@ import sys
 from fractions import Fraction
 from pathlib import Path
 
+from engine.i18n import Messages, _, current_language, ngettext
+
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
@@ -54,26 +56,23 @@ def _steps_json(steps):
     return [{"step": s.token, "text": s.text, "turn": s.turn} for s in steps]
 
 
-def _turns(a: int, b: int) -> str:
-    return f"turn {a}" if a == b else f"turns {a}–{b}"
-
-
 # ---------------------------------------------------------------------------- explore
 
 def cmd_explore(args) -> int:
     from engine.analysis.explore import explore
     if args.max_states < 1:
-        return _err("--max-states must be at least 1")
+        return _err(_("--max-states must be at least 1"))
     if args.top < 0:
-        return _err("--top cannot be negative")
+        return _err(_("--top cannot be negative"))
     weights = None
     if args.weights:
         try:
             weights = json.loads(Path(args.weights).read_text(encoding="utf-8"))
         except (OSError, ValueError) as e:
-            return _err(f"--weights {args.weights}: {e}")
+            return _err(_("--weights {file}: {reason}").format(file=args.weights, reason=e))
         if not isinstance(weights, dict):
-            return _err(f"--weights {args.weights}: expected a JSON object of weights")
+            return _err(_("--weights {file}: expected a JSON object of weights").format(
+                file=args.weights))
     scenario = _load(args.scenario)
     bad = _check_switched_off(scenario, args.switch_off)
     if bad:
@@ -144,121 +143,145 @@ def explore_json(r, scenario) -> dict:
 def print_explore(r, scenario, *, paths: bool = False, top: int = 10) -> None:
     from engine.analysis.switches import switch_reach
     out = print
+    num = Messages(current_language()).number
     out(f"explore {scenario.id} — {scenario.title}")
-    policy = "every available choice equally likely" if not r.weights else \
-        "weighted choices (" + ", ".join(f"{k}={v}" for k, v in r.weights.items()) + ")"
-    out(f"  policy: {policy}; "
-        + ("injects released by hand whenever the rules allow" if r.injects else
-           "no inject released by hand (--no-injects; scheduled ones still at their turn)")
-        + (f"; switched off: {', '.join(r.switched_off)}" if r.switched_off else ""))
+    policy = _("every available choice equally likely") if not r.weights else \
+        _("weighted choices ({weights})").format(
+            weights=", ".join(f"{k}={v}" for k, v in r.weights.items()))
+    out("  " + _("policy: {policy}; ").format(policy=policy)
+        + (_("injects released by hand whenever the rules allow") if r.injects else
+           _("no inject released by hand (--no-injects; scheduled ones still at their turn)"))
+        + ("; " + _("switched off: {events}").format(events=", ".join(r.switched_off))
+           if r.switched_off else ""))
     for event in r.switched_off:
-        out(f"  switching off {event} changes: " + "; ".join(switch_reach(scenario, event).lines()))
-    status = "complete" if r.complete else "INCOMPLETE"
-    odds = f"; odds in {r.prob_seconds:.2f} s" if r.complete else ""
-    out(f"  {status}: {r.states:,} distinct states, {r.transitions:,} transitions, "
-        f"{r.end_states:,} end states — {r.seconds:.2f} s ({r.rate:,.0f} states/s){odds}")
+        out("  " + _("switching off {event} changes: ").format(event=event)
+            + "; ".join(switch_reach(scenario, event).lines()))
+    status = _("complete") if r.complete else _("INCOMPLETE")
+    odds = "; " + _("odds in {seconds} s").format(seconds=f"{r.prob_seconds:.2f}") \
+        if r.complete else ""
+    out("  " + _("{status}: {states} distinct states, {transitions} transitions, {ends} end "
+                 "states — {seconds} s ({rate} states/s)").format(
+        status=status, states=num(r.states), transitions=num(r.transitions),
+        ends=num(r.end_states), seconds=f"{r.seconds:.2f}", rate=num(round(r.rate))) + odds)
     if not r.complete:
         last = r.turns_total - 1
-        covered = (f"turns 0–{r.turns_complete - 1} explored completely"
+        covered = (_("turns 0–{last} explored completely").format(last=r.turns_complete - 1)
                    if r.turns_complete > 1 else
-                   "turn 0 explored completely" if r.turns_complete == 1 else "no turn completed")
-        partly = f"turn {r.turns_complete} partly" if r.turns_complete <= last else ""
-        seen = (f"{_turns(r.turns_complete + 1, r.turn_reached)} reached but not explored"
-                if r.turn_reached > r.turns_complete else "")
-        beyond = (f"{_turns(r.turn_reached + 1, last)} not reached"
-                  if r.turn_reached < last else "")
-        out(f"  stopped at the limit of {r.max_states:,} distinct states (--max-states): "
-            + "; ".join(x for x in (covered, partly, seen, beyond) if x) + ".")
-        out(f"  {r.expanded:,} of {r.states:,} known states expanded. Probabilities are not "
-            "computed (they would not be exact), and branches not reached are not reported as "
-            "unreachable. Raise --max-states to finish.")
+                   _("turn 0 explored completely") if r.turns_complete == 1
+                   else _("no turn completed"))
+        partly = _("turn {n} partly").format(n=r.turns_complete) \
+            if r.turns_complete <= last else ""
+        a, b = r.turns_complete + 1, r.turn_reached
+        seen = ("" if b <= r.turns_complete else
+                _("turn {n} reached but not explored").format(n=a) if a == b else
+                _("turns {a}–{b} reached but not explored").format(a=a, b=b))
+        a, b = r.turn_reached + 1, last
+        beyond = ("" if r.turn_reached >= last else
+                  _("turn {n} not reached").format(n=a) if a == b else
+                  _("turns {a}–{b} not reached").format(a=a, b=b))
+        out("  " + _("stopped at the limit of {n} distinct states (--max-states): ").format(
+            n=num(r.max_states)) + "; ".join(x for x in (covered, partly, seen, beyond) if x)
+            + ".")
+        out("  " + _("{expanded} of {states} known states expanded. Probabilities are not "
+                     "computed (they would not be exact), and branches not reached are not "
+                     "reported as unreachable. Raise --max-states to finish.").format(
+            expanded=num(r.expanded), states=num(r.states)))
     out("")
 
     n_branches = len(scenario.branches)
     played = len(r.played_branches)
-    out(f"Branches: {played} of {n_branches} can be played")
+    out(_("Branches: {played} of {n} can be played").format(played=played, n=n_branches))
     never = [u for u in r.unreachable if u.option is None]
     if never:
-        out(f"  never playable ({len(never)}):")
+        out("  " + _("never playable ({n}):").format(n=len(never)))
         for u in never:
             out(f"    - {u.branch}: {u.reason}")
     opts = [u for u in r.unreachable if u.option is not None]
     for u in opts:
-        out(f"    - option {u.branch}:{u.option}: {u.reason}")
+        out("    - " + _("option {branch}:{option}: {reason}").format(
+            branch=u.branch, option=u.option, reason=u.reason))
     for o in r.outcomes_never:
-        out(f"    - outcome {o} never happens (its odds are 0 or 1 wherever it is rolled)")
+        out("    - " + _("outcome {outcome} never happens (its odds are 0 or 1 wherever it is "
+                         "rolled)").format(outcome=o))
     for i in r.injects_never:
-        out(f"    - inject {i} is never released")
+        out("    - " + _("inject {inject} is never released").format(inject=i))
     if r.not_covered:
         shown = ", ".join(r.not_covered[:12])
-        more = f", … {len(r.not_covered) - 12} more (--json lists them)" \
+        more = ", " + _("… {n} more (--json lists them)").format(n=len(r.not_covered) - 12) \
             if len(r.not_covered) > 12 else ""
-        out(f"  not reached within the budget ({len(r.not_covered)}; they may still be "
-            f"playable): {shown}{more}")
+        out("  " + _("not reached within the budget ({n}; they may still be playable): "
+                     "{shown}").format(n=len(r.not_covered), shown=shown) + more)
     if paths:
-        out("  shortest way to each branch:")
+        out("  " + _("shortest way to each branch:"))
         for b in scenario.branches:
             if b in r.played_branches:
                 steps = r.played_branches[b]
-                out(f"    {b} ({len(steps)} step{'s' * (len(steps) != 1)}):")
+                out(f"    {b} (" + ngettext("{n} step", "{n} steps", len(steps)).format(
+                    n=len(steps)) + "):")
                 for s in steps:
                     out(f"      {s.text}")
     out("")
 
     if r.dead_ends:
-        out(f"Dead ends: {len(r.dead_ends)} turn{'s' * (len(r.dead_ends) != 1)} can begin with "
-            "nothing to play and nothing to release")
+        n = len(r.dead_ends)
+        out(ngettext("Dead ends: {n} turn can begin with nothing to play and nothing to release",
+                     "Dead ends: {n} turns can begin with nothing to play and nothing to release",
+                     n).format(n=n))
         for d in r.dead_ends:
             label = scenario.turns[d.turn].label
             prob = f", P = {_frac(d.probability)}" if d.probability is not None else ""
-            out(f"  turn {d.turn} ({label}): {d.states} state{'s' * (d.states != 1)}{prob}; "
-                "e.g. after:")
+            out("  " + _("turn {turn} ({label}): ").format(turn=d.turn, label=label)
+                + ngettext("{n} state", "{n} states", d.states).format(n=d.states) + prob
+                + "; " + _("e.g. after:"))
             for s in d.path:
                 out(f"      {s.text}")
     else:
-        out("Dead ends: none" + ("" if r.complete else " found so far"))
+        out(_("Dead ends: none") if r.complete else _("Dead ends: none found so far"))
     if r.failures:
-        out(f"Failures: {len(r.failures)} (moves offered that the rules refuse)")
+        out(_("Failures: {n} (moves offered that the rules refuse)").format(n=len(r.failures)))
         for f in r.failures:
             prob = f", P = {_frac(f.probability)}" if f.probability is not None else ""
-            out(f"  {f.message} ({f.count} transition{'s' * (f.count != 1)}{prob}); e.g.:")
+            out(f"  {f.message} (" + ngettext("{n} transition", "{n} transitions", f.count).format(
+                n=f.count) + prob + "); " + _("e.g.:"))
             for s in f.path:
                 out(f"      {s.text}")
     else:
-        out("Failures: none" + ("" if r.complete else " found so far"))
+        out(_("Failures: none") if r.complete else _("Failures: none found so far"))
     out("")
 
     if r.complete:
         n = len(r.outcomes)
-        out(f"End outcomes: {n} distinct (from {r.end_states:,} end states), exact odds under "
-            "the policy and the dice")
+        out(_("End outcomes: {n} distinct (from {ends} end states), exact odds under the policy "
+              "and the dice").format(n=n, ends=num(r.end_states)))
         if r.failure_probability:
-            out(f"  sessions stopped by a failure: P = {_frac(r.failure_probability)}")
+            out("  " + _("sessions stopped by a failure: P = {p}").format(
+                p=_frac(r.failure_probability)))
         for eid, p in r.ending_probability.items():
-            out(f"  ended early by '{eid}': P = {_frac(p)}")
+            out("  " + _("ended early by '{ending}': P = {p}").format(ending=eid, p=_frac(p)))
         words = _value_words(scenario)
         for o in r.outcomes[:top]:
             vals = ", ".join(f"{k}={words(k, v)}" for k, v in o.values)
             exact = f"  (= {o.probability})" if len(str(o.probability)) <= 15 else ""
             out(f"  {float(o.probability) * 100:5.1f}%  {vals}{exact}")
         if n > top:
-            out(f"  … {n - top} more (--top N, or --json)")
-        out("Each variable at the end:")
+            out("  " + _("… {n} more (--top N, or --json)").format(n=n - top))
+        out(_("Each variable at the end:"))
         for v in scenario.variables:
             dist = r.marginals.get(v.id, {})
             out(f"  {v.id}: " + " · ".join(f"{words(v.id, val)} {float(p) * 100:.1f}%"
                                            for val, p in dist.items()))
         if r.branch_probability:
-            out("Chance each branch is played in a session that ends "
-                "(failures count as not ending):")
+            out(_("Chance each branch is played in a session that ends (failures count as not "
+                  "ending):"))
             for b in scenario.branches:
                 out(f"  {b}: {float(r.branch_probability.get(b, 0)) * 100:.1f}%")
         if r.signpost_probability:
-            out("Chance each signpost fires in a session that ends:")
+            out(_("Chance each signpost fires in a session that ends:"))
             for sp, p in r.signpost_probability.items():
                 out(f"  {sp}: {float(p) * 100:.1f}%")
     else:
-        out(f"End states seen so far: {r.end_states:,} ({len(r.outcomes)} distinct outcomes)")
+        out(_("End states seen so far: {ends} ({n} distinct outcomes)").format(
+            ends=num(r.end_states), n=len(r.outcomes)))
 
 
 def _value_words(scenario):
@@ -280,9 +303,9 @@ def _value_words(scenario):
 def cmd_randomtest(args) -> int:
     from engine.analysis.randomtest import randomtest
     if args.n < 0:
-        return _err("-n cannot be negative")
+        return _err(_("-n cannot be negative"))
     if args.playthrough is not None and args.playthrough < 0:
-        return _err("--playthrough cannot be negative")
+        return _err(_("--playthrough cannot be negative"))
     scenario = _load(args.scenario)
     bad = _check_switched_off(scenario, args.switch_off)
     if bad:
@@ -333,42 +356,49 @@ def randomtest_json(r) -> dict:
 
 def print_randomtest(r, scenario, args) -> None:
     out = print
-    what = (f"playthroughs 0..{args.playthrough} (tracing {args.playthrough})"
-            if args.playthrough is not None else f"{r.requested} playthroughs")
-    out(f"randomtest {scenario.id}: {what}, seed {r.seed} — {r.playthroughs} run in "
-        f"{r.seconds:.2f} s ({r.rate:,.0f} playthroughs/s)")
+    num = Messages(current_language()).number
+    what = (_("playthroughs 0..{n} (tracing {n})").format(n=args.playthrough)
+            if args.playthrough is not None else
+            ngettext("{n} playthrough", "{n} playthroughs", r.requested).format(n=r.requested))
+    out(f"randomtest {scenario.id}: " + _("{what}, seed {seed} — {n} run in {seconds} s ({rate} "
+                                          "playthroughs/s)").format(
+        what=what, seed=r.seed, n=r.playthroughs, seconds=f"{r.seconds:.2f}",
+        rate=num(round(r.rate))))
     f = r.failure
     if r.trace is not None and (f is None or f.playthrough != args.playthrough):
-        out(f"\nPlaythrough {args.playthrough}:")
+        out("\n" + _("Playthrough {n}:").format(n=args.playthrough))
         for k, s in enumerate(r.trace, 1):
             out(f"  {k:3}. {s.text}")
     if f is not None:
-        out(f"\nFAILURE ({f.kind}) in playthrough {f.playthrough} "
-            f"(playthrough seed {f.playthrough_seed}): {f.message}")
-        out("  choices:")
+        out("\n" + _("FAILURE ({kind}) in playthrough {n} (playthrough seed {seed}): "
+                     "{message}").format(kind=f.kind, n=f.playthrough, seed=f.playthrough_seed,
+                                         message=f.message))
+        out("  " + _("choices:"))
         for k, s in enumerate(f.steps, 1):
             out(f"  {k:3}. {s.text}")
-        out(f"  steps: {'; '.join(f.tokens)}")
-        out(f"  reproduce: {_reproduce(r, args)}")
+        out("  " + _("steps: {steps}").format(steps="; ".join(f.tokens)))
+        out("  " + _("reproduce: {command}").format(command=_reproduce(r, args)))
     elif args.playthrough is not None and r.playthroughs <= args.playthrough:
-        out("(the run stopped before that playthrough)")
+        out(_("(the run stopped before that playthrough)"))
     out("")
     nb, no = len(r.branch_counts), len(r.option_counts)
     pb = nb - len(r.never_branches)
     po = sum(1 for v in r.option_counts.values() if v)
     pi = len(r.inject_counts) - len(r.never_injects)
-    out(f"Coverage: branches {pb}/{nb} · options {po}/{no} · injects "
-        f"{pi}/{len(r.inject_counts)}"
-        + (f" · dead ends met {r.dead_ends}" if r.dead_ends else ""))
+    out(_("Coverage: branches {pb}/{nb} · options {po}/{no} · injects {pi}/{ni}").format(
+        pb=pb, nb=nb, po=po, no=no, pi=pi, ni=len(r.inject_counts))
+        + (" · " + _("dead ends met {n}").format(n=r.dead_ends) if r.dead_ends else ""))
     if r.never_branches:
-        out("  branches never played: " + ", ".join(r.never_branches))
+        out("  " + _("branches never played: {ids}").format(ids=", ".join(r.never_branches)))
     if r.never_options:
-        out("  options never played (their branch was): " + ", ".join(r.never_options))
+        out("  " + _("options never played (their branch was): {ids}").format(
+            ids=", ".join(r.never_options)))
     if r.never_injects:
-        out("  injects never released: " + ", ".join(r.never_injects))
+        out("  " + _("injects never released: {ids}").format(ids=", ".join(r.never_injects)))
     if r.never_outcomes:
-        out("  outcomes never rolled: " + ", ".join(r.never_outcomes))
-    out("  plays per branch: " + ", ".join(f"{b} {c}" for b, c in r.branch_counts.items()))
+        out("  " + _("outcomes never rolled: {ids}").format(ids=", ".join(r.never_outcomes)))
+    out("  " + _("plays per branch: {counts}").format(
+        counts=", ".join(f"{b} {c}" for b, c in r.branch_counts.items())))
 
 
 # ---------------------------------------------------------------------------- graph
@@ -386,15 +416,17 @@ def cmd_graph(args) -> int:
                       if line.startswith("  ") and (" --> " in line or " -.->" in line
                                                     or " -->|" in line or " -.->|" in line))
         if n_edges > 500:
-            print(f"spillover: note: {n_edges} edges; Mermaid draws at most 500 unless its "
-                  "maxEdges setting is raised — consider --format dot", file=sys.stderr)
+            print("spillover: " + _("note: {n} edges; Mermaid draws at most 500 unless its "
+                                    "maxEdges setting is raised — consider --format dot").format(
+                n=n_edges), file=sys.stderr)
     if args.output:
         try:
             Path(args.output).write_text(text, encoding="utf-8")
         except OSError as e:
-            print(f"spillover: cannot write {args.output}: {e}", file=sys.stderr)
+            print("spillover: " + _("cannot write {path}: {reason}").format(
+                path=args.output, reason=e), file=sys.stderr)
             return EXIT_FINDINGS
-        print(f"wrote {args.output}", file=sys.stderr)
+        print(_("wrote {path}").format(path=args.output), file=sys.stderr)
     else:
         sys.stdout.write(text)
     return EXIT_OK

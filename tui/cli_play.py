@@ -10,6 +10,7 @@ import json
 import sys
 
 from engine.diagnostics import DiagnosticError
+from engine.i18n import Messages, _, current_language
 from engine.play.driver import TOO_LONG, Driver, refusal
 from engine.play.log import MAX_LINE_BYTES
 from engine.play.session import Session, SessionError
@@ -30,7 +31,7 @@ def _open_session(args) -> Session:
         scenario = load_scenario(args.scenario) if args.scenario else None
         return resume(args.resume, scenario)[0]
     if not args.log:
-        raise SessionError("give --log FILE for a new session, or --resume LOG")
+        raise SessionError(_("give --log FILE for a new session, or --resume LOG"))
     from engine.bundled import main_scenario
     scenario = load_scenario(args.scenario or main_scenario())
     signer = None
@@ -48,8 +49,8 @@ def cmd_play(args) -> int:
         _say(refusal(CANNOT_START, str(e)))
         return 1
     except DiagnosticError as e:
-        _say(refusal(CANNOT_START, "the scenario cannot be loaded: "
-                     + "; ".join(d.format() for d in e.diagnostics)))
+        _say(refusal(CANNOT_START, _("the scenario cannot be loaded: {error}").format(
+            error="; ".join(d.format() for d in e.diagnostics))))
         return 1
     driver = Driver(session)
     stdin = sys.stdin.buffer
@@ -62,7 +63,8 @@ def cmd_play(args) -> int:
             if len(line) > MAX_LINE_BYTES and not line.endswith(b"\n"):
                 while line and not line.endswith(b"\n"):       # skip the rest, bounded
                     line = stdin.readline(MAX_LINE_BYTES + 1)
-                _say(refusal(TOO_LONG, f"the line is longer than {MAX_LINE_BYTES:,} bytes"))
+                _say(refusal(TOO_LONG, _("the line is longer than {n} bytes").format(
+                    n=Messages(current_language()).number(MAX_LINE_BYTES))))
                 continue
             if line.strip():
                 _say(driver.handle_line(line.rstrip(b"\r\n")))

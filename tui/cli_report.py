@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 
 from engine.diagnostics import DiagnosticError
+from engine.i18n import _, ngettext
 from engine.play.session import SessionError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -56,7 +57,8 @@ def _diagnostics(e: DiagnosticError) -> int:
 
 
 def _emit(out: Path | None, text: str, written: str) -> int:
-    """Write `text` to stdout, or to `out` and say so; an unwritable file is a clear error."""
+    """Write `text` to stdout, or to `out` and say so (`written`, with {path}); an unwritable
+    file is a clear error."""
     if out is None:
         sys.stdout.write(text)
         return EXIT_OK
@@ -64,9 +66,9 @@ def _emit(out: Path | None, text: str, written: str) -> int:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text, encoding="utf-8")
     except OSError as e:
-        _err(f"cannot write {out}: {e.strerror or e}")
+        _err(_("cannot write {path}: {reason}").format(path=out, reason=e.strerror or e))
         return EXIT_FAILED
-    print(f"Wrote {written} to {out}")
+    print(written.format(path=out))
     return EXIT_OK
 
 
@@ -75,8 +77,8 @@ def cmd_report(args) -> int:
     from engine.debrief.report_render import to_html, to_markdown
     out = Path(args.output) if args.output else None
     if out is not None and out.suffix.lower() not in MD_SUFFIXES + HTML_SUFFIXES:
-        _err(f"-o {out}: the report is written as Markdown (.md) or HTML (.html); "
-             "name the file accordingly")
+        _err(_("-o {path}: the report is written as Markdown (.md) or HTML (.html); name the "
+               "file accordingly").format(path=out))
         return EXIT_USAGE
     try:
         report = after_action_report(args.log, _scenario(getattr(args, "scenario", None),
@@ -97,20 +99,23 @@ def cmd_report(args) -> int:
                 (folder / name).write_text(svg, encoding="utf-8")
             chart_dir = folder.name
         except OSError as e:
-            _err(f"cannot write the charts to {folder}: {e.strerror or e}")
+            _err(_("cannot write the charts to {folder}: {reason}").format(
+                folder=folder, reason=e.strerror or e))
             return EXIT_FAILED
     text = to_html(report) if html_out else to_markdown(report, chart_dir)
     if not report.verified:
-        _err(f"warning: {report.banner} — the report is flagged at its top")
-    return _emit(out, text, f"the after-action report ({'HTML' if html_out else 'Markdown'})")
+        _err(_("warning: {banner} — the report is flagged at its top").format(
+            banner=report.banner))
+    return _emit(out, text, _("Wrote the after-action report ({format}) to {path}").format(
+        format="HTML" if html_out else "Markdown", path="{path}"))
 
 
 def cmd_compare(args) -> int:
     from engine.debrief.compare import CompareError, compare, to_html, to_markdown
     out = Path(args.output) if args.output else None
     if out is not None and out.suffix.lower() not in MD_SUFFIXES + HTML_SUFFIXES:
-        _err(f"-o {out}: the comparison is written as Markdown (.md) or HTML (.html); "
-             "name the file accordingly")
+        _err(_("-o {path}: the comparison is written as Markdown (.md) or HTML (.html); name "
+               "the file accordingly").format(path=out))
         return EXIT_USAGE
     try:
         comparison = compare(args.logs, _scenario(getattr(args, "scenario", None),
@@ -121,11 +126,14 @@ def cmd_compare(args) -> int:
         _err(str(e))
         return EXIT_USAGE if e.usage else EXIT_FAILED
     for warning in comparison.warnings:
-        _err(f"warning: {warning}")
+        _err(_("warning: {text}").format(text=warning))
     html_out = out is not None and out.suffix.lower() in HTML_SUFFIXES
     text = to_html(comparison) if html_out else to_markdown(comparison)
-    return _emit(out, text, f"the comparison of {len(comparison.runs)} sessions "
-                            f"({'HTML' if html_out else 'Markdown'})")
+    n = len(comparison.runs)
+    return _emit(out, text, ngettext("Wrote the comparison of {n} session ({format}) to {path}",
+                                     "Wrote the comparison of {n} sessions ({format}) to {path}",
+                                     n).format(n=n, format="HTML" if html_out else "Markdown",
+                                               path="{path}"))
 
 
 def cmd_fork(args) -> int:
@@ -139,16 +147,18 @@ def cmd_fork(args) -> int:
         _err(str(e))
         return EXIT_USAGE if e.usage else EXIT_FAILED
     except SessionError as e:
-        _err(f"cannot fork: {e}")
+        _err(_("cannot fork: {reason}").format(reason=e))
         return EXIT_FAILED
     except OSError as e:
-        _err(f"cannot write the fork's log: {e.strerror or e}")
+        _err(_("cannot write the fork's log: {reason}").format(reason=e.strerror or e))
         return EXIT_FAILED
     path = session.log_path
     session.close()
     kept = len(session.actions)
-    print(f"Forked {args.log} at action {args.at}: the new session keeps {kept} "
-          f"action{'s' * (kept != 1)} (group {session.group!r}).")
-    print(f"New log: {path}")
-    print(f"Resume it with: spillover resume {path}")
+    print(ngettext("Forked {log} at action {at}: the new session keeps {n} action (group "
+                   "{group}).", "Forked {log} at action {at}: the new session keeps {n} actions "
+                   "(group {group}).", kept).format(log=args.log, at=args.at, n=kept,
+                                                    group=repr(session.group)))
+    print(_("New log: {path}").format(path=path))
+    print(_("Resume it with: spillover resume {path}").format(path=path))
     return EXIT_OK

@@ -21,8 +21,13 @@ import attrs
 from engine.i18n import _
 
 
-def _python_command(*args: str) -> str:
-    return " ".join(shlex.quote(a) for a in (sys.executable, "-m", "tui.serve", *args))
+
+def _python_command(what: str, *args: str) -> str:
+    """The command that runs `what`, in the interface language of this process (the app runs
+    in a process of its own per browser tab)."""
+    from engine.i18n import current_language
+    return " ".join(shlex.quote(a) for a in (sys.executable, "-m", "tui.serve", what,
+                                              "--lang", current_language(), *args))
 
 
 def console_command(log: Path, scenario: Path | None) -> str:
@@ -112,15 +117,19 @@ def serve(log: Path, *, scenario: Path | None = None, host: str = "localhost",
     log = log.resolve()
     scenario = scenario.resolve() if scenario else None
     where = plan(host, port, watch_port, console_on_network)
-    for what, h, p in ((_("console"), where.console_host, where.console_port),
-                       (_("player view"), where.watch_host, where.watch_port)):
+    for said, h, p in ((_("spillover serve: cannot serve the console on {address}: {problem}. "
+                          "Choose another port with --port / --watch-port."),
+                        where.console_host, where.console_port),
+                       (_("spillover serve: cannot serve the player view on {address}: "
+                          "{problem}. Choose another port with --port / --watch-port."),
+                        where.watch_host, where.watch_port)):
         problem = port_problem(h, p)
         if problem:
-            print(_("spillover serve: cannot serve the {what} on {host}:{port}: {problem}. "
-                    "Choose another port with --port / --watch-port.").format(
-                      what=what, host=h, port=p, problem=problem), file=sys.stderr)
+            print(said.format(address=f"{h}:{p}", problem=problem), file=sys.stderr)
             return 2
-    player = subprocess.Popen([sys.executable, "-m", "tui.serve", "player-server", str(log),
+    from engine.i18n import current_language
+    player = subprocess.Popen([sys.executable, "-m", "tui.serve", "player-server",
+                               "--lang", current_language(), str(log),
                                "--host", where.watch_host, "--port", str(where.watch_port),
                                "--public-url", where.watch_url(),
                                *(["--odds"] if odds else [])])
@@ -138,7 +147,7 @@ def serve(log: Path, *, scenario: Path | None = None, host: str = "localhost",
             print(_("Facilitator's console: {url}").format(url=where.console_url()), flush=True)
         Server(console_command(log, scenario), host=where.console_host,
                port=where.console_port, public_url=where.console_url(),
-               title="spillover — facilitator console").serve()
+               title=_("spillover — facilitator console")).serve()
     finally:
         player.terminate()
         try:
@@ -203,10 +212,10 @@ def _already_open(log: Path) -> int:
         CSS_PATH = "app.tcss"
 
         def on_mount(self) -> None:
-            self.push_screen(ErrorScreen("The console is already open", [
-                f"Another browser tab runs the facilitator's console on {log}; only one may "
-                "write to a session log.", "Close that tab first, or open the player view "
-                "(read only) here instead."]))
+            self.push_screen(ErrorScreen(_("The console is already open"), [
+                _("Another browser tab runs the facilitator's console on {log}; only one may "
+                  "write to a session log.").format(log=log),
+                _("Close that tab first, or open the player view (read only) here instead.")]))
 
     AlreadyOpen().run()
     return 1
@@ -227,7 +236,11 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--port", type=int, default=8001)
     s.add_argument("--odds", action="store_true")
     s.add_argument("--public-url")
+    for command in (c, w, s):
+        command.add_argument("--lang", default=None)
     args = p.parse_args(argv)
+    from engine.i18n import resolve_language, set_language
+    set_language(resolve_language(args.lang))
     if args.what == "console":
         return _console(Path(args.log), Path(args.scenario) if args.scenario else None)
     if args.what == "watch":
@@ -235,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
         return run_watch(Path(args.log), show_odds=args.odds)
     from textual_serve.server import Server
     Server(watch_command(Path(args.log), args.odds), host=args.host, port=args.port,
-           public_url=args.public_url, title="spillover — player view").serve()
+           public_url=args.public_url, title=_("spillover — player view")).serve()
     return 0
 
 

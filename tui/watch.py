@@ -17,9 +17,11 @@ from textual.content import Content
 from textual.widgets import Static
 
 from engine.diagnostics import DiagnosticError
-from engine.format.loader import load_scenario
+from engine.format.tables import load_scenario_in
+from engine.i18n import N_, _
 from engine.play.clock import elapsed, hms, time_box_left
 from engine.play.player_view import Follower, PlayerView, player_view, scenario_of_log
+from engine.play.replay import logged_lang
 
 from .widgets import ACCENT, BAD, BREAKPOINTS, MUTED, OK, WARN, titled, variable_line, width_class
 
@@ -31,10 +33,10 @@ def local_now() -> _dt.datetime:
 class WatchApp(App[int]):
     """Follows a session log; `now` and `poll` exist so tests are deterministic."""
 
-    TITLE = "spillover — player view"
+    TITLE = N_("spillover — player view")
     HORIZONTAL_BREAKPOINTS = BREAKPOINTS
-    BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="watch.quit", priority=True),
-                Binding("q", "quit", "Quit", show=False, id="watch.q")]
+    BINDINGS = [Binding("ctrl+q", "quit", N_("Quit"), id="watch.quit", priority=True),
+                Binding("q", "quit", N_("Quit"), show=False, id="watch.q")]
     CSS = """
     Screen { layout: vertical; }
     #pv-title { background: $primary-muted; color: $text; padding: 0 1; height: auto;
@@ -57,6 +59,7 @@ class WatchApp(App[int]):
                  now: Callable[[], _dt.datetime] = local_now, poll: float = 0.5,
                  scenario_path: str | Path | None = None) -> None:
         super().__init__()
+        self.title = _(self.TITLE)
         self.log_path = Path(log_path)
         self.show_odds = show_odds
         self.now = now
@@ -73,11 +76,11 @@ class WatchApp(App[int]):
         yield Static(id="pv-notice")
         with Horizontal(id="pv-body"):
             with VerticalScroll(id="pv-left"):
-                yield titled(Static(id="pv-inject", classes="pv-pane"), "Latest inject")
-                yield titled(Static(id="pv-moves", classes="pv-pane"), "Moves this turn")
+                yield titled(Static(id="pv-inject", classes="pv-pane"), _("Latest inject"))
+                yield titled(Static(id="pv-moves", classes="pv-pane"), _("Moves this turn"))
             with VerticalScroll(id="pv-right"):
-                yield titled(Static(id="pv-situation", classes="pv-pane"), "Situation")
-                yield titled(Static(id="pv-signposts", classes="pv-pane"), "Signposts")
+                yield titled(Static(id="pv-situation", classes="pv-pane"), _("Situation"))
+                yield titled(Static(id="pv-signposts", classes="pv-pane"), _("Signposts"))
 
     def on_mount(self) -> None:
         from .settings import load_settings
@@ -114,7 +117,7 @@ class WatchApp(App[int]):
     def _compute(self) -> None:
         try:
             if self.scenario is None and self.scenario_path is not None:
-                self.scenario = load_scenario(self.scenario_path)
+                self.scenario = load_scenario_in(self.scenario_path, logged_lang(self.log_path))
             if self.scenario is None:
                 self.scenario, _problem = scenario_of_log(self.log_path)
             if self.scenario is None:
@@ -126,9 +129,11 @@ class WatchApp(App[int]):
                 view = self._follower.view()
         except DiagnosticError as e:
             first = e.diagnostics[0].format() if e.diagnostics else ""
-            view = PlayerView("spillover", notice=f"the scenario cannot be loaded: {first}")
+            notice = _("the scenario cannot be loaded: {error}").format(error=first)
+            view = PlayerView("spillover", notice=notice)
         except Exception as e:        # never a traceback on the projector
-            view = PlayerView("spillover", notice=f"the log cannot be shown: {e}")
+            view = PlayerView("spillover", notice=_("the log cannot be shown: {error}").format(
+                error=e))
         self.call_from_thread(self._computed, view)
 
     def _computed(self, view: PlayerView) -> None:
@@ -151,10 +156,11 @@ class WatchApp(App[int]):
         card = self.query_one("#pv-inject", Static)
         if v.inject is not None:
             card.update(Content.assemble((v.inject.title, "bold"), "\n\n", v.inject.narrative,
-                                         (f"\n\n(turn {v.inject.turn})", MUTED)))
+                                         ("\n\n" + _("(turn {turn})").format(turn=v.inject.turn),
+                                          MUTED)))
             card.remove_class("empty")
         else:
-            card.update(Content.styled("No inject yet.", MUTED))
+            card.update(Content.styled(_("No inject yet."), MUTED))
             card.add_class("empty")
         moves: list[Content] = []
         for cell, lines in v.moves:
@@ -166,15 +172,16 @@ class WatchApp(App[int]):
         if v.waiting:
             moves.append(Content.styled(v.waiting, f"bold {WARN}"))
         if not moves:
-            moves.append(Content.styled("No move yet this turn.", MUTED))
+            moves.append(Content.styled(_("No move yet this turn."), MUTED))
         self.query_one("#pv-moves", Static).update(Content("\n").join(moves))
         rows = [variable_line(x) for x in v.situation]
         self.query_one("#pv-situation", Static).update(
             Content("\n").join(rows) if rows else Content.styled("—", MUTED))
-        fired = [Content.assemble(("⚑ ", OK), text, (f"  (turn {t})", MUTED))
+        fired = [Content.assemble(("⚑ ", OK), text,
+                                  ("  " + _("(turn {turn})").format(turn=t), MUTED))
                  for text, t in v.signposts]
         self.query_one("#pv-signposts", Static).update(
-            Content("\n").join(fired) if fired else Content.styled("None yet.", MUTED))
+            Content("\n").join(fired) if fired else Content.styled(_("None yet."), MUTED))
         self.show_status()
 
     def show_status(self) -> None:
@@ -184,23 +191,27 @@ class WatchApp(App[int]):
         now = self.now()
         parts: list[Content] = []
         if v.turn_label:
-            parts.append(Content.assemble("Turn ", (str(v.turn), "bold"), f"/{v.last_turn}: ",
+            parts.append(Content.assemble(_("Turn") + " ", (str(v.turn), "bold"),
+                                          f"/{v.last_turn}: ",
                                           (v.turn_label, "bold"), f" ({v.turn_date})"))
         if v.group:
             parts.append(Content(v.group))
         parts.append(Content.styled(now.strftime("%H:%M"), "bold"))
         if v.started:
-            parts.append(Content(f"session {elapsed(v.started, now)}"))
+            parts.append(Content(_("session {elapsed}").format(elapsed=elapsed(v.started, now))))
         if v.turn_started and not v.ended:
             left = time_box_left(v.turn_started, v.time_box, now)
             if left is None:
-                parts.append(Content(f"this turn {elapsed(v.turn_started, now)}"))
+                parts.append(Content(_("this turn {elapsed}").format(
+                    elapsed=elapsed(v.turn_started, now))))
             elif left >= 0:
-                parts.append(Content.styled(f"{hms(left)} left", f"bold {WARN}"))
+                parts.append(Content.styled(_("{left} left").format(left=hms(left)),
+                                            f"bold {WARN}"))
             else:
-                parts.append(Content.styled(f"time box over by {hms(-left)}", f"bold {BAD}"))
+                parts.append(Content.styled(_("time box over by {over}").format(over=hms(-left)),
+                                            f"bold {BAD}"))
         if v.ended:
-            parts.append(Content.styled("session ended", f"bold {BAD}"))
+            parts.append(Content.styled(_("session ended"), f"bold {BAD}"))
         self.query_one("#pv-status", Static).update(Content(" · ").join(parts))
 
 

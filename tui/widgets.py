@@ -17,6 +17,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Footer, Input
 
+from engine.i18n import _
 from engine.play.session import BranchView, CitedEvent, describe_action
 from engine.play.views import VariableView
 
@@ -89,8 +90,8 @@ class KeyFooter(Footer):
         first: dict[str, tuple] = {}
         for _node, b, enabled, tooltip in active.values():
             if b.show and b.action not in first and b.action not in hidden:
-                first[b.action] = (b.key, self.app.get_key_display(b), b.description, b.action,
-                                   enabled, tooltip, b.group is not None)
+                first[b.action] = (b.key, self.app.get_key_display(b), translated(b.description),
+                                   b.action, enabled, translated(tooltip), b.group is not None)
         palette = active.get(self.app.COMMAND_PALETTE_BINDING)
         return (tuple(first.values()), palette.enabled if palette else None,
                 self.show_command_palette, self.compact, hidden)
@@ -103,6 +104,9 @@ class KeyFooter(Footer):
         for widget in super().compose():
             if isinstance(widget, FooterKey) and widget.action in hidden:
                 continue
+            if isinstance(widget, FooterKey):     # bindings are marked with N_: say them now
+                widget.description = translated(widget.description)
+                widget.tooltip = translated(widget.tooltip) if widget.tooltip else None
             if self.compact and isinstance(widget, FooterKey):
                 # styled compact from the start: otherwise each key restyles itself once
                 # mounted, when its `compact` (bound to the footer's) is first set
@@ -136,7 +140,7 @@ class KeyFooter(Footer):
                    if not w.has_class("-command-palette")]
         if len(widgets) < len(shown):
             return False
-        for widget, (key, display, description, action, enabled, tooltip, _) in zip(widgets,
+        for widget, (key, display, description, action, enabled, tooltip, _g) in zip(widgets,
                                                                                    shown):
             widget.key, widget.key_display = key, display
             widget.description, widget.action = description, action
@@ -153,6 +157,12 @@ class KeyFooter(Footer):
 
 # ---------------------------------------------------------------------------- commands
 
+def translated(text):
+    """A binding's description or tooltip (marked with `N_` where the class is defined,
+    before the language is known) in the current language; empty stays empty."""
+    return _(text) if isinstance(text, str) and text else text
+
+
 def screen_commands(screen) -> list[tuple[str, str, str]]:
     """(description, key, action) for each identified, shown binding of the screen that its
     `check_action` allows now (keys as remapped by any keymap)."""
@@ -164,7 +174,7 @@ def screen_commands(screen) -> list[tuple[str, str, str]]:
                 or not b.description or b.id in seen:
             continue
         seen.add(b.id)
-        out.append((b.description, screen.app.get_key_display(b), b.action))
+        out.append((translated(b.description), screen.app.get_key_display(b), b.action))
     return out
 
 
@@ -175,10 +185,10 @@ class ScreenActionsProvider(Provider):
     def _hits(self):
         screen = self.screen
         for description, key, action in screen_commands(screen):
-            help_text = f"key: {key}"
+            help_text = _("key: {key}").format(key=key)
             more = getattr(screen, "ACTION_HELP", {}).get(action.partition("(")[0])
             if more:
-                help_text = f"{more} (key: {key})"
+                help_text = _("{help} (key: {key})").format(help=_(more), key=key)
             yield description, help_text, partial(screen.run_action, action)
 
     async def discover(self) -> Hits:
@@ -210,12 +220,12 @@ def branch_prompt(view: BranchView) -> Content:
     if view.open:
         return Content.assemble(("● ", OK), (view.branch.title, "bold"), played)
     return Content.assemble(("○ ", MUTED), (view.branch.title, MUTED), played, "\n",
-                            ("  " + (view.said or view.reason or "blocked"), f"italic {MUTED}"))
+                            ("  " + (view.said or view.reason or _("blocked")), f"italic {MUTED}"))
 
 
 def turns_text(turns) -> str:
     nums = sorted(turns)
-    return ", ".join(map(str, nums)) if nums else "none"
+    return ", ".join(map(str, nums)) if nums else _("none")
 
 
 Para = tuple  # (indent, Content | str) or (indent, Content | str, hang)
@@ -232,11 +242,11 @@ def event_paragraphs(cited: Iterable[CitedEvent], indent: int = 2) -> list[Para]
     for i, ce in enumerate(cited):
         ev = ce.event
         if ce.switched_off:
-            status = ("switched off", f"bold {WARN}")
+            status = (_("switched off"), f"bold {WARN}")
         elif ce.occurred:
-            status = ("occurred", OK)
+            status = (_("occurred"), OK)
         else:
-            status = ("not yet", MUTED)
+            status = (_("not yet"), MUTED)
         if i:
             out.append((0, ""))
         out.append((indent, Content.assemble((ev.date, f"bold {ACCENT}"), "  ", (ev.title, "bold"),
@@ -250,7 +260,8 @@ def event_paragraphs(cited: Iterable[CitedEvent], indent: int = 2) -> list[Para]
             text += source.title
             if source.published:
                 text += f" ({source.published})"
-            fns = f"  fn. {', '.join(map(str, footnotes))}" if footnotes else ""
+            fns = ("  " + _("fn. {numbers}").format(numbers=", ".join(map(str, footnotes)))
+                   if footnotes else "")
             out.append((indent + 2, Content.assemble(("— ", MUTED), (text, "italic"),
                                                      (fns, f"bold {ACCENT}"))))
             for original in (source.title_ru, source.title_de):   # the title as published
@@ -279,25 +290,25 @@ def branch_detail(view: BranchView, *, actor: str, modifiers: list[tuple[str, in
     out: list[Para] = [(0, styled(b.title, f"bold {PRIMARY}"))]
     facts = []
     if actor:
-        facts.append(f"actor: {actor}")
-    facts.append(f"turns {turns_text(b.turns)}")
+        facts.append(_("actor: {actor}").format(actor=actor))
+    facts.append(_("turns {turns}").format(turns=turns_text(b.turns)))
     if b.repeatable:
-        facts.append("repeatable")
+        facts.append(_("repeatable"))
     if view.played:
-        facts.append("played ✓")
+        facts.append(_("played") + " ✓")
     out.append((0, styled(" · ".join(facts), MUTED)))
     if view.open:
-        out.append((0, styled("OPEN — can be played now", f"bold {OK}")))
+        out.append((0, styled(_("OPEN — can be played now"), f"bold {OK}")))
     else:
-        out.append((0, Content.assemble(("BLOCKED", f"bold {BAD}"), " — ",
+        out.append((0, Content.assemble((_("BLOCKED"), f"bold {BAD}"), " — ",
                                         view.said or view.reason or "")))
     if view.narrative:
         out += [(0, ""), (0, Content(" ".join(view.narrative.split())))]
 
-    out += heading("Options")
+    out += heading(_("Options"))
     for n, opt in enumerate(b.options, start=1):
-        mark = " (contested: rolled)" if opt.contested else ""
-        now = "  ← waiting for the roll" if pending_option == opt.id else ""
+        mark = " " + _("(contested: rolled)") if opt.contested else ""
+        now = "  ← " + _("waiting for the roll") if pending_option == opt.id else ""
         out.append((2, Content.assemble((f"{n}. ", f"bold {ACCENT}"), (opt.label, "bold"),
                                         (mark, MUTED), (now, f"bold {WARN}"))))
         ov = view.option(opt.id)
@@ -306,47 +317,48 @@ def branch_detail(view: BranchView, *, actor: str, modifiers: list[tuple[str, in
         for clause in ov.clauses if ov else ():          # the option's own condition
             out.append((5, _clause_line(clause)))
 
-    out += heading("Precondition")
+    out += heading(_("Precondition"))
     if not view.clauses:
-        out.append((2, styled("none: playable whenever its turns allow", MUTED)))
+        out.append((2, styled(_("none: playable whenever its turns allow"), MUTED)))
     for clause in view.clauses:
         out.append((2, _clause_line(clause)))
 
     adj = b.adjudication
     if adj is not None:
-        out += heading("Adjudication")
+        out += heading(_("Adjudication"))
+        chance = ("    " + _("chance of success now {chance}").format(chance=probability)
+                  if probability else "")
         if adj.graded:                  # format 2: the results and the totals giving each
-            out.append((2, Content.assemble("roll ", (adj.dice, "bold"), (": " + ", ".join(
+            out.append((2, Content.assemble(_("roll") + " ", (adj.dice, "bold"), (": " + ", ".join(
                 f"{band.label} {band.totals_text()}" for band in adj.bands), MUTED))))
         elif adj.opposed:               # format 2: against the opposing side's pool
             out.append((2, Content.assemble(
-                "roll ", (adj.dice, "bold"), " vs ", (adj.against_dice, "bold"),
-                f" ({adj.against_label})" if adj.against_label else "",
-                (f"    chance of success now {probability}" if probability else "", MUTED))))
+                _("roll") + " ", (adj.dice, "bold"), _(" vs "), (adj.against_dice, "bold"),
+                f" ({adj.against_label})" if adj.against_label else "", (chance, MUTED))))
         else:
             out.append((2, Content.assemble(
-                "roll ", (adj.dice, "bold"), " ≥ ", (str(adj.target), "bold"),
-                (f"    chance of success now {probability}" if probability else "", MUTED))))
+                _("roll") + " ", (adj.dice, "bold"), " ≥ ", (str(adj.target), "bold"),
+                (chance, MUTED))))
         if adj.note:
             out.append((2, Content(" ".join(adj.note.split()))))
         if modifiers:
             out += [(2, Content.assemble((f"{value:+d}", f"bold {ACCENT}"), " ", label))
                     for label, value in modifiers]
         elif adj.modifiers:
-            out.append((2, styled("no modifier applies now", MUTED)))
+            out.append((2, styled(_("no modifier applies now"), MUTED)))
 
     if b.signposts:
-        out += heading("Signposts")
+        out += heading(_("Signposts"))
         for sp in b.signposts:
             done = sp.id in fired
             out.append((2, Content.assemble(("⚑ " if done else "· ", OK if done else MUTED),
-                                            sp.text, ("  (fired)" if done else "", OK))))
+                                            sp.text, ("  " + _("(fired)") if done else "", OK))))
 
-    out += heading("Rests on (cited events)")
+    out += heading(_("Rests on (cited events)"))
     if view.events:
         out += event_paragraphs(view.events)
     else:
-        out.append((2, styled("no cited events", MUTED)))
+        out.append((2, styled(_("no cited events"), MUTED)))
     return out
 
 
@@ -367,13 +379,15 @@ def record_entry(rec: dict, undone: bool, scenario=None) -> list[Para]:
     """One logged action's paragraphs in the log panel (struck through when undone)."""
     n = rec.get("n", "?")
     style = f"strike {MUTED}" if undone else ""
-    out: list[Para] = [(0, Content.assemble((f"{n} ", MUTED), (f"T{rec.get('turn', '?')} ", ACCENT),
+    turn = _("T{turn}").format(turn=rec.get('turn', '?'))
+    out: list[Para] = [(0, Content.assemble((f"{n} ", MUTED), (turn + " ", ACCENT),
                                             (describe_action(rec, scenario), style)), 2)]
     why = rec.get("rationale")
     if why:
         out.append((2, styled(f"“{why}”", f"italic {MUTED}")))
     if rec.get("action") == "end" and rec.get("hotwash"):
-        out.append((2, styled(f"hotwash: {rec['hotwash']}", f"italic {MUTED}")))
+        out.append((2, styled(_("hotwash: {text}").format(text=rec['hotwash']),
+                              f"italic {MUTED}")))
     return out
 
 

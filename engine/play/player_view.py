@@ -14,7 +14,7 @@ from pathlib import Path
 import attrs
 
 from engine.diagnostics import DiagnosticError
-from engine.format.loader import load_scenario
+from engine.format.tables import load_scenario_in
 from engine.model import Scenario
 from engine.play.clock import live_records, turn_started_at
 from engine.play.dice import roll_odds
@@ -127,8 +127,8 @@ def scenario_of_log(log_path: str | Path) -> tuple[Scenario | None, str]:
     if read.header is None:
         return None, _first_problem(read.diagnostics) or "waiting for the session to start"
     path = str(read.header["scenario"].get("path", ""))
-    try:
-        return load_scenario(path), ""
+    try:          # in the language the session is played in (its header says which)
+        return load_scenario_in(path, read.header["scenario"].get("lang")), ""
     except DiagnosticError as e:
         first = e.diagnostics[0].format() if e.diagnostics else ""
         return None, f"the session's scenario {path} cannot be loaded: {first}"

@@ -8,14 +8,20 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Button, Footer, Input, OptionList, Static
+from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from engine.i18n import N_, Messages, _, current_language
 from engine.model import Scenario
 from engine.play.dice import success_probability
 
-from ..widgets import MUTED, TextInput
+from ..widgets import MUTED, KeyFooter, TextInput
 from .dialog import Dialog
+
+
+# The default strengths (engine.model.DEFAULT_STRENGTHS) are ids in the log: shown translated
+DEFAULT_STRENGTH_WORDS = (N_("very weak"), N_("weak"), N_("average"), N_("strong"),
+                          N_("very strong"))
 
 
 class ArgumentDialog(Dialog):
@@ -26,7 +32,7 @@ class ArgumentDialog(Dialog):
     ArgumentDialog Input { margin-bottom: 0; }
     ArgumentDialog .dialog-label { margin-top: 1; }
     """
-    BINDINGS = [Binding("ctrl+s", "submit", "Roll", id="argument.roll")]
+    BINDINGS = [Binding("ctrl+s", "submit", N_("Roll"), id="argument.roll")]
 
     def __init__(self, scenario: Scenario, group: str) -> None:
         super().__init__()
@@ -37,28 +43,30 @@ class ArgumentDialog(Dialog):
         sc = self.scenario
         rules = sc.arguments
         with Vertical(classes="dialog"):
-            yield Static("A matrix-game argument", classes="dialog-title")
+            yield Static(_("A matrix-game argument"), classes="dialog-title")
             if sc.cells:
-                yield Static("Cell", classes="dialog-label")
+                yield Static(_("Cell"), classes="dialog-label")
                 yield OptionList(*(Option(Content.assemble((c.name, "bold"), (
-                    "  plays " + ", ".join(sc.actors.get(a, a) for a in c.actors), MUTED)),
+                    "  " + _("plays {actors}").format(
+                        actors=", ".join(sc.actors.get(a, a) for a in c.actors)), MUTED)),
                     id=c.id) for c in sc.cells), id="cells")
-            yield Static("Argument: what happens, and why", classes="dialog-label")
+            yield Static(_("Argument: what happens, and why"), classes="dialog-label")
             yield TextInput(id="argument", compact=True,
-                            placeholder="e.g. Beijing cuts rare-earth exports, because …")
-            yield Static("Counter-arguments (optional)", classes="dialog-label")
+                            placeholder=_("e.g. Beijing cuts rare-earth exports, because …"))
+            yield Static(_("Counter-arguments (optional)"), classes="dialog-label")
             yield TextInput(id="counters", compact=True,
-                            placeholder="what the other cells answer")
-            yield Static(f"Strength ({rules.dice})", classes="dialog-label")
+                            placeholder=_("what the other cells answer"))
+            yield Static(_("Strength ({dice})").format(dice=rules.dice), classes="dialog-label")
             yield OptionList(*(Option(Content.assemble(
-                (label, "bold"), f"  {rules.dice} ≥ {target}",
-                (f"  chance {float(success_probability(rules.count, rules.sides, target, 0)) * 100:.0f}%",
+                (_(label), "bold"), f"  {rules.dice} ≥ {target}",
+                ("  " + _("chance {chance}").format(chance=Messages(current_language()).percent(
+                    float(success_probability(rules.count, rules.sides, target, 0)))),
                  MUTED)), id=label) for label, target in rules.scale), id="strength")
             yield Static("", classes="dialog-error", id="argument-error")
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Roll (ctrl+s)", id="ok", variant="primary", compact=True)
-                yield Button("Cancel", id="cancel", compact=True)
-        yield Footer(compact=True)
+                yield Button(_("Roll (ctrl+s)"), id="ok", variant="primary", compact=True)
+                yield Button(_("Cancel"), id="cancel", compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         strength = self.query_one("#strength", OptionList)
@@ -90,7 +98,7 @@ class ArgumentDialog(Dialog):
         text = self.query_one("#argument", Input).value.strip()
         if not text:
             self.query_one("#argument-error", Static).update(
-                "Write the argument: what happens, and why.")
+                _("Write the argument: what happens, and why."))
             self.query_one("#argument").focus()
             return
         cell = ""

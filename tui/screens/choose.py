@@ -16,6 +16,7 @@ from typing import Callable
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from engine.i18n import N_, _
 from engine.play.session import BranchView
 
 from ..widgets import MUTED, TextInput
@@ -53,8 +54,8 @@ class ChoosePanel(Vertical):
     }
     """
 
-    PICK_HINT = "↑↓ or 1–9 picks an option · enter goes on to the rationale · escape cancels"
-    WRITE_HINT = "enter records the choice · ↑ back to the options · escape cancels"
+    PICK_HINT = N_("↑↓ or 1–9 picks an option · enter goes on to the rationale · escape cancels")
+    WRITE_HINT = N_("enter records the choice · ↑ back to the options · escape cancels")
 
     def __init__(self, on_chosen: Callable[[str, str, str], None], *,
                  id: str | None = None) -> None:
@@ -65,9 +66,9 @@ class ChoosePanel(Vertical):
     def compose(self) -> ComposeResult:
         yield Static(id="choose-title")
         yield OptionList(id="choose-options")
-        yield Static("Rationale (optional): why the group chose this", classes="choose-label")
-        yield TextInput(placeholder="the group's reasoning", id="rationale", compact=True)
-        yield Static(self.PICK_HINT, id="choose-hint")
+        yield Static(_("Rationale (optional): why the group chose this"), classes="choose-label")
+        yield TextInput(placeholder=_("the group's reasoning"), id="rationale", compact=True)
+        yield Static(_(self.PICK_HINT), id="choose-hint")
 
     @property
     def is_open(self) -> bool:
@@ -77,18 +78,24 @@ class ChoosePanel(Vertical):
         self.view = view
         b = view.branch
         self.query_one("#choose-title", Static).update(
-            Content.assemble("Choose: ", (b.title, "bold")))
+            Content.assemble(_("Choose:") + " ", (b.title, "bold")))
         options = []
         for n, opt in enumerate(b.options, start=1):
             extra = ""
             if opt.contested and b.adjudication:
-                extra = f"  (contested: roll {b.adjudication.dice}" + (
-                    ")" if b.adjudication.graded else f" vs {b.adjudication.against_dice})"
-                    if b.adjudication.opposed else f" ≥ {b.adjudication.target})")
+                adj = b.adjudication
+                if adj.graded:
+                    extra = "  " + _("(contested: roll {dice})").format(dice=adj.dice)
+                elif adj.opposed:
+                    extra = "  " + _("(contested: roll {dice} vs {against})").format(
+                        dice=adj.dice, against=adj.against_dice)
+                else:
+                    extra = "  " + _("(contested: roll {dice} ≥ {target})").format(
+                        dice=adj.dice, target=adj.target)
             ov = view.option(opt.id)
             blocked = ov is not None and ov.reason is not None
             if blocked:
-                extra += f"  (not now: {ov.reason})"
+                extra += "  " + _("(not now: {reason})").format(reason=ov.reason)
             options.append(Option(Content.assemble(f"{n}. ", (opt.label, "bold"), (extra, MUTED)),
                                   id=opt.id, disabled=blocked))
         ol = self.query_one("#choose-options", OptionList)
@@ -135,7 +142,8 @@ class ChoosePanel(Vertical):
 
     def on_descendant_focus(self, event) -> None:
         writing = self.query_one("#rationale").has_focus
-        self.query_one("#choose-hint", Static).update(self.WRITE_HINT if writing else self.PICK_HINT)
+        hint = self.WRITE_HINT if writing else self.PICK_HINT
+        self.query_one("#choose-hint", Static).update(_(hint))
 
     @on(OptionList.OptionHighlighted, "#choose-options")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:

@@ -5,18 +5,21 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Button, Static
 
+from engine.i18n import N_, _
+
+from ..widgets import KeyFooter
 from .dialog import Dialog
 
 
 class ConfirmDialog(Dialog):
     """Returns True when confirmed, None when cancelled (escape or n)."""
 
-    BINDINGS = [Binding("y", "submit", "Yes", id="confirm.yes"),
-                Binding("n", "cancel", "No", id="confirm.no")]
+    BINDINGS = [Binding("y", "submit", N_("Yes"), id="confirm.yes"),
+                Binding("n", "cancel", N_("No"), id="confirm.no")]
 
-    def __init__(self, title: str, question: str, *, confirm: str = "Yes") -> None:
+    def __init__(self, title: str, question: str, *, confirm: str = N_("Yes")) -> None:
         super().__init__()
         self.dialog_title = title
         self.question = question
@@ -27,9 +30,10 @@ class ConfirmDialog(Dialog):
             yield Static(self.dialog_title, classes="dialog-title", markup=False)
             yield Static(self.question, classes="dialog-text", markup=False)
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Cancel (n)", id="cancel", compact=True)
-                yield Button(f"{self.confirm} (y)", id="ok", variant="primary", compact=True)
-        yield Footer(compact=True)
+                yield Button(_("Cancel (n)"), id="cancel", compact=True)
+                yield Button(_("{confirm} (y)").format(confirm=_(self.confirm)), id="ok",
+                             variant="primary", compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#ok").focus()

@@ -15,10 +15,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Button, Footer, Input, OptionList, Static
+from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ..widgets import MUTED, TextInput
+from engine.i18n import N_, _
+
+from ..widgets import MUTED, KeyFooter, TextInput
 from .dialog import Dialog
 
 Field = tuple[str, str, str]          # (id, label, placeholder)
@@ -69,11 +71,11 @@ class FormDialog(Dialog):
     # rows besides the list: title, detail + its margin, 2 per field, hint, buttons, border
     FIXED_ROWS = 1 + 2 + 1 + 1 + 2
 
-    BINDINGS = [Binding("ctrl+s", "submit", "Confirm", id="form.confirm")]
+    BINDINGS = [Binding("ctrl+s", "submit", N_("Confirm"), id="form.confirm")]
 
     def __init__(self, title: str, prompt: str, choices: list[tuple[str, str, str]],
                  fields: list[Field], apply: Callable[[str, dict], str | None], *,
-                 confirm: str = "Record") -> None:
+                 confirm: str = N_("Record")) -> None:
         super().__init__()
         self.dialog_title = title
         self.prompt = prompt
@@ -94,11 +96,12 @@ class FormDialog(Dialog):
                 yield Static(label, classes="dialog-label", markup=False)
                 yield TextInput(id=fid, placeholder=placeholder, compact=True)
             yield Static("", classes="dialog-error", id="form-error")
-            yield Static("enter moves on · ctrl+s records · escape cancels", classes="dialog-label")
+            yield Static(_("enter moves on · ctrl+s records · escape cancels"),
+                         classes="dialog-label")
             with Horizontal(classes="dialog-buttons"):
-                yield Button(self.confirm, id="ok", variant="primary", compact=True)
-                yield Button("Cancel", id="cancel", compact=True)
-        yield Footer(compact=True)
+                yield Button(_(self.confirm), id="ok", variant="primary", compact=True)
+                yield Button(_("Cancel"), id="cancel", compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         super().on_mount()

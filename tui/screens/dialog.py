@@ -11,7 +11,11 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Button, Static
+
+from engine.i18n import N_, _
+
+from ..widgets import KeyFooter
 
 
 class Dialog(ModalScreen):
@@ -67,7 +71,7 @@ class Dialog(ModalScreen):
     }
     """
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="dialog.cancel")]
 
     def on_mount(self) -> None:
         # The notifications of the last action sit over the dialog's buttons at 80×24;
@@ -110,8 +114,8 @@ class ReadOutDialog(Dialog):
             yield Static(self.card_title(), classes="dialog-title")
             yield from self.card_body()
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Close (enter)", id="close", variant="primary", compact=True)
-        yield Footer(compact=True)
+                yield Button(_("Close (enter)"), id="close", variant="primary", compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         super().on_mount()

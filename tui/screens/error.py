@@ -7,15 +7,19 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
+
+from engine.i18n import N_
+
+from ..widgets import KeyFooter
 
 
 class ErrorScreen(Screen):
     """Lists each problem (e.g. a diagnostic's `format()`), with a quit key."""
 
     BINDINGS = [
-        Binding("q", "app.quit", "Quit", id="error.quit"),
-        Binding("escape", "app.quit", "Quit", show=False, id="error.quit_escape"),
+        Binding("q", "app.quit", N_("Quit"), id="error.quit"),
+        Binding("escape", "app.quit", N_("Quit"), show=False, id="error.quit_escape"),
     ]
 
     def __init__(self, title: str, lines: list[str]) -> None:
@@ -29,4 +33,4 @@ class ErrorScreen(Screen):
             for line in self.lines:
                 yield Static(Content(line), classes="error-line")
         yield Static(Content.styled("Press q to quit.", "$foreground-muted"), id="error-hint")
-        yield Footer()
+        yield KeyFooter()

@@ -19,6 +19,7 @@ from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from engine.i18n import N_, Messages, _, current_language, ngettext
 from engine.play.clock import elapsed, hms, time_box_left
 from engine.play.session import BranchView, LogWriteError, Outcome, Session, SessionError
 
@@ -84,7 +85,7 @@ def set_static(widget: Static, content: Content) -> None:
 
 
 def percent(p) -> str:
-    return f"{float(p) * 100:.0f}%"
+    return Messages(current_language()).percent(float(p))
 
 
 class ExerciseScreen(Screen):
@@ -93,43 +94,47 @@ class ExerciseScreen(Screen):
     # the branch list. The widgets whose look depends on the focus repaint themselves.
     focused: Reactive[Widget | None] = Reactive(None, repaint=False)
 
+    HELP_TITLE = N_("Exercise")
     BINDINGS = [
-        Binding("c", "choose", "Choose", id="exercise.choose"),
-        Binding("r", "roll", "Roll", id="exercise.roll"),
-        Binding("n", "note", "Note", id="exercise.note"),
-        Binding("i", "inject", "Inject", id="exercise.inject"),
-        Binding("o", "override", "Override", id="exercise.override"),
+        Binding("c", "choose", N_("Choose"), id="exercise.choose"),
+        Binding("r", "roll", N_("Roll"), id="exercise.roll"),
+        Binding("n", "note", N_("Note"), id="exercise.note"),
+        Binding("i", "inject", N_("Inject"), id="exercise.inject"),
+        Binding("o", "override", N_("Override"), id="exercise.override"),
         # m and s, not a and v: those are amend and observe (issue 14)
-        Binding("m", "argue", "Argue", id="exercise.argue"),
-        Binding("s", "reveal", "Reveal", id="exercise.reveal"),
-        Binding("u", "undo", "Undo", id="exercise.undo"),
-        Binding("t", "next_turn", "Next turn", id="exercise.next_turn"),
-        Binding("e", "end", "End", id="exercise.end"),
-        Binding("v", "observe", "Observe", show=False, id="exercise.observe"),
-        Binding("h", "hotwash", "Hotwash", id="exercise.hotwash"),
-        Binding("a", "amend", "Amend", show=False, id="exercise.amend"),
-        Binding("question_mark", "help", "Help", id="exercise.help", key_display="?"),
-        Binding("q", "quit_app", "Quit", show=False, id="exercise.quit"),
-        Binding("escape", "cancel_choice", "Cancel", show=False, id="exercise.cancel"),
+        Binding("m", "argue", N_("Argue"), id="exercise.argue"),
+        Binding("s", "reveal", N_("Reveal"), id="exercise.reveal"),
+        Binding("u", "undo", N_("Undo"), id="exercise.undo"),
+        Binding("t", "next_turn", N_("Next turn"), id="exercise.next_turn"),
+        Binding("e", "end", N_("End"), id="exercise.end"),
+        Binding("v", "observe", N_("Observe"), show=False, id="exercise.observe"),
+        Binding("h", "hotwash", N_("Hotwash"), id="exercise.hotwash"),
+        Binding("a", "amend", N_("Amend"), show=False, id="exercise.amend"),
+        Binding("question_mark", "help", N_("Help"), id="exercise.help", key_display="?"),
+        Binding("q", "quit_app", N_("Quit"), show=False, id="exercise.quit"),
+        Binding("escape", "cancel_choice", N_("Cancel"), show=False, id="exercise.cancel"),
         *(Binding(str(n), f"choose_option({n})", f"Choose option {n}", show=False,
                   id=f"exercise.option_{n}") for n in range(1, 10)),
     ]
     ACTION_HELP = {
-        "choose": "record the group's choice for the highlighted branch, with its rationale",
-        "roll": "roll (or decide) the adjudication that is waiting",
-        "note": "add a note to the log",
-        "inject": "release an inject",
-        "override": "set a state variable by hand, with a rationale",
-        "argue": "record a cell's matrix-game argument, rate its strength and roll",
-        "reveal": "reveal the cells' sealed moves together and make them in order",
-        "undo": "undo the last action (it stays in the log as undone)",
-        "next_turn": "move on to the next turn",
-        "end": "end the session with hotwash notes, participants and point of contact",
-        "observe": "record an observation: a strength or an area for improvement, by objective",
-        "hotwash": "after the end: the hotwash for one objective (rating, sustain, improve, plan)",
-        "amend": "amend a logged rationale, note, observation or hotwash entry",
-        "help": "list every key",
-        "quit_app": "quit once the session has ended (ctrl+q quits at any time)",
+        "choose": N_("record the group's choice for the highlighted branch, with its "
+                     "rationale"),
+        "roll": N_("roll (or decide) the adjudication that is waiting"),
+        "note": N_("add a note to the log"),
+        "inject": N_("release an inject"),
+        "override": N_("set a state variable by hand, with a rationale"),
+        "argue": N_("record a cell's matrix-game argument, rate its strength and roll"),
+        "reveal": N_("reveal the cells' sealed moves together and make them in order"),
+        "undo": N_("undo the last action (it stays in the log as undone)"),
+        "next_turn": N_("move on to the next turn"),
+        "end": N_("end the session with hotwash notes, participants and point of contact"),
+        "observe": N_("record an observation: a strength or an area for improvement, by "
+                      "objective"),
+        "hotwash": N_("after the end: the hotwash for one objective (rating, sustain, improve, "
+                      "plan)"),
+        "amend": N_("amend a logged rationale, note, observation or hotwash entry"),
+        "help": N_("list every key"),
+        "quit_app": N_("quit once the session has ended (ctrl+q quits at any time)"),
     }
 
     def __init__(self, session: Session) -> None:
@@ -153,11 +158,11 @@ class ExerciseScreen(Screen):
             yield Static(id="ex-clock")
         yield Static(id="ex-status")
         with Container(id="ex-body"):
-            yield titled(BranchList(id="branches", markup=False), "Branches")
-            yield titled(ParagraphView(id="detail", classes="pane"), "Detail")
+            yield titled(BranchList(id="branches", markup=False), _("Branches"))
+            yield titled(ParagraphView(id="detail", classes="pane"), _("Detail"))
             with Container(id="side"):
-                yield titled(ParagraphView(id="state-pane", classes="pane"), "State")
-                yield titled(LogView(id="log-pane", classes="pane"), "Log")
+                yield titled(ParagraphView(id="state-pane", classes="pane"), _("State"))
+                yield titled(LogView(id="log-pane", classes="pane"), _("Log"))
         yield KeyFooter(compact=True, narrow_hidden={"override", "argue", "reveal"})
 
     def on_resize(self, event) -> None:
@@ -209,7 +214,7 @@ class ExerciseScreen(Screen):
         if signature != old:            # touch the list only where it changed
             self._list_signature = signature
             if [i for i, _ in signature] == [i for i, _ in old]:
-                for index, ((i, plain), (_, before)) in enumerate(zip(signature, old)):
+                for index, ((_new, plain), (_old, before)) in enumerate(zip(signature, old)):
                     if plain != before:
                         ol.replace_option_prompt_at_index(index, prompts[index][1])
             else:
@@ -232,29 +237,35 @@ class ExerciseScreen(Screen):
         title = Content.assemble((s.scenario.title, "bold"))
         set_static(self.query_one("#ex-title", Static), title)
         self.refresh_clock()
-        parts = [Content.assemble(("Turn ", ""), (f"{t.index}", "bold"), f"/{s.scenario.last_turn}: ",
-                                  (t.label, "bold"), f" ({t.date})"),
-                 Content.assemble("Group: ", (s.group, "bold"))]
+        parts = [Content.assemble((_("Turn") + " ", ""), (f"{t.index}", "bold"),
+                                  f"/{s.scenario.last_turn}: ", (t.label, "bold"), f" ({t.date})"),
+                 Content.assemble(_("Group:") + " ", (s.group, "bold"))]
         allowances = s.allowances()
         if s.scenario.cells:
             parts.append(Content(" ".join(f"{who} {used}/{n}" for who, used, n in allowances)))
             sealed = s.sealed() if s.scenario.sealed_moves else []
             if sealed:
-                parts.append(styled(f"sealed: {len(sealed)} (s reveals)", f"bold {WARN}"))
+                parts.append(styled(_("sealed: {n} (s reveals)").format(n=len(sealed)),
+                                    f"bold {WARN}"))
         else:
-            parts.append(Content(f"Moves {allowances[0][1]}/{allowances[0][2]}"))
+            parts.append(Content(_("Moves {used}/{allowed}").format(used=allowances[0][1],
+                                                                allowed=allowances[0][2])))
         if s.env.switched_off:
             titles = sorted(s.scenario.events[e].title if e in s.scenario.events else e
                             for e in s.env.switched_off)
-            parts.append(styled("counterfactual: without " + "; ".join(titles), WARN))
+            parts.append(styled(_("counterfactual: without {events}").format(
+                events="; ".join(titles)), WARN))
         status = Content(" · ").join(parts)
         pending = s.pending_roll()
         if s.state.ended:
             ending = s.scenario_ending_title()
-            status = status + styled(f"  ■ SESSION ENDED{' (' + ending + ')' if ending else ''}"
-                                     f" — log saved to {s.log_path}; q quits", f"bold {BAD}")
+            said = (_("SESSION ENDED ({ending}) — log saved to {path}; q quits") if ending
+                    else _("SESSION ENDED — log saved to {path}; q quits"))
+            status = status + styled("  ■ " + said.format(ending=ending, path=s.log_path),
+                                     f"bold {BAD}")
         elif pending is not None:
-            status = status + styled(f"  ⚄ roll waiting for '{pending[0].title}' — press r",
+            status = status + styled("  ⚄ " + _("roll waiting for '{title}' — press r").format(
+                title=pending[0].title),
                                      f"bold {WARN}")
         set_static(self.query_one("#ex-status", Static), status)
 
@@ -264,23 +275,26 @@ class ExerciseScreen(Screen):
         s = self.session
         now = self.app.wall_clock()
         parts = [Content.styled(now.strftime("%H:%M"), "bold"),
-                 Content(f"session {elapsed(str(s.header.get('started', '')), now)}")]
+                 Content(_("session {elapsed}").format(
+                     elapsed=elapsed(str(s.header.get('started', '')), now)))]
         if not s.state.ended:
             started = s.turn_started()
             left = time_box_left(started, s.time_box, now)
             if left is None:
-                parts.append(Content(f"turn {elapsed(started, now)}"))
+                parts.append(Content(_("turn {elapsed}").format(elapsed=elapsed(started, now))))
             elif left >= 0:
-                parts.append(Content.styled(f"turn {hms(left)} left", f"bold {WARN}"))
+                parts.append(Content.styled(_("turn {left} left").format(left=hms(left)),
+                                            f"bold {WARN}"))
             else:
-                parts.append(Content.styled(f"turn over by {hms(-left)}", f"bold {BAD}"))
+                parts.append(Content.styled(_("turn over by {over}").format(over=hms(-left)),
+                                            f"bold {BAD}"))
         set_static(self.query_one("#ex-clock", Static), Content(" · ").join(parts))
 
     def refresh_detail(self) -> None:
         view = self.highlighted_view()
         detail = self.query_one("#detail", ParagraphView)
         if view is None:
-            detail.update([(0, styled("No branches in this scenario.", MUTED))])
+            detail.update([(0, styled(_("No branches in this scenario."), MUTED))])
             return
         s = self.session
         b = view.branch
@@ -295,7 +309,8 @@ class ExerciseScreen(Screen):
         actor = s.scenario.actors.get(b.actor, b.actor)
         if s.scenario.cells:
             cell = s.scenario.cell_of_actor(b.actor)
-            actor = f"{actor} (cell: {cell.name if cell else 'White cell'})"
+            actor = _("{actor} (cell: {cell})").format(
+                actor=actor, cell=cell.name if cell else _("White cell"))
         detail.update(branch_detail(
             view, actor=actor, modifiers=modifiers,
             probability=probability, fired={sid for sid, _, _ in s.fired_signposts()},
@@ -309,27 +324,31 @@ class ExerciseScreen(Screen):
         if pending is not None:
             branch, mods = pending
             adj = branch.adjudication
-            out += [(0, ""), (0, Content.assemble(("Roll waiting: ", f"bold {WARN}"), branch.title,
+            out += [(0, ""), (0, Content.assemble((_("Roll waiting:") + " ", f"bold {WARN}"),
+                                                  branch.title,
                                                   f" ({adj.dice})" if adj.graded else
-                                                  f" ({adj.dice} vs {adj.against_dice})"
+                                                  " (" + adj.dice + _(" vs ") + adj.against_dice
+                                                  + ")"
                                                   if adj.opposed else
                                                   f" ({adj.dice} ≥ {adj.target})"))]
         fired = s.fired_signposts()
-        out += heading("Signposts fired")
+        out += heading(_("Signposts fired"))
         if fired:
-            out += [(2, Content.assemble(("⚑ ", OK), text, (f"  (turn {turn})", MUTED)))
+            out += [(2, Content.assemble(("⚑ ", OK), text,
+                                         ("  " + _("(turn {turn})").format(turn=turn), MUTED)))
                     for _sid, text, turn in fired]
         else:
-            out.append((2, styled("none yet", MUTED)))
+            out.append((2, styled(_("none yet"), MUTED)))
         released = [v for v in s.inject_views() if v.released]
         if released:
-            out += heading("Injects released")
+            out += heading(_("Injects released"))
             out += [(2, Content.assemble(("✉ ", ACCENT), v.title)) for v in released]
         self.query_one("#state-pane", ParagraphView).update(out)
 
     def refresh_log(self) -> None:
         s = self.session
-        empty = [(0, styled("No actions yet. The log is at " + str(s.log_path), MUTED))]
+        empty = [(0, styled(_("No actions yet. The log is at {path}").format(path=s.log_path),
+                            MUTED))]
         self.query_one("#log-pane", LogView).show(s.records, s.scenario, empty)
 
     @on(OptionList.OptionSelected, "#branches")
@@ -345,7 +364,7 @@ class ExerciseScreen(Screen):
             self.not_recorded(e)
             return None
         except SessionError as e:
-            self.notify(str(e), title="Not possible", severity="error", markup=False)
+            self.notify(str(e), title=_("Not possible"), severity="error", markup=False)
             return None
         self.refresh_all()
         # the panes show the result in the next frame; the toasts follow a frame later
@@ -368,7 +387,7 @@ class ExerciseScreen(Screen):
         if outcome.fired:
             texts = {sid: text for sid, text, _ in self.session.fired_signposts()}
             for sid in outcome.fired:
-                self.notify(texts.get(sid, sid), title="Signpost", severity="warning",
+                self.notify(texts.get(sid, sid), title=_("Signpost"), severity="warning",
                             markup=False)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -388,11 +407,12 @@ class ExerciseScreen(Screen):
     def _open_view_or_say_why(self) -> BranchView | None:
         view = self.highlighted_view()
         if view is None:
-            self.notify("No branch is highlighted.", severity="warning")
+            self.notify(_("No branch is highlighted."), severity="warning")
             return None
         if not view.open:
-            self.notify(f"'{view.branch.title}' cannot be played: {view.said or view.reason}",
-                        title="Blocked", severity="warning", markup=False)
+            self.notify(_("'{title}' cannot be played: {reason}").format(
+                title=view.branch.title, reason=view.said or view.reason),
+                title=_("Blocked"), severity="warning", markup=False)
             return None
         return view
 
@@ -420,16 +440,17 @@ class ExerciseScreen(Screen):
             panel.query_one("#choose-options").focus()
 
     def say_ended(self) -> None:
-        self.notify(f"The session has ended: nothing more can be played or undone. The log is "
-                    f"saved ({self.session.log_path}). h records the hotwash per objective, "
-                    "v an observation, a an amendment; q quits.", title="Session ended",
-                    severity="warning", markup=False)
+        self.notify(_("The session has ended: nothing more can be played or undone. The log "
+                      "is saved ({path}). h records the hotwash per objective, v an "
+                      "observation, a an amendment; q quits.").format(
+                          path=self.session.log_path),
+                    title=_("Session ended"), severity="warning", markup=False)
 
     # ------------------------------------------------------------------ the debrief
     def objective_choices(self) -> list[tuple[str, str, str]]:
         sc = self.session.scenario
         return [(o.id, o.text, "; ".join(o.capabilities)) for o in sc.objectives] + [
-            (GENERAL_CHOICE, "General (not tied to an objective)", "")]
+            (GENERAL_CHOICE, _("General (not tied to an objective)"), "")]
 
     def action_observe(self) -> None:
         if self.refuse_if_busy():
@@ -449,12 +470,12 @@ class ExerciseScreen(Screen):
 
         last = len(self.session.records) - 1
         self.app.push_screen(FormDialog(
-            "Record an observation", "Pick the objective it bears on.",
+            _("Record an observation"), _("Pick the objective it bears on."),
             self.objective_choices(),
-            [("kind", "s = strength, i = area for improvement", "s or i"),
-             ("text", "What the white cell saw", "one or two sentences"),
-             ("supports", "Supporting action (optional)", f"its number, e.g. {last}" if last
-              else "none yet")], apply))
+            [("kind", _("s = strength, i = area for improvement"), _("s or i")),
+             ("text", _("What the white cell saw"), _("one or two sentences")),
+             ("supports", _("Supporting action (optional)"),
+              _("its number, e.g. {n}").format(n=last) if last else _("none yet"))], apply))
 
     def action_hotwash(self) -> None:
         from engine.play.hotwash import parse_plan_lines
@@ -470,14 +491,15 @@ class ExerciseScreen(Screen):
                 sustain=v["sustain"], improve=v["improve"], notes=v["notes"], plan=plan))
 
         self.app.push_screen(FormDialog(
-            "Hotwash", "One entry per objective (amend it later with a).",
+            _("Hotwash"), _("One entry per objective (amend it later with a)."),
             self.objective_choices(),
-            [("rating", "Rating: P, S, M or U (or leave empty)", "P / S / M / U"),
-             ("sustain", "Sustain: what went well", ""),
-             ("improve", "Improve: what to do better", ""),
-             ("notes", "Notes", ""),
-             ("plan", "Plan: recommendation ; owner ; due date, several separated by |",
-              "e.g. Brief allies first ; NATO desk ; 2025-06-30")], apply))
+            [("rating", _("Rating: P, S, M or U (or leave empty)"), "P / S / M / U"),
+             ("sustain", _("Sustain: what went well"), ""),
+             ("improve", _("Improve: what to do better"), ""),
+             ("notes", _("Notes"), ""),
+             ("plan", _("Improvement plan: recommendation ; owner ; due date — several "
+                        "separated by |"),
+              _("e.g. Brief allies first ; NATO desk ; 2025-06-30"))], apply))
 
     def action_amend(self) -> None:
         if self.refuse_if_busy():
@@ -488,9 +510,9 @@ class ExerciseScreen(Screen):
 
         def apply(_choice: str, v: dict) -> str | None:
             try:
-                target = parse_action_number(v["action"], "the action to amend")
+                target = parse_action_number(v["action"], _("the action to amend"))
                 if target is None:
-                    return "give the number of the action to amend"
+                    return _("give the number of the action to amend")
                 field = v["field"].strip() or next(iter(
                     amendable_fields(self.session.records, target)), "")
                 value = v["value"]
@@ -503,12 +525,13 @@ class ExerciseScreen(Screen):
             return self.apply(self.session.amend, target, field, value, v["reason"])
 
         self.app.push_screen(FormDialog(
-            "Amend a logged entry", "The original stays in the log; the report shows both.", [],
-            [("action", "Action number", "as the log panel shows it"),
-             ("field", "Field (empty: the rationale or text)", "rationale, text, sustain, "
+            _("Amend a logged entry"), _("The original stays in the log; the report shows both."),
+            [],
+            [("action", _("Action number"), _("as the log panel shows it")),
+             ("field", _("Field (empty: the rationale or text)"), "rationale, text, sustain, "
               "improve, notes, rating, plan, hotwash…"),
-             ("value", "New value", ""), ("reason", "Reason (optional)", "")], apply,
-            confirm="Amend"))
+             ("value", _("New value"), ""), ("reason", _("Reason (optional)"), "")], apply,
+            confirm=_("Amend")))
 
     def on_key(self, event) -> None:
         """After the end the play keys are switched off (and left out of the footer): say so
@@ -568,7 +591,9 @@ class ExerciseScreen(Screen):
             return
         view = self.highlighted_view()
         if view is not None and view.open and not 1 <= n <= len(view.branch.options):
-            self.notify(f"'{view.branch.title}' has {len(view.branch.options)} options.",
+            n_options = len(view.branch.options)
+            self.notify(ngettext("'{title}' has {n} option.", "'{title}' has {n} options.",
+                                 n_options).format(title=view.branch.title, n=n_options),
                         severity="warning", markup=False)
             return
         await self.action_choose(n - 1)
@@ -579,7 +604,7 @@ class ExerciseScreen(Screen):
         from .roll import RollDialog
         pending = self.session.pending_roll()
         if pending is None:
-            self.notify("No roll is waiting: choose a contested option first.",
+            self.notify(_("No roll is waiting: choose a contested option first."),
                         severity="warning")
             return
         branch, mods = pending
@@ -602,7 +627,7 @@ class ExerciseScreen(Screen):
                         band=band, against_sides=branch.adjudication.against_sides,
                         against_label=branch.adjudication.against_label))
             else:
-                _, success, rationale = result
+                _kind, success, rationale = result
                 self.run_engine(self.session.decide, success, rationale)
             self.apply_revealed_moves()
 
@@ -615,8 +640,8 @@ class ExerciseScreen(Screen):
         from .text import TextDialog
         # the dialog stays open, with the engine's reason, when the note is refused (empty)
         self.app.push_screen(TextDialog(
-            "Add a note", "The note goes into the log.", confirm="Add note",
-            placeholder="what happened, what the group said…",
+            _("Add a note"), _("The note goes into the log."), confirm=_("Add note"),
+            placeholder=_("what happened, what the group said…"),
             apply=lambda text: self.apply(self.session.note, text)))
 
     def action_inject(self) -> None:
@@ -628,7 +653,7 @@ class ExerciseScreen(Screen):
             if result:
                 inject_id, rationale = result
                 self.show_inject_cards(self.run_engine(self.session.release, inject_id,
-                                                       rationale), "by hand")
+                                                       rationale), _("by hand"))
 
         self.app.push_screen(InjectDialog(self.session.inject_views()), done)
 
@@ -655,7 +680,8 @@ class ExerciseScreen(Screen):
             return
         from .override import OverrideDialog
         argument = self.session.open_argument()
-        rationale = f"argument: {argument['argument']}" if argument else ""
+        rationale = (_("argument: {text}").format(text=argument['argument']) if argument
+                     else "")
         self.app.push_screen(OverrideDialog(self.session.variable_views(), self.apply_override,
                                             rationale=rationale))
 
@@ -675,10 +701,11 @@ class ExerciseScreen(Screen):
                 rec = outcome.record
                 who = s.scenario.cell(cell).name if s.scenario.cell(cell) else s.group
                 self.app.push_screen(RollResultDialog(
-                    f"argument by {who} ({strength})", text, outcome.roll,
-                    s.scenario.arguments.sides,
-                    "Apply its effects with o (override): the argument is filled in as the "
-                    "rationale." if rec["success"] else "The argument fails: nothing changes."))
+                    _("argument by {who} ({strength})").format(who=who, strength=strength),
+                    text, outcome.roll, s.scenario.arguments.sides,
+                    _("Apply its effects with o (override): the argument is filled in as the "
+                      "rationale.") if rec["success"]
+                    else _("The argument fails: nothing changes.")))
 
         self.app.push_screen(ArgumentDialog(s.scenario, s.group), done)
 
@@ -696,7 +723,7 @@ class ExerciseScreen(Screen):
         import time
         since = time.monotonic() - self._turn_changed_at
         if since < self.TURN_GUARD_SECONDS:
-            self.notify("The turn has just changed: press t again in a moment to move on.",
+            self.notify(_("The turn has just changed: press t again in a moment to move on."),
                         severity="warning")
             return
         s = self.session
@@ -704,9 +731,10 @@ class ExerciseScreen(Screen):
                 and any(v.open for v in self._views.values()):
             from .confirm import ConfirmDialog
             self.app.push_screen(ConfirmDialog(
-                "No move this turn",
-                f"No move was played in turn {s.state.turn} ({s.turn.label}). "
-                "Move on to the next turn anyway?", confirm="Next turn"),
+                _("No move this turn"),
+                _("No move was played in turn {turn} ({label}). Move on to the next turn "
+                  "anyway?").format(turn=s.state.turn, label=s.turn.label),
+                confirm=_("Next turn")),
                 lambda ok: self.next_turn_now() if ok else None)
             return
         self.next_turn_now()
@@ -721,7 +749,7 @@ class ExerciseScreen(Screen):
             self._turn_changed_at = time.monotonic()
             if self._views:
                 self.branch_list.highlighted = 0
-        self.show_inject_cards(outcome, "scheduled for this turn")
+        self.show_inject_cards(outcome, _("scheduled for this turn"))
 
     def show_inject_cards(self, outcome: Outcome | None, how: str) -> None:
         """A card the facilitator can read out for each inject the action released."""
@@ -747,16 +775,18 @@ class ExerciseScreen(Screen):
                 return self.apply(self.session.end, text, people, v["contact"])
 
             self.app.push_screen(FormDialog(
-                "End the session: who took part", "For the after-action report (both "
-                "optional). Nothing can be played after this.", [],
-                [("participants", "Cells and participants, separated by |",
-                  "e.g. Blue cell: Japan and NATO (4) | White cell (2)"),
-                 ("contact", "Point of contact for the report", "name, role")], apply,
-                confirm="End session"))
+                _("End the session: who took part"), _("For the after-action report (both "
+                                                       "optional). Nothing can be played after "
+                                                       "this."), [],
+                [("participants", _("Cells and participants, separated by |"),
+                  _("e.g. Blue cell: Japan and NATO (4) | White cell (2)")),
+                 ("contact", _("Point of contact for the report"), _("name, role"))], apply,
+                confirm=_("End session")))
 
         self.app.push_screen(TextDialog(
-            "End the session", "Hotwash notes (optional): what the group took away. "
-            "Next: who took part.", confirm="Next", multiline=True, danger=True), who)
+            _("End the session"), _("Hotwash notes (optional): what the group took away. "
+                                    "Next: who took part."),
+            confirm=_("Next"), multiline=True, danger=True), who)
 
     def action_help(self) -> None:
         if self.refuse_if_busy():
@@ -766,7 +796,7 @@ class ExerciseScreen(Screen):
 
     def action_quit_app(self) -> None:
         if not self.session.state.ended:
-            self.notify("q quits once the session has ended; ctrl+q quits now (every action "
-                        "is already saved).", severity="warning")
+            self.notify(_("q quits once the session has ended; ctrl+q quits now (every "
+                          "action is already saved)."), severity="warning")
             return
         self.app.action_quit()

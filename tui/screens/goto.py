@@ -5,9 +5,11 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
-from ..widgets import TextInput
+from engine.i18n import _
+
+from ..widgets import KeyFooter, TextInput
 from .dialog import Dialog
 
 
@@ -20,13 +22,14 @@ class GotoTurnDialog(Dialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static("Jump to a turn", classes="dialog-title")
-            yield Static("Turns in this log: " + ", ".join(map(str, self.turns)),
+            yield Static(_("Jump to a turn"), classes="dialog-title")
+            yield Static(_("Turns in this log: {turns}").format(
+                turns=", ".join(map(str, self.turns))),
                          classes="dialog-text")
-            yield TextInput(type="integer", id="turn", placeholder="turn number")
+            yield TextInput(type="integer", id="turn", placeholder=_("turn number"))
             yield Static("", classes="dialog-error", id="goto-error")
-            yield Static("enter jumps · escape cancels", classes="dialog-label")
-        yield Footer(compact=True)
+            yield Static(_("enter jumps · escape cancels"), classes="dialog-label")
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#turn").focus()

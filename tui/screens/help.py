@@ -7,9 +7,11 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
-from ..widgets import ACCENT, MUTED, lines
+from engine.i18n import N_, _
+
+from ..widgets import ACCENT, MUTED, KeyFooter, lines
 from .dialog import Dialog
 
 
@@ -30,37 +32,40 @@ def key_rows(screen: Screen) -> list[tuple[str, str]]:
         if binding.id.startswith("exercise.option_"):
             continue
         desc = getattr(screen, "ACTION_HELP", {}).get(binding.action.partition("(")[0])
-        text = binding.description + (f": {desc}" if desc else "")
+        text = _(binding.description) + (": " + _(desc) if desc else "")
         bound = active.get(binding.id)
         key = app.get_key_display(bound) if bound is not None else app.get_key_display(binding)
         rows.append((key, text))
     if any(b.id and b.id.startswith("exercise.option_") for b in getattr(type(screen), "BINDINGS", [])
            if isinstance(b, Binding)):
-        rows.append(("1–9", "Choose option 1–9 of the highlighted branch"))
-    rows.append(("up/down", "move through the list"))
+        rows.append(("1–9", _("Choose option 1–9 of the highlighted branch")))
+    rows.append((_("up/down"), _("move through the list")))
     rows.append((app.get_key_display(Binding(app.COMMAND_PALETTE_BINDING, "")),
-                 "command palette: every action that fits this screen"))
-    rows.append(("ctrl+q", "quit (the log is already on disk; resume with spillover resume LOG)"))
+                 _("command palette: every action that fits this screen")))
+    rows.append(("ctrl+q", _("quit (the log is already on disk; resume with spillover resume "
+                             "LOG)")))
     return rows
 
 
 class HelpScreen(Dialog):
     BINDINGS = [
-        Binding("question_mark", "cancel", "Close", id="help.close", key_display="?"),
-        Binding("q", "cancel", "Close", show=False, id="help.close_q"),
+        Binding("question_mark", "cancel", N_("Close"), id="help.close", key_display="?"),
+        Binding("q", "cancel", N_("Close"), show=False, id="help.close_q"),
     ]
 
     def __init__(self, screen: Screen) -> None:
         super().__init__()
         self.rows = key_rows(screen)
-        self.screen_name = getattr(screen, "HELP_TITLE", type(screen).__name__.replace("Screen", ""))
+        self.screen_name = _(getattr(screen, "HELP_TITLE",
+                                     type(screen).__name__.replace("Screen", "")))
 
     def compose(self) -> ComposeResult:
         width = max((len(k) for k, _ in self.rows), default=4) + 2
         body = [Content.assemble((k.ljust(width), f"bold {ACCENT}"), d) for k, d in self.rows]
         with Vertical(classes="dialog"):
-            yield Static(f"Keys — {self.screen_name}", classes="dialog-title")
+            yield Static(_("Keys — {screen}").format(screen=self.screen_name),
+                         classes="dialog-title")
             with VerticalScroll(id="help-body"):
                 yield Static(lines(body))
-            yield Static(Content.styled("escape or ? closes", MUTED))
-        yield Footer(compact=True)
+            yield Static(Content.styled(_("escape or ? closes"), MUTED))
+        yield KeyFooter(compact=True)

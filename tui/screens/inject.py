@@ -7,17 +7,19 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Button, Footer, Input, OptionList, Static
+from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from engine.i18n import N_, _
 from engine.play.session import InjectView
 
-from ..widgets import ACCENT, MUTED, OK, TextInput
+from ..widgets import ACCENT, MUTED, OK, KeyFooter, TextInput
 from .dialog import Dialog
 
 
 def inject_prompt(v: InjectView) -> Content:
-    when = f"  (turn {v.scheduled})" if v.scheduled is not None else "  (on demand)"
+    when = "  " + (_("(turn {turn})").format(turn=v.scheduled) if v.scheduled is not None
+                   else _("(on demand)"))
     if v.available:
         head = Content.assemble(("● ", OK), (v.title, "bold"), (when, MUTED))
     else:
@@ -32,7 +34,7 @@ def inject_prompt(v: InjectView) -> Content:
 class InjectDialog(Dialog):
     """Returns (inject id, rationale) or None."""
 
-    BINDINGS = [Binding("ctrl+s", "submit", "Release", id="inject.release")]
+    BINDINGS = [Binding("ctrl+s", "submit", N_("Release"), id="inject.release")]
 
     def __init__(self, views: list[InjectView]) -> None:
         super().__init__()
@@ -40,26 +42,26 @@ class InjectDialog(Dialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static("Release an inject", classes="dialog-title")
+            yield Static(_("Release an inject"), classes="dialog-title")
             if not self.views:
-                yield Static("This scenario has no injects.", classes="dialog-text")
+                yield Static(_("This scenario has no injects."), classes="dialog-text")
             ordered = sorted(self.views, key=lambda v: not v.available)
             yield OptionList(*(Option(inject_prompt(v), id=v.id, disabled=not v.available)
                                for v in ordered), id="injects")
-            yield Static("Rationale (optional)", classes="dialog-label")
-            yield TextInput(placeholder="why release it now", id="rationale")
+            yield Static(_("Rationale (optional)"), classes="dialog-label")
+            yield TextInput(placeholder=_("why release it now"), id="rationale")
             yield Static("", classes="dialog-error", id="inject-error")
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Release", id="ok", variant="primary", compact=True)
-                yield Button("Cancel", id="cancel", compact=True)
-        yield Footer(compact=True)
+                yield Button(_("Release"), id="ok", variant="primary", compact=True)
+                yield Button(_("Cancel"), id="cancel", compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         ol = self.query_one("#injects", OptionList)
         ol.focus()
         if not any(v.available for v in self.views):
             self.query_one("#inject-error", Static).update(
-                "No inject can be released now (see the reasons above).")
+                _("No inject can be released now (see the reasons above)."))
 
     @on(OptionList.OptionSelected, "#injects")
     def _picked(self) -> None:

@@ -9,6 +9,7 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Static
 
+from engine.i18n import N_, _, ngettext
 from engine.play.session import InjectView
 
 from ..widgets import MUTED, lines
@@ -22,7 +23,7 @@ class InjectCardDialog(ReadOutDialog):
     InjectCardDialog > .dialog { border: thick $accent; }
     InjectCardDialog .inject-card-title { text-style: bold; color: $text-accent; }
     """
-    BINDINGS = [Binding("enter", "cancel", "Close", id="inject_card.close", priority=True)]
+    BINDINGS = [Binding("enter", "cancel", N_("Close"), id="inject_card.close", priority=True)]
     box_id = "inject-card"
 
     def __init__(self, cards: list[InjectView], how: str) -> None:
@@ -31,8 +32,10 @@ class InjectCardDialog(ReadOutDialog):
         self.how = how
 
     def card_title(self) -> Content:
-        head = "Inject released" if len(self.cards) == 1 else f"{len(self.cards)} injects released"
-        return Content.assemble(head, (f" ({self.how}) — read it out", MUTED))
+        head = ngettext("{n} inject released", "{n} injects released", len(self.cards)).format(
+            n=len(self.cards)) if len(self.cards) > 1 else _("Inject released")
+        return Content.assemble(head, (" " + _("({how}) — read it out").format(how=self.how),
+                                       MUTED))
 
     def card_body(self) -> Iterable[Widget]:
         for card in self.cards:

@@ -12,12 +12,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Button, Footer, Input, OptionList, Static
+from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from engine.i18n import N_, _
 from engine.play.views import VariableView
 
-from ..widgets import MUTED, TextInput
+from ..widgets import MUTED, KeyFooter, TextInput
 from .dialog import Dialog
 
 
@@ -33,7 +34,7 @@ class OverrideDialog(Dialog):
     OverrideDialog .dialog-label { margin-top: 1; }
     """
 
-    BINDINGS = [Binding("ctrl+s", "submit", "Apply", id="override.apply")]
+    BINDINGS = [Binding("ctrl+s", "submit", N_("Apply"), id="override.apply")]
 
     def __init__(self, views: list[VariableView],
                  apply: Callable[[str, str, str], str | None], *, rationale: str = "") -> None:
@@ -44,21 +45,21 @@ class OverrideDialog(Dialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static("Override a state variable", classes="dialog-title")
+            yield Static(_("Override a state variable"), classes="dialog-title")
             yield OptionList(*(Option(Content.assemble((v.label, "bold"), " = ", v.value,
                                                        (f"   {v.type}", MUTED)), id=v.id)
                                for v in self.views.values()), id="variables")
-            yield Static("New value", classes="dialog-label")
-            yield TextInput(id="value", placeholder="as shown, e.g. true, 2, agreed, {a, b}",
+            yield Static(_("New value"), classes="dialog-label")
+            yield TextInput(id="value", placeholder=_("as shown, e.g. true, 2, agreed, {a, b}"),
                             compact=True)
             yield Static("", classes="dialog-error", id="override-error")   # next to the value
-            yield Static("Rationale (optional)", classes="dialog-label")
+            yield Static(_("Rationale (optional)"), classes="dialog-label")
             yield TextInput(self.rationale, id="rationale",
-                            placeholder="why the facilitator sets it", compact=True)
+                            placeholder=_("why the facilitator sets it"), compact=True)
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Apply", id="ok", variant="primary", compact=True)
-                yield Button("Cancel", id="cancel", compact=True)
-        yield Footer(compact=True)
+                yield Button(_("Apply"), id="ok", variant="primary", compact=True)
+                yield Button(_("Cancel"), id="cancel", compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         ol = self.query_one("#variables", OptionList)

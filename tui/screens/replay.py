@@ -8,16 +8,17 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from engine.i18n import N_, _
 from engine.play import replay as _replay
 from engine.play.replay import ReplayReport, Step
 from engine.play.session import describe_action
 from engine.play.views import fired_signposts_at, move_names, variable_views_at
 
-from ..widgets import (ACCENT, MUTED, OK, WARN, ParagraphView, dice_text, heading, lines,
-                       state_paragraphs, styled)
+from ..widgets import (ACCENT, MUTED, OK, WARN, KeyFooter, ParagraphView, dice_text, heading,
+                       lines, state_paragraphs, styled)
 
 STATUS_CLASS = {
     _replay.VERIFIED: "-verified",
@@ -29,22 +30,22 @@ STATUS_CLASS = {
 
 
 class ReplayScreen(Screen):
-    HELP_TITLE = "Replay"
+    HELP_TITLE = N_("Replay")
     BINDINGS = [
-        Binding("right,n", "step(1)", "Next", id="replay.next", key_display="→/n"),
-        Binding("left,p", "step(-1)", "Back", id="replay.back", key_display="←/p"),
+        Binding("right,n", "step(1)", N_("Next"), id="replay.next", key_display="→/n"),
+        Binding("left,p", "step(-1)", N_("Back"), id="replay.back", key_display="←/p"),
         # priority: the step list's own home/end would hide these from the footer
-        Binding("home", "first", "First", id="replay.first", priority=True),
-        Binding("end", "last", "Last", id="replay.last", priority=True),
-        Binding("g", "goto", "Go to turn", id="replay.goto"),
-        Binding("question_mark", "help", "Help", id="replay.help", key_display="?"),
-        Binding("q", "app.quit", "Quit", show=False, id="replay.quit"),
+        Binding("home", "first", N_("First"), id="replay.first", priority=True),
+        Binding("end", "last", N_("Last"), id="replay.last", priority=True),
+        Binding("g", "goto", N_("Go to turn"), id="replay.goto"),
+        Binding("question_mark", "help", N_("Help"), id="replay.help", key_display="?"),
+        Binding("q", "app.quit", N_("Quit"), show=False, id="replay.quit"),
     ]
     ACTION_HELP = {
-        "step": "step through the logged actions",
-        "goto": "jump to the first step at a turn",
-        "first": "the session's start",
-        "last": "the last replayed action",
+        "step": N_("step through the logged actions"),
+        "goto": N_("jump to the first step at a turn"),
+        "first": N_("the session's start"),
+        "last": N_("the last replayed action"),
     }
 
     def __init__(self, report: ReplayReport) -> None:
@@ -62,13 +63,13 @@ class ReplayScreen(Screen):
                          id="replay-problems")
         with Horizontal(id="replay-body"):
             with Vertical(id="steps-pane", classes="pane") as pane:
-                pane.border_title = "Steps"
+                pane.border_title = _("Steps")
                 yield OptionList(*(Option(self.step_prompt(i, s), id=str(i))
                                    for i, s in enumerate(r.steps)), id="steps", markup=False)
             step = ParagraphView(id="step-detail", classes="pane")
-            step.border_title = "Step"
+            step.border_title = _("Step")
             yield step
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         ol = self.query_one("#steps", OptionList)
@@ -80,13 +81,16 @@ class ReplayScreen(Screen):
     def turn_text(self, turn: int) -> str:
         turns = self.report.scenario.turns if self.report.scenario else ()
         if 0 <= turn < len(turns):
-            return f"Turn {turn}: {turns[turn].label} ({turns[turn].date})"
-        return f"Turn {turn}"
+            return _("Turn {turn}: {label} ({date})").format(turn=turn, label=turns[turn].label,
+                                                            date=turns[turn].date)
+        return _("Turn {turn}").format(turn=turn)
 
     def step_prompt(self, index: int, step: Step) -> Content:
         if index == 0:
-            return Content.assemble(("  0 ", MUTED), ("T0 ", ACCENT), "start of the session")
-        return Content.assemble((f"{index:>3} ", MUTED), (f"T{step.state.turn} ", ACCENT),
+            return Content.assemble(("  0 ", MUTED), (_("T{turn}").format(turn=0) + " ", ACCENT),
+                                    _("start of the session"))
+        return Content.assemble((f"{index:>3} ", MUTED),
+                                (_("T{turn}").format(turn=step.state.turn) + " ", ACCENT),
                                 describe_action(step.record, self.report.scenario))
 
     @property
@@ -98,18 +102,21 @@ class ReplayScreen(Screen):
         step = r.steps[index]
         rec = step.record
         out: list = [(0, Content.assemble(
-            (f"Step {index} of {len(r.steps) - 1}", "bold"),
-            (f" · log line {step.line} · ", MUTED),
+            (_("Step {n} of {total}").format(n=index, total=len(r.steps) - 1), "bold"),
+            (" · " + _("log line {line}").format(line=step.line) + " · ", MUTED),
             (self.turn_text(step.state.turn), f"bold {ACCENT}")))]
         if index == 0:
-            out += heading("Session start")
-            out.append((2, Content(f"group {rec.get('group')!r} · seed {rec.get('seed')} · "
-                                   f"started {rec.get('started')} · engine {rec.get('engine')}")))
+            out += heading(_("Session start"))
+            out.append((2, Content(_("group {group} · seed {seed} · started {started} · engine "
+                                     "{engine}").format(group=repr(rec.get('group')),
+                                                        seed=rec.get('seed'),
+                                                        started=rec.get('started'),
+                                                        engine=rec.get('engine')))))
             if rec.get("switched_off"):
-                out.append((2, styled("counterfactual: switched off " +
-                                      ", ".join(rec["switched_off"]), WARN)))
+                out.append((2, styled(_("counterfactual: switched off {events}").format(
+                    events=", ".join(rec["switched_off"])), WARN)))
         else:
-            out += heading("Action")
+            out += heading(_("Action"))
             out.append((2, styled(describe_action(rec, r.scenario), "bold")))
             if rec.get("rationale"):
                 out.append((2, styled(f"“{rec['rationale']}”", "italic")))
@@ -118,39 +125,43 @@ class ReplayScreen(Screen):
                                                 dice_text(rec.get("faces", [])))))
                 for label, value in rec.get("modifiers", []):
                     out.append((4, Content(f"{value:+d}  {label}")))
-                verdict = ("success", f"bold {OK}") if rec.get("success") else \
-                    ("failure", "bold $text-error")
+                verdict = (_("success"), f"bold {OK}") if rec.get("success") else \
+                    (_("failure"), "bold $text-error")
                 out.append((2, Content.assemble(
-                    f"total {rec.get('total')} vs {rec.get('target')} → ", verdict)))
+                    _("total {total} vs {target}").format(total=rec.get('total'),
+                                                          target=rec.get('target')) + " → ",
+                    verdict)))
             if rec.get("action") == "note":
                 out.append((2, Content(str(rec.get("text", "")))))
             if rec.get("action") == "end" and rec.get("hotwash"):
-                out.append((2, Content("hotwash: " + str(rec["hotwash"]))))
+                out.append((2, Content(_("hotwash: {text}").format(text=rec["hotwash"]))))
             if rec.get("at"):
-                out.append((2, styled(f"at {rec['at']}", MUTED)))
-        out += heading("State after this step")
+                out.append((2, styled(_("at {time}").format(time=rec['at']), MUTED)))
+        out += heading(_("State after this step"))
         if r.scenario is not None:
             before = r.steps[index - 1].state if index > 0 else None
             out += state_paragraphs(variable_views_at(r.scenario, step.state, before))
             st = step.state
             if st.moves:
-                out.append((2, Content("moves this turn: "
-                                       + "; ".join(move_names(r.scenario, st)))))
+                out.append((2, Content(_("moves this turn: {moves}").format(
+                    moves="; ".join(move_names(r.scenario, st))))))
             if st.pending:
-                out.append((2, styled("roll waiting: " + describe_action(
+                out.append((2, styled(_("roll waiting:") + " " + describe_action(
                     {"action": "choose", "branch": st.pending.branch,
                      "option": st.pending.option}, r.scenario).removeprefix("choice "), WARN)))
             if st.released:
                 titles = sorted(r.scenario.injects[i].title if i in r.scenario.injects else i
                                 for i in st.released)
-                out.append((2, Content("injects released: " + "; ".join(titles))))
+                out.append((2, Content(_("injects released: {titles}").format(
+                    titles="; ".join(titles)))))
             fired = fired_signposts_at(r.scenario, st)
             if fired:
-                out += heading("Signposts fired")
-                out += [(2, Content.assemble(("⚑ ", OK), text, (f"  (turn {turn})", MUTED)))
-                        for _, text, turn in fired]
+                out += heading(_("Signposts fired"))
+                out += [(2, Content.assemble(("⚑ ", OK), text,
+                                             ("  " + _("(turn {turn})").format(turn=turn), MUTED)))
+                        for _sid, text, turn in fired]
             if st.ended:
-                out += [(0, ""), (0, styled("The session ended here.", "bold"))]
+                out += [(0, ""), (0, styled(_("The session ended here."), "bold"))]
         else:
             for key, value in step.values.get("values", {}).items():
                 out.append((2, Content(f"{key}: {value}")))

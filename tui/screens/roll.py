@@ -7,13 +7,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Button, Static
 
-from engine.i18n import _
+from engine.i18n import N_, _
 from engine.model import Branch, Option
 from engine.play.views import ResultView
 
-from ..widgets import MUTED, lines, styled
+from ..widgets import MUTED, KeyFooter, lines, styled
 from .dialog import Dialog
 
 
@@ -29,9 +29,9 @@ class RollDialog(Dialog):
     """
 
     BINDINGS = [
-        Binding("r", "roll", "Roll", id="roll.roll"),
-        Binding("s", "decide(True)", "Decide success", id="roll.success"),
-        Binding("f", "decide(False)", "Decide failure", id="roll.failure"),
+        Binding("r", "roll", N_("Roll"), id="roll.roll"),
+        Binding("s", "decide(True)", N_("Decide success"), id="roll.success"),
+        Binding("f", "decide(False)", N_("Decide failure"), id="roll.failure"),
     ]
 
     def __init__(self, branch: Branch, option: Option, modifiers: list[tuple[str, int]],
@@ -53,7 +53,7 @@ class RollDialog(Dialog):
     def compose(self) -> ComposeResult:
         adj = self.branch.adjudication
         # the dice, target and modifiers first: at 80×24 the note below them may scroll
-        body = [Content.assemble("Option: ", (self.option.label, "bold"))]
+        body = [Content.assemble(_("Option:") + " ", (self.option.label, "bold"))]
         if self.graded:
             body.append(Content.assemble(_("Roll "), (adj.dice, "bold"),
                                          (_("   the total (with modifiers) gives one result"),
@@ -66,15 +66,16 @@ class RollDialog(Dialog):
                 side=_("the acting side") if adj.ties == "success" else _("the opposing side"),
                 p=self.chance), MUTED))
         else:
-            body.append(Content.assemble("Roll ", (adj.dice, "bold"), " ≥ ",
+            body.append(Content.assemble(_("Roll") + " ", (adj.dice, "bold"), " ≥ ",
                                          (str(adj.target), "bold"),
-                                         (f"   chance of success {self.chance}", MUTED)))
+                                         ("   " + _("chance of success {chance}").format(
+                                             chance=self.chance), MUTED)))
         if self.modifiers:
-            body.append(styled("Modifiers that apply now:", "bold"))
+            body.append(styled(_("Modifiers that apply now:"), "bold"))
             for label, value in self.modifiers:
                 body.append(Content.assemble("  ", (f"{value:+d}", "bold"), "  ", label))
         else:
-            body.append(styled("No modifier applies now.", MUTED))
+            body.append(styled(_("No modifier applies now."), MUTED))
         if adj.note:
             body += ["", Content(adj.note.strip())]
         if self.graded:
@@ -87,13 +88,13 @@ class RollDialog(Dialog):
                     body.append(Content.assemble("     ", r.narrative.strip()))
                 for eff in r.effects:
                     body.append(Content.assemble("     ", (eff, MUTED)))
-        for title, outcome in (("On success", self.option.on_success),
-                               ("On failure", self.option.on_failure)):
+        for title, outcome in ((_("On success"), self.option.on_success),
+                               (_("On failure"), self.option.on_failure)):
             if outcome is not None and outcome.narrative:
                 body.append(Content.assemble((f"{title}: ", MUTED),
                                              self.text(outcome.narrative.strip())))
         with Vertical(classes="dialog"):
-            yield Static(Content.assemble("Adjudicate: ", (self.branch.title, "bold")),
+            yield Static(Content.assemble(_("Adjudicate:") + " ", (self.branch.title, "bold")),
                          classes="dialog-title")
             with VerticalScroll(id="roll-body"):      # scrolls at 80×24, keeping the keys
                 yield Static(lines(body), classes="dialog-text")
@@ -102,15 +103,15 @@ class RollDialog(Dialog):
                                "(with a rationale) · escape cancels").format(
                                    n=len(self.results)), classes="dialog-label")
             else:
-                yield Static("r rolls the dice · s / f: the facilitator decides (with a "
-                             "rationale) · escape cancels", classes="dialog-label")
+                yield Static(_("r rolls the dice · s / f: the facilitator decides (with a "
+                               "rationale) · escape cancels"), classes="dialog-label")
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Roll (r)", id="roll", variant="primary", compact=True)
+                yield Button(_("Roll (r)"), id="roll", variant="primary", compact=True)
                 if not self.graded:
-                    yield Button("Success (s)", id="success", variant="success", compact=True)
-                    yield Button("Failure (f)", id="failure", variant="error", compact=True)
-                yield Button("Cancel", id="cancel", compact=True)
-        yield Footer(compact=True)
+                    yield Button(_("Success (s)"), id="success", variant="success", compact=True)
+                    yield Button(_("Failure (f)"), id="failure", variant="error", compact=True)
+                yield Button(_("Cancel"), id="cancel", compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#roll").focus()
@@ -141,15 +142,15 @@ class RollDialog(Dialog):
 
     def action_decide(self, success: bool) -> None:
         from .text import TextDialog
-        verdict = "success" if success else "failure"
-
         def done(rationale) -> None:
             if rationale is not None:
                 self.dismiss(("decide", success, rationale))
 
         self.app.push_screen(TextDialog(
-            f"Facilitator decides: {verdict}", "Rationale for the decision (optional).",
-            confirm=f"Decide {verdict}", placeholder="why"), done)
+            _("Facilitator decides: success") if success else _("Facilitator decides: failure"),
+            _("Rationale for the decision (optional)."),
+            confirm=_("Decide success") if success else _("Decide failure"),
+            placeholder=_("why")), done)
 
     @on(Button.Pressed, "#roll")
     def _roll(self) -> None:

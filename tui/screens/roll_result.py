@@ -9,7 +9,7 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Static
 
-from engine.i18n import _
+from engine.i18n import N_, _
 from engine.play.dice import Roll
 from engine.play.views import ResultView
 
@@ -18,7 +18,7 @@ from .dialog import ReadOutDialog
 
 
 class RollResultDialog(ReadOutDialog):
-    BINDINGS = [Binding("enter", "cancel", "Close", id="roll_result.close", priority=True)]
+    BINDINGS = [Binding("enter", "cancel", N_("Close"), id="roll_result.close", priority=True)]
     box_id = "roll-result"
 
     def __init__(self, branch_title: str, option_label: str, roll: Roll, sides: int,
@@ -34,11 +34,12 @@ class RollResultDialog(ReadOutDialog):
         self.narrative = narrative
 
     def card_title(self) -> Content:
-        return Content.assemble("Roll: ", (self.branch_title, "bold"))
+        return Content.assemble(_("Roll:") + " ", (self.branch_title, "bold"))
 
     def card_body(self) -> Iterable[Widget]:
         roll = self.roll
-        verdict = ("SUCCESS", f"bold {OK}") if roll.success else ("FAILURE", f"bold {BAD}")
+        verdict = ((_("SUCCESS"), f"bold {OK}") if roll.success
+                   else (_("FAILURE"), f"bold {BAD}"))
         body = [Content.assemble((self.option_label, "bold")), "",
                 Content.assemble((roll.dice + ":  ", MUTED), (dice_text(roll.faces, self.sides),
                                                               "bold"))]
@@ -56,8 +57,8 @@ class RollResultDialog(ReadOutDialog):
                      "", Content.assemble(_("Total "), (str(roll.total), "bold"), _(" vs "),
                                           (str(roll.target), "bold"), "  →  ", verdict)]
         else:
-            body += ["", Content.assemble("Total ", (str(roll.total), "bold"), " vs target ",
-                                          (str(roll.target), "bold"), "  →  ", verdict)]
+            body += ["", Content.assemble(_("Total {total} vs target {target}").format(
+                total=roll.total, target=roll.target), "  →  ", verdict)]
         if self.narrative:
             body += ["", Content(self.narrative.strip())]
         if self.band is not None and self.band.effects:

@@ -10,23 +10,25 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Label, SelectionList, Static
+from textual.widgets import Button, Input, Label, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
 from engine.analysis.switches import switch_reach
+from engine.i18n import N_, _, ngettext
 from engine.model import Scenario
 from engine.play.counterfactual import baseline_reach
 from engine.play.session import SessionError, default_log_path
 
-from ..widgets import MUTED, OK, WARN, TextInput
+from ..widgets import MUTED, OK, WARN, KeyFooter, TextInput
 
 
 class SetupScreen(Screen):
+    HELP_TITLE = N_("Setup")
     BINDINGS = [
-        Binding("ctrl+s", "start", "Start", id="setup.start"),
-        Binding("f1", "help", "Help", id="setup.help"),
+        Binding("ctrl+s", "start", N_("Start"), id="setup.start"),
+        Binding("f1", "help", N_("Help"), id="setup.help"),
     ]
-    ACTION_HELP = {"start": "start the session with these settings"}
+    ACTION_HELP = {"start": N_("start the session with these settings")}
 
     def __init__(self, scenario: Scenario) -> None:
         super().__init__()
@@ -50,50 +52,56 @@ class SetupScreen(Screen):
         yield Static(Content.styled(sc.title, "bold $text-primary"), id="setup-title")
         with VerticalScroll(id="setup-form"):
             yield Static(Content(" ".join(sc.summary.split())), id="setup-summary")
-            yield Static(Content.styled(
-                f"{len(sc.turns)} turns from {sc.turns[0].date} · {len(sc.branches)} branches · "
-                f"{len(sc.injects)} injects · {sc.moves_per_turn} move(s) per turn", MUTED),
-                id="setup-facts")
+            yield Static(Content.styled(" · ".join([
+                ngettext("{n} turn from {date}", "{n} turns from {date}", len(sc.turns)).format(
+                    n=len(sc.turns), date=sc.turns[0].date),
+                ngettext("{n} branch", "{n} branches", len(sc.branches)).format(
+                    n=len(sc.branches)),
+                ngettext("{n} inject", "{n} injects", len(sc.injects)).format(
+                    n=len(sc.injects)),
+                ngettext("{n} move per turn", "{n} moves per turn", sc.moves_per_turn).format(
+                    n=sc.moves_per_turn)]), MUTED), id="setup-facts")
             with Horizontal(classes="setup-row"):
-                yield Label("Group", classes="setup-label")
-                yield TextInput(group, placeholder="the playing group's name", id="group",
+                yield Label(_("Group"), classes="setup-label")
+                yield TextInput(group, placeholder=_("the playing group's name"), id="group",
                                 compact=True)
             with Horizontal(classes="setup-row"):
-                yield Label("Dice seed", classes="setup-label")
+                yield Label(_("Dice seed"), classes="setup-label")
                 yield TextInput(str(app.seed), type="integer", id="seed", compact=True)
             with Horizontal(classes="setup-row"):
-                yield Label("Time box", classes="setup-label")
+                yield Label(_("Time box"), classes="setup-label")
                 yield TextInput(str(sc.time_box or ""), type="integer", id="time-box",
-                                placeholder="minutes per turn (empty: no time box)",
+                                placeholder=_("minutes per turn (empty: no time box)"),
                                 compact=True)
             with Horizontal(classes="setup-row"):
-                yield Label("Log file", classes="setup-label")
+                yield Label(_("Log file"), classes="setup-label")
                 yield TextInput(log_value, id="log-path", compact=True)
             yield Static(Content.styled(
-                "Baseline events (untick one to switch it off for a counterfactual run)", "bold"),
+                _("Baseline events (untick one to switch it off for a counterfactual run)"),
+                "bold"),
                 id="baseline-title")
             if self._reach:
                 yield TextInput(id="baseline-filter", compact=True,
-                                placeholder="type to filter: an event, a branch, a variable…")
+                                placeholder=_("type to filter: an event, a branch, a variable…"))
                 yield SelectionList[str](*self._selections(""), id="baseline", compact=True)
                 yield Static(self._baseline_summary(()), id="baseline-summary")
             else:
-                yield Static(Content.styled("  (none before the start date)", MUTED))
+                yield Static(Content.styled("  " + _("(none before the start date)"), MUTED))
         # below the form, not in it: at 80×24 a long summary pushed Start off the screen
         with Vertical(id="setup-actions"):
             yield Static("", id="setup-error")
-            yield Button("Start the session (ctrl+s)", id="start", variant="primary",
+            yield Button(_("Start the session (ctrl+s)"), id="start", variant="primary",
                          compact=True)
-        yield Footer()
+        yield KeyFooter()
 
     def _baseline_summary(self, off) -> Content:
         """Says in words which baseline events are switched off (the list's ticks differ only
         by colour, which a projector may not show)."""
         if not off:
-            return Content.styled("All baseline events are on (space toggles the highlighted one).",
-                                  MUTED)
+            return Content.styled(
+                _("All baseline events are on (space toggles the highlighted one)."), MUTED)
         titles = {e.id: e.title for e in self.scenario.baseline_events()}
-        parts: list = [("Switched off (counterfactual run): ", "bold $text-warning"),
+        parts: list = [(_("Switched off (counterfactual run): "), "bold $text-warning"),
                        "; ".join(titles.get(i, i) for i in off)]
         for event in off:                  # what each switch changes, from the engine
             reach = switch_reach(self.scenario, event)
@@ -110,7 +118,8 @@ class SetupScreen(Screen):
             if text and not r.matches(text):
                 continue
             on_ = r.event.id not in self._off
-            state = ("ON  ", f"bold {OK}") if on_ else ("OFF ", f"bold reverse {WARN}")
+            state = ((_("ON").ljust(4), f"bold {OK}") if on_
+                     else (_("OFF").ljust(4), f"bold reverse {WARN}"))
             out.append(Selection(Content.assemble(
                 state, " ", (r.event.date, "$text-accent"), "  ", r.event.title,
                 ("  → " + r.summary(), f"italic {MUTED}")), r.event.id, on_))
@@ -195,15 +204,15 @@ class SetupScreen(Screen):
         log_text = self.query_one("#log-path", Input).value.strip()
         if not group:
             self.query_one("#group", Input).focus()
-            return self._error("Enter the group's name.")
+            return self._error(_("Enter the group's name."))
         try:
             seed = int(seed_text)
         except ValueError:
             self.query_one("#seed", Input).focus()
-            return self._error("The dice seed must be a whole number.")
+            return self._error(_("The dice seed must be a whole number."))
         if not log_text:
             self.query_one("#log-path", Input).focus()
-            return self._error("Enter a file for the session log.")
+            return self._error(_("Enter a file for the session log."))
         box_text = self.query_one("#time-box", Input).value.strip()
         try:
             time_box = int(box_text) if box_text else None
@@ -211,7 +220,7 @@ class SetupScreen(Screen):
                 raise ValueError
         except ValueError:
             self.query_one("#time-box", Input).focus()
-            return self._error("The time box is a number of minutes (or empty for none).")
+            return self._error(_("The time box is a number of minutes (or empty for none)."))
         try:
             session = self.app.start_session(self.scenario, seed=seed, group=group,
                                              switched_off=self.switched_off(),
@@ -219,5 +228,6 @@ class SetupScreen(Screen):
         except SessionError as e:
             return self._error(str(e))
         except OSError as e:
-            return self._error(f"cannot write the log {log_text}: {e.strerror or e}")
+            return self._error(_("cannot write the log {path}: {reason}").format(
+                path=log_text, reason=e.strerror or e))
         self.app.start_exercise(session)

@@ -9,9 +9,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Button, Footer, Input, Static
+from textual.widgets import Button, Input, Static
 
-from ..widgets import TextInput
+from engine.i18n import N_, _
+
+from ..widgets import KeyFooter, TextInput
 from .dialog import Dialog
 
 
@@ -34,10 +36,10 @@ class TextDialog(Dialog):
     }
     """
     BINDINGS = [
-        Binding("ctrl+s", "submit", "Confirm", id="text.confirm"),
+        Binding("ctrl+s", "submit", N_("Confirm"), id="text.confirm"),
     ]
 
-    def __init__(self, title: str, prompt: str, *, confirm: str = "OK", placeholder: str = "",
+    def __init__(self, title: str, prompt: str, *, confirm: str = N_("OK"), placeholder: str = "",
                  multiline: bool = False, danger: bool = False, initial: str = "",
                  apply: Callable[[str], str | None] | None = None) -> None:
         super().__init__()
@@ -60,13 +62,14 @@ class TextDialog(Dialog):
                 yield TextInput(self.initial, placeholder=self.placeholder, id="text")
             if self.apply is not None:
                 yield Static("", classes="dialog-error", id="text-error")
-            hint = "ctrl+s confirms" if self.multiline else "enter confirms"
-            yield Static(f"{hint} · escape cancels", classes="dialog-label")
+            hint = (_("ctrl+s confirms · escape cancels") if self.multiline
+                    else _("enter confirms · escape cancels"))
+            yield Static(hint, classes="dialog-label")
             with Horizontal(classes="dialog-buttons"):
-                yield Button(self.confirm, id="ok", compact=True,
+                yield Button(_(self.confirm), id="ok", compact=True,
                              variant="error" if self.danger else "primary")
-                yield Button("Cancel", id="cancel", compact=True)
-        yield Footer(compact=True)
+                yield Button(_("Cancel"), id="cancel", compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         widget = self.query_one("#text")
