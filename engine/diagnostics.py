@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import attrs
 
+from engine.i18n import _
+
 ERROR = "error"
 WARNING = "warning"
 
@@ -94,10 +96,13 @@ class Diagnostic:
         return self.file
 
     def format(self) -> str:
-        kind = "" if self.severity == ERROR else f"{self.severity}: "
-        text = f"{self.location}: {self.code} {kind}{self.message}"
+        if self.severity == ERROR:
+            text = _("{location}: {code} {message}")
+        else:
+            text = _("{location}: {code} warning: {message}")
+        text = text.format(location=self.location, code=self.code, message=self.message)
         if self.hint:
-            text += f"\n    hint: {self.hint}"
+            text += "\n    " + _("hint: {hint}").format(hint=self.hint)
         return text
 
 
@@ -125,7 +130,7 @@ def did_you_mean(word: str, candidates) -> str | None:
     import difflib
 
     close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else None
+    return _("did you mean '{name}'?").format(name=close[0]) if close else None
 
 
 class DiagnosticError(Exception):

@@ -223,6 +223,11 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0].split("=", 1)[0] in RUN_OPTIONS:
         argv.insert(0, "run")        # `spillover --log x.jsonl` is `spillover run --log …`
     args = _parser().parse_args(argv)
+    from engine.i18n import resolve_language, set_language
+    # --lang is the interface language too, except for `translate`, where it names the
+    # language written to (that command speaks the setting's or the environment's)
+    set_language(resolve_language(None if args.command == "translate"
+                                  else getattr(args, "lang", None)))
     try:
         return _dispatch(args)
     except DiagnosticError as e:
