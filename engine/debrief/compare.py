@@ -15,6 +15,7 @@ from typing import Iterable
 
 import attrs
 
+from engine.i18n import _
 from engine.model import Scenario
 from engine.play.replay import VERIFIED, ReplayReport, replay
 from engine.debrief.aar import GENERAL_TITLE, build_debrief
@@ -313,7 +314,7 @@ def _context(c: Comparison) -> dict:
     texts = sc.signpost_texts() if sc is not None else {}
     order: list[str] = []
     for r in c.runs:
-        for sid, _ in r.fired:
+        for sid, _turn in r.fired:
             if sid not in order:
                 order.append(sid)
     signposts = [(texts.get(sid, sid), [next((f"turn {t}" for s, t in r.fired if s == sid), "—")
@@ -345,7 +346,7 @@ def _context(c: Comparison) -> dict:
             n, m = (len(o.strengths), len(o.improvements)) if o else (0, 0)
             cells.append("—" if o is None or o.empty else
                          f"{o.rating or 'not rated'} — {n} strength{'s' * (n != 1)}, {m} AFI")
-        objectives.append((obj.text if obj else (oid or GENERAL_TITLE), cells))
+        objectives.append((obj.text if obj else (oid or _(GENERAL_TITLE)), cells))
     return {"c": c, "said": said, "objectives": objectives, "counts": counts, "bars": bars, "pairs": pairs,
             "finals": finals, "signposts": signposts, "rationales": rationales,
             "never": [sc.branches[b].title for b in c.never_played()] if sc else [],

@@ -11,17 +11,18 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable
 
+from engine.i18n import N_
 from engine.model import Scenario
 
 # What an observation is, HSEEP-style.
-KINDS = {"strength": "Strength", "improve": "Area for improvement"}
+KINDS = {"strength": N_("Strength"), "improve": N_("Area for improvement")}
 
 # HSEEP's ratings of how an objective (its capability) was performed.
 RATINGS = {
-    "P": "Performed without challenges",
-    "S": "Performed with some challenges",
-    "M": "Performed with major challenges",
-    "U": "Unable to be performed",
+    "P": N_("Performed without challenges"),
+    "S": N_("Performed with some challenges"),
+    "M": N_("Performed with major challenges"),
+    "U": N_("Unable to be performed"),
 }
 
 GENERAL = ""            # the objective id of observations and hotwash entries not tied to one

@@ -12,6 +12,7 @@ from pathlib import Path
 import attrs
 
 from engine.diagnostics import DiagnosticError
+from engine.i18n import _, ngettext
 from engine.play.lock import LogLock
 from engine.format.tables import load_scenario_in
 from engine.play.log import LogRead, LogWriter, read_log, set_aside_torn_tail
@@ -101,46 +102,62 @@ class ReplayReport:
         """One line for the top of a screen or report."""
         n = len(self.steps) - 1 if self.steps else 0
         if self.authenticity.status == NOT_AUTHENTIC:
-            text = f"Not authentic: {self.authenticity.describe()}"
+            text = _("Not authentic: {why}").format(why=self.authenticity.describe())
         elif self.status == VERIFIED and self.ended:
-            text = (f"Verified and ended: {_actions(n)} to the logged states exactly, "
-                    "up to the end record")
             if self._after_end:
                 k = self._after_end
-                text += (f", and {k} debrief {'entry' if k == 1 else 'entries'} after it "
-                         "(lines after the end record may be missing)")
+                text = ngettext(
+                    "Verified and ended: {actions} to the logged states exactly, up to the end "
+                    "record, and {k} debrief entry after it (lines after the end record may be "
+                    "missing)",
+                    "Verified and ended: {actions} to the logged states exactly, up to the end "
+                    "record, and {k} debrief entries after it (lines after the end record may "
+                    "be missing)", k).format(actions=_actions(n), k=k)
+            else:
+                text = _("Verified and ended: {actions} to the logged states exactly, up to "
+                         "the end record").format(actions=_actions(n))
         elif self.status == VERIFIED and self.log.torn:
-            text = (f"Torn tail: {_actions(n, 'complete ')} exactly; the last line was cut "
-                    f"short ({len(self.log.torn)} bytes, a crash?) and dropped")
+            text = _("Torn tail: {actions} exactly; the last line was cut short ({bytes} "
+                     "bytes, a crash?) and dropped").format(actions=_actions(n, complete=True),
+                                                           bytes=len(self.log.torn))
             return text + self._signed_suffix()
         elif self.status == VERIFIED:
-            text = (f"Verified so far: {_actions(n)} exactly; not ended, so lines may be "
-                    "missing at the end")
+            text = _("Verified so far: {actions} exactly; not ended, so lines may be missing "
+                     "at the end").format(actions=_actions(n))
         elif self.status == SCENARIO_CHANGED:
             what = ", ".join(self.changed[:4]) + ("…" if len(self.changed) > 4 else "")
-            text = f"Scenario changed since the session ({what or 'content differs'})"
+            text = _("Scenario changed since the session ({what})").format(
+                what=what or _("content differs"))
         elif self.status == LOG_EDITED:
-            text = f"Log edited: the hash chain breaks at line {self.log.chain_broken_at}"
+            text = _("Log edited: the hash chain breaks at line {line}").format(
+                line=self.log.chain_broken_at)
         elif self.status == DIVERGED:
-            text = "Replay diverged: " + (self.problems[-1] if self.problems else "")
+            text = _("Replay diverged: {problem}").format(
+                problem=self.problems[-1] if self.problems else "")
         else:
-            text = "Log unreadable: " + (self.problems[0] if self.problems else "")
+            text = _("Log unreadable: {problem}").format(
+                problem=self.problems[0] if self.problems else "")
         if self.log.torn:
-            text += f" (a torn last line of {len(self.log.torn)} bytes was dropped)"
+            text += " " + _("(a torn last line of {bytes} bytes was dropped)").format(
+                bytes=len(self.log.torn))
         return text + self._signed_suffix()
 
     def _signed_suffix(self) -> str:
         a = self.authenticity
         if a.status == AUTHENTIC:
-            return f"; signed: authentic (key {a.key_id})"
+            return "; " + _("signed: authentic (key {key})").format(key=a.key_id)
         if a.status == KEY_MISSING:
-            return f"; signed with key {a.key_id}, not on this machine: authenticity not checked"
+            return "; " + _("signed with key {key}, not on this machine: authenticity not "
+                            "checked").format(key=a.key_id)
         return ""
 
 
-def _actions(n: int, what: str = "") -> str:
+def _actions(n: int, complete: bool = False) -> str:
     """'1 action replays', '2 actions replay' (the banner's count and verb)."""
-    return f"{n} {what}action replays" if n == 1 else f"{n} {what}actions replay"
+    if complete:
+        return ngettext("{n} complete action replays", "{n} complete actions replay",
+                        n).format(n=n)
+    return ngettext("{n} action replays", "{n} actions replay", n).format(n=n)
 
 
 def changed_items(header: dict, scenario: Scenario) -> list[str]:

@@ -10,6 +10,7 @@ from typing import Any
 
 import attrs
 
+from engine.i18n import _
 from engine.model import Scenario
 from engine.play.rules import GameState
 
@@ -42,10 +43,10 @@ def readable_value(var, value: Any, actors: dict[str, str] | None = None) -> str
     """A state value for readers: yes/no, an enum value in words, a set's members by name."""
     kind = type(var.type).__name__
     if kind == "BoolType":
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if kind == "SetType":
         members = [readable_name(x, actors) for x in var.type.universe if x in value]
-        return ", ".join(members) if members else "none"
+        return ", ".join(members) if members else _("none")
     if kind == "EnumType":
         return var.show(value).replace("_", " ")      # a translated label when there is one
     return var.show(value)
