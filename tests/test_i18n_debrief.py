@@ -137,3 +137,25 @@ def test_a_russian_session_reported_in_english(sessions, capsys):
     assert main(["report", str(log)]) == 0
     md = capsys.readouterr().out
     assert "## 5. Timeline" in md and "Учебный сценарий" in md
+
+
+def test_english_and_russian_sessions_compared_in_one_run_in_either_language(sessions, capsys,
+                                                                             tmp_path):
+    path, folder = sessions
+    logs = [folder / "blue.jsonl", folder / "gold.jsonl", folder / "blue_ru.jsonl"]
+    assert main(["compare", *map(str, logs), "--lang", "ru"]) == 0
+    out = capsys.readouterr()
+    assert out.err == "" and "# Сравнение: Учебный сценарий" in out.out
+    assert "- **Blue** и **Синие**: расхождений нет — те же 5 решений в те же ходы." in out.out
+    assert english_left(out.out, _not_ours(path, logs)) == set()
+    html_path = tmp_path / "compare.html"
+    assert main(["compare", *map(str, logs), "--lang", "ru", "-o", str(html_path)]) == 0
+    html = html_path.read_text(encoding="utf-8")
+    assert '<html lang="ru">' in html
+    html = unescape(re.sub(r"<[^>]*>", " ", re.sub(r"<style>.*?</style>", " ", html, flags=re.S)))
+    assert english_left(html, _not_ours(path, logs)) == set()
+    assert main(["compare", *map(str, logs), "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert "## Where the groups diverged" in out and "Comparison: Tutorial" in out
+    left = re.search("[А-Яа-яЁё]+", out.replace("Синие", ""))
+    assert left is None, out[left.start() - 200:left.end() + 50]

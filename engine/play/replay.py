@@ -12,7 +12,7 @@ from pathlib import Path
 import attrs
 
 from engine.diagnostics import DiagnosticError
-from engine.i18n import _, ngettext
+from engine.i18n import N_, _, ngettext
 from engine.play.lock import LogLock
 from engine.format.tables import load_scenario_in
 from engine.play.log import LogRead, LogWriter, read_log, set_aside_torn_tail
@@ -22,15 +22,16 @@ from engine.play.session import Session, SessionError
 from engine.play.signing import (AUTHENTIC, KEY_MISSING, NOT_AUTHENTIC, UNSIGNED, Authenticity,
                                  check_authenticity, load_key)
 
-VERIFIED = "verified"
+# (statuses are compared as written; N_ marks them to be translated where they are shown)
+VERIFIED = N_("verified")
 # What a verified log proves about its end (ReplayReport.verdict):
-VERIFIED_ENDED = "verified and ended"
-VERIFIED_SO_FAR = "verified so far"
-TORN_TAIL = "torn tail"
-SCENARIO_CHANGED = "scenario changed"
-LOG_EDITED = "log edited"
-DIVERGED = "diverged"
-UNREADABLE = "unreadable"
+VERIFIED_ENDED = N_("verified and ended")
+VERIFIED_SO_FAR = N_("verified so far")
+TORN_TAIL = N_("torn tail")
+SCENARIO_CHANGED = N_("scenario changed")
+LOG_EDITED = N_("log edited")
+DIVERGED = N_("diverged")
+UNREADABLE = N_("unreadable")
 
 
 @attrs.frozen
