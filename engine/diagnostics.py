@@ -125,12 +125,18 @@ def diag(code: str, message: str, pos: Pos | None = None, hint: str | None = Non
     return Diagnostic(code, message, pos.file, pos.line, pos.col, hint, severity)
 
 
-def did_you_mean(word: str, candidates) -> str | None:
-    """A "did you mean" hint for a misspelt key or name, or None."""
+def closest(word: str, candidates) -> str | None:
+    """The candidate `word` is most likely a misspelling of, or None."""
     import difflib
 
     close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return _("did you mean '{name}'?").format(name=close[0]) if close else None
+    return close[0] if close else None
+
+
+def did_you_mean(word: str, candidates) -> str | None:
+    """A "did you mean" hint for a misspelt key or name, or None."""
+    close = closest(word, candidates)
+    return _("did you mean '{name}'?").format(name=close) if close else None
 
 
 class DiagnosticError(Exception):
