@@ -89,3 +89,13 @@ def test_lint_json_keeps_its_machine_fields_in_any_language(scenarios, capsys):
     assert all(a != b for a, b in messages)
     assert messages[0] == ("unknown key 'titel' in item 1 of 'branches' in the scenario",
                            "неизвестный ключ «titel»: сценарий → «branches» → пункт 1")
+
+
+def test_translation_diagnostics_speak_russian_and_name_the_language_in_it(tmp_path, capsys):
+    path = tmp_path / "alone.yaml"
+    shutil.copyfile(tutorial_scenario(), path)             # no string table beside it
+    assert main(["lint", str(path), "--no-explore", "--lang", "ru"]) == 0
+    out = capsys.readouterr().out
+    assert "alone.ru.yaml: SP803 предупреждение: нет таблицы строк (язык: русский) для " \
+           "alone.yaml: 52 текста не переведены\n    подсказка: её начнёт `spillover " \
+           f"translate {path} --lang ru`" in out
