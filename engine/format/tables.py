@@ -33,11 +33,11 @@ from engine.diagnostics import (
     did_you_mean,
 )
 from engine.format.loader import check_scenario
-from engine.i18n import Messages, _, current_language, ngettext
 from engine.format.prose import short_hash
 from engine.format.schema import pos_of, value_pos
 from engine.format.strings import SOURCE_LANG, source_strings, translated
 from engine.format.yamlsource import gc_paused, load_yaml_file
+from engine.i18n import Messages, _, current_language, ngettext
 from engine.model import Scenario
 
 LANG_RE = re.compile(r"^[a-z]{2,3}$")
@@ -274,7 +274,8 @@ def add_missing(sc: Scenario, lang: str) -> list[tuple[Path, int]]:
         if not todo:
             continue
         lines = [] if table.is_file() else [
-            f"# {_name(lang, 'en')} text of {file.name}: a spillover string table (docs/AUTHORING.md,",
+            f"# {_name(lang, 'en')} text of {file.name}: a spillover string table "
+            "(docs/AUTHORING.md,",
             "# Translations). Write each `text`; `of` is the hash of the English it translates.",
             "spillover-strings: 1", f"lang: {lang}", "strings:"]
         for key in todo:
