@@ -1,0 +1,43 @@
+"""The rules' refusals and the session's messages in the interface language, whatever the
+language of the scenario's text."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.bundled import tutorial_scenario
+from engine.format.tables import load_scenario_in
+from engine.i18n import language
+from engine.play.session import Session, SessionError
+
+
+@pytest.mark.parametrize("text_lang", ["en", "ru"])
+def test_refusals_and_messages_in_russian(tmp_path, text_lang):
+    with language("ru"):
+        sc = load_scenario_in(tutorial_scenario(), text_lang)
+        s = Session.start(sc, seed=1, group="g", log_path=tmp_path / "s.jsonl")
+        office = sc.branches["open_office"].title
+        with pytest.raises(SessionError, match=f"^«{office}» сыграть нельзя: в ходу 0 не "
+                                               r"играется \(ходы 1–3\)$"):
+            s.choose("open_office", "open")
+        with pytest.raises(SessionError, match="^бросок не ожидается: сначала выберите "
+                                               "спорный вариант$"):
+            s.roll()
+        with pytest.raises(SessionError, match="^отменять нечего$"):
+            s.undo()
+        assert s.next_turn().message.startswith("Ход 1: ")
+        with pytest.raises(SessionError, match=f"^«{office}» сыграть нельзя: нужно: "):
+            s.choose("open_office", "open")
+        out = s.choose("press_negotiations", "push")
+        assert out.message.endswith("— исход решит бросок")
+        with pytest.raises(SessionError, match="^перед завершением бросьте кости для «"):
+            s.end()
+        s.close()
+
+
+def test_the_same_refusal_in_english(tmp_path):
+    sc = load_scenario_in(tutorial_scenario(), "ru")
+    s = Session.start(sc, seed=1, group="g", log_path=tmp_path / "s.jsonl")
+    with pytest.raises(SessionError, match="cannot be played: not playable in turn 0"):
+        s.choose("open_office", "open")
+    s.close()
