@@ -99,3 +99,19 @@ def test_translation_diagnostics_speak_russian_and_name_the_language_in_it(tmp_p
     assert "alone.ru.yaml: SP803 предупреждение: нет таблицы строк (язык: русский) для " \
            "alone.yaml: 52 текста не переведены\n    подсказка: её начнёт `spillover " \
            f"translate {path} --lang ru`" in out
+
+
+@pytest.mark.parametrize("extra", ["", "a: &anchor 1\n"])     # the fast path; the event path
+def test_yaml_problems_in_russian_on_both_reading_paths(tmp_path, extra):
+    from engine.format.yamlsource import load_yaml_text
+    from engine.i18n import language
+    text = "b: 1\nb: 2\nc: !!python/object:os.system x\n" + extra
+    with language("ru"):
+        _data, diags = load_yaml_text(text, "f.yaml")
+    said = [(d.code, d.line, d.message, d.hint) for d in diags]
+    assert said == [
+        ("SP105", 2, "ключ «b» встречается в этом отображении дважды",
+         "«b» впервые записан в строке 1; удалите или переименуйте один из них"),
+        ("SP106", 3, "тег !!python/object:os.system отклонён: допустимы только простые данные "
+         "(текст, числа, true/false, null, списки и отображения)",
+         "уберите тег и запишите значение простыми данными")]
