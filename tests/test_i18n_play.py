@@ -41,3 +41,26 @@ def test_the_same_refusal_in_english(tmp_path):
     with pytest.raises(SessionError, match="cannot be played: not playable in turn 0"):
         s.choose("open_office", "open")
     s.close()
+
+
+def test_log_and_debrief_problems_in_russian(tmp_path):
+    from engine.play.log import read_log
+    log = tmp_path / "s.jsonl"
+    sc = load_scenario_in(tutorial_scenario(), "en")
+    s = Session.start(sc, seed=1, group="g", log_path=log)
+    s.note("first")
+    s.note("second")
+    with language("ru"), pytest.raises(SessionError, match="^наблюдение: пусто$"):
+        s.observe("", "strength", " ")
+    with language("ru"), pytest.raises(SessionError, match="^оценка 'X' не из числа P "
+                                                           r"\(выполнено без затруднений\), S"):
+        s.end()
+        s.hotwash_entry("", rating="X")
+    s.close()
+    lines = log.read_text(encoding="utf-8").splitlines()
+    lines[2] = lines[2].replace("second", "edited")
+    log.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with language("ru"):
+        d = read_log(log).diagnostics[0]
+    assert (d.code, d.line) == ("SP603", 3)
+    assert d.message == "цепочка хешей обрывается на строке 3: журнал отредактирован после записи"

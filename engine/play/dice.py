@@ -14,6 +14,7 @@ from functools import lru_cache
 import attrs
 
 from engine.format.schema import dice_limit_problem
+from engine.i18n import _
 
 
 @attrs.frozen
@@ -27,9 +28,10 @@ class Roll:
 
     def describe(self) -> str:
         mods = modifier_text(self.modifiers)
-        verdict = "success" if self.success else "failure"
-        return (f"{self.dice}: {' + '.join(map(str, self.faces))}{mods} = {self.total} "
-                f"vs {self.target} → {verdict}")
+        text = (_("{dice}: {faces}{modifiers} = {total} vs {target} → success") if self.success
+                else _("{dice}: {faces}{modifiers} = {total} vs {target} → failure"))
+        return text.format(dice=self.dice, faces=' + '.join(map(str, self.faces)),
+                           modifiers=mods, total=self.total, target=self.target)
 
 
 def modifier_text(mods) -> str:

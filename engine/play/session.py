@@ -598,8 +598,8 @@ class Session:
                 branch=title))
         try:
             people = hw.check_lines(list(participants) if not isinstance(participants, str)
-                                    else participants, "the participants")
-            contact = hw.check_text(contact, "the point of contact")
+                                    else participants, _("the participants"))
+            contact = hw.check_text(contact, _("the point of contact"))
         except hw.DebriefError as e:
             raise SessionError(str(e)) from None
         new = self._rules(rules.end, self.state)
@@ -620,7 +620,7 @@ class Session:
         try:
             objective = hw.check_objective(self.scenario, objective)
             kind = hw.check_kind(kind)
-            text = hw.check_text(text, "the observation", required=True)
+            text = hw.check_text(text, _("the observation"), required=True)
         except hw.DebriefError as e:
             raise SessionError(str(e)) from None
         if supports is not None and (not isinstance(supports, int) or isinstance(supports, bool)
@@ -644,9 +644,9 @@ class Session:
         try:
             objective = hw.check_objective(self.scenario, objective)
             fields = {"objective": objective, "rating": hw.check_rating(rating),
-                      "sustain": hw.check_text(sustain, "what to sustain"),
-                      "improve": hw.check_text(improve, "what to improve"),
-                      "notes": hw.check_text(notes, "the notes"),
+                      "sustain": hw.check_text(sustain, _("what to sustain")),
+                      "improve": hw.check_text(improve, _("what to improve")),
+                      "notes": hw.check_text(notes, _("the notes")),
                       "plan": hw.check_plan(list(plan))}
         except hw.DebriefError as e:
             raise SessionError(str(e)) from None
@@ -662,7 +662,7 @@ class Session:
         the log; the amendment is a new action the report shows beside it."""
         try:
             value = hw.check_amendment(self.records, target, field, value)
-            reason = hw.check_text(reason, "the reason")
+            reason = hw.check_text(reason, _("the reason"))
         except hw.DebriefError as e:
             raise SessionError(str(e)) from None
         return self._commit("amend", self.state, {"amends": target, "field": field,
