@@ -64,3 +64,9 @@ def test_log_and_debrief_problems_in_russian(tmp_path):
         d = read_log(log).diagnostics[0]
     assert (d.code, d.line) == ("SP603", 3)
     assert d.message == "цепочка хешей обрывается на строке 3: журнал отредактирован после записи"
+    from engine.play.replay import replay, resume
+    with language("ru"):
+        assert replay(log).banner() == ("Журнал отредактирован: цепочка хешей обрывается на "
+                                        "строке 3")
+        with pytest.raises(SessionError, match="^продолжить нельзя: Журнал отредактирован"):
+            resume(log)

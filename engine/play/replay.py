@@ -169,14 +169,15 @@ def changed_items(header: dict, scenario: Scenario) -> list[str]:
     new_items = scenario.item_hashes if "logic" in logged else {}
     for key in sorted(set(old_items) | set(new_items)):
         if key not in new_items:
-            out.append(f"{key} removed")
+            out.append(_("{item} removed").format(item=key))
         elif key not in old_items:
-            out.append(f"{key} added")
+            out.append(_("{item} added").format(item=key))
         elif old_items[key] != new_items[key]:
-            out.append(f"{key} changed")
+            out.append(_("{item} changed").format(item=key))
     if not out:
         old_files, new_files = logged.get("files", {}), scenario.file_hashes
-        out = [f"file {f} changed" for f in sorted(set(old_files) | set(new_files))
+        out = [_("file {file} changed").format(file=f)
+               for f in sorted(set(old_files) | set(new_files))
                if old_files.get(f) != new_files.get(f)]
     return out
 
@@ -226,39 +227,43 @@ def replay(log_path: str | Path, scenario: Scenario | None = None) -> ReplayRepo
     logged_id = log.header["scenario"]["id"]
     if logged_id != scenario.id:
         return ReplayReport(UNREADABLE, log, scenario, (), (
-            f"the log is of scenario '{logged_id}', not '{scenario.id}'",))
+            _("the log is of scenario '{logged}', not '{given}'").format(logged=logged_id,
+                                                                         given=scenario.id),))
     problems: list[str] = []
     changed: list[str] = []
     if not same_logic(log.header, scenario):
         changed = changed_items(log.header, scenario)
-        problems.append("the scenario differs from the one recorded: " + (", ".join(changed) or
-                                                                          "content differs"))
+        problems.append(_("the scenario differs from the one recorded: {what}").format(
+            what=", ".join(changed) or _("content differs")))
     try:
         session = session_for_header(scenario, log.header)
     except (KeyError, ValueError, TypeError) as e:
-        return ReplayReport(UNREADABLE, log, scenario, (), (f"the header is malformed ({e})",))
+        return ReplayReport(UNREADABLE, log, scenario, (),
+                            (_("the header is malformed ({problem})").format(problem=e),))
     env = session.env
     steps = [Step(1, log.header, session.state, env)]
     diverged = False
     if log.header.get("state") not in (None, session.state_hash):
-        problems.append("line 1: the initial state differs from the logged one")
+        problems.append(_("line 1: the initial state differs from the logged one"))
         diverged = True
     limit = (log.chain_broken_at - 2) if log.chain_broken_at else len(log.actions)
     for i, rec in enumerate(log.actions[:max(limit, 0)] if not diverged else (), start=2):
         try:
             outcome = session.apply_record(rec)
         except SessionError as e:
-            problems.append(f"line {i} ({rec.get('action')}): no longer applies — {e}")
+            problems.append(_("line {n} ({action}): no longer applies — {problem}").format(
+                n=i, action=rec.get('action'), problem=e))
             diverged = True
             break
         if rec.get("action") in ("roll", "argument") and outcome.roll \
                 and list(outcome.roll.faces) != rec.get("faces"):
-            problems.append(f"line {i}: the dice came up {list(outcome.roll.faces)}, the log says "
-                            f"{rec.get('faces')}")
+            problems.append(_("line {n}: the dice came up {faces}, the log says {logged}").format(
+                n=i, faces=list(outcome.roll.faces), logged=rec.get('faces')))
             diverged = True
             break
         if outcome.record["state"] != rec.get("state"):
-            problems.append(f"line {i} ({rec.get('action')}): the state differs from the logged one")
+            problems.append(_("line {n} ({action}): the state differs from the logged one").format(
+                n=i, action=rec.get('action')))
             diverged = True
             break
         steps.append(Step(i, rec, session.state, env))
@@ -294,28 +299,32 @@ def resume(log_path: str | Path, scenario: Scenario | None = None) -> tuple[Sess
 def _resume_locked(log_path, scenario, lock) -> tuple[Session, ReplayReport]:
     report = replay(log_path, scenario)
     if report.session is None or report.status == UNREADABLE:
-        raise SessionError("cannot resume: " + "; ".join(report.problems))
+        raise SessionError(_("cannot resume: {problems}").format(
+            problems="; ".join(report.problems)))
     if report.status in (LOG_EDITED, DIVERGED):
-        raise SessionError(f"cannot resume: {report.banner()}. Fork a new session from an "
-                           "earlier action instead (spillover fork).")
+        raise SessionError(_("cannot resume: {why}. Fork a new session from an earlier action "
+                             "instead (spillover fork).").format(why=report.banner()))
     if len(report.steps) - 1 != len(report.log.actions):
-        raise SessionError("cannot resume: not every logged action replays "
-                           f"({len(report.steps) - 1} of {len(report.log.actions)})")
+        raise SessionError(_("cannot resume: not every logged action replays ({n} of "
+                             "{total})").format(n=len(report.steps) - 1,
+                                                total=len(report.log.actions)))
     signer = None
     if report.authenticity.status == NOT_AUTHENTIC:
-        raise SessionError(f"cannot resume: {report.authenticity.describe()}. Fork a new "
-                           "session from an earlier action instead (spillover fork).")
+        raise SessionError(_("cannot resume: {why}. Fork a new session from an earlier action "
+                             "instead (spillover fork).").format(
+            why=report.authenticity.describe()))
     if report.authenticity.status == KEY_MISSING:
-        raise SessionError(f"cannot resume: {report.authenticity.describe()}; resume it where "
-                           "its key is, so that the rest of it is signed too")
+        raise SessionError(_("cannot resume: {why}; resume it where its key is, so that the "
+                             "rest of it is signed too").format(
+            why=report.authenticity.describe()))
     if report.authenticity.status == AUTHENTIC:
         signer = load_key(report.authenticity.key_id)
     session = report.session
     try:
         set_aside_torn_tail(Path(log_path), report.log)
     except OSError as e:
-        raise SessionError(f"cannot resume: the torn last line cannot be set aside "
-                           f"({e.strerror or e}); nothing was changed") from None
+        raise SessionError(_("cannot resume: the torn last line cannot be set aside ({reason}); "
+                             "nothing was changed").format(reason=e.strerror or e)) from None
     last = (report.log.actions[-1] if report.log.actions else report.log.header)["hash"]
     session.writer = LogWriter(Path(log_path), last, lock=lock, signer=signer)
     if session.state.ended:
@@ -327,9 +336,9 @@ def unreadable_reason(rep: ReplayReport) -> str:
     """Why a log cannot be used, in one line (the diagnostics' messages, without placeholder
     locations, when it has no header)."""
     if rep.log.header is not None:
-        return "; ".join(" ".join(p.split()) for p in rep.problems) or "cannot be replayed"
+        return "; ".join(" ".join(p.split()) for p in rep.problems) or _("cannot be replayed")
     if rep.log.diagnostics:
         return "; ".join(d.message for d in rep.log.diagnostics if d.severity == "error") \
             or rep.log.diagnostics[0].message
-    return "; ".join(rep.problems) or "not a session log"
+    return "; ".join(rep.problems) or _("not a session log")
 
