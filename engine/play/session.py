@@ -733,54 +733,63 @@ def describe_action(rec: dict, scenario: Scenario | None = None) -> str:
     reads); without it, by their ids (what an author reads)."""
     a = rec.get("action")
     if a == "choose":
-        text = f"choice {_branch(scenario, rec)} → {_option(scenario, rec)}"
+        text = _("choice {branch} → {option}").format(branch=_branch(scenario, rec),
+                                                      option=_option(scenario, rec))
     elif a == "roll":
         faces = "+".join(map(str, rec.get("faces", [])))
         mods = sum(v for _, v in rec.get("modifiers", []))
-        text = (f"roll {rec.get('dice')} [{faces}] {mods:+d} = {rec.get('total')} vs "
-                f"{rec.get('target')}: {'success' if rec.get('success') else 'failure'}")
+        text = (_("roll {dice} [{faces}] {modifiers} = {total} vs {target}: success")
+                if rec.get('success') else
+                _("roll {dice} [{faces}] {modifiers} = {total} vs {target}: failure")).format(
+            dice=rec.get('dice'), faces=faces, modifiers=f"{mods:+d}", total=rec.get('total'),
+            target=rec.get('target'))
         if scenario is not None:
             text = f"{_branch(scenario, rec)}: {text}"
     elif a == "decide":
-        text = f"decision: {'success' if rec.get('success') else 'failure'}"
+        text = _("decision: success") if rec.get('success') else _("decision: failure")
         if scenario is not None:
             text = f"{_branch(scenario, rec)}: {text}"
     elif a == "note":
-        text = f"note: {rec.get('text')}"
+        text = _("note: {text}").format(text=rec.get('text'))
     elif a == "argument":
         cell = scenario.cell(str(rec.get("cell"))) if scenario is not None else None
-        who = cell.name if cell is not None else (rec.get("cell") or "the group")
-        text = (f"argument by {who} ({rec.get('strength')}): {rec.get('argument')} — "
-                f"{'success' if rec.get('success') else 'failure'}")
+        who = cell.name if cell is not None else (rec.get("cell") or _("the group"))
+        text = (_("argument by {who} ({strength}): {argument} — success") if rec.get('success')
+                else _("argument by {who} ({strength}): {argument} — failure")).format(
+            who=who, strength=rec.get('strength'), argument=rec.get('argument'))
     elif a == "release":
-        text = f"inject {_inject(scenario, rec.get('inject'))}"
+        text = _("inject {inject}").format(inject=_inject(scenario, rec.get('inject')))
     elif a == "override":
         var = scenario.variable(str(rec.get("variable"))) if scenario is not None else None
         name = (var.label or var.id) if var is not None else rec.get("variable")
-        text = f"override {name} = {_show_json(rec.get('value'))}"
+        text = _("override {variable} = {value}").format(variable=name,
+                                                         value=_show_json(rec.get('value')))
     elif a == "seal":
         cell = scenario.cell(str(rec.get("cell"))) if scenario is not None else None
-        text = f"{cell.name if cell else rec.get('cell')} sealed a move"
+        text = _("{cell} sealed a move").format(cell=cell.name if cell else rec.get('cell'))
     elif a == "reveal":
-        text = f"sealed moves revealed ({len(rec.get('seals') or [])})"
+        text = _("sealed moves revealed ({n})").format(n=len(rec.get('seals') or []))
     elif a == "undo":
-        text = f"undo of action {rec.get('undoes')}"
+        text = _("undo of action {n}").format(n=rec.get('undoes'))
     elif a == "next_turn":
-        text = f"turn {rec.get('turn')}"
+        text = _("turn {n}").format(n=rec.get('turn'))
         if scenario is not None and isinstance(rec.get("turn"), int) \
                 and 0 <= rec["turn"] < len(scenario.turns):
             text += f": {scenario.turns[rec['turn']].label}"
         if rec.get("released"):
-            text += " (released " + ", ".join(_inject(scenario, i) for i in rec["released"]) + ")"
+            text += " " + _("(released {injects})").format(
+                injects=", ".join(_inject(scenario, i) for i in rec["released"]))
     elif a == "end":
-        text = "end of session"
+        text = _("end of session")
     elif a == "observe":
-        text = f"observation ({hw.KINDS.get(str(rec.get('kind')), rec.get('kind'))}): " \
-               f"{rec.get('text')}"
+        kind = str(rec.get('kind'))
+        text = _("observation ({kind}): {text}").format(
+            kind=_(hw.KINDS[kind]) if kind in hw.KINDS else kind, text=rec.get('text'))
     elif a == "hotwash":
-        text = f"hotwash: {rec.get('objective') or 'general'}"
+        text = _("hotwash: {objective}").format(objective=rec.get('objective') or _("general"))
     elif a == "amend":
-        text = f"amendment of action {rec.get('amends')} ({rec.get('field')})"
+        text = _("amendment of action {n} ({field})").format(n=rec.get('amends'),
+                                                             field=rec.get('field'))
         if isinstance(rec.get("value"), str):
             text += f": {rec['value']}"
     else:
