@@ -70,3 +70,26 @@ def test_log_and_debrief_problems_in_russian(tmp_path):
                                         "строке 3")
         with pytest.raises(SessionError, match="^продолжить нельзя: Журнал отредактирован"):
             resume(log)
+
+
+def test_the_driver_room_and_log_panel_words_in_russian(tmp_path):
+    from engine.play.driver import Driver
+    from engine.play.player_view import view_of_replay
+    from engine.play.replay import replay
+    from engine.play.session import describe_action
+    sc = load_scenario_in(tutorial_scenario(), "ru")
+    s = Session.start(sc, seed=1, group="g", log_path=tmp_path / "s.jsonl")
+    d = Driver(s)
+    with language("ru"):
+        assert d.handle_line("[1]") == {"ok": False, "code": "bad_json", "message":
+                                        'каждая строка должна быть JSON-объектом, например '
+                                        '{"action": "next_turn"}'}
+        refused = d.handle({"action": "choose", "branch": "open_office", "option": "open"})
+        assert refused["code"] == "refused" and "сыграть нельзя" in refused["message"]
+        s.next_turn()
+        s.choose("press_negotiations", "push", "сейчас")
+        assert describe_action(s.records[-1], sc).startswith("выбор «Япония добивается")
+        view = view_of_replay(replay(tmp_path / "s.jsonl"), show_odds=True)
+        assert view.waiting.startswith("Исход «Япония добивается договорённости» решит бросок (2d6")
+        assert "шанс" in view.waiting
+    s.close()

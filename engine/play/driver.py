@@ -76,7 +76,7 @@ class Driver:
             return refusal(BAD_JSON, _("the line is not JSON ({problem})").format(problem=e))
         if not isinstance(req, dict):
             return refusal(BAD_JSON, _("each line should be a JSON object such as "
-                                       '{{"action": "next_turn"}}'))
+                                       '{example}').format(example='{"action": "next_turn"}'))
         return self.handle(req)
 
     def handle(self, req: dict) -> dict:

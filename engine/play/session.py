@@ -799,13 +799,13 @@ def describe_action(rec: dict, scenario: Scenario | None = None) -> str:
 
 def _branch(scenario: Scenario | None, rec: dict) -> str:
     b = scenario.branches.get(str(rec.get("branch"))) if scenario is not None else None
-    return f"'{b.title}'" if b is not None else str(rec.get("branch"))
+    return _("'{title}'").format(title=b.title) if b is not None else str(rec.get("branch"))
 
 
 def _option(scenario: Scenario | None, rec: dict) -> str:
     b = scenario.branches.get(str(rec.get("branch"))) if scenario is not None else None
     o = b.option(str(rec.get("option"))) if b is not None else None
-    return f"'{o.label}'" if o is not None else str(rec.get("option"))
+    return _("'{title}'").format(title=o.label) if o is not None else str(rec.get("option"))
 
 
 def _inject(scenario: Scenario | None, inject_id) -> str:
