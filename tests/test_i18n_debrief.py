@@ -117,7 +117,7 @@ def test_plural_forms_and_numbers_in_the_russian_report(sessions, capsys):
     path, folder = sessions
     assert main(["report", str(folder / "gold.jsonl"), "--lang", "ru"]) == 0
     md = capsys.readouterr().out
-    assert "воспроизводятся 17 действий точно" in md
+    assert "воспроизводятся 17 действий, и состояния в точности совпадают с записанными" in md
     assert "| Наблюдения | 3 (2 сильные стороны, 1 область для улучшения) |" in md
     assert "| Даты | 1 марта 2024\N{NO-BREAK SPACE}г., 13:10 — 13:27 (MSK, UTC+03:00) |" \
         in md.replace(" г.", "\N{NO-BREAK SPACE}г.")                     # CLDR varies the space
