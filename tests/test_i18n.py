@@ -81,8 +81,8 @@ def test_compiled_catalogues_match_their_sources():
 def test_every_wrapped_message_is_in_the_template():
     """The template (and so every catalogue made from it) holds every message in the code."""
     from babel.messages.extract import extract_from_dir
-    from babel.messages.pofile import read_po
     from babel.messages.frontend import parse_mapping_cfg
+    from babel.messages.pofile import read_po
     with (ROOT / "babel.cfg").open(encoding="utf-8") as f:
         method_map, options_map = parse_mapping_cfg(f)
     found = {m[2] if isinstance(m[2], str) else m[2][0] for m in extract_from_dir(
