@@ -46,7 +46,8 @@ def environment() -> Environment:
     # {% trans %} blocks in the current interface language, looked up at render time (so one
     # cached environment serves every language); babel.cfg extracts with the same options
     env.policies["ext.i18n.trimmed"] = True
-    env.install_gettext_callables(  # type: ignore[attr-defined]  (added by the extension)
+    # (install_gettext_callables is added to the environment by the i18n extension)
+    env.install_gettext_callables(  # type: ignore[attr-defined]
         lambda message: _(message), lambda one, many, n: ngettext(one, many, n),
         newstyle=True)
     env.filters.update(md=md_text, mdcell=md_cell, signed=signed)
