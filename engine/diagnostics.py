@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import attrs
 
+from engine.i18n import _
+
 ERROR = "error"
 WARNING = "warning"
 
@@ -99,10 +101,13 @@ class Diagnostic:
         return self.file
 
     def format(self) -> str:
-        kind = "" if self.severity == ERROR else f"{self.severity}: "
-        text = f"{self.location}: {self.code} {kind}{self.message}"
+        if self.severity == ERROR:
+            text = _("{location}: {code} {message}")
+        else:
+            text = _("{location}: {code} warning: {message}")
+        text = text.format(location=self.location, code=self.code, message=self.message)
         if self.hint:
-            text += f"\n    hint: {self.hint}"
+            text += "\n    " + _("hint: {hint}").format(hint=self.hint)
         return text
 
 
@@ -125,12 +130,18 @@ def diag(code: str, message: str, pos: Pos | None = None, hint: str | None = Non
     return Diagnostic(code, message, pos.file, pos.line, pos.col, hint, severity)
 
 
-def did_you_mean(word: str, candidates) -> str | None:
-    """A "did you mean" hint for a misspelt key or name, or None."""
+def closest(word: str, candidates) -> str | None:
+    """The candidate `word` is most likely a misspelling of, or None."""
     import difflib
 
     close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else None
+    return close[0] if close else None
+
+
+def did_you_mean(word: str, candidates) -> str | None:
+    """A "did you mean" hint for a misspelt key or name, or None."""
+    close = closest(word, candidates)
+    return _("did you mean '{name}'?").format(name=close) if close else None
 
 
 class DiagnosticError(Exception):

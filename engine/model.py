@@ -150,27 +150,29 @@ def parse_value(t: Any, text: str) -> Any:
             return True
         if text.lower() in ("false", "no", "0"):
             return False
-        raise ValueError("expected true or false")
+        raise ValueError(_("expected true or false"))
     if isinstance(t, IntType):
         try:
             v = int(text)
         except ValueError:
-            raise ValueError(f"expected a whole number from {t.lo} to {t.hi}") from None
+            raise ValueError(_("expected a whole number from {lo} to {hi}").format(
+                lo=t.lo, hi=t.hi)) from None
         if not t.lo <= v <= t.hi:
-            raise ValueError(f"{v} is outside the range {t.lo}..{t.hi}")
+            raise ValueError(_("{value} is outside the range {lo}..{hi}").format(
+                value=v, lo=t.lo, hi=t.hi))
         return v
     if isinstance(t, EnumType):
         if text not in t.values:
-            raise ValueError("expected one of: " + ", ".join(t.values))
+            raise ValueError(_("expected one of: {values}").format(values=", ".join(t.values)))
         return t.values.index(text)
     if text.startswith("{") != text.endswith("}"):
-        raise ValueError("unbalanced braces: write {a, b}, or just a, b")
+        raise ValueError(_("unbalanced braces: write {a, b}, or just a, b"))
     names = [x.strip() for x in text.removeprefix("{").removesuffix("}").split(",")
              if x.strip()]
     bad = [x for x in names if x not in t.universe]
     if bad:
-        raise ValueError(f"not possible members: {', '.join(bad)} (members: "
-                         f"{', '.join(t.universe)})")
+        raise ValueError(_("not possible members: {names} (members: {members})").format(
+            names=', '.join(bad), members=', '.join(t.universe)))
     return frozenset(names)
 
 
@@ -532,8 +534,9 @@ class Scenario:
         baseline = {e.id for e in self.baseline_events()}
         unknown = sorted(e for e in set(events) if e not in baseline)
         if unknown:
-            raise ValueError("only baseline events (dated on or before the start, "
-                             f"{self.start}) can be switched off; not: {', '.join(unknown)}")
+            raise ValueError(_("only baseline events (dated on or before the start, {start}) can "
+                               "be switched off; not: {events}").format(
+                start=self.start, events=', '.join(unknown)))
 
 
 def _rests_on(cites, condition: Condition | None) -> list[str]:

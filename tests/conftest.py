@@ -51,6 +51,7 @@ def _interface_language_from_nowhere(monkeypatch, tmp_path_factory):
     for var in ("LC_ALL", "LC_MESSAGES", "LANGUAGE"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("LANG", "C.UTF-8")
+    from engine.i18n import set_language
+    set_language("en")            # a command run by a test sets the process's language
     yield
-    from engine import i18n
-    i18n.set_language(i18n.DEFAULT)      # a command run in Russian leaves English behind
+    set_language("en")

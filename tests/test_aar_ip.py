@@ -78,7 +78,7 @@ def test_executive_summary_and_provenance_appendix(gold, outputs):
     assert "| Scope | Three half-year turns" in summary
     assert "| Cells and participants | " + "; ".join(PARTICIPANTS) + " |" in summary
     assert "| Point of contact | " + CONTACT + " |" in summary
-    assert "| Dates | 2024-03-01 13:10 to 13:27 (MSK, UTC+03:00) |" in summary     # local time
+    assert "| Dates | March 1, 2024, 13:10 to 13:27 (MSK, UTC+03:00) |" in summary     # local time
     assert "| Objectives | 3; ratings: P × 1, S × 1, not rated × 1 |" in summary
     assert "| Observations | 3 (2 strengths, 1 area for improvement) |" in summary
     for provenance in ("Seed", "Engine version", "Scenario hash", "Log"):

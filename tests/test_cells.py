@@ -185,7 +185,7 @@ def test_sealed_moves_are_hidden_until_revealed_then_made_in_cell_order(sealed_s
     assert replay(s.log_path, sealed_sc).status == VERIFIED
     md = to_markdown(after_action_report(s.log_path, sealed_sc))
     assert "Sealed move:** Red: China protests formally" in md
-    assert "2 sealed move(s) revealed together" in md
+    assert "2 sealed moves revealed together" in md
 
 
 def test_undo_a_seal_and_a_sealed_move_the_turn_no_longer_allows(sealed_sc, tmp_path):

@@ -205,6 +205,7 @@ def test_sessions_in_two_languages_replay_compare_and_report_together(tmp_path, 
                  "--lang", "ru"]) == 0
     out = capsys.readouterr()
     assert "Учебный сценарий: офис связи НАТО в Токио" in out.out and out.err == ""
+    assert "## Где пути групп разошлись" in out.out and "diverged" not in out.out  # its words too
     assert main(["report", str(tmp_path / "red.jsonl"), "--lang", "en"]) == 0
     out = capsys.readouterr().out
     assert "Tutorial: a NATO liaison office in Tokyo" in out and "Офис" not in out

@@ -289,6 +289,11 @@ def main(argv: list[str] | None = None) -> int:
     from engine.i18n import resolve_language, set_language
     set_language(resolve_language(interface_lang(argv)))   # before any text, --help's too
     args = _parser().parse_args(argv)
+    from engine.i18n import resolve_language, set_language
+    # --lang is the interface language too, except for `translate`, where it names the
+    # language written to (that command speaks the setting's or the environment's)
+    set_language(resolve_language(None if args.command == "translate"
+                                  else getattr(args, "lang", None)))
     try:
         return _dispatch(args)
     except DiagnosticError as e:

@@ -21,6 +21,7 @@ from engine.analysis.findings import located, warnings_for
 from engine.analysis.randomtest import randomtest
 from engine.analysis.results import ExploreResult
 from engine.diagnostics import WARNING, Diagnostic, diag
+from engine.i18n import N_, Messages, _, current_language, ngettext
 from engine.model import Scenario
 
 
@@ -44,37 +45,46 @@ class Reachability:
     def covered(self) -> str:
         """What an incomplete check covered, in words."""
         last = self.turns_total - 1
-        parts = [f"turns 0–{self.turns_complete - 1} explored completely"
+        parts = [_("turns 0–{last} explored completely").format(last=self.turns_complete - 1)
                  if self.turns_complete > 1 else
-                 "turn 0 explored completely" if self.turns_complete == 1 else
-                 "no turn explored completely"]
+                 _("turn 0 explored completely") if self.turns_complete == 1 else
+                 _("no turn explored completely")]
         if self.turns_complete <= last:
             hi = max(self.turn_reached, self.turns_complete)
-            done = self.turns_complete
-            parts.append(f"turn {done} not fully explored" if hi == done
-                         else f"turns {self.turns_complete}–{hi} not fully explored")
-        seen = f"{len(self.played)} of {self.branches_total} branches seen played"
+            parts.append(_("turn {n} not fully explored").format(n=self.turns_complete)
+                         if hi == self.turns_complete else
+                         _("turns {lo}–{hi} not fully explored").format(lo=self.turns_complete,
+                                                                        hi=hi))
         if self.witnessed:
-            seen += (f" ({len(self.witnessed)} of them only in {self.playthroughs} random "
-                     "playthroughs)")
-        parts.append(seen)
+            seen = ngettext("{n} of {total} branch seen played ({k} of them only in {runs} "
+                            "random playthroughs)",
+                            "{n} of {total} branches seen played ({k} of them only in {runs} "
+                            "random playthroughs)", self.branches_total)
+        else:
+            seen = ngettext("{n} of {total} branch seen played",
+                            "{n} of {total} branches seen played", self.branches_total)
+        parts.append(seen.format(n=len(self.played), total=self.branches_total,
+                                 k=len(self.witnessed), runs=self.playthroughs))
         return "; ".join(parts)
 
     def summary(self) -> str:
+        m = Messages(current_language())
+        dead = "; " + _("proved never playable all the same: {ids}").format(
+            ids=", ".join(self.proved_dead)) if self.proved_dead else ""
         if self.complete:
-            return (f"reachability checked completely ({self.states:,} states): every branch "
-                    "and turn was tried")
-        why = (f"gave up after {self.states:,} states, as the growth so far needs more than "
-               f"its budget of {self.max_states:,}" if self.gave_up else
-               f"stopped at its budget of {self.max_states:,} states")
-        text = (f"reachability NOT checked completely — {why}; {self.covered()}")
-        if self.proved_dead:
-            text += (f"; proved never playable all the same: {', '.join(self.proved_dead)}")
-        if self.not_reached:
-            text += f"; not reached: {', '.join(self.not_reached)}"
-        return text + (". Other branches that can never be played, and turns with nothing to "
-                       "play, are not reported; `spillover explore` with a larger --max-states "
-                       "finishes the check")
+            return _("reachability checked completely ({n} states): every branch and turn was "
+                     "tried").format(n=m.number(self.states))
+        why = (_("gave up after {n} states, as the growth so far needs more than its budget "
+                 "of {budget}").format(n=m.number(self.states), budget=m.number(self.max_states))
+               if self.gave_up else
+               _("stopped at its budget of {budget} states").format(
+                   budget=m.number(self.max_states)))
+        missed = "; " + _("not reached: {ids}").format(ids=", ".join(self.not_reached)) \
+            if self.not_reached else ""
+        return _("reachability NOT checked completely — {why}; {covered}{dead}{missed}. Other "
+                 "branches that can never be played, and turns with nothing to play, are not "
+                 "reported; `spillover explore` with a larger --max-states finishes the "
+                 "check").format(why=why, covered=self.covered(), dead=dead, missed=missed)
 
     def to_json(self) -> dict:
         return {"complete": self.complete, "states": self.states, "max_states": self.max_states,
@@ -98,10 +108,11 @@ def _proved_dead(scenario: Scenario) -> tuple[list[str], list[Diagnostic]]:
         branch = scenario.branches[bid]
         dead.append(bid)
         found.append(diag(
-            "SP506", f"branch '{bid}' can never be played: `{clause}` holds for no value "
-            "its variables can ever take (proved without exploring every state)",
-            located(branch.pos, scenario), "check that precondition against the effects "
-            "that set those variables", WARNING))
+            "SP506", _("branch '{id}' can never be played: `{clause}` holds for no value its "
+                       "variables can ever take (proved without exploring every state)").format(
+                id=bid, clause=clause),
+            located(branch.pos, scenario), _("check that precondition against the effects that "
+                                             "set those variables"), WARNING))
     return dead, found
 
 

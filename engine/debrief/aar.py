@@ -15,10 +15,11 @@ from typing import Any, Iterable
 
 import attrs
 
+from engine.i18n import N_, _
 from engine.model import Scenario
 from engine.play.hotwash import GENERAL, KINDS, RATINGS
 
-GENERAL_TITLE = "General (not tied to an objective)"
+GENERAL_TITLE = N_("General (not tied to an objective)")   # translated where shown
 
 
 @attrs.frozen
@@ -53,7 +54,7 @@ class Observation:
 
     @property
     def kind_label(self) -> str:
-        return KINDS.get(self.kind, self.kind)
+        return _(KINDS[self.kind]) if self.kind in KINDS else self.kind
 
 
 @attrs.frozen
@@ -85,11 +86,11 @@ class ObjectiveReport:
 
     @property
     def title(self) -> str:
-        return self.text if self.id else GENERAL_TITLE
+        return self.text if self.id else _(GENERAL_TITLE)
 
     @property
     def rating_label(self) -> str:
-        return RATINGS.get(self.rating, "not rated")
+        return _(RATINGS[self.rating]) if self.rating in RATINGS else _("not rated")
 
     @property
     def empty(self) -> bool:
@@ -112,14 +113,14 @@ class Debrief:
 def show_field(field: str, value: Any) -> str:
     """A logged field's value as the report prints it."""
     if field == "rating":
-        return f"{value} ({RATINGS[value].lower()})" if isinstance(value, str) and \
-            value in RATINGS else "not rated"
+        return f"{value} ({_(RATINGS[value]).lower()})" if isinstance(value, str) and \
+            value in RATINGS else _("not rated")
     if field == "kind":
-        return KINDS.get(value, str(value)) if isinstance(value, str) else str(value)
+        return _(KINDS[value]) if isinstance(value, str) and value in KINDS else str(value)
     if field == "plan" and isinstance(value, list):
-        return "; ".join(f"{i.get('recommendation')} ({i.get('owner') or 'no owner'}, "
-                         f"due {i.get('due') or '—'})" for i in value if isinstance(i, dict)) \
-            or "no items"
+        return "; ".join(_("{text} ({owner}, due {due})").format(
+            text=i.get('recommendation'), owner=i.get('owner') or _('no owner'),
+            due=i.get('due') or '—') for i in value if isinstance(i, dict)) or _("no items")
     if isinstance(value, list):
         return "; ".join(map(str, value)) or "—"
     return str(value) if value not in (None, "") else "—"
@@ -188,14 +189,14 @@ def build_debrief(actions: Iterable[dict], sc: Scenario | None, summarize) -> De
         mine = [o for o in observations if o.objective == oid]
         entry = entries.get(oid)
         items: list[PlanItem] = []
-        text = obj.text if obj else (oid if oid else GENERAL_TITLE)
+        text = obj.text if obj else (oid if oid else _(GENERAL_TITLE))
         if entry is not None:
             n = entry["n"]
             plan_amended = any(a.field == "plan" for a in amended(n))
             items_logged = value(entry, "plan", [])
             for item in items_logged if isinstance(items_logged, list) else []:
                 if isinstance(item, dict):
-                    items.append(PlanItem(oid, text if oid else GENERAL_TITLE,
+                    items.append(PlanItem(oid, text if oid else _(GENERAL_TITLE),
                                           str(item.get("recommendation", "")),
                                           str(item.get("owner", "")), str(item.get("due", "")),
                                           n, plan_amended))

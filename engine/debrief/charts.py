@@ -12,6 +12,7 @@ from typing import Any, Iterable
 
 import attrs
 
+from engine.i18n import _
 from engine.model import Scenario
 
 
@@ -91,7 +92,7 @@ def state_series(steps: Iterable, sc: Scenario, readable) -> tuple[tuple[Series,
             lo, hi = 0.0, float(len(var.type.values) - 1)
             ticks = tuple((float(i), v.replace("_", " ")) for i, v in enumerate(var.type.values))
         elif kind == "bool":
-            lo, hi, ticks = 0.0, 1.0, ((0.0, "no"), (1.0, "yes"))
+            lo, hi, ticks = 0.0, 1.0, ((0.0, _("no")), (1.0, _("yes")))
         else:
             lo, hi = 0.0, float(len(var.type.universe))
             ticks = tuple((float(v), str(v)) for v in range(0, len(var.type.universe) + 1))

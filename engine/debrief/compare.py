@@ -15,6 +15,7 @@ from typing import Iterable
 
 import attrs
 
+from engine.i18n import _, current_language, ngettext
 from engine.model import Scenario
 from engine.play.replay import VERIFIED, ReplayReport, replay
 from engine.debrief.aar import GENERAL_TITLE, build_debrief
@@ -135,8 +136,8 @@ def _decisions(rep: ReplayReport) -> list[Decision]:
     effective = effective_actions(confirmed)
     turn_of = {s.record.get("n"): s.state.turn for s in steps[1:]}
     # a rationale amended after the fact counts as amended (the report shows both)
-    amended = {r.get("amends"): f"{r.get('value')} (amended)" for r in confirmed
-               if r.get("action") == "amend" and r.get("field") == "rationale"}
+    amended = {r.get("amends"): _("{text} (amended)").format(text=r.get('value'))
+               for r in confirmed if r.get("action") == "amend" and r.get("field") == "rationale"}
     out: list[Decision] = []
     pending: int | None = None
     for rec in effective:
@@ -157,14 +158,25 @@ def _decisions(rep: ReplayReport) -> list[Decision]:
                                 strength=str(rec.get("strength", ""))))
         elif a in ("roll", "decide") and pending is not None:
             d = out[pending]
-            verdict = band_label(rep.scenario, rec) if "band" in rec else \
-                "success" if rec.get("success") else "failure"
-            how = (f"roll {rec.get('total')}" + ("" if "band" in rec else
-                                                 f" vs {rec.get('target')}") if a == "roll"
-                   else "facilitator" + (f": {why}" if (why := amended.get(rec.get("n"),
-                                                                            rec.get("rationale")))
-                                         else ""))
-            out[pending] = attrs.evolve(d, outcome=f"{verdict} ({how})")
+            why = amended.get(rec.get("n"), rec.get("rationale"))
+            if "band" in rec:                 # a graded roll: its result by name
+                result = band_label(rep.scenario, rec)
+                outcome = (_("{result} (roll {total})").format(result=result,
+                                                               total=rec.get("total"))
+                           if a == "roll" else
+                           _("{result} (facilitator: {why})").format(result=result, why=why)
+                           if why else _("{result} (facilitator)").format(result=result))
+            elif a == "roll":
+                outcome = (_("success (roll {total} vs {target})") if rec.get("success")
+                           else _("failure (roll {total} vs {target})")).format(
+                    total=rec.get('total'), target=rec.get('target'))
+            elif why:
+                outcome = (_("success (facilitator: {why})") if rec.get("success")
+                           else _("failure (facilitator: {why})")).format(why=why)
+            else:
+                outcome = (_("success (facilitator)") if rec.get("success")
+                           else _("failure (facilitator)"))
+            out[pending] = attrs.evolve(d, outcome=outcome)
             pending = None
     return out
 
@@ -200,20 +212,22 @@ def compare(log_paths: Iterable[str | Path], scenario: Scenario | None = None) -
     """Replay and compare sessions of one scenario. Raises CompareError."""
     paths = [Path(p) for p in log_paths]
     if len(paths) < 2:
-        raise CompareError("compare needs at least two session logs")
+        raise CompareError(_("compare needs at least two session logs"))
     reps: list[ReplayReport] = []
     for p in paths:
         rep = replay(p, scenario)
         if rep.log.header is None:
-            raise CompareError(f"cannot read {p}: {unreadable_reason(rep)}", usage=False)
+            raise CompareError(_("cannot read {path}: {reason}").format(
+                path=p, reason=unreadable_reason(rep)), usage=False)
         reps.append(rep)
     ids = [str((r.log.header.get("scenario") or {}).get("id", "")) for r in reps]
     if len(set(ids)) > 1:
-        listing = ", ".join(f"{p} is '{i}'" for p, i in zip(paths, ids))
-        raise CompareError(f"these logs are of different scenarios and cannot be compared ({listing})")
+        listing = ", ".join(_("{path} is '{id}'").format(path=p, id=i) for p, i in zip(paths, ids))
+        raise CompareError(_("these logs are of different scenarios and cannot be compared "
+                             "({listing})").format(listing=listing))
     if scenario is not None and ids[0] != scenario.id:
-        raise CompareError(f"the logs are of scenario '{ids[0]}', but --scenario is "
-                           f"'{scenario.id}'")
+        raise CompareError(_("the logs are of scenario '{logged}', but --scenario is "
+                             "'{given}'").format(logged=ids[0], given=scenario.id))
     warnings: list[str] = []
     # The logic hash where every log has one: sessions in different languages compare cleanly.
     key = "logic" if all("logic" in (r.log.header.get("scenario") or {}) for r in reps) else "hash"
@@ -222,15 +236,17 @@ def compare(log_paths: Iterable[str | Path], scenario: Scenario | None = None) -
     labels = _unique_labels(groups, paths)
     if len(set(hashes)) > 1:
         listing = "; ".join(f"{lab}: {h[:12]}" for lab, h in zip(labels, hashes))
-        warnings.append("The logs were played on different versions of the scenario (content "
-                        f"hashes {listing}). Compared anyway: branches may have changed between them.")
+        warnings.append(_("The logs were played on different versions of the scenario (content "
+                          "hashes {listing}). Compared anyway: branches may have changed between "
+                          "them.").format(listing=listing))
     sc = next((r.scenario for r in reps if r.scenario is not None), None)
     for lab, rep in zip(labels, reps):
         n_conf, n_all = max(len(rep.steps) - 1, 0), len(rep.log.actions)
         if rep.status != VERIFIED or not rep.log.ok:
             text = f"{lab}: {rep.banner()}"
             if n_conf < n_all:
-                text += f" — compared up to action {n_conf} of {n_all}"
+                text += " — " + _("compared up to action {n} of {total}").format(n=n_conf,
+                                                                                total=n_all)
             warnings.append(text)
     runs = []
     baseline: dict = {}
@@ -269,15 +285,24 @@ def compare(log_paths: Iterable[str | Path], scenario: Scenario | None = None) -
 
 def _choice(sc: Scenario | None, d: Decision | None) -> str:
     if d is None:
-        return "no further decision"
+        return _("no further decision")
     if not d.branch:
         text = _("argument by {cell}: '{argument}' ({strength})").format(
             cell=cell_name(sc, d.cell), argument=d.argument, strength=d.strength)
         return text + (f" → {d.outcome}" if d.outcome else "")
     b = sc.branches.get(d.branch) if sc else None
     o = b.option(d.option) if b else None
-    text = f"'{o.label if o else d.option}' in '{b.title if b else d.branch}'"
+    text = _("'{option}' in '{branch}'").format(option=o.label if o else d.option,
+                                                 branch=b.title if b else d.branch)
     return text + (f" → {d.outcome}" if d.outcome else "")
+
+
+def _line(group: str, d: Decision | None, choice: str) -> str:
+    """'Blue (action 5, turn 1): 'Push' in 'Japan presses…'' (a divergence, one side)."""
+    if d is None:
+        return _("{group}: {choice}").format(group=group, choice=choice)
+    return _("{group} (action {n}, turn {turn}): {choice}").format(group=group, n=d.n,
+                                                                    turn=d.turn, choice=choice)
 
 
 def _turn_label(sc: Scenario | None, turn: int) -> str:
@@ -314,8 +339,7 @@ def _context(c: Comparison) -> dict:
         turn = a.turn if a else b.turn if b else 0
         said.append(_Said(
             d, _turn_label(sc, turn),
-            d.a + (f" (action {a.n}, turn {a.turn})" if a else "") + f": {_choice(sc, a)}",
-            d.b + (f" (action {b.n}, turn {b.turn})" if b else "") + f": {_choice(sc, b)}"))
+            _line(d.a, a, _choice(sc, a)), _line(d.b, b, _choice(sc, b))))
     counts = []
     bars = []
     last_branch = None
@@ -332,9 +356,9 @@ def _context(c: Comparison) -> dict:
         ra = next(r for r in c.runs if r.label == d.a)
         rb = next(r for r in c.runs if r.label == d.b)
         total = max(len(ra.decisions), len(rb.decisions))
-        where = ("never diverged" if d.index is None else
-                 f"diverged at decision {d.index}, turn "
-                 f"{_turn_label(sc, (d.a_decision or d.b_decision).turn)}")
+        where = (_("never diverged") if d.index is None else
+                 _("diverged at decision {n}, turn {turn}").format(
+                     n=d.index, turn=_turn_label(sc, (d.a_decision or d.b_decision).turn)))
         pairs.append(PairBar(d.a, d.b, d.common, total, where))
     finals = []
     if sc is not None:
@@ -347,7 +371,8 @@ def _context(c: Comparison) -> dict:
         for sid, _turn in r.fired:
             if sid not in order:
                 order.append(sid)
-    signposts = [(texts.get(sid, sid), [next((f"turn {t}" for s, t in r.fired if s == sid), "—")
+    signposts = [(texts.get(sid, sid), [next((_("turn {n}").format(n=t)
+                                              for s, t in r.fired if s == sid), "—")
                                         for r in c.runs]) for sid in order]
     played: list[str] = []
     for r in c.runs:
@@ -374,13 +399,17 @@ def _context(c: Comparison) -> dict:
         for r in c.runs:
             o = next((x for x in r.objectives if x.id == oid), None)
             n, m = (len(o.strengths), len(o.improvements)) if o else (0, 0)
-            cells.append("—" if o is None or o.empty else
-                         f"{o.rating or 'not rated'} — {n} strength{'s' * (n != 1)}, {m} AFI")
-        objectives.append((obj.text if obj else (oid or GENERAL_TITLE), cells))
-    return {"c": c, "said": said, "cells": _cell_rows(c), "arguments": _arguments(c), "objectives": objectives, "counts": counts, "bars": bars, "pairs": pairs,
+            cells.append("—" if o is None or o.empty else _("{rating} — {strengths}, {afi}").format(
+                rating=o.rating or _("not rated"),
+                strengths=ngettext("{n} strength", "{n} strengths", n).format(n=n),
+                afi=_("{n} AFI").format(n=m)))
+        objectives.append((obj.text if obj else (oid or _(GENERAL_TITLE)), cells))
+    return {"c": c, "said": said, "cells": _cell_rows(c), "arguments": _arguments(c),
+            "objectives": objectives, "counts": counts, "bars": bars, "pairs": pairs,
             "finals": finals, "signposts": signposts, "rationales": rationales,
             "never": [sc.branches[b].title for b in c.never_played()] if sc else [],
-            "turn_of": lambda r: _turn_label(sc, r.turn), "max_pairs": MAX_PAIRS_GROUPS}
+            "turn_of": lambda r: _turn_label(sc, r.turn), "max_pairs": MAX_PAIRS_GROUPS,
+            "lang": current_language()}
 
 
 def _cell_rows(c: Comparison) -> list[tuple[str, str, list[list[str]]]]:

@@ -13,6 +13,8 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from engine.i18n import _, ngettext
+
 
 def md_text(text: Any) -> str:
     """Inline Markdown text: one line, with the characters that would format escaped.
@@ -40,7 +42,14 @@ def environment() -> Environment:
         autoescape=select_autoescape(enabled_extensions=("html", "svg"), default_for_string=False,
                                      default=False),
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-        undefined=StrictUndefined)
+        undefined=StrictUndefined, extensions=["jinja2.ext.i18n"])
+    # {% trans %} blocks in the current interface language, looked up at render time (so one
+    # cached environment serves every language); babel.cfg extracts with the same options
+    env.policies["ext.i18n.trimmed"] = True
+    # (install_gettext_callables is added to the environment by the i18n extension)
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        lambda message: _(message), lambda one, many, n: ngettext(one, many, n),
+        newstyle=True)
     env.filters.update(md=md_text, mdcell=md_cell, signed=signed)
     return env
 

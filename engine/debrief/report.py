@@ -32,6 +32,7 @@ from engine.play.clock import turn_times
 from engine.play.replay import unreadable_reason, VERIFIED, ReplayReport, replay
 from engine.play.rules import RuleError
 from engine.lang.text import render
+from engine.i18n import _, ngettext
 from engine.play import rules
 from engine.play.session import band_label
 from engine.i18n import _
@@ -145,7 +146,7 @@ class CitedSource:
     def footnote_text(self) -> str:
         if not self.footnotes:
             return ""
-        return "fn. " + ", ".join(map(str, self.footnotes))
+        return _("fn. {numbers}").format(numbers=", ".join(map(str, self.footnotes)))
 
 
 @attrs.frozen
@@ -254,14 +255,14 @@ class _Names:
         if self.sc and 0 <= index < len(self.sc.turns):
             t = self.sc.turns[index]
             return t.label, t.date
-        return f"Turn {index}", ""
+        return _("Turn {n}").format(n=index), ""
 
     def signpost_texts(self) -> dict[str, str]:
         return self.sc.signpost_texts() if self.sc else {}
 
     def objective(self, oid: Any) -> str:
         if not oid:
-            return "General (not tied to an objective)"
+            return _("General (not tied to an objective)")
         obj = self.sc.objective(str(oid)) if self.sc else None
         return obj.text if obj else str(oid)
 
@@ -298,8 +299,9 @@ def summarize(rec: dict, scenario: Scenario | None) -> str:
     names = _Names(scenario)
     a = rec.get("action")
     if a == "choose":
-        return f"chose '{names.option(rec.get('branch'), rec.get('option'))}' in " \
-               f"'{names.branch(rec.get('branch'))}'"
+        return _("chose '{option}' in '{branch}'").format(
+            option=names.option(rec.get('branch'), rec.get('option')),
+            branch=names.branch(rec.get('branch')))
     if a == "roll" and "band" in rec:           # a graded roll: the band the total fell in
         faces = " + ".join(map(str, rec.get("faces", [])))
         return _("rolled {dice} ({faces}) for '{branch}': {total}, {result}").format(
@@ -307,47 +309,57 @@ def summarize(rec: dict, scenario: Scenario | None) -> str:
             total=rec.get("total"), result=band_label(scenario, rec))
     if a == "roll":
         faces = " + ".join(map(str, rec.get("faces", [])))
-        return (f"rolled {rec.get('dice')} ({faces}) for '{names.branch(rec.get('branch'))}': "
-                f"{rec.get('total')} vs {rec.get('target')}, "
-                f"{'success' if rec.get('success') else 'failure'}")
+        text = (_("rolled {dice} ({faces}) for '{branch}': {total} vs {target}, success")
+                if rec.get('success') else
+                _("rolled {dice} ({faces}) for '{branch}': {total} vs {target}, failure"))
+        return text.format(dice=rec.get('dice'), faces=faces,
+                           branch=names.branch(rec.get('branch')), total=rec.get('total'),
+                           target=rec.get('target'))
     if a == "decide" and "band" in rec:
         return _("facilitator decided {result} for '{branch}'").format(
             result=band_label(scenario, rec), branch=names.branch(rec.get("branch")))
     if a == "decide":
-        return (f"facilitator decided {'success' if rec.get('success') else 'failure'} for "
-                f"'{names.branch(rec.get('branch'))}'")
+        text = (_("facilitator decided success for '{branch}'") if rec.get('success')
+                else _("facilitator decided failure for '{branch}'"))
+        return text.format(branch=names.branch(rec.get('branch')))
     if a == "release":
         inj = names.inject(rec.get("inject"))
-        return f"released inject '{inj.title if inj else rec.get('inject')}'"
+        return _("released inject '{inject}'").format(
+            inject=inj.title if inj else rec.get('inject'))
     if a == "override":
         var = names.variable(rec.get("variable"))
         if var is None:
-            return f"override {rec.get('variable')} = {_json_show(rec.get('value'))}"
+            return _("override {variable} = {value}").format(
+                variable=rec.get('variable'), value=_json_show(rec.get('value')))
         try:
             from engine.model import from_json_value
             shown = names.value(var, from_json_value(var.type, rec.get("value")))
         except (TypeError, ValueError, KeyError, IndexError):
             shown = _json_show(rec.get("value"))
-        return f"set {var.label or var.id} to {shown} by hand"
+        return _("set {variable} to {value} by hand").format(variable=var.label or var.id,
+                                                             value=shown)
     if a == "note":
-        return f"note: {rec.get('text')}"
+        return _("note: {text}").format(text=rec.get('text'))
     if a == "argument":
-        who = _cell_name(names, rec.get("cell")) if rec.get("cell") else "the group"
-        return (f"argument by {who} ({rec.get('strength')}): {rec.get('argument')} — "
-                f"{'success' if rec.get('success') else 'failure'}")
+        who = _cell_name(names, rec.get("cell")) if rec.get("cell") else _("the group")
+        text = (_("argument by {who} ({strength}): {argument} — success") if rec.get('success')
+                else _("argument by {who} ({strength}): {argument} — failure"))
+        return text.format(who=who, strength=rec.get('strength'), argument=rec.get('argument'))
     if a == "undo":
-        return f"undo of action {rec.get('undoes')}"
+        return _("undo of action {n}").format(n=rec.get('undoes'))
     if a == "next_turn":
         label = names.turn(int(rec.get("turn", 0) or 0))[0]
-        return f"moved to turn {rec.get('turn')} ({label})"
+        return _("moved to turn {turn} ({label})").format(turn=rec.get('turn'), label=label)
     if a == "end":
-        return "ended the session"
+        return _("ended the session")
     if a == "observe":
-        return f"observation: {rec.get('text')}"
+        return _("observation: {text}").format(text=rec.get('text'))
     if a == "hotwash":
-        return f"hotwash entry for '{names.objective(rec.get('objective'))}'"
+        return _("hotwash entry for '{objective}'").format(
+            objective=names.objective(rec.get('objective')))
     if a == "amend":
-        return f"amendment of action {rec.get('amends')} ({rec.get('field')})"
+        return _("amendment of action {n} ({field})").format(n=rec.get('amends'),
+                                                             field=rec.get('field'))
     return str(a)
 
 
@@ -362,11 +374,13 @@ def after_action_report(log_path: str | Path, scenario: Scenario | None = None) 
     rep = replay(log_path, scenario)
     log = rep.log
     if log.header is None:
-        raise ReportError(f"cannot report on {log_path}: {unreadable_reason(rep)}")
+        raise ReportError(_("cannot report on {path}: {reason}").format(
+            path=log_path, reason=unreadable_reason(rep)))
     header = log.header
     sc = rep.scenario
     if sc is not None and header["scenario"]["id"] != sc.id:
-        raise ReportError(f"cannot report on {log_path}: {unreadable_reason(rep)}")
+        raise ReportError(_("cannot report on {path}: {reason}").format(
+            path=log_path, reason=unreadable_reason(rep)))
     names = _Names(sc)
     actions = list(log.actions)
     steps = list(rep.steps)
@@ -385,16 +399,21 @@ def after_action_report(log_path: str | Path, scenario: Scenario | None = None) 
     banner = rep.banner()
     if sc is None:
         path = (header.get("scenario") or {}).get("path", "")
-        banner = (f"Scenario not loaded: {path} cannot be loaded, so nothing could be replayed; "
-                  "the log is shown as recorded (use --scenario if the file moved)")
+        banner = _("Scenario not loaded: {path} cannot be loaded, so nothing could be "
+                   "replayed; the log is shown as recorded (use --scenario if the file "
+                   "moved)").format(path=path)
     elif rep.status == VERIFIED and not log.ok:
-        banner = "Log damaged: " + "; ".join(d.message for d in log.diagnostics
-                                              if d.severity == "error")
+        banner = _("Log damaged: {problems}").format(problems="; ".join(
+            d.message for d in log.diagnostics if d.severity == "error"))
     if confirmed < len(actions):
-        problems.append(f"only {confirmed} of {len(actions)} logged actions replay; the rest are "
-                        "shown as logged and marked 'not confirmed'")
+        problems.append(ngettext(
+            "only {n} of {total} logged action replays; the rest are shown as logged and "
+            "marked 'not confirmed'",
+            "only {n} of {total} logged actions replay; the rest are shown as logged and "
+            "marked 'not confirmed'", len(actions)).format(n=confirmed, total=len(actions)))
     if sc is None and rep.status != VERIFIED:
-        problems.append("the scenario could not be loaded: titles, states and sources are missing")
+        problems.append(_("the scenario could not be loaded: titles, states and sources are "
+                          "missing"))
 
     fork = _fork_info(header, actions, sc, log_path)
     inherited_upto = fork.at if fork else 0
@@ -409,9 +428,9 @@ def after_action_report(log_path: str | Path, scenario: Scenario | None = None) 
                            inherited=i <= inherited_upto, by_n=by_n)
         except (TypeError, ValueError, KeyError, AttributeError):
             # A damaged line past the point where replay stopped: show it, do not fail.
-            entry = TimelineEntry(i, str(rec.get("action", "?")), "Unreadable record",
-                                  "this logged line could not be read",
-                                  details=(Detail("As logged", json.dumps(rec)[:300]),),
+            entry = TimelineEntry(i, str(rec.get("action", "?")), _("Unreadable record"),
+                                  _("this logged line could not be read"),
+                                  details=(Detail(_("As logged"), json.dumps(rec)[:300]),),
                                   confirmed=False)
         if rec.get("action") == "undo":
             turn = prev_turn          # where the facilitator was when undoing
@@ -528,13 +547,14 @@ def _state_changes(before, after, sc: Scenario | None) -> list[Detail]:
     for v in sc.variables:
         old, new = before.state.values[v.index], after.state.values[v.index]
         if old != new:
-            out.append(Detail("State", f"{v.label or v.id}: {readable_value(v, old, sc.actors)} → "
+            out.append(Detail(_("State"), f"{v.label or v.id}: "
+                              f"{readable_value(v, old, sc.actors)} → "
                               f"{readable_value(v, new, sc.actors)}"))
     texts = _Names(sc).signpost_texts()
     known = {sid for sid, _ in before.state.fired}
     for sid, _turn in after.state.fired:
         if sid not in known:
-            out.append(Detail("Signpost fired", texts.get(sid, sid)))
+            out.append(Detail(_("Signpost fired"), texts.get(sid, sid)))
     return out
 
 
@@ -567,7 +587,7 @@ def _outcome_narrative(names: _Names, bid, oid, success: bool | str, after=None,
     opt = names.option_obj(bid, oid)
     outcome = opt.outcome(success) if opt else None
     if outcome and outcome.narrative:
-        return [Detail("Outcome", _text(outcome.narrative.strip(), after, rep)
+        return [Detail(_("Outcome"), _text(outcome.narrative.strip(), after, rep)
                        if rep is not None else outcome.narrative.strip())]
     return []
 
@@ -579,23 +599,24 @@ def _entry(n: int, rec: dict, before, after, rep: ReplayReport, names: _Names,
     confirmed = after is not None
     bid, oid = rec.get("branch"), rec.get("option")
     if a == "choose":
-        kind = "Decision"
+        kind = _("Decision")
         title = f"{names.branch(bid)} — {names.option(bid, oid)}"
         b = names.sc.branches.get(bid) if names.sc else None
         if b and b.actor:
-            d.append(Detail("Actor", names.sc.actors.get(b.actor, b.actor)))
+            d.append(Detail(_("Actor"), names.sc.actors.get(b.actor, b.actor)))
         if rec.get("cell"):
-            d.append(Detail("Cell", _cell_name(names, rec.get("cell"))))
+            d.append(Detail(_("Cell"), _cell_name(names, rec.get("cell"))))
         if rec.get("sealed") is not None:
-            d.append(Detail("Sealed", f"sealed as action {rec.get('sealed')}, made when revealed"))
-        d.append(Detail("Rationale", rec.get("rationale") or "(none recorded)"))
+            d.append(Detail(_("Sealed"), _("sealed as action {n}, made when revealed").format(
+                n=rec.get('sealed'))))
+        d.append(Detail(_("Rationale"), rec.get("rationale") or _("(none recorded)")))
         opt = names.option_obj(bid, oid)
         if opt and opt.narrative:
-            d.append(Detail("Narrative", _text(opt.narrative.strip(), after, rep)))
+            d.append(Detail(_("Narrative"), _text(opt.narrative.strip(), after, rep)))
         if opt and opt.contested:
-            d.append(Detail("Adjudication", "contested: to be rolled or decided"))
+            d.append(Detail(_("Adjudication"), _("contested: to be rolled or decided")))
     elif a == "roll":
-        kind = "Roll"
+        kind = _("Roll")
         title = f"{names.branch(bid)} — {names.option(bid, oid)}"
         roll = None
         if confirmed and before is not None and rep.session is not None:
@@ -612,12 +633,12 @@ def _entry(n: int, rec: dict, before, after, rep: ReplayReport, names: _Names,
             total, target = rec.get("total"), rec.get("target")
             success = str(rec["band"]) if "band" in rec else bool(rec.get("success"))
             dice = rec.get("dice")
-        d.append(Detail("Dice", f"{dice}: " + " + ".join(map(str, faces))
+        d.append(Detail(_("Dice"), f"{dice}: " + " + ".join(map(str, faces))
                         + f" = {sum(int(f) for f in faces)}"))
         for label, value in mods:
-            d.append(Detail("Modifier", f"{label}: {_signed(int(value))}"))
+            d.append(Detail(_("Modifier"), f"{label}: {_signed(int(value))}"))
         if not mods:
-            d.append(Detail("Modifier", "none applied"))
+            d.append(Detail(_("Modifier"), _("none applied")))
         opposed = roll.against if roll is not None else rec.get("against")
         if opposed and not isinstance(success, str):     # an opposed roll: both pools
             branch = names.sc.branches.get(bid) if names.sc else None
@@ -630,32 +651,43 @@ def _entry(n: int, rec: dict, before, after, rep: ReplayReport, names: _Names,
                 total=total, result=band.label if band else success,
                 totals=band.totals_text() if band else "?")))
         else:
-            d.append(Detail("Result", f"total {total} vs target {target} → "
-                            f"{'success' if success else 'failure'}"))
+            d.append(Detail(_("Result"), (_("total {total} vs target {target} → success")
+                                          if success else
+                                          _("total {total} vs target {target} → failure")
+                                          ).format(total=total, target=target)))
         if roll is not None and (list(roll.faces) != rec.get("faces") or roll.total != rec.get("total")
-                                 or [list(m) for m in roll.modifiers] != rec.get("modifiers")):
-            d.append(Detail("Log says", describe_logged_roll(rec)))
+                                 or [v for _label, v in roll.modifiers]
+                                 != [m[1] for m in _list(rec.get("modifiers")) if len(m) == 2]):
+            # (labels are text: a session run in another language logged them translated)
+            d.append(Detail(_("Log says"), describe_logged_roll(rec)))
         d += _outcome_narrative(names, bid, oid, success, after, rep)
     elif a == "decide":
-        kind = "Facilitator decision"
+        kind = _("Facilitator decision")
         success = str(rec["band"]) if "band" in rec else bool(rec.get("success"))
-        verdict = band_label(names.sc, rec) if isinstance(success, str) else \
-            "success" if success else "failure"
-        title = f"{names.branch(bid)} — {names.option(bid, oid)}: {verdict}"
-        d.append(Detail("Rationale", rec.get("rationale") or "(none recorded)"))
+        if isinstance(success, str):
+            title = "{branch} — {option}: {result}".format(
+                branch=names.branch(bid), option=names.option(bid, oid),
+                result=band_label(names.sc, rec))
+        else:
+            title = (_("{branch} — {option}: success") if success
+                     else _("{branch} — {option}: failure")).format(
+                branch=names.branch(bid), option=names.option(bid, oid))
+        d.append(Detail(_("Rationale"), rec.get("rationale") or _("(none recorded)")))
         d += _outcome_narrative(names, bid, oid, success, after, rep)
     elif a == "release":
-        kind = "Inject"
+        kind = _("Inject")
         inj = names.inject(rec.get("inject"))
-        title = (inj.title if inj else str(rec.get("inject"))) + " (released on demand)"
+        title = _("{inject} (released on demand)").format(
+            inject=inj.title if inj else str(rec.get("inject")))
         if inj and inj.narrative:
-            d.append(Detail("Narrative", _text(inj.narrative.strip(), after, rep)))
+            d.append(Detail(_("Narrative"), _text(inj.narrative.strip(), after, rep)))
         if inj and inj.turn is not None:
-            d.append(Detail("Scheduled", f"for turn {inj.turn}; its condition did not hold "
-                            "then, so the facilitator released it by hand"))
-        d.append(Detail("Rationale", rec.get("rationale") or "(none recorded)"))
+            d.append(Detail(_("Scheduled"), _("for turn {turn}; its condition did not hold then, "
+                                              "so the facilitator released it by hand").format(
+                turn=inj.turn)))
+        d.append(Detail(_("Rationale"), rec.get("rationale") or _("(none recorded)")))
     elif a == "override":
-        kind = "Override"
+        kind = _("Override")
         var = names.variable(rec.get("variable"))
         new = _json_show(rec.get("value"))
         old = None
@@ -665,44 +697,47 @@ def _entry(n: int, rec: dict, before, after, rep: ReplayReport, names: _Names,
                 new = names.value(var, after.state.values[var.index])
         label = (var.label or var.id) if var else str(rec.get("variable"))
         title = f"{label}: {old} → {new}" if old is not None else f"{label} → {new}"
-        d.append(Detail("Rationale", rec.get("rationale") or "(none recorded)"))
+        d.append(Detail(_("Rationale"), rec.get("rationale") or _("(none recorded)")))
     elif a == "seal":
-        kind = "Sealed move"
+        kind = _("Sealed move")
         title = f"{_cell_name(names, rec.get('cell'))}: {names.branch(bid)} — {names.option(bid, oid)}"
-        d.append(Detail("Rationale", rec.get("rationale") or "(none recorded)"))
-        d.append(Detail("Sealed", "hidden from the room until revealed, then made in the "
-                        "cells' order"))
+        d.append(Detail(_("Rationale"), rec.get("rationale") or _("(none recorded)")))
+        d.append(Detail(_("Sealed"), _("hidden from the room until revealed, then made in the "
+                                       "cells' order")))
     elif a == "reveal":
-        kind = "Reveal"
-        title = f"{len(_list(rec.get('seals')))} sealed move(s) revealed together"
+        kind = _("Reveal")
+        seals = len(_list(rec.get('seals')))
+        title = ngettext("{n} sealed move revealed", "{n} sealed moves revealed together",
+                         seals).format(n=seals)
     elif a == "argument":
-        kind = "Argument"
+        kind = _("Argument")
         success = bool(rec.get("success"))
-        who = _cell_name(names, rec.get("cell")) if rec.get("cell") else "the group"
+        who = _cell_name(names, rec.get("cell")) if rec.get("cell") else _("the group")
         title = f"{who}: {rec.get('argument', '')}"
         for counter in _list(rec.get("counters")):
-            d.append(Detail("Counter-argument", str(counter)))
-        d.append(Detail("Strength", f"{rec.get('strength')} ({rec.get('dice')} ≥ "
+            d.append(Detail(_("Counter-argument"), str(counter)))
+        d.append(Detail(_("Strength"), f"{rec.get('strength')} ({rec.get('dice')} ≥ "
                         f"{rec.get('target')})"))
         faces = _list(rec.get("faces"))
-        d.append(Detail("Dice", f"{rec.get('dice')}: " + " + ".join(map(str, faces))
+        d.append(Detail(_("Dice"), f"{rec.get('dice')}: " + " + ".join(map(str, faces))
                         + f" = {rec.get('total')}"))
-        d.append(Detail("Result", f"{'success' if success else 'failure'}"
-                        + (": its effects follow as overrides" if success else "")))
+        d.append(Detail(_("Result"), _("success: its effects follow as overrides") if success
+                        else _("failure")))
     elif a == "note":
-        kind = "Note"
+        kind = _("Note")
         title = str(rec.get("text", ""))
     elif a == "undo":
-        kind = "Undo"
+        kind = _("Undo")
         target = rec.get("undoes")
         undone_rec = by_n.get(target)
-        title = f"took back action {target}" + (
-            f" ({summarize(undone_rec, names.sc)})" if undone_rec else "")
+        title = (_("took back action {n} ({summary})").format(
+            n=target, summary=summarize(undone_rec, names.sc)) if undone_rec
+            else _("took back action {n}").format(n=target))
     elif a == "next_turn":
-        kind = "Turn change"
+        kind = _("Turn change")
         turn = after.state.turn if after else int(rec.get("turn", 0) or 0)
         label, date = names.turn(turn)
-        title = f"the game moves to turn {turn}: {label}"
+        title = _("the game moves to turn {turn}: {label}").format(turn=turn, label=label)
         released = _list(rec.get("released"))
         if after is not None and before is not None:
             released = sorted(after.state.released - before.state.released,
@@ -710,58 +745,66 @@ def _entry(n: int, rec: dict, before, after, rep: ReplayReport, names: _Names,
                               if names.sc and i in names.sc.injects else 0)
         for iid in released:
             inj = names.inject(iid)
-            text = (inj.title if inj else str(iid)) + " (scheduled, released automatically)"
+            text = _("{inject} (scheduled, released automatically)").format(
+                inject=inj.title if inj else str(iid))
             if inj and inj.narrative:
                 text += f" — {inj.narrative.strip()}"
-            d.append(Detail("Inject", text))
+            d.append(Detail(_("Inject"), text))
     elif a == "end":
-        kind = "End"
-        title = "Session ended"
+        kind = _("End")
+        title = _("Session ended")
         if rec.get("hotwash"):
-            d.append(Detail("Hotwash", "recorded (see the hotwash notes)"))
+            d.append(Detail(_("Hotwash"), _("recorded (see the hotwash notes)")))
         if rec.get("participants"):
-            d.append(Detail("Participants", "; ".join(map(str, _list(rec.get("participants"))))))
+            d.append(Detail(_("Participants"), "; ".join(map(str, _list(rec.get("participants"))))))
         if rec.get("contact"):
-            d.append(Detail("Point of contact", str(rec.get("contact"))))
+            d.append(Detail(_("Point of contact"), str(rec.get("contact"))))
     elif a == "observe":
-        kind = "Observation"
+        kind = _("Observation")
         title = str(rec.get("text", ""))
-        d.append(Detail("Objective", names.objective(rec.get("objective"))))
-        d.append(Detail("Kind", KINDS.get(str(rec.get("kind")), str(rec.get("kind")))))
+        d.append(Detail(_("Objective"), names.objective(rec.get("objective"))))
+        d.append(Detail(_("Kind"), _(KINDS[str(rec.get("kind"))]) if str(rec.get("kind")) in KINDS
+                        else str(rec.get("kind"))))
         sup = rec.get("supports")
         target = by_n.get(sup) if isinstance(sup, int) else None
         if target is not None:
-            d.append(Detail("Supported by", f"action {sup}: {summarize(target, names.sc)}"))
+            d.append(Detail(_("Supported by"), _("action {n}: {summary}").format(
+                n=sup, summary=summarize(target, names.sc))))
     elif a == "hotwash":
-        kind = "Hotwash"
+        kind = _("Hotwash")
         title = names.objective(rec.get("objective"))
         if rec.get("rating") in RATINGS:
-            d.append(Detail("Rating", f"{rec['rating']} ({RATINGS[rec['rating']].lower()})"))
-        for key, label in (("sustain", "Sustain"), ("improve", "Improve"), ("notes", "Notes")):
+            d.append(Detail(_("Rating"), f"{rec['rating']} ({_(RATINGS[rec['rating']]).lower()})"))
+        for key, label in (("sustain", _("Sustain")), ("improve", _("Improve")),
+                           ("notes", _("Notes"))):
             if rec.get(key):
                 d.append(Detail(label, str(rec[key])))
         for item in _list(rec.get("plan")):
             if isinstance(item, dict):
-                d.append(Detail("Improvement plan", f"{item.get('recommendation')} "
-                                f"(owner: {item.get('owner') or '—'}, due {item.get('due') or '—'})"))
+                d.append(Detail(_("Improvement plan"), _(
+                    "{text} (owner: {owner}, due {due})").format(
+                    text=item.get('recommendation'), owner=item.get('owner') or '—',
+                    due=item.get('due') or '—')))
     elif a == "amend":
-        kind = "Amendment"
+        kind = _("Amendment")
         target = rec.get("amends")
         target_rec = by_n.get(target)
-        title = f"amended the {rec.get('field')} of action {target}" + (
-            f" ({summarize(target_rec, names.sc)})" if target_rec else "")
+        title = (_("amended the {field} of action {n} ({summary})").format(
+            field=rec.get('field'), n=target, summary=summarize(target_rec, names.sc))
+            if target_rec else _("amended the {field} of action {n}").format(
+                field=rec.get('field'), n=target))
         from engine.debrief.aar import show_field
-        d.append(Detail("Now", show_field(str(rec.get("field")), rec.get("value"))))
+        d.append(Detail(_("Now"), show_field(str(rec.get("field")), rec.get("value"))))
         if rec.get("reason"):
-            d.append(Detail("Reason", str(rec.get("reason"))))
+            d.append(Detail(_("Reason"), str(rec.get("reason"))))
     else:
-        kind = "Action"
+        kind = _("Action")
         title = str(a)
     changes = _state_changes(before, after, names.sc)
     if a == "override":     # the title already says old → new
         var = names.variable(rec.get("variable"))
         label = (var.label or var.id) if var else None
-        changes = [c for c in changes if not (c.label == "State" and label
+        changes = [c for c in changes if not (c.label == _("State") and label
                                                and c.text.startswith(label + ":"))]
     d += changes
     return TimelineEntry(n=n, action=a, kind=kind, title=title, at=str(rec.get("at", "")),
@@ -777,8 +820,10 @@ def _cell_name(names: _Names, cell_id) -> str:
 def describe_logged_roll(rec: dict) -> str:
     faces = " + ".join(map(str, rec.get("faces", [])))
     mods = ", ".join(f"{lab} {_signed(int(v))}" for lab, v in rec.get("modifiers", []))
-    return (f"{rec.get('dice')}: {faces}" + (f"; {mods}" if mods else "")
-            + f" = {rec.get('total')} vs {rec.get('target')}")
+    text = (_("{dice}: {faces}; {modifiers} = {total} vs {target}") if mods
+            else _("{dice}: {faces} = {total} vs {target}"))
+    return text.format(dice=rec.get('dice'), faces=faces, modifiers=mods, total=rec.get('total'),
+                       target=rec.get('target'))
 
 
 def _bibliography(effective: list[dict], sc: Scenario | None, header: dict
@@ -800,12 +845,12 @@ def _bibliography(effective: list[dict], sc: Scenario | None, header: dict
         elif rec.get("action") == "release" and rec.get("inject") in sc.injects:
             inj = sc.injects[rec["inject"]]
             for eid in sc.inject_events(inj):
-                cite(eid, f"inject: {inj.title}")
+                cite(eid, _("inject: {title}").format(title=inj.title))
         elif rec.get("action") == "next_turn":
             for iid in _list(rec.get("released")):
                 inj = sc.injects.get(iid) if isinstance(iid, str) else None
                 for eid in (sc.inject_events(inj) if inj else ()):
-                    cite(eid, f"inject: {inj.title}")
+                    cite(eid, _("inject: {title}").format(title=inj.title))
     off = set(header.get("switched_off", []) or [])
     events = []
     merged: dict[str, set[int]] = {}
@@ -865,12 +910,13 @@ def _fork_info(header: dict, actions: list[dict], sc: Scenario | None,
     if plog is not None:
         matches = plog.header.get("hash") == ff.get("header_hash")
         if at < len(plog.actions):
-            parent_next = f"action {at + 1}: {summarize(plog.actions[at], sc)}"
+            parent_next = _("action {n}: {summary}").format(
+                n=at + 1, summary=summarize(plog.actions[at], sc))
         else:
-            parent_next = "nothing: the parent session stopped there"
+            parent_next = _("nothing: the parent session stopped there")
     if at < len(actions):
-        this_next = f"action {at + 1}: {summarize(actions[at], sc)}"
+        this_next = _("action {n}: {summary}").format(n=at + 1, summary=summarize(actions[at], sc))
     else:
-        this_next = "nothing yet: no action after the fork point"
+        this_next = _("nothing yet: no action after the fork point")
     return ForkInfo(parent, at, str(ff.get("group", "")), plog is not None, matches,
                     parent_next, this_next)

@@ -12,6 +12,7 @@ from collections import Counter
 
 from engine.debrief.render import md_cell, md_text, render  # noqa: F401  (re-exported)
 from engine.debrief.report import AfterActionReport, CitedSource, ForkInfo
+from engine.i18n import Messages, _, current_language, ngettext
 from engine.play.clock import hms, parse_time, seconds_since
 
 
@@ -35,63 +36,85 @@ def chart_files(report: AfterActionReport) -> dict[str, str]:
 def _context(r: AfterActionReport) -> dict:
     return {"r": r, "summary": summary_rows(r), "provenance": provenance_rows(r),
             "fork_sentence": _fork_sentence(r.fork) if r.fork else "",
-            "source_line": _source_line}
+            "source_line": _source_line, "lang": current_language()}
 
 
 def summary_rows(r: AfterActionReport) -> list[tuple[str, str]]:
     """The executive summary: what was exercised, why, by whom, when, and how it went."""
     d = r.debrief
-    dates = r.started_local or "—"
+    m = Messages(current_language())
+    dates = _day_and_time(m, r.started_local) if r.started_local else "—"
     if r.last_local and r.last_local != r.started_local:
-        end = r.last_local[11:] if r.last_local[:10] == r.started_local[:10] else r.last_local
-        dates += f" to {end}"
-    ratings = Counter(o.rating or "not rated" for o in d.objectives if o.id) if d else Counter()
+        end = r.last_local[11:] if r.last_local[:10] == r.started_local[:10] else \
+            _day_and_time(m, r.last_local)
+        dates = _("{start} to {end}").format(start=dates, end=end)
+    ratings = Counter(o.rating or _("not rated") for o in d.objectives if o.id) if d else Counter()
     kinds = (sum(len(o.strengths) for o in d.objectives),
              sum(len(o.improvements) for o in d.objectives)) if d else (0, 0)
-    people = "; ".join(d.participants) if d and d.participants else "not recorded"
+    people = "; ".join(d.participants) if d and d.participants else _("not recorded")
     rows = [
-        ("Exercise", r.scenario_title),
-        ("Purpose", r.purpose or "—"),
-        ("Scope", r.scope or "—"),
-        ("Group", r.group or "—"),
-        ("Cells and participants", people),
-        ("Dates", f"{dates} ({r.zone})" if r.started_local else "—"),
-        ("Point of contact", d.contact if d and d.contact else "not recorded"),
-        ("Turn reached", r.turn_reached + ("" if r.ended else "; the session is still open")),
-        ("Objectives", (f"{sum(1 for o in d.objectives if o.id)}; ratings: " + ", ".join(
-            f"{k} × {v}" for k, v in sorted(ratings.items()))) if ratings else "none declared"),
-        ("Observations", f"{d.observations if d else 0} ({_count(kinds[0], 'strength')}, "
-                         f"{_count(kinds[1], 'area for improvement', 'areas for improvement')})"),
-        ("Improvement-plan items", str(len(d.plan)) if d else "0"),
+        (_("Exercise"), r.scenario_title),
+        (_("Purpose"), r.purpose or "—"),
+        (_("Scope"), r.scope or "—"),
+        (_("Group"), r.group or "—"),
+        (_("Cells and participants"), people),
+        (_("Dates"), f"{dates} ({r.zone})" if r.started_local else "—"),
+        (_("Point of contact"), d.contact if d and d.contact else _("not recorded")),
+        (_("Turn reached"), r.turn_reached if r.ended else _(
+            "{turn}; the session is still open").format(turn=r.turn_reached)),
+        (_("Objectives"), _("{n}; ratings: {ratings}").format(
+            n=m.number(sum(1 for o in d.objectives if o.id)), ratings=", ".join(
+                f"{k} × {m.number(v)}" for k, v in sorted(ratings.items())))
+         if ratings else _("none declared")),
+        (_("Observations"), _("{n} ({strengths}, {improvements})").format(
+            n=m.number(d.observations if d else 0),
+            strengths=ngettext("{n} strength", "{n} strengths", kinds[0]).format(
+                n=m.number(kinds[0])),
+            improvements=ngettext("{n} area for improvement", "{n} areas for improvement",
+                                  kinds[1]).format(n=m.number(kinds[1])))),
+        (_("Improvement-plan items"), m.number(len(d.plan) if d else 0)),
     ]
     return rows
 
 
-def _count(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else (many or one + 's')}"
+def _day_and_time(m: Messages, local: str) -> str:
+    """'2024-03-01 10:00' as the locale writes the day ('1 March 2024, 10:00')."""
+    import datetime as dt
+    try:
+        day = dt.date.fromisoformat(local[:10])
+    except ValueError:
+        return local
+    return _("{day}, {time}").format(day=m.date(day, "long"), time=local[11:]) if local[11:] \
+        else m.date(day, "long")
 
 
 def provenance_rows(r: AfterActionReport) -> list[tuple[str, str]]:
+    logged_as = _("{local} ({zone}); logged as {logged}")
     rows = [
-        ("Verification", r.banner),
-        ("Scenario", f"{r.scenario_title} ({r.scenario_id})"),
-        ("Started", f"{r.started_local} ({r.zone}); logged as {r.started}" if r.started else "—"),
-        ("Last action", f"{r.last_local} ({r.zone}); logged as {r.last_at}" if r.last_at else "—"),
-        ("Ended", ("yes — " + r.ending if r.ending else "yes") if r.ended
-         else "no (session still open)"),
-        ("Turn times", f"{_turn_times(r)} ({r.zone})" if r.turn_times else "—"),
-        ("Actions logged", f"{r.actions} ({r.confirmed} confirmed by replay)"),
-        ("Seed", str(r.seed)),
-        ("Counterfactual switches", "; ".join(
-            f"{title} ({date}) switched off" if date else f"{eid} switched off"
-            for eid, date, title in r.switched_off) or "none (history as it happened)"),
-        ("Engine version", r.engine or "—"),
-        ("Scenario hash", r.scenario_hash or "—"),
-        ("Scenario file", r.scenario_path or "—"),
-        ("Log", r.log_path),
+        (_("Verification"), r.banner),
+        (_("Scenario"), f"{r.scenario_title} ({r.scenario_id})"),
+        (_("Started"), logged_as.format(local=r.started_local, zone=r.zone, logged=r.started)
+         if r.started else "—"),
+        (_("Last action"), logged_as.format(local=r.last_local, zone=r.zone, logged=r.last_at)
+         if r.last_at else "—"),
+        (_("Ended"), (_("yes — {ending}").format(ending=r.ending) if r.ending else _("yes"))
+         if r.ended else _("no (session still open)")),
+        (_("Turn times"), f"{_turn_times(r)} ({r.zone})" if r.turn_times else "—"),
+        (_("Actions logged"), _("{n} ({confirmed} confirmed by replay)").format(
+            n=r.actions, confirmed=r.confirmed)),
+        (_("Seed"), str(r.seed)),
+        (_("Counterfactual switches"), "; ".join(
+            _("{title} ({date}) switched off").format(title=title, date=date) if date
+            else _("{event} switched off").format(event=eid)
+            for eid, date, title in r.switched_off) or _("none (history as it happened)")),
+        (_("Engine version"), r.engine or "—"),
+        (_("Scenario hash"), r.scenario_hash or "—"),
+        (_("Scenario file"), r.scenario_path or "—"),
+        (_("Log"), r.log_path),
     ]
     if r.fork:
-        rows.append(("Forked from", f"{r.fork.parent_log} at action {r.fork.at}"))
+        rows.append((_("Forked from"), _("{log} at action {n}").format(log=r.fork.parent_log,
+                                                                       n=r.fork.at)))
     return rows
 
 
@@ -100,7 +123,7 @@ def _turn_times(r: AfterActionReport) -> str:
     session's time zone."""
     out = []
     for turn, began, ended in r.turn_times:
-        span = f"T{turn} {r.time(began)}–"
+        span = _("T{turn} {began}–").format(turn=turn, began=r.time(began))
         if ended:
             span += r.time(ended)
             secs = seconds_since(began, parse_time(ended)) if parse_time(ended) else None
@@ -113,14 +136,14 @@ def _turn_times(r: AfterActionReport) -> str:
 
 
 def _fork_sentence(f: ForkInfo) -> str:
-    text = (f"This session was forked from {f.parent_log} (group {f.parent_group or '—'}) "
-            f"at action {f.at}: it keeps that session's actions 1–{f.at} and departs from "
-            f"action {f.at + 1}.")
+    text = _("This session was forked from {log} (group {group}) at action {at}: it keeps "
+             "that session's actions 1–{at} and departs from action {next}.").format(
+        log=f.parent_log, group=f.parent_group or '—', at=f.at, next=f.at + 1)
     if not f.parent_found:
-        text += " The parent log was not found, so what it did next cannot be shown."
+        text += " " + _("The parent log was not found, so what it did next cannot be shown.")
     elif f.parent_matches is False:
-        text += (" Warning: the parent log's header does not match the one recorded at the "
-                 "fork (the file was replaced or edited).")
+        text += " " + _("Warning: the parent log's header does not match the one recorded at "
+                        "the fork (the file was replaced or edited).")
     return text
 
 

@@ -18,7 +18,7 @@ import attrs
 from engine.lang import expr as X
 from engine.lang.tree import walk
 from engine.diagnostics import Diagnostic, DiagnosticError, Pos, diag, did_you_mean, WARNING
-from engine.i18n import _
+from engine.i18n import _, ngettext
 from engine.model import (Adjudication, ArgumentRules, Band, Branch, Cell, CondEffect, Citation,
                           Ending, Clause,
                           Condition, Event, Inject, Modifier, Objective, Option, Outcome, Scenario,
@@ -65,9 +65,9 @@ class _Files:
             except OSError:
                 pass
         if data is None and not diags:      # valid YAML, but nothing a scenario can use
-            diags = [diag("SP103", "the file's document is null (~ or null): there is "
-                          "nothing in it to use", Pos(name, 1, 1),
-                          "write the YAML data (a mapping of keys) into the file")]
+            diags = [diag("SP103", _("the file's document is null (~ or null): there is "
+                                     "nothing in it to use"), Pos(name, 1, 1),
+                          _("write the YAML data (a mapping of keys) into the file"))]
         self.diags.extend(diags)
         self.paths[name] = path
         self.read.append((path, data))
@@ -183,27 +183,30 @@ class _Builder:
     def resolve(self, ref: Any, base: Path, pos: Pos | None, confine: bool) -> Path | None:
         text = str(ref)
         if os.path.isabs(text) or text.startswith("~"):
-            self.error("SP305", f"'{text}' is an absolute path", pos_of(ref, pos),
-                       "write the path relative to the file that names it")
+            self.error("SP305", _("'{path}' is an absolute path").format(path=text),
+                       pos_of(ref, pos), _("write the path relative to the file that names it"))
             return None
         target = (base.parent / text).resolve()
         if confine and not target.is_relative_to(self.root):
-            self.error("SP305", f"'{text}' leaves the scenario's folder tree", pos_of(ref, pos),
-                       f"includes must stay inside {self.root}")
+            self.error("SP305", _("'{path}' leaves the scenario's folder tree").format(path=text),
+                       pos_of(ref, pos),
+                       _("includes must stay inside {folder}").format(folder=self.root))
             return None
         if not confine and not target.is_relative_to(self.root.parent):
-            self.error("SP305", f"'{text}' leaves the scenario's project (its folder and the "
-                       "folder above it)", pos_of(ref, pos),
-                       f"keep catalogues inside {self.root.parent}, e.g. ../seeds/events.yaml")
+            self.error("SP305", _("'{path}' leaves the scenario's project (its folder and the "
+                                  "folder above it)").format(path=text), pos_of(ref, pos),
+                       _("keep catalogues inside {folder}, e.g. ../seeds/events.yaml").format(
+                           folder=self.root.parent))
             return None
         if target.suffix.lower() not in (".yaml", ".yml"):
-            self.error("SP305", f"'{text}' is not a YAML file (.yaml or .yml)", pos_of(ref, pos),
-                       "includes and catalogues are YAML files")
+            self.error("SP305", _("'{path}' is not a YAML file (.yaml or .yml)").format(path=text),
+                       pos_of(ref, pos), _("includes and catalogues are YAML files"))
             return None
         if not target.is_file():
             here = base.parent
             names = [p.name for p in here.glob("*.y*ml")] if here.is_dir() else []
-            self.error("SP306", f"'{text}' cannot be found (looked at {target})", pos_of(ref, pos),
+            self.error("SP306", _("'{path}' cannot be found (looked at {target})").format(
+                path=text, target=target), pos_of(ref, pos),
                        did_you_mean(Path(text).name, names))
             return None
         return target
@@ -216,14 +219,15 @@ class _Builder:
                 continue
             if target in stack:
                 chain = " → ".join(self.files.name(p) for p in stack + [target])
-                self.error("SP307", f"includes form a cycle: {chain}", pos_of(ref, ipos),
-                           "remove one of the includes")
+                self.error("SP307", _("includes form a cycle: {chain}").format(chain=chain),
+                           pos_of(ref, ipos), _("remove one of the includes"))
                 continue
             if any(target == p for p, _ in parts):
                 continue  # included twice along different paths: read once
             part = self.files.load(target)
             if part is None or not self.check.obj(part, "include", None,
-                                                  f"included file {self.files.name(target)}"):
+                                                  _("included file {name}").format(
+                                                      name=self.files.name(target))):
                 continue
             parts.append((target, part))
             self.gather_includes(part, target, stack + [target], parts)
@@ -234,13 +238,14 @@ class _Builder:
         if data is None:
             return None
         if not isinstance(data, dict):
-            self.error("SP203", "a scenario file should be a mapping of keys "
-                       "(spillover, id, title, start, turns, …)", pos_of(data, Pos(str(self.path), 1, 1)))
+            self.error("SP203", _("a scenario file should be a mapping of keys (spillover, id, "
+                                  "title, start, turns, …)"),
+                       pos_of(data, Pos(str(self.path), 1, 1)))
             return None
         self.version = data.get("spillover", 1)
         if self.version not in FORMAT_VERSIONS or isinstance(self.version, bool):
             self.version = FORMAT_VERSION
-        if not self.check.obj(data, "scenario", getattr(data, "pos", None), "the scenario"):
+        if not self.check.obj(data, "scenario", getattr(data, "pos", None), _("the scenario")):
             # Keep going where the parts that matter are usable, to report more at once.
             if not isinstance(data.get("turns"), list) or not data.get("turns"):
                 return None
@@ -255,7 +260,8 @@ class _Builder:
                 continue
             cat = self.files.load(target)
             if cat is not None and self.check.obj(cat, "catalogue", getattr(cat, "pos", None),
-                                                  f"catalogue {self.files.name(target)}"):
+                                                  _("catalogue {name}").format(
+                                                      name=self.files.name(target))):
                 catalogues.append(cat)
 
         def collect(key):
@@ -303,15 +309,15 @@ class _Builder:
         cells, arguments = self.build_cells(data), self.build_arguments(data)
         sealed = data.get("sealed_moves") is True
         if sealed and not cells:
-            self.error("SP509", "sealed moves need cells: whose moves would be sealed?",
+            self.error("SP509", _("sealed moves need cells: whose moves would be sealed?"),
                        value_pos(data, "sealed_moves", None),
-                       "declare `cells:`, or remove `sealed_moves`")
+                       _("declare `cells:`, or remove `sealed_moves`"))
         self.check_catalogue_use()
         moves = data.get("moves_per_turn", 1)
         if isinstance(moves, int) and moves > MAX_MOVES_PER_TURN:
-            self.error("SP203", f"moves_per_turn {moves} is more than {MAX_MOVES_PER_TURN}",
-                       value_pos(data, "moves_per_turn", None),
-                       "how many branches the group may play in one turn: usually 1 to 3")
+            self.error("SP203", _("moves_per_turn {n} is more than {limit}").format(
+                n=moves, limit=MAX_MOVES_PER_TURN), value_pos(data, "moves_per_turn", None),
+                _("how many branches the group may play in one turn: usually 1 to 3"))
 
         if any(d.severity == "error" for d in self.diags):
             return None
@@ -351,8 +357,9 @@ class _Builder:
             for a in actors:
                 self.check_actor(a, value_pos(c, "actors", ipos), f"cell '{c['id']}'")
                 if a in owner:
-                    self.error("SP509", f"actor '{a}' is in cells '{owner[a]}' and '{c['id']}'",
-                               value_pos(c, "actors", ipos), "an actor is played by one cell")
+                    self.error("SP509", _("actor '{actor}' is in cells '{a}' and '{b}'").format(
+                        actor=a, a=owner[a], b=c['id']), value_pos(c, "actors", ipos),
+                        _("an actor is played by one cell"))
                 owner.setdefault(a, str(c["id"]))
             mpt = c.get("moves_per_turn")
             cells.append(Cell(str(c["id"]), str(c.get("name", c["id"])), tuple(actors),
@@ -368,9 +375,10 @@ class _Builder:
                  if isinstance(x, dict) and "label" in x and isinstance(x.get("target"), int)]
         labels = [label for label, _ in scale]
         if not scale or len(set(labels)) != len(labels):
-            self.error("SP509", "the argument strength scale " + (
-                "is empty" if not scale else "repeats a label"), value_pos(data, "arguments", None),
-                "list each strength once, weakest first, each with a target")
+            self.error("SP509", _("the argument strength scale is empty") if not scale else
+                       _("the argument strength scale repeats a label"),
+                       value_pos(data, "arguments", None),
+                       _("list each strength once, weakest first, each with a target"))
         if not m or not scale:
             return ArgumentRules()
         return ArgumentRules(str(raw["dice"]), int(m.group(1)), int(m.group(2)), tuple(scale))
@@ -392,8 +400,9 @@ class _Builder:
 
     def check_actor(self, actor: Any, pos: Pos | None, where: str) -> None:
         if actor and actor not in self.actors:
-            self.error("SP303", f"{where}: actor '{actor}' is not defined", pos_of(actor, pos),
-                       did_you_mean(str(actor), self.actors) or "add it under `actors:`")
+            self.error("SP303", _("{where}: actor '{actor}' is not defined").format(
+                where=where, actor=actor), pos_of(actor, pos),
+                did_you_mean(str(actor), self.actors) or _("add it under `actors:`"))
 
     def check_events(self, ids: Any, pos: Pos | None, where: str) -> tuple[str, ...]:
         out = []
@@ -402,9 +411,10 @@ class _Builder:
         for i, ev in enumerate(ids if isinstance(ids, list) else []):
             ipos = (ids, i, pos) if isinstance(ids, list) else pos
             if ev not in self.events:
-                self.error("SP302", f"{where}: event '{ev}' is not defined", pos_of(ev, ipos),
-                           did_you_mean(str(ev), self.events) or
-                           "define it in a catalogue or under `events:`")
+                self.error("SP302", _("{where}: event '{event}' is not defined").format(
+                    where=where, event=ev), pos_of(ev, ipos),
+                    did_you_mean(str(ev), self.events) or
+                    _("define it in a catalogue or under `events:`"))
             else:
                 out.append(str(ev))
         return tuple(out)
@@ -412,9 +422,12 @@ class _Builder:
     def unique(self, seen: dict, ident: str, pos: Pos | None, what: str) -> bool:
         if ident in seen:
             first = resolve_pos(seen[ident])
-            where = f" (first at {first.file}:{first.line})" if first else ""
-            self.error("SP301", f"{what} '{ident}' is defined twice{where}", pos,
-                       "rename one of them")
+            if first:
+                message = _("{kind} '{id}' is defined twice (first at {file}:{line})").format(
+                    kind=what, id=ident, file=first.file, line=first.line)
+            else:
+                message = _("{kind} '{id}' is defined twice").format(kind=what, id=ident)
+            self.error("SP301", message, pos, _("rename one of them"))
             return False
         seen[ident] = pos
         return True
@@ -426,7 +439,7 @@ class _Builder:
             if not isinstance(raw, dict) or "id" not in raw:
                 continue    # a missing title is reported by the structural check
             ident = str(raw["id"])
-            if not self.unique(seen, ident, pos_of(raw.get("id"), pos), "source"):
+            if not self.unique(seen, ident, pos_of(raw.get("id"), pos), _("source")):
                 continue
             self.source_pos[ident] = pos_of(raw.get("id"), pos)
             details = ", ".join(f"{k} {raw[k]}" for k in ("year", "volume", "issue", "pages")
@@ -448,7 +461,7 @@ class _Builder:
             if not isinstance(raw, dict) or "id" not in raw:
                 continue    # a missing date or title is reported by the structural check
             ident = str(raw["id"])
-            if not self.unique(seen, ident, pos_of(raw.get("id"), pos), "event"):
+            if not self.unique(seen, ident, pos_of(raw.get("id"), pos), _("event")):
                 continue
             cites = []
             srcs = raw.get("sources") or []
@@ -456,7 +469,8 @@ class _Builder:
                 if not isinstance(c, dict) or "source" not in c:
                     continue
                 if c["source"] not in self.sources:
-                    self.error("SP304", f"event '{ident}': source '{c['source']}' is not defined",
+                    self.error("SP304", _("event '{event}': source '{source}' is not "
+                                          "defined").format(event=ident, source=c['source']),
                                pos_of(c["source"], pos), did_you_mean(str(c["source"]), self.sources))
                 cites.append(Citation(str(c["source"]), tuple(c.get("footnotes") or ())))
             actors = raw.get("actors") or []
@@ -475,15 +489,15 @@ class _Builder:
         cited = {c.source for e in self.events.values() for c in e.sources}
         for sid in self.sources:
             if sid not in cited:
-                self.error("SP505", f"source '{sid}' is not cited by any event",
+                self.error("SP505", _("source '{id}' is not cited by any event").format(id=sid),
                            self.source_pos.get(sid),
-                           "cite it from an event or remove it", severity=WARNING)
+                           _("cite it from an event or remove it"), severity=WARNING)
 
     def build_turns(self, data: dict) -> list[Turn]:
         raw = data.get("turns")
         if not isinstance(raw, list) or not raw:
             if "turns" in data:
-                self.error("SP208", "a scenario needs at least one turn (turn 0, the baseline)",
+                self.error("SP208", _("a scenario needs at least one turn (turn 0, the baseline)"),
                            value_pos(data, "turns", None))
             return []
         turns: list[Turn] = []
@@ -499,12 +513,16 @@ class _Builder:
             turns.append(Turn(i, str(t.get("label", f"Turn {i}")), date, pos_of(t, ipos)))
             pos = value_pos(t, "date", ipos)
             if i and _day(turns[i].date) < _day(turns[i - 1].date):
-                self.error("SP504", f"turn {i} ({turns[i].date}) is dated before turn {i - 1} "
-                           f"({turns[i - 1].date})", pos, "list turns in date order")
+                self.error("SP504", _("turn {n} ({date}) is dated before turn {m} "
+                                      "({other})").format(n=i, date=turns[i].date, m=i - 1,
+                                                          other=turns[i - 1].date),
+                           pos, _("list turns in date order"))
         if start and turns[0].date != start:
-            self.error("SP504", f"turn 0 is the baseline and should be dated at the start "
-                       f"({start}), not {turns[0].date}", value_pos(raw[0], "date", None),
-                       f"write date: {start}")
+            self.error("SP504", _("turn 0 is the baseline and should be dated at the start "
+                                  "({start}), not {date}").format(start=start,
+                                                                  date=turns[0].date),
+                       value_pos(raw[0], "date", None),
+                       _("write date: {start}").format(start=start))
         return turns
 
     def build_variables(self, parts) -> list[Variable]:
@@ -519,10 +537,10 @@ class _Builder:
                 if not isinstance(raw, dict):
                     continue
                 if "initial" not in raw and "derived" not in raw:
-                    self.error("SP202", f"state variable '{name}' needs 'initial' (or, "
-                               "format 2, 'derived')", getattr(raw, "pos", kpos),
-                               "e.g. initial: 0")
-                if not self.unique(seen, str(name), kpos, "state variable"):
+                    self.error("SP202", _("state variable '{name}' needs 'initial' (or, format "
+                                          "2, 'derived')").format(name=name),
+                               getattr(raw, "pos", kpos), _("e.g. initial: 0"))
+                if not self.unique(seen, str(name), kpos, _("state variable")):
                     continue
                 var = self.build_variable(str(name), raw, len(out), kpos)
                 if var is not None:
@@ -547,20 +565,22 @@ class _Builder:
             return None
         for key, applies in (("range", "int"), ("values", "enum"), ("of", "set")):
             if key in raw and kind != applies and raw.get("type") == kind:
-                self.error("SP201", f"'{key}' applies to {applies} variables, not {kind}",
+                self.error("SP201", _("'{key}' applies to {applies} variables, not {kind}").format(
+                    key=key, applies=applies, kind=kind),
                            raw.key_pos.get(key) if hasattr(raw, "key_pos") else kpos)
         init = raw.get("initial")
         cases: tuple = ()
         if "derived" in raw and self.needs_v2("derived", value_pos(raw, "derived", kpos)):
             if kind == "set":
-                self.error("SP203", f"'{name}' is a set; only bool, int and enum variables can "
-                           "be derived", value_pos(raw, "derived", kpos))
+                self.error("SP203", _("'{name}' is a set; only bool, int and enum variables can "
+                                      "be derived").format(name=name),
+                           value_pos(raw, "derived", kpos))
             else:
                 self._derived.append((index, raw["derived"], value_pos(raw, "derived", kpos)))
             value = _lowest(t) if init is None else self.constant(name, kind, t, init, ipos)
         elif _is_cases(init) or (kind == "bool" and isinstance(init, str)):
             cases = ()
-            if self.needs_v2("an initial value that reads events", ipos):
+            if self.needs_v2(_("an initial value that reads events"), ipos):
                 cases = self.initial_cases(name, kind, t, init, ipos) or ()
             value = cases[-1][1] if cases else _lowest(t)
         elif "initial" in raw:
@@ -575,13 +595,15 @@ class _Builder:
             read = {ev for cond, _v in cases for ev in _condition_events(cond)}
             unread = [ev for ev in rests if ev not in read]
             if unread:
-                self.error("SP508", f"state variable '{name}' rests on "
-                           f"{', '.join(unread)} but its initial value never reads "
-                           f"{'it' if len(unread) == 1 else 'them'}: switching "
-                           f"{'it' if len(unread) == 1 else 'them'} off changes nothing",
+                self.error("SP508", ngettext(
+                    "state variable '{name}' rests on {events} but its initial value never "
+                    "reads it: switching it off changes nothing",
+                    "state variable '{name}' rests on {events} but its initial value never "
+                    "reads them: switching them off changes nothing", len(unread)).format(
+                        name=name, events=', '.join(unread)),
                            value_pos(raw, "rests_on", kpos),
-                           "make the initial value read occurred(…) (see docs/AUTHORING.md), "
-                           "or list the events under `cites:` if they are background only",
+                           _("make the initial value read occurred(…) (see docs/AUTHORING.md), "
+                             "or list the events under `cites:` if they are background only"),
                            severity=WARNING)
         return Variable(name, index, t, value, str(raw.get("label", "")),
                         str(raw.get("description", "")).strip(), rests, cases, cites=cites,
@@ -611,8 +633,8 @@ class _Builder:
     def needs_v2(self, what: str, pos) -> bool:
         if self.version >= 2:
             return True
-        self.error("SP209", f"{what} needs format version 2", pos,
-                   "write `spillover: 2` at the top of the scenario")
+        self.error("SP209", _("{what} needs format version 2").format(what=what), pos,
+                   _("write `spillover: 2` at the top of the scenario"))
         return False
 
     def variable_type(self, name: str, kind: str, raw: dict, kpos) -> Any:
@@ -620,8 +642,9 @@ class _Builder:
         unbounded, repeated enum values once each (each problem reported once)."""
         def need(key: str, example: str):
             if key not in raw:
-                self.error("SP202", f"state variable '{name}' of type {kind} needs '{key}'", kpos,
-                           f"e.g. {key}: {example}")
+                self.error("SP202", _("state variable '{name}' of type {kind} needs "
+                                      "'{key}'").format(name=name, kind=kind, key=key), kpos,
+                           _("e.g. {key}: {example}").format(key=key, example=example))
                 return False
             return True
 
@@ -640,7 +663,7 @@ class _Builder:
                 return None
             values = tuple(self.names(_listed(raw["values"]), value_pos(raw, "values", kpos)))
             if len(set(values)) != len(values) or not values:
-                self.error("SP203", f"enum '{name}' needs distinct values",
+                self.error("SP203", _("enum '{name}' needs distinct values").format(name=name),
                            value_pos(raw, "values", kpos))
                 values = tuple(dict.fromkeys(values)) or ("none",)
             return X.EnumType(values)
@@ -656,7 +679,8 @@ class _Builder:
         so the variable is still declared."""
         if kind == "bool":
             if not isinstance(init, bool):
-                self.error("SP406", f"'{name}' is bool; initial should be true or false",
+                self.error("SP406", _("'{name}' is bool; initial should be true or false").format(
+                    name=name),
                            pos_of(init, ipos))
                 return False
             return init
@@ -665,34 +689,40 @@ class _Builder:
             if not ok or not t.lo <= init <= t.hi:
                 bounded = t.hi < _UNBOUNDED
                 shown = f"{t.lo}..{t.hi}" if bounded else "a whole number"
-                self.error("SP406", f"'{name}' is int {shown}; initial {init!r} does not fit",
-                           pos_of(init, ipos), f"choose a whole number from {t.lo} to {t.hi}"
-                           if bounded else "write a whole number, e.g. initial: 0")
+                self.error("SP406", _("'{name}' is int {range}; initial {value} does not "
+                                      "fit").format(name=name, range=shown, value=repr(init)),
+                           pos_of(init, ipos),
+                           _("choose a whole number from {lo} to {hi}").format(lo=t.lo, hi=t.hi)
+                           if bounded else _("write a whole number, e.g. initial: 0"))
                 return max(t.lo, min(0, t.hi))
             return init
         if kind == "enum":
             word = self.name_of(init, ipos)
             if word not in t.values:
-                self.error("SP407", f"'{word}' is not a value of '{name}' ({', '.join(t.values)})",
+                self.error("SP407", _("'{value}' is not a value of '{name}' ({values})").format(
+                    value=word, name=name, values=', '.join(t.values)),
                            pos_of(init, ipos), did_you_mean(str(word), t.values))
                 return 0
             return t.values.index(word)
         if not isinstance(init, list):
-            self.error("SP406", f"'{name}' is a set; initial should be a list of names, e.g. []",
+            self.error("SP406", _("'{name}' is a set; initial should be a list of names, e.g. "
+                                  "[]").format(name=name),
                        pos_of(init, ipos))
             return frozenset()
         members = [self.name_of(x, (init, i, ipos)) for i, x in enumerate(init)]
         for i, m in enumerate(members):
             if m not in t.universe:
-                self.error("SP407", f"'{m}' is not a possible member of '{name}' "
-                           f"({', '.join(t.universe)})", pos_of(init[i], (init, i, ipos)),
+                self.error("SP407", _("'{member}' is not a possible member of '{name}' "
+                                      "({members})").format(member=m, name=name,
+                                                            members=', '.join(t.universe)),
+                           pos_of(init[i], (init, i, ipos)),
                            did_you_mean(str(m), t.universe))
         return frozenset(m for m in members if m in t.universe)
 
     def initial_cases(self, name: str, kind: str, t: Any, init: Any, ipos) -> tuple | None:
         """An initial value that reads events: a bool expression, or cases `{when, value}`
         of which the first that holds at the start wins (the last has no `when`)."""
-        what = f"initial value of '{name}'"
+        what = _("initial value of '{name}'").format(name=name)
         if isinstance(init, str):
             cond = self.condition(init, ipos, what)
             return None if cond is None else ((cond, True), (None, False))
@@ -702,15 +732,16 @@ class _Builder:
             last = i == len(init) - 1
             if not isinstance(case, dict) or "value" not in case or \
                     set(case) - {"when", "value"}:
-                self.error("SP203", f"{what}: case {i + 1} should be {{when: …, value: …}}",
-                           cpos, "e.g. - {when: occurred(some_event), value: 2}")
+                self.error("SP203", _("{what}: case {n} should be {{when: …, value: …}}").format(
+                    what=what, n=i + 1), cpos, _("e.g. - {when: occurred(some_event), value: 2}"))
                 ok = False
                 continue
             if last == ("when" in case):
-                self.error("SP203", f"{what}: {'the last case' if last else f'case {i + 1}'} "
-                           f"{'needs no' if last else 'needs a'} `when`",
-                           cpos, "the last case is the value when no other case holds"
-                           if last else "only the last case may leave out `when`")
+                self.error("SP203", (_("{what}: the last case needs no `when`") if last else
+                                     _("{what}: case {n} needs a `when`")).format(what=what,
+                                                                                  n=i + 1),
+                           cpos, _("the last case is the value when no other case holds")
+                           if last else _("only the last case may leave out `when`"))
                 ok = False
             cond = None
             if "when" in case and not last:
@@ -727,7 +758,7 @@ class _Builder:
         derived themselves."""
         for index, raw, pos in self._derived:
             v = variables[index]
-            what = f"derived variable '{v.id}'"
+            what = _("derived variable '{name}'").format(name=v.id)
             text = str(raw)
             try:
                 eff = X.check_effect(X.EffectNode(v.id, 0, "=", X.parse_expr(text)), self.scope,
@@ -737,16 +768,19 @@ class _Builder:
                 continue
             calls = [n.op for n in walk(eff.tree.rhs) if n.op in ("chosen", "released")]
             if calls:
-                self.error("SP408", f"{what} reads {calls[0]}(…): a derivation reads state "
-                           "variables, turn and occurred(…) only", pos,
-                           "keep the record of moves in a variable that an effect sets")
+                self.error("SP408", _("{what} reads {function}(…): a derivation reads state "
+                                      "variables, turn and occurred(…) only").format(
+                    what=what, function=calls[0]), pos,
+                    _("keep the record of moves in a variable that an effect sets"))
                 continue
             reads = [variables[n.value].id for n in walk(eff.tree.rhs) if n.op == "var"
                      and variables[n.value].id in self.scope.readonly]
             if reads:
-                self.error("SP408", f"{what} reads " + ("itself" if reads[0] == v.id else
-                           f"the derived variable '{reads[0]}'"), pos,
-                           "derive it from the variables that one is derived from")
+                self.error("SP408", _("{what} reads itself").format(what=what)
+                           if reads[0] == v.id else
+                           _("{what} reads the derived variable '{name}'").format(
+                               what=what, name=reads[0]), pos,
+                           _("derive it from the variables that one is derived from"))
                 continue
             variables[index] = attrs.evolve(v, derived=eff)
         return variables
@@ -766,7 +800,8 @@ class _Builder:
 
     # ------------------------------------------------------------------ expressions
     def located(self, err: X.ExprError, text: Any, fallback: Pos | None, what: str) -> None:
-        self.error(err.code, f"{what}: {err.message}", _expr_pos(text, err.start, fallback),
+        self.error(err.code, _("{what}: {message}").format(what=what, message=err.message),
+                   _expr_pos(text, err.start, fallback),
                    err.hint)
 
     def checked(self, kind: str, text: Any) -> Any:
@@ -832,7 +867,7 @@ class _Builder:
         return tuple(out)
 
     def conditional_effect(self, raw: dict, pos, what: str) -> CondEffect | None:
-        if not self.needs_v2("`if`/`then`/`else` in effects", pos_of(raw, pos)):
+        if not self.needs_v2(_("`if`/`then`/`else` in effects"), pos_of(raw, pos)):
             return None
         when = self.condition(raw["if"], value_pos(raw, "if", pos), f"{what}, if")
         then = self.effects(raw.get("then"), value_pos(raw, "then", pos), f"{what}, then")
@@ -844,10 +879,11 @@ class _Builder:
         text = str(raw).strip()
         if self.version >= 2 and isinstance(raw, str):
             for start, end, problem in unknown_names(raw, self.scope.variables):
-                self.error("SP409", f"{what}: {problem}", _expr_pos(raw, start, pos),
+                self.error("SP409", _("{what}: {message}").format(what=what, message=problem),
+                           _expr_pos(raw, start, pos),
                            did_you_mean(raw[start + 1:end - 1], self.scope.variables) or
-                           "write {variable}, {variable.label} or {turn}; "
-                           "{{ and }} for literal braces")
+                           _("write {variable}, {variable.label} or {turn}; {{ and }} for "
+                             "literal braces"))
         return text
 
     def int_value(self, raw: Any, pos: Pos | None, what: str) -> X.Typed | None:
@@ -878,8 +914,9 @@ class _Builder:
             check = nums
         for n in check:
             if not 0 <= n <= last:
-                self.error("SP308", f"{where}: turn {n} does not exist (turns 0..{last})",
-                           pos_of(raw, pos), f"use a turn from 0 to {last}")
+                self.error("SP308", _("{where}: turn {n} does not exist (turns 0..{last})").format(
+                    where=where, n=n, last=last), pos_of(raw, pos),
+                    _("use a turn from 0 to {last}").format(last=last))
         return frozenset(n for n in nums if 0 <= n <= last)
 
     def build_branches(self, raws) -> dict[str, Branch]:
@@ -888,20 +925,21 @@ class _Builder:
         for raw, pos in raws:
             ident = str(raw["id"])
             # A second branch with the same id is reported, and its body still checked.
-            first = self.unique(seen, ident, pos_of(raw["id"], pos), "branch")
+            first = self.unique(seen, ident, pos_of(raw["id"], pos), _("branch"))
             # A branch without its title or options is reported by the structural check;
             # what it has is still checked.
             whole = isinstance(raw.get("title"), str) and isinstance(raw.get("options"), list)
             if ident in self.scope.injects and first:
-                self.error("SP301", f"'{ident}' names both a branch and an inject",
-                           pos_of(raw["id"], pos), "rename one of them")
+                self.error("SP301", _("'{id}' names both a branch and an inject").format(id=ident),
+                           pos_of(raw["id"], pos), _("rename one of them"))
             if first:
                 self.item_hashes[f"branch:{ident}"] = _raw_hash(raw)
-            what = f"branch '{ident}'"
+            what = _("branch '{id}'").format(id=ident)
             # Positions stay lazy, (mapping, key, fallback), until a problem is reported.
             self.check_actor(raw.get("actor"), (raw, "actor", pos), what)
             cites = self.check_events(raw.get("cites"), (raw, "cites", pos), what)
-            when = self.condition(raw.get("when"), (raw, "when", pos), f"{what}, precondition")
+            when = self.condition(raw.get("when"), (raw, "when", pos),
+                                  _("{what}, precondition").format(what=what))
             adjudication = self.adjudication(raw.get("adjudication"), (raw, "adjudication", pos),
                                              what)
             options = []
@@ -915,18 +953,20 @@ class _Builder:
                     self.option(o, opos, what, adjudication is not None, ident=f"{i + 1}")
                     continue
                 first_option = self.unique(oseen, str(o["id"]), pos_of(o["id"], opos),
-                                           f"option of {what}")
+                                           _("option of {what}").format(what=what))
                 option = self.option(o, opos, what, adjudication is not None)
                 if first_option:
                     options.append(option)
             if adjudication is not None:
                 self.check_outcomes(raw, pos, options, adjudication, what)
             if adjudication is not None and not any(o.contested for o in options):
-                self.error("SP502", f"{what} has an adjudication but no option has on_success/"
-                           "on_failure", value_pos(raw, "adjudication", pos),
-                           "add on_success/on_failure to the contested option", WARNING)
+                self.error("SP502", _("{what} has an adjudication but no option has on_success/"
+                                      "on_failure").format(what=what),
+                           value_pos(raw, "adjudication", pos),
+                           _("add on_success/on_failure to the contested option"), WARNING)
             if isinstance(raw.get("options"), list) and not raw["options"]:
-                self.error("SP208", f"{what} needs at least one option", value_pos(raw, "options", pos))
+                self.error("SP208", _("{what} needs at least one option").format(what=what),
+                           value_pos(raw, "options", pos))
             signposts = []
             for i, s in enumerate(raw.get("signposts") or []):
                 spos = (raw["signposts"], i, pos)
@@ -935,7 +975,7 @@ class _Builder:
                     signposts.append(Signpost(sid, s.strip(), None, ident))
                 elif isinstance(s, dict) and "text" in s:
                     cond = self.condition(s.get("when"), (s, "when", spos),
-                                          f"{what}, signpost {i + 1}")
+                                          _("{what}, signpost {n}").format(what=what, n=i + 1))
                     signposts.append(Signpost(sid, str(s["text"]).strip(), cond, ident))
             turns = self.turn_set(raw.get("turns"), (raw, "turns", pos), what)
             if not first or not whole:
@@ -952,14 +992,15 @@ class _Builder:
     def option(self, o: dict, pos, what: str, adjudicated: bool,
                ident: str | None = None) -> Option:
         ident = str(o["id"]) if ident is None else ident   # an option without id: its place
-        owhat = f"{what}, option '{ident}'"
+        owhat = _("{what}, option '{id}'").format(what=what, id=ident)
         outcomes = {}
         for key in ("on_success", "on_failure"):
             if key in o and isinstance(o[key], dict):
                 if not adjudicated:
-                    self.error("SP501", f"{owhat} has {key} but the branch has no adjudication",
+                    self.error("SP501", _("{what} has {key} but the branch has no "
+                                          "adjudication").format(what=owhat, key=key),
                                o.key_pos.get(key) if hasattr(o, "key_pos") else pos,
-                               "add `adjudication: {dice: 2d6, target: 7}` to the branch")
+                               _("add `adjudication: {dice: 2d6, target: 7}` to the branch"))
                 out = o[key]
                 outcomes[key] = Outcome(self.text(out.get("narrative", ""),
                                                   (out, "narrative", pos), f"{owhat}, {key}"),
@@ -980,7 +1021,7 @@ class _Builder:
                                  f"{owhat}, outcome '{band}'")))
                 for band, out in o["outcomes"].items() if isinstance(out, dict))
         when = None
-        if "when" in o and self.needs_v2("an option's `when`", value_pos(o, "when", pos)):
+        if "when" in o and self.needs_v2(_("an option's `when`"), value_pos(o, "when", pos)):
             when = self.condition(o["when"], value_pos(o, "when", pos), f"{owhat}, when")
         return Option(id=ident, label=str(o.get("label", "")), when=when,
                       narrative=self.text(o.get("narrative", ""), (o, "narrative", pos), owhat),
@@ -1053,7 +1094,8 @@ class _Builder:
             mpos = (raw["modifiers"], i, pos) if isinstance(raw["modifiers"], list) else \
                 (raw, "modifiers", pos)
             label = str(md.get("label", i + 1))   # a missing label or value is reported by
-            mwhat = f"{what}, modifier '{label}'"  # the structural check; the rest is checked
+            mwhat = _("{what}, modifier '{label}'").format(  # the structural check; the rest
+                what=what, label=label)                        # is checked
             value = self.int_value(md["value"], (md, "value", mpos), mwhat) \
                 if "value" in md else None
             cond = self.condition(md.get("when"), (md, "when", mpos), mwhat)
@@ -1195,22 +1237,22 @@ class _Builder:
         seen: dict[str, Pos | None] = {}
         for raw, pos in raws:
             ident = str(raw["id"])
-            first = self.unique(seen, ident, pos_of(raw["id"], pos), "inject")
+            first = self.unique(seen, ident, pos_of(raw["id"], pos), _("inject"))
             whole = isinstance(raw.get("title"), str)   # else reported by the structural check
             if first:
                 self.item_hashes[f"inject:{ident}"] = _raw_hash(raw)
-            what = f"inject '{ident}'"
+            what = _("inject '{id}'").format(id=ident)
             self.check_actor(raw.get("actor"), value_pos(raw, "actor", pos), what)
             turn = raw.get("turn")
             if isinstance(turn, int) and not 0 <= turn <= len(self.turns) - 1:
-                self.error("SP308", f"{what}: turn {turn} does not exist "
-                           f"(turns 0..{len(self.turns) - 1})", value_pos(raw, "turn", pos))
+                self.error("SP308", _("{where}: turn {n} does not exist (turns 0..{last})").format(
+                    where=what, n=turn, last=len(self.turns) - 1), value_pos(raw, "turn", pos))
             inject = Inject(
                 id=ident, title=str(raw.get("title", "")),
                 narrative=self.text(raw.get("narrative", ""), (raw, "narrative", pos), what),
                 actor=str(raw.get("actor", "")), turn=turn if isinstance(turn, int) else None,
                 when=self.condition(raw.get("when"), value_pos(raw, "when", pos),
-                                    f"{what}, condition"),
+                                    _("{what}, condition").format(what=what)),
                 effects=self.effects(raw.get("effects"), value_pos(raw, "effects", pos), what),
                 cites=self.check_events(raw.get("cites"), value_pos(raw, "cites", pos), what))
             if first and whole:
@@ -1224,7 +1266,7 @@ class _Builder:
             if not isinstance(raw, dict) or not {"id", "text", "when"} <= set(raw):
                 continue
             ident = str(raw["id"])
-            if not self.unique(seen, ident, pos_of(raw["id"], pos), "signpost"):
+            if not self.unique(seen, ident, pos_of(raw["id"], pos), _("signpost")):
                 continue
             self.item_hashes[f"signpost:{ident}"] = _raw_hash(raw)
             cond = self.condition(raw["when"], value_pos(raw, "when", pos), f"signpost '{ident}'")
@@ -1240,7 +1282,7 @@ class _Builder:
                     or not isinstance(raw.get("text"), str):
                 continue  # reported by the structural check
             ident = str(raw["id"])
-            if not self.unique(seen, ident, pos_of(raw["id"], pos), "objective"):
+            if not self.unique(seen, ident, pos_of(raw["id"], pos), _("objective")):
                 continue
             self.item_hashes[f"objective:{ident}"] = _raw_hash(raw)
             out.append(Objective(ident, " ".join(raw["text"].split()),
@@ -1248,7 +1290,7 @@ class _Builder:
         return tuple(out)
 
     def build_endings(self, raws, pos) -> tuple[Ending, ...]:
-        if not isinstance(raws, list) or not raws or not self.needs_v2("`endings`", pos):
+        if not isinstance(raws, list) or not raws or not self.needs_v2(_("`endings`"), pos):
             return ()
         out = []
         seen: dict[str, Pos | None] = {}
@@ -1257,10 +1299,10 @@ class _Builder:
                 continue
             ident = str(raw["id"])
             ipos = (raws, i, pos)
-            if not self.unique(seen, ident, pos_of(raw["id"], ipos), "ending"):
+            if not self.unique(seen, ident, pos_of(raw["id"], ipos), _("ending")):
                 continue
             self.item_hashes[f"ending:{ident}"] = _raw_hash(raw)
-            what = f"ending '{ident}'"
+            what = _("ending '{id}'").format(id=ident)
             cond = self.condition(raw["when"], value_pos(raw, "when", ipos), what)
             narrative = self.text(raw.get("narrative", ""), (raw, "narrative", ipos), what)
             if cond is not None:
@@ -1332,7 +1374,7 @@ def check_catalogues(paths, texts: dict | None = None) -> list[Diagnostic]:
     for path in paths:
         data = builder.files.load(path, str(path))
         if data is not None and builder.check.obj(data, "catalogue", getattr(data, "pos", None),
-                                                  f"catalogue {path}"):
+                                                  _("catalogue {name}").format(name=path)):
             datas.append(data)
 
     def items(key):

@@ -12,7 +12,8 @@ from typing import Any
 
 import attrs
 
-from engine.diagnostics import Diagnostic, Pos, diag, did_you_mean
+from engine.diagnostics import Diagnostic, Pos, closest, diag, did_you_mean
+from engine.i18n import N_, Messages, _, current_language
 
 FORMAT_VERSION = 2                 # the newest; files say which they are written in
 # Every format version the loader reads; the JSON Schema accepts exactly these.
@@ -25,8 +26,12 @@ DICE_RE = re.compile(r"^([1-9]\d?)d([1-9]\d{0,2})$")
 # 100 ms (bench/bench_dice.py): at most MAX_DICE dice of at most MAX_SIDES sides, and at most
 # MAX_DICE_SPAN possible totals (count × sides).
 MAX_DICE, MAX_SIDES, MAX_DICE_SPAN = 50, 999, 2000
-DICE_LIMITS = (f"at most {MAX_DICE} dice of at most {MAX_SIDES} sides, and dice × sides at most "
-               f"{MAX_DICE_SPAN}")
+DICE_LIMITS = N_("at most {dice} dice of at most {sides} sides, and dice × sides at most {span}")
+
+
+def dice_limits() -> str:
+    """DICE_LIMITS in the current language."""
+    return _(DICE_LIMITS).format(dice=MAX_DICE, sides=MAX_SIDES, span=MAX_DICE_SPAN)
 TURNS_RE = re.compile(r"^(\d+)\s*\.\.\s*(\d+)?$")
 # Plain scalars YAML 1.1 reads as booleans: an author who writes them as names must quote them.
 YAML_BOOL_WORDS = "yes, no, on, off, y, n, true, false"
@@ -52,10 +57,6 @@ def is_spillover_text(text: str) -> bool:
     return any(m.group(1) in ours for m in _TOP_KEY.finditer(text))
 
 
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December")
-
-
 def date_problem(v: Any) -> str | None:
     """Why `v` is not a date YYYY, YYYY-MM or YYYY-MM-DD, or None when it is one.
     The form is checked by DATE_RE; a full date must also exist (no 2025-06-31)."""
@@ -63,7 +64,7 @@ def date_problem(v: Any) -> str | None:
 
     text = str(v) if isinstance(v, int) and not isinstance(v, bool) else v
     if not isinstance(text, str) or not DATE_RE.match(text):
-        return "not a date YYYY, YYYY-MM or YYYY-MM-DD"
+        return _("not a date YYYY, YYYY-MM or YYYY-MM-DD")
     if len(text) == 10:
         import calendar
 
@@ -72,7 +73,9 @@ def date_problem(v: Any) -> str | None:
             datetime.date(year, month, day)
         except ValueError:
             days = calendar.monthrange(year, month)[1]
-            return f"not a real date: {_MONTHS[month - 1]} {year} has {days} days"
+            return _("not a real date: {month} has {days} days").format(
+                month=Messages(current_language()).date(datetime.date(year, month, 1), "LLLL y"),
+                days=days)
     return None
 
 
@@ -104,9 +107,9 @@ def _depth(text: Any) -> int:
     return sum(text.count(c) for c in "({") - sum(text.count(c) for c in ")}")
 
 
-QUOTE_HINT = ("in a flow-style [...] or {...} a comma ends the item, so YAML split the "
-              "expression: quote it, e.g. \"chosen(branch, option)\", or write one '- item' "
-              "per line")
+QUOTE_HINT = N_("in a flow-style [...] or {...} a comma ends the item, so YAML split the "
+                "expression: quote it, e.g. \"chosen(branch, option)\", or write one '- item' "
+                "per line")
 
 
 @attrs.frozen
@@ -344,11 +347,12 @@ OBJECTS: dict[str, list[F]] = {
 def dice_limit_problem(count: int, sides: int) -> str | None:
     """Why `count` dice of `sides` sides are beyond the declared limits, or None."""
     if count > MAX_DICE:
-        return f"more than {MAX_DICE} dice"
+        return _("more than {n} dice").format(n=MAX_DICE)
     if sides > MAX_SIDES:
-        return f"dice of more than {MAX_SIDES} sides"
+        return _("dice of more than {n} sides").format(n=MAX_SIDES)
     if count * sides > MAX_DICE_SPAN:
-        return f"{count * sides} possible totals, more than {MAX_DICE_SPAN}"
+        return _("{n} possible totals, more than {limit}").format(n=count * sides,
+                                                                limit=MAX_DICE_SPAN)
     return None
 
 
@@ -377,8 +381,8 @@ class Checker:
     def obj(self, data: Any, name: str, pos: Any, where: Any) -> bool:
         """Check a mapping of kind `name`; returns False when it cannot be used at all."""
         if not isinstance(data, dict):
-            self.error("SP203", f"{_where(where)} should be a mapping (key: value), found "
-                       f"{describe(data)}", pos_of(data, pos))
+            self.error("SP203", _("{where} should be a mapping (key: value), found {found}").format(
+                where=_where(where), found=describe(data)), pos_of(data, pos))
             return False
         fields = _fields(name)
         ok = self._flow_split_mapping(data, pos)
@@ -388,28 +392,32 @@ class Checker:
                 continue
             if key not in fields:
                 kpos = data.key_pos.get(key, pos) if hasattr(data, "key_pos") else pos
-                close = did_you_mean(str(key), [f for f in fields if f not in data])
-                hint = close or did_you_mean(str(key), fields) or \
-                    "allowed keys: " + ", ".join(fields)
+                close = closest(str(key), [f for f in fields if f not in data])
+                hint = did_you_mean(str(key), [close] if close else fields) or \
+                    _("allowed keys: {keys}").format(keys=", ".join(fields))
                 if close:
-                    misspelt.add(close.split("'")[1])
-                self.error("SP201", f"unknown key '{key}' in {_where(where)}", kpos, hint)
+                    misspelt.add(close)
+                self.error("SP201", _("unknown key '{key}' in {where}").format(
+                    key=key, where=_where(where)), kpos, hint)
                 ok = False
         value = self.value
         for fname, f in fields.items():
             if fname not in data:
                 if f.kind == "version":
-                    self.error("SP202", f"{_where(where)} has no 'spillover:' line giving its "
-                               "format version", getattr(data, "pos", pos),
-                               f"add 'spillover: {FORMAT_VERSIONS[-1]}' as the first line")
+                    self.error("SP202", _("{where} has no 'spillover:' line giving its format "
+                                          "version").format(where=_where(where)),
+                               getattr(data, "pos", pos),
+                               _("add 'spillover: {n}' as the first line").format(
+                                   n=FORMAT_VERSIONS[-1]))
                     ok = False
                 elif f.required:
                     if fname not in misspelt:
-                        self.error("SP202", f"{_where(where)} needs '{fname}' "
-                                   f"({f.doc.rstrip('.')})", getattr(data, "pos", pos))
+                        self.error("SP202", _("{where} needs '{key}' ({doc})").format(
+                            where=_where(where), key=fname, doc=f.doc.rstrip('.')),
+                            getattr(data, "pos", pos))
                     ok = False
                 continue
-            ok = value(data[fname], f, (data, fname, pos), ("'{}' in {}", fname, where)) and ok
+            ok = value(data[fname], f, (data, fname, pos), (IN, fname, where)) and ok
         return ok
 
     def _flow_split_mapping(self, data: dict, pos: Any) -> bool:
@@ -427,8 +435,9 @@ class Checker:
                 depth += _depth(keys[j])
             if j > i and depth <= 0:
                 whole = ", ".join([value] + [str(k) for k in keys[i + 1:j + 1]])
-                self.error("SP401", f"'{whole}' was split at its comma by YAML's flow style",
-                           value_pos(data, key, resolve_pos(pos)), QUOTE_HINT)
+                self.error("SP401", _("'{text}' was split at its comma by YAML's flow "
+                                      "style").format(text=whole),
+                           value_pos(data, key, resolve_pos(pos)), _(QUOTE_HINT))
                 self.split_pieces.update(id(x) for x in [value] + keys[i + 1:j + 1])
                 ok = False
         return ok
@@ -438,8 +447,9 @@ class Checker:
         ok = True
         for first, last in flow_splits(v):
             whole = ", ".join(str(x) for x in v[first:last + 1])
-            self.error("SP401", f"'{whole}' was split at its comma by YAML's flow style",
-                       pos_of(v[first], (v, first, pos)), QUOTE_HINT)
+            self.error("SP401", _("'{text}' was split at its comma by YAML's flow "
+                                  "style").format(text=whole),
+                       pos_of(v[first], (v, first, pos)), _(QUOTE_HINT))
             self.split_pieces.update(id(x) for x in v[first:last + 1])
             ok = False
         return ok
@@ -450,78 +460,82 @@ class Checker:
             return self.obj(v, target, pos, where)
         if kind == "list":
             if not isinstance(v, list):
-                return self.wrong(v, "a list", pos, where,
-                                  "put '- ' before each item (its first key)"
+                return self.wrong(v, _("a list"), pos, where,
+                                  _("put '- ' before each item (its first key)")
                                   if isinstance(v, dict) else None)
             ok = True
             obj = self.obj
             for i, item in enumerate(v):
-                ok = obj(item, target, (v, i, pos), ("item {} of {}", i + 1, where)) and ok
+                ok = obj(item, target, (v, i, pos), (ITEM_OF, i + 1, where)) and ok
             return ok
         if kind == "map":
             if not isinstance(v, dict):
-                return self.wrong(v, "a mapping", pos, where)
+                return self.wrong(v, _("a mapping"), pos, where)
             ok = True
             for key, item in v.items():
                 ok = self.ident(key, (v, key, pos, "key"), where) and ok
-                ok = self.obj(item, target, (v, key, pos), ("'{}' in {}", key, where)) and ok
+                ok = self.obj(item, target, (v, key, pos), (IN, key, where)) and ok
             return ok
         return getattr(self, "k_" + kind)(v, f, pos, where)
 
     def wrong(self, v: Any, want: str, pos: Any, where: Any, hint: str | None = None):
-        self.error("SP203", f"{_where(where)} should be {want}, found {describe(v)}",
-                   pos_of(v, pos), hint)
+        self.error("SP203", _("{where} should be {want}, found {found}").format(
+            where=_where(where), want=want, found=describe(v)), pos_of(v, pos), hint)
         return False
 
     def ident(self, v: Any, pos: Any, where: Any) -> bool:
         if isinstance(v, bool):
-            return self.wrong(v, "an id", pos, where,
-                              f"YAML reads the plain words {YAML_BOOL_WORDS} as true or false: "
-                              "quote a name like that ('on') or choose another word")
+            return self.wrong(v, _("an id"), pos, where,
+                              _("YAML reads the plain words {words} as true or false: quote a "
+                                "name like that ('on') or choose another word").format(
+                                  words=YAML_BOOL_WORDS))
         if not isinstance(v, str):
-            return self.wrong(v, "an id", pos, where)
+            return self.wrong(v, _("an id"), pos, where)
         if not ID_RE.match(v):
             suggestion = re.sub(r"[^a-z0-9_]+", "_", v.lower()).strip("_")
-            self.error("SP206", f"'{v}' in {_where(where)} is not a snake_case id",
-                       pos_of(v, pos), f"use lowercase letters, digits and _, e.g. '{suggestion}'")
+            self.error("SP206", _("'{id}' in {where} is not a snake_case id").format(
+                id=v, where=_where(where)), pos_of(v, pos),
+                _("use lowercase letters, digits and _, e.g. '{id}'").format(id=suggestion))
             return False
         return True
 
     # -- scalar kinds
     def k_str(self, v, f, pos, where):
-        return isinstance(v, str) or self.wrong(v, "text", pos, where,
-                                                "quote it if it looks like a number or date")
+        return isinstance(v, str) or self.wrong(v, _("text"), pos, where,
+                                                _("quote it if it looks like a number or date"))
 
     def k_scalar(self, v, f, pos, where):
         return isinstance(v, (str, int)) and not isinstance(v, bool) or \
-            self.wrong(v, "text or a number", pos, where)
+            self.wrong(v, _("text or a number"), pos, where)
 
     def k_int(self, v, f, pos, where):
         return isinstance(v, int) and not isinstance(v, bool) or \
-            self.wrong(v, "a whole number", pos, where)
+            self.wrong(v, _("a whole number"), pos, where)
 
     def k_posint(self, v, f, pos, where):
         if not self.k_int(v, f, pos, where):
             return False
         if v < 1:
-            self.error("SP203", f"{_where(where)} should be at least 1", pos_of(v, pos))
+            self.error("SP203", _("{where} should be at least 1").format(where=_where(where)),
+                       pos_of(v, pos))
             return False
         return True
 
     def k_bool(self, v, f, pos, where):
-        return isinstance(v, bool) or self.wrong(v, "true or false", pos, where)
+        return isinstance(v, bool) or self.wrong(v, _("true or false"), pos, where)
 
     def k_choice(self, v, f, pos, where):
         if v not in f.choices:
-            self.error("SP204", f"{_where(where)} should be one of {', '.join(f.choices)}, "
-                       f"found {describe(v)}", pos_of(v, pos),
+            self.error("SP204", _("{where} should be one of {choices}, found {found}").format(
+                where=_where(where), choices=', '.join(f.choices), found=describe(v)),
+                pos_of(v, pos),
                        did_you_mean(str(v), f.choices))
             return False
         return True
 
     def k_slug(self, v, f, pos, where):
         if not isinstance(v, str) or not SLUG_RE.match(v):
-            return self.wrong(v, "a short id (lowercase letters, digits, - and _)", pos, where)
+            return self.wrong(v, _("a short id (lowercase letters, digits, - and _)"), pos, where)
         return True
 
     def k_id(self, v, f, pos, where):
@@ -531,43 +545,51 @@ class Checker:
         problem = date_problem(v)
         if problem is not None:
             if not isinstance(v, str) or not DATE_RE.match(v):
-                self.error("SP205", f"{_where(where)} should be a date YYYY, YYYY-MM or "
-                           f"YYYY-MM-DD, found {describe(v)}", pos_of(v, pos), "e.g. 2023-07-12")
+                self.error("SP205", _("{where} should be a date YYYY, YYYY-MM or YYYY-MM-DD, "
+                                      "found {found}").format(where=_where(where),
+                                                              found=describe(v)),
+                           pos_of(v, pos), _("e.g. 2023-07-12"))
             else:
-                self.error("SP205", f"{_where(where)}: {v} is {problem}", pos_of(v, pos),
-                           "check the day and month")
+                self.error("SP205", _("{where}: {value} is {problem}").format(
+                    where=_where(where), value=v, problem=problem), pos_of(v, pos),
+                    _("check the day and month"))
             return False
         return True
 
     def k_version(self, v, f, pos, where):
         if v not in FORMAT_VERSIONS or isinstance(v, bool):
-            self.error("SP207", f"format version {describe(v)} is not supported", pos_of(v, pos),
-                       "this engine reads version "
-                       + " or ".join(str(n) for n in FORMAT_VERSIONS))
+            self.error("SP207", _("format version {version} is not supported").format(
+                version=describe(v)), pos_of(v, pos),
+                _("this engine reads version {versions}").format(
+                    versions=_(" or ").join(str(n) for n in FORMAT_VERSIONS)))
             return False
         return True
 
     def k_dice(self, v, f, pos, where):
         if not isinstance(v, str) or not DICE_RE.match(v):
             lower = isinstance(v, str) and DICE_RE.match(v.strip().lower())
-            hint = "N dice of M sides: 1d6, 2d6, 1d20; " + DICE_LIMITS
             if lower and v != v.strip():
-                hint = f"remove the spaces around it: write {v.strip().lower()}"
+                hint = _("remove the spaces around it: write {dice}").format(
+                    dice=v.strip().lower())
             elif lower:
-                hint = f"write {v.strip().lower()} (a lowercase d)"
-            self.error("SP503", f"{_where(where)} should be dice like 2d6, found {describe(v)}",
-                       pos_of(v, pos), hint)
+                hint = _("write {dice} (a lowercase d)").format(dice=v.strip().lower())
+            else:
+                hint = _("N dice of M sides: 1d6, 2d6, 1d20; {limits}").format(
+                    limits=dice_limits())
+            self.error("SP503", _("{where} should be dice like 2d6, found {found}").format(
+                where=_where(where), found=describe(v)), pos_of(v, pos), hint)
             return False
         problem = dice_limit_problem(*map(int, DICE_RE.match(v).groups()))
         if problem:
-            self.error("SP503", f"{_where(where)}: {v} is {problem}", pos_of(v, pos),
-                       DICE_LIMITS)
+            self.error("SP503", _("{where}: {value} is {problem}").format(
+                where=_where(where), value=v, problem=problem), pos_of(v, pos), dice_limits())
             return False
         return True
 
     def _list_of(self, v, pos, where, check) -> bool:
         if not isinstance(v, list):
-            return self.wrong(v, "a list", pos, where, "write [a, b] or one '- item' per line")
+            return self.wrong(v, _("a list"), pos, where,
+                              _("write [a, b] or one '- item' per line"))
         ok = True
         for i, item in enumerate(v):
             ok = check(item, (v, i, pos)) and ok
@@ -577,7 +599,8 @@ class Checker:
         if isinstance(v, list) and all(isinstance(x, str) and ID_RE.match(x) for x in v):
             return True  # the usual case, with nothing to report
         if isinstance(v, str):
-            return self.wrong(v, "a list", pos, where, f"write [{v.strip()}]")
+            return self.wrong(v, _("a list"), pos, where,
+                              _("write [{items}]").format(items=v.strip()))
         return self._list_of(v, pos, where, lambda item, p: self.ident(item, p, where))
 
     def k_strs(self, v, f, pos, where):
@@ -591,8 +614,9 @@ class Checker:
 
     def k_effects(self, v, f, pos, where):
         if isinstance(v, str):
-            return self.wrong(v, "a list of effects", pos, where,
-                              f"write [{v.strip()}], or one '- effect' per line")
+            return self.wrong(v, _("a list of effects"), pos, where,
+                              _("write [{items}], or one '- effect' per line").format(
+                                  items=v.strip()))
         if isinstance(v, list) and any(isinstance(x, dict) for x in v):
             def item(x, p):
                 if isinstance(x, dict):                 # {if, then, else} (format 2)
@@ -610,7 +634,7 @@ class Checker:
 
     def k_intexpr(self, v, f, pos, where):
         return isinstance(v, (int, str)) and not isinstance(v, bool) or \
-            self.wrong(v, "a whole number or an expression", pos, where)
+            self.wrong(v, _("a whole number or an expression"), pos, where)
 
     def k_initial(self, v, f, pos, where):
         return True  # checked against the declared type by the loader
@@ -618,10 +642,10 @@ class Checker:
     def k_range(self, v, f, pos, where):
         if not (isinstance(v, list) and len(v) == 2 and all(
                 isinstance(x, int) and not isinstance(x, bool) for x in v)):
-            return self.wrong(v, "[lowest, highest]", pos, where, "e.g. range: [0, 5]")
+            return self.wrong(v, _("[lowest, highest]"), pos, where, _("e.g. range: [0, 5]"))
         if v[0] > v[1]:
-            self.error("SP203", f"{_where(where)}: lowest {v[0]} is above highest {v[1]}",
-                       pos_of(v, pos))
+            self.error("SP203", _("{where}: lowest {lo} is above highest {hi}").format(
+                where=_where(where), lo=v[0], hi=v[1]), pos_of(v, pos))
             return False
         return True
 
@@ -630,22 +654,24 @@ class Checker:
             return True
         m = TURNS_RE.match(v.strip()) if isinstance(v, str) else None
         if m and m.group(2) and turn_number(m.group(2)) < turn_number(m.group(1)):
-            self.error("SP203", f"{_where(where)}: turns '{v.strip()}' run backwards",
-                       pos_of(v, pos), f"write '{m.group(2)}..{m.group(1)}'")
+            self.error("SP203", _("{where}: turns '{turns}' run backwards").format(
+                where=_where(where), turns=v.strip()), pos_of(v, pos),
+                _("write '{lo}..{hi}'").format(lo=m.group(2), hi=m.group(1)))
             return False
         if m:
             return True
         if isinstance(v, list):
             return self._list_of(v, pos, where, lambda item, p: self.k_int(item, f, p, where))
-        return self.wrong(v, "a turn number, a list of them, or a range like '2..5'", pos, where)
+        return self.wrong(v, _("a turn number, a list of them, or a range like '2..5'"), pos,
+                          where)
 
     def k_actors(self, v, f, pos, where):
         if not isinstance(v, dict):
-            return self.wrong(v, "a mapping of actor id to name", pos, where)
+            return self.wrong(v, _("a mapping of actor id to name"), pos, where)
         ok = True
         for key, name in v.items():
             ok = self.ident(key, (v, key, pos, "key"), where) and ok
-            ok = self.k_str(name, f, (v, key, pos), f"actor '{key}'") and ok
+            ok = self.k_str(name, f, (v, key, pos), _("actor '{id}'").format(id=key)) and ok
         return ok
 
     def k_labels(self, v, f, pos, where):
@@ -663,7 +689,7 @@ class Checker:
         def one(item, p):
             if isinstance(item, str):
                 return True
-            return self.obj(item, "branch_signpost", p, ("a signpost in {}", where))
+            return self.obj(item, "branch_signpost", p, (A_SIGNPOST_IN, where))
         return self._list_of(v, pos, where, one)
 
 
@@ -691,14 +717,20 @@ def _parse_kind(kind: str) -> tuple[str, str]:
     return parsed
 
 
+# The templates of those descriptions, translated when written out.
+IN = N_("'{arg}' in {parent}")
+ITEM_OF = N_("item {arg} of {parent}")
+A_SIGNPOST_IN = N_("a signpost in {parent}")
+
+
 def _where(where: Any) -> str:
     """A description given lazily as (template, parent description) or (template, argument,
-    parent description), written out."""
+    parent description), written out in the current language."""
     if where.__class__ is not tuple:
         return where
     if len(where) == 2:
-        return where[0].format(_where(where[1]))
-    return where[0].format(where[1], _where(where[2]))
+        return _(where[0]).format(parent=_where(where[1]))
+    return _(where[0]).format(arg=where[1], parent=_where(where[2]))
 
 
 OBJECTS["branch_signpost"] = [
@@ -709,13 +741,13 @@ OBJECTS["branch_signpost"] = [
 
 def describe(v: Any) -> str:
     if v is None:
-        return "nothing"
+        return _("nothing")
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, dict):
-        return "a mapping"
+        return _("a mapping")
     if isinstance(v, list):
-        return "a list"
+        return _("a list")
     if isinstance(v, str):
         return repr(str(v)) if len(v) < 40 else repr(str(v)[:37] + "...")
     return repr(v)

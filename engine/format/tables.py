@@ -37,6 +37,7 @@ from engine.format.prose import short_hash
 from engine.format.schema import pos_of, value_pos
 from engine.format.strings import SOURCE_LANG, source_strings, translated
 from engine.format.yamlsource import gc_paused, load_yaml_file
+from engine.i18n import Messages, _, current_language, ngettext
 from engine.model import Scenario
 
 LANG_RE = re.compile(r"^[a-z]{2,3}$")
@@ -100,7 +101,7 @@ def owners(sc: Scenario) -> dict[str, Path]:
     kinds = {"branches": "branch", "injects": "inject", "events": "event", "sources": "source",
              "signposts": "signpost"}
     for path in scenario_files(sc):
-        data, _ = load_yaml_file(path)
+        data, _diags = load_yaml_file(path)
         if not isinstance(data, dict):
             continue
         for key, kind in kinds.items():
@@ -129,36 +130,41 @@ def read_table(path: Path, lang: str) -> tuple[dict[str, Entry], list[Diagnostic
         diags.append(diag("SP801", message, pos or where, hint))
 
     if not isinstance(data, dict):
-        bad("a string table should be a mapping with the keys spillover-strings, lang, strings",
+        bad(_("a string table should be a mapping with the keys spillover-strings, lang, "
+              "strings"),
             pos_of(data, where))
         return {}, diags
     for key in data:
         if key not in TABLE_KEYS:
-            bad(f"unknown key '{key}' in the string table", data.key_pos.get(key),
-                did_you_mean(str(key), TABLE_KEYS) or "allowed keys: " + ", ".join(TABLE_KEYS))
+            bad(_("unknown key '{key}' in the string table").format(key=key),
+                data.key_pos.get(key), did_you_mean(str(key), TABLE_KEYS)
+                or _("allowed keys: {keys}").format(keys=", ".join(TABLE_KEYS)))
     if data.get("spillover-strings") != 1:
-        bad("a string table starts with `spillover-strings: 1`",
+        bad(_("a string table starts with `spillover-strings: 1`"),
             value_pos(data, "spillover-strings", where))
     if data.get("lang") != lang:
-        bad(f"this table's lang is {data.get('lang')!r}, but its file name says '{lang}'",
-            value_pos(data, "lang", where), f"write `lang: {lang}`")
+        bad(_("this table's lang is {found}, but its file name says '{lang}'").format(
+            found=repr(data.get('lang')), lang=lang), value_pos(data, "lang", where),
+            _("write `lang: {lang}`").format(lang=lang))
     strings = data.get("strings") or {}
     if not isinstance(strings, dict):
-        bad("`strings` should map keys to {of, text}", value_pos(data, "strings", where))
+        bad(_("`strings` should map keys to {of, text}"), value_pos(data, "strings", where))
         return {}, diags
     out: dict[str, Entry] = {}
     for key, raw in strings.items():
         kpos = strings.key_pos.get(key)
         if not isinstance(raw, dict) or not isinstance(raw.get("text"), str) \
                 or not isinstance(raw.get("of"), str):
-            bad(f"'{key}' should be a mapping with `of` (the source text's hash) and `text`",
-                kpos, "write it as  key: {of: '1a2b3c4d', text: ...} (quote the hash: "
-                "YAML reads 00001234 as a number)")
+            bad(_("'{key}' should be a mapping with `of` (the source text's hash) and "
+                  "`text`").format(key=key),
+                kpos, _("write it as  key: {of: '1a2b3c4d', text: ...} (quote the hash: "
+                        "YAML reads 00001234 as a number)"))
             continue
         for k in raw:
             if k not in ENTRY_KEYS:
-                bad(f"unknown key '{k}' in the entry '{key}'", raw.key_pos.get(k),
-                    did_you_mean(str(k), ENTRY_KEYS) or "an entry has `of` and `text`")
+                bad(_("unknown key '{key}' in the entry '{entry}'").format(key=k, entry=key),
+                    raw.key_pos.get(k),
+                    did_you_mean(str(k), ENTRY_KEYS) or _("an entry has `of` and `text`"))
         out[str(key)] = Entry(str(raw["text"]).strip(), str(raw["of"]), kpos)
     return out, diags
 
@@ -193,11 +199,14 @@ def translate(sc: Scenario, lang: str, lint: bool = True) -> Translation:
         table = table_path(file, lang)
         if not table.is_file():
             if keys and lint:
-                diags.append(diag("SP803", f"no {_name(lang)} string table for {file.name}: its "
-                                  f"{len(keys)} texts are untranslated", Pos(shown(table), 0, 0),
-                                  f"`spillover translate {shown(Path(sc.path))} --lang {lang}` "
-                                  f"starts it (docs/AUTHORING.md, Translations)",
-                                  WARNING))
+                diags.append(diag("SP803", ngettext(
+                    "no {language} string table for {file}: its {n} text is untranslated",
+                    "no {language} string table for {file}: its {n} texts are untranslated",
+                    len(keys)).format(language=_name(lang), file=file.name, n=len(keys)),
+                    Pos(shown(table), 0, 0),
+                    _("`spillover translate {scenario} --lang {lang}` starts it "
+                      "(docs/AUTHORING.md, Translations)").format(
+                        scenario=shown(Path(sc.path)), lang=lang), WARNING))
             continue
         entries, problems = read_table(table, lang)
         diags += problems
@@ -206,31 +215,33 @@ def translate(sc: Scenario, lang: str, lint: bool = True) -> Translation:
             if key not in mine:
                 if key in source and lint:
                     right = table_path(owner_of(key, owned, main), lang).name
-                    diags.append(diag("SP802", f"'{key}' belongs in {right}, not here", e.pos,
-                                      f"move the entry to {right}"))
+                    diags.append(diag("SP802", _("'{key}' belongs in {file}, not here").format(
+                        key=key, file=right), e.pos,
+                        _("move the entry to {file}").format(file=right)))
                 else:
-                    diags.append(diag("SP802", f"'{key}' names no text of the scenario", e.pos,
-                                      did_you_mean(key, mine) or "remove the entry"))
+                    diags.append(diag("SP802", _("'{key}' names no text of the scenario").format(
+                        key=key), e.pos, did_you_mean(key, mine) or _("remove the entry")))
                 continue
             if not e.text:                           # a placeholder still to be written
-                diags.append(diag("SP803", f"'{key}' has no {_name(lang)} translation yet",
-                                  e.pos, "write its `text`", WARNING))
+                diags.append(diag("SP803", _("'{key}' has no {language} translation yet").format(
+                    key=key, language=_name(lang)), e.pos, _("write its `text`"), WARNING))
                 continue
             texts[key] = e.text
             if e.of == short_hash(source[key]):
                 current += 1
             else:
                 stale += 1
-                diags.append(diag("SP804", f"the translation of '{key}' is stale: the source "
-                                  "text changed since it was translated", e.pos,
-                                  f"check it against the source text, then write "
-                                  f"`of: '{short_hash(source[key])}'`", WARNING))
+                diags.append(diag("SP804", _("the translation of '{key}' is stale: the source "
+                                             "text changed since it was translated").format(
+                    key=key), e.pos, _("check it against the source text, then write "
+                                       "`of: '{hash}'`").format(hash=short_hash(source[key])),
+                    WARNING))
         for key in keys if lint else ():
             if key not in entries and key in source:
-                diags.append(diag("SP803", f"'{key}' has no {_name(lang)} translation",
-                                  Pos(shown(table), 1, 1),
-                                  f"add  {key}: {{of: '{short_hash(source[key])}', text: ...}}",
-                                  WARNING))
+                diags.append(diag("SP803", _("'{key}' has no {language} translation").format(
+                    key=key, language=_name(lang)), Pos(shown(table), 1, 1),
+                    _("add  {key}: {{of: '{hash}', text: ...}}").format(
+                        key=key, hash=short_hash(source[key])), WARNING))
     return Translation(translated(sc, texts, lang), Coverage(lang, len(source), current, stale),
                        tuple(diags))
 
@@ -252,17 +263,19 @@ def add_missing(sc: Scenario, lang: str) -> list[tuple[Path, int]]:
         have: dict[str, Entry] = {}
         if table.is_file():
             have, problems = read_table(table, lang)
-            data, _ = load_yaml_file(table)
+            data, _diags = load_yaml_file(table)
             if not problems and isinstance(data, dict) and list(data)[-1:] != ["strings"]:
-                problems = [diag("SP801", "new entries go at the end of `strings:`, which must "
-                                 "be the table's last key", Pos(shown(table), 1, 1))]
+                problems = [diag("SP801", _("new entries go at the end of `strings:`, which "
+                                            "must be the table's last key"),
+                                 Pos(shown(table), 1, 1))]
             if any(d.severity == "error" for d in problems):
                 raise DiagnosticError(problems)
         todo = [k for k in keys if k not in have]
         if not todo:
             continue
         lines = [] if table.is_file() else [
-            f"# {_name(lang)} text of {file.name}: a spillover string table (docs/AUTHORING.md,",
+            f"# {_name(lang, 'en')} text of {file.name}: a spillover string table "
+            "(docs/AUTHORING.md,",
             "# Translations). Write each `text`; `of` is the hash of the English it translates.",
             "spillover-strings: 1", f"lang: {lang}", "strings:"]
         for key in todo:
@@ -273,7 +286,7 @@ def add_missing(sc: Scenario, lang: str) -> list[tuple[Path, int]]:
         if old and not old.endswith("\n"):
             old += "\n"
         table.write_text(old + "\n".join(lines) + "\n", encoding="utf-8")
-        _, problems = read_table(table, lang)
+        _entries, problems = read_table(table, lang)
         if any(d.severity == "error" for d in problems):    # e.g. `strings: {}` written inline
             table.write_text(old, encoding="utf-8") if old else table.unlink()
             raise DiagnosticError(problems)
@@ -309,10 +322,12 @@ def load_scenario_in(path: str | os.PathLike, lang: str | None) -> Scenario:
     return t.scenario
 
 
-def _name(lang: str) -> str:
-    """The language's English name (Babel's), for messages: 'Russian', 'German'."""
+def _name(lang: str, locale: str | None = None) -> str:
+    """The language's name in the interface language (Babel's), for messages: 'Russian',
+    'German'; 'русский'. With `locale`, in that one (a table's English comment)."""
     from babel import Locale, UnknownLocaleError
     try:
-        return Locale.parse(lang).get_display_name("en") or f"'{lang}'"
+        return Locale.parse(lang).get_display_name(
+            locale or Messages(current_language()).locale) or f"'{lang}'"
     except (UnknownLocaleError, ValueError, LookupError):
         return f"'{lang}'"

@@ -51,6 +51,7 @@ from yaml.events import (
 from yaml.nodes import ScalarNode, SequenceNode
 
 from engine.diagnostics import Diagnostic, Pos, diag
+from engine.i18n import N_, _
 
 __all__ = [
     "LocDict",
@@ -96,7 +97,7 @@ _MAKERS = {
     _BOOL: _CONSTRUCT.construct_yaml_bool,
     _NULL: _CONSTRUCT.construct_yaml_null,
 }
-_KIND = {_INT: "an integer", _FLOAT: "a number", _BOOL: "true/false", _NULL: "null"}
+_KIND = {_INT: N_("an integer"), _FLOAT: N_("a number"), _BOOL: "true/false", _NULL: "null"}
 
 
 def _make(tag: str, value: str) -> Any:
@@ -113,8 +114,10 @@ class _TooLarge(ValueError):
 
 def _scalar_problem(exc: Exception, value: str, tag: str) -> str:
     if isinstance(exc, _TooLarge) or (tag == _INT and "digits" in str(exc)):
-        return f"'{_clip(value)}' is too large: whole numbers have at most 15 digits"
-    return f"'{_clip(value)}' cannot be read as {_KIND[tag]}"
+        return _("'{value}' is too large: whole numbers have at most 15 digits").format(
+            value=_clip(value))
+    return _("'{value}' cannot be read as {kind}").format(value=_clip(value),
+                                                          kind=_(_KIND[tag]))
 
 
 # ---------------------------------------------------------------------------- values
@@ -362,9 +365,9 @@ class _Reader:
         if loader.check_event(DocumentStartEvent):
             second = loader.peek_event()
             self.diags.append(diag(
-                "SP110", "a second YAML document starts here; a file holds one document",
+                "SP110", _("a second YAML document starts here; a file holds one document"),
                 self.pos(_mark(second.start_mark)),
-                hint="remove the '---' line and what follows, or move it to its own file"))
+                hint=_("remove the '---' line and what follows, or move it to its own file")))
         return root
 
     def _node(self, loader, depth: int) -> Any:
@@ -375,15 +378,16 @@ class _Reader:
             target = self.anchors.get(event.anchor)
             if target is None:
                 self.diags.append(diag(
-                    "SP104", f"the alias *{event.anchor} refers to no anchor",
+                    "SP104", _("the alias *{name} refers to no anchor").format(name=event.anchor),
                     self.pos(start),
-                    hint=f"define '&{event.anchor}' on a value before this alias uses it"))
+                    hint=_("define '&{name}' on a value before this alias uses it").format(
+                        name=event.anchor)))
                 return _Bad(start)
             if isinstance(target, _Coll) and target.open:
                 self.diags.append(diag(
-                    "SP107", f"the alias *{event.anchor} is inside the value it refers to "
-                    "(a recursive structure)", self.pos(start),
-                    hint="an alias may only refer to a value that is complete before it"))
+                    "SP107", _("the alias *{name} is inside the value it refers to (a recursive "
+                               "structure)").format(name=event.anchor), self.pos(start),
+                    hint=_("an alias may only refer to a value that is complete before it")))
                 return _Bad(start)
             return _Alias(target, start)
 
@@ -400,8 +404,8 @@ class _Reader:
             is_seq = isinstance(event, SequenceStartEvent)
             if depth >= MAX_DEPTH:
                 raise _Abort(diag(
-                    "SP107", f"the data is nested more than {MAX_DEPTH} levels deep",
-                    self.pos(start), hint="flatten the structure"))
+                    "SP107", _("the data is nested more than {n} levels deep").format(n=MAX_DEPTH),
+                    self.pos(start), hint=_("flatten the structure")))
             explicit = event.tag not in (None, "!")
             tag = event.tag if explicit else (_SEQ if is_seq else _MAP)
             node = _Coll("seq" if is_seq else "map", tag, start,
@@ -420,7 +424,8 @@ class _Reader:
             return node
 
         # The parser never yields anything else here; be safe anyway.
-        raise _Abort(diag("SP104", f"unexpected YAML event {type(event).__name__}",
+        raise _Abort(diag("SP104", _("unexpected YAML event {event}").format(
+            event=type(event).__name__),
                           self.pos(start)))
 
     # -- constructing: nodes to values
@@ -432,9 +437,9 @@ class _Reader:
         if self.visits > self.budget:
             at = self.alias_stack[0] if self.alias_stack else (self.last_alias or start)
             raise _Abort(diag(
-                "SP107", "following aliases (*name) expands the data by more than "
-                f"{MAX_NODE_VISITS:,} values — an alias bomb?", self.pos(at),
-                hint="refer to anchored values fewer times, or write the data out"))
+                "SP107", _("following aliases (*name) expands the data by more than {n} values "
+                           "— an alias bomb?").format(n=f"{MAX_NODE_VISITS:,}"), self.pos(at),
+                hint=_("refer to anchored values fewer times, or write the data out")))
 
     def build(self, node: Any, depth: int = 0) -> Any:
         self._tick(node.start)
@@ -455,9 +460,10 @@ class _Reader:
             return None
         if depth >= MAX_DEPTH:
             raise _Abort(diag(
-                "SP107", f"with aliases expanded, the data is nested more than {MAX_DEPTH} "
-                "levels deep", self.pos(self.alias_stack[0] if self.alias_stack else node.start),
-                hint="refer to anchored values less deeply, or write the data out"))
+                "SP107", _("with aliases expanded, the data is nested more than {n} levels "
+                           "deep").format(n=MAX_DEPTH),
+                self.pos(self.alias_stack[0] if self.alias_stack else node.start),
+                hint=_("refer to anchored values less deeply, or write the data out")))
         want = _SEQ if node.kind == "seq" else _MAP
         if node.tag != want:
             self._refuse_tag(node.tag, node.start)
@@ -473,9 +479,9 @@ class _Reader:
 
     def _refuse_tag(self, tag: str, start: tuple[int, int]) -> None:
         self.diags.append(diag(
-            "SP106", f"the tag {_short_tag(tag)} is refused: only plain data (text, numbers, "
-            "true/false, null, lists and mappings) is allowed", self.pos(start),
-            hint="remove the tag and write the value as plain data"))
+            "SP106", _("the tag {tag} is refused: only plain data (text, numbers, true/false, "
+                       "null, lists and mappings) is allowed").format(tag=_short_tag(tag)),
+            self.pos(start), hint=_("remove the tag and write the value as plain data")))
 
     def _scalar(self, node: _Scalar) -> Any:
         tag = node.tag
@@ -495,7 +501,7 @@ class _Reader:
             self.diags.append(diag(
                 "SP104", _scalar_problem(exc, node.value, tag),
                 self.text_pos(node),
-                hint="fix the value, or quote it to keep it as text"))
+                hint=_("fix the value, or quote it to keep it as text")))
             return None
 
     def _key(self, knode: Any) -> tuple[LocStr | None, Pos]:
@@ -505,23 +511,23 @@ class _Reader:
         if isinstance(node, _Bad):
             return None, kpos
         if isinstance(node, _Coll):
-            what = "a list" if node.kind == "seq" else "a mapping"
             self.diags.append(diag(
-                "SP109", f"a mapping key must be text, not {what}", kpos,
-                hint="write the key as plain text, e.g. 'name: value'"))
+                "SP109", _("a mapping key must be text, not a list") if node.kind == "seq"
+                else _("a mapping key must be text, not a mapping"), kpos,
+                hint=_("write the key as plain text, e.g. 'name: value'")))
             return None, kpos
         if node.explicit and node.tag not in _SCALAR_TAGS:
             self._refuse_tag(node.tag, node.start)
             return None, kpos
         if not node.explicit and node.tag == _MERGE:
             self.diags.append(diag(
-                "SP108", "merge keys (<<) are not supported", kpos,
-                hint="write the keys out in this mapping instead of merging them in"))
+                "SP108", _("merge keys (<<) are not supported"), kpos,
+                hint=_("write the keys out in this mapping instead of merging them in")))
             return None, kpos
         if node.style is None and node.value == "":
             self.diags.append(diag(
-                "SP109", "a mapping key is empty", kpos,
-                hint="write a name before the ':'"))
+                "SP109", _("a mapping key is empty"), kpos,
+                hint=_("write a name before the ':'")))
             return None, kpos
         # Any scalar key is its source text: `on:` is "on", `1:` is "1", `null:` is "null".
         return LocStr(node.value, self.text_pos(node), node.style), kpos
@@ -537,9 +543,10 @@ class _Reader:
             if key in out:
                 first = out.key_pos[key]
                 self.diags.append(diag(
-                    "SP105", f"the key '{_clip(key)}' appears twice in this mapping", kpos,
-                    hint=f"'{_clip(key)}' is first written on line {first.line}; "
-                    "remove or rename one of them"))
+                    "SP105", _("the key '{key}' appears twice in this mapping").format(
+                        key=_clip(key)), kpos,
+                    hint=_("'{key}' is first written on line {line}; remove or rename one of "
+                           "them").format(key=_clip(key), line=first.line)))
                 continue
             out[key] = value
             out.key_pos[key] = kpos
@@ -550,13 +557,14 @@ class _Reader:
 
     def syntax_diag(self, err: yaml.YAMLError, from_libyaml: bool) -> Diagnostic:
         if isinstance(err, yaml.MarkedYAMLError):
-            problem = err.problem or err.context or "invalid YAML"
+            problem = err.problem or err.context or _("invalid YAML")
             mark = err.problem_mark or err.context_mark
             message = problem
             if err.context and err.problem:
                 message += f" ({err.context}"
                 cm = err.context_mark
                 if cm is not None and (mark is None or _mark(cm) != _mark(mark)):
+                    # (the parser's own words are English: the rest of the line stays so)
                     message += f" that starts at line {cm.line + 1}, column {cm.column + 1}"
                 message += ")"
             if mark is not None:
@@ -569,31 +577,32 @@ class _Reader:
             if from_libyaml:  # libyaml counts bytes of the UTF-8 text
                 index = len(self.text.encode("utf-8")[:index].decode("utf-8", "ignore"))
             at = self.index_to_pos(min(max(index, 0), len(self.text)))
-            return diag("SP104", err.reason, at, hint="remove the invisible control character")
-        return diag("SP104", str(err) or "invalid YAML", Pos(self.file, 1, 1))
+            return diag("SP104", err.reason, at,
+                        hint=_("remove the invisible control character"))
+        return diag("SP104", str(err) or _("invalid YAML"), Pos(self.file, 1, 1))
 
     def _syntax_hint(self, problem: str, at: Pos) -> str:
         line = self.lines[at.line - 1] if 0 < at.line <= len(self.lines) else ""
         char = line[at.col - 1] if 0 < at.col <= len(line) else ""
         if char == "\t" or "'\\t'" in problem:
-            return "indent with spaces, not tabs"
+            return _("indent with spaces, not tabs")
         if "cannot start any token" in problem:
-            return f"quote the value: YAML cannot start plain text with {char!r}" if char \
-                else "quote the value"
+            return _("quote the value: YAML cannot start plain text with {char}").format(
+                char=repr(char)) if char else _("quote the value")
         if "mapping values are not allowed" in problem:
-            return ("quote a value that contains ': ' (e.g. title: \"Phase 1: setup\"), "
-                    "or check the indentation")
+            return _("quote a value that contains ': ' (e.g. title: \"Phase 1: setup\"), or "
+                     "check the indentation")
         if "end of stream" in problem and "quoted" in problem:
-            return "a quote is not closed"
+            return _("a quote is not closed")
         if "found unexpected end of stream" in problem:
-            return "a quote or bracket is not closed"
+            return _("a quote or bracket is not closed")
         if "expected ',' or" in problem:
             if re.search(r"\[[^\]]*[=<>!]", line) and "{" in line:
-                return ("inside a flow-style [...] the braces of an expression such as "
-                        "s = {a, b} are read as YAML: quote the expression, e.g. "
-                        "[\"s = {a, b}\"], or write one '- item' per line")
-            return "a bracket is not closed, or a comma is missing between items"
-        return "check the indentation and quoting on this line and the lines before it"
+                return _("inside a flow-style [...] the braces of an expression such as s = "
+                         "{a, b} are read as YAML: quote the expression, e.g. [\"s = {a, "
+                         "b}\"], or write one '- item' per line")
+            return _("a bracket is not closed, or a comma is missing between items")
+        return _("check the indentation and quoting on this line and the lines before it")
 
 
 # ---------------------------------------------------------------------------- the fast path
@@ -689,12 +698,12 @@ class _Fast:
     def load(self) -> tuple[object | None, list[Diagnostic]]:
         root = self.compose()
         if root is None:
-            return None, [Diagnostic("SP103", "the file holds only comments", self.file,
-                                     hint="write the YAML data into the file")]
+            return None, [Diagnostic("SP103", _("the file holds only comments"), self.file,
+                                     hint=_("write the YAML data into the file"))]
         if (root.__class__ is ScalarNode and root.tag.__class__ is slice and root.tag.step[0]
                 and root.value == "" and not root.style):
-            return None, [Diagnostic("SP103", "the file's document is empty", self.file,
-                                     hint="write the YAML data into the file")]
+            return None, [Diagnostic("SP103", _("the file's document is empty"), self.file,
+                                     hint=_("write the YAML data into the file"))]
         value = self.scalar(root) if root.__class__ is ScalarNode else self.collection(root, 0)
         diags = _sorted(self.diags)
         if any(d.code in _FATAL for d in diags):
@@ -765,10 +774,10 @@ class _Fast:
             if key in out:
                 first = marks[list(out).index(key)][0]
                 self.diags.append(diag(
-                    "SP105", f"the key '{_clip(key)}' appears twice in this mapping",
-                    self.at(knode.start_mark),
-                    hint=f"'{_clip(key)}' is first written on line {first.line + 1}; "
-                    "remove or rename one of them"))
+                    "SP105", _("the key '{key}' appears twice in this mapping").format(
+                        key=_clip(key)), self.at(knode.start_mark),
+                    hint=_("'{key}' is first written on line {line}; remove or rename one of "
+                           "them").format(key=_clip(key), line=first.line + 1)))
                 continue
             out[key] = value
             keep((km, vnode.start_mark))
@@ -836,15 +845,16 @@ class _Fast:
             text = self.locstr(node, value, self._props(node))
             self.diags.append(diag(
                 "SP104", _scalar_problem(exc, value, tag), text.pos,
-                hint="fix the value, or quote it to keep it as text"))
+                hint=_("fix the value, or quote it to keep it as text")))
             return None
 
     def key(self, knode) -> LocStr | None:
         if knode.__class__ is not ScalarNode:
-            what = "a list" if knode.__class__ is SequenceNode else "a mapping"
             self.diags.append(diag(
-                "SP109", f"a mapping key must be text, not {what}", self.at(knode.start_mark),
-                hint="write the key as plain text, e.g. 'name: value'"))
+                "SP109", _("a mapping key must be text, not a list")
+                if knode.__class__ is SequenceNode
+                else _("a mapping key must be text, not a mapping"), self.at(knode.start_mark),
+                hint=_("write the key as plain text, e.g. 'name: value'")))
             return None
         tag = knode.tag
         value = knode.value
@@ -852,8 +862,8 @@ class _Fast:
             plain = tag.step[0]
             if plain and value == "<<":
                 self.diags.append(diag(
-                    "SP108", "merge keys (<<) are not supported", self.at(knode.start_mark),
-                    hint="write the keys out in this mapping instead of merging them in"))
+                    "SP108", _("merge keys (<<) are not supported"), self.at(knode.start_mark),
+                    hint=_("write the keys out in this mapping instead of merging them in")))
                 return None
             props = plain and self.bang and self._props(knode)
         elif tag not in _SCALAR_TAGS:
@@ -863,17 +873,17 @@ class _Fast:
             props = True
         if not value and not knode.style:
             self.diags.append(diag(
-                "SP109", "a mapping key is empty", self.at(knode.start_mark),
-                hint="write a name before the ':'"))
+                "SP109", _("a mapping key is empty"), self.at(knode.start_mark),
+                hint=_("write a name before the ':'")))
             return None
         # Any scalar key is its source text: `on:` is "on", `1:` is "1", `null:` is "null".
         return self.locstr(knode, value, props)
 
     def refuse(self, tag: str, mark) -> None:
         self.diags.append(diag(
-            "SP106", f"the tag {_short_tag(tag)} is refused: only plain data (text, numbers, "
-            "true/false, null, lists and mappings) is allowed", self.at(mark),
-            hint="remove the tag and write the value as plain data"))
+            "SP106", _("the tag {tag} is refused: only plain data (text, numbers, true/false, "
+                       "null, lists and mappings) is allowed").format(tag=_short_tag(tag)),
+            self.at(mark), hint=_("remove the tag and write the value as plain data")))
 
 
 # ---------------------------------------------------------------------------- entry points
@@ -891,31 +901,33 @@ def load_yaml_file(path: str | os.PathLike,
         if os.path.isdir(path):
             raise IsADirectoryError(path)
         if not stat.S_ISREG(os.stat(path).st_mode):
-            return None, [Diagnostic("SP101", f"cannot read '{name}': it is not a regular file "
-                                     "(a pipe or a device)", name,
-                                     hint="give the path of a .yaml file")]
+            return None, [Diagnostic("SP101", _("cannot read '{file}': it is not a regular file "
+                                               "(a pipe or a device)").format(file=name), name,
+                                     hint=_("give the path of a .yaml file"))]
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
         with open(fd, "rb") as handle:
             if not stat.S_ISREG(os.fstat(fd).st_mode):          # swapped since the check
                 raise OSError(0, "it is not a regular file")
             data = handle.read(MAX_FILE_BYTES + 1)
         if len(data) > MAX_FILE_BYTES:
-            return None, [Diagnostic("SP101", f"cannot read '{name}': it is larger than "
-                                     f"{MAX_FILE_BYTES >> 20} MB", name,
-                                     hint="is it the right file? split a scenario with include:")]
+            return None, [Diagnostic("SP101", _("cannot read '{file}': it is larger than {n} "
+                                               "MB").format(file=name, n=MAX_FILE_BYTES >> 20),
+                                     name, hint=_("is it the right file? split a scenario with "
+                                                  "include:"))]
     except FileNotFoundError:
-        return None, [Diagnostic("SP101", f"cannot read '{name}': there is no such file",
-                                 name, hint="check the path and the spelling of the file name")]
+        return None, [Diagnostic("SP101", _("cannot read '{file}': there is no such file").format(
+            file=name), name, hint=_("check the path and the spelling of the file name"))]
     except IsADirectoryError:
-        return None, [Diagnostic("SP101", f"cannot read '{name}': it is a folder, not a file",
-                                 name, hint="give the path of a .yaml file")]
+        return None, [Diagnostic("SP101", _("cannot read '{file}': it is a folder, not a "
+                                           "file").format(file=name),
+                                 name, hint=_("give the path of a .yaml file"))]
     except PermissionError:
-        return None, [Diagnostic("SP101", f"cannot read '{name}': permission denied", name,
-                                 hint="check that your user may read the file")]
+        return None, [Diagnostic("SP101", _("cannot read '{file}': permission denied").format(
+            file=name), name, hint=_("check that your user may read the file"))]
     except (OSError, ValueError, TypeError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-        return None, [Diagnostic("SP101", f"cannot read '{name}': {reason}", name,
-                                 hint="check the path")]
+        return None, [Diagnostic("SP101", _("cannot read '{file}': {reason}").format(
+            file=name, reason=reason), name, hint=_("check the path"))]
     return load_yaml_text(data, name)
 
 
@@ -926,9 +938,9 @@ def load_yaml_text(data: str | bytes,
         with gc_paused():
             return _load(data, filename)
     except Exception as exc:  # a last resort: the caller gets a diagnostic, not a traceback
-        return None, [Diagnostic("SP104", f"the YAML could not be read ({type(exc).__name__}: "
-                                 f"{_clip(str(exc), 120)})", filename, 1, 1,
-                                 hint="check the file around its first lines")]
+        return None, [Diagnostic("SP104", _("the YAML could not be read ({problem})").format(
+            problem=f"{type(exc).__name__}: {_clip(str(exc), 120)}"), filename, 1, 1,
+                                 hint=_("check the file around its first lines"))]
 
 
 @contextlib.contextmanager
@@ -963,9 +975,10 @@ def _decode(data: bytes, filename: str) -> tuple[str | None, Diagnostic | None]:
         line = len(breaks) + 1
         col = len(before) - (breaks[-1].end() if breaks else 0) + 1
         return None, Diagnostic(
-            "SP102", f"the file is not valid UTF-8: byte 0x{data[offset]:02x} at byte offset "
-            f"{offset} (line {line})", filename, line, col,
-            hint="save the file as UTF-8")
+            "SP102", _("the file is not valid UTF-8: byte {byte} at byte offset {offset} (line "
+                       "{line})").format(byte=f"0x{data[offset]:02x}", offset=offset, line=line),
+            filename, line, col,
+            hint=_("save the file as UTF-8"))
 
 
 def _load(data: str | bytes, filename: str) -> tuple[object | None, list[Diagnostic]]:
@@ -979,8 +992,8 @@ def _load(data: str | bytes, filename: str) -> tuple[object | None, list[Diagnos
         text = text[1:]
 
     if not text.strip(" \t\r\n\x85\u2028\u2029"):
-        return None, [Diagnostic("SP103", "the file is empty", filename,
-                                 hint="write the YAML data into the file")]
+        return None, [Diagnostic("SP103", _("the file is empty"), filename,
+                                 hint=_("write the YAML data into the file"))]
 
     bad = None
     if not text.isascii() or text.encode("ascii").translate(None, _PRINTABLE_ASCII):
@@ -988,10 +1001,11 @@ def _load(data: str | bytes, filename: str) -> tuple[object | None, list[Diagnos
     if bad is not None:
         char = bad.group()
         return None, [diag(
-            "SP104", f"the character U+{ord(char):04X} is not allowed in YAML",
+            "SP104", _("the character {code} is not allowed in YAML").format(
+                code=f"U+{ord(char):04X}"),
             _Reader(text, filename).index_to_pos(bad.start()),
-            hint="remove this character: control characters (often pasted in by accident) "
-            "and broken characters are not allowed in YAML")]
+            hint=_("remove this character: control characters (often pasted in by accident) "
+                   "and broken characters are not allowed in YAML"))]
 
     # (A second byte-order mark would be skipped by libyaml without a count, and the fast
     # path finds tags by the marks' character index.)
@@ -1015,7 +1029,7 @@ def _load(data: str | bytes, filename: str) -> tuple[object | None, list[Diagnos
         reader.diags.append(reader.syntax_diag(err, from_libyaml))
         return None, _sorted(reader.diags)
     except RecursionError:
-        reader.diags.append(diag("SP107", "the data is nested too deeply", Pos(filename, 1, 1)))
+        reader.diags.append(diag("SP107", _("the data is nested too deeply"), Pos(filename, 1, 1)))
         return None, _sorted(reader.diags)
     finally:
         try:
@@ -1024,13 +1038,13 @@ def _load(data: str | bytes, filename: str) -> tuple[object | None, list[Diagnos
             pass
 
     if root is None:
-        return None, [Diagnostic("SP103", "the file holds only comments", filename,
-                                 hint="write the YAML data into the file")]
+        return None, [Diagnostic("SP103", _("the file holds only comments"), filename,
+                                 hint=_("write the YAML data into the file"))]
     if (isinstance(root, _Scalar) and not root.explicit and root.tag == _NULL
             and root.value == "" and root.style is None):
         return None, _sorted(reader.diags + [Diagnostic(
-            "SP103", "the file's document is empty", filename,
-            hint="write the YAML data into the file")])
+            "SP103", _("the file's document is empty"), filename,
+            hint=_("write the YAML data into the file"))])
 
     try:
         value = reader.build(root)
@@ -1038,7 +1052,7 @@ def _load(data: str | bytes, filename: str) -> tuple[object | None, list[Diagnos
         reader.diags.append(abort.diagnostic)
         value = None
     except RecursionError:
-        reader.diags.append(diag("SP107", "the data is nested too deeply", Pos(filename, 1, 1)))
+        reader.diags.append(diag("SP107", _("the data is nested too deeply"), Pos(filename, 1, 1)))
         value = None
     diags = _sorted(reader.diags)
     if any(d.code in _FATAL for d in diags):

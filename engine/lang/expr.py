@@ -30,6 +30,7 @@ from typing import Any, Callable
 import attrs
 
 from engine.diagnostics import did_you_mean
+from engine.i18n import _, ngettext
 from engine.lang.tree import EffectRangeError, TEffect, TExpr, closure, effect_closure  # noqa: F401
 
 
@@ -112,8 +113,9 @@ _KIND, _TEXT, _START, _END = 0, 1, 2, 3
 
 
 def _unexpected(text: str, pos: int) -> ExprError:
-    return ExprError("SP401", f"unexpected character {text[pos]!r}", pos, pos + 1,
-                     "expressions use names, whole numbers, and/or/not, comparisons, + - *")
+    return ExprError("SP401", _("unexpected character {char}").format(char=repr(text[pos])),
+                     pos, pos + 1, _("expressions use names, whole numbers, and/or/not, "
+                                     "comparisons, + - *"))
 
 
 def tokenize(text: str) -> list[Tok]:
@@ -179,9 +181,9 @@ class _Parser:
         """Count one more level of nesting; a located SP401 past MAX_EXPR_DEPTH."""
         self.depth += 1
         if self.depth > MAX_EXPR_DEPTH:
-            raise ExprError("SP401", f"the expression nests more than {MAX_EXPR_DEPTH} levels "
-                            "deep", start, start + 1,
-                            "split it into simpler conditions, or name a part of it")
+            raise ExprError("SP401", _("the expression nests more than {n} levels deep").format(
+                n=MAX_EXPR_DEPTH), start, start + 1,
+                _("split it into simpler conditions, or name a part of it"))
 
     def take(self) -> Tok:
         t = self.tok
@@ -192,24 +194,25 @@ class _Parser:
     def expect(self, text: str) -> Tok:
         t = self.tok
         if t[_TEXT] != text or t[_KIND] == "end":
-            self.fail(f"expected '{text}'")
+            self.fail(_("expected '{text}'").format(text=text))
         return self.take()
 
     def fail(self, what: str) -> None:
         kind, text, start, end = self.tok
-        found = "the end of the expression" if kind == "end" else f"'{text}'"
-        raise ExprError("SP401", f"{what}, found {found}", start, max(end, start + 1))
+        found = _("the end of the expression") if kind == "end" else f"'{text}'"
+        raise ExprError("SP401", _("{what}, found {found}").format(what=what, found=found),
+                        start, max(end, start + 1))
 
     def parse_all(self) -> Node:
         if self.tok[_KIND] == "end":
-            raise ExprError("SP401", "the expression is empty", 0, 0,
-                            "write a condition such as `aegis >= political`")
+            raise ExprError("SP401", _("the expression is empty"), 0, 0,
+                            _("write a condition such as `aegis >= political`"))
         node = self.or_()
         kind, text, start, end = self.tok
         if kind != "end":
-            hint = "use 'and'/'or' to combine conditions" if kind == "name" else None
-            raise ExprError("SP401", f"unexpected '{text}' after a complete expression",
-                            start, end, hint)
+            hint = _("use 'and'/'or' to combine conditions") if kind == "name" else None
+            raise ExprError("SP401", _("unexpected '{text}' after a complete expression").format(
+                text=text), start, end, hint)
         _check_depth(node)
         return node
 
@@ -252,14 +255,14 @@ class _Parser:
             self.take()
             op = "not in"
         elif op == "=" and kind == "op":
-            self.fail("use '==' to compare")
+            self.fail(_("use '==' to compare"))
         elif op not in _CMP or kind == "name":
             return left
         self.take()
         right = self.sum_()
         t = self.tok
         if t[_TEXT] in _CMP and t[_KIND] != "name":
-            self.fail("comparisons cannot be chained; combine them with 'and'")
+            self.fail(_("comparisons cannot be chained; combine them with 'and'"))
         return Node("bin", left.start, right.end, op, args=(left, right))
 
     def sum_(self) -> Node:
@@ -292,9 +295,9 @@ class _Parser:
         kind, text, start, end = self.tok
         if kind == "int":
             if len(text.lstrip("0")) > MAX_INT_DIGITS:
-                raise ExprError("SP401", f"the number {text[:12]}… has more than "
-                                f"{MAX_INT_DIGITS} digits", start, end,
-                                "state variables hold small whole numbers; use a smaller one")
+                raise ExprError("SP401", _("the number {number}… has more than {n} digits").format(
+                    number=text[:12], n=MAX_INT_DIGITS), start, end,
+                    _("state variables hold small whole numbers; use a smaller one"))
             self.take()
             return Node("lit", start, end, value=int(text))
         if kind == "kw" and text in ("true", "false"):
@@ -329,7 +332,7 @@ class _Parser:
                 self.take()
             close = self.expect("}")[_END]
             return Node("setlit", start, close, args=tuple(items))
-        self.fail("expected a value, a name or '('")
+        self.fail(_("expected a value, a name or '('"))
         raise AssertionError  # unreachable: fail() raises
 
 
@@ -340,10 +343,10 @@ def _check_depth(root: Node) -> None:
     while stack:
         node, depth = stack.pop()
         if depth > MAX_EXPR_DEPTH:
-            raise ExprError("SP401", f"the expression nests more than {MAX_EXPR_DEPTH} levels "
-                            "deep (counting each operator of a chain)", node.start,
-                            max(node.end, node.start + 1),
-                            "split it into simpler conditions, or name a part of it")
+            raise ExprError("SP401", _("the expression nests more than {n} levels deep "
+                                       "(counting each operator of a chain)").format(
+                n=MAX_EXPR_DEPTH), node.start, max(node.end, node.start + 1),
+                _("split it into simpler conditions, or name a part of it"))
         stack.extend((arg, depth + 1) for arg in node.args)
 
 
@@ -359,13 +362,15 @@ def _parse_effect(text: str) -> EffectNode:
     p = _Parser(text)
     t = p.tok
     if t[_KIND] != "name":
-        raise ExprError("SP404", "an effect starts with the name of a state variable", t[_START],
-                        max(t[_END], t[_START] + 1), "write e.g. `aegis = political` or `pool += 1`")
+        raise ExprError("SP404", _("an effect starts with the name of a state variable"),
+                        t[_START], max(t[_END], t[_START] + 1),
+                        _("write e.g. `aegis = political` or `pool += 1`"))
     p.take()
     op = p.tok[_TEXT]
     if op not in ("=", "+=", "-="):
-        raise ExprError("SP404", f"expected '=', '+=' or '-=' after '{t[_TEXT]}'", p.tok[_START],
-                        max(p.tok[_END], p.tok[_START] + 1), "write e.g. `aegis = political` or `pool += 1`")
+        raise ExprError("SP404", _("expected '=', '+=' or '-=' after '{name}'").format(
+            name=t[_TEXT]), p.tok[_START], max(p.tok[_END], p.tok[_START] + 1),
+            _("write e.g. `aegis = political` or `pool += 1`"))
     p.take()
     expr = p.parse_all()
     return EffectNode(t[_TEXT], t[_START], op, expr)
@@ -429,18 +434,19 @@ class _Checker:
         hint = did_you_mean(name, candidates)
         where = None
         if name in self.scope.events:
-            where = f"'{name}' is an event: write occurred({name})"
+            where = _("'{name}' is an event: write occurred({name})").format(name=name)
         elif name in self.scope.branches:
-            where = f"'{name}' is a branch: write chosen({name})"
+            where = _("'{name}' is a branch: write chosen({name})").format(name=name)
         elif name in self.scope.injects:
-            where = f"'{name}' is an inject: write released({name})"
+            where = _("'{name}' is an inject: write released({name})").format(name=name)
         owners = self.value_of(name)
         if owners and not where:
-            raise ExprError("SP403", f"'{name}' is a value of {_names(owners)}, not a state "
-                            "variable, and the other side is not that variable", node.start,
-                            node.end, f"did you mean {owners[0]} == {name}?")
-        raise ExprError("SP402", f"'{name}' is not a state variable", node.start, node.end,
-                        where or hint or "declare it under `state:`")
+            raise ExprError("SP403", _("'{name}' is a value of {owners}, not a state variable, "
+                                       "and the other side is not that variable").format(
+                name=name, owners=_names(owners)), node.start, node.end,
+                _("did you mean {variable} == {name}?").format(variable=owners[0], name=name))
+        raise ExprError("SP402", _("'{name}' is not a state variable").format(name=name),
+                        node.start, node.end, where or hint or _("declare it under `state:`"))
 
     def value_of(self, name: str) -> list[str]:
         """The enum and set variables that have `name` among their values."""
@@ -451,9 +457,10 @@ class _Checker:
         name = node.value
         if name not in t.values:
             owners = self.value_of(name)
-            raise ExprError("SP407", f"'{name}' is not one of {', '.join(t.values)}", node.start,
-                            node.end, f"'{name}' is a value of {_names(owners)}, not of this "
-                            "enum" if owners else did_you_mean(name, t.values))
+            raise ExprError("SP407", _("'{name}' is not one of {values}").format(
+                name=name, values=', '.join(t.values)), node.start, node.end,
+                _("'{name}' is a value of {owners}, not of this enum").format(
+                    name=name, owners=_names(owners)) if owners else did_you_mean(name, t.values))
         return Typed(t, TExpr("const", t, value=t.values.index(name)), node)
 
     # -- node kinds
@@ -475,8 +482,8 @@ class _Checker:
         return Typed(t, tree, node, interval, _ref(name, tree))
 
     def c_setlit(self, node: Node) -> Typed:
-        self.err(node, "a {…} list of names is only allowed after 'in' or on the right of a set "
-                 "assignment")
+        self.err(node, _("a {…} list of names is only allowed after 'in' or on the right of a "
+                         "set assignment"))
 
     def c_not(self, node: Node) -> Typed:
         inner = self.want_bool(node.args[0])
@@ -493,16 +500,17 @@ class _Checker:
         if t.type != BOOL:
             hint = None
             if isinstance(t.type, EnumType):
-                hint = f"compare it, e.g. `… == {t.type.values[-1]}`"
+                hint = _("compare it, e.g. `… == {value}`").format(value=t.type.values[-1])
             elif isinstance(t.type, IntType):
-                hint = "compare it, e.g. `… >= 1`"
-            self.err(node, f"expected a condition (true/false), found {t.type}", hint=hint)
+                hint = _("compare it, e.g. `… >= 1`")
+            self.err(node, _("expected a condition (true/false), found {type}").format(
+                type=t.type), hint=hint)
         return t
 
     def want_int(self, node: Node) -> Typed:
         t = self.check(node)
         if not isinstance(t.type, IntType):
-            self.err(node, f"expected a whole number, found {t.type}")
+            self.err(node, _("expected a whole number, found {type}").format(type=t.type))
         return t
 
     def c_bin(self, node: Node) -> Typed:
@@ -542,27 +550,31 @@ class _Checker:
         ta, tb = self._pair(a, b)
         ka, kb = type_kind(ta.type), type_kind(tb.type)
         if ka != kb or (ka == "enum" and ta.type != tb.type):
-            self.err(node, f"cannot compare {ta.type} with {tb.type}")
+            self.err(node, _("cannot compare {a} with {b}").format(a=ta.type, b=tb.type))
         if ka in ("bool", "set") and op not in ("==", "!="):
-            self.err(node, f"'{op}' does not apply to {ka} values; use '==' or '!='")
+            self.err(node, _("'{op}' does not apply to {kind} values; use '==' or '!='").format(
+                op=op, kind=ka))
         return Typed(BOOL, TExpr(op, BOOL, (ta.tree, tb.tree)), node, refs=ta.refs + tb.refs)
 
     def membership(self, node: Node, a: Node, b: Node, negate: bool) -> Typed:
         if b.kind == "setlit":
             ta = self.check(a)
             if not isinstance(ta.type, EnumType):
-                self.err(a, f"'in {{…}}' needs an enum on the left, found {ta.type}")
+                self.err(a, _("'in {{…}}' needs an enum on the left, found {type}").format(
+                    type=ta.type))
             ranks = frozenset(self.enum_literal(item, ta.type).tree.value for item in b.args)
             tree = TExpr("not in" if negate else "in", BOOL, (ta.tree,), ranks)
             return Typed(BOOL, tree, node, refs=ta.refs)
         tb = self.check(b)
         if not isinstance(tb.type, SetType):
-            self.err(b, f"'in' needs a set variable or a {{…}} list on the right, found {tb.type}")
+            self.err(b, _("'in' needs a set variable or a {{…}} list on the right, found "
+                          "{type}").format(type=tb.type))
         if a.kind != "name":
-            self.err(a, "the left of 'in' must be one of the set's names")
+            self.err(a, _("the left of 'in' must be one of the set's names"))
         elem = a.value
         if elem not in tb.type.universe:
-            raise ExprError("SP407", f"'{elem}' is not a possible member ({', '.join(tb.type.universe)})",
+            raise ExprError("SP407", _("'{name}' is not a possible member ({names})").format(
+                name=elem, names=', '.join(tb.type.universe)),
                             a.start, a.end, did_you_mean(elem, tb.type.universe))
         tree = TExpr("lacks" if negate else "has", BOOL, (tb.tree,), elem)
         return Typed(BOOL, tree, node, refs=tb.refs)
@@ -571,48 +583,56 @@ class _Checker:
         name, args = node.value, node.args
         arity = {"occurred": (1, 1), "chosen": (1, 2), "released": (1, 1), "count": (1, 1)}
         if name not in arity:
-            raise ExprError("SP402", f"unknown function '{name}'", node.start, node.end,
-                            did_you_mean(name, arity) or "functions: " + ", ".join(arity))
+            raise ExprError("SP402", _("unknown function '{name}'").format(name=name),
+                            node.start, node.end, did_you_mean(name, arity)
+                            or _("functions: {names}").format(names=", ".join(arity)))
         lo, hi = arity[name]
         if not lo <= len(args) <= hi:
-            self.err(node, f"{name}() takes {lo if lo == hi else f'{lo} or {hi}'} argument(s)")
+            self.err(node, ngettext("{name}() takes {n} argument", "{name}() takes {n} arguments",
+                                    hi).format(name=name, n=lo) if lo == hi else
+                     _("{name}() takes {lo} or {hi} arguments").format(name=name, lo=lo, hi=hi))
         if name == "count":
             t = self.check(args[0])
             if not isinstance(t.type, SetType):
-                self.err(args[0], f"count() takes a set variable, found {t.type}")
+                self.err(args[0], _("count() takes a set variable, found {type}").format(
+                    type=t.type))
             n = len(t.type.universe)
             return Typed(IntType(0, n), TExpr("count", IntType(0, n), (t.tree,)), node, (0, n),
                          t.refs)
         for arg in args:
             if arg.kind != "name":
-                self.err(arg, f"{name}() takes an id, not an expression")
+                self.err(arg, _("{name}() takes an id, not an expression").format(name=name))
         ident = args[0].value
         if name == "occurred":
-            self._known(args[0], ident, self.scope.events, "event", "SP302")
+            self._known(args[0], ident, self.scope.events, _("'{id}' is not a defined event"),
+                        "SP302")
             tree = TExpr("occurred", BOOL, value=ident)
             return Typed(BOOL, tree, node, refs=_ref(f"occurred({ident})", tree))
         if name == "released":
-            self._known(args[0], ident, self.scope.injects, "inject", "SP402")
+            self._known(args[0], ident, self.scope.injects, _("'{id}' is not a defined inject"),
+                        "SP402")
             tree = TExpr("released", BOOL, value=ident)
             return Typed(BOOL, tree, node, refs=_ref(f"released({ident})", tree))
-        self._known(args[0], ident, self.scope.branches, "branch", "SP402")
+        self._known(args[0], ident, self.scope.branches, _("'{id}' is not a defined branch"),
+                    "SP402")
         key = ident
         if len(args) == 2:
             option = args[1].value
-            self._known(args[1], option, self.scope.branches[ident], f"option of '{ident}'",
-                        "SP402")
+            self._known(args[1], option, self.scope.branches[ident],
+                        _("'{id}' is not a defined option of '{branch}'"), "SP402", branch=ident)
             key = f"{ident}:{option}"
         tree = TExpr("chosen", BOOL, value=key)
         return Typed(BOOL, tree, node, refs=_ref(f"chosen({key.replace(':', ', ')})", tree))
 
-    def _known(self, node: Node, ident: str, known, what: str, code: str) -> None:
+    def _known(self, node: Node, ident: str, known, message: str, code: str,
+               branch: str = "") -> None:
         if ident not in known:
-            raise ExprError(code, f"'{ident}' is not a defined {what}", node.start, node.end,
+            raise ExprError(code, message.format(id=ident, branch=branch), node.start, node.end,
                             did_you_mean(ident, known))
 
 
 def _names(variables: list[str]) -> str:
-    return " or ".join(f"'{v}'" for v in variables)
+    return _(" or ").join(f"'{v}'" for v in variables)
 
 
 def check_condition(node: Node, scope: Scope) -> Typed:
@@ -646,42 +666,46 @@ def check_effect(eff: EffectNode, scope: Scope, text: str, derived: bool = False
     ch = _Checker(scope)
     name = eff.target
     if name not in scope.variables:
-        hint = did_you_mean(name, scope.variables) or "declare it under `state:`"
-        raise ExprError("SP402", f"'{name}' is not a state variable", eff.target_start,
-                        eff.target_start + len(name), hint)
+        hint = did_you_mean(name, scope.variables) or _("declare it under `state:`")
+        raise ExprError("SP402", _("'{name}' is not a state variable").format(name=name),
+                        eff.target_start, eff.target_start + len(name), hint)
     if name in scope.readonly and not derived:
-        raise ExprError("SP408", f"'{name}' is derived (recomputed from other variables); "
-                        "effects cannot assign it", eff.target_start,
+        raise ExprError("SP408", _("'{name}' is derived (recomputed from other variables); "
+                                   "effects cannot assign it").format(name=name), eff.target_start,
                         eff.target_start + len(name),
-                        "change the variables it is derived from instead")
+                        _("change the variables it is derived from instead"))
     index, t = scope.variables[name]
     node, op = eff.expr, eff.op
     if isinstance(t, SetType):
         if op == "=":
             if node.kind != "setlit":
-                raise ExprError("SP404", "assign a set with a {…} list, e.g. `areas = {a, b}`",
+                raise ExprError("SP404", _("assign a set with a {…} list, e.g. `areas = {a, b}`"),
                                 node.start, node.end)
             items = []
             for item in node.args:
                 if item.value not in t.universe:
-                    raise ExprError("SP407", f"'{item.value}' is not a possible member",
+                    raise ExprError("SP407", _("'{name}' is not a possible member").format(
+                        name=item.value),
                                     item.start, item.end, did_you_mean(item.value, t.universe))
                 items.append(item.value)
             return _effect(text, TEffect(name, index, t, "=", value=frozenset(items)))
         if node.kind != "name" or node.value not in t.universe:
-            what = node.value if node.kind == "name" else "that"
-            raise ExprError("SP407", f"'{what}' is not a possible member of '{name}'",
+            what = node.value if node.kind == "name" else _("that")
+            raise ExprError("SP407", _("'{what}' is not a possible member of '{name}'").format(
+                what=what, name=name),
                             node.start, node.end,
                             did_you_mean(str(node.value), t.universe) or
-                            "members: " + ", ".join(t.universe))
+                            _("members: {names}").format(names=", ".join(t.universe)))
         return _effect(text, TEffect(name, index, t, op, value=node.value))
     if op != "=" and not isinstance(t, IntType):
-        raise ExprError("SP404", f"'{op}' works on numbers and sets; '{name}' is {t}",
-                        eff.target_start, eff.target_start + len(name), f"write `{name} = …`")
+        raise ExprError("SP404", _("'{op}' works on numbers and sets; '{name}' is {type}").format(
+            op=op, name=name, type=t), eff.target_start, eff.target_start + len(name),
+            _("write `{name} = …`").format(name=name))
     if isinstance(t, EnumType):
         rhs = ch.check(node, t)
         if rhs.type != t:
-            raise ExprError("SP403", f"'{name}' is {t}; cannot assign {rhs.type}", node.start, node.end)
+            raise ExprError("SP403", _("'{name}' is {type}; cannot assign {value}").format(
+                name=name, type=t, value=rhs.type), node.start, node.end)
         return _effect(text, TEffect(name, index, t, "=", rhs.tree))
     if isinstance(t, BoolType):
         rhs = ch.want_bool(node)
@@ -694,9 +718,10 @@ def check_effect(eff: EffectNode, scope: Scope, text: str, derived: bool = False
         lo, hi = t.lo - hi, t.hi - lo
     # Statically knowable: every possible result falls outside the range.
     if hi < t.lo or lo > t.hi:
-        raise ExprError("SP405", f"'{name}' ({t.lo}..{t.hi}) would always leave its range "
-                        f"(result {lo}..{hi})", eff.target_start, node.end,
-                        "check the sign and size of the change")
+        raise ExprError("SP405", _("'{name}' ({lo}..{hi}) would always leave its range "
+                                   "(result {rlo}..{rhi})").format(
+            name=name, lo=t.lo, hi=t.hi, rlo=lo, rhi=hi), eff.target_start, node.end,
+            _("check the sign and size of the change"))
     return _effect(text, TEffect(name, index, t, op, rhs.tree, bounds=(t.lo, t.hi),
                                  clamp=derived))
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from engine.i18n import _
+
 PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*)(\.label)?\}|\{[^{}]*\}?")
 
 
@@ -19,9 +21,11 @@ def unknown_names(text: str, variables) -> list[tuple[int, int, str]]:
             continue
         name = m.group(1)
         if name is None:
-            out.append((m.start(), m.end(), f"'{whole}' is not a placeholder"))
+            out.append((m.start(), m.end(), _("'{text}' is not a placeholder").format(
+                text=whole)))
         elif name != "turn" and name not in variables:
-            out.append((m.start(), m.end(), f"'{name}' is not a state variable"))
+            out.append((m.start(), m.end(), _("'{name}' is not a state variable").format(
+                name=name)))
     return out
 
 

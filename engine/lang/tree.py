@@ -26,6 +26,8 @@ from typing import Any, Callable
 
 import attrs
 
+from engine.i18n import _
+
 
 @attrs.frozen
 class TExpr:
@@ -126,7 +128,8 @@ _BINARY: dict[str, Callable[[Fn, Fn], Fn]] = {
 
 class EffectRangeError(Exception):
     def __init__(self, variable: str, value: int, lo: int, hi: int):
-        super().__init__(f"'{variable}' would become {value}, outside its range {lo}..{hi}")
+        super().__init__(_("'{name}' would become {value}, outside its range {lo}..{hi}").format(
+            name=variable, value=value, lo=lo, hi=hi))
         self.variable, self.value, self.lo, self.hi = variable, value, lo, hi
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import attrs
 
+from engine.i18n import _
 from engine.model import Condition, Event, Scenario
 
 
@@ -26,12 +27,12 @@ class EventReach:
     def summary(self) -> str:
         parts = []
         if self.branches:
-            parts.append("branches: " + "; ".join(self.branches))
+            parts.append(_("branches: {items}").format(items="; ".join(self.branches)))
         if self.modifiers:
-            parts.append("odds: " + "; ".join(self.modifiers))
+            parts.append(_("odds: {items}").format(items="; ".join(self.modifiers)))
         if self.variables:
-            parts.append("variables: " + "; ".join(self.variables))
-        return " · ".join(parts) or "affects nothing in this scenario"
+            parts.append(_("variables: {items}").format(items="; ".join(self.variables)))
+        return " · ".join(parts) or _("affects nothing in this scenario")
 
     def matches(self, text: str) -> bool:
         """Whether a filter typed by the facilitator matches (case-insensitive, any word)."""
@@ -54,7 +55,7 @@ def baseline_reach(scenario: Scenario) -> list[EventReach]:
     for ev in scenario.baseline_events():
         branches = [b.title for b in scenario.branches.values()
                     if ev.id in scenario.branch_events(b)]
-        branches += [f"inject {i.title}" for i in scenario.injects.values()
+        branches += [_("inject {inject}").format(inject=i.title) for i in scenario.injects.values()
                      if ev.id in scenario.inject_events(i)]
         modifiers = [f"{b.title}: {m.label}" for b in scenario.branches.values()
                      if b.adjudication for m in b.adjudication.modifiers if _names(m.when, ev.id)]

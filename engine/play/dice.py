@@ -14,6 +14,7 @@ from functools import lru_cache
 import attrs
 
 from engine.format.schema import dice_limit_problem
+from engine.i18n import _
 from engine.model import Adjudication
 
 
@@ -37,16 +38,23 @@ class Roll:
 
     def describe(self) -> str:
         mods = modifier_text(self.modifiers)
+        faces = ' + '.join(map(str, self.faces))
         if self.band:
-            return (f"{self.dice}: {' + '.join(map(str, self.faces))}{mods} = {self.total} "
-                    f"→ {self.band_label or self.band}")
-        verdict = "success" if self.success else "failure"
+            return _("{dice}: {faces}{modifiers} = {total} → {result}").format(
+                dice=self.dice, faces=faces, modifiers=mods, total=self.total,
+                result=self.band_label or self.band)
         if self.against:
-            return (f"{self.dice}: {' + '.join(map(str, self.faces))}{mods} = {self.total} "
-                    f"vs {self.against_dice}: {' + '.join(map(str, self.against))} = "
-                    f"{self.target} → {verdict}")
-        return (f"{self.dice}: {' + '.join(map(str, self.faces))}{mods} = {self.total} "
-                f"vs {self.target} → {verdict}")
+            text = (_("{dice}: {faces}{modifiers} = {total} vs {against_dice}: {against} = "
+                      "{target} → success") if self.success else
+                    _("{dice}: {faces}{modifiers} = {total} vs {against_dice}: {against} = "
+                      "{target} → failure"))
+            return text.format(dice=self.dice, faces=faces, modifiers=mods, total=self.total,
+                               against_dice=self.against_dice,
+                               against=' + '.join(map(str, self.against)), target=self.target)
+        text = (_("{dice}: {faces}{modifiers} = {total} vs {target} → success") if self.success
+                else _("{dice}: {faces}{modifiers} = {total} vs {target} → failure"))
+        return text.format(dice=self.dice, faces=faces, modifiers=mods, total=self.total,
+                           target=self.target)
 
 
 def modifier_text(mods) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any, Callable
 
+from engine.i18n import _
 from engine.play.errors import LogWriteError
 from engine.play.log import MAX_LINE_BYTES
 from engine.play.session import Outcome, Session, SessionError
@@ -33,8 +34,9 @@ class _BadRequest(Exception):
 def _field(req: dict, name: str, kind: type, default: Any = None) -> Any:
     value = req.get(name, default)
     if value is None or not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        expected = {str: "text", bool: "true or false", int: "a whole number"}.get(kind, "a value")
-        raise _BadRequest(f"'{name}' should be {expected}")
+        expected = {str: _("text"), bool: _("true or false"),
+                    int: _("a whole number")}.get(kind, _("a value"))
+        raise _BadRequest(_("'{field}' should be {kind}").format(field=name, kind=expected))
     return value
 
 
@@ -48,7 +50,7 @@ def _value_text(value: Any) -> str:
         return value
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return "{" + ", ".join(value) + "}"
-    raise _BadRequest("'value' should be a number, true/false, a name or a list of names")
+    raise _BadRequest(_("'value' should be a number, true/false, a name or a list of names"))
 
 
 class Driver:
@@ -64,23 +66,24 @@ class Driver:
 
     def handle_line(self, line: bytes | str) -> dict:
         if len(line) > MAX_LINE_BYTES:
-            return refusal(TOO_LONG, f"the line is longer than {MAX_LINE_BYTES:,} bytes")
+            return refusal(TOO_LONG, _("the line is longer than {n} bytes").format(
+                n=f"{MAX_LINE_BYTES:,}"))
         try:
             req = json.loads(line)
         except RecursionError:
-            return refusal(BAD_JSON, "the line is nested too deeply to be an action")
+            return refusal(BAD_JSON, _("the line is nested too deeply to be an action"))
         except (ValueError, UnicodeDecodeError) as e:
-            return refusal(BAD_JSON, f"the line is not JSON ({e})")
+            return refusal(BAD_JSON, _("the line is not JSON ({problem})").format(problem=e))
         if not isinstance(req, dict):
-            return refusal(BAD_JSON, "each line should be a JSON object such as "
-                           '{"action": "next_turn"}')
+            return refusal(BAD_JSON, _("each line should be a JSON object such as "
+                                       '{example}').format(example='{"action": "next_turn"}'))
         return self.handle(req)
 
     def handle(self, req: dict) -> dict:
         action = req.get("action")
         if action not in ACTIONS:
-            return refusal(BAD_REQUEST, f"unknown action {str(action)[:40]!r}; one of "
-                           + ", ".join(ACTIONS))
+            return refusal(BAD_REQUEST, _("unknown action {action}; one of {actions}").format(
+                action=repr(str(action)[:40]), actions=", ".join(ACTIONS)))
         try:
             outcome = self._perform(action, req)
         except _BadRequest as e:

@@ -12,6 +12,7 @@ import datetime as _dt
 from pathlib import Path
 from typing import Callable
 
+from engine.i18n import _, ngettext
 from engine.model import Scenario
 from engine.play.replay import UNREADABLE, replay
 from engine.play.replay import unreadable_reason
@@ -51,25 +52,29 @@ def fork(log_path: str | Path, at: int, new_log: str | Path | None = None,
     parent = Path(log_path)
     rep = replay(parent, scenario)
     if rep.log.header is None or rep.scenario is None or rep.status == UNREADABLE:
-        raise ForkError(f"cannot fork {parent}: {unreadable_reason(rep)}", usage=False)
+        raise ForkError(_("cannot fork {log}: {reason}").format(log=parent,
+                                                                reason=unreadable_reason(rep)),
+                        usage=False)
     actions = rep.log.actions
     total = len(actions)
     verified = len(rep.steps) - 1
     if not isinstance(at, int) or isinstance(at, bool) or at < 0 or at > total:
-        raise ForkError(f"--at {at} is out of range: {parent} has {total} action"
-                        f"{'s' * (total != 1)}; keep 0 to {total}")
+        raise ForkError(ngettext("--at {at} is out of range: {log} has {n} action; keep 0 to {n}",
+                                 "--at {at} is out of range: {log} has {n} actions; keep 0 to "
+                                 "{n}", total).format(at=at, log=parent, n=total))
     if at > verified:
-        raise ForkError(f"--at {at} is past the last action that verifies ({rep.banner()}); "
-                        f"fork at {verified} or earlier")
+        raise ForkError(_("--at {at} is past the last action that verifies ({why}); fork at "
+                          "{n} or earlier").format(at=at, why=rep.banner(), n=verified))
     if at and actions[at - 1].get("action") == "end":
-        raise ForkError(f"action {at} ends the session, so a fork there could not continue; "
-                        f"fork at {at - 1} to replace the ending")
+        raise ForkError(_("action {at} ends the session, so a fork there could not continue; "
+                          "fork at {before} to replace the ending").format(at=at, before=at - 1))
     header = rep.log.header
     target = Path(new_log) if new_log is not None else default_fork_path(parent, at)
     if target.resolve() == parent.resolve():
-        raise ForkError("the fork needs a new log file, not the parent's")
+        raise ForkError(_("the fork needs a new log file, not the parent's"))
     if target.exists() and target.stat().st_size > 0:
-        raise ForkError(f"{target} already exists; choose another file for the fork")
+        raise ForkError(_("{path} already exists; choose another file for the fork").format(
+            path=target))
     parent_group = str(header.get("group", ""))
     forked_from = {"log": str(parent.resolve()), "header_hash": header.get("hash"), "at": at,
                    "group": parent_group}
@@ -97,5 +102,5 @@ def fork(log_path: str | Path, at: int, new_log: str | Path | None = None,
     if problem:
         session.close()
         target.unlink(missing_ok=True)      # a fork that was not made leaves no file behind
-        raise ForkError(f"cannot fork: {problem}", usage=False)
+        raise ForkError(_("cannot fork: {problem}").format(problem=problem), usage=False)
     return session

@@ -11,17 +11,18 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable
 
+from engine.i18n import N_, _
 from engine.model import Scenario
 
 # What an observation is, HSEEP-style.
-KINDS = {"strength": "Strength", "improve": "Area for improvement"}
+KINDS = {"strength": N_("Strength"), "improve": N_("Area for improvement")}
 
 # HSEEP's ratings of how an objective (its capability) was performed.
 RATINGS = {
-    "P": "Performed without challenges",
-    "S": "Performed with some challenges",
-    "M": "Performed with major challenges",
-    "U": "Unable to be performed",
+    "P": N_("Performed without challenges"),
+    "S": N_("Performed with some challenges"),
+    "M": N_("Performed with major challenges"),
+    "U": N_("Unable to be performed"),
 }
 
 GENERAL = ""            # the objective id of observations and hotwash entries not tied to one
@@ -54,26 +55,28 @@ def check_objective(scenario: Scenario, objective: Any) -> str:
     if objective == GENERAL:
         return GENERAL
     if not isinstance(objective, str) or scenario.objective(objective) is None:
-        known = ", ".join(o.id for o in scenario.objectives) or "none declared"
-        raise DebriefError(f"there is no objective {objective!r} (objectives: {known}; "
-                           "or leave it empty for a general one)")
+        known = ", ".join(o.id for o in scenario.objectives) or _("none declared")
+        raise DebriefError(_("there is no objective {objective} (objectives: {known}; or leave "
+                             "it empty for a general one)").format(objective=repr(objective),
+                                                                   known=known))
     return objective
 
 
 def check_text(value: Any, what: str, *, required: bool = False) -> str:
     if not isinstance(value, str):
-        raise DebriefError(f"{what} should be text")
+        raise DebriefError(_("{what} should be text").format(what=what))
     if len(value) > MAX_TEXT:
-        raise DebriefError(f"{what} is too long ({len(value)} characters; at most {MAX_TEXT})")
+        raise DebriefError(_("{what} is too long ({n} characters; at most {limit})").format(
+            what=what, n=len(value), limit=MAX_TEXT))
     if required and not value.strip():
-        raise DebriefError(f"{what} is empty")
+        raise DebriefError(_("{what} is empty").format(what=what))
     return value.strip()
 
 
 def check_kind(kind: Any) -> str:
     if kind not in KINDS:
-        raise DebriefError(f"an observation is a strength or an area for improvement "
-                           f"(write 'strength' or 'improve', not {kind!r})")
+        raise DebriefError(_("an observation is a strength or an area for improvement (write "
+                             "'strength' or 'improve', not {kind})").format(kind=repr(kind)))
     return kind
 
 
@@ -81,8 +84,9 @@ def check_rating(rating: Any) -> str:
     if rating == "":
         return ""
     if not isinstance(rating, str) or rating.upper() not in RATINGS:
-        raise DebriefError(f"rating {rating!r} is not one of "
-                           + ", ".join(f"{k} ({v.lower()})" for k, v in RATINGS.items()))
+        raise DebriefError(_("rating {rating} is not one of {ratings}").format(
+            rating=repr(rating),
+            ratings=", ".join(f"{k} ({_(v).lower()})" for k, v in RATINGS.items())))
     return rating.upper()
 
 
@@ -91,28 +95,30 @@ def check_lines(value: Any, what: str) -> list[str]:
     if isinstance(value, str):
         value = value.splitlines()
     if not isinstance(value, (list, tuple)) or len(value) > MAX_ITEMS:
-        raise DebriefError(f"{what} should be a list of at most {MAX_ITEMS} lines")
+        raise DebriefError(_("{what} should be a list of at most {n} lines").format(
+            what=what, n=MAX_ITEMS))
     if not all(isinstance(v, str) for v in value):
-        raise DebriefError(f"every item of {what} should be text")
+        raise DebriefError(_("every item of {what} should be text").format(what=what))
     return [check_text(v, what) for v in value if v.strip()]
 
 
 def check_plan(items: Any) -> list[dict]:
     """Improvement-plan items: each a recommendation, an owner and a due date (YYYY-MM-DD)."""
     if not isinstance(items, (list, tuple)) or len(items) > MAX_ITEMS:
-        raise DebriefError(f"the improvement plan should be a list of at most {MAX_ITEMS} items")
+        raise DebriefError(_("the improvement plan should be a list of at most {n} "
+                             "items").format(n=MAX_ITEMS))
     out = []
     for i, item in enumerate(items, start=1):
         if not isinstance(item, dict):
-            raise DebriefError(f"improvement-plan item {i} should have a recommendation, an "
-                               "owner and a due date")
-        rec = check_text(item.get("recommendation", ""), f"the recommendation of item {i}",
-                         required=True)
-        owner = check_text(item.get("owner", ""), f"the owner of item {i}")
-        due = check_text(item.get("due", ""), f"the due date of item {i}")
+            raise DebriefError(_("improvement-plan item {n} should have a recommendation, an "
+                                 "owner and a due date").format(n=i))
+        rec = check_text(item.get("recommendation", ""),
+                         _("the recommendation of item {n}").format(n=i), required=True)
+        owner = check_text(item.get("owner", ""), _("the owner of item {n}").format(n=i))
+        due = check_text(item.get("due", ""), _("the due date of item {n}").format(n=i))
         if due and not _DUE_RE.match(due):
-            raise DebriefError(f"the due date of item {i} ({due!r}) should be a date like "
-                               "2025-06-30 (or 2025-06)")
+            raise DebriefError(_("the due date of item {n} ({due}) should be a date like "
+                                 "2025-06-30 (or 2025-06)").format(n=i, due=repr(due)))
         out.append({"recommendation": rec, "owner": owner, "due": due})
     return out
 
@@ -120,18 +126,20 @@ def check_plan(items: Any) -> list[dict]:
 def check_amendment(records: list[dict], target: Any, field: Any, value: Any) -> Any:
     """The amended value, checked; DebriefError says why an amendment cannot be made."""
     if not isinstance(target, int) or isinstance(target, bool) or not 1 <= target < len(records):
-        raise DebriefError(f"there is no logged action {target!r} to amend "
-                           f"(actions 1–{len(records) - 1})")
+        raise DebriefError(_("there is no logged action {n} to amend (actions 1–{last})").format(
+            n=repr(target), last=len(records) - 1))
     rec = records[target]
     action = rec.get("action")
     fields = AMENDABLE.get(str(action))
     if not fields:
-        raise DebriefError(f"action {target} ({action}) has nothing that can be amended")
+        raise DebriefError(_("action {n} ({action}) has nothing that can be amended").format(
+            n=target, action=action))
     if field not in fields:
-        raise DebriefError(f"action {target} ({action}): '{field}' cannot be amended "
-                           f"(it can: {', '.join(fields)})")
+        raise DebriefError(_("action {n} ({action}): '{field}' cannot be amended (it can: "
+                             "{fields})").format(n=target, action=action, field=field,
+                                                 fields=', '.join(fields)))
     how = fields[field]
-    what = f"the amended {field}"
+    what = _("the amended {field}").format(field=field)
     if how == "rating":
         return check_rating(value)
     if how == "kind":
@@ -161,21 +169,23 @@ def parse_plan_lines(text: str) -> list[dict]:
             continue
         parts = [p.strip() for p in line.split(";")]
         if len(parts) > 3:
-            raise DebriefError(f"'{line.strip()}': write recommendation ; owner ; due date "
-                               "(three parts at most)")
+            raise DebriefError(_("'{line}': write recommendation ; owner ; due date (three "
+                                 "parts at most)").format(line=line.strip()))
         parts += [""] * (3 - len(parts))
         items.append({"recommendation": parts[0], "owner": parts[1], "due": parts[2]})
     return check_plan(items)
 
 
-def parse_action_number(text: str, what: str = "the supporting action") -> int | None:
-    """An action number typed in a field ('' for none)."""
+def parse_action_number(text: str, what: str | None = None) -> int | None:
+    """An action number typed in a field ('' for none); `what` names it in an error
+    (default: the supporting action)."""
+    what = what or _("the supporting action")
     text = str(text).strip().lstrip("#")
     if not text:
         return None
     if not text.isdigit():
-        raise DebriefError(f"{what} should be an action number, as the log panel shows it "
-                           f"(not {text!r})")
+        raise DebriefError(_("{what} should be an action number, as the log panel shows it "
+                             "(not {text})").format(what=what, text=repr(text)))
     return int(text)
 
 

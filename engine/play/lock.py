@@ -14,6 +14,7 @@ import os
 import socket
 from pathlib import Path
 
+from engine.i18n import _
 from engine.play.errors import LogLockedError, SessionError
 
 try:                                     # POSIX
@@ -48,20 +49,21 @@ class LogLock:
         try:
             return self._acquire()
         except OSError as e:
-            raise SessionError(f"cannot lock {self.log_path} for writing: "
-                               f"{e.strerror or e} ({self.path})") from None
+            raise SessionError(_("cannot lock {log} for writing: {reason} ({lock})").format(
+                log=self.log_path, reason=e.strerror or e, lock=self.path)) from None
 
     def _acquire(self) -> "LogLock":
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        for _ in range(20):
+        for _attempt in range(20):
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
             if not _try_lock(fd):
                 holder = _read_holder(fd)
                 os.close(fd)
-                raise LogLockedError(
-                    f"{self.log_path} is already open for writing{holder}. Only one program may "
-                    "write a session log: close the other window first (a lock left by a "
-                    "program that crashed is released by the system and does not block)")
+                raise LogLockedError(_(
+                    "{log} is already open for writing{holder}. Only one program may write a "
+                    "session log: close the other window first (a lock left by a program that "
+                    "crashed is released by the system and does not block)").format(
+                        log=self.log_path, holder=holder))
             # The file may have been removed by a holder releasing it between our open and our
             # lock: then we hold a lock nobody else can see, so start again.
             try:
@@ -74,7 +76,8 @@ class LogLock:
                 return self
             _unlock(fd)
             os.close(fd)
-        raise LogLockedError(f"cannot lock {self.log_path}: its lock file keeps changing")
+        raise LogLockedError(_("cannot lock {log}: its lock file keeps changing").format(
+            log=self.log_path))
 
     def release(self) -> None:
         fd, self._fd = self._fd, None
@@ -133,6 +136,7 @@ def _read_holder(fd: int) -> str:
     try:
         os.lseek(fd, 0, os.SEEK_SET)
         info = json.loads(os.read(fd, 4096).decode("utf-8"))
-        return f" by process {int(info['pid'])} on {str(info['host'])[:100]} since {str(info['since'])[:40]}"
+        return " " + _("by process {pid} on {host} since {since}").format(
+            pid=int(info['pid']), host=str(info['host'])[:100], since=str(info['since'])[:40])
     except (OSError, ValueError, KeyError, TypeError):
         return ""

@@ -19,6 +19,7 @@ import attrs
 
 from engine.diagnostics import Diagnostic, Pos, diag, WARNING
 from engine.format.yamlsource import gc_paused
+from engine.i18n import _
 from engine.play.errors import LogWriteError, SessionError
 from engine.play.lock import LogLock
 
@@ -90,8 +91,8 @@ class LogWriter:
             self._good = os.fstat(self._fd).st_size    # the end of the last complete line
         except OSError as e:
             self._lock.release()
-            raise SessionError(f"cannot open the log {self.path} for writing: "
-                               f"{e.strerror or e}") from None
+            raise SessionError(_("cannot open the log {path} for writing: {reason}").format(
+                path=self.path, reason=e.strerror or e)) from None
         except SessionError:
             self._lock.release()
             raise
@@ -112,15 +113,17 @@ class LogWriter:
                 with open(path, "rb") as f:
                     head = f.read(MAX_LINE_BYTES + 1)
                 if b"\n" in head:
-                    raise SessionError(f"{path} already holds a session; choose another log "
-                                       "file or `spillover resume` it")
+                    raise SessionError(_("{path} already holds a session; choose another log "
+                                         "file or `spillover resume` it").format(path=path))
                 if len(head) > MAX_LINE_BYTES:
-                    raise SessionError(f"{path} is not a session log (no line in its first "
-                                       f"{MAX_LINE_BYTES:,} bytes); choose another log file")
+                    raise SessionError(_("{path} is not a session log (no line in its first {n} "
+                                         "bytes); choose another log file").format(
+                        path=path, n=f"{MAX_LINE_BYTES:,}"))
                 _set_aside(path, head, 0)
         except OSError as e:
             lock.release()
-            raise SessionError(f"cannot use {path} as a log: {e.strerror or e}") from None
+            raise SessionError(_("cannot use {path} as a log: {reason}").format(
+                path=path, reason=e.strerror or e)) from None
         except SessionError:
             lock.release()
             raise
@@ -128,7 +131,8 @@ class LogWriter:
 
     def append(self, record: dict) -> dict:
         if self._fd is None:
-            raise LogWriteError(f"the action was NOT recorded: the log {self.path} is closed")
+            raise LogWriteError(_("the action was NOT recorded: the log {path} is closed").format(
+                path=self.path))
         sealed = seal(record, self.last_hash, self.signer)
         data = encode_line(sealed)
         try:
@@ -145,10 +149,11 @@ class LogWriter:
                 self._cut_back()
             except OSError:
                 pass                     # tried again before the next line is written
-            raise LogWriteError(
-                f"the action was NOT recorded: writing to {self.path} failed "
-                f"({e.strerror or e}). Everything recorded before is intact and the session is "
-                "as it was; free some space (or fix the drive) and take the action again"
+            raise LogWriteError(_(
+                "the action was NOT recorded: writing to {path} failed ({reason}). Everything "
+                "recorded before is intact and the session is as it was; free some space (or "
+                "fix the drive) and take the action again").format(path=self.path,
+                                                                    reason=e.strerror or e)
             ) from None
         self._good += len(data)
         self.last_hash = sealed["hash"]
@@ -212,8 +217,10 @@ def require_regular(path: Path, *, missing_ok: bool = False) -> None:
     except OSError as e:
         raise SessionError(f"{path}: {e.strerror or e}") from None
     if not stat.S_ISREG(mode):
-        kind = "a folder" if stat.S_ISDIR(mode) else "not a regular file (a pipe or a device)"
-        raise SessionError(f"{path} is {kind}; give the path of a file")
+        raise SessionError((_("{path} is a folder; give the path of a file")
+                            if stat.S_ISDIR(mode) else
+                            _("{path} is not a regular file (a pipe or a device); give the path "
+                              "of a file")).format(path=path))
 
 
 def read_regular(path: str | os.PathLike, limit: int) -> bytes:
@@ -225,11 +232,13 @@ def read_regular(path: str | os.PathLike, limit: int) -> bytes:
         raise SessionError(f"{path}: {e.strerror or e}") from None
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):      # swapped since the check
-            raise SessionError(f"{path} is not a regular file (a pipe or a device)")
+            raise SessionError(_("{path} is not a regular file (a pipe or a device)").format(
+                path=path))
         size = os.fstat(fd).st_size
         if size > limit:
-            raise SessionError(f"{path} is {size:,} bytes, more than the {limit:,} this "
-                               "reads; is it the right file?")
+            raise SessionError(_("{path} is {size} bytes, more than the {limit} this reads; is "
+                                 "it the right file?").format(path=path, size=f"{size:,}",
+                                                              limit=f"{limit:,}"))
         chunks, total = [], 0
         while total <= limit:
             chunk = os.read(fd, min(1 << 20, limit + 1 - total))
@@ -238,7 +247,8 @@ def read_regular(path: str | os.PathLike, limit: int) -> bytes:
             chunks.append(chunk)
             total += len(chunk)
         if total > limit:
-            raise SessionError(f"{path} grew past {limit:,} bytes while being read")
+            raise SessionError(_("{path} grew past {limit} bytes while being read").format(
+                path=path, limit=f"{limit:,}"))
         return b"".join(chunks)
     except OSError as e:
         raise SessionError(f"{path}: {e.strerror or e}") from None
@@ -273,8 +283,8 @@ def read_log(path: str | os.PathLike,
     try:
         data = read_regular(path, MAX_LOG_BYTES)
     except SessionError as e:
-        return LogRead(name, None, (), (diag("SP601", f"cannot read the log: {e}",
-                                             Pos(name, 0, 0), "check the path"),))
+        return LogRead(name, None, (), (diag("SP601", _("cannot read the log: {problem}").format(
+            problem=e), Pos(name, 0, 0), _("check the path")),))
     diags: list[Diagnostic] = []
     lines = data.split(b"\n")
     torn = lines.pop()           # after the last newline: empty unless a write was cut short
@@ -283,15 +293,15 @@ def read_log(path: str | os.PathLike,
     for i, raw in enumerate(lines[len(records):], start=len(records) + 1):
         try:
             if len(raw) > MAX_LINE_BYTES:
-                raise ValueError(f"{len(raw):,} bytes, longer than any record "
-                                 f"({MAX_LINE_BYTES:,})")
+                raise ValueError(_("{n} bytes, longer than any record ({limit})").format(
+                    n=f"{len(raw):,}", limit=f"{MAX_LINE_BYTES:,}"))
             rec = json.loads(raw.decode("utf-8"))
             if not isinstance(rec, dict):
-                raise ValueError("not an object")
+                raise ValueError(_("not an object"))
         except RecursionError:
-            e = ValueError("nested too deeply to be a record")
-            diags.append(diag("SP602", f"line {i} is not a valid log record ({e})",
-                              _pos(name, i), "the log was damaged or edited by hand"))
+            e = ValueError(_("nested too deeply to be a record"))
+            diags.append(diag("SP602", _("line {n} is not a valid log record ({problem})").format(
+                n=i, problem=e), _pos(name, i), _("the log was damaged or edited by hand")))
             return LogRead(name, records[0] if records else None, tuple(records[1:]),
                            tuple(diags), torn, i, complete)
         except (ValueError, UnicodeDecodeError) as e:
@@ -299,44 +309,48 @@ def read_log(path: str | os.PathLike,
                 # A final line that is not JSON: the write was cut short; recover the rest.
                 torn, complete = raw + b"\n", complete - len(raw) - 1
                 break
-            diags.append(diag("SP602", f"line {i} is not a valid log record ({e})",
-                              _pos(name, i), "the log was damaged or edited by hand"))
+            diags.append(diag("SP602", _("line {n} is not a valid log record ({problem})").format(
+                n=i, problem=e), _pos(name, i), _("the log was damaged or edited by hand")))
             # The lines before it are kept; the chain counts as broken at this line.
             return LogRead(name, records[0] if records else None, tuple(records[1:]),
                            tuple(diags), torn, i, complete)
         records.append(rec)
     if torn:
-        diags.append(diag("SP602", f"the last line was cut short ({len(torn)} bytes, probably a "
-                          "crash while writing) and was dropped; every complete line was kept",
+        diags.append(diag("SP602", _("the last line was cut short ({n} bytes, probably a crash "
+                                     "while writing) and was dropped; every complete line was "
+                                     "kept").format(n=len(torn)),
                           _pos(name, len(records) + 1), None, WARNING))
     if not records and torn:
-        diags = [diag("SP601", f"the log holds only a session header cut short by a crash "
-                      f"({len(torn)} bytes): no action was recorded", _pos(name, 1),
-                      f"start the session again with `spillover run --log {name}` (the "
-                      "fragment is set aside in a .torn file next to it)")]
+        diags = [diag("SP601", _("the log holds only a session header cut short by a crash "
+                                 "({n} bytes): no action was recorded").format(n=len(torn)),
+                      _pos(name, 1),
+                      _("start the session again with `spillover run --log {log}` (the "
+                        "fragment is set aside in a .torn file next to it)").format(log=name))]
         return LogRead(name, None, (), tuple(diags), torn, None, complete)
     if not records:
-        diags.append(diag("SP601", "the log is empty", _pos(name, 1),
-                          "a log starts with a header line written when the session starts"))
+        diags.append(diag("SP601", _("the log is empty"), _pos(name, 1),
+                          _("a log starts with a header line written when the session starts")))
         return LogRead(name, None, (), tuple(diags), torn, None, complete)
     header = records[0]
     if header.get("type") != "header":
-        diags.append(diag("SP601", "the first line is not a session header", _pos(name, 1),
-                          "is this a spillover session log?"))
+        diags.append(diag("SP601", _("the first line is not a session header"), _pos(name, 1),
+                          _("is this a spillover session log?")))
         return LogRead(name, None, (), tuple(diags), torn, None, complete)
     if header.get("format") != LOG_FORMAT:
-        diags.append(diag("SP606", f"log format {header.get('format')!r} is not supported",
-                          _pos(name, 1), f"this engine reads format {LOG_FORMAT}"))
+        diags.append(diag("SP606", _("log format {format} is not supported").format(
+            format=repr(header.get('format'))), _pos(name, 1),
+            _("this engine reads format {format}").format(format=LOG_FORMAT)))
         return LogRead(name, None, (), tuple(diags), torn, None, complete)
     problem = header_problem(header)
     if problem:
-        diags.append(diag("SP601", f"the session header is malformed: {problem}", _pos(name, 1),
-                          "the log was damaged or edited by hand"))
+        diags.append(diag("SP601", _("the session header is malformed: {problem}").format(
+            problem=problem), _pos(name, 1), _("the log was damaged or edited by hand")))
         return LogRead(name, None, (), tuple(diags), torn, None, complete)
     for i, rec in enumerate(records[1:], start=2):
         if not isinstance(rec.get("action"), str):
-            diags.append(diag("SP602", f"line {i} is not an action record (no action name)",
-                              _pos(name, i), "the log was damaged or edited by hand"))
+            diags.append(diag("SP602", _("line {n} is not an action record (no action "
+                                         "name)").format(n=i),
+                              _pos(name, i), _("the log was damaged or edited by hand")))
             return LogRead(name, header, tuple(records[1:i - 1]), tuple(diags), torn, i, complete)
     skip = trusted(data[:complete]) if trusted is not None else 0
     skip = data.count(b"\n", 0, skip) if skip else 0
@@ -346,9 +360,10 @@ def read_log(path: str | os.PathLike,
     for i, rec in enumerate(records[skip:], start=skip + 1):
         if rec.get("prev") != prev or rec.get("hash") != line_hash(rec):
             broken = i
-            diags.append(diag("SP603", f"the hash chain breaks at line {i}: the log was edited "
-                              "after it was written", _pos(name, i),
-                              "replay the original log, or fork a new session from before this line"))
+            diags.append(diag("SP603", _("the hash chain breaks at line {n}: the log was edited "
+                                         "after it was written").format(n=i), _pos(name, i),
+                              _("replay the original log, or fork a new session from before "
+                                "this line")))
             break
         prev = rec.get("hash")
     return LogRead(name, header, tuple(records[1:]), tuple(diags), torn, broken, complete,
@@ -381,12 +396,13 @@ def header_problem(header: dict) -> str | None:
     """What is wrong with a header's shape, or None."""
     for key, kind in _HEADER_FIELDS.items():
         if not isinstance(header.get(key), kind) or isinstance(header.get(key), bool):
-            return f"'{key}' should be {kind.__name__ if kind is not dict else 'an object'}"
+            return _("'{key}' should be {kind}").format(
+                key=key, kind=kind.__name__ if kind is not dict else _("an object"))
     scenario = header["scenario"]
     if not isinstance(scenario.get("id"), str) or not isinstance(scenario.get("hash"), str):
-        return "'scenario' needs an id and a hash"
+        return _("'scenario' needs an id and a hash")
     if not all(isinstance(e, str) for e in header["switched_off"]):
-        return "'switched_off' should list event ids"
+        return _("'switched_off' should list event ids")
     return None
 
 

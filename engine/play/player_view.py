@@ -15,6 +15,7 @@ import attrs
 
 from engine.diagnostics import DiagnosticError
 from engine.format.tables import load_scenario_in
+from engine.i18n import Messages, _, current_language
 from engine.model import Scenario
 from engine.play.clock import live_records, turn_started_at
 from engine.play.dice import roll_odds
@@ -125,13 +126,14 @@ def scenario_of_log(log_path: str | Path) -> tuple[Scenario | None, str]:
     """The scenario a log's header names, loaded; or None and why not."""
     read = read_log(log_path)
     if read.header is None:
-        return None, _first_problem(read.diagnostics) or "waiting for the session to start"
+        return None, _first_problem(read.diagnostics) or _("waiting for the session to start")
     path = str(read.header["scenario"].get("path", ""))
     try:          # in the language the session is played in (its header says which)
         return load_scenario_in(path, read.header["scenario"].get("lang")), ""
     except DiagnosticError as e:
         first = e.diagnostics[0].format() if e.diagnostics else ""
-        return None, f"the session's scenario {path} cannot be loaded: {first}"
+        return None, _("the session's scenario {path} cannot be loaded: {problem}").format(
+            path=path, problem=first)
 
 
 def view_of_replay(report: ReplayReport, *, show_odds: bool = False) -> PlayerView:
@@ -161,15 +163,16 @@ def view_of_replay(report: ReplayReport, *, show_odds: bool = False) -> PlayerVi
             if rec.get("n") not in revealed:       # what is sealed stays sealed
                 named = scenario.cell(str(rec.get("cell")))
                 who = named.name if named is not None else str(rec.get("cell"))
-                moves.setdefault(who, []).append(MoveLine(who, "a move is sealed"))
+                moves.setdefault(who, []).append(MoveLine(who, _("a move is sealed")))
             continue
         if rec.get("action") == "note" and rec.get("sealed") is not None:
-            moves.setdefault("White cell", []).append(MoveLine("White cell", str(rec["text"])))
+            white = _("White cell")
+            moves.setdefault(white, []).append(MoveLine(white, str(rec["text"])))
             continue
         if rec.get("action") not in MOVE_ACTIONS:
             continue
         named = scenario.cell(str(rec.get("cell"))) if rec.get("cell") else None
-        cell = named.name if named is not None else "White cell" if scenario.cells else group
+        cell = named.name if named is not None else _("White cell") if scenario.cells else group
         text = describe_action(rec, scenario)
         if rec.get("action") == "roll" and not show_odds:
             text = _roll_outcome_only(rec, scenario)
@@ -188,22 +191,28 @@ def view_of_replay(report: ReplayReport, *, show_odds: bool = False) -> PlayerVi
     waiting = ""
     if state.pending is not None:
         branch = scenario.branches[state.pending.branch]
-        waiting = f"A roll decides '{branch.title}'"
+        waiting = _("A roll decides '{branch}'").format(branch=branch.title)
         adj = branch.adjudication
         if show_odds and adj is not None:
             env = report.session.env if report.session else None
             if env is not None:
                 mods = modifiers_now(branch, state, env)
+                pct = Messages(current_language()).percent
                 if adj.graded:        # each result's chance
                     odds = dict((r, q) for q, r in roll_odds(adj, sum(v for _, v in mods)))
                     waiting += f" ({adj.dice}: " + ", ".join(
-                        f"{b.label} {float(odds.get(b.id, 0)) * 100:.0f}%"
+                        f"{b.label} {pct(round(float(odds.get(b.id, 0)), 2))}"
                         for b in adj.bands) + ")"
                 else:
                     p = next((q for q, r in roll_odds(adj, sum(v for _, v in mods)) if r is True),
                              0)
-                    vs = f"vs {adj.against_dice}" if adj.opposed else f"≥ {adj.target}"
-                    waiting += f" ({adj.dice} {vs}, chance {float(p) * 100:.0f}%)"
+                    if adj.opposed:
+                        waiting += " " + _("({dice} vs {against}, chance {chance})").format(
+                            dice=adj.dice, against=adj.against_dice,
+                            chance=pct(round(float(p), 2)))
+                    else:
+                        waiting += " " + _("({dice} ≥ {target}, chance {chance})").format(
+                            dice=adj.dice, target=adj.target, chance=pct(round(float(p), 2)))
 
     notice = ""
     if report.status == LOG_EDITED or report.problems or report.log.torn:
@@ -226,11 +235,12 @@ def time_box_of(header: dict, scenario: Scenario) -> int | None:
 
 def _roll_outcome_only(rec: dict, scenario: Scenario) -> str:
     branch = scenario.branches.get(str(rec.get("branch")))
-    title = branch.title if branch else "the move"
+    title = branch.title if branch else _("the move")
     if "band" in rec:
         return _("'{title}': {result} (rolled)").format(title=title,
                                                         result=band_label(scenario, rec))
-    return f"'{title}': {'success' if rec.get('success') else 'failure'} (rolled)"
+    return (_("'{branch}': success (rolled)") if rec.get('success')
+            else _("'{branch}': failure (rolled)")).format(branch=title)
 
 
 def _first_problem(diagnostics) -> str:

@@ -19,6 +19,7 @@ import attrs
 
 from engine.diagnostics import Diagnostic
 from engine.format.loader import check_scenario
+from engine.i18n import _, ngettext
 from engine.model import Scenario
 from engine.play.session import Session, SessionError, describe_action, utc_now
 
@@ -35,24 +36,31 @@ class Reloaded:
     def summary(self) -> str:
         if self.session is None:
             errors = [d for d in self.diagnostics if d.severity == "error"]
-            return f"not reloaded: {len(errors)} error{'s' * (len(errors) != 1)}"
+            return ngettext("not reloaded: {n} error", "not reloaded: {n} errors",
+                            len(errors)).format(n=len(errors))
         if not self.changes:
-            return "unchanged"
+            return _("unchanged")
         what = ", ".join(self.changes)
-        text = f"reloaded ({what}); {self.applied} action{'s' * (self.applied != 1)} re-applied"
+        text = ngettext("reloaded ({what}); {n} action re-applied",
+                        "reloaded ({what}); {n} actions re-applied", self.applied).format(
+            what=what, n=self.applied)
         if self.dropped:
-            text += (f"; {len(self.dropped)} no longer appl{'ies' if len(self.dropped) == 1 else 'y'}"
-                     f", from {self.dropped[0]}: {self.problem}")
+            text += "; " + ngettext("{n} no longer applies, from {first}: {problem}",
+                                    "{n} no longer apply, from {first}: {problem}",
+                                    len(self.dropped)).format(
+                n=len(self.dropped), first=self.dropped[0], problem=self.problem)
         return text
 
 
 def changes_between(old: Scenario, new: Scenario) -> tuple[str, ...]:
     """Items added, removed or changed from one version of a scenario to the next."""
     a, b = old.item_hashes, new.item_hashes
-    out = [f"{k} removed" if k not in b else f"{k} added" if k not in a else f"{k} changed"
+    out = [_("{item} removed").format(item=k) if k not in b else
+           _("{item} added").format(item=k) if k not in a else
+           _("{item} changed").format(item=k)
            for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
     if not out and old.content_hash != new.content_hash:
-        out = ["wording or layout only"]
+        out = [_("wording or layout only")]
     return tuple(out)
 
 
@@ -113,7 +121,8 @@ def start_at(session: Session, turn: int, values: dict[str, str] | None = None) 
     Raises SessionError when the turn or a value does not fit."""
     last = len(session.scenario.turns) - 1
     if not 0 <= turn <= last:
-        raise SessionError(f"turn {turn} does not exist (turns 0..{last})")
+        raise SessionError(_("turn {n} does not exist (turns 0..{last})").format(n=turn,
+                                                                                 last=last))
     while session.state.turn < turn:
         session.next_turn()
     for name, text in (values or {}).items():

@@ -12,6 +12,7 @@ from pathlib import Path
 import attrs
 
 from engine.diagnostics import DiagnosticError
+from engine.i18n import N_, _, ngettext
 from engine.play.lock import LogLock
 from engine.format.tables import load_scenario_in
 from engine.i18n import _
@@ -24,15 +25,16 @@ from engine.play.session import UNDOABLE, Session, SessionError
 from engine.play.signing import (AUTHENTIC, KEY_MISSING, NOT_AUTHENTIC, UNSIGNED, Authenticity,
                                  check_authenticity, load_key)
 
-VERIFIED = "verified"
+# (statuses are compared as written; N_ marks them to be translated where they are shown)
+VERIFIED = N_("verified")
 # What a verified log proves about its end (ReplayReport.verdict):
-VERIFIED_ENDED = "verified and ended"
-VERIFIED_SO_FAR = "verified so far"
-TORN_TAIL = "torn tail"
-SCENARIO_CHANGED = "scenario changed"
-LOG_EDITED = "log edited"
-DIVERGED = "diverged"
-UNREADABLE = "unreadable"
+VERIFIED_ENDED = N_("verified and ended")
+VERIFIED_SO_FAR = N_("verified so far")
+TORN_TAIL = N_("torn tail")
+SCENARIO_CHANGED = N_("scenario changed")
+LOG_EDITED = N_("log edited")
+DIVERGED = N_("diverged")
+UNREADABLE = N_("unreadable")
 
 
 @attrs.frozen
@@ -120,46 +122,62 @@ class ReplayReport:
                          line=self.checkpoint_lines, n=n)
             return text + self._signed_suffix()
         if self.authenticity.status == NOT_AUTHENTIC:
-            text = f"Not authentic: {self.authenticity.describe()}"
+            text = _("Not authentic: {why}").format(why=self.authenticity.describe())
         elif self.status == VERIFIED and self.ended:
-            text = (f"Verified and ended: {_actions(n)} to the logged states exactly, "
-                    "up to the end record")
             if self._after_end:
                 k = self._after_end
-                text += (f", and {k} debrief {'entry' if k == 1 else 'entries'} after it "
-                         "(lines after the end record may be missing)")
+                text = ngettext(
+                    "Verified and ended: {actions} to the logged states exactly, up to the end "
+                    "record, and {k} debrief entry after it (lines after the end record may be "
+                    "missing)",
+                    "Verified and ended: {actions} to the logged states exactly, up to the end "
+                    "record, and {k} debrief entries after it (lines after the end record may "
+                    "be missing)", k).format(actions=_actions(n), k=k)
+            else:
+                text = _("Verified and ended: {actions} to the logged states exactly, up to "
+                         "the end record").format(actions=_actions(n))
         elif self.status == VERIFIED and self.log.torn:
-            text = (f"Torn tail: {_actions(n, 'complete ')} exactly; the last line was cut "
-                    f"short ({len(self.log.torn)} bytes, a crash?) and dropped")
+            text = _("Torn tail: {actions} exactly; the last line was cut short ({bytes} "
+                     "bytes, a crash?) and dropped").format(actions=_actions(n, complete=True),
+                                                           bytes=len(self.log.torn))
             return text + self._signed_suffix()
         elif self.status == VERIFIED:
-            text = (f"Verified so far: {_actions(n)} exactly; not ended, so lines may be "
-                    "missing at the end")
+            text = _("Verified so far: {actions} exactly; not ended, so lines may be missing "
+                     "at the end").format(actions=_actions(n))
         elif self.status == SCENARIO_CHANGED:
             what = ", ".join(self.changed[:4]) + ("…" if len(self.changed) > 4 else "")
-            text = f"Scenario changed since the session ({what or 'content differs'})"
+            text = _("Scenario changed since the session ({what})").format(
+                what=what or _("content differs"))
         elif self.status == LOG_EDITED:
-            text = f"Log edited: the hash chain breaks at line {self.log.chain_broken_at}"
+            text = _("Log edited: the hash chain breaks at line {line}").format(
+                line=self.log.chain_broken_at)
         elif self.status == DIVERGED:
-            text = "Replay diverged: " + (self.problems[-1] if self.problems else "")
+            text = _("Replay diverged: {problem}").format(
+                problem=self.problems[-1] if self.problems else "")
         else:
-            text = "Log unreadable: " + (self.problems[0] if self.problems else "")
+            text = _("Log unreadable: {problem}").format(
+                problem=self.problems[0] if self.problems else "")
         if self.log.torn:
-            text += f" (a torn last line of {len(self.log.torn)} bytes was dropped)"
+            text += " " + _("(a torn last line of {bytes} bytes was dropped)").format(
+                bytes=len(self.log.torn))
         return text + self._signed_suffix()
 
     def _signed_suffix(self) -> str:
         a = self.authenticity
         if a.status == AUTHENTIC:
-            return f"; signed: authentic (key {a.key_id})"
+            return "; " + _("signed: authentic (key {key})").format(key=a.key_id)
         if a.status == KEY_MISSING:
-            return f"; signed with key {a.key_id}, not on this machine: authenticity not checked"
+            return "; " + _("signed with key {key}, not on this machine: authenticity not "
+                            "checked").format(key=a.key_id)
         return ""
 
 
-def _actions(n: int, what: str = "") -> str:
+def _actions(n: int, complete: bool = False) -> str:
     """'1 action replays', '2 actions replay' (the banner's count and verb)."""
-    return f"{n} {what}action replays" if n == 1 else f"{n} {what}actions replay"
+    if complete:
+        return ngettext("{n} complete action replays", "{n} complete actions replay",
+                        n).format(n=n)
+    return ngettext("{n} action replays", "{n} actions replay", n).format(n=n)
 
 
 def changed_items(header: dict, scenario: Scenario) -> list[str]:
@@ -170,14 +188,15 @@ def changed_items(header: dict, scenario: Scenario) -> list[str]:
     new_items = scenario.item_hashes if "logic" in logged else {}
     for key in sorted(set(old_items) | set(new_items)):
         if key not in new_items:
-            out.append(f"{key} removed")
+            out.append(_("{item} removed").format(item=key))
         elif key not in old_items:
-            out.append(f"{key} added")
+            out.append(_("{item} added").format(item=key))
         elif old_items[key] != new_items[key]:
-            out.append(f"{key} changed")
+            out.append(_("{item} changed").format(item=key))
     if not out:
         old_files, new_files = logged.get("files", {}), scenario.file_hashes
-        out = [f"file {f} changed" for f in sorted(set(old_files) | set(new_files))
+        out = [_("file {file} changed").format(file=f)
+               for f in sorted(set(old_files) | set(new_files))
                if old_files.get(f) != new_files.get(f)]
     return out
 
@@ -235,17 +254,19 @@ def replay(log_path: str | Path, scenario: Scenario | None = None, *,
     logged_id = log.header["scenario"]["id"]
     if logged_id != scenario.id:
         return ReplayReport(UNREADABLE, log, scenario, (), (
-            f"the log is of scenario '{logged_id}', not '{scenario.id}'",))
+            _("the log is of scenario '{logged}', not '{given}'").format(logged=logged_id,
+                                                                         given=scenario.id),))
     problems: list[str] = []
     changed: list[str] = []
     if not same_logic(log.header, scenario):
         changed = changed_items(log.header, scenario)
-        problems.append("the scenario differs from the one recorded: " + (", ".join(changed) or
-                                                                          "content differs"))
+        problems.append(_("the scenario differs from the one recorded: {what}").format(
+            what=", ".join(changed) or _("content differs")))
     try:
         session = session_for_header(scenario, log.header)
     except (KeyError, ValueError, TypeError) as e:
-        return ReplayReport(UNREADABLE, log, scenario, (), (f"the header is malformed ({e})",))
+        return ReplayReport(UNREADABLE, log, scenario, (),
+                            (_("the header is malformed ({problem})").format(problem=e),))
     env = session.env
     base, ignored = 0, ""           # actions taken from the checkpoint; why it was not used
     covered = 0                     # lines taken from the checkpoint
@@ -264,7 +285,7 @@ def replay(log_path: str | Path, scenario: Scenario | None = None, *,
                   env)]
     diverged = False
     if not base and log.header.get("state") not in (None, session.state_hash):
-        problems.append("line 1: the initial state differs from the logged one")
+        problems.append(_("line 1: the initial state differs from the logged one"))
         diverged = True
     limit = (log.chain_broken_at - 2) if log.chain_broken_at else len(log.actions)
     for i, rec in enumerate(log.actions[base:max(limit, 0)] if not diverged else (),
@@ -272,17 +293,19 @@ def replay(log_path: str | Path, scenario: Scenario | None = None, *,
         try:
             outcome = session.apply_record(rec)
         except SessionError as e:
-            problems.append(f"line {i} ({rec.get('action')}): no longer applies — {e}")
+            problems.append(_("line {n} ({action}): no longer applies — {problem}").format(
+                n=i, action=rec.get('action'), problem=e))
             diverged = True
             break
         if rec.get("action") in ("roll", "argument") and outcome.roll \
                 and list(outcome.roll.faces) != rec.get("faces"):
-            problems.append(f"line {i}: the dice came up {list(outcome.roll.faces)}, the log says "
-                            f"{rec.get('faces')}")
+            problems.append(_("line {n}: the dice came up {faces}, the log says {logged}").format(
+                n=i, faces=list(outcome.roll.faces), logged=rec.get('faces')))
             diverged = True
             break
         if outcome.record["state"] != rec.get("state"):
-            problems.append(f"line {i} ({rec.get('action')}): the state differs from the logged one")
+            problems.append(_("line {n} ({action}): the state differs from the logged one").format(
+                n=i, action=rec.get('action')))
             diverged = True
             break
         steps.append(Step(i, rec, session.state, env))
@@ -324,29 +347,32 @@ def _resume_locked(log_path, scenario, lock) -> tuple[Session, ReplayReport]:
     if ignored:
         report = attrs.evolve(report, checkpoint_ignored=ignored)
     if report.session is None or report.status == UNREADABLE:
-        raise SessionError("cannot resume: " + "; ".join(report.problems))
+        raise SessionError(_("cannot resume: {problems}").format(
+            problems="; ".join(report.problems)))
     if report.status in (LOG_EDITED, DIVERGED):
-        raise SessionError(f"cannot resume: {report.banner()}. Fork a new session from an "
-                           "earlier action instead (spillover fork).")
+        raise SessionError(_("cannot resume: {why}. Fork a new session from an earlier action "
+                             "instead (spillover fork).").format(why=report.banner()))
     replayed = max(report.checkpoint_lines - 1, 0) + len(report.steps) - 1
     if replayed != len(report.log.actions):
-        raise SessionError("cannot resume: not every logged action replays "
-                           f"({replayed} of {len(report.log.actions)})")
+        raise SessionError(_("cannot resume: not every logged action replays ({n} of "
+                             "{total})").format(n=replayed, total=len(report.log.actions)))
     signer = None
     if report.authenticity.status == NOT_AUTHENTIC:
-        raise SessionError(f"cannot resume: {report.authenticity.describe()}. Fork a new "
-                           "session from an earlier action instead (spillover fork).")
+        raise SessionError(_("cannot resume: {why}. Fork a new session from an earlier action "
+                             "instead (spillover fork).").format(
+            why=report.authenticity.describe()))
     if report.authenticity.status == KEY_MISSING:
-        raise SessionError(f"cannot resume: {report.authenticity.describe()}; resume it where "
-                           "its key is, so that the rest of it is signed too")
+        raise SessionError(_("cannot resume: {why}; resume it where its key is, so that the "
+                             "rest of it is signed too").format(
+            why=report.authenticity.describe()))
     if report.authenticity.status == AUTHENTIC:
         signer = load_key(report.authenticity.key_id)
     session = report.session
     try:
         set_aside_torn_tail(Path(log_path), report.log)
     except OSError as e:
-        raise SessionError(f"cannot resume: the torn last line cannot be set aside "
-                           f"({e.strerror or e}); nothing was changed") from None
+        raise SessionError(_("cannot resume: the torn last line cannot be set aside ({reason}); "
+                             "nothing was changed").format(reason=e.strerror or e)) from None
     last = (report.log.actions[-1] if report.log.actions else report.log.header)["hash"]
     session.writer = LogWriter(Path(log_path), last, lock=lock, signer=signer)
     if len(report.steps) > CHECKPOINT_EVERY:     # replayed many lines: spare the next resume
@@ -360,9 +386,9 @@ def unreadable_reason(rep: ReplayReport) -> str:
     """Why a log cannot be used, in one line (the diagnostics' messages, without placeholder
     locations, when it has no header)."""
     if rep.log.header is not None:
-        return "; ".join(" ".join(p.split()) for p in rep.problems) or "cannot be replayed"
+        return "; ".join(" ".join(p.split()) for p in rep.problems) or _("cannot be replayed")
     if rep.log.diagnostics:
         return "; ".join(d.message for d in rep.log.diagnostics if d.severity == "error") \
             or rep.log.diagnostics[0].message
-    return "; ".join(rep.problems) or "not a session log"
+    return "; ".join(rep.problems) or _("not a session log")
 

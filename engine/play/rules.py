@@ -15,6 +15,7 @@ import attrs
 
 from engine.i18n import _
 from engine.play.dice import Roll, roll_dice
+from engine.i18n import _, ngettext
 from engine.lang.tree import EffectRangeError
 from engine.model import Branch, CondEffect, Condition, Inject, Option, Scenario, to_json_value
 
@@ -130,26 +131,30 @@ def block_reason(branch: Branch, state: GameState, env: Env, *,
     """Why a branch cannot be played now (one line), or None if it is open. With `words`,
     for the room: variables by their labels, events and branches by their titles."""
     if state.ended:
-        return "the session has ended"
+        return _("the session has ended")
     if state.turn not in branch.turns:
-        return f"not playable in turn {state.turn} (turns {turns_text(branch.turns)})"
+        return _("not playable in turn {turn} (turns {turns})").format(
+            turn=state.turn, turns=turns_text(branch.turns))
     if branch.repeatable:
         if branch.id in state.moves:
-            return "already played this turn"
+            return _("already played this turn")
     elif branch.id in state.chosen:
-        return "already played (once per session)"
+        return _("already played (once per session)")
     if branch.when is not None:
         for clause in branch.when.clauses:
             if not clause.typed.fn(state, env):
                 if words:
-                    return "needs " + clause_in_words(clause, state, env)
-                return f"precondition fails: {clause.text}"
+                    return _("needs {condition}").format(
+                        condition=clause_in_words(clause, state, env))
+                return _("precondition fails: {clause}").format(clause=clause.text)
     if branch.gated:
         reasons = [option_block_reason(o, state, env) for o in branch.options]
         if all(reasons):
-            return f"no option is open ({branch.options[0].id}: {reasons[0]})"
+            return _("no option is open ({option}: {reason})").format(
+                option=branch.options[0].id, reason=reasons[0])
     if state.pending is not None:
-        return f"waiting for the roll on '{_title(env, state.pending.branch)}'"
+        return _("waiting for the roll on '{branch}'").format(
+            branch=_title(env, state.pending.branch))
     return allowance_reason(env.scenario, state, env.scenario.cell_of_actor(branch.actor)
                             if env.scenario.cells else None)
 
@@ -161,11 +166,17 @@ def allowance_reason(scenario: Scenario, state: GameState, cell) -> str | None:
     if scenario.cells:
         n = cell.moves_per_turn if cell is not None else scenario.moves_per_turn
         used = sum(1 for m in state.moves if scenario.cell_of_move(m) == cell)
-        who = f"{cell.name}'s" if cell is not None else "the white cell's"
     else:
-        n, used, who = scenario.moves_per_turn, len(state.moves), "this turn's"
+        n, used = scenario.moves_per_turn, len(state.moves)
     if used >= n:
-        return f"{who} {n} move{'s' if n > 1 else ''} {'have' if n > 1 else 'has'} been played"
+        if not scenario.cells:
+            return ngettext("this turn's {n} move has been played",
+                            "this turn's {n} moves have been played", n).format(n=n)
+        if cell is None:
+            return ngettext("the white cell's {n} move has been played",
+                            "the white cell's {n} moves have been played", n).format(n=n)
+        return ngettext("{cell}'s {n} move has been played", "{cell}'s {n} moves have been played",
+                        n).format(cell=cell.name, n=n)
     return None
 
 
@@ -174,7 +185,7 @@ def option_block_reason(option: Option, state: GameState, env: Env) -> str | Non
     if option.when is not None:
         for clause in option.when.clauses:
             if not clause.typed.fn(state, env):
-                return f"condition fails: {clause.text}"
+                return _("condition fails: {clause}").format(clause=clause.text)
     return None
 def _title(env: Env, branch_id: str) -> str:
     b = env.scenario.branches.get(branch_id)
@@ -192,14 +203,15 @@ def clause_in_words(clause, state: GameState, env: Env) -> str:
         if label.startswith("occurred("):
             ev = sc.events.get(label[len("occurred("):-1])
             if ev is not None:
-                text = text.replace(label, f"“{ev.title}” to have occurred")
+                text = text.replace(label, _("“{event}” to have occurred").format(
+                    event=ev.title))
             continue
         var = sc.variable(label)
         if var is None:
             continue
         name = var.label or var.id
         text = re.sub(rf"(?<![\w.]){re.escape(label)}(?![\w(])", lambda _m: name, text)
-        shown = f"now {show_value(t, fn(state, env))}"
+        shown = _("now {value}").format(value=show_value(t, fn(state, env)))
         if shown not in now:
             now.append(shown)
     return text + (f" ({'; '.join(now)})" if now else "")
@@ -208,7 +220,7 @@ def clause_in_words(clause, state: GameState, env: Env) -> str:
 def turns_text(turns: frozenset[int]) -> str:
     nums = sorted(turns)
     if not nums:
-        return "none"
+        return _("none")
     if nums == list(range(nums[0], nums[-1] + 1)) and len(nums) > 2:
         return f"{nums[0]}–{nums[-1]}"
     return ", ".join(map(str, nums))
@@ -221,17 +233,18 @@ def open_branches(state: GameState, env: Env) -> list[Branch]:
 def inject_block_reason(inject: Inject, state: GameState, env: Env, *,
                         words: bool = False) -> str | None:
     if state.ended:
-        return "the session has ended"
+        return _("the session has ended")
     if inject.id in state.released:
-        return "already released"
+        return _("already released")
     if inject.turn is not None and inject.turn > state.turn:
-        return f"scheduled for turn {inject.turn}"
+        return _("scheduled for turn {turn}").format(turn=inject.turn)
     if inject.when is not None:
         for clause in inject.when.clauses:
             if not clause.typed.fn(state, env):
                 if words:
-                    return "needs " + clause_in_words(clause, state, env)
-                return f"condition fails: {clause.text}"
+                    return _("needs {condition}").format(
+                        condition=clause_in_words(clause, state, env))
+                return _("condition fails: {clause}").format(clause=clause.text)
     return None
 
 
@@ -251,7 +264,8 @@ def apply_effects(effects, state: GameState, env: Env, values: list | None = Non
         try:
             values[eff.index] = eff.apply(current, env)
         except EffectRangeError as e:
-            raise RuleError(f"effect `{eff.text}`: {e}") from None
+            raise RuleError(_("effect `{effect}`: {problem}").format(effect=eff.text,
+                                                                      problem=e)) from None
     return values
 
 
@@ -266,22 +280,25 @@ def _apply_plain(effects, state: GameState, env: Env, values: list) -> None:
         try:
             values[eff.index] = eff.apply(current, env)
         except EffectRangeError as e:
-            raise RuleError(f"effect `{eff.text}`: {e}") from None
+            raise RuleError(_("effect `{effect}`: {problem}").format(effect=eff.text,
+                                                                      problem=e)) from None
 
 
 def choose(state: GameState, env: Env, branch_id: str, option_id: str) -> GameState:
     branch = env.scenario.branches.get(branch_id)
     if branch is None:
-        raise RuleError(f"there is no branch '{branch_id}'")
+        raise RuleError(_("there is no branch '{branch}'").format(branch=branch_id))
     option = branch.option(option_id)
     if option is None:
-        raise RuleError(f"branch '{branch_id}' has no option '{option_id}'")
+        raise RuleError(_("branch '{branch}' has no option '{option}'").format(
+            branch=branch_id, option=option_id))
     if block_reason(branch, state, env):
-        raise RuleError(f"'{branch.title}' cannot be played: "
-                        f"{block_reason(branch, state, env, words=True)}")
+        raise RuleError(_("'{branch}' cannot be played: {reason}").format(
+            branch=branch.title, reason=block_reason(branch, state, env, words=True)))
     reason = option_block_reason(option, state, env)
     if reason:
-        raise RuleError(f"'{option.label}' cannot be chosen: {reason}")
+        raise RuleError(_("'{option}' cannot be chosen: {reason}").format(option=option.label,
+                                                                           reason=reason))
     values = apply_effects(option.effects, state, env)
     new = _replace(
         state, values=tuple(values),
@@ -294,7 +311,7 @@ def choose(state: GameState, env: Env, branch_id: str, option_id: str) -> GameSt
 
 def pending_option(state: GameState, env: Env) -> tuple[Branch, Option]:
     if state.pending is None:
-        raise RuleError("no roll is waiting: choose a contested option first")
+        raise RuleError(_("no roll is waiting: choose a contested option first"))
     branch = env.scenario.branches[state.pending.branch]
     return branch, branch.option(state.pending.option)
 
@@ -354,18 +371,18 @@ def argue(state: GameState, env: Env, cell_id: str, target: int) -> tuple[GameSt
     dice against the target its strength gives. It counts as one of the cell's moves; its
     effects, on success, are applied by the facilitator through overrides."""
     if state.ended:
-        raise RuleError("the session has ended")
+        raise RuleError(_("the session has ended"))
     if state.pending is not None:
-        raise RuleError(f"roll for '{_title(env, state.pending.branch)}' first (or undo the "
-                        "choice)")
+        raise RuleError(_("roll for '{branch}' first (or undo the choice)").format(
+            branch=_title(env, state.pending.branch)))
     sc = env.scenario
     cell = sc.cell(cell_id) if cell_id else None
     if sc.cells and cell is None:
-        raise RuleError(f"there is no cell '{cell_id}' (cells: "
-                        f"{', '.join(c.name for c in sc.cells)})")
+        raise RuleError(_("there is no cell '{cell}' (cells: {cells})").format(
+            cell=cell_id, cells=', '.join(c.name for c in sc.cells)))
     reason = allowance_reason(sc, state, cell)
     if reason:
-        raise RuleError(f"no argument now: {reason}")
+        raise RuleError(_("no argument now: {reason}").format(reason=reason))
     rules = sc.arguments
     faces = roll_dice(env.seed, state.rolls, rules.count, rules.sides)
     total = sum(faces)
@@ -377,10 +394,10 @@ def argue(state: GameState, env: Env, cell_id: str, target: int) -> tuple[GameSt
 def release(state: GameState, env: Env, inject_id: str) -> GameState:
     inject = env.scenario.injects.get(inject_id)
     if inject is None:
-        raise RuleError(f"there is no inject '{inject_id}'")
+        raise RuleError(_("there is no inject '{inject}'").format(inject=inject_id))
     if inject_block_reason(inject, state, env):
-        raise RuleError(f"'{inject.title}' cannot be released: "
-                        f"{inject_block_reason(inject, state, env, words=True)}")
+        raise RuleError(_("'{inject}' cannot be released: {reason}").format(
+            inject=inject.title, reason=inject_block_reason(inject, state, env, words=True)))
     values = apply_effects(inject.effects, state, env)
     new = _replace(state, values=tuple(values), released=state.released | {inject.id})
     return fire_signposts(env, new)
@@ -389,10 +406,10 @@ def release(state: GameState, env: Env, inject_id: str) -> GameState:
 def override(state: GameState, env: Env, variable: str, value: Any) -> GameState:
     var = env.scenario.variable(variable)
     if var is None:
-        raise RuleError(f"there is no state variable '{variable}'")
+        raise RuleError(_("there is no state variable '{name}'").format(name=variable))
     if var.derived is not None:
-        raise RuleError(f"'{variable}' is derived ({var.derived.text}): set the variables it "
-                        "is derived from")
+        raise RuleError(_("'{name}' is derived ({derivation}): set the variables it is "
+                          "derived from").format(name=variable, derivation=var.derived.text))
     values = list(state.values)
     values[var.index] = value
     values = apply_effects((), state, env, values)
@@ -402,12 +419,12 @@ def override(state: GameState, env: Env, variable: str, value: Any) -> GameState
 def next_turn(state: GameState, env: Env) -> tuple[GameState, list[str]]:
     """Advance one turn; scheduled injects for the new turn are released. Returns them too."""
     if state.ended:
-        raise RuleError("the session has ended")
+        raise RuleError(_("the session has ended"))
     if state.pending is not None:
-        raise RuleError(f"roll for '{_title(env, state.pending.branch)}' before moving on "
-                        "(or undo the choice)")
+        raise RuleError(_("roll for '{branch}' before moving on (or undo the choice)").format(
+            branch=_title(env, state.pending.branch)))
     if state.turn >= env.scenario.last_turn:
-        raise RuleError("this is the last turn: end the session instead")
+        raise RuleError(_("this is the last turn: end the session instead"))
     new = _replace(state, turn=state.turn + 1, moves=())
     if _derived(env.scenario):          # a derivation may read the turn or occurred(…)
         new = _replace(new, values=tuple(apply_effects((), new, env)))
@@ -421,7 +438,8 @@ def next_turn(state: GameState, env: Env) -> tuple[GameState, list[str]]:
 
 def end(state: GameState) -> GameState:
     if state.pending is not None:
-        raise RuleError(f"roll for '{state.pending.branch}' before ending (or undo the choice)")
+        raise RuleError(_("roll for '{branch}' before ending (or undo the choice)").format(
+            branch=state.pending.branch))
     return _replace(state, ended=True)
 
 

@@ -19,6 +19,7 @@ import attrs
 
 from engine import __version__
 
+from engine.i18n import _
 from engine.play import hotwash as hw
 from engine.format.strings import text_version
 from engine.play import rules
@@ -444,14 +445,14 @@ class Session:
         branch = sc.branches.get(branch_id)
         if sc.sealed_moves and branch is not None and sealed is None \
                 and sc.cell_of_actor(branch.actor) is not None:
-            raise SessionError(f"{sc.cell_of_actor(branch.actor).name}'s moves are sealed: "
-                               "seal this one, then reveal them together")
+            raise SessionError(_("{cell}'s moves are sealed: seal this one, then reveal them "
+                                 "together").format(cell=sc.cell_of_actor(branch.actor).name))
         new = self._rules(rules.choose, self.state, self.env, branch_id, option_id)
         branch = self.scenario.branches[branch_id]
         option = branch.option(option_id)
-        msg = f"Chose '{option.label}' in '{branch.title}'"
-        if new.pending:
-            msg += " — roll to adjudicate"
+        msg = (_("Chose '{option}' in '{branch}' — roll to adjudicate") if new.pending
+               else _("Chose '{option}' in '{branch}'")).format(option=option.label,
+                                                                branch=branch.title)
         fields = {"branch": branch_id, "option": option_id, "rationale": rationale}
         cell = self.scenario.cell_of_actor(branch.actor) if self.scenario.cells else None
         if cell is not None:
@@ -506,51 +507,60 @@ class Session:
     def seal(self, branch_id: str, option_id: str, rationale: str = "") -> Outcome:
         sc = self.scenario
         if not sc.sealed_moves:
-            raise SessionError("this scenario's cells move in turn: choose instead of sealing")
+            raise SessionError(_("this scenario's cells move in turn: choose instead of "
+                                 "sealing"))
         if self.state.ended:
-            raise SessionError("the session has ended")
+            raise SessionError(_("the session has ended"))
         branch = sc.branches.get(branch_id)
         if branch is None or branch.option(option_id) is None:
-            raise SessionError(f"there is no option '{option_id}' of branch '{branch_id}'")
+            raise SessionError(_("there is no option '{option}' of branch '{branch}'").format(
+                option=option_id, branch=branch_id))
         cell = sc.cell_of_actor(branch.actor)
         if cell is None:
-            raise SessionError(f"'{branch.title}' is the white cell's move: choose it directly")
+            raise SessionError(_("'{branch}' is the white cell's move: choose it directly").format(
+                branch=branch.title))
         reason = rules.block_reason(branch, self.state, self.env, words=True)
         if reason:
-            raise SessionError(f"'{branch.title}' cannot be played: {reason}")
+            raise SessionError(_("'{branch}' cannot be played: {reason}").format(
+                branch=branch.title, reason=reason))
         mine = [r for r in self.sealed() if r.get("cell") == cell.id]
         used = sum(1 for m in self.state.moves if sc.cell_of_move(m) == cell)
         if used + len(mine) >= cell.moves_per_turn:
-            raise SessionError(f"{cell.name} has sealed all its moves this turn "
-                               f"({cell.moves_per_turn}); reveal them, or undo one")
+            raise SessionError(_("{cell} has sealed all its moves this turn ({n}); reveal "
+                                 "them, or undo one").format(cell=cell.name,
+                                                             n=cell.moves_per_turn))
         if any(r.get("branch") == branch_id for r in self.sealed()):
-            raise SessionError(f"'{branch.title}' is already sealed this turn")
+            raise SessionError(_("'{branch}' is already sealed this turn").format(
+                branch=branch.title))
         return self._commit("seal", self.state, {"cell": cell.id, "branch": branch_id,
                                                  "option": option_id, "rationale": rationale},
-                            undoable=True, message=f"{cell.name} sealed a move")
+                            undoable=True,
+                            message=_("{cell} sealed a move").format(cell=cell.name))
 
     def reveal(self) -> Outcome:
         """Reveal every sealed move together; `apply_revealed` then makes them one by one."""
         seals = self.sealed()
         if not seals:
-            raise SessionError("no move is sealed")
+            raise SessionError(_("no move is sealed"))
         names = ", ".join(self.scenario.cell(r["cell"]).name for r in seals)
         return self._commit("reveal", self.state, {"seals": [r["n"] for r in seals]},
-                            undoable=True, message=f"Revealed the sealed moves of {names}")
+                            undoable=True,
+                            message=_("Revealed the sealed moves of {cells}").format(cells=names))
 
     def apply_revealed(self) -> Outcome:
         """Make the next revealed move (cells in their declared order). A move its turn no
         longer allows (an earlier one changed the situation) is set aside with a note."""
         queue = self.revealed_queue()
         if not queue:
-            raise SessionError("no revealed move is waiting")
+            raise SessionError(_("no revealed move is waiting"))
         rec = queue[0]
         branch = self.scenario.branches[rec["branch"]]
         reason = rules.block_reason(branch, self.state, self.env, words=True)
         if reason and self.state.pending is None:
             cell = self.scenario.cell(rec["cell"])
-            text = (f"{cell.name}'s sealed move '{branch.title}' cannot be played after the "
-                    f"moves revealed before it: {reason}")
+            text = _("{cell}'s sealed move '{branch}' cannot be played after the moves revealed "
+                     "before it: {reason}").format(cell=cell.name, branch=branch.title,
+                                                   reason=reason)
             return self._commit("note", self.state, {"text": text, "sealed": rec["n"]},
                                 undoable=False, message=text)
         return self.choose(rec["branch"], rec["option"], rec.get("rationale", ""),
@@ -564,22 +574,24 @@ class Session:
         success the facilitator applies its effects with `override`, the argument as the
         rationale."""
         if not argument.strip():
-            raise SessionError("the argument is empty: say what happens and why")
+            raise SessionError(_("the argument is empty: say what happens and why"))
         rules_ = self.scenario.arguments
         target = rules_.target(strength)
         if target is None:
-            raise SessionError(f"'{strength}' is not on the strength scale ("
-                               + ", ".join(label for label, _ in rules_.scale) + ")")
+            raise SessionError(_("'{strength}' is not on the strength scale ({scale})").format(
+                strength=strength, scale=", ".join(label for label, _n in rules_.scale)))
         new, result = self._rules(rules.argue, self.state, self.env, cell, target)
         who = self.scenario.cell(cell).name if cell and self.scenario.cell(cell) else self.group
-        verdict = "success" if result.success else "failure"
+        verdict = _("success") if result.success else _("failure")
         return self._commit("argument", new, {
             "cell": cell, "argument": argument, "counters": [c for c in counters if c.strip()],
             "strength": strength, "dice": result.dice, "faces": list(result.faces),
             "total": result.total, "target": target, "success": result.success},
             undoable=True, roll=result,
-            message=f"Argument by {who} ({strength}, {result.dice} ≥ {target}): "
-                    f"{'+'.join(map(str, result.faces))} = {result.total}, {verdict}")
+            message=_("Argument by {who} ({strength}, {dice} ≥ {target}): {faces} = {total}, "
+                      "{verdict}").format(who=who, strength=strength, dice=result.dice,
+                                          target=target, faces='+'.join(map(str, result.faces)),
+                                          total=result.total, verdict=verdict))
 
     def roll(self) -> Outcome:
         new, result = self._rules(rules.roll, self.state, self.env)
@@ -599,7 +611,7 @@ class Session:
         """The facilitator adjudicates the pending option instead of rolling: success or
         failure, or for a graded roll the id of a result."""
         if self.state.pending is None:
-            raise SessionError("no adjudication is waiting")
+            raise SessionError(_("no adjudication is waiting"))
         pending = self.state.pending
         new = self._rules(rules.resolve, self.state, self.env, success)
         if isinstance(success, str):
@@ -609,28 +621,31 @@ class Session:
                                                 "rationale": rationale},
                                 undoable=True, message=_("Facilitator decided: {result}").format(
                                     result=band.label if band else success))
-        verdict = "success" if success else "failure"
+        verdict = _("success") if success else _("failure")
         return self._commit("decide", new, {"branch": pending.branch, "option": pending.option,
                                             "success": success, "rationale": rationale},
-                            undoable=True, message=f"Facilitator decided: {verdict}")
+                            undoable=True,
+                            message=_("Facilitator decided: {verdict}").format(verdict=verdict))
 
     def note(self, text: str) -> Outcome:
         if not text.strip():
-            raise SessionError("the note is empty")
-        return self._commit("note", self.state, {"text": text}, undoable=False, message="Note added")
+            raise SessionError(_("the note is empty"))
+        return self._commit("note", self.state, {"text": text}, undoable=False,
+                            message=_("Note added"))
 
     def release(self, inject_id: str, rationale: str = "") -> Outcome:
         new = self._rules(rules.release, self.state, self.env, inject_id)
         title = self.scenario.injects[inject_id].title
         return self._commit("release", new, {"inject": inject_id, "rationale": rationale},
-                            undoable=True, message=f"Released inject '{title}'",
+                            undoable=True,
+                            message=_("Released inject '{inject}'").format(inject=title),
                             released=(inject_id,))
 
     def override(self, variable: str, value: Any, rationale: str = "") -> Outcome:
         """Set a variable by hand. `value` may be text as typed (parsed by the type)."""
         var = self.scenario.variable(variable)
         if var is None:
-            raise SessionError(f"there is no state variable '{variable}'")
+            raise SessionError(_("there is no state variable '{name}'").format(name=variable))
         if isinstance(value, str):
             try:
                 value = var.parse(value)
@@ -642,32 +657,35 @@ class Session:
         return self._commit("override", new, {"variable": variable,
                                               "value": to_json_value(var.type, value),
                                               "rationale": rationale}, undoable=True,
-                            message=f"Override: {var.label or variable} {old} → "
-                                    f"{var.words(value, actors)}")
+                            message=_("Override: {variable} {old} → {new}").format(
+                                variable=var.label or variable, old=old,
+                                new=var.words(value, actors)))
 
     def undo(self) -> Outcome:
         if self.state.ended:
-            raise SessionError("the session has ended")
+            raise SessionError(_("the session has ended"))
         if not self._undo:
-            raise SessionError("nothing to undo")
+            raise SessionError(_("nothing to undo"))
         entry = self._undo[-1]
         undone = self.records[entry.n]
         return self._commit("undo", entry.before, {"undoes": entry.n}, undoable=False,
-                            message=f"Undid {describe_action(undone, self.scenario)}",
+                            message=_("Undid {action}").format(
+                                action=describe_action(undone, self.scenario)),
                             new_hash=entry.before_hash, undoes=entry)
 
     def next_turn(self) -> Outcome:
         if self.scenario.sealed_moves:
             if self.sealed():
-                raise SessionError("moves are sealed this turn: reveal them first (or undo "
-                                   "the seals)")
+                raise SessionError(_("moves are sealed this turn: reveal them first (or undo "
+                                     "the seals)"))
             if self.revealed_queue():
-                raise SessionError("revealed moves are still to be made this turn")
+                raise SessionError(_("revealed moves are still to be made this turn"))
         new, released = self._rules(rules.next_turn, self.state, self.env)
         t = self.scenario.turns[new.turn]
-        msg = f"Turn {t.index}: {t.label}"
+        msg = _("Turn {n}: {label}").format(n=t.index, label=t.label)
         if released:
-            msg += " — released " + ", ".join(self.scenario.injects[i].title for i in released)
+            msg = _("{turn} — released {injects}").format(
+                turn=msg, injects=", ".join(self.scenario.injects[i].title for i in released))
         return self._commit("next_turn", new, {"released": released}, undoable=True,
                             message=msg, released=released)
 
@@ -677,11 +695,12 @@ class Session:
         per line) and the exercise's point of contact for the AAR."""
         if self.state.pending is not None:
             title = self.scenario.branches[self.state.pending.branch].title
-            raise SessionError(f"roll for '{title}' before ending (or undo the choice)")
+            raise SessionError(_("roll for '{branch}' before ending (or undo the choice)").format(
+                branch=title))
         try:
             people = hw.check_lines(list(participants) if not isinstance(participants, str)
-                                    else participants, "the participants")
-            contact = hw.check_text(contact, "the point of contact")
+                                    else participants, _("the participants"))
+            contact = hw.check_text(contact, _("the point of contact"))
         except hw.DebriefError as e:
             raise SessionError(str(e)) from None
         new = self._rules(rules.end, self.state)
@@ -690,7 +709,7 @@ class Session:
             fields["participants"] = people
         if contact:
             fields["contact"] = contact
-        outcome = self._commit("end", new, fields, undoable=False, message="Session ended")
+        outcome = self._commit("end", new, fields, undoable=False, message=_("Session ended"))
         self.hotwash = hotwash           # only once the end is on disk
         return outcome
 
@@ -702,16 +721,18 @@ class Session:
         try:
             objective = hw.check_objective(self.scenario, objective)
             kind = hw.check_kind(kind)
-            text = hw.check_text(text, "the observation", required=True)
+            text = hw.check_text(text, _("the observation"), required=True)
         except hw.DebriefError as e:
             raise SessionError(str(e)) from None
         if supports is not None and (not isinstance(supports, int) or isinstance(supports, bool)
                                      or not 1 <= supports < len(self.records)):
-            raise SessionError(f"there is no logged action {supports!r} to support the "
-                               f"observation (actions 1–{len(self.records) - 1})")
+            raise SessionError(_("there is no logged action {n} to support the observation "
+                                 "(actions 1–{last})").format(n=repr(supports),
+                                                              last=len(self.records) - 1))
         return self._commit("observe", self.state, {"objective": objective, "kind": kind,
                                                     "text": text, "supports": supports},
-                            undoable=False, message=f"Observation added: {hw.KINDS[kind]}")
+                            undoable=False, message=_("Observation added: {kind}").format(
+                                kind=_(hw.KINDS[kind])))
 
     def hotwash_entry(self, objective: str, *, rating: str = "", sustain: str = "",
                       improve: str = "", notes: str = "", plan: Iterable[dict] = ()) -> Outcome:
@@ -720,34 +741,35 @@ class Session:
         improvement-plan items (recommendation, owner, due date). One entry per objective;
         change it later with `amend`."""
         if not self.state.ended:
-            raise SessionError("the hotwash is recorded once the session has ended")
+            raise SessionError(_("the hotwash is recorded once the session has ended"))
         try:
             objective = hw.check_objective(self.scenario, objective)
             fields = {"objective": objective, "rating": hw.check_rating(rating),
-                      "sustain": hw.check_text(sustain, "what to sustain"),
-                      "improve": hw.check_text(improve, "what to improve"),
-                      "notes": hw.check_text(notes, "the notes"),
+                      "sustain": hw.check_text(sustain, _("what to sustain")),
+                      "improve": hw.check_text(improve, _("what to improve")),
+                      "notes": hw.check_text(notes, _("the notes")),
                       "plan": hw.check_plan(list(plan))}
         except hw.DebriefError as e:
             raise SessionError(str(e)) from None
         earlier = hw.hotwash_entries(self.records).get(objective)
         if earlier is not None:
-            raise SessionError(f"the hotwash for this objective was recorded at action {earlier}; "
-                               "amend that entry instead")
+            raise SessionError(_("the hotwash for this objective was recorded at action {n}; "
+                                 "amend that entry instead").format(n=earlier))
         return self._commit("hotwash", self.state, fields, undoable=False,
-                            message="Hotwash entry recorded")
+                            message=_("Hotwash entry recorded"))
 
     def amend(self, target: int, field: str, value: Any, reason: str = "") -> Outcome:
         """Amend a logged rationale, note, observation or hotwash entry. The original stays in
         the log; the amendment is a new action the report shows beside it."""
         try:
             value = hw.check_amendment(self.records, target, field, value)
-            reason = hw.check_text(reason, "the reason")
+            reason = hw.check_text(reason, _("the reason"))
         except hw.DebriefError as e:
             raise SessionError(str(e)) from None
         return self._commit("amend", self.state, {"amends": target, "field": field,
                                                   "value": value, "reason": reason},
-                            undoable=False, message=f"Amended action {target} ({field})")
+                            undoable=False, message=_("Amended action {n} ({field})").format(
+                                n=target, field=field))
 
     # -- applying a logged record (replay and resume)
     def apply_record(self, rec: dict) -> Outcome:
@@ -778,7 +800,8 @@ class Session:
             if action == "override":
                 var = self.scenario.variable(rec["variable"])
                 if var is None:
-                    raise SessionError(f"there is no state variable '{rec['variable']}'")
+                    raise SessionError(_("there is no state variable '{name}'").format(
+                        name=rec['variable']))
                 from engine.model import from_json_value
                 return self.override(rec["variable"], from_json_value(var.type, rec["value"]),
                                      rec.get("rationale", ""))
@@ -801,8 +824,9 @@ class Session:
                 return self.amend(rec["amends"], rec["field"], rec["value"],
                                   rec.get("reason", ""))
         except (KeyError, TypeError, ValueError) as e:
-            raise SessionError(f"the record is incomplete or malformed ({e})") from None
-        raise SessionError(f"unknown action {action!r}")
+            raise SessionError(_("the record is incomplete or malformed ({problem})").format(
+                problem=e)) from None
+        raise SessionError(_("unknown action {action}").format(action=repr(action)))
 
 
 def band_label(scenario: Scenario | None, rec: dict) -> str:
@@ -821,7 +845,8 @@ def describe_action(rec: dict, scenario: Scenario | None = None) -> str:
     reads); without it, by their ids (what an author reads)."""
     a = rec.get("action")
     if a == "choose":
-        text = f"choice {_branch(scenario, rec)} → {_option(scenario, rec)}"
+        text = _("choice {branch} → {option}").format(branch=_branch(scenario, rec),
+                                                      option=_option(scenario, rec))
     elif a == "roll":
         faces = "+".join(map(str, rec.get("faces", [])))
         mods = sum(v for _, v in rec.get("modifiers", []))
@@ -837,51 +862,61 @@ def describe_action(rec: dict, scenario: Scenario | None = None) -> str:
                 against="+".join(map(str, rec.get("against", []))), other=rec.get("target"),
                 result=_("success") if rec.get("success") else _("failure"))
         else:
-            text = (f"roll {rec.get('dice')} [{faces}] {mods:+d} = {rec.get('total')} vs "
-                    f"{rec.get('target')}: {'success' if rec.get('success') else 'failure'}")
+            text = (_("roll {dice} [{faces}] {modifiers} = {total} vs {target}: success")
+                    if rec.get('success') else
+                    _("roll {dice} [{faces}] {modifiers} = {total} vs {target}: failure")).format(
+                dice=rec.get('dice'), faces=faces, modifiers=f"{mods:+d}",
+                total=rec.get('total'), target=rec.get('target'))
         if scenario is not None:
             text = f"{_branch(scenario, rec)}: {text}"
     elif a == "decide":
-        text = _("decision: {result}").format(result=band_label(scenario, rec)) \
-            if "band" in rec else f"decision: {'success' if rec.get('success') else 'failure'}"
+        if "band" in rec:
+            text = _("decision: {result}").format(result=band_label(scenario, rec))
+        else:
+            text = _("decision: success") if rec.get('success') else _("decision: failure")
         if scenario is not None:
             text = f"{_branch(scenario, rec)}: {text}"
     elif a == "note":
-        text = f"note: {rec.get('text')}"
+        text = _("note: {text}").format(text=rec.get('text'))
     elif a == "argument":
         cell = scenario.cell(str(rec.get("cell"))) if scenario is not None else None
-        who = cell.name if cell is not None else (rec.get("cell") or "the group")
-        text = (f"argument by {who} ({rec.get('strength')}): {rec.get('argument')} — "
-                f"{'success' if rec.get('success') else 'failure'}")
+        who = cell.name if cell is not None else (rec.get("cell") or _("the group"))
+        text = (_("argument by {who} ({strength}): {argument} — success") if rec.get('success')
+                else _("argument by {who} ({strength}): {argument} — failure")).format(
+            who=who, strength=rec.get('strength'), argument=rec.get('argument'))
     elif a == "release":
-        text = f"inject {_inject(scenario, rec.get('inject'))}"
+        text = _("inject {inject}").format(inject=_inject(scenario, rec.get('inject')))
     elif a == "override":
         var = scenario.variable(str(rec.get("variable"))) if scenario is not None else None
         name = (var.label or var.id) if var is not None else rec.get("variable")
-        text = f"override {name} = {_show_json(rec.get('value'), var, scenario)}"
+        text = _("override {variable} = {value}").format(
+            variable=name, value=_show_json(rec.get('value'), var, scenario))
     elif a == "seal":
         cell = scenario.cell(str(rec.get("cell"))) if scenario is not None else None
-        text = f"{cell.name if cell else rec.get('cell')} sealed a move"
+        text = _("{cell} sealed a move").format(cell=cell.name if cell else rec.get('cell'))
     elif a == "reveal":
-        text = f"sealed moves revealed ({len(rec.get('seals') or [])})"
+        text = _("sealed moves revealed ({n})").format(n=len(rec.get('seals') or []))
     elif a == "undo":
-        text = f"undo of action {rec.get('undoes')}"
+        text = _("undo of action {n}").format(n=rec.get('undoes'))
     elif a == "next_turn":
-        text = f"turn {rec.get('turn')}"
+        text = _("turn {n}").format(n=rec.get('turn'))
         if scenario is not None and isinstance(rec.get("turn"), int) \
                 and 0 <= rec["turn"] < len(scenario.turns):
             text += f": {scenario.turns[rec['turn']].label}"
         if rec.get("released"):
-            text += " (released " + ", ".join(_inject(scenario, i) for i in rec["released"]) + ")"
+            text += " " + _("(released {injects})").format(
+                injects=", ".join(_inject(scenario, i) for i in rec["released"]))
     elif a == "end":
-        text = "end of session"
+        text = _("end of session")
     elif a == "observe":
-        text = f"observation ({hw.KINDS.get(str(rec.get('kind')), rec.get('kind'))}): " \
-               f"{rec.get('text')}"
+        kind = str(rec.get('kind'))
+        text = _("observation ({kind}): {text}").format(
+            kind=_(hw.KINDS[kind]) if kind in hw.KINDS else kind, text=rec.get('text'))
     elif a == "hotwash":
-        text = f"hotwash: {rec.get('objective') or 'general'}"
+        text = _("hotwash: {objective}").format(objective=rec.get('objective') or _("general"))
     elif a == "amend":
-        text = f"amendment of action {rec.get('amends')} ({rec.get('field')})"
+        text = _("amendment of action {n} ({field})").format(n=rec.get('amends'),
+                                                             field=rec.get('field'))
         if isinstance(rec.get("value"), str):
             text += f": {rec['value']}"
     else:
@@ -891,13 +926,13 @@ def describe_action(rec: dict, scenario: Scenario | None = None) -> str:
 
 def _branch(scenario: Scenario | None, rec: dict) -> str:
     b = scenario.branches.get(str(rec.get("branch"))) if scenario is not None else None
-    return f"'{b.title}'" if b is not None else str(rec.get("branch"))
+    return _("'{title}'").format(title=b.title) if b is not None else str(rec.get("branch"))
 
 
 def _option(scenario: Scenario | None, rec: dict) -> str:
     b = scenario.branches.get(str(rec.get("branch"))) if scenario is not None else None
     o = b.option(str(rec.get("option"))) if b is not None else None
-    return f"'{o.label}'" if o is not None else str(rec.get("option"))
+    return _("'{title}'").format(title=o.label) if o is not None else str(rec.get("option"))
 
 
 def _inject(scenario: Scenario | None, inject_id) -> str:

@@ -22,6 +22,7 @@ from pathlib import Path
 import attrs
 import platformdirs
 
+from engine.i18n import _
 from engine.play.errors import SessionError
 
 ALG = "HMAC-SHA256"
@@ -91,7 +92,8 @@ def signing_key(folder: Path | None = None) -> Signer:
         with os.fdopen(fd, "w", encoding="ascii") as f:
             f.write(key.hex() + "\n")
     except OSError as e:
-        raise SessionError(f"cannot keep a signing key in {folder}: {e.strerror or e}") from None
+        raise SessionError(_("cannot keep a signing key in {folder}: {reason}").format(
+            folder=folder, reason=e.strerror or e)) from None
     return signer
 
 
@@ -109,16 +111,16 @@ class Authenticity:
 
     def describe(self) -> str:
         if self.status == UNSIGNED:
-            return ("not signed: the hash chain shows accidental damage, but anyone can rewrite "
-                    "lines and recompute it, so it does not prove who wrote the log")
+            return _("not signed: the hash chain shows accidental damage, but anyone can rewrite "
+                     "lines and recompute it, so it does not prove who wrote the log")
         if self.status == AUTHENTIC:
-            return f"signed with key {self.key_id}: authentic"
+            return _("signed with key {key}: authentic").format(key=self.key_id)
         if self.status == NOT_AUTHENTIC:
-            return (f"signed with key {self.key_id}: NOT AUTHENTIC from line {self.bad_line} "
-                    "(its signature does not match: the line was written or changed without "
-                    "the key)")
-        return (f"signed with key {self.key_id}, which is not on this machine "
-                f"({key_dir()}): authenticity not checked")
+            return _("signed with key {key}: NOT AUTHENTIC from line {line} (its signature does "
+                     "not match: the line was written or changed without the key)").format(
+                key=self.key_id, line=self.bad_line)
+        return _("signed with key {key}, which is not on this machine ({folder}): authenticity "
+                 "not checked").format(key=self.key_id, folder=key_dir())
 
 
 def check_authenticity(header: dict, records, folder: Path | None = None) -> Authenticity:

@@ -10,6 +10,7 @@ from typing import Any
 
 import attrs
 
+from engine.i18n import _
 from engine.model import Scenario, readable_name  # noqa: F401 (readable_name: re-exported)
 from engine.play.rules import GameState
 
@@ -56,7 +57,8 @@ def move_names(scenario: Scenario, state: GameState) -> list[str]:
     for m in state.moves:
         if m.startswith("argument:"):
             cell = scenario.cell(m[len("argument:"):])
-            out.append(f"argument by {cell.name}" if cell is not None else "argument")
+            out.append(_("argument by {cell}").format(cell=cell.name) if cell is not None
+                       else _("argument"))
         else:
             b = scenario.branches.get(m)
             out.append(b.title if b is not None else m)
