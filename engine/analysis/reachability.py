@@ -21,7 +21,7 @@ from engine.analysis.findings import located, warnings_for
 from engine.analysis.randomtest import randomtest
 from engine.analysis.results import ExploreResult
 from engine.diagnostics import WARNING, Diagnostic, diag
-from engine.i18n import N_, Messages, _, current_language, ngettext
+from engine.i18n import Messages, _, current_language, ngettext
 from engine.model import Scenario
 
 

@@ -26,7 +26,6 @@ from engine.play.replay import unreadable_reason
 from engine.debrief.charts import Bar, PairBar
 from engine.debrief.render import render
 from engine.debrief.cells import CellMove, CellMoves, by_cell, cell_moves, cell_name
-from engine.i18n import _
 
 MAX_PAIRS_GROUPS = 5     # up to this many logs every pair is compared; beyond, each vs the first
 

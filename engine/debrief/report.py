@@ -35,7 +35,6 @@ from engine.lang.text import render
 from engine.i18n import _, ngettext
 from engine.play import rules
 from engine.play.session import band_label
-from engine.i18n import _
 
 
 class ReportError(Exception):

@@ -95,7 +95,7 @@ def at_least_counts(count: int, sides: int) -> tuple[int, ...]:
     if problem or count < 1 or sides < 1:
         raise ValueError(f"{count}d{sides}: {problem or 'no dice'}")
     ways = [1]                               # ways[t]: rolls of the dice so far totalling t
-    for _ in range(count):
+    for _die in range(count):
         nxt, window = [], 0
         for t in range(len(ways) + sides - 1):
             if t < len(ways):

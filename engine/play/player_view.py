@@ -25,7 +25,6 @@ from engine.play.rules import state_json
 from engine.play.session import SessionError
 from engine.play.rules import modifiers_now
 from engine.play.session import band_label, describe_action
-from engine.i18n import _
 from engine.play.views import VariableView, fired_signposts_at, variable_views_at
 
 MOVE_ACTIONS = ("choose", "roll", "decide", "release", "override", "argument")

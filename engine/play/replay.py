@@ -15,7 +15,6 @@ from engine.diagnostics import DiagnosticError
 from engine.i18n import N_, _, ngettext
 from engine.play.lock import LogLock
 from engine.format.tables import load_scenario_in
-from engine.i18n import _
 from engine.play.checkpoint import (EVERY as CHECKPOINT_EVERY, Checkpoint, CheckpointIgnored,
                                     prefix_matches, read_checkpoint, restore)
 from engine.play.log import LogRead, LogWriter, read_log, set_aside_torn_tail

@@ -15,7 +15,7 @@ import attrs
 
 from engine.i18n import _
 from engine.play.dice import Roll, roll_dice
-from engine.i18n import _, ngettext
+from engine.i18n import ngettext
 from engine.lang.tree import EffectRangeError
 from engine.model import Branch, CondEffect, Condition, Inject, Option, Scenario, to_json_value
 

@@ -23,7 +23,6 @@ from engine.i18n import _
 from engine.play import hotwash as hw
 from engine.format.strings import text_version
 from engine.play import rules
-from engine.i18n import _
 from engine.play.dice import Roll, roll_odds
 from engine.play.errors import LogWriteError, SessionError  # noqa: F401  (re-exported)
 from engine.play.checkpoint import EVERY as CHECKPOINT_EVERY
