@@ -113,6 +113,6 @@ def test_translate_speaks_the_environments_language(tmp_path, monkeypatch, capsy
     shutil.copyfile(tutorial_scenario(), path)
     monkeypatch.setenv("LANG", "ru_RU.UTF-8")
     assert main(["translate", str(path), "--lang", "de"]) == 0
-    assert "tutorial.de.yaml: добавлено 81 текстов для перевода" in capsys.readouterr().out
+    assert "tutorial.de.yaml: добавлен 81 текст для перевода" in capsys.readouterr().out
     assert main(["translate", str(path), "--lang", "de"]) == 0
     assert capsys.readouterr().out.startswith("У каждого текста уже есть запись для «de»")

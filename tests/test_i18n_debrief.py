@@ -150,6 +150,7 @@ def test_english_and_russian_sessions_compared_in_one_run_in_either_language(ses
     assert english_left(out.out, _not_ours(path, logs)) == set()
     html_path = tmp_path / "compare.html"
     assert main(["compare", *map(str, logs), "--lang", "ru", "-o", str(html_path)]) == 0
+    capsys.readouterr()                       # what it said about the file it wrote
     html = html_path.read_text(encoding="utf-8")
     assert '<html lang="ru">' in html
     html = unescape(re.sub(r"<[^>]*>", " ", re.sub(r"<style>.*?</style>", " ", html, flags=re.S)))

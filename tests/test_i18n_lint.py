@@ -63,7 +63,7 @@ def test_lint_speaks_russian_and_keeps_codes_ids_and_places(scenarios, capsys):
     reach = next(line for line in ru.splitlines() if "достижимость" in line)
     assert reach.endswith("достижимость проверена НЕ полностью — остановлена на своём бюджете в "
                           "5 состояний; ход 0 перебран полностью; ход 1 перебран не полностью; "
-                          "4 из 5 ветвей сыграны хотя бы раз (3 из них — только в 50 случайных "
+                          "6 из 7 ветвей сыграны хотя бы раз (5 из них — только в 50 случайных "
                           "прогонах); тем не менее доказано, что никогда не сыграют: "
                           "brief_partners. Другие ветви, которые никогда не сыграют, и ходы, в "
                           "которых нечего играть, не выявлены; `spillover explore` с бо́льшим "
@@ -97,7 +97,7 @@ def test_translation_diagnostics_speak_russian_and_name_the_language_in_it(tmp_p
     assert main(["lint", str(path), "--no-explore", "--lang", "ru"]) == 0
     out = capsys.readouterr().out
     assert "alone.ru.yaml: SP803 предупреждение: нет таблицы строк (язык: русский) для " \
-           "alone.yaml: 52 текста не переведены\n    подсказка: её начнёт `spillover " \
+           "alone.yaml: 81 текст не переведён\n    подсказка: её начнёт `spillover " \
            f"translate {path} --lang ru`" in out
 
 

@@ -681,7 +681,7 @@ class Checker:
         ok = True
         for key, text in v.items():
             ok = self.ident(key, (v, key, pos, "key"), where) and ok
-            ok = self.k_str(text, f, (v, key, pos), ("the label of '{}' in {}", key, where)) \
+            ok = self.k_str(text, f, (v, key, pos), (LABEL_OF, key, where)) \
                 and ok
         return ok
 
@@ -721,6 +721,7 @@ def _parse_kind(kind: str) -> tuple[str, str]:
 IN = N_("'{arg}' in {parent}")
 ITEM_OF = N_("item {arg} of {parent}")
 A_SIGNPOST_IN = N_("a signpost in {parent}")
+LABEL_OF = N_("the label of '{arg}' in {parent}")
 
 
 def _where(where: Any) -> str:

@@ -497,8 +497,7 @@ class ExerciseScreen(Screen):
              ("sustain", _("Sustain: what went well"), ""),
              ("improve", _("Improve: what to do better"), ""),
              ("notes", _("Notes"), ""),
-             ("plan", _("Improvement plan: recommendation ; owner ; due date — several "
-                        "separated by |"),
+             ("plan", _("Plan: recommendation ; owner ; due date, several separated by |"),
               _("e.g. Brief allies first ; NATO desk ; 2025-06-30"))], apply))
 
     def action_amend(self) -> None:
