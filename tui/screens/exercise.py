@@ -170,7 +170,7 @@ class ExerciseScreen(Screen):
         if footer.show_command_palette != wide or footer.narrow == wide:
             footer.show_command_palette = wide
             footer.narrow = not wide
-            footer.refresh(recompose=True)
+            footer.update_keys()
 
     def on_mount(self) -> None:
         self.refresh_all(first=True)
