@@ -13,21 +13,14 @@ import signal
 from pathlib import Path
 from typing import Callable
 
-# Starting the app allocates a few hundred thousand objects that live as long as it does
-# (Textual's modules, the scenario, the session, the widgets); collecting while they are being
-# made only walks them again and again, about 20 ms before the first frame. The collector waits
-# until the app's first screen is painted, and they are then frozen out of its sight
-# (`settle_heap`). Only the app imports this module.
-gc.disable()
+from textual import events, work
+from textual.app import App
+from textual.binding import Binding
 
-from textual import events, work  # noqa: E402  (after the collector is paused)
-from textual.app import App  # noqa: E402
-from textual.binding import Binding  # noqa: E402
+from engine.diagnostics import DiagnosticError
+from engine.play.session import Session, SessionError, utc_now
 
-from engine.diagnostics import DiagnosticError  # noqa: E402
-from engine.play.session import Session, SessionError, utc_now  # noqa: E402
-
-from .widgets import BREAKPOINTS, ScreenActionsProvider  # noqa: E402
+from .widgets import BREAKPOINTS, ScreenActionsProvider
 
 
 class SpilloverApp(App[int]):
@@ -84,11 +77,15 @@ class SpilloverApp(App[int]):
         self.start_values = start_values or {}  # …with these values (logged overrides)
         self.last_reload = None             # the engine's answer to the latest reload
         self.exit_code = 0
+        self.manage_gc = False
+        """Set by `run_app` only: keep the garbage collector out of start-up and of the frame
+        after a key (see `run_app`); tests and other hosts leave the collector alone."""
         self._gc_pauses = 0
 
     # ------------------------------------------------------------------ start
     def on_mount(self) -> None:
-        self.call_after_refresh(settle_heap)
+        if self.manage_gc:
+            self.call_after_refresh(settle_heap)
         self.remember_theme()
         from .screens.error import ErrorScreen
         try:
@@ -169,7 +166,8 @@ class SpilloverApp(App[int]):
         if resumed:      # after the first frame: mounting a toast would hold it back
             self.call_after_refresh(self.notify, f"Resumed {session.log_path}: {resumed}",
                                     title="Resumed", markup=False)
-        self.call_after_refresh(settle_heap)
+        if self.manage_gc:
+            self.call_after_refresh(settle_heap)
 
     def start_session(self, scenario, *, seed: int, group: str, switched_off, log_path,
                       time_box: int | None = None) -> Session:
@@ -260,7 +258,7 @@ class SpilloverApp(App[int]):
 
     # ------------------------------------------------------------------ frames
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key) and not event.is_forwarded:
+        if self.manage_gc and isinstance(event, events.Key) and not event.is_forwarded:
             self.pause_gc_until_painted()
         await super().on_event(event)
 
@@ -336,6 +334,12 @@ def run_app(*, scenario_path=None, resume_log=None, replay_log=None, log_path=No
                        log_path=log_path, group=group, seed=seed, sign=sign,
                        live_reload=live_reload, start_turn=start_turn,
                        start_values=start_values, lang=lang)
+    return run_in_terminal(app)
+
+
+def run_in_terminal(app: SpilloverApp, *, manage_gc: bool = True) -> int:
+    """Run an app in the terminal (the benchmark starts its app here too); returns the exit
+    code. Closes the session on a hang-up and on the way out."""
 
     def hang_up(_signum, _frame):      # the terminal closed: the log is already on disk
         app.close_session()
@@ -347,6 +351,15 @@ def run_app(*, scenario_path=None, resume_log=None, replay_log=None, log_path=No
             previous = signal.signal(signal.SIGHUP, hang_up)
         except ValueError:              # not the main thread
             previous = None
+    # Garbage collection, confined to this function (bench/RESULTS.md, "public Textual APIs",
+    # measures what it saves): starting the app allocates a few hundred thousand objects that
+    # live as long as it does (Textual's modules, the scenario, the session, the widgets);
+    # collecting while they are made only walks them again and again. The collector waits
+    # until the first screen is painted, when they are frozen out of its sight
+    # (`settle_heap`); after that it is paused from each key to the frame showing its effect.
+    app.manage_gc = manage_gc
+    if manage_gc:
+        gc.disable()
     try:
         result = app.run()
     finally:

@@ -106,7 +106,7 @@ class KeyFooter(Widget, can_focus=False):
         palette and the help screen): on a narrow terminal the essential keys fit."""
         self._shown: tuple | None = None
         self._pending = False
-        self._spans: list[tuple[int, int, str, bool]] = []    # (start, end, key, enabled)
+        self._key_columns: list[tuple[int, int, str, bool]] = []    # (start, end, key, enabled)
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self.bindings_changed)
@@ -172,11 +172,11 @@ class KeyFooter(Widget, can_focus=False):
             start = max(self.size.width - item.cell_length, at + 1)
             line = line + Content(" " * (start - at)) + item
             spans.append((start, start + item.cell_length, key, enabled))
-        self._spans = spans
+        self._key_columns = spans
         return line
 
     def on_click(self, event: events.Click) -> None:
-        for start, end, key, enabled in self._spans:
+        for start, end, key, enabled in self._key_columns:
             if start <= event.x < end:
                 if enabled:
                     self.app.simulate_key(key)
@@ -412,27 +412,7 @@ def _key(content: Content) -> tuple:
     return (content.plain, tuple(content.spans))
 
 
-class SteadyScrollbars:
-    """Mixin for a ScrollView that sets its own virtual size: repaint its scrollbars only
-    when its size or virtual size changed.
-
-    On every layout of the screen Textual hands each widget a virtual size computed from its
-    children, which for a widget that sets its own never equals the one it has; so every
-    layout (a toast, a panel closing, a line added to the log) repainted every scrollbar
-    of the screen, line by line through Rich: about a fifth of the frame after a choice."""
-
-    _sized: tuple | None = None
-
-    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size,
-                      layout: bool = True) -> bool:
-        key = (size, self.virtual_size, container_size)
-        if key == self._sized:
-            return False
-        self._sized = key
-        return super()._size_updated(size, virtual_size, container_size, layout)
-
-
-class ParagraphView(SteadyScrollbars, ScrollView):
+class ParagraphView(ScrollView):
     """A scrolling pane of paragraphs with hanging indents: each (indent, Content[, hang])
     wraps to the width left after its indent, its later lines indented `hang` more.
 
@@ -533,9 +513,6 @@ class ParagraphView(SteadyScrollbars, ScrollView):
         if size != self.virtual_size:
             self.set_reactive(ScrollView.virtual_size, size)
             self.refresh(layout=True, repaint=False)
-            # show or hide the scrollbar now, in this layout (Textual would decide during the
-            # layout and lay out again: the pane's new text a frame late)
-            self._refresh_scrollbars()
 
     def on_resize(self) -> None:
         # a pane that shows its end (the log) keeps showing it when it is resized: by the

@@ -3,10 +3,11 @@ descriptions translated when drawn, keys pressed by a click, narrow widths leavi
 
 from __future__ import annotations
 
+from tui_helpers import make_app, screen_text
+
 import tui.widgets
 from tui.screens.exercise import ExerciseScreen
 from tui.widgets import KeyFooter
-from tui_helpers import make_app, screen_text
 
 
 def footer_line(app) -> str:
