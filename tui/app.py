@@ -78,8 +78,8 @@ class SpilloverApp(App[int]):
         self.last_reload = None             # the engine's answer to the latest reload
         self.exit_code = 0
         self.manage_gc = False
-        """Set by `run_app` only: keep the garbage collector out of start-up and of the frame
-        after a key (see `run_app`); tests and other hosts leave the collector alone."""
+        """Set by `run_in_terminal` only: keep the garbage collector out of start-up and of the
+        frame after a key (see there); tests and other hosts leave the collector alone."""
         self._gc_pauses = 0
 
     # ------------------------------------------------------------------ start
@@ -351,8 +351,9 @@ def run_in_terminal(app: SpilloverApp, *, manage_gc: bool = True) -> int:
             previous = signal.signal(signal.SIGHUP, hang_up)
         except ValueError:              # not the main thread
             previous = None
-    # Garbage collection, confined to this function (bench/RESULTS.md, "public Textual APIs",
-    # measures what it saves): starting the app allocates a few hundred thousand objects that
+    # Garbage collection, confined to this function and to `tui.cli._tui`, which pauses the
+    # collector before importing Textual (bench/RESULTS.md, "public Textual APIs", measures
+    # what it saves): starting the app allocates a few hundred thousand objects that
     # live as long as it does (Textual's modules, the scenario, the session, the widgets);
     # collecting while they are made only walks them again and again. The collector waits
     # until the first screen is painted, when they are frozen out of its sight
