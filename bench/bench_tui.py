@@ -137,7 +137,10 @@ def child_bare(fd: int, mode: str, keys: int) -> None:
 
 def child_spillover(fd: int, log: str, mode: str, keys: int, choose_pause: float = 0.02) -> None:
     import asyncio
+    import gc
 
+    if os.environ.get("BENCH_GC") != "off":    # as `spillover` starts the app (`tui.cli._tui`)
+        gc.disable()
     from tui.app import SpilloverApp
     from tui.screens import exercise
 
@@ -207,7 +210,9 @@ def child_spillover(fd: int, log: str, mode: str, keys: int, choose_pause: float
         _report(fd, {"moves": moves, "moves_cpu": moves_cpu, "open_choose": opens,
                      "choose": chooses, "choose_cpu": chooses_cpu, "undo": undos})
 
-    app.run()
+    # as `spillover` runs it (`run_app`); BENCH_GC=off: without its garbage-collector pauses
+    from tui.app import run_in_terminal
+    run_in_terminal(app, manage_gc=os.environ.get("BENCH_GC") != "off")
 
 
 # ---------------------------------------------------------------------------- parent

@@ -13,22 +13,15 @@ import signal
 from pathlib import Path
 from typing import Callable
 
-# Starting the app allocates a few hundred thousand objects that live as long as it does
-# (Textual's modules, the scenario, the session, the widgets); collecting while they are being
-# made only walks them again and again, about 20 ms before the first frame. The collector waits
-# until the app's first screen is painted, and they are then frozen out of its sight
-# (`settle_heap`). Only the app imports this module.
-gc.disable()
+from textual import events, work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
 
-from textual import events, work  # noqa: E402  (after the collector is paused)
-from textual.app import App, SystemCommand  # noqa: E402
-from textual.binding import Binding  # noqa: E402
+from engine.diagnostics import DiagnosticError
+from engine.i18n import N_, _
+from engine.play.session import Session, SessionError, utc_now
 
-from engine.diagnostics import DiagnosticError  # noqa: E402
-from engine.i18n import N_, _  # noqa: E402
-from engine.play.session import Session, SessionError, utc_now  # noqa: E402
-
-from .widgets import BREAKPOINTS, ScreenActionsProvider  # noqa: E402
+from .widgets import BREAKPOINTS, ScreenActionsProvider
 
 
 class SpilloverApp(App[int]):
@@ -85,11 +78,15 @@ class SpilloverApp(App[int]):
         self.start_values = start_values or {}  # …with these values (logged overrides)
         self.last_reload = None             # the engine's answer to the latest reload
         self.exit_code = 0
+        self.manage_gc = False
+        """Set by `run_in_terminal` only: keep the garbage collector out of start-up and of the
+        frame after a key (see there); tests and other hosts leave the collector alone."""
         self._gc_pauses = 0
 
     # ------------------------------------------------------------------ start
     def on_mount(self) -> None:
-        self.call_after_refresh(settle_heap)
+        if self.manage_gc:
+            self.call_after_refresh(settle_heap)
         self.remember_theme()
         from .screens.error import ErrorScreen
         try:
@@ -170,7 +167,8 @@ class SpilloverApp(App[int]):
         if resumed:      # after the first frame: mounting a toast would hold it back
             self.call_after_refresh(self.notify, _("Resumed {path}: {banner}").format(
                 path=session.log_path, banner=resumed), title=_("Resumed"), markup=False)
-        self.call_after_refresh(settle_heap)
+        if self.manage_gc:
+            self.call_after_refresh(settle_heap)
 
     def start_session(self, scenario, *, seed: int, group: str, switched_off, log_path,
                       time_box: int | None = None) -> Session:
@@ -282,7 +280,7 @@ class SpilloverApp(App[int]):
 
     # ------------------------------------------------------------------ frames
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key) and not event.is_forwarded:
+        if self.manage_gc and isinstance(event, events.Key) and not event.is_forwarded:
             self.pause_gc_until_painted()
         await super().on_event(event)
 
@@ -371,6 +369,12 @@ def run_app(*, scenario_path=None, resume_log=None, replay_log=None, log_path=No
                        log_path=log_path, group=group, seed=seed, sign=sign,
                        live_reload=live_reload, start_turn=start_turn,
                        start_values=start_values, lang=lang)
+    return run_in_terminal(app)
+
+
+def run_in_terminal(app: SpilloverApp, *, manage_gc: bool = True) -> int:
+    """Run an app in the terminal (the benchmark starts its app here too); returns the exit
+    code. Closes the session on a hang-up and on the way out."""
 
     def hang_up(_signum, _frame):      # the terminal closed: the log is already on disk
         app.close_session()
@@ -382,6 +386,16 @@ def run_app(*, scenario_path=None, resume_log=None, replay_log=None, log_path=No
             previous = signal.signal(signal.SIGHUP, hang_up)
         except ValueError:              # not the main thread
             previous = None
+    # Garbage collection, confined to this function and to `tui.cli._tui`, which pauses the
+    # collector before importing Textual (bench/RESULTS.md, "public Textual APIs", measures
+    # what it saves): starting the app allocates a few hundred thousand objects that
+    # live as long as it does (Textual's modules, the scenario, the session, the widgets);
+    # collecting while they are made only walks them again and again. The collector waits
+    # until the first screen is painted, when they are frozen out of its sight
+    # (`settle_heap`); after that it is paused from each key to the frame showing its effect.
+    app.manage_gc = manage_gc
+    if manage_gc:
+        gc.disable()
     try:
         result = app.run()
     finally:

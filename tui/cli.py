@@ -7,6 +7,7 @@ fork, play) never import Textual, so they start fast; only the TUI commands load
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import sys
@@ -426,6 +427,10 @@ def _tui(**kwargs) -> int:
         from tui.watch import run_watch
         return run_watch(kwargs["watch_log"], show_odds=kwargs["show_odds"],
                          scenario_path=kwargs["watch_scenario"])
+    # The collector is off while Textual and the app are imported and started: those objects
+    # live as long as the app, and collecting while they are made only walks them again and
+    # again. `tui.app.run_in_terminal` freezes them and turns it back on after the first frame.
+    gc.disable()
     from tui.app import run_app   # Textual is imported only here
     return run_app(**kwargs)
 

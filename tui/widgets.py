@@ -7,15 +7,17 @@ nothing about the game.
 from __future__ import annotations
 
 from functools import partial
-from typing import Iterable, TypeVar
+from collections.abc import Iterable
+from typing import TypeVar
 
+from textual import events
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 
 from engine.i18n import _
 from engine.play.session import BranchView, CitedEvent, describe_action
@@ -61,98 +63,126 @@ class TextInput(Input):
         self.cursor_blink = getattr(self.app, "cursor_blink", True)
 
 
-class KeyFooter(Footer):
-    """A Footer that redraws its keys only when they change, and in place.
+class KeyFooter(Widget, can_focus=False):
+    """The exercise screen's footer: one line of keys built from `Screen.active_bindings`.
 
-    Textual's Footer removes and mounts all its keys (20-25 ms for a dozen) on every
-    bindings signal: each focus change and each `refresh_bindings`, once per signal even when
-    several come in one frame and nothing it shows changed. This one coalesces the signals
-    of a frame into one check after the refresh; when the keys differ it rewrites the key
-    widgets it has (hiding those left over) and mounts new ones only when it has too few."""
+    Textual's Footer removes and mounts a widget per key (20-25 ms for a dozen) on every
+    bindings signal: each focus change and each `refresh_bindings`, even when nothing it
+    shows changed. This one draws its keys as one line of text: the signals of a frame are
+    coalesced into one check after the refresh, which repaints the line only when the keys
+    differ. A click on a key presses it. Descriptions are translated when drawn."""
 
-    _shown: tuple | None = None
-    _pending = False
+    ALLOW_SELECT = False
+    COMPONENT_CLASSES = {"key-footer--key", "key-footer--description"}
+    DEFAULT_CSS = """
+    KeyFooter {
+        dock: bottom;
+        height: 1;
+        width: 1fr;
+        color: $footer-foreground;
+        background: $footer-background;
+        text-wrap: nowrap;
+        text-overflow: clip;
+        .key-footer--key {
+            color: $footer-key-foreground;
+            background: $footer-key-background;
+            text-style: bold;
+        }
+        .key-footer--description {
+            color: $footer-description-foreground;
+            background: $footer-description-background;
+        }
+    }
+    """
 
-    def __init__(self, *, compact: bool = False, narrow_hidden: Iterable[str] = ()) -> None:
-        super().__init__(compact=compact)
+    def __init__(self, *, compact: bool = True, narrow_hidden: Iterable[str] = (),
+                 show_command_palette: bool = True, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.compact = compact
+        self.show_command_palette = show_command_palette
         self.narrow_hidden = frozenset(narrow_hidden)
         self.narrow = False
         """When True the actions in `narrow_hidden` are left out (they stay in the command
         palette and the help screen): on a narrow terminal the essential keys fit."""
+        self._shown: tuple | None = None
+        self._pending = False
+        self._key_columns: list[tuple[int, int, str, bool]] = []    # (start, end, key, enabled)
 
-    def _hidden(self) -> frozenset[str]:
-        return self.narrow_hidden if self.narrow else frozenset()
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self.bindings_changed)
 
-    def _keys(self) -> tuple:
-        """What compose would show: the first shown binding of each action, the palette key."""
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def keys(self) -> tuple:
+        """What the footer shows: (key, key display, description, enabled) for the first
+        shown binding of each action, then the command palette's key (or None)."""
         active = self.screen.active_bindings
-        hidden = self._hidden()
+        hidden = self.narrow_hidden if self.narrow else frozenset()
         first: dict[str, tuple] = {}
-        for _node, b, enabled, tooltip in active.values():
-            if b.show and b.action not in first and b.action not in hidden:
-                first[b.action] = (b.key, self.app.get_key_display(b), translated(b.description),
-                                   b.action, enabled, translated(tooltip), b.group is not None)
-        palette = active.get(self.app.COMMAND_PALETTE_BINDING)
-        return (tuple(first.values()), palette.enabled if palette else None,
-                self.show_command_palette, self.compact, hidden)
-
-    def compose(self):
-        from textual.widgets._footer import FooterKey
-        if self._bindings_ready:
-            self._shown = self._keys()
-        hidden = self._hidden()
-        for widget in super().compose():
-            if isinstance(widget, FooterKey) and widget.action in hidden:
-                continue
-            if isinstance(widget, FooterKey):     # bindings are marked with N_: say them now
-                widget.description = translated(widget.description)
-                widget.tooltip = translated(widget.tooltip) if widget.tooltip else None
-            if self.compact and isinstance(widget, FooterKey):
-                # styled compact from the start: otherwise each key restyles itself once
-                # mounted, when its `compact` (bound to the footer's) is first set
-                widget.add_class("-compact")
-            yield widget
+        for _node, b, enabled, _tooltip in active.values():
+            if b.show and b.action not in first and b.action not in hidden \
+                    and b.key != self.app.COMMAND_PALETTE_BINDING:
+                first[b.action] = (b.key, self.app.get_key_display(b), b.description, enabled)
+        palette = None
+        if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE:
+            found = active.get(self.app.COMMAND_PALETTE_BINDING)
+            if found is not None:
+                b = found.binding
+                palette = (b.key, self.app.get_key_display(b), b.description, found.enabled)
+        return tuple(first.values()), palette
 
     def bindings_changed(self, screen) -> None:
-        self._bindings_ready = True
-        if not screen.app.app_focus:
-            return
         if self.is_attached and screen is self.screen and not self._pending:
             self._pending = True
-            self.call_after_refresh(self._update_keys)
+            self.call_after_refresh(self._check_keys)
 
-    async def _update_keys(self) -> None:
+    def _check_keys(self) -> None:
         self._pending = False
-        if not self.is_attached:
-            return
-        keys = self._keys()
-        if keys != self._shown and not self._rewrite(keys):
-            await self.recompose()
+        if self.is_attached and self.keys() != self._shown:
+            self.refresh()
 
-    def _rewrite(self, keys: tuple) -> bool:
-        """Show `keys` with the key widgets already mounted; False if that cannot be done."""
-        from textual.widgets._footer import FooterKey
-        shown, *rest = keys
-        if self._shown is None or tuple(self._shown[1:]) != tuple(rest) \
-                or any(grouped for *_, grouped in shown):
-            return False
-        widgets = [w for w in self.query_children(FooterKey)
-                   if not w.has_class("-command-palette")]
-        if len(widgets) < len(shown):
-            return False
-        for widget, (key, display, description, action, enabled, tooltip, _g) in zip(widgets,
-                                                                                   shown):
-            widget.key, widget.key_display = key, display
-            widget.description, widget.action = description, action
-            widget._disabled = not enabled
-            widget.set_class(not enabled, "-disabled")
-            widget.tooltip = tooltip or None
-            widget.display = True
-            widget.refresh(layout=True)
-        for widget in widgets[len(shown):]:
-            widget.display = False
-        self._shown = keys
-        return True
+    def update_keys(self) -> None:
+        """Draw the keys again now (after `narrow` or `show_command_palette` changed)."""
+        self.refresh()
+
+    def render(self) -> Content:
+        keys, palette = self._shown = self.keys()
+        key_style = self.get_visual_style("key-footer--key")
+        description_style = self.get_visual_style("key-footer--description")
+        parts: list[Content] = []
+        spans: list[tuple[int, int, str, bool]] = []
+        at = 0
+        for n, (key, display, description, enabled) in enumerate(keys):
+            if n:
+                parts.append(Content(" "))
+                at += 1
+            item = Content.assemble((display, key_style), " ",
+                                    (_(description), description_style))
+            if not enabled:
+                item = item.stylize("dim")
+            spans.append((at, at + item.cell_length, key, enabled))
+            parts.append(item)
+            at += item.cell_length
+        line = Content("").join(parts)
+        if palette is not None:
+            key, display, description, enabled = palette
+            item = Content.assemble(("▏", MUTED), (display, key_style), " ",
+                                    (_(description), description_style), " ")
+            start = max(self.size.width - item.cell_length, at + 1)
+            line = line + Content(" " * (start - at)) + item
+            spans.append((start, start + item.cell_length, key, enabled))
+        self._key_columns = spans
+        return line
+
+    def on_click(self, event: events.Click) -> None:
+        for start, end, key, enabled in self._key_columns:
+            if start <= event.x < end:
+                if enabled:
+                    self.app.simulate_key(key)
+                else:
+                    self.app.bell()
+                return
 
 
 # ---------------------------------------------------------------------------- commands
@@ -401,27 +431,7 @@ def _key(content: Content) -> tuple:
     return (content.plain, tuple(content.spans))
 
 
-class SteadyScrollbars:
-    """Mixin for a ScrollView that sets its own virtual size: repaint its scrollbars only
-    when its size or virtual size changed.
-
-    On every layout of the screen Textual hands each widget a virtual size computed from its
-    children, which for a widget that sets its own never equals the one it has; so every
-    layout (a toast, a panel closing, a line added to the log) repainted every scrollbar
-    of the screen, line by line through Rich: about a fifth of the frame after a choice."""
-
-    _sized: tuple | None = None
-
-    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size,
-                      layout: bool = True) -> bool:
-        key = (size, self.virtual_size, container_size)
-        if key == self._sized:
-            return False
-        self._sized = key
-        return super()._size_updated(size, virtual_size, container_size, layout)
-
-
-class ParagraphView(SteadyScrollbars, ScrollView):
+class ParagraphView(ScrollView):
     """A scrolling pane of paragraphs with hanging indents: each (indent, Content[, hang])
     wraps to the width left after its indent, its later lines indented `hang` more.
 
@@ -455,7 +465,7 @@ class ParagraphView(SteadyScrollbars, ScrollView):
 
     @property
     def plain(self) -> str:
-        return "\n".join(c.plain for _, c, _ in self._paragraphs)
+        return "\n".join(c.plain for _indent, c, _hang in self._paragraphs)
 
     def update(self, paragraphs: Iterable[tuple], *,
                scroll_home: bool = False, scroll_end: bool = False) -> None:
@@ -522,9 +532,6 @@ class ParagraphView(SteadyScrollbars, ScrollView):
         if size != self.virtual_size:
             self.set_reactive(ScrollView.virtual_size, size)
             self.refresh(layout=True, repaint=False)
-            # show or hide the scrollbar now, in this layout (Textual would decide during the
-            # layout and lay out again: the pane's new text a frame late)
-            self._refresh_scrollbars()
 
     def on_resize(self) -> None:
         # a pane that shows its end (the log) keeps showing it when it is resized: by the
@@ -593,10 +600,10 @@ def wrap_paragraphs(paragraphs: list[tuple[int, Content, int]], width: int,
             out.append(content)
             continue
         key = (width, keys[n]) if keys is not None and para_cache is not None else None
-        wrapped = para_cache.get(key) if key is not None else None
+        wrapped = para_cache.get(key) if key is not None and para_cache is not None else None
         if wrapped is None:
             wrapped = wrap_paragraph(indent, content, hang, width)
-            if key is not None:
+            if key is not None and para_cache is not None:
                 para_cache[key] = wrapped
         out += wrapped
     if len(cache) > 4:

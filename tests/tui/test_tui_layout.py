@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from textual.widgets import Footer, OptionList
+from textual.widgets import OptionList
 
 from tui.screens.exercise import ExerciseScreen
 from tui.screens.help import HelpScreen
-from tui.widgets import screen_commands
+from tui.widgets import KeyFooter, screen_commands
 from tui_helpers import make_app, screen_text
 
 
@@ -29,7 +29,7 @@ async def test_exercise_screen_fits(tutorial_path, log_path, size):
         await pilot.pause()
         assert isinstance(app.screen, ExerciseScreen)
         for selector in ("#ex-title", "#ex-status", "#branches", "#detail", "#state-pane",
-                         "#log-pane", Footer):
+                         "#log-pane", KeyFooter):
             assert visible(app, selector) if isinstance(selector, str) else \
                 app.screen.query_one(selector).region.height == 1
         text = screen_text(app)

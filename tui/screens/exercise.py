@@ -6,16 +6,13 @@ screen from the session's views.
 
 from __future__ import annotations
 
-from typing import Sequence
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Horizontal
 from textual.content import Content
-from textual.reactive import Reactive
 from textual.screen import Screen
-from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -24,7 +21,7 @@ from engine.play.clock import elapsed, hms, time_box_left
 from engine.play.session import BranchView, LogWriteError, Outcome, Session, SessionError
 
 from ..logview import LogView
-from ..widgets import (ACCENT, BAD, MUTED, OK, WARN, KeyFooter, ParagraphView, SteadyScrollbars,
+from ..widgets import (ACCENT, BAD, MUTED, OK, WARN, KeyFooter, ParagraphView,
                        branch_detail, branch_prompt, heading, state_paragraphs,
                        styled, titled, width_class)
 from .choose import ChoosePanel
@@ -35,39 +32,9 @@ GUARDED = {"choose", "choose_option", "roll", "note", "inject", "override", "und
            "next_turn", "end", "argue", "reveal"}
 
 
-class BranchList(SteadyScrollbars, OptionList):
+class BranchList(OptionList):
     """The branch list. Moving the highlight updates the detail pane at once (in the same
     frame), not through a message handled a frame later."""
-
-    def _replace_option_prompt(self, index: int, prompt) -> None:
-        """As OptionList's, but forgets the drawn lines of that option only (OptionList
-        forgets those of every option: after a choice most of the list was drawn again)."""
-        option = self.get_option_at_index(index)
-        option._set_prompt(prompt)
-        cache = self._option_render_cache
-        for key in [key for key in cache.keys() if key[0] is option]:
-            cache.discard(key)
-        self._line_cache.clear()
-        self.refresh()
-
-    _drawing: Sequence[tuple[int, int]] | None = None
-
-    def render_lines(self, crop):
-        # OptionList brings its line index up to date for every line it draws; once per
-        # frame is enough (nothing changes it while the lines are drawn)
-        self._update_lines()
-        self._drawing = self._line_cache.lines
-        try:
-            return super().render_lines(crop)
-        finally:
-            self._drawing = None
-
-    @property
-    def _lines(self) -> Sequence[tuple[int, int]]:
-        if self._drawing is not None:
-            return self._drawing
-        self._update_lines()
-        return self._line_cache.lines
 
     def watch_highlighted(self, highlighted: int | None) -> None:
         super().watch_highlighted(highlighted)
@@ -89,11 +56,6 @@ def percent(p) -> str:
 
 
 class ExerciseScreen(Screen):
-    # A focus change repaints the screen as a whole in Textual (its `focused` reactive
-    # repaints): a second full frame after recording a choice, which moves the focus back to
-    # the branch list. The widgets whose look depends on the focus repaint themselves.
-    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
-
     HELP_TITLE = N_("Exercise")
     BINDINGS = [
         Binding("c", "choose", N_("Choose"), id="exercise.choose"),
@@ -175,7 +137,7 @@ class ExerciseScreen(Screen):
         if footer.show_command_palette != wide or footer.narrow == wide:
             footer.show_command_palette = wide
             footer.narrow = not wide
-            footer.refresh(recompose=True)
+            footer.update_keys()
 
     def on_mount(self) -> None:
         self.refresh_all(first=True)
