@@ -440,3 +440,24 @@ def test_opposed_odds_agree_with_counting_every_face(a, b, modifier, ties):
                if sum(f) + modifier > sum(g) or (sum(f) + modifier == sum(g) and ties == "success"))
     p = Fraction(wins, len(rolls) * len(others))
     assert roll_odds(adj, modifier) == [(q, r) for q, r in ((p, True), (1 - p, False)) if q]
+
+
+# ---------------------------------------------------------------- the bundled exercise's cells
+
+def _bundled_rests_on() -> list[str]:
+    from test_machine import scenario
+    sc = scenario("bundled")
+    return sorted({e for v in sc.variables for e in v.rests_on})
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 2**32), off=st.lists(st.sampled_from(_bundled_rests_on()),
+                                                max_size=3, unique=True))
+def test_rules_and_machine_agree_on_the_bundled_cells_with_events_switched_off(seed, off):
+    """Four cells, each with its own move a half-year: in the turns where several cells have a
+    branch, the machine's combined choice offers exactly what the rules offer, move by move,
+    also with the events the difficulties rest on switched off."""
+    from test_machine import scenario
+    sc = scenario("bundled")
+    assert len(sc.cells) == 4
+    _check_walk(sc, seed, tuple(off), True, steps=80)

@@ -260,7 +260,7 @@ def test_lint_prints_full_russian_coverage_of_the_bundled_scenario(capsys):
     from tui.cli import main
     assert main(["lint", "--no-explore", str(main_scenario())]) == 0
     out = capsys.readouterr().out
-    assert "Russian text 100% translated (498 of 498 current, 0 stale, 0 missing)" in out
+    assert "Russian text 100% translated (502 of 502 current, 0 stale, 0 missing)" in out
 
 
 def test_translate_starts_a_table_and_adds_only_what_is_missing(tmp_path, capsys):

@@ -16,7 +16,7 @@ from typing import Any
 PROSE_KEYS = frozenset({
     "title", "title_ru", "title_de", "summary", "narrative", "label", "description", "text",
     "note", "issuer", "journal", "cites_as", "url", "accessed", "published", "volume", "issue",
-    "pages", "year", "footnotes", "labels",
+    "pages", "year", "footnotes", "labels", "name",
 })
 
 

@@ -2,7 +2,7 @@
 
 Keys follow the ids the scenario already has, plus the field (Yarn Spinner's line ids):
 
-    scenario.title   scenario.summary   actor.<id>   turn.<n>.label
+    scenario.title   scenario.summary   actor.<id>   cell.<id>.name   turn.<n>.label
     variable.<id>.label   variable.<id>.description   variable.<id>.value.<enum value or set member>
     event.<id>.title   event.<id>.summary   source.<id>.title   source.<id>.issuer
     branch.<id>.title   branch.<id>.narrative   branch.<id>.adjudication.note
@@ -43,6 +43,8 @@ def source_strings(sc: Scenario) -> dict[str, str]:
     put("scenario.summary", sc.summary)
     for aid, name in sc.actors.items():
         put(f"actor.{aid}", name)
+    for c in sc.cells:
+        put(f"cell.{c.id}.name", c.name)
     for t in sc.turns:
         put(f"turn.{t.index}.label", t.label)
     for v in sc.variables:
@@ -155,6 +157,7 @@ def translated(sc: Scenario, table: dict[str, str], lang: str) -> Scenario:
         sc, lang=lang,
         title=tr("scenario.title", sc.title), summary=tr("scenario.summary", sc.summary),
         actors={a: tr(f"actor.{a}", n) for a, n in sc.actors.items()},
+        cells=tuple(attrs.evolve(c, name=tr(f"cell.{c.id}.name", c.name)) for c in sc.cells),
         turns=tuple(attrs.evolve(t, label=tr(f"turn.{t.index}.label", t.label)) for t in sc.turns),
         variables=tuple(variable(v) for v in sc.variables),
         sources=each(sc.sources, lambda s: attrs.evolve(

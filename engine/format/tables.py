@@ -99,7 +99,7 @@ def owners(sc: Scenario) -> dict[str, Path]:
     Keys without an owner here (scenario.*, turn.*) belong to the main file."""
     out: dict[str, Path] = {}
     kinds = {"branches": "branch", "injects": "inject", "events": "event", "sources": "source",
-             "signposts": "signpost"}
+             "signposts": "signpost", "cells": "cell"}
     for path in scenario_files(sc):
         data, _diags = load_yaml_file(path)
         if not isinstance(data, dict):
