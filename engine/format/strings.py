@@ -12,6 +12,8 @@ Keys follow the ids the scenario already has, plus the field (Yarn Spinner's lin
     branch.<id>.result.<result id>.label   branch.<id>.option.<id>.outcome.<result id>.narrative
     branch.<id>.against.label
     inject.<id>.title   inject.<id>.narrative   signpost.<id>.text
+    scenario.purpose   scenario.scope   objective.<id>.text
+    objective.<id>.capability.<n>   objective.<id>.question.<n>
 
 `source_strings` reads them off a loaded scenario (only the non-empty ones); `translated`
 gives the scenario back with some of them replaced (attrs.evolve: the logic is untouched).
@@ -85,6 +87,14 @@ def source_strings(sc: Scenario) -> dict[str, str]:
         put(f"inject.{i.id}.narrative", i.narrative)
     for s in sc.signposts:
         put(f"signpost.{s.id}.text", s.text)
+    put("scenario.purpose", sc.purpose)           # what the exercise examines (the debrief)
+    put("scenario.scope", sc.scope)
+    for ob in sc.objectives:
+        put(f"objective.{ob.id}.text", ob.text)
+        for n, cap in enumerate(ob.capabilities, 1):
+            put(f"objective.{ob.id}.capability.{n}", cap)
+        for n, q in enumerate(ob.questions, 1):
+            put(f"objective.{ob.id}.question.{n}", q)
     return out
 
 
@@ -172,4 +182,11 @@ def translated(sc: Scenario, table: dict[str, str], lang: str) -> Scenario:
             narrative=tr(f"inject.{i.id}.narrative", i.narrative))),
         signposts=tuple(attrs.evolve(s, text=tr(f"signpost.{s.id}.text", s.text))
                         for s in sc.signposts),
+        purpose=tr("scenario.purpose", sc.purpose), scope=tr("scenario.scope", sc.scope),
+        objectives=tuple(attrs.evolve(
+            ob, text=tr(f"objective.{ob.id}.text", ob.text),
+            capabilities=tuple(tr(f"objective.{ob.id}.capability.{n}", c)
+                               for n, c in enumerate(ob.capabilities, 1)),
+            questions=tuple(tr(f"objective.{ob.id}.question.{n}", q)
+                            for n, q in enumerate(ob.questions, 1))) for ob in sc.objectives),
     )
