@@ -14,7 +14,7 @@ from typing import Any, Iterable
 import attrs
 
 from engine.i18n import _
-from engine.play.dice import Roll, roll_dice
+from engine.play.dice import Roll, draw_below, roll_dice
 from engine.lang.tree import EffectRangeError
 from engine.model import Branch, CondEffect, Condition, Inject, Option, Scenario, to_json_value
 
@@ -219,13 +219,18 @@ def open_branches(state: GameState, env: Env) -> list[Branch]:
 
 
 def inject_block_reason(inject: Inject, state: GameState, env: Env, *,
-                        words: bool = False) -> str | None:
+                        words: bool = False, drawing: bool = False) -> str | None:
+    """Why an inject cannot be released now, or None. A chance inject (format 2) is never
+    released by hand: only its draw, when its turn begins (`drawing`), releases it."""
     if state.ended:
         return "the session has ended"
     if inject.id in state.released:
         return "already released"
     if inject.turn is not None and inject.turn > state.turn:
         return f"scheduled for turn {inject.turn}"
+    if inject.chance is not None and not drawing:
+        return _("drawn when turn {turn} begins (chance {p})").format(
+            turn=inject.turn, p=chance_text(inject.chance))
     if inject.when is not None:
         for clause in inject.when.clauses:
             if not clause.typed.fn(state, env):
@@ -374,13 +379,13 @@ def argue(state: GameState, env: Env, cell_id: str, target: int) -> tuple[GameSt
                     moves=state.moves + (f"argument:{cell_id}",)), result
 
 
-def release(state: GameState, env: Env, inject_id: str) -> GameState:
+def release(state: GameState, env: Env, inject_id: str, *, drawing: bool = False) -> GameState:
     inject = env.scenario.injects.get(inject_id)
     if inject is None:
         raise RuleError(f"there is no inject '{inject_id}'")
-    if inject_block_reason(inject, state, env):
+    if inject_block_reason(inject, state, env, drawing=drawing):
         raise RuleError(f"'{inject.title}' cannot be released: "
-                        f"{inject_block_reason(inject, state, env, words=True)}")
+                        f"{inject_block_reason(inject, state, env, words=True, drawing=drawing)}")
     values = apply_effects(inject.effects, state, env)
     new = _replace(state, values=tuple(values), released=state.released | {inject.id})
     return fire_signposts(env, new)
@@ -399,8 +404,41 @@ def override(state: GameState, env: Env, variable: str, value: Any) -> GameState
     return fire_signposts(env, _replace(state, values=tuple(values)))
 
 
+@attrs.frozen
+class Draw:
+    """A chance inject's draw when its turn began (format 2): the draw, from 0 to `of` − 1,
+    fires the inject when it is below `below` (its chance is below/of)."""
+
+    inject: str
+    draw: int
+    below: int
+    of: int
+
+    @property
+    def fired(self) -> bool:
+        return self.draw < self.below
+
+    def as_json(self) -> dict:
+        return {"inject": self.inject, "draw": self.draw, "chance": f"{self.below}/{self.of}",
+                "fired": self.fired}
+
+
+def chance_text(p) -> str:
+    """A probability as authors write it: 1/6, 1/4, 1 or 0."""
+    return str(p.numerator) if p.denominator == 1 else f"{p.numerator}/{p.denominator}"
+
+
 def next_turn(state: GameState, env: Env) -> tuple[GameState, list[str]]:
     """Advance one turn; scheduled injects for the new turn are released. Returns them too."""
+    new, released, _draws = next_turn_drawn(state, env)
+    return new, released
+
+
+def next_turn_drawn(state: GameState, env: Env) -> tuple[GameState, list[str], list[Draw]]:
+    """Advance one turn: the injects scheduled for the new turn are released, in scenario
+    order, each when its condition holds; a chance inject (format 2) is drawn then, from
+    the session's generator, and released if the draw fires it. Returns the new state, the
+    injects released and the draws made."""
     if state.ended:
         raise RuleError("the session has ended")
     if state.pending is not None:
@@ -411,12 +449,22 @@ def next_turn(state: GameState, env: Env) -> tuple[GameState, list[str]]:
     new = _replace(state, turn=state.turn + 1, moves=())
     if _derived(env.scenario):          # a derivation may read the turn or occurred(…)
         new = _replace(new, values=tuple(apply_effects((), new, env)))
-    released = []
+    released: list[str] = []
+    draws: list[Draw] = []
     for inject in env.scenario.injects.values():
-        if inject.turn == new.turn and inject_block_reason(inject, new, env) is None:
-            new = release(new, env, inject.id)
+        if inject.turn == new.turn and inject_block_reason(inject, new, env,
+                                                           drawing=True) is None:
+            if inject.chance is not None:
+                p = inject.chance
+                draw = Draw(inject.id, draw_below(env.seed, new.rolls, p.denominator),
+                            p.numerator, p.denominator)
+                new = _replace(new, rolls=new.rolls + 1)
+                draws.append(draw)
+                if not draw.fired:
+                    continue
+            new = release(new, env, inject.id, drawing=True)
             released.append(inject.id)
-    return fire_signposts(env, new), released
+    return fire_signposts(env, new), released, draws
 
 
 def end(state: GameState) -> GameState:

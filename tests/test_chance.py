@@ -1,0 +1,165 @@
+"""Format 2 chance injects: an inject that fires with a declared probability when its turn
+begins, drawn from the session's seeded generator and logged, fired or not."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+
+import pytest
+
+from engine.format.loader import check_scenario, load_scenario
+from engine.play import rules
+from engine.play.dice import draw_below
+from engine.play.rules import Env, RuleError
+
+CHANCE = """\
+spillover: 2
+id: chance
+title: Chance
+start: 2024-01-01
+turns:
+  - {label: T0, date: 2024-01-01}
+  - {label: T1, date: 2024-06-01}
+  - {label: T2, date: 2025-01-01}
+state:
+  tension: {type: int, range: [0, 3], initial: 0}
+  storm: {type: bool, initial: false}
+branches:
+  - id: talks
+    title: Talks
+    turns: 1..2
+    options:
+      - {id: calm, label: Calm things, effects: [tension = 0]}
+injects:
+  - id: incident
+    title: An incident at sea
+    narrative: "A patrol boat is rammed; tension is {tension}."
+    turn: 1
+    chance: 1/6
+    effects: [tension += 2]
+  - id: typhoon
+    title: A typhoon
+    turn: 2
+    chance: 0.25
+    when: not storm
+    effects: [storm = true]
+"""
+
+
+def _env(write_scenario, seed=0, text=CHANCE):
+    return Env.for_session(load_scenario(write_scenario(text)), seed=seed)
+
+
+def test_fractions_and_decimals_are_read_exactly(write_scenario):
+    sc = load_scenario(write_scenario(CHANCE))
+    assert sc.injects["incident"].chance == Fraction(1, 6)
+    assert sc.injects["typhoon"].chance == Fraction(1, 4)      # 0.25 read from its text
+    assert sc.injects["typhoon"].chance != Fraction(0.1)
+    third = load_scenario(write_scenario(CHANCE.replace("0.25", "0.1")))
+    assert third.injects["typhoon"].chance == Fraction(1, 10)  # not the binary float
+
+
+def _found(write_scenario, text):
+    return [(d.code, d.line, d.message, d.hint) for d in check_scenario(write_scenario(text))[1]]
+
+
+def test_bad_chances_are_located_with_a_hint_in_one_pass(write_scenario):
+    bad = CHANCE.replace("chance: 1/6", "chance: 7/6").replace("chance: 0.25", "chance: -0.5") \
+        + "  - {id: rumour, title: A rumour, chance: 1/2}\n" \
+        + "  - {id: guess, title: A guess, turn: 1, chance: often}\n" \
+        + "  - {id: zero, title: Zero, turn: 1, chance: 1/0}\n"
+    found = _found(write_scenario, bad)
+    lines = bad.splitlines()
+    sp513 = [f for f in found if f[0] == "SP513"]
+    by_text = {f[2]: f for f in sp513}
+    over = next(f for m, f in by_text.items() if "7/6 is outside 0–1" in m)
+    assert "chance: 7/6" in lines[over[1] - 1] and "1/6 or 0.25" in over[3]
+    assert any("-0.5 is outside 0–1" in m for m in by_text)
+    no_turn = next(f for m, f in by_text.items() if "needs the turn" in m)
+    assert "rumour" in no_turn[2] and "id: rumour" in lines[no_turn[1] - 1]
+    assert any("1/0" in m for m in by_text)
+    typo = [f for f in sp513 if "often" in f[2]]
+    assert typo and "1/6" in typo[0][3]
+
+
+def test_chance_needs_format_2(write_scenario):
+    v1 = CHANCE.replace("spillover: 2\n", "spillover: 1\n")
+    assert any(f[0] == "SP209" and "chance" in f[2] for f in _found(write_scenario, v1))
+
+
+def test_draws_are_uniform_and_fire_exactly_below_the_numerator():
+    counts = [0] * 6
+    for counter in range(3000):
+        counts[draw_below(7, counter, 6)] += 1
+    assert all(400 < c < 600 for c in counts), counts
+    assert {draw_below(1, n, 1) for n in range(50)} == {0}
+
+
+def test_the_rules_draw_when_the_turn_begins_and_count_the_draw(write_scenario):
+    fired = 0
+    for seed in range(600):
+        env = _env(write_scenario, seed)
+        s0 = rules.initial_state(env)
+        s, released, draws = rules.next_turn_drawn(s0, env)
+        assert [d.inject for d in draws] == ["incident"] and s.rolls == s0.rolls + 1
+        d = draws[0]
+        assert (d.below, d.of) == (1, 6)
+        assert d.draw == draw_below(seed, s0.rolls, 6)
+        assert d.fired == (d.draw < 1) == ("incident" in s.released) == (released == ["incident"])
+        assert s.values[0] == (2 if d.fired else 0)
+        fired += d.fired
+    assert 70 < fired < 130          # about one in six of 600
+
+
+def test_a_chance_inject_is_not_released_by_hand_and_its_condition_gates_the_draw(
+        write_scenario):
+    env = _env(write_scenario, seed=1)
+    s = rules.next_turn(rules.initial_state(env), env)[0]
+    with pytest.raises(RuleError, match="drawn when turn 1 begins"):
+        rules.release(s, env, "incident")
+    s = rules.override(s, env, "storm", True)
+    s2, _released, draws = rules.next_turn_drawn(s, env)     # not storm fails: no draw
+    assert draws == [] and s2.rolls == s.rolls
+
+
+def test_a_session_logs_every_draw_and_replay_verifies_it(write_scenario, tmp_path):
+    from engine.play.replay import DIVERGED, LOG_EDITED, VERIFIED, replay
+    from engine.play.session import Session, describe_action
+    sc = load_scenario(write_scenario(CHANCE))
+    seen = set()
+    for seed in range(12):
+        log = tmp_path / f"s{seed}.jsonl"
+        s = Session.start(sc, seed=seed, group="g", log_path=log)
+        out = s.next_turn()
+        (draw,) = out.record["draws"]
+        assert draw["inject"] == "incident" and draw["chance"] == "1/6"
+        assert draw["fired"] == ("incident" in out.released)
+        if not draw["fired"]:
+            assert "did not happen" in out.message
+            assert "did not happen: 'An incident at sea' 1/6" in describe_action(out.record, sc)
+        seen.add(draw["fired"])
+        s.next_turn()
+        s.end()
+        s.close()
+        rep = replay(log, sc)
+        assert rep.status == VERIFIED, rep.problems
+    assert seen == {True, False}
+    # a log whose draw was changed (and re-chained) is caught at that line
+    lines = log.read_text().splitlines()
+    rec = json.loads(lines[1])
+    assert rep.status == VERIFIED and rec["action"] == "next_turn"
+    rec["draws"][0]["fired"] = not rec["draws"][0]["fired"]
+    lines[1] = json.dumps(rec)
+    log.write_text("\n".join(lines) + "\n")
+    assert replay(log, sc).status in (LOG_EDITED, DIVERGED)
+
+
+def test_an_undone_turn_draws_the_same_again(write_scenario, tmp_path):
+    from engine.play.session import Session
+    sc = load_scenario(write_scenario(CHANCE))
+    s = Session.start(sc, seed=4, group="g", log_path=tmp_path / "u.jsonl")
+    first = s.next_turn().record["draws"]
+    s.undo()
+    assert s.next_turn().record["draws"] == first
+    s.close()
