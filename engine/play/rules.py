@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from fractions import Fraction
 from typing import Any, Iterable
 
 import attrs
@@ -434,11 +435,24 @@ def next_turn(state: GameState, env: Env) -> tuple[GameState, list[str]]:
     return new, released
 
 
-def next_turn_drawn(state: GameState, env: Env) -> tuple[GameState, list[str], list[Draw]]:
+class Undecided(Exception):
+    """`next_turn_drawn` with `forced` met a chance inject that `forced` does not decide."""
+
+    def __init__(self, inject: Inject):
+        super().__init__(inject.id)
+        self.inject = inject
+
+
+def next_turn_drawn(state: GameState, env: Env, forced: dict[str, bool] | None = None
+                    ) -> tuple[GameState, list[str], list[Draw]]:
     """Advance one turn: the injects scheduled for the new turn are released, in scenario
     order, each when its condition holds; a chance inject (format 2) is drawn then, from
     the session's generator, and released if the draw fires it. Returns the new state, the
-    injects released and the draws made."""
+    injects released and the draws made.
+
+    `forced` (analysis only: a path through a chance node) says which chance injects fire
+    instead of drawing; one it does not name raises `Undecided`, and an outcome its chance
+    makes impossible (firing at 0, missing at 1) raises RuleError."""
     if state.ended:
         raise RuleError("the session has ended")
     if state.pending is not None:
@@ -456,8 +470,17 @@ def next_turn_drawn(state: GameState, env: Env) -> tuple[GameState, list[str], l
                                                            drawing=True) is None:
             if inject.chance is not None:
                 p = inject.chance
-                draw = Draw(inject.id, draw_below(env.seed, new.rolls, p.denominator),
-                            p.numerator, p.denominator)
+                if forced is None:
+                    drawn = draw_below(env.seed, new.rolls, p.denominator)
+                elif inject.id not in forced:
+                    raise Undecided(inject)
+                elif not (p > 0 if forced[inject.id] else p < 1):
+                    raise RuleError(_("'{title}' cannot {what} at chance {p}").format(
+                        title=inject.title, p=chance_text(p),
+                        what=_("happen") if forced[inject.id] else _("fail to happen")))
+                else:
+                    drawn = 0 if forced[inject.id] else p.numerator
+                draw = Draw(inject.id, drawn, p.numerator, p.denominator)
                 new = _replace(new, rolls=new.rolls + 1)
                 draws.append(draw)
                 if not draw.fired:
@@ -465,6 +488,32 @@ def next_turn_drawn(state: GameState, env: Env) -> tuple[GameState, list[str], l
             new = release(new, env, inject.id, drawing=True)
             released.append(inject.id)
     return fire_signposts(env, new), released, draws
+
+
+def turn_outcomes(state: GameState, env: Env) -> list[tuple[Fraction, tuple, GameState | str]]:
+    """Every way the next turn can begin, through the chance injects drawn then, with its
+    exact probability: (p, ((inject, fired), …) in draw order, the new state or the rules'
+    refusal). One outcome, with p = 1 and no draws, when nothing is drawn. The reference
+    for the explorer's chance nodes (`engine.analysis.machine`)."""
+    out: list[tuple[Fraction, tuple, GameState | str]] = []
+    todo: list[dict[str, bool]] = [{}]
+    chance = {i.id: i.chance for i in env.scenario.injects.values() if i.chance is not None}
+    while todo:
+        forced = todo.pop()
+        try:
+            new, _released, draws = next_turn_drawn(state, env, forced)
+        except Undecided as u:
+            p = chance[u.inject.id]
+            todo += [{**forced, u.inject.id: fired} for fired, q in ((False, 1 - p), (True, p))
+                     if q]
+            continue
+        except RuleError as e:
+            new, draws = str(e), [Draw(i, 0 if f else 1, 1, 2) for i, f in forced.items()]
+        p = Fraction(1)
+        for d in draws:
+            p *= chance[d.inject] if d.fired else 1 - chance[d.inject]
+        out.append((p, tuple((d.inject, d.fired) for d in draws), new))
+    return out
 
 
 def end(state: GameState) -> GameState:
