@@ -163,3 +163,58 @@ def test_an_undone_turn_draws_the_same_again(write_scenario, tmp_path):
     s.undo()
     assert s.next_turn().record["draws"] == first
     s.close()
+
+
+def _one_draw(write_scenario, text=CHANCE):
+    """Two turns, both injects drawn as turn 1 begins, then calm or end."""
+    return load_scenario(write_scenario(text.replace(
+        "  - {label: T2, date: 2025-01-01}\n", "").replace("turns: 1..2", "turns: 1").replace(
+        "turn: 2\n    chance: 0.25", "turn: 1\n    chance: 0.25")))
+
+
+def test_explore_weighs_the_draw_exactly(write_scenario):
+    from engine.analysis.explore import explore
+    sc = _one_draw(write_scenario)
+    r = explore(sc)
+    assert r.complete
+    odds = {o.values: o.probability for o in r.outcomes}
+    # turn 1 begins with the incident (1/6: tension 2) then the typhoon (1/4: storm); then
+    # the group calms things (tension 0) or ends the session, equally likely
+    inc, typ, half = Fraction(1, 6), Fraction(1, 4), Fraction(1, 2)
+    assert odds[(("tension", "2"), ("storm", "true"))] == inc * typ * half
+    assert odds[(("tension", "2"), ("storm", "false"))] == inc * (1 - typ) * half
+    assert odds[(("tension", "0"), ("storm", "true"))] == typ * (half + (1 - inc) * half)
+    assert odds[(("tension", "0"), ("storm", "false"))] == (1 - typ) * (half + (1 - inc) * half)
+    assert sum(odds.values()) == 1
+
+
+def test_a_path_through_a_draw_replays_through_the_rules(write_scenario):
+    from engine.analysis.paths import describe, parse_token, replay_steps
+    sc = _one_draw(write_scenario)
+    env = Env.for_session(sc)
+    step = describe(("pass", (("incident", True), ("typhoon", False))),
+                    rules.initial_state(env), env)
+    assert step.token == "pass +incident -typhoon"
+    assert "An incident at sea [incident] happens (p = 1/6)" in step.text
+    assert "does not happen (p = 3/4)" in step.text
+    assert parse_token(step.token) == ("pass", (("incident", True), ("typhoon", False)))
+    s = replay_steps(sc, [step.token])
+    assert s.released == {"incident"} and s.values == (2, False)
+    with pytest.raises(RuleError, match=r"whether 'A typhoon' happens: add \+typhoon"):
+        replay_steps(sc, ["pass -incident"])
+
+
+def test_randomtest_draws_with_the_declared_odds_and_names_the_draw(write_scenario):
+    from engine.analysis.randomtest import randomtest
+    sc = _one_draw(write_scenario)
+    r = randomtest(sc, 1200, seed=3)
+    assert r.failure is None and r.playthroughs == 1200
+    assert 140 < r.inject_counts["incident"] < 260      # about 1200 / 6
+    assert 230 < r.inject_counts["typhoon"] < 370       # about 1200 / 4
+    # a failure after a draw is reproduced by its tokens, the draw's outcome included
+    full = CHANCE.replace("effects: [tension += 2]", "effects: [tension += 1]").replace(
+        "initial: 0}", "initial: 3}")
+    broken = randomtest(_one_draw(write_scenario, full), 200, seed=1)
+    f = broken.failure
+    assert f is not None and f.tokens[-1] == "pass +incident"
+    assert "tension" in f.message and "+incident" in " ".join(f.tokens)
