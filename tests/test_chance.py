@@ -218,3 +218,17 @@ def test_randomtest_draws_with_the_declared_odds_and_names_the_draw(write_scenar
     f = broken.failure
     assert f is not None and f.tokens[-1] == "pass +incident"
     assert "tension" in f.message and "+incident" in " ".join(f.tokens)
+
+
+def test_graph_draws_a_chance_inject_dashed_with_its_chance(write_scenario):
+    from engine.analysis.graph import build_graph, to_dot, to_mermaid
+    g = build_graph(load_scenario(write_scenario(CHANCE)))
+    node = next(n for n in g.nodes if n.item == "incident")
+    assert node.chance == "1/6" and node.label == "An incident at sea (chance 1/6)"
+    assert next(n for n in g.nodes if n.item == "typhoon").chance == "1/4"
+    dot = next(line for line in to_dot(g).splitlines() if '"i_incident" [' in line)
+    assert 'style="filled,dashed"' in dot
+    mermaid = to_mermaid(g)
+    assert "class i_incident,i_typhoon chance" in mermaid and "stroke-dasharray:5 4" in mermaid
+    plain = build_graph(load_scenario(write_scenario(CHANCE.replace("    chance: 1/6\n", ""))))
+    assert not next(n for n in plain.nodes if n.item == "incident").chance
