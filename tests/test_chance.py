@@ -232,3 +232,38 @@ def test_graph_draws_a_chance_inject_dashed_with_its_chance(write_scenario):
     assert "class i_incident,i_typhoon chance" in mermaid and "stroke-dasharray:5 4" in mermaid
     plain = build_graph(load_scenario(write_scenario(CHANCE.replace("    chance: 1/6\n", ""))))
     assert not next(n for n in plain.nodes if n.item == "incident").chance
+
+
+def test_the_aar_the_player_view_and_the_screen_show_what_the_draw_did(write_scenario,
+                                                                      tmp_path):
+    from engine.debrief.report import after_action_report
+    from engine.debrief.report_render import to_markdown
+    from engine.play.player_view import player_view
+    from engine.play.session import Session
+    sc = load_scenario(write_scenario(CHANCE))
+    fired_seed = missed_seed = None
+    for seed in range(40):
+        env = Env.for_session(sc, seed=seed)
+        d = rules.next_turn_drawn(rules.initial_state(env), env)[2][0]
+        if d.fired and fired_seed is None:
+            fired_seed = seed
+        if not d.fired and missed_seed is None:
+            missed_seed = seed
+    assert fired_seed is not None and missed_seed is not None
+    for seed in (fired_seed, missed_seed):
+        log = tmp_path / f"a{seed}.jsonl"
+        s = Session.start(sc, seed=seed, group="g", log_path=log)
+        out = s.next_turn()
+        fired = seed == fired_seed
+        assert out.released == (("incident",) if fired else ())   # the screen's inject card
+        view = player_view(log)
+        s.end()
+        s.close()
+        md = to_markdown(after_action_report(log))
+        if fired:
+            assert "An incident at sea (drawn at chance 1/6, it happened)" in md
+            assert "A patrol boat is rammed" in md
+            assert view.inject is not None and view.inject.title == "An incident at sea"
+        else:
+            assert "An incident at sea did not happen (drawn at chance 1/6)" in md
+            assert view.inject is None

@@ -381,8 +381,8 @@ def build_graph(scenario: Scenario, group_by: str = "turn") -> Graph:
             group = f"actor_{i.actor}" if i.actor else NO_ACTOR
             glabel = scenario.actors.get(i.actor, i.actor) if i.actor else "No actor"
         chance = "" if i.chance is None else chance_text(i.chance)
-        add("inject", i.id, i.title + (f" ({_('chance {p}').format(p=chance)})" if chance else ""),
-            group, glabel, chance)
+        label = _("{title} (chance {p})").format(title=i.title, p=chance) if chance else i.title
+        add("inject", i.id, label, group, glabel, chance)
     for e in scenario.endings:
         add("ending", e.id, e.title, "endings", "Endings")
     cited: dict[str, list[str]] = {}

@@ -4,6 +4,7 @@ that `replay_steps` applies through the rules (to reproduce a finding)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from fractions import Fraction
 
 from engine.analysis.moves import END, PASS, apply_action
 from engine.analysis.odds import result_probability
@@ -52,13 +53,19 @@ def describe(action: tuple, state: GameState, env: Env) -> Step:
             drawn = action[1]
             words = "; ".join(
                 f"{sc.injects[i].title} [{i}] {'happens' if fired else 'does not happen'} "
-                f"(p = {sc.injects[i].chance if fired else 1 - sc.injects[i].chance})"
+                f"(p = {_chance(sc, i) if fired else 1 - _chance(sc, i)})"
                 for i, fired in drawn)
             token = " ".join(("+" if fired else "-") + i for i, fired in drawn)
             return Step(f"pass {token}".rstrip(),
                         f"turn {t}: pass → turn {t + 1} ({nxt.label}); drawn: {words}", t)
         return Step("pass", f"turn {t}: pass → turn {t + 1} ({nxt.label})", t)
     return Step("end", f"turn {t}: end the session", t)
+
+
+def _chance(sc: Scenario, inject_id: str) -> Fraction:
+    p = sc.injects[inject_id].chance
+    assert p is not None, inject_id          # only chance injects are drawn
+    return p
 
 
 def replay_steps(scenario: Scenario, tokens: Iterable[str], *, switched_off: Iterable[str] = ()

@@ -163,6 +163,7 @@ class Search:
             for sid in self.buckets[t][m0]:
                 c = keys[sid]
                 k = (c & pmask) >> pshift
+                wts: list | dict
                 if k:
                     choices, kids, wts = self.roll(sid, c, tc, k, dist[sid])
                 else:
@@ -202,7 +203,7 @@ class Search:
                 g.best_outcome[okey] = (d, sid, g.actions[a])
         return choices, kids, wts
 
-    def decide(self, sid: int, c: int, tc) -> tuple[list[int], list[int], list]:
+    def decide(self, sid: int, c: int, tc) -> tuple[list[int], list[int], list | dict]:
         """A decision point: every open action, weighted by the policy."""
         choices = tc.open(c)
         if tc.pass_odds is not None and choices[-1] == self.machine.PASS:
@@ -264,7 +265,7 @@ class Search:
         g.fail_count[k] += 1
         return -(k + 1)
 
-    def register(self, sid: int, c: int, choices: list[int], kids: list[int], wts: list,
+    def register(self, sid: int, c: int, choices: list[int], kids: list[int], wts: list | dict,
                  t: int, m0: int) -> bool:
         """Store the children of an expanded state (new ones in their bucket) and its edges;
         False when the budget is reached."""

@@ -708,12 +708,21 @@ def _entry(n: int, rec: dict, before, after, rep: ReplayReport, names: _Names,
             released = sorted(after.state.released - before.state.released,
                               key=lambda i: list(names.sc.injects).index(i)
                               if names.sc and i in names.sc.injects else 0)
+        draws = {dr.get("inject"): dr for dr in _list(rec.get("draws")) if isinstance(dr, dict)}
         for iid in released:
             inj = names.inject(iid)
-            text = (inj.title if inj else str(iid)) + " (scheduled, released automatically)"
+            how = _("drawn at chance {p}, it happened").format(p=draws[iid].get("chance")) \
+                if iid in draws else "scheduled, released automatically"
+            text = (inj.title if inj else str(iid)) + f" ({how})"
             if inj and inj.narrative:
                 text += f" — {inj.narrative.strip()}"
             d.append(Detail("Inject", text))
+        for iid, dr in draws.items():          # chance injects drawn that did not happen
+            if not dr.get("fired"):
+                inj = names.inject(iid)
+                d.append(Detail(_("Chance"), _("{title} did not happen (drawn at chance {p})")
+                                .format(title=inj.title if inj else str(iid),
+                                        p=dr.get("chance"))))
     elif a == "end":
         kind = "End"
         title = "Session ended"

@@ -475,9 +475,10 @@ def next_turn_drawn(state: GameState, env: Env, forced: dict[str, bool] | None =
                 elif inject.id not in forced:
                     raise Undecided(inject)
                 elif not (p > 0 if forced[inject.id] else p < 1):
-                    raise RuleError(_("'{title}' cannot {what} at chance {p}").format(
-                        title=inject.title, p=chance_text(p),
-                        what=_("happen") if forced[inject.id] else _("fail to happen")))
+                    raise RuleError((_("'{title}' cannot happen at chance {p}")
+                                     if forced[inject.id] else
+                                     _("'{title}' cannot fail to happen at chance {p}")).format(
+                        title=inject.title, p=chance_text(p)))
                 else:
                     drawn = 0 if forced[inject.id] else p.numerator
                 draw = Draw(inject.id, drawn, p.numerator, p.denominator)
@@ -500,6 +501,7 @@ def turn_outcomes(state: GameState, env: Env) -> list[tuple[Fraction, tuple, Gam
     chance = {i.id: i.chance for i in env.scenario.injects.values() if i.chance is not None}
     while todo:
         forced = todo.pop()
+        new: GameState | str
         try:
             new, _released, draws = next_turn_drawn(state, env, forced)
         except Undecided as u:
