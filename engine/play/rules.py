@@ -420,8 +420,8 @@ class Draw:
         return self.draw < self.below
 
     def as_json(self) -> dict:
-        return {"inject": self.inject, "draw": self.draw, "chance": f"{self.below}/{self.of}",
-                "fired": self.fired}
+        return {"inject": self.inject, "draw": self.draw,
+                "chance": chance_text(Fraction(self.below, self.of)), "fired": self.fired}
 
 
 def chance_text(p) -> str:
