@@ -267,3 +267,17 @@ def test_the_aar_the_player_view_and_the_screen_show_what_the_draw_did(write_sce
         else:
             assert "An incident at sea did not happen (drawn at chance 1/6)" in md
             assert view.inject is None
+
+
+def test_a_dead_end_entered_through_a_draw_counts_every_outcome(write_scenario):
+    from engine.analysis.explore import explore
+    # turn 2 begins with nothing to play whenever the talks were held in turn 1 (one in
+    # two), whichever way the typhoon's draw goes: both outcomes pass into the dead end
+    r = explore(load_scenario(write_scenario(CHANCE)))
+    (dead,) = r.dead_ends
+    assert dead.turn == 2 and dead.probability == Fraction(1, 2)
+    tokens = [s.token for s in dead.path]
+    assert tokens[0] in ("pass +incident", "pass -incident")
+    assert tokens[-1] in ("pass +typhoon", "pass -typhoon")
+    from engine.analysis.paths import replay_steps
+    assert replay_steps(load_scenario(write_scenario(CHANCE)), tokens).turn == 2

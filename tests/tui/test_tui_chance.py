@@ -6,9 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from test_chance import CHANCE
+from tui_helpers import make_app, read_log, screen_text
+
 from tui.screens.exercise import ExerciseScreen
 from tui.screens.inject_card import InjectCardDialog
-from tui_helpers import make_app, read_log, screen_text
 
 
 async def _turn_one(tmp_path: Path, chance: str):
