@@ -69,6 +69,8 @@ CODES: dict[str, str] = {
     "SP511": "a roll that can never succeed, or a result no total can reach",
     "SP512": ("an opposed roll (against) with a target or results, without its ties "
               "declared, or ties without against"),
+    "SP513": ("a chance inject's probability is not a fraction or decimal from 0 to 1, or "
+              "the inject has no turn to be drawn in"),
     "SP601": "the log cannot be read",
     "SP602": "a log line is not valid JSON (a torn last line is recovered)",
     "SP603": "the log's hash chain is broken — the log was edited",

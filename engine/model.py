@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from fractions import Fraction
+
 import attrs
 
 from engine.diagnostics import Pos
@@ -396,6 +398,7 @@ class Inject:
     when: Condition | None = None
     effects: tuple[Effect, ...] = ()
     cites: tuple[str, ...] = ()
+    chance: Fraction | None = None   # format 2: fires with this probability when its turn begins
 
 
 @attrs.frozen

@@ -75,7 +75,14 @@ def by_the_rules(scenario):
             moves = [(("roll", r), p) for p, r in roll_odds(branch.adjudication, mod)]
         else:
             choices = available(s, env, prep)
-            moves = [(a, Fraction(1, len(choices))) for a, _w in choices]
+            moves = []
+            for a, _w in choices:
+                share = Fraction(1, len(choices))
+                if a == ("pass",) and s.turn < scenario.last_turn:   # the draws (format 2)
+                    moves += [(("pass", key), share * p)
+                              for p, key, _s in rules.turn_outcomes(s, env)]
+                else:
+                    moves.append((a, share))
         out: dict = {}
         for action, p in moves:
             if not p:
@@ -134,6 +141,9 @@ def test_a_turn_holds_one_move_of_each_cell(tmp_path):
             nxt = [("roll", r) for _p, r in roll_odds(branch.adjudication, mod)]
         else:
             nxt = [a for a, _w in available(s, env, prep)]
+            if ("pass",) in nxt and s.turn < sc.last_turn:      # every outcome of the draws
+                nxt += [("pass", key) for _p, key, _s in rules.turn_outcomes(s, env)]
+                nxt.remove(("pass",))
         for a in nxt:
             with contextlib.suppress(RuleError):
                 stack.append(normalise(apply_action(s, env, a)))

@@ -6,7 +6,8 @@ failure (`test_machine._check_walk`).
 Hypothesis writes the scenarios: int variables with random ranges and initial values at
 or near their limits, an enum, a bool, two sets over different universes; preconditions,
 effects, modifiers, signpost and inject conditions built from every operator of the
-expression language, with constants on either side and at the range limits."""
+expression language, with constants on either side and at the range limits; chance injects
+(format 2) whose draws the rules and the machine must weigh alike."""
 
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ ENUM = ("none", "low", "high")
 AREAS = ("n", "s", "e")
 ZONES = ("s", "n")
 CMP = ("==", "!=", "<", "<=", ">", ">=")
+# chance injects' probabilities (format 2): fractions, decimals, and the sure ends 0 and 1
+CHANCES = ("1/2", "1/3", "2/7", "0.25", "1", "0")
 
 
 class Gen:
@@ -254,6 +257,8 @@ branches:
 injects:
   - {{id: surge, title: Surge, turn: {g.pick((1, 2))}, when: {g.when()}, effects: {g.effects()}}}
   - {{id: calm, title: Calm, when: {g.when()}, effects: {g.effects()}}}
+  - {{id: storm, title: Storm, turn: {g.pick((1, 2))}, chance: "{g.pick(CHANCES)}", when: {g.when()}, effects: {g.effects()}}}
+  - {{id: quake, title: Quake, turn: {g.pick((1, 2, 3))}, chance: {g.pick(CHANCES)}, effects: {g.effects()}}}
 endings:           # from turn 2 on, so that most sessions are played before one ends
   - {{id: e1, title: One, when: ["turn >= 2", "{g.bool_(1)}"]}}
   - {{id: e2, title: Two, when: ["turn >= {g.pick((2, 3))}", "{g.bool_(1)}"]}}

@@ -98,9 +98,9 @@ def test_lint_speaks_the_language_it_is_given(capsys):
     from tui.cli import main
     assert main(["lint", "--no-explore", "--lang", "ru", str(tutorial_scenario())]) == 0
     out = capsys.readouterr().out
-    assert "Учебный сценарий: офис связи НАТО в Токио — 7 ветвей, 2 вброса, 5 переменных, " \
+    assert "Учебный сценарий: офис связи НАТО в Токио — 7 ветвей, 3 вброса, 5 переменных, " \
            "4 хода, 3 события" in out
-    assert "переведён на 100\N{NO-BREAK SPACE}% (актуально 92 из 92" in out
+    assert "переведён на 100\N{NO-BREAK SPACE}% (актуально 94 из 94" in out
     assert out.rstrip().endswith("0 ошибок, 0 предупреждений")
 
 
@@ -113,6 +113,6 @@ def test_translate_speaks_the_environments_language(tmp_path, monkeypatch, capsy
     shutil.copyfile(tutorial_scenario(), path)
     monkeypatch.setenv("LANG", "ru_RU.UTF-8")
     assert main(["translate", str(path), "--lang", "de"]) == 0
-    assert "tutorial.de.yaml: добавлено 92 текста для перевода" in capsys.readouterr().out
+    assert "tutorial.de.yaml: добавлено 94 текста для перевода" in capsys.readouterr().out
     assert main(["translate", str(path), "--lang", "de"]) == 0
     assert capsys.readouterr().out.startswith("У каждого текста уже есть запись для «de»")

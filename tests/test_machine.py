@@ -144,11 +144,28 @@ def _check_walk(scenario, seed: int, switched_off=(), injects=True, steps=80):
             assert offered[-1] == expected[-1]          # passing (or ending) comes last
             for a in tc.open(c):
                 action = machine.actions[a]
+                if a == machine.PASS and tc.pass_odds is not None:
+                    _same_draws(state, env, tc.pass_odds(c), lay)
+                    continue
                 _same(lambda: apply_action(state, env, action),
                       lambda: tc.steps[a](c), lay)
             state = _step_or_stop(lambda: apply_action(state, env, rng.choice(expected)))
         if state is None:
             return
+
+
+def _same_draws(state, env, by_machine, lay):
+    """A turn that begins with chance injects drawn (format 2): the machine's chance node
+    and the rules' outcomes agree on every outcome, its exact odds and its state."""
+    by_rules = {key: (p, s) for p, key, s in rules.turn_outcomes(state, env)}
+    assert sum(p for p, _s in by_rules.values()) == 1
+    assert {key: p for key, p, _c in by_machine} == {key: p for key, (p, _s) in by_rules.items()}
+    for key, _p, c in by_machine:
+        expected = by_rules[key][1]
+        if isinstance(expected, str):            # the rules refuse it: out of range
+            assert c is None, (key, expected)
+        else:
+            assert c is not None and lay.decode(c) == normalise(expected), key
 
 
 def _same(by_rules, by_machine, lay):

@@ -217,7 +217,7 @@ def test_lint_reports_stale_and_missing_and_coverage(tmp_path, capsys):
     from tui.cli import main
     path = tutorial_copy(tmp_path)
     assert main(["lint", "--no-explore", str(path)]) == 0
-    assert "Russian text 100% translated (92 of 92 current, 0 stale, 0 missing)" in \
+    assert "Russian text 100% translated (94 of 94 current, 0 stale, 0 missing)" in \
         capsys.readouterr().out
     edit(path, "title: Japan presses for an agreement", "title: Japan presses NATO hard")
     table = table_path(path, "ru")
@@ -230,7 +230,7 @@ def test_lint_reports_stale_and_missing_and_coverage(tmp_path, capsys):
     beijing_line = table.read_text(encoding="utf-8").splitlines().index(
         "  inject.beijing_again.titl:") + 1
     assert codes == [("SP802", beijing_line), ("SP803", 1), ("SP804", stale_line)]
-    assert out["coverage"][str(path)]["ru"] == {"total": 92, "current": 90, "stale": 1,
+    assert out["coverage"][str(path)]["ru"] == {"total": 94, "current": 92, "stale": 1,
                                                 "missing": 1}
 
 
@@ -268,11 +268,11 @@ def test_translate_starts_a_table_and_adds_only_what_is_missing(tmp_path, capsys
     path = copy_tutorial(tmp_path)
     assert main(["translate", str(path), "--lang", "de"]) == 0
     table = table_path(path, "de")
-    assert f"{table}: added 92 texts to translate" in capsys.readouterr().out
+    assert f"{table}: added 94 texts to translate" in capsys.readouterr().out
     t = translate(load_scenario(path), "de")
-    assert t.coverage.current == 0 and t.coverage.missing == 92
+    assert t.coverage.current == 0 and t.coverage.missing == 94
     placeholders = [d for d in t.diagnostics if d.code == "SP803"]
-    assert len(placeholders) == 92 and all(d.line > 1 for d in placeholders)   # at each entry
+    assert len(placeholders) == 94 and all(d.line > 1 for d in placeholders)   # at each entry
     edit(table, '  branch.open_office.title:\n    of: \'433a3946\'\n    text: ""',
          "  branch.open_office.title:\n    of: '433a3946'\n    text: NATO eröffnet sein Büro")
     edit(path, "title: Beijing warns again", "title: Beijing warns once more")
@@ -281,7 +281,7 @@ def test_translate_starts_a_table_and_adds_only_what_is_missing(tmp_path, capsys
     assert "added 1 text to translate" in capsys.readouterr().out     # only the new narrative
     t = translate(load_scenario(path), "de")
     assert t.scenario.branches["open_office"].title == "NATO eröffnet sein Büro"
-    assert (t.coverage.current, t.coverage.stale, t.coverage.missing) == (1, 0, 92)
+    assert (t.coverage.current, t.coverage.stale, t.coverage.missing) == (1, 0, 94)
     assert "# en: Beijing protests." in table.read_text(encoding="utf-8")
     assert main(["translate", str(path), "--lang", "en"]) == 1
 
@@ -309,7 +309,7 @@ def test_lang_options_are_checked_on_every_command_that_has_them(capsys, monkeyp
     assert e.value.code == 2 and "'Russian' is not a language code" in capsys.readouterr().err
     assert main(["lint", "--no-explore", "--lang", "zz", str(tutorial_scenario())]) == 0
     out = capsys.readouterr().out                               # a code no locale knows
-    assert "zz text 0% translated (0 of 92 current, 0 stale, 92 missing)" in out
+    assert "zz text 0% translated (0 of 94 current, 0 stale, 94 missing)" in out
     started = {}
     monkeypatch.setattr(tui.cli, "_tui", lambda **kw: started.update(kw) or 0)
     assert main(["--lang", "ru"]) == 0                        # `spillover --lang ru` is `run`

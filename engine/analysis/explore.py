@@ -148,7 +148,10 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
                     reduce=reduce)
     full = search.full
     dropped = dropped_branches(scenario, lay, search.keep)
-    search.keep_actions = bool(dropped)     # the edges keep their actions for their odds
+    # the edges keep their actions for the odds of dropped branches, and to name the draws'
+    # outcomes in the paths into dead ends (format 2: chance injects)
+    search.keep_actions = bool(dropped) or any(i.chance is not None
+                                               for i in scenario.injects.values())
     graph = search.run()
     seconds = time.perf_counter() - t0
     complete, gave_up = graph.complete, graph.gave_up
@@ -175,8 +178,8 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
         plans, whole = plan(len(keys), order, edges)
         # only the end states' masses and those of the states passing into a dead end are
         # read afterwards: the others are dropped once passed on
-        needed = set(ends).union(*dead_end_entries(graph.dead, order, edges,
-                                                   lambda sid: keys[sid] >> tsh, last).values())
+        needed = set(ends).union(*({p for p, _j in ways} for ways in dead_end_entries(
+            graph.dead, order, edges, lambda sid: keys[sid] >> tsh, last).values()))
         mass, fail_mass = push(plans, order, edges, len(keys), len(fail_first), whole,
                                keep=needed)
         ended_mass = sum(mass[e] for e in ends)
@@ -224,7 +227,7 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
 
     dead_ends = find_dead_ends(graph.dead, order, edges, lambda sid: keys[sid] >> tsh, dist, last,
                            None if mass is None else (lambda sid: Fraction(mass[sid], whole)),
-                           path_to)
+                           path_to, graph.actions)
     failures = tuple(
         Failure(msg, fail_count[k], Fraction(fail_mass[k], whole) if mass else None,
                 path_to(fail_first[k][0], fail_first[k][1]))

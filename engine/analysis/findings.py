@@ -22,27 +22,38 @@ from engine.play.rules import Env, GameState
 
 
 def dead_end_entries(dead: list[int], order: list[int], edges: list, turn_of,
-                     last: int) -> dict[int, list[int]]:
-    """Each possible dead end entered by passing -> the states passing into it."""
+                     last: int) -> dict[int, list[tuple[int, int]]]:
+    """Each possible dead end entered by passing -> the ways passing enters it: (state,
+    index of the pair in its edges). Passing comes last among a decision state's choices:
+    one pair, or (format 2) one per outcome of the chance injects drawn as the next turn
+    begins, each into the next turn."""
     dead_set = set(dead)
-    entries: dict[int, list[int]] = {}
+    entries: dict[int, list[tuple[int, int]]] = {}
     if not dead_set:
         return entries
     for p in order:
         chance, pairs = edges[p][0], edges[p][1]
-        if chance or turn_of(p) >= last:
+        t = turn_of(p)
+        if chance or t >= last:
             continue
-        c = pairs[-2]
-        if c >= 0 and c in dead_set:
-            entries.setdefault(c, []).append(p)
+        for j in range(len(pairs) - 2, -1, -2):
+            c = pairs[j]
+            if c < 0:                        # a failure
+                continue
+            if turn_of(c) == t:              # the moves before passing
+                break
+            if c in dead_set:
+                entries.setdefault(c, []).append((p, j))
     return entries
 
 
 def find_dead_ends(dead: list[int], order: list[int], edges: list, turn_of,
-               dist: Sequence[int], last: int, mass, path_to) -> tuple[DeadEnd, ...]:
+               dist: Sequence[int], last: int, mass, path_to,
+               actions: Sequence[tuple] = ()) -> tuple[DeadEnd, ...]:
     """Dead ends per turn, counting only the ways *into* a dead-end state by passing: a state
     can also be reached (identical) by a release in mid-turn, and that is no turn beginning.
-    Passing is the last choice of every decision state before the last turn."""
+    Passing is the last choice (or, into a turn that draws, the last choices) of every
+    decision state before the last turn."""
     if not dead:
         return ()
     entries = dead_end_entries(dead, order, edges, turn_of, last)
@@ -51,13 +62,14 @@ def find_dead_ends(dead: list[int], order: list[int], edges: list, turn_of,
         by_turn.setdefault(turn_of(c), []).append(c)
     out = []
     for t, sids in sorted(by_turn.items()):
-        parents = [p for c in sids for p in entries[c]]
+        ways = [way for c in sids for way in entries[c]]
         prob = None
         if mass is not None:
-            prob = sum((mass(p) * share(edges[p][1], len(edges[p][1]) - 2) for p in parents),
-                       Fraction(0))
-        best = min(parents, key=lambda p: (dist[p], p))
-        out.append(DeadEnd(t, len(sids), prob, path_to(best, PASS)))
+            prob = sum((mass(p) * share(edges[p][1], j) for p, j in ways), Fraction(0))
+        p, j = min(ways, key=lambda w: (dist[w[0]], w[0], w[1]))
+        # the edges keep their action numbers (in `actions`) when draws may follow passing
+        action = actions[edges[p][2][j // 2]] if len(edges[p]) > 2 and actions else PASS
+        out.append(DeadEnd(t, len(sids), prob, path_to(p, action)))
     return tuple(out)
 
 

@@ -1,7 +1,8 @@
 """The scenario as a graph (`spillover graph`): Mermaid flowchart or Graphviz DOT.
 
-Nodes: branches (rounded boxes), injects (hexagons) and the events they cite (notes in
-DOT, stadiums in Mermaid), grouped by first playable turn or by actor.
+Nodes: branches (rounded boxes), injects (hexagons; a chance inject's border dashed, its
+chance in its label) and the events they cite (notes in DOT, stadiums in Mermaid), grouped
+by first playable turn or by actor.
 
 Edges, A → B:
 - **enables** (solid): something A does — an effect of any option or outcome of A, an
@@ -35,7 +36,8 @@ import attrs
 from engine.lang import expr as X
 from engine.model import Clause, Scenario, flat_effects
 from engine.lang.tree import walk
-from engine.play.rules import Env, GameState, RuleError, apply_effects
+from engine.i18n import _
+from engine.play.rules import Env, GameState, RuleError, apply_effects, chance_text
 
 CONTEXT_CAP = 4096
 
@@ -52,6 +54,7 @@ class Node:
     label: str
     group: str          # group key
     group_label: str
+    chance: str = ""    # a chance inject's probability (format 2), e.g. "1/6": drawn dashed
 
 
 @attrs.frozen
@@ -343,7 +346,8 @@ def build_graph(scenario: Scenario, group_by: str = "turn") -> Graph:
     node_of: dict[tuple[str, str], str] = {}
     used: set[str] = set()
 
-    def add(kind: str, item: str, label: str, group: str, group_label: str) -> None:
+    def add(kind: str, item: str, label: str, group: str, group_label: str,
+            chance: str = "") -> None:
         base = {"branch": "b_", "inject": "i_", "event": "e_", "ending": "x_"}[kind] + \
             _sanitise(item)
         nid, k = base, 2
@@ -351,7 +355,7 @@ def build_graph(scenario: Scenario, group_by: str = "turn") -> Graph:
             nid, k = f"{base}_{k}", k + 1
         used.add(nid)
         node_of[(kind, item)] = nid
-        nodes.append(Node(nid, kind, item, label, group, group_label))
+        nodes.append(Node(nid, kind, item, label, group, group_label, chance))
 
     turns = scenario.turns
     for b in scenario.branches.values():
@@ -376,7 +380,9 @@ def build_graph(scenario: Scenario, group_by: str = "turn") -> Graph:
         else:
             group = f"actor_{i.actor}" if i.actor else NO_ACTOR
             glabel = scenario.actors.get(i.actor, i.actor) if i.actor else "No actor"
-        add("inject", i.id, i.title, group, glabel)
+        chance = "" if i.chance is None else chance_text(i.chance)
+        label = _("{title} (chance {p})").format(title=i.title, p=chance) if chance else i.title
+        add("inject", i.id, label, group, glabel, chance)
     for e in scenario.endings:
         add("ending", e.id, e.title, "endings", "Endings")
     cited: dict[str, list[str]] = {}
@@ -610,6 +616,10 @@ def to_mermaid(g: Graph) -> str:
         ids = [n.id for n in g.nodes if n.kind == kind]
         for i in range(0, len(ids), 40):
             lines.append(f"  class {','.join(ids[i:i + 40])} {kind}")
+    chance = [n.id for n in g.nodes if n.chance]     # chance injects: a dashed border
+    if chance:
+        lines.append("  classDef chance stroke-dasharray:5 4")
+        lines.append(f"  class {','.join(chance)} chance")
     return "\n".join(lines) + "\n"
 
 
@@ -646,7 +656,9 @@ def to_dot(g: Graph) -> str:
         lines.append(f"    label={_dot(glabel)}; style=rounded; color=grey60;")
         for n in members:
             label = "\n".join(_wrap(n.label)) + (f"\n({n.item})" if n.kind != "event" else "")
-            lines.append(f"    {_dot(n.id)} [label={_dot(label)}, {DOT_NODE[n.kind]}];")
+            style = DOT_NODE[n.kind].replace("style=filled", 'style="filled,dashed"') \
+                if n.chance else DOT_NODE[n.kind]          # a chance inject: dashed
+            lines.append(f"    {_dot(n.id)} [label={_dot(label)}, {style}];")
         lines.append("  }")
     order = {n.id: k for k, (_, _, members) in enumerate(_groups(g)) for n in members}
     for e, text in _labelled(g):

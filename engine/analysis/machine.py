@@ -22,6 +22,7 @@ for the exact message (the rules raise `RuleError` for the same move).
 from __future__ import annotations
 
 from collections.abc import Callable
+from fractions import Fraction
 from typing import Any
 
 from engine.analysis.moves import normalise
@@ -179,7 +180,8 @@ class TurnCode:
     applies one; `mods[k]`, `win[k]`, `lose[k]` serve a pending roll (`bands[k]`, result id
     → step, a graded one); `enter(c)` passes into this turn from the previous one."""
 
-    __slots__ = ("turn", "open", "steps", "mods", "win", "lose", "bands", "enter")
+    __slots__ = ("turn", "open", "steps", "mods", "win", "lose", "bands", "enter",
+                 "enter_odds", "pass_odds")
 
     turn: int
     open: Callable[[int], list[int]]
@@ -189,6 +191,12 @@ class TurnCode:
     lose: list[Any]             # … after failure
     bands: list[Any]            # per pending no. of a graded roll: result id -> (c -> c)
     enter: Callable[[int], int]
+    # format 2: a turn whose start draws chance injects is entered by `enter_odds(c)`, a
+    # chance node: [(outcome, p, c or None where the rules refuse it)], the outcome being
+    # ((inject, fired), …) in draw order (`engine.play.rules.turn_outcomes`); `enter` then
+    # refuses. `pass_odds` is the next turn's `enter_odds` (None: passing is one move).
+    enter_odds: Callable[[int], list[tuple[tuple, Fraction, int | None]]] | None
+    pass_odds: Callable[[int], list[tuple[tuple, Fraction, int | None]]] | None
 
 
 class Machine:
@@ -233,7 +241,9 @@ class Machine:
         """Turn t's moves (built on first use), its passing linked to turn t+1's entry."""
         tc = self._code(t)
         if t < self.last and tc.steps[self.PASS] is None:
-            tc.steps[self.PASS] = self._code(t + 1).enter
+            nxt = self._code(t + 1)
+            tc.steps[self.PASS] = nxt.enter
+            tc.pass_odds = nxt.enter_odds
         return tc
 
     def _code(self, t: int) -> TurnCode:
@@ -249,10 +259,11 @@ class Machine:
         x = Compiler(lay, self.types, self.last, t, self.env.occurred[t])
         derived = self.derived
         branches = [b for b in sc.branches.values() if t in b.turns]
-        by_hand = [i for i in sc.injects.values()
-                   if self.injects and (i.turn is None or i.turn <= t)]
+        by_hand = [i for i in sc.injects.values()      # a chance inject only by its draw
+                   if self.injects and (i.turn is None or i.turn <= t) and i.chance is None]
         tc = TurnCode()
         tc.turn = t
+        tc.pass_odds = None
         fire = self._finish(x, self._fire(x))
         tc.open = self._open(x, branches, by_hand)
         steps: list[Any] = [None] * len(self.actions)
@@ -268,7 +279,7 @@ class Machine:
             steps[self.inject_action[i.id]] = then(x.effects(i.effects + derived), -1,
                                                    lay.released[i.id], fire)
         steps[self.END] = _make_end(lay.ended)
-        tc.enter = self._enter(x, fire)
+        tc.enter, tc.enter_odds = self._enter(x, fire)
         tc.mods = [None] * (len(lay.contested) + 1)
         tc.win, tc.lose, tc.bands = list(tc.mods), list(tc.mods), list(tc.mods)
         for b in branches:                          # the rolls of contested options
@@ -458,7 +469,8 @@ class Machine:
 
     def _enter(self, x: Compiler, fire):
         """`enter(c)`: pass into this turn: this turn's moves cleared, the turn advanced, the
-        injects scheduled for it released (in order, each when its condition holds)."""
+        injects scheduled for it released (in order, each when its condition holds). With
+        chance injects scheduled, `enter_odds(c)` instead (see `TurnCode`), else None."""
         lay = self.layout
         scheduled = []
         for i in self.scenario.injects.values():
@@ -466,19 +478,62 @@ class Machine:
                 fn, const = x.cond(i.when)
                 if const is not False:
                     effects = apply(x.effects(i.effects + self.derived))
-                    scheduled.append((lay.released[i.id], fn, effects))
+                    scheduled.append((lay.released[i.id], fn, effects, i.id, i.chance))
         clear, one, vm, ended = ~lay.moves_mask, lay.turn_one, lay.values_mask, lay.ended
         derive = apply(x.effects(self.derived))
 
+        if any(p is not None for *_rest, p in scheduled):
+            def refuse(c: int) -> int:
+                raise AssertionError(f"turn {x.turn} begins with a draw: use enter_odds")
+
+            def enter_odds(c: int) -> list[tuple[tuple, Fraction, int | None]]:
+                out: list[tuple[tuple, Fraction, int | None]] = []
+
+                def walk(k: int, c: int, p: Fraction, drawn: tuple) -> None:
+                    """Release or draw the scheduled injects from the k-th on, in order."""
+                    while k < len(scheduled):
+                        bit, fn, effects, iid, q = scheduled[k]
+                        k += 1
+                        if c & ended:            # a scenario ending stops the releases
+                            break
+                        if c & bit or not (fn is None or fn(c & vm, c)):
+                            continue
+                        if q is None:
+                            try:
+                                c = fire(effects(c) | bit)
+                            except RangeFail:
+                                out.append((drawn, p, None))
+                                return
+                            continue
+                        if q < 1:                # it does not happen
+                            walk(k, c, p * (1 - q), drawn + ((iid, False),))
+                        if q > 0:                # it happens
+                            try:
+                                fired = fire(effects(c) | bit)
+                            except RangeFail:
+                                out.append((drawn + ((iid, True),), p * q, None))
+                                return
+                            walk(k, fired, p * q, drawn + ((iid, True),))
+                        return
+                    out.append((drawn, p, fire(c)))
+
+                try:
+                    start = derive((c & clear) + one)
+                except RangeFail:
+                    return [((), Fraction(1), None)]
+                walk(0, start, Fraction(1), ())
+                return out
+            return refuse, enter_odds
+
         def enter(c: int) -> int:
             c = derive((c & clear) + one)
-            for bit, fn, effects in scheduled:
+            for bit, fn, effects, _iid, _p in scheduled:
                 if c & ended:                    # a scenario ending stops the releases
                     break
                 if not c & bit and (fn is None or fn(c & vm, c)):
                     c = fire(effects(c) | bit)
             return fire(c)
-        return enter
+        return enter, None
 
     def _modifiers(self, x: Compiler, modifiers):
         """`mods(c)`: the sum of the roll's modifiers that apply in this state."""

@@ -9,12 +9,14 @@ from fractions import Fraction
 from typing import Any
 
 from engine.analysis.packed_expr import RangeFail
+from engine.i18n import _
 from engine.model import Branch, Inject, Scenario
 from engine.play import rules
 from engine.play.rules import Env, GameState, RuleError, values_only
 
 # Action tuples: ("choose", branch, option) · ("roll", success) · ("release", inject)
-#                ("pass",) · ("end",)
+#                ("pass",) · ("pass", ((inject, fired), …)): into a turn that draws chance
+#                injects, with the draws' outcome · ("end",)
 PASS = ("pass",)
 END = ("end",)
 ROLL_OK = ("roll", True)
@@ -183,6 +185,13 @@ def apply_action(state: GameState, env: Env, action: tuple) -> GameState:
     if kind == "pass":
         if state.turn >= env.scenario.last_turn:
             return rules.end(state)
+        if len(action) > 1:      # with the outcome of the chance injects drawn (format 2)
+            try:
+                return rules.next_turn_drawn(state, env, dict(action[1]))[0]
+            except rules.Undecided as u:
+                raise RuleError(_("the step does not say whether '{title}' happens: add "
+                                  "+{id} or -{id}").format(title=u.inject.title,
+                                                           id=u.inject.id)) from None
         return rules.next_turn(state, env)[0]
     if kind == "end":
         return rules.end(state)

@@ -4,6 +4,7 @@ that `replay_steps` applies through the rules (to reproduce a finding)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from fractions import Fraction
 
 from engine.analysis.moves import END, PASS, apply_action
 from engine.analysis.odds import result_probability
@@ -48,8 +49,23 @@ def describe(action: tuple, state: GameState, env: Env) -> Step:
         return Step(f"release {i.id}", f"turn {t}: release inject {i.title} [{i.id}]", t)
     if kind == "pass" and t < sc.last_turn:
         nxt = sc.turns[t + 1]
+        if len(action) > 1:               # chance injects drawn as the turn begins
+            drawn = action[1]
+            words = "; ".join(
+                f"{sc.injects[i].title} [{i}] {'happens' if fired else 'does not happen'} "
+                f"(p = {_chance(sc, i) if fired else 1 - _chance(sc, i)})"
+                for i, fired in drawn)
+            token = " ".join(("+" if fired else "-") + i for i, fired in drawn)
+            return Step(f"pass {token}".rstrip(),
+                        f"turn {t}: pass → turn {t + 1} ({nxt.label}); drawn: {words}", t)
         return Step("pass", f"turn {t}: pass → turn {t + 1} ({nxt.label})", t)
     return Step("end", f"turn {t}: end the session", t)
+
+
+def _chance(sc: Scenario, inject_id: str) -> Fraction:
+    p = sc.injects[inject_id].chance
+    assert p is not None, inject_id          # only chance injects are drawn
+    return p
 
 
 def replay_steps(scenario: Scenario, tokens: Iterable[str], *, switched_off: Iterable[str] = ()
@@ -78,10 +94,12 @@ def parse_token(token: str) -> tuple:
         return ("release", rest)
     if word == "pass" and not rest:
         return PASS
+    if word == "pass" and all(w[:1] in "+-" and len(w) > 1 for w in rest.split()):
+        return ("pass", tuple((w[1:], w[0] == "+") for w in rest.split()))
     if word == "end" and not rest:
         return END
     raise ValueError(f"not a step: {token!r} (choose b:o · roll success|failure|RESULT · "
-                     "release i · pass · end)")
+                     "release i · pass [+fired -not_fired …] · end)")
 
 
 def shortest_path(graph, env: Env, sid: int, then: tuple | None = None) -> tuple[Step, ...]:

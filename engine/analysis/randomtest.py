@@ -26,6 +26,7 @@ A run stops at the first failure:
 from __future__ import annotations
 
 import hashlib
+import math
 import random
 import time
 from bisect import bisect_right
@@ -240,11 +241,14 @@ class _Player:
             cum = list(accumulate(map(weight_of, choices)))
             i = bisect_right(cum, random_() * cum[-1])
             a = choices[i if i <= last else last]
-            steps.append((a, c, None))
-            try:
-                child = steps_of[a](c)
-            except RangeFail:
-                raise _Stop("rule", rule_refusal(lay.decode(c), env, m.actions[a])) from None
+            if a == PASS and tc.pass_odds is not None:      # the next turn draws (format 2)
+                child = self.draw(rng, tc.pass_odds(c), c, steps)
+            else:
+                steps.append((a, c, None))
+                try:
+                    child = steps_of[a](c)
+                except RangeFail:
+                    raise _Stop("rule", rule_refusal(lay.decode(c), env, m.actions[a])) from None
             just_passed = a == PASS
             if a < PASS:
                 uses[a] += 1
@@ -258,6 +262,21 @@ class _Player:
                             self.scheduled[iid] += 1
             c = child
         return c, met
+
+    def draw(self, rng: random.Random, odds: list, c: int, steps: list) -> int:
+        """Passing into a turn that draws chance injects: one outcome, drawn with its exact
+        odds (a whole number below their common denominator)."""
+        scale = math.lcm(*(p.denominator for _o, p, _c in odds))
+        pick = rng.randrange(scale)
+        for outcome, p, child in odds:
+            pick -= int(p * scale)
+            if pick < 0:
+                break
+        steps.append((("pass", outcome), c, None))
+        if child is None:
+            raise _Stop("rule", rule_refusal(self.machine.layout.decode(c), self.env,
+                                             ("pass", outcome)))
+        return child
 
     def counts(self) -> dict[str, dict]:
         m = self.machine
@@ -290,7 +309,7 @@ def describe_steps(steps: list, env: Env, machine: Machine) -> tuple[Step, ...]:
     decode = machine.layout.decode
     for action, code, faces in steps:
         state = decode(code)
-        if action != "roll":
+        if isinstance(action, int):
             action = machine.actions[action]
         if action == "roll":
             branch, _option = rules.pending_option(state, env)

@@ -17,7 +17,7 @@ from array import array
 from fractions import Fraction
 
 from engine.analysis.machine import Machine, RangeFail
-from engine.analysis.moves import PASS, ROLL_KO, ROLL_OK, Policy, rule_refusal, step_or_fail
+from engine.analysis.moves import ROLL_KO, ROLL_OK, Policy, rule_refusal, step_or_fail
 from engine.analysis.odds import roll_odds
 from engine.analysis.reduce import Full, end_mask, keep_masks
 from engine.play.rules import Env
@@ -118,6 +118,8 @@ class Search:
                 self.order_step[a] = 2
         for a in (self.R_OK, self.R_KO, *self.R_BAND.values()):
             self.order_step[a] = 1
+        self.first_draw = len(g.actions)      # passings with a draw's outcome from here on
+        self.draw_index: dict[tuple, int] = {}
         self.n_keys = 2 * machine.mpt + 2 * len(sc.injects) + 2
         self.buckets: list[list[list[int]]] = [[[] for _ in range(self.n_keys)]
                                                for _ in range(self.last + 1)]
@@ -161,6 +163,7 @@ class Search:
             for sid in self.buckets[t][m0]:
                 c = keys[sid]
                 k = (c & pmask) >> pshift
+                wts: list | dict
                 if k:
                     choices, kids, wts = self.roll(sid, c, tc, k, dist[sid])
                 else:
@@ -200,15 +203,50 @@ class Search:
                 g.best_outcome[okey] = (d, sid, g.actions[a])
         return choices, kids, wts
 
-    def decide(self, sid: int, c: int, tc) -> tuple[list[int], list[int], list]:
+    def decide(self, sid: int, c: int, tc) -> tuple[list[int], list[int], list | dict]:
         """A decision point: every open action, weighted by the policy."""
         choices = tc.open(c)
+        if tc.pass_odds is not None and choices[-1] == self.machine.PASS:
+            return self.decide_drawing(sid, c, tc, choices)
         steps = tc.steps
         try:
             kids = [steps[a](c) for a in choices]
         except RangeFail:                           # rare: find which, from the rules
             kids = [step_or_fail(steps[a], c, self.failing(sid, a)) for a in choices]
         return choices, kids, self.weight
+
+    def decide_drawing(self, sid: int, c: int, tc, choices: list[int]
+                       ) -> tuple[list[int], list[int], dict]:
+        """A decision point whose passing enters a turn that draws chance injects (format
+        2): passing is followed by its chance node, folded in here as one move per outcome
+        of the draws, weighted by passing's weight times the outcome's exact odds (every
+        weight scaled by the odds' common denominator, so they stay whole numbers and the
+        other moves keep their shares)."""
+        steps, weight, head = tc.steps, self.weight, choices[:-1]
+        kids = [step_or_fail(steps[a], c, self.failing(sid, a)) for a in head]
+        odds = tc.pass_odds(c)
+        scale = math.lcm(*(p.denominator for _o, p, _c in odds))
+        wts = {a: weight[a] * scale for a in head}
+        choices = list(head)
+        for outcome, p, child in odds:
+            a = self.draw_action(outcome)
+            wts[a] = int(weight[self.machine.PASS] * p * scale)
+            choices.append(a)
+            kids.append(child if child is not None else self.fail(sid, self.graph.actions[a]))
+        return choices, kids, wts
+
+    def draw_action(self, outcome: tuple) -> int:
+        """The action number of passing with this outcome of the draws (made on first use):
+        ("pass", ((inject, fired), …))."""
+        a = self.draw_index.get(outcome)
+        if a is None:
+            g = self.graph
+            a = self.draw_index[outcome] = len(g.actions)
+            g.actions.append(("pass", outcome))
+            self.best_d.append(-1)           # tracked as passing is
+            self.order_step.append(0)        # into the next turn
+            self.roll_weight.append(0)
+        return a
 
     def failing(self, sid: int, a: int):
         return lambda: self.fail(sid, self.graph.actions[a])
@@ -227,7 +265,7 @@ class Search:
         g.fail_count[k] += 1
         return -(k + 1)
 
-    def register(self, sid: int, c: int, choices: list[int], kids: list[int], wts: list,
+    def register(self, sid: int, c: int, choices: list[int], kids: list[int], wts: list | dict,
                  t: int, m0: int) -> bool:
         """Store the children of an expanded state (new ones in their bucket) and its edges;
         False when the budget is reached."""
@@ -241,7 +279,7 @@ class Search:
         one = full.groups[0] if full is not None and len(full.groups) == 1 else None
         one_mask, one_n, one_canon = one if one is not None else (0, 0, 0)
         canonical = full.canonical if full is not None and one is None else None
-        PASS_A = self.machine.PASS
+        PASS_A, first_draw = self.machine.PASS, self.first_draw
         d = dist[sid]
         d1 = d + 1
         pairs: list = []
@@ -253,8 +291,8 @@ class Search:
             if d < best_d[a]:                           # a shorter way to play a branch …
                 best_d[a] = d
                 self.note_best(a, d, sid)
-            if a == PASS_A and (child & rmask) != (c & rmask):       # … or an inject
-                self.note_scheduled(c, child, d, sid)
+            if (a == PASS_A or a >= first_draw) and (child & rmask) != (c & rmask):  # … or an inject
+                self.note_scheduled(c, child, d, sid, g.actions[a])
             g.transitions += 1
             child &= keep[child >> tsh]
             if child & ended_bit:
@@ -312,14 +350,14 @@ class Search:
             if b is None or d < b[0]:
                 g.best_inject[action[1]] = (d, sid, action)
 
-    def note_scheduled(self, c: int, child: int, d: int, sid: int) -> None:
+    def note_scheduled(self, c: int, child: int, d: int, sid: int, action: tuple) -> None:
         """Injects released on passing (scheduled for the new turn)."""
         g = self.graph
         for iid, bit in self.lay.released.items():
             if child & bit and not c & bit:
                 b = g.best_inject.get(iid)
                 if b is None or d < b[0]:
-                    g.best_inject[iid] = (d, sid, PASS)
+                    g.best_inject[iid] = (d, sid, action)
 
 
 __all__ = ["Graph", "Search", "action_weights"]

@@ -742,13 +742,24 @@ def _entry(n: int, rec: dict, before, after, rep: ReplayReport, names: _Names,
             released = sorted(after.state.released - before.state.released,
                               key=lambda i: list(names.sc.injects).index(i)
                               if names.sc and i in names.sc.injects else 0)
+        draws = {dr.get("inject"): dr for dr in _list(rec.get("draws")) if isinstance(dr, dict)}
         for iid in released:
             inj = names.inject(iid)
-            text = _("{inject} (scheduled, released automatically)").format(
-                inject=inj.title if inj else str(iid))
+            if iid in draws:
+                text = _("{inject} (drawn at chance {p}, it happened)").format(
+                    inject=inj.title if inj else str(iid), p=draws[iid].get("chance"))
+            else:
+                text = _("{inject} (scheduled, released automatically)").format(
+                    inject=inj.title if inj else str(iid))
             if inj and inj.narrative:
                 text += f" — {inj.narrative.strip()}"
             d.append(Detail(_("Inject"), text))
+        for iid, dr in draws.items():          # chance injects drawn that did not happen
+            if not dr.get("fired"):
+                inj = names.inject(iid)
+                d.append(Detail(_("Chance"), _("{title} did not happen (drawn at chance {p})")
+                                .format(title=inj.title if inj else str(iid),
+                                        p=dr.get("chance"))))
     elif a == "end":
         kind = _("End")
         title = _("Session ended")

@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import re
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from engine.model import (Adjudication, ArgumentRules, Band, Branch, Cell, CondE
                           Ending, Clause,
                           Condition, Event, Inject, Modifier, Objective, Option, Outcome, Scenario,
                           Signpost, Source, Turn, Variable, _day)
-from engine.format.schema import (DICE_RE, FORMAT_VERSION, FORMAT_VERSIONS, TURNS_RE,
+from engine.format.schema import (CHANCE_RE, DICE_RE, FORMAT_VERSION, FORMAT_VERSIONS, TURNS_RE,
                                   Checker, date_problem, pos_of, resolve_pos, turn_number,
                                   value_pos)
 from engine.format.yamlsource import gc_paused, load_yaml_file, load_yaml_text
@@ -1254,10 +1255,44 @@ class _Builder:
                 when=self.condition(raw.get("when"), value_pos(raw, "when", pos),
                                     _("{what}, condition").format(what=what)),
                 effects=self.effects(raw.get("effects"), value_pos(raw, "effects", pos), what),
-                cites=self.check_events(raw.get("cites"), value_pos(raw, "cites", pos), what))
+                cites=self.check_events(raw.get("cites"), value_pos(raw, "cites", pos), what),
+                chance=self.chance(raw, pos, what))
             if first and whole:
                 out[ident] = inject
         return out
+
+    def chance(self, raw: dict, pos, what: str) -> Fraction | None:
+        """A chance inject's probability, exact: a fraction (1/6) or a decimal (0.25, read
+        from its text, not as a binary float). It must lie in 0–1 and the inject needs a
+        turn for the draw (SP513); a mistyped value was reported by the structural check."""
+        if "chance" not in raw:
+            return None
+        v, cpos = raw["chance"], value_pos(raw, "chance", pos)
+        if not self.needs_v2(_("{what}: chance").format(what=what), cpos):
+            return None
+        if isinstance(v, bool) or not isinstance(v, (int, float, str)):
+            return None
+        text = str(v).strip()
+        try:
+            if isinstance(v, str) and not CHANCE_RE.match(text):
+                raise ValueError(text)
+            p = Fraction(text.replace(" ", ""))
+        except (ValueError, ZeroDivisionError):
+            self.error("SP513", _("{what}: chance '{value}' is not a probability").format(
+                what=what, value=text), cpos,
+                _("write a fraction such as 1/6 or a decimal such as 0.25 (a fraction's "
+                  "bottom cannot be 0)"))
+            return None
+        if not 0 <= p <= 1:
+            self.error("SP513", _("{what}: chance {value} is outside 0–1").format(
+                what=what, value=text), cpos,
+                _("write a probability from 0 (never) to 1 (always), e.g. 1/6 or 0.25"))
+            return None
+        if not isinstance(raw.get("turn"), int) or isinstance(raw.get("turn"), bool):
+            self.error("SP513", _("{what}: a chance inject needs the turn it is drawn in").format(
+                what=what), cpos, _("add e.g. 'turn: 2': the draw is made when that turn begins"))
+            return None
+        return p
 
     def build_signposts(self, raws) -> tuple[Signpost, ...]:
         out = []

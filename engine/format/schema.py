@@ -22,6 +22,8 @@ ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 DATE_RE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 DICE_RE = re.compile(r"^([1-9]\d?)d([1-9]\d{0,2})$")
+# A chance inject's probability written as text: a fraction (1/6) or a decimal (0.25).
+CHANCE_RE = re.compile(r"^(\d{1,9}\s*/\s*\d{1,9}|\d{0,9}\.?\d{1,9})$")
 # Declared limits on dice, so that the exact odds of any accepted roll compute in well under
 # 100 ms (bench/bench_dice.py): at most MAX_DICE dice of at most MAX_SIDES sides, and at most
 # MAX_DICE_SPAN possible totals (count × sides).
@@ -329,6 +331,9 @@ OBJECTS: dict[str, list[F]] = {
         F("when", "exprs", "May be released only when this holds."),
         F("effects", "effects", "Changes to the state."),
         F("cites", "ids", "Events it rests on."),
+        F("chance", "chance", "Format 2, with turn: fires with this probability when its turn "
+          "begins (a fraction such as 1/6 or a decimal such as 0.25, from 0 to 1); the draw "
+          "comes from the session's dice and is logged."),
     ],
     "signpost": [
         F("id", "id", "Stable identifier (snake_case).", True),
@@ -636,6 +641,12 @@ class Checker:
         return isinstance(v, (int, str)) and not isinstance(v, bool) or \
             self.wrong(v, _("a whole number or an expression"), pos, where)
 
+    def k_chance(self, v, f, pos, where):
+        # text is read by the loader (SP513), with the other chance problems
+        return isinstance(v, (int, float, str)) and not isinstance(v, bool) or \
+            self.wrong(v, _("a probability"), pos, where,
+                       _("write a fraction such as 1/6 or a decimal such as 0.25"))
+
     def k_initial(self, v, f, pos, where):
         return True  # checked against the declared type by the loader
 
@@ -813,6 +824,8 @@ def _kind_schema(kind: str, f: F | None = None) -> dict:
             {"type": "string"}, {"$ref": "#/$defs/conditional_effect"}]}},
         "exprs": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
         "intexpr": {"type": ["integer", "string"]},
+        "chance": {"anyOf": [{"type": "number", "minimum": 0, "maximum": 1},
+                             {"type": "string", "pattern": CHANCE_RE.pattern}]},
         "initial": {},
         "range": {"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2},
         "turns": {"anyOf": [{"type": "integer"}, {"type": "string", "pattern": TURNS_RE.pattern},

@@ -86,6 +86,22 @@ def roll_dice(seed: int, counter: int, count: int, sides: int) -> tuple[int, ...
     return tuple(faces)
 
 
+def draw_below(seed: int, counter: int, bound: int) -> int:
+    """Draw number `counter` for this seed: a whole number in 0 … bound − 1, each equally
+    likely (rejection sampling over 256-bit blocks). A chance inject with probability a/b
+    fires when the draw, with bound b, is below a: exactly a in b."""
+    if not 0 < bound < 2 ** 256:
+        raise ValueError(f"a draw needs a bound from 1 to 2**256 − 1, not {bound}")
+    limit = 2 ** 256 - 2 ** 256 % bound
+    block = 0
+    while True:
+        digest = hashlib.sha256(f"spillover:{seed}:{counter}:chance:{block}".encode()).digest()
+        word = int.from_bytes(digest, "big")
+        if word < limit:
+            return word % bound
+        block += 1
+
+
 @lru_cache(maxsize=64)
 def at_least_counts(count: int, sides: int) -> tuple[int, ...]:
     """`r[k]`: in how many of the `sides ** count` equally likely rolls the dice total at

@@ -302,6 +302,12 @@ def replay(log_path: str | Path, scenario: Scenario | None = None, *,
                 n=i, faces=list(outcome.roll.faces), logged=rec.get('faces')))
             diverged = True
             break
+        if rec.get("action") == "next_turn" and outcome.record.get("draws") != rec.get("draws"):
+            problems.append(_("line {line}: the chance draws came out {replayed}, the log says "
+                              "{logged}").format(line=i, replayed=outcome.record.get("draws"),
+                                                 logged=rec.get("draws")))
+            diverged = True
+            break
         if outcome.record["state"] != rec.get("state"):
             problems.append(_("line {n} ({action}): the state differs from the logged one").format(
                 n=i, action=rec.get('action')))

@@ -9,13 +9,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from fractions import Fraction
 from typing import Any, Iterable
 
 import attrs
 
-from engine.i18n import _
-from engine.play.dice import Roll, roll_dice
-from engine.i18n import ngettext
+from engine.i18n import _, ngettext
+from engine.play.dice import Roll, draw_below, roll_dice
 from engine.lang.tree import EffectRangeError
 from engine.model import Branch, CondEffect, Condition, Inject, Option, Scenario, to_json_value
 
@@ -231,13 +231,18 @@ def open_branches(state: GameState, env: Env) -> list[Branch]:
 
 
 def inject_block_reason(inject: Inject, state: GameState, env: Env, *,
-                        words: bool = False) -> str | None:
+                        words: bool = False, drawing: bool = False) -> str | None:
+    """Why an inject cannot be released now, or None. A chance inject (format 2) is never
+    released by hand: only its draw, when its turn begins (`drawing`), releases it."""
     if state.ended:
         return _("the session has ended")
     if inject.id in state.released:
         return _("already released")
     if inject.turn is not None and inject.turn > state.turn:
         return _("scheduled for turn {turn}").format(turn=inject.turn)
+    if inject.chance is not None and not drawing:
+        return _("drawn when turn {turn} begins (chance {p})").format(
+            turn=inject.turn, p=chance_text(inject.chance))
     if inject.when is not None:
         for clause in inject.when.clauses:
             if not clause.typed.fn(state, env):
@@ -391,13 +396,14 @@ def argue(state: GameState, env: Env, cell_id: str, target: int) -> tuple[GameSt
                     moves=state.moves + (f"argument:{cell_id}",)), result
 
 
-def release(state: GameState, env: Env, inject_id: str) -> GameState:
+def release(state: GameState, env: Env, inject_id: str, *, drawing: bool = False) -> GameState:
     inject = env.scenario.injects.get(inject_id)
     if inject is None:
         raise RuleError(_("there is no inject '{inject}'").format(inject=inject_id))
-    if inject_block_reason(inject, state, env):
+    if inject_block_reason(inject, state, env, drawing=drawing):
         raise RuleError(_("'{inject}' cannot be released: {reason}").format(
-            inject=inject.title, reason=inject_block_reason(inject, state, env, words=True)))
+            inject=inject.title,
+            reason=inject_block_reason(inject, state, env, words=True, drawing=drawing)))
     values = apply_effects(inject.effects, state, env)
     new = _replace(state, values=tuple(values), released=state.released | {inject.id})
     return fire_signposts(env, new)
@@ -416,8 +422,54 @@ def override(state: GameState, env: Env, variable: str, value: Any) -> GameState
     return fire_signposts(env, _replace(state, values=tuple(values)))
 
 
+@attrs.frozen
+class Draw:
+    """A chance inject's draw when its turn began (format 2): the draw, from 0 to `of` − 1,
+    fires the inject when it is below `below` (its chance is below/of)."""
+
+    inject: str
+    draw: int
+    below: int
+    of: int
+
+    @property
+    def fired(self) -> bool:
+        return self.draw < self.below
+
+    def as_json(self) -> dict:
+        return {"inject": self.inject, "draw": self.draw,
+                "chance": chance_text(Fraction(self.below, self.of)), "fired": self.fired}
+
+
+def chance_text(p) -> str:
+    """A probability as authors write it: 1/6, 1/4, 1 or 0."""
+    return str(p.numerator) if p.denominator == 1 else f"{p.numerator}/{p.denominator}"
+
+
 def next_turn(state: GameState, env: Env) -> tuple[GameState, list[str]]:
     """Advance one turn; scheduled injects for the new turn are released. Returns them too."""
+    new, released, _draws = next_turn_drawn(state, env)
+    return new, released
+
+
+class Undecided(Exception):
+    """`next_turn_drawn` with `forced` met a chance inject that `forced` does not decide."""
+
+    def __init__(self, inject: Inject):
+        super().__init__(inject.id)
+        self.inject = inject
+
+
+def next_turn_drawn(state: GameState, env: Env, forced: dict[str, bool] | None = None
+                    ) -> tuple[GameState, list[str], list[Draw]]:
+    """Advance one turn: the injects scheduled for the new turn are released, in scenario
+    order, each when its condition holds; a chance inject (format 2) is drawn then, from
+    the session's generator, and released if the draw fires it. Returns the new state, the
+    injects released and the draws made.
+
+    `forced` (analysis only: a path through a chance node) says which chance injects fire
+    instead of drawing; one it does not name raises `Undecided`, and an outcome its chance
+    makes impossible (firing at 0, missing at 1) raises RuleError."""
     if state.ended:
         raise RuleError(_("the session has ended"))
     if state.pending is not None:
@@ -428,12 +480,59 @@ def next_turn(state: GameState, env: Env) -> tuple[GameState, list[str]]:
     new = _replace(state, turn=state.turn + 1, moves=())
     if _derived(env.scenario):          # a derivation may read the turn or occurred(…)
         new = _replace(new, values=tuple(apply_effects((), new, env)))
-    released = []
+    released: list[str] = []
+    draws: list[Draw] = []
     for inject in env.scenario.injects.values():
-        if inject.turn == new.turn and inject_block_reason(inject, new, env) is None:
-            new = release(new, env, inject.id)
+        if inject.turn == new.turn and inject_block_reason(inject, new, env,
+                                                           drawing=True) is None:
+            if inject.chance is not None:
+                p = inject.chance
+                if forced is None:
+                    drawn = draw_below(env.seed, new.rolls, p.denominator)
+                elif inject.id not in forced:
+                    raise Undecided(inject)
+                elif not (p > 0 if forced[inject.id] else p < 1):
+                    raise RuleError((_("'{title}' cannot happen at chance {p}")
+                                     if forced[inject.id] else
+                                     _("'{title}' cannot fail to happen at chance {p}")).format(
+                        title=inject.title, p=chance_text(p)))
+                else:
+                    drawn = 0 if forced[inject.id] else p.numerator
+                draw = Draw(inject.id, drawn, p.numerator, p.denominator)
+                new = _replace(new, rolls=new.rolls + 1)
+                draws.append(draw)
+                if not draw.fired:
+                    continue
+            new = release(new, env, inject.id, drawing=True)
             released.append(inject.id)
-    return fire_signposts(env, new), released
+    return fire_signposts(env, new), released, draws
+
+
+def turn_outcomes(state: GameState, env: Env) -> list[tuple[Fraction, tuple, GameState | str]]:
+    """Every way the next turn can begin, through the chance injects drawn then, with its
+    exact probability: (p, ((inject, fired), …) in draw order, the new state or the rules'
+    refusal). One outcome, with p = 1 and no draws, when nothing is drawn. The reference
+    for the explorer's chance nodes (`engine.analysis.machine`)."""
+    out: list[tuple[Fraction, tuple, GameState | str]] = []
+    todo: list[dict[str, bool]] = [{}]
+    chance = {i.id: i.chance for i in env.scenario.injects.values() if i.chance is not None}
+    while todo:
+        forced = todo.pop()
+        new: GameState | str
+        try:
+            new, _released, draws = next_turn_drawn(state, env, forced)
+        except Undecided as u:
+            p = chance[u.inject.id]
+            todo += [{**forced, u.inject.id: fired} for fired, q in ((False, 1 - p), (True, p))
+                     if q]
+            continue
+        except RuleError as e:
+            new, draws = str(e), [Draw(i, 0 if f else 1, 1, 2) for i, f in forced.items()]
+        p = Fraction(1)
+        for d in draws:
+            p *= chance[d.inject] if d.fired else 1 - chance[d.inject]
+        out.append((p, tuple((d.inject, d.fired) for d in draws), new))
+    return out
 
 
 def end(state: GameState) -> GameState:

@@ -679,13 +679,20 @@ class Session:
                                      "the seals)"))
             if self.revealed_queue():
                 raise SessionError(_("revealed moves are still to be made this turn"))
-        new, released = self._rules(rules.next_turn, self.state, self.env)
+        new, released, draws = self._rules(rules.next_turn_drawn, self.state, self.env)
         t = self.scenario.turns[new.turn]
         msg = _("Turn {n}: {label}").format(n=t.index, label=t.label)
         if released:
             msg = _("{turn} — released {injects}").format(
                 turn=msg, injects=", ".join(self.scenario.injects[i].title for i in released))
-        return self._commit("next_turn", new, {"released": released}, undoable=True,
+        missed = [self.scenario.injects[d.inject].title for d in draws if not d.fired]
+        if missed:
+            msg += " — " + _("did not happen (chance): {titles}").format(
+                titles=", ".join(missed))
+        fields: dict[str, Any] = {"released": released}
+        if draws:           # every chance inject drawn, fired or not (format 2)
+            fields["draws"] = [d.as_json() for d in draws]
+        return self._commit("next_turn", new, fields, undoable=True,
                             message=msg, released=released)
 
     def end(self, hotwash: str = "", participants: Iterable[str] | str = (),
@@ -905,6 +912,11 @@ def describe_action(rec: dict, scenario: Scenario | None = None) -> str:
         if rec.get("released"):
             text += " " + _("(released {injects})").format(
                 injects=", ".join(_inject(scenario, i) for i in rec["released"]))
+        missed = [d for d in rec.get("draws") or () if isinstance(d, dict) and not d.get("fired")]
+        if missed:
+            text += " " + _("(by chance, did not happen: {injects})").format(
+                injects=", ".join(f"{_inject(scenario, d.get('inject'))} {d.get('chance')}"
+                                  for d in missed))
     elif a == "end":
         text = _("end of session")
     elif a == "observe":
