@@ -97,7 +97,7 @@ def test_translation_diagnostics_speak_russian_and_name_the_language_in_it(tmp_p
     assert main(["lint", str(path), "--no-explore", "--lang", "ru"]) == 0
     out = capsys.readouterr().out
     assert "alone.ru.yaml: SP803 предупреждение: нет таблицы строк (язык: русский) для " \
-           "alone.yaml: 92 текста не переведены\n    подсказка: её начнёт `spillover " \
+           "alone.yaml: 94 текста не переведены\n    подсказка: её начнёт `spillover " \
            f"translate {path} --lang ru`" in out
 
 
