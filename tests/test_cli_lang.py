@@ -101,3 +101,32 @@ def test_explore_and_randomtest_report_in_russian(capsys):
     out = capsys.readouterr().out
     assert out.startswith("randomtest tutorial: 2 прохода, зерно 0 — выполнено 2 за ")
     assert "Охват: ветви " in out and "сыграно по ветвям: " in out
+
+
+def test_the_player_view_speaks_the_sessions_language(tmp_path, monkeypatch):
+    """`spillover watch LOG` without --lang: the room reads the session's language; --lang
+    still wins; a log not written yet leaves the usual choice."""
+    import tui.cli
+    from engine.bundled import tutorial_scenario
+    from engine.format.tables import load_scenario_in
+    from engine.i18n import current_language
+    from engine.play.session import Session
+    log = tmp_path / "ru.jsonl"
+    Session.start(load_scenario_in(tutorial_scenario(), "ru"), seed=1, group="Синие",
+                  log_path=log).close()
+    seen = []
+    monkeypatch.setattr(tui.cli, "_tui", lambda **kw: seen.append(current_language()) or 0)
+    assert tui.cli.main(["watch", str(log)]) == 0
+    assert tui.cli.main(["watch", str(log), "--lang", "en"]) == 0
+    assert tui.cli.main(["watch", str(tmp_path / "not-yet.jsonl")]) == 0
+    assert seen == ["ru", "en", "en"]
+
+
+def test_a_group_named_in_cyrillic_keeps_its_name_in_the_log_file():
+    from engine.bundled import tutorial_scenario
+    from engine.format.loader import load_scenario
+    from engine.play.session import default_log_path
+    sc = load_scenario(tutorial_scenario())
+    assert "-мгимо-1-" in default_log_path(sc, "МГИМО-1").name
+    assert "-группа-б-" in default_log_path(sc, "Группа Б").name
+    assert "-group-" in default_log_path(sc, "  ").name

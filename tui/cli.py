@@ -295,6 +295,11 @@ def main(argv: list[str] | None = None) -> int:
     # language written to (that command speaks the setting's or the environment's)
     set_language(resolve_language(None if args.command == "translate"
                                   else getattr(args, "lang", None)))
+    if args.command == "watch" and args.lang is None:
+        # the room reads the player view in the language the session is played in
+        session_lang = _session_language(Path(args.log))
+        if session_lang:
+            set_language(session_lang)
     try:
         return _dispatch(args)
     except DiagnosticError as e:
@@ -306,6 +311,15 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+
+
+def _session_language(log: Path) -> str | None:
+    """The language a session log says it is played in, or None (no log yet, unreadable)."""
+    from engine.play.replay import logged_lang
+    try:
+        return logged_lang(log)
+    except (OSError, ValueError):
+        return None
 
 
 def interface_lang(argv: list[str]) -> str | None:

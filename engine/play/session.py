@@ -120,7 +120,8 @@ class Outcome:
 def default_log_path(scenario: Scenario, group: str, when: _dt.datetime | None = None,
                      folder: Path = Path("sessions")) -> Path:
     when = when or _dt.datetime.now()
-    slug = re.sub(r"[^A-Za-z0-9_-]+", "-", group).strip("-").lower() or "group"
+    # letters of any script stay (a group named МГИМО-1 gets a file that says so)
+    slug = re.sub(r"[^\w-]+", "-", group).strip("-_").lower() or "group"
     return folder / f"{scenario.id}-{slug}-{when.strftime('%Y%m%d-%H%M%S')}.jsonl"
 
 
