@@ -80,7 +80,24 @@ def check_kind(kind: Any) -> str:
     return kind
 
 
+# Ratings and observation kinds are typed as letters; in the Cyrillic layout the facilitator
+# types Р/П for P, С for S, М for M, У for U (they look or sound the same), and с/у
+# (сильная сторона, улучшить) or ы/ш (the keys where s and i sit) for the kinds.
+_RATING_LETTERS = str.maketrans("РПСМУрпсму", "PPSMUppsmu")
+_KIND_LETTERS = {"s": "strength", "i": "improve", "с": "strength", "у": "improve",
+                 "ы": "strength", "ш": "improve"}
+
+
+def observation_kind(text: str) -> str:
+    """'strength' or 'improve' from what the facilitator typed (a word or its first letter,
+    in either layout); anything else is returned as typed, for `observe` to refuse."""
+    typed = text.strip().lower()
+    return _KIND_LETTERS.get(typed[:1], typed) if typed not in KINDS else typed
+
+
 def check_rating(rating: Any) -> str:
+    if isinstance(rating, str):
+        rating = rating.strip().translate(_RATING_LETTERS)
     if rating == "":
         return ""
     if not isinstance(rating, str) or rating.upper() not in RATINGS:

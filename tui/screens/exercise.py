@@ -417,12 +417,11 @@ class ExerciseScreen(Screen):
     def action_observe(self) -> None:
         if self.refuse_if_busy():
             return
-        from engine.play.hotwash import parse_action_number
+        from engine.play.hotwash import observation_kind, parse_action_number
         from .debrief import FormDialog
 
         def apply(choice: str, v: dict) -> str | None:
-            kind = v["kind"].strip().lower()
-            kind = {"s": "strength", "i": "improve"}.get(kind[:1], kind)
+            kind = observation_kind(v["kind"])
             try:
                 supports = parse_action_number(v["supports"])
             except ValueError as e:
