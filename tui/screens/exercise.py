@@ -390,7 +390,7 @@ class ExerciseScreen(Screen):
         """True, and says why, while the choose panel is open."""
         if self.busy():
             # said in the panel's own hint line: a notification would cover it
-            self.choose_panel.warn("A choice is open: enter records it, escape cancels it.")
+            self.choose_panel.warn(_("A choice is open: enter records it, escape cancels it."))
             return True
         return False
 
