@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import attrs
 
 from engine.diagnostics import Pos
 from engine.i18n import _
-from engine.lang.expr import BoolType, EnumType, IntType, SetType, Typed, Effect
+from engine.lang.expr import BoolType, Effect, EnumType, IntType, SetType, Typed
 from engine.lang.tree import walk
 
 

@@ -5,11 +5,12 @@ import random
 from fractions import Fraction
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from engine.play import rules
 from engine.analysis.explore import Policy, available, explore, lint_warnings, replay_steps
 from engine.format.loader import load_scenario
+from engine.play import rules
 from engine.play.rules import Env, RuleError
 from tui.cli import main
 
@@ -613,8 +614,8 @@ events:
 
 def test_one_values_only_and_one_modifier_text():
     import engine.analysis.explore as ex
-    import engine.analysis.randomtest as rt
     import engine.analysis.moves as moves
+    import engine.analysis.randomtest as rt
     assert moves.values_only is rules.values_only
     import engine.play.dice as dice
     assert dice.modifier_text([("Flag up", -2), ("Ally", 1)]) == " − 2 (Flag up) + 1 (Ally)"

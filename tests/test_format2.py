@@ -4,13 +4,13 @@ variables), what a switch changes, and the bundled scenario's counterfactuals.""
 from __future__ import annotations
 
 import pytest
+from test_machine import _check_walk
 
 from engine.analysis.switches import switch_reach
 from engine.bundled import main_scenario
 from engine.format.loader import check_scenario, load_scenario
 from engine.play import rules
 from engine.play.rules import Env, RuleError
-from test_machine import _check_walk
 
 HEAD = """\
 spillover: {version}

@@ -5,14 +5,13 @@ import shutil
 import subprocess
 
 import pytest
+from test_explore import scenario_text
 
+from engine.analysis.graph import BLOCKS, CITES, ENABLES, ODDS, build_graph, graph
 from engine.bundled import main_scenario
 from engine.diagnostics import DiagnosticError
-from engine.analysis.graph import BLOCKS, CITES, ENABLES, ODDS, build_graph, graph
 from engine.format.loader import load_scenario
 from tui.cli import main
-
-from test_explore import scenario_text
 
 BODY = """
 actors:

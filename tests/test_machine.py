@@ -11,13 +11,14 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from engine.play import rules
-from engine.bundled import main_scenario, tutorial_scenario
 from engine.analysis.explore import Policy, apply_action, available, explore, normalise
-from engine.format.loader import load_scenario
 from engine.analysis.machine import Machine, RangeFail
+from engine.bundled import main_scenario, tutorial_scenario
+from engine.format.loader import load_scenario
+from engine.play import rules
 from engine.play.rules import Env, RuleError
 
 # Every part of the expression language, a range failure, repeatable and contested branches,

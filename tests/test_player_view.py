@@ -124,7 +124,7 @@ def test_time_box_set_at_setup_and_turn_times_in_the_report(tutorial, tmp_path):
     s.clock = lambda: "2026-01-01T09:12:30+00:00"
     s.next_turn()
     assert s.turn_started() == "2026-01-01T09:12:30+00:00"
-    now = dt.datetime(2026, 1, 1, 9, 30, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2026, 1, 1, 9, 30, tzinfo=dt.UTC)
     assert elapsed(s.header["started"], now) == "30:00"
     assert time_box_left(s.turn_started(), 20, now) == 20 * 60 - (17 * 60 + 30)
     s.clock = lambda: "2026-01-01T09:40:00+00:00"

@@ -21,7 +21,6 @@ import attrs
 from engine.i18n import _
 
 
-
 def _python_command(what: str, *args: str) -> str:
     """The command that runs `what`, in the interface language of this process (the app runs
     in a process of its own per browser tab)."""

@@ -28,13 +28,14 @@ from __future__ import annotations
 import itertools
 import random
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import attrs
 
 from engine.lang import expr as X
-from engine.model import Clause, Scenario, flat_effects
 from engine.lang.tree import walk
+from engine.model import Clause, Scenario, flat_effects
 from engine.play.rules import Env, GameState, RuleError, apply_effects
 
 CONTEXT_CAP = 4096
@@ -265,7 +266,7 @@ class _Writer:
     released: tuple[str, ...] = ()
 
 
-def _writers(scenario: Scenario, node_of: dict, an: "_Analyser") -> list[_Writer]:
+def _writers(scenario: Scenario, node_of: dict, an: _Analyser) -> list[_Writer]:
     out = []
     for b in scenario.branches.values():
         allowed = an.allowed(b.when.clauses if b.when else ())

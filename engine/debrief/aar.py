@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import attrs
 
@@ -225,12 +226,12 @@ def zone_of(header: dict) -> tuple[_dt.timezone, str]:
     zone = header.get("zone") if isinstance(header.get("zone"), dict) else {}
     m = re.match(r"^([+-])(\d\d):(\d\d)$", str(zone.get("offset", "")))
     if not m:
-        return _dt.timezone.utc, "UTC"
+        return _dt.UTC, "UTC"
     minutes = (int(m.group(2)) * 60 + int(m.group(3))) * (1 if m.group(1) == "+" else -1)
     name = str(zone.get("name", "") or "")
     label = f"UTC{m.group(1)}{m.group(2)}:{m.group(3)}"
     if minutes == 0 and name in ("", "UTC"):
-        return _dt.timezone.utc, "UTC"
+        return _dt.UTC, "UTC"
     return _dt.timezone(_dt.timedelta(minutes=minutes)), (f"{name}, {label}" if name and
                                                            name != label else label)
 
@@ -242,7 +243,7 @@ def local_time(at: str, tz: _dt.timezone, *, day: bool = True) -> str:
     except ValueError:
         return str(at)
     if t.tzinfo is None:
-        t = t.replace(tzinfo=_dt.timezone.utc)
+        t = t.replace(tzinfo=_dt.UTC)
     t = t.astimezone(tz)
     return t.strftime("%Y-%m-%d %H:%M" if day else "%H:%M")
 

@@ -9,23 +9,22 @@ scenario (another content hash) are compared with a warning at the top.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from itertools import combinations
 from pathlib import Path
-from typing import Iterable
 
 import attrs
 
-from engine.i18n import _, current_language, ngettext
-from engine.model import Scenario
-from engine.play.replay import VERIFIED, ReplayReport, replay
 from engine.debrief.aar import GENERAL_TITLE, build_debrief
-from engine.play.views import readable_value
-from engine.debrief.report import effective_actions
-from engine.play.session import band_label
-from engine.play.replay import unreadable_reason
+from engine.debrief.cells import CellMove, CellMoves, by_cell, cell_moves, cell_name
 from engine.debrief.charts import Bar, PairBar
 from engine.debrief.render import render
-from engine.debrief.cells import CellMove, CellMoves, by_cell, cell_moves, cell_name
+from engine.debrief.report import effective_actions
+from engine.i18n import _, current_language, ngettext
+from engine.model import Scenario
+from engine.play.replay import VERIFIED, ReplayReport, replay, unreadable_reason
+from engine.play.session import band_label
+from engine.play.views import readable_value
 
 MAX_PAIRS_GROUPS = 5     # up to this many logs every pair is compared; beyond, each vs the first
 

@@ -14,27 +14,27 @@ at the top.
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any, Iterable
-
 import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
 
 import attrs
 
-from engine.debrief.cells import CellMoves, by_cell, cell_moves
 from engine.debrief.aar import Amendment, Debrief, build_debrief, local_time, zone_of
-from engine.play.views import readable_value
+from engine.debrief.cells import CellMoves, by_cell, cell_moves
 from engine.debrief.charts import Series, state_series
+from engine.i18n import _, ngettext
+from engine.lang.text import render
+from engine.model import Scenario
+from engine.play import rules
+from engine.play.clock import turn_times
 from engine.play.hotwash import KINDS, RATINGS
 from engine.play.log import read_log
-from engine.model import Scenario
-from engine.play.clock import turn_times
-from engine.play.replay import unreadable_reason, VERIFIED, ReplayReport, replay
+from engine.play.replay import VERIFIED, ReplayReport, replay, unreadable_reason
 from engine.play.rules import RuleError
-from engine.lang.text import render
-from engine.i18n import _, ngettext
-from engine.play import rules
 from engine.play.session import band_label
+from engine.play.views import readable_value
 
 
 class ReportError(Exception):
@@ -664,9 +664,7 @@ def _entry(n: int, rec: dict, before, after, rep: ReplayReport, names: _Names,
         kind = _("Facilitator decision")
         success = str(rec["band"]) if "band" in rec else bool(rec.get("success"))
         if isinstance(success, str):
-            title = "{branch} — {option}: {result}".format(
-                branch=names.branch(bid), option=names.option(bid, oid),
-                result=band_label(names.sc, rec))
+            title = f"{names.branch(bid)} — {names.option(bid, oid)}: {band_label(names.sc, rec)}"
         else:
             title = (_("{branch} — {option}: success") if success
                      else _("{branch} — {option}: failure")).format(

@@ -15,20 +15,49 @@ from typing import Any
 
 import attrs
 
-from engine.lang import expr as X
-from engine.lang.tree import walk
-from engine.diagnostics import Diagnostic, DiagnosticError, Pos, diag, did_you_mean, WARNING
-from engine.i18n import _, ngettext
-from engine.model import (Adjudication, ArgumentRules, Band, Branch, Cell, CondEffect, Citation,
-                          Ending, Clause,
-                          Condition, Event, Inject, Modifier, Objective, Option, Outcome, Scenario,
-                          Signpost, Source, Turn, Variable, _day)
-from engine.format.schema import (DICE_RE, FORMAT_VERSION, FORMAT_VERSIONS, TURNS_RE,
-                                  Checker, date_problem, pos_of, resolve_pos, turn_number,
-                                  value_pos)
-from engine.format.yamlsource import gc_paused, load_yaml_file, load_yaml_text
-from engine.lang.text import unknown_names
+from engine.diagnostics import WARNING, Diagnostic, DiagnosticError, Pos, diag, did_you_mean
 from engine.format.prose import logic_digest, logic_of
+from engine.format.schema import (
+    DICE_RE,
+    FORMAT_VERSION,
+    FORMAT_VERSIONS,
+    TURNS_RE,
+    Checker,
+    date_problem,
+    pos_of,
+    resolve_pos,
+    turn_number,
+    value_pos,
+)
+from engine.format.yamlsource import gc_paused, load_yaml_file, load_yaml_text
+from engine.i18n import _, ngettext
+from engine.lang import expr as X
+from engine.lang.text import unknown_names
+from engine.lang.tree import walk
+from engine.model import (
+    Adjudication,
+    ArgumentRules,
+    Band,
+    Branch,
+    Cell,
+    Citation,
+    Clause,
+    CondEffect,
+    Condition,
+    Ending,
+    Event,
+    Inject,
+    Modifier,
+    Objective,
+    Option,
+    Outcome,
+    Scenario,
+    Signpost,
+    Source,
+    Turn,
+    Variable,
+    _day,
+)
 
 
 class _Files:

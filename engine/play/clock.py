@@ -15,7 +15,7 @@ def parse_time(text: str) -> _dt.datetime | None:
         t = _dt.datetime.fromisoformat(str(text))
     except ValueError:
         return None
-    return t if t.tzinfo is not None else t.replace(tzinfo=_dt.timezone.utc)
+    return t if t.tzinfo is not None else t.replace(tzinfo=_dt.UTC)
 
 
 def seconds_since(since: str, now: _dt.datetime) -> int | None:

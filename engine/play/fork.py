@@ -9,13 +9,12 @@ replays and verifies on its own, and `spillover resume NEW` continues it.
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from engine.i18n import _, ngettext
 from engine.model import Scenario
-from engine.play.replay import UNREADABLE, replay
-from engine.play.replay import unreadable_reason
+from engine.play.replay import UNREADABLE, replay, unreadable_reason
 from engine.play.session import Session, SessionError, utc_now
 
 

@@ -43,7 +43,7 @@ class LogLock:
     def held(self) -> bool:
         return self._fd is not None
 
-    def acquire(self) -> "LogLock":
+    def acquire(self) -> LogLock:
         """Hold the lock, or raise LogLockedError naming the holder (SessionError when the
         lock file cannot be made at all, e.g. a read-only folder)."""
         try:
@@ -52,7 +52,7 @@ class LogLock:
             raise SessionError(_("cannot lock {log} for writing: {reason} ({lock})").format(
                 log=self.log_path, reason=e.strerror or e, lock=self.path)) from None
 
-    def _acquire(self) -> "LogLock":
+    def _acquire(self) -> LogLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         for _attempt in range(20):
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
@@ -122,7 +122,7 @@ def _unlock(fd: int) -> None:
 
 def _write_holder(fd: int) -> None:
     info = {"host": socket.gethostname(), "pid": os.getpid(),
-            "since": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")}
+            "since": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")}
     try:
         os.ftruncate(fd, 0)
         os.lseek(fd, 0, os.SEEK_SET)

@@ -12,12 +12,13 @@ import hashlib
 import json
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import attrs
 
-from engine.diagnostics import Diagnostic, Pos, diag, WARNING
+from engine.diagnostics import WARNING, Diagnostic, Pos, diag
 from engine.format.yamlsource import gc_paused
 from engine.i18n import _
 from engine.play.errors import LogWriteError, SessionError
@@ -100,7 +101,7 @@ class LogWriter:
         self._digest: Any = None      # SHA-256 of the complete lines, once asked for
 
     @classmethod
-    def create(cls, path: str | os.PathLike, signer=None) -> "LogWriter":
+    def create(cls, path: str | os.PathLike, signer=None) -> LogWriter:
         """A writer for a new session's log. Under the lock, so two programs starting a
         session on one path never both write a header: the second is refused. A file that
         holds only a header cut short by a crash (no complete line) is set aside in LOG.torn

@@ -21,10 +21,8 @@ from engine.play.clock import live_records, turn_started_at
 from engine.play.dice import roll_odds
 from engine.play.log import LogRead, read_log
 from engine.play.replay import LOG_EDITED, UNREADABLE, VERIFIED, ReplayReport, Step, replay
-from engine.play.rules import state_json
-from engine.play.session import SessionError
-from engine.play.rules import modifiers_now
-from engine.play.session import band_label, describe_action
+from engine.play.rules import modifiers_now, state_json
+from engine.play.session import SessionError, band_label, describe_action
 from engine.play.views import VariableView, fired_signposts_at, variable_views_at
 
 MOVE_ACTIONS = ("choose", "roll", "decide", "release", "override", "argument")

@@ -12,17 +12,30 @@ from pathlib import Path
 import attrs
 
 from engine.diagnostics import DiagnosticError
-from engine.i18n import N_, _, ngettext
-from engine.play.lock import LogLock
 from engine.format.tables import load_scenario_in
-from engine.play.checkpoint import (EVERY as CHECKPOINT_EVERY, Checkpoint, CheckpointIgnored,
-                                    prefix_matches, read_checkpoint, restore)
-from engine.play.log import LogRead, LogWriter, read_log, set_aside_torn_tail
+from engine.i18n import N_, _, ngettext
 from engine.model import Scenario
+from engine.play.checkpoint import EVERY as CHECKPOINT_EVERY
+from engine.play.checkpoint import (
+    Checkpoint,
+    CheckpointIgnored,
+    prefix_matches,
+    read_checkpoint,
+    restore,
+)
+from engine.play.lock import LogLock
+from engine.play.log import LogRead, LogWriter, read_log, set_aside_torn_tail
 from engine.play.rules import Env, GameState, state_json
 from engine.play.session import UNDOABLE, Session, SessionError
-from engine.play.signing import (AUTHENTIC, KEY_MISSING, NOT_AUTHENTIC, UNSIGNED, Authenticity,
-                                 check_authenticity, load_key)
+from engine.play.signing import (
+    AUTHENTIC,
+    KEY_MISSING,
+    NOT_AUTHENTIC,
+    UNSIGNED,
+    Authenticity,
+    check_authenticity,
+    load_key,
+)
 
 # (statuses are compared as written; N_ marks them to be translated where they are shown)
 VERIFIED = N_("verified")

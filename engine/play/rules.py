@@ -9,15 +9,15 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import attrs
 
-from engine.i18n import _
-from engine.play.dice import Roll, roll_dice
-from engine.i18n import ngettext
+from engine.i18n import _, ngettext
 from engine.lang.tree import EffectRangeError
 from engine.model import Branch, CondEffect, Condition, Inject, Option, Scenario, to_json_value
+from engine.play.dice import Roll, roll_dice
 
 
 @attrs.frozen

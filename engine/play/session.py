@@ -11,36 +11,41 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections.abc import Callable, Iterable
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import attrs
 
 from engine import __version__
-
-from engine.i18n import _
-from engine.play import hotwash as hw
 from engine.format.strings import text_version
+from engine.i18n import _
+from engine.lang.text import render
+from engine.model import Branch, Event, Scenario, Source, from_json_value, to_json_value
+from engine.play import hotwash as hw
 from engine.play import rules
-from engine.play.dice import Roll, roll_odds
-from engine.play.errors import LogWriteError, SessionError  # noqa: F401  (re-exported)
 from engine.play.checkpoint import EVERY as CHECKPOINT_EVERY
 from engine.play.checkpoint import Snapshot, UndoEntry, checkpoint_path, write_checkpoint
+from engine.play.dice import Roll, roll_odds
+from engine.play.errors import LogWriteError, SessionError  # noqa: F401  (re-exported)
 from engine.play.log import LOG_FORMAT, LogWriter
-from engine.play.signing import Signer
-from engine.model import Branch, Event, Scenario, Source, from_json_value, to_json_value
 from engine.play.rules import ClauseResult, Env, GameState, RuleError
-from engine.lang.text import render
-from engine.play.views import (ResultView, VariableView, fired_signposts_at, result_views,
-                               variable_views_at)
+from engine.play.signing import Signer
+from engine.play.views import (
+    ResultView,
+    VariableView,
+    fired_signposts_at,
+    result_views,
+    variable_views_at,
+)
 
 UNDOABLE = frozenset({"choose", "roll", "decide", "release", "override", "next_turn",
                       "argument", "seal", "reveal"})
 
 
 def utc_now() -> str:
-    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+    return _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
 
 
 def local_zone(now: _dt.datetime | None = None) -> dict:
@@ -147,7 +152,7 @@ class Session:
               switched_off: Iterable[str] = (), log_path: str | Path | None = None,
               forked_from: dict | None = None, clock: Callable[[], str] = utc_now,
               signer: Signer | None = None, zone: dict | None = None,
-              time_box: int | None = None) -> "Session":
+              time_box: int | None = None) -> Session:
         """A new session; with `log_path`, its log is created (refused if it holds a session)
         and locked until `close`. With `signer` (engine.play.signing.signing_key()), every
         line of the log is signed. `zone` is the room's time zone (default: this machine's).
