@@ -1,4 +1,5 @@
-"""The validated scenario: frozen value objects built by `engine.format.loader`, never from raw YAML."""
+"""The validated scenario: frozen value objects built by `engine.format.loader`, never from raw
+YAML."""
 
 from __future__ import annotations
 
@@ -216,10 +217,7 @@ class Condition:
     clauses: tuple[Clause, ...]
 
     def holds(self, state: Any, env: Any) -> bool:
-        for c in self.clauses:
-            if not c.typed.fn(state, env):
-                return False
-        return True
+        return all(c.typed.fn(state, env) for c in self.clauses)
 
 
 @attrs.frozen

@@ -134,8 +134,11 @@ def _check_walk(scenario, seed: int, switched_off=(), injects=True, steps=80):
             options = [(band.id, tc.bands[k][band.id]) for band in adj.bands] if adj.graded \
                 else [(True, tc.win[k]), (False, tc.lose[k])]
             for success, fn in options:
-                _same(lambda: rules.resolve(state, env, success), lambda: fn(c), lay)
-            state = _step_or_stop(lambda: rules.resolve(state, env, rng.choice(options)[0]))
+                _same(lambda state=state, success=success: rules.resolve(state, env, success),
+                      lambda fn=fn, c=c: fn(c), lay)
+            state = _step_or_stop(
+                lambda state=state, options=options: rules.resolve(
+                    state, env, rng.choice(options)[0]))
         else:
             # available() offers passing at the last turn too: there, passing ends the session
             offered = [("pass",) if machine.actions[a] == ("end",) else machine.actions[a]
@@ -145,9 +148,11 @@ def _check_walk(scenario, seed: int, switched_off=(), injects=True, steps=80):
             assert offered[-1] == expected[-1]          # passing (or ending) comes last
             for a in tc.open(c):
                 action = machine.actions[a]
-                _same(lambda: apply_action(state, env, action),
-                      lambda: tc.steps[a](c), lay)
-            state = _step_or_stop(lambda: apply_action(state, env, rng.choice(expected)))
+                _same(lambda state=state, action=action: apply_action(state, env, action),
+                      lambda tc=tc, a=a, c=c: tc.steps[a](c), lay)
+            state = _step_or_stop(
+                lambda state=state, expected=expected: apply_action(
+                    state, env, rng.choice(expected)))
         if state is None:
             return
 

@@ -165,7 +165,8 @@ def console_lock(log: Path):
     except ImportError:          # not Unix: the guard is not available
         return object()
     log.parent.mkdir(parents=True, exist_ok=True)
-    handle = open(log.with_name(log.name + ".lock"), "a")
+    # held open (not in a with-block): the lock lasts as long as the handle
+    handle = open(log.with_name(log.name + ".lock"), "a")  # noqa: SIM115
     try:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:

@@ -25,6 +25,7 @@ separately.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import random
 import re
@@ -149,10 +150,8 @@ class _Analyser:
             vals[i] = v
         s = GameState(turn, tuple(vals), chosen, (), released)
         if self.derived:             # derived variables follow what they are derived from
-            try:
+            with contextlib.suppress(RuleError):
                 s = GameState(turn, tuple(apply_effects((), s, self.env)), chosen, (), released)
-            except RuleError:
-                pass
         return s
 
     def table(self, clause: Clause, turns: Iterable[int]):

@@ -139,7 +139,8 @@ def completions(text: str, line: int, character: int, outline: Outline) -> list[
     if re.fullmatch(r"\s*(-\s+)?[A-Za-z_]*", before):
         # A key being written, unless this is an item of a list of expressions or names.
         parent = path[-1] if path else None
-        if not (before.lstrip().startswith("-") and parent in EXPRESSION_KEYS | set(REFERENCE_KEYS)):
+        if not (before.lstrip().startswith("-")
+                and parent in EXPRESSION_KEYS | set(REFERENCE_KEYS)):
             kind = object_at(path, top)
             return [Completion(f.name, "key", f.doc) for f in OBJECTS.get(kind or "", [])]
     m = _KEY_LINE.match(current)

@@ -364,7 +364,8 @@ def summarize(rec: dict, scenario: Scenario | None) -> str:
 
 # ---------------------------------------------------------------------------- building
 
-def after_action_report(log_path: str | Path, scenario: Scenario | None = None) -> AfterActionReport:
+def after_action_report(log_path: str | Path,
+                        scenario: Scenario | None = None) -> AfterActionReport:
     """Replay a session log and gather everything its after-action report shows.
 
     Raises ReportError only when the file is not a readable session log at all; an edited
@@ -450,7 +451,8 @@ def after_action_report(log_path: str | Path, scenario: Scenario | None = None) 
             signposts.append(SignpostRow(sid, texts.get(sid, sid), turn, names.turn(turn)[0]))
         base = steps[0].state
         for v in sc.variables:
-            final_rows.append(VariableRow(v.id, v.label or v.id, names.value(v, base.values[v.index]),
+            final_rows.append(VariableRow(v.id, v.label or v.id,
+                                          names.value(v, base.values[v.index]),
                                           names.value(v, last.values[v.index])))
 
     effective = effective_actions(actions)
@@ -483,7 +485,8 @@ def after_action_report(log_path: str | Path, scenario: Scenario | None = None) 
     label, date = names.turn(reached)
     logged_sc = header.get("scenario", {}) or {}
     return AfterActionReport(
-        log_path=str(log_path), status=rep.status if log.ok or rep.status != VERIFIED else "log damaged",
+        log_path=str(log_path),
+        status=rep.status if log.ok or rep.status != VERIFIED else "log damaged",
         banner=banner, verified=verified, problems=tuple(problems),
         scenario_id=str(logged_sc.get("id", sc.id if sc else "")),
         scenario_title=sc.title if sc else str(logged_sc.get("title", logged_sc.get("id", ""))),
@@ -654,7 +657,8 @@ def _entry(n: int, rec: dict, before, after, rep: ReplayReport, names: _Names,
                                           if success else
                                           _("total {total} vs target {target} → failure")
                                           ).format(total=total, target=target)))
-        if roll is not None and (list(roll.faces) != rec.get("faces") or roll.total != rec.get("total")
+        if roll is not None and (list(roll.faces) != rec.get("faces")
+                                 or roll.total != rec.get("total")
                                  or [v for _label, v in roll.modifiers]
                                  != [m[1] for m in _list(rec.get("modifiers")) if len(m) == 2]):
             # (labels are text: a session run in another language logged them translated)
@@ -697,7 +701,8 @@ def _entry(n: int, rec: dict, before, after, rep: ReplayReport, names: _Names,
         d.append(Detail(_("Rationale"), rec.get("rationale") or _("(none recorded)")))
     elif a == "seal":
         kind = _("Sealed move")
-        title = f"{_cell_name(names, rec.get('cell'))}: {names.branch(bid)} — {names.option(bid, oid)}"
+        title = (f"{_cell_name(names, rec.get('cell'))}: "
+                 f"{names.branch(bid)} — {names.option(bid, oid)}")
         d.append(Detail(_("Rationale"), rec.get("rationale") or _("(none recorded)")))
         d.append(Detail(_("Sealed"), _("hidden from the room until revealed, then made in the "
                                        "cells' order")))

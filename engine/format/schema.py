@@ -134,7 +134,8 @@ OBJECTS: dict[str, list[F]] = {
         F("scope", "str", "What the exercise covers and leaves out (the AAR's executive summary)."),
         F("start", "date", "Date of the baseline; catalogue events on or before it have occurred.",
           True),
-        F("catalogue", "paths", "Catalogue files (sources, events, actors), relative to this file."),
+        F("catalogue", "paths",
+          "Catalogue files (sources, events, actors), relative to this file."),
         F("include", "paths", "Further scenario parts, relative, inside this file's folder tree."),
         F("moves_per_turn", "posint", "How many branches the group may play in one turn "
           "(default 1)."),

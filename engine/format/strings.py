@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from typing import Any
 
 import attrs
 
@@ -162,7 +163,9 @@ def translated(sc: Scenario, table: dict[str, str], lang: str) -> Scenario:
                             description=tr(f"variable.{v.id}.description", v.description),
                             value_labels=labels)
 
-    each: Callable = lambda d, f: {k: f(x) for k, x in d.items()}
+    def each(d: Any, f: Callable) -> dict:
+        return {k: f(x) for k, x in d.items()}
+
     return attrs.evolve(
         sc, lang=lang,
         title=tr("scenario.title", sc.title), summary=tr("scenario.summary", sc.summary),

@@ -7,6 +7,7 @@ removed or reordered line breaks the chain at a known line number.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import json
@@ -146,10 +147,8 @@ class LogWriter:
             self.fsync(self._fd)
         except OSError as e:
             self._dirty = True
-            try:
+            with contextlib.suppress(OSError):  # tried again before the next line is written
                 self._cut_back()
-            except OSError:
-                pass                     # tried again before the next line is written
             raise LogWriteError(_(
                 "the action was NOT recorded: writing to {path} failed ({reason}). Everything "
                 "recorded before is intact and the session is as it was; free some space (or "

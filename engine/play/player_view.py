@@ -196,7 +196,7 @@ def view_of_replay(report: ReplayReport, *, show_odds: bool = False) -> PlayerVi
                 mods = modifiers_now(branch, state, env)
                 pct = Messages(current_language()).percent
                 if adj.graded:        # each result's chance
-                    odds = dict((r, q) for q, r in roll_odds(adj, sum(v for _, v in mods)))
+                    odds = {r: q for q, r in roll_odds(adj, sum(v for _, v in mods))}
                     waiting += f" ({adj.dice}: " + ", ".join(
                         f"{b.label} {pct(round(float(odds.get(b.id, 0)), 2))}"
                         for b in adj.bands) + ")"

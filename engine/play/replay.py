@@ -262,7 +262,8 @@ def replay(log_path: str | Path, scenario: Scenario | None = None, *,
             scenario = load_scenario_in(path, log.header["scenario"].get("lang"))
         except DiagnosticError as e:
             return ReplayReport(UNREADABLE, log, None, (), (
-                f"the session's scenario {path} cannot be loaded:", *(d.format() for d in e.diagnostics)))
+                f"the session's scenario {path} cannot be loaded:",
+                *(d.format() for d in e.diagnostics)))
     logged_id = log.header["scenario"]["id"]
     if logged_id != scenario.id:
         return ReplayReport(UNREADABLE, log, scenario, (), (

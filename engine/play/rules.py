@@ -210,7 +210,7 @@ def clause_in_words(clause, state: GameState, env: Env) -> str:
         if var is None:
             continue
         name = var.label or var.id
-        text = re.sub(rf"(?<![\w.]){re.escape(label)}(?![\w(])", lambda _m: name, text)
+        text = re.sub(rf"(?<![\w.]){re.escape(label)}(?![\w(])", lambda _m, name=name: name, text)
         shown = _("now {value}").format(value=show_value(t, fn(state, env)))
         if shown not in now:
             now.append(shown)

@@ -9,6 +9,7 @@ better result).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import re
 from collections.abc import Callable, Iterable
@@ -179,10 +180,9 @@ class Session:
         writer = None
         if log_path is not None:
             writer = LogWriter.create(Path(log_path), signer)  # locked until the session closes
-            try:     # a checkpoint left by an earlier log of that name: never of this one
+            # a checkpoint left by an earlier log of that name: never of this one
+            with contextlib.suppress(OSError):
                 checkpoint_path(log_path).unlink(missing_ok=True)
-            except OSError:
-                pass
         session = cls(scenario, env, header, writer, clock)
         header["state"] = session.state_hash
         try:
@@ -318,8 +318,8 @@ class Session:
         out = []
         for i in self.scenario.injects.values():
             reason = rules.inject_block_reason(i, self.state, self.env, words=True)
-            out.append(InjectView(i.id, i.title, self.text(i.narrative), reason is None, reason, i.turn,
-                                  i.id in self.state.released))
+            out.append(InjectView(i.id, i.title, self.text(i.narrative), reason is None, reason,
+                                  i.turn, i.id in self.state.released))
         return out
 
     def pending_roll(self) -> tuple[Branch, list[tuple[str, int]]] | None:
