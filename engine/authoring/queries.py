@@ -14,7 +14,7 @@ import attrs
 
 from engine.authoring.outline import Definition, Outline
 from engine.format.schema import OBJECTS
-from engine.format.yamlsource import load_yaml_text
+from engine.format.yamlsource import LocDict, load_yaml_text
 
 FUNCTIONS = {"occurred": "event", "chosen": "branch", "released": "inject", "count": "variable"}
 EXPRESSION_KEYS = {"when", "effects", "value"}
@@ -264,7 +264,7 @@ _SECTIONS = {"actors": "actor", "state": "variable", "events": "event", "sources
 def symbols(text: str, name: str = "<input>") -> list[Symbol]:
     """The outline of one file: its sections, and in each the items it defines."""
     data, _ = load_yaml_text(text, name)
-    if not isinstance(data, dict):
+    if not isinstance(data, LocDict):         # every YAML mapping is a LocDict
         return []
     out = []
     for key, kind in _SECTIONS.items():
@@ -273,7 +273,7 @@ def symbols(text: str, name: str = "<input>") -> list[Symbol]:
         kp = data.key_pos.get(key)
         value = data[key]
         children: list[Symbol] = []
-        if isinstance(value, dict):
+        if isinstance(value, LocDict):
             for k, v in value.items():
                 p = value.key_pos.get(k)
                 detail = v.get("type", "") if isinstance(v, dict) else str(v)

@@ -580,7 +580,9 @@ class Checker:
             self.error("SP503", _("{where} should be dice like 2d6, found {found}").format(
                 where=_where(where), found=describe(v)), pos_of(v, pos), hint)
             return False
-        problem = dice_limit_problem(*map(int, DICE_RE.match(v).groups()))
+        dice = DICE_RE.match(v)
+        assert dice is not None               # checked just above
+        problem = dice_limit_problem(*map(int, dice.groups()))
         if problem:
             self.error("SP503", _("{where}: {value} is {problem}").format(
                 where=_where(where), value=v, problem=problem), pos_of(v, pos), dice_limits())
@@ -755,7 +757,8 @@ def describe(v: Any) -> str:
     return repr(v)
 
 
-def pos_of(v: Any, fallback: Pos | None) -> Pos | None:
+def pos_of(v: Any, fallback: Any) -> Any:
+    """`v`'s position, else `fallback` (a `Pos`, None, or a lazy position: see `resolve_pos`)."""
     return getattr(v, "pos", None) or fallback
 
 
@@ -794,7 +797,7 @@ def _kind_schema(kind: str, f: F | None = None) -> dict:
         return {"type": "object", "propertyNames": {"pattern": ID_RE.pattern},
                 "additionalProperties": {"$ref": f"#/$defs/{kind[4:]}"}}
     idd = {"type": "string", "pattern": ID_RE.pattern}
-    return {
+    schemas: dict[str, dict] = {
         "str": {"type": "string"},
         "scalar": {"type": ["string", "integer"]},
         "int": {"type": "integer"},
@@ -823,7 +826,8 @@ def _kind_schema(kind: str, f: F | None = None) -> dict:
                    "additionalProperties": {"type": "string"}},
         "signposts": {"type": "array", "items": {"anyOf": [
             {"type": "string"}, {"$ref": "#/$defs/branch_signpost"}]}},
-    }[kind]
+    }
+    return schemas[kind]
 
 
 def _object_schema(name: str) -> dict:

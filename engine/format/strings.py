@@ -81,13 +81,13 @@ def source_strings(sc: Scenario) -> dict[str, str]:
                     put(f"{k}.option.{o.id}.{end}.narrative", outcome.narrative)
             for rid, outcome in o.outcomes:
                 put(f"{k}.option.{o.id}.outcome.{rid}.narrative", outcome.narrative)
-        for n, s in enumerate(b.signposts, 1):
-            put(f"{k}.signpost.{n}.text", s.text)
+        for n, sp in enumerate(b.signposts, 1):
+            put(f"{k}.signpost.{n}.text", sp.text)
     for i in sc.injects.values():
         put(f"inject.{i.id}.title", i.title)
         put(f"inject.{i.id}.narrative", i.narrative)
-    for s in sc.signposts:
-        put(f"signpost.{s.id}.text", s.text)
+    for sp in sc.signposts:
+        put(f"signpost.{sp.id}.text", sp.text)
     put("scenario.purpose", sc.purpose)           # what the exercise examines (the debrief)
     put("scenario.scope", sc.scope)
     for ob in sc.objectives:

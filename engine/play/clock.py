@@ -7,6 +7,12 @@ screens and the tests read the same numbers.
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Callable
+
+
+def stopped_at(at: str) -> Callable[[], str]:
+    """A clock that always reads `at`: a logged moment, while its action is made again."""
+    return lambda: at
 
 
 def parse_time(text: str) -> _dt.datetime | None:

@@ -186,6 +186,7 @@ class LogWriter:
         return str(self._digest.hexdigest())
 
     def _cut_back(self) -> None:
+        assert self._fd is not None           # only called while the log is open
         os.ftruncate(self._fd, self._good)
         self.fsync(self._fd)
         self._dirty = False
@@ -299,9 +300,9 @@ def read_log(path: str | os.PathLike,
             if not isinstance(rec, dict):
                 raise ValueError(_("not an object"))
         except RecursionError:
-            e = ValueError(_("nested too deeply to be a record"))
+            deep = ValueError(_("nested too deeply to be a record"))
             diags.append(diag("SP602", _("line {n} is not a valid log record ({problem})").format(
-                n=i, problem=e), _pos(name, i), _("the log was damaged or edited by hand")))
+                n=i, problem=deep), _pos(name, i), _("the log was damaged or edited by hand")))
             return LogRead(name, records[0] if records else None, tuple(records[1:]),
                            tuple(diags), torn, i, complete)
         except (ValueError, UnicodeDecodeError) as e:

@@ -379,6 +379,7 @@ def _resume_locked(log_path, scenario, lock) -> tuple[Session, ReplayReport]:
                              "rest of it is signed too").format(
             why=report.authenticity.describe()))
     if report.authenticity.status == AUTHENTIC:
+        assert report.authenticity.key_id is not None   # an authentic log names its key
         signer = load_key(report.authenticity.key_id)
     session = report.session
     try:
@@ -386,7 +387,9 @@ def _resume_locked(log_path, scenario, lock) -> tuple[Session, ReplayReport]:
     except OSError as e:
         raise SessionError(_("cannot resume: the torn last line cannot be set aside ({reason}); "
                              "nothing was changed").format(reason=e.strerror or e)) from None
-    last = (report.log.actions[-1] if report.log.actions else report.log.header)["hash"]
+    header = report.log.header
+    assert header is not None                 # a log that replays has its header
+    last = (report.log.actions[-1] if report.log.actions else header)["hash"]
     session.writer = LogWriter(Path(log_path), last, lock=lock, signer=signer)
     if len(report.steps) > CHECKPOINT_EVERY:     # replayed many lines: spare the next resume
         session.save_checkpoint()

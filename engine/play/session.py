@@ -188,6 +188,7 @@ class Session:
         try:
             session.records[0] = writer.append(header) if writer else header
         except LogWriteError:
+            assert writer is not None         # only a writer raises it
             writer.close()
             raise
         session.header = session.records[0]
@@ -448,16 +449,18 @@ class Session:
         sc = self.scenario
         branch = sc.branches.get(branch_id)
         if sc.sealed_moves and branch is not None and sealed is None \
-                and sc.cell_of_actor(branch.actor) is not None:
+                and (sealing := sc.cell_of_actor(branch.actor)) is not None:
             raise SessionError(_("{cell}'s moves are sealed: seal this one, then reveal them "
-                                 "together").format(cell=sc.cell_of_actor(branch.actor).name))
+                                 "together").format(cell=sealing.name))
         new = self._rules(rules.choose, self.state, self.env, branch_id, option_id)
         branch = self.scenario.branches[branch_id]
         option = branch.option(option_id)
+        assert option is not None             # rules.choose refused an unknown option
         msg = (_("Chose '{option}' in '{branch}' — roll to adjudicate") if new.pending
                else _("Chose '{option}' in '{branch}'")).format(option=option.label,
                                                                 branch=branch.title)
-        fields = {"branch": branch_id, "option": option_id, "rationale": rationale}
+        fields: dict[str, Any] = {"branch": branch_id, "option": option_id,
+                                  "rationale": rationale}
         cell = self.scenario.cell_of_actor(branch.actor) if self.scenario.cells else None
         if cell is not None:
             fields["cell"] = cell.id
@@ -504,7 +507,7 @@ class Session:
         done = {r.get("sealed") for r in live if r.get("action") in ("choose", "note")
                 and r.get("sealed") is not None}
         seals = {r.get("n"): r for r in live if r.get("action") == "seal"}
-        order = {c.id: i for i, c in enumerate(self.scenario.cells)}
+        order: dict[str | None, int] = {c.id: i for i, c in enumerate(self.scenario.cells)}
         queue = [seals[n] for n in reveal.get("seals", []) if n in seals and n not in done]
         return sorted(queue, key=lambda r: order.get(r.get("cell"), len(order)))
 
@@ -546,7 +549,12 @@ class Session:
         seals = self.sealed()
         if not seals:
             raise SessionError(_("no move is sealed"))
-        names = ", ".join(self.scenario.cell(r["cell"]).name for r in seals)
+        cells = []
+        for r in seals:
+            sealer = self.scenario.cell(r["cell"])
+            assert sealer is not None         # a sealed move is recorded with its cell's id
+            cells.append(sealer.name)
+        names = ", ".join(cells)
         return self._commit("reveal", self.state, {"seals": [r["n"] for r in seals]},
                             undoable=True,
                             message=_("Revealed the sealed moves of {cells}").format(cells=names))
@@ -562,6 +570,7 @@ class Session:
         reason = rules.block_reason(branch, self.state, self.env, words=True)
         if reason and self.state.pending is None:
             cell = self.scenario.cell(rec["cell"])
+            assert cell is not None           # a sealed move is recorded with its cell's id
             text = _("{cell}'s sealed move '{branch}' cannot be played after the moves revealed "
                      "before it: {reason}").format(cell=cell.name, branch=branch.title,
                                                    reason=reason)
@@ -585,7 +594,8 @@ class Session:
             raise SessionError(_("'{strength}' is not on the strength scale ({scale})").format(
                 strength=strength, scale=", ".join(label for label, _n in rules_.scale)))
         new, result = self._rules(rules.argue, self.state, self.env, cell, target)
-        who = self.scenario.cell(cell).name if cell and self.scenario.cell(cell) else self.group
+        arguer = self.scenario.cell(cell) if cell else None
+        who = arguer.name if arguer else self.group
         verdict = _("success") if result.success else _("failure")
         return self._commit("argument", new, {
             "cell": cell, "argument": argument, "counters": [c for c in counters if c.strip()],
@@ -599,6 +609,7 @@ class Session:
 
     def roll(self) -> Outcome:
         new, result = self._rules(rules.roll, self.state, self.env)
+        assert self.state.pending is not None  # rules.roll refused otherwise
         fields = {"branch": self.state.pending.branch, "option": self.state.pending.option,
                   "dice": result.dice, "faces": list(result.faces),
                   "modifiers": [list(m) for m in result.modifiers], "total": result.total}
@@ -619,7 +630,9 @@ class Session:
         pending = self.state.pending
         new = self._rules(rules.resolve, self.state, self.env, success)
         if isinstance(success, str):
-            band = self.scenario.branches[pending.branch].adjudication.band(success)
+            adjudication = self.scenario.branches[pending.branch].adjudication
+            assert adjudication is not None   # a pending option is adjudicated
+            band = adjudication.band(success)
             return self._commit("decide", new, {"branch": pending.branch,
                                                 "option": pending.option, "band": success,
                                                 "rationale": rationale},
