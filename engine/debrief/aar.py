@@ -134,14 +134,13 @@ def build_debrief(actions: Iterable[dict], sc: Scenario | None, summarize) -> De
     """
     actions = [a for a in actions if isinstance(a, dict) and isinstance(a.get("n"), int)]
     by_n = {a["n"]: a for a in actions}
-    current: dict[tuple[int, str], Any] = {}
+    current: dict[tuple[Any, str], Any] = {}   # (amended action's n, field) -> its value now
     amendments: list[Amendment] = []
     for rec in actions:
         if rec.get("action") != "amend":
             continue
         target, field = rec.get("amends"), str(rec.get("field", ""))
-        base = by_n.get(target) if isinstance(target, int) else None
-        if base is None:
+        if not isinstance(target, int) or (base := by_n.get(target)) is None:
             continue
         original = current.get((target, field), base.get(field, ""))
         current[(target, field)] = rec.get("value")
@@ -223,7 +222,9 @@ def build_debrief(actions: Iterable[dict], sc: Scenario | None, summarize) -> De
 
 def zone_of(header: dict) -> tuple[_dt.timezone, str]:
     """The session's local time zone (from its header), UTC when it was not recorded."""
-    zone = header.get("zone") if isinstance(header.get("zone"), dict) else {}
+    zone = header.get("zone")
+    if not isinstance(zone, dict):
+        zone = {}
     m = re.match(r"^([+-])(\d\d):(\d\d)$", str(zone.get("offset", "")))
     if not m:
         return _dt.UTC, "UTC"

@@ -12,17 +12,17 @@ import datetime as _dt
 import json
 import os
 import socket
+import sys
 from pathlib import Path
 
 from engine.i18n import _
 from engine.play.errors import LogLockedError, SessionError
 
-try:                                     # POSIX
-    import fcntl
-    msvcrt = None
-except ImportError:                      # Windows
-    fcntl = None
+# A platform check rather than try/except ImportError, so that mypy sees which branch runs.
+if sys.platform == "win32":
     import msvcrt
+else:                                    # POSIX
+    import fcntl
 
 _WIN_LOCK_OFFSET = 1 << 30               # Windows locks a byte far past the holder text
 
@@ -84,7 +84,7 @@ class LogLock:
         if fd is None:
             return
         try:
-            if msvcrt is None:
+            if sys.platform != "win32":
                 self.path.unlink(missing_ok=True)   # while still held: see `acquire`
             else:
                 os.ftruncate(fd, 0)
@@ -99,7 +99,7 @@ class LogLock:
 
 def _try_lock(fd: int) -> bool:
     try:
-        if fcntl is not None:
+        if sys.platform != "win32":
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         else:
             os.lseek(fd, _WIN_LOCK_OFFSET, os.SEEK_SET)
@@ -111,7 +111,7 @@ def _try_lock(fd: int) -> bool:
 
 def _unlock(fd: int) -> None:
     try:
-        if fcntl is not None:
+        if sys.platform != "win32":
             fcntl.flock(fd, fcntl.LOCK_UN)
         else:
             os.lseek(fd, _WIN_LOCK_OFFSET, os.SEEK_SET)
