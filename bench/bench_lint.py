@@ -49,7 +49,7 @@ def main() -> None:
     for flags in (["--no-explore"], []) if target.is_file() else ():
         cmd = [str(exe), "lint", *flags, str(target)]
         subprocess.run(cmd, check=True, capture_output=True)   # warm the file cache
-        t = median_time(lambda: subprocess.run(cmd, check=True, capture_output=True), 15)
+        t = median_time(lambda cmd=cmd: subprocess.run(cmd, check=True, capture_output=True), 15)
         print(f"spillover lint {' '.join(flags)} {target.name}: {t * 1000:.0f} ms "
               "(whole process, median of 15)")
 
@@ -62,7 +62,8 @@ def main() -> None:
         t = interleaved({"bare": lambda: yaml.load(text, Loader=yaml.CSafeLoader),
                          "full": lambda: check_scenario(path)}, 7)
         bare, full = t["bare"], t["full"]
-        print(f"2,000-branch scenario ({size / 1e6:.1f} MB): bare libyaml load {bare * 1000:.0f} ms, "
+        print(f"2,000-branch scenario ({size / 1e6:.1f} MB): "
+              f"bare libyaml load {bare * 1000:.0f} ms, "
               f"full validation {full * 1000:.0f} ms, ratio {full / bare:.2f}x")
 
 

@@ -82,8 +82,8 @@ def main() -> None:
             made = make_log(sc, log, n)
             views, replays = [], []
             for _ in range(args.runs):
-                replays.append(timed(lambda: replay(log, sc)))
-                views.append(timed(lambda: player_view(log, sc)))
+                replays.append(timed(lambda log=log: replay(log, sc)))
+                views.append(timed(lambda log=log: player_view(log, sc)))
             ratios = [v / r for v, r in zip(views, replays)]
             lines = log.read_bytes().splitlines(keepends=True)
             grow = Path(tmp) / f"grow{n}.jsonl"

@@ -6,8 +6,8 @@ every other action, the hotwash for every objective, a few amendments), then tim
 each, alternating: replaying the log (the reference), building the report's content model
 (replay included), rendering it to Markdown and to HTML through the templates, and, for
 comparison, the hand-written Markdown/HTML renderers this branch replaced (taken from git,
-commit 4d863ea, written to a temporary folder and imported from there). Prints medians with min–max, as ratios
-to the replay, and the peak memory of model + HTML.
+commit 4d863ea, written to a temporary folder and imported from there). Prints medians with
+min–max, as ratios to the replay, and the peak memory of model + HTML.
 """
 
 from __future__ import annotations
@@ -118,7 +118,8 @@ def main() -> None:
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     print(f"peak traced memory, content model + HTML: {peak / 2**20:.1f} MiB; "
-          f"HTML {len(to_html(report)) / 1024:.0f} KiB, Markdown {len(to_markdown(report)) / 1024:.0f} KiB")
+          f"HTML {len(to_html(report)) / 1024:.0f} KiB, "
+          f"Markdown {len(to_markdown(report)) / 1024:.0f} KiB")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,6 @@
-"""Benchmark: what a language costs when a scenario loads. Run by hand: python bench/bench_strings.py
+"""Benchmark: what a language costs when a scenario loads.
+
+Run by hand: python bench/bench_strings.py
 
 Loading the bundled scenario in Russian (engine.format.tables.load_scenario_in: the English
 scenario, then its three string tables read, checked and applied) against loading it in

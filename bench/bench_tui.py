@@ -199,12 +199,12 @@ def child_spillover(fd: int, log: str, mode: str, keys: int, choose_pause: float
             opens.append(await key_to_frame("1", screen.busy))
             await asyncio.sleep(choose_pause)
             chooses.append(await key_to_frame(
-                "enter", lambda: len(session.records) > before and not screen.busy()
+                "enter", lambda before=before: len(session.records) > before and not screen.busy()
                 and painted(log_panel)))
             chooses_cpu.append(watch.cpu[-1])
             await asyncio.sleep(0.02)
             count = len(session.records)
-            undos.append(await key_to_frame("u", lambda: len(session.records) > count
+            undos.append(await key_to_frame("u", lambda count=count: len(session.records) > count
                                             and painted(log_panel)))
             await asyncio.sleep(0.02)
         _report(fd, {"moves": moves, "moves_cpu": moves_cpu, "open_choose": opens,

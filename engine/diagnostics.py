@@ -121,7 +121,7 @@ class Pos:
     line: int
     col: int
 
-    def shifted(self, chars: int) -> "Pos":
+    def shifted(self, chars: int) -> Pos:
         return Pos(self.file, self.line, self.col + chars)
 
 

@@ -1,16 +1,17 @@
-"""The validated scenario: frozen value objects built by `engine.format.loader`, never from raw YAML."""
+"""The validated scenario: frozen value objects built by `engine.format.loader`, never from raw
+YAML."""
 
 from __future__ import annotations
 
-from typing import Any, Callable
-
+from collections.abc import Callable
 from fractions import Fraction
+from typing import Any
 
 import attrs
 
 from engine.diagnostics import Pos
 from engine.i18n import _
-from engine.lang.expr import BoolType, EnumType, IntType, SetType, Typed, Effect
+from engine.lang.expr import BoolType, Effect, EnumType, IntType, SetType, Typed
 from engine.lang.tree import walk
 
 
@@ -217,10 +218,8 @@ class Condition:
     clauses: tuple[Clause, ...]
 
     def holds(self, state: Any, env: Any) -> bool:
-        for c in self.clauses:
-            if not c.typed.fn(state, env):
-                return False
-        return True
+        # every clause of a loaded scenario is checked, so its `fn` is set
+        return all(c.typed.fn(state, env) for c in self.clauses)  # type: ignore[misc]
 
 
 @attrs.frozen

@@ -7,13 +7,21 @@ import subprocess
 from html.parser import HTMLParser
 
 import pytest
+from aar_sessions import (
+    AMENDED_RATIONALE,
+    AMENDED_SUSTAIN,
+    CONTACT,
+    OBSERVATIONS,
+    PARTICIPANTS,
+    PLAN,
+)
 
-from aar_sessions import AMENDED_RATIONALE, AMENDED_SUSTAIN, CONTACT, OBSERVATIONS, PARTICIPANTS, PLAN
-from engine.play.views import readable_value
-from engine.debrief.compare import compare, to_html as compare_html
+from engine.debrief.compare import compare
+from engine.debrief.compare import to_html as compare_html
 from engine.debrief.report import after_action_report
 from engine.debrief.report_render import chart_files, to_html, to_markdown
 from engine.play.replay import replay
+from engine.play.views import readable_value
 from tui.cli import main
 
 

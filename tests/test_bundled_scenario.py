@@ -19,9 +19,9 @@ import random
 
 import pytest
 
-from engine.play import rules
 from engine.bundled import main_scenario, tutorial_scenario
 from engine.format.loader import check_scenario, load_scenario
+from engine.play import rules
 from engine.play.rules import RuleError
 from engine.play.session import Session, SessionError
 

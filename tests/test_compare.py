@@ -1,8 +1,8 @@
 """Comparing several groups' sessions, on real logs played through the engine."""
 
 import pytest
-
 from aar_sessions import copy_tutorial, play_blue, play_red
+
 from engine.debrief.compare import CompareError, compare, to_markdown
 from engine.format.loader import load_scenario
 from engine.play.session import Session

@@ -1,8 +1,8 @@
 """Observations, the structured hotwash and amendments: logged, checked, replayed, resumed."""
 
 import pytest
-
 from aar_sessions import AMENDED_RATIONALE, CONTACT, PARTICIPANTS, PLAN, fixed_clock
+
 from engine.play.log import read_log
 from engine.play.replay import VERIFIED, replay, resume
 from engine.play.session import Session, SessionError
@@ -94,8 +94,12 @@ def test_amending_a_hotwash_plan_and_the_participants(tutorial, tmp_path):
 
 
 def test_typed_forms_are_read_or_refused_with_a_reason():
-    from engine.play.hotwash import (DebriefError, amendable_fields, parse_action_number,
-                                     parse_plan_lines)
+    from engine.play.hotwash import (
+        DebriefError,
+        amendable_fields,
+        parse_action_number,
+        parse_plan_lines,
+    )
     assert parse_plan_lines("Brief allies ; NATO desk ; 2024-06-30\n\n Draft lines \n") == [
         {"recommendation": "Brief allies", "owner": "NATO desk", "due": "2024-06-30"},
         {"recommendation": "Draft lines", "owner": "", "due": ""}]
@@ -122,6 +126,7 @@ def test_log_panel_lines_for_the_debrief_actions(aar_debriefed):
 
 def test_the_header_records_the_rooms_time_zone(tutorial, tmp_path):
     import datetime as dt
+
     from engine.play.session import local_zone
     assert local_zone(dt.datetime(2024, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=-5, minutes=-30)))
                       )["offset"] == "-05:30"

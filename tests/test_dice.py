@@ -3,13 +3,13 @@
 from fractions import Fraction
 from itertools import product
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
+from test_loader import MINIMAL
 
 from engine.format.loader import check_scenario
 from engine.format.schema import MAX_DICE, MAX_DICE_SPAN, MAX_SIDES, dice_limit_problem
 from engine.play.dice import success_probability
-
-from test_loader import MINIMAL
 
 
 @given(st.integers(1, 4), st.integers(1, 7), st.integers(-3, 30), st.integers(-4, 4))

@@ -15,10 +15,11 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings, strategies as st
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+from test_machine import _check_walk
 
 from engine.format.loader import check_scenario
-from test_machine import _check_walk
 
 ENUM = ("none", "low", "high")
 AREAS = ("n", "s", "e")

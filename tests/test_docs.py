@@ -34,6 +34,7 @@ def test_schema_accepts_the_bundled_files_and_rejects_unknown_keys():
     import pytest
     jsonschema = pytest.importorskip("jsonschema")
     import yaml
+
     from engine.bundled import scenarios_dir, seeds_dir
     validator = jsonschema.Draft202012Validator(json_schema())
     files = sorted(scenarios_dir().glob("*.yaml")) + sorted(seeds_dir().glob("*.yaml"))

@@ -5,11 +5,12 @@ import random
 from fractions import Fraction
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from engine.play import rules
 from engine.analysis.explore import Policy, available, explore, lint_warnings, replay_steps
 from engine.format.loader import load_scenario
+from engine.play import rules
 from engine.play.rules import Env, RuleError
 from tui.cli import main
 
@@ -62,7 +63,7 @@ def test_outcome_probability_by_hand(make):
     # Turn 1 offers gamble:try, gamble:skip and passing, each 1/3; 2d6 ≥ 8 is 15/36.
     r = explore(make(GAMBLE))
     assert r.complete and not r.findings
-    won = dict((o.values, o.probability) for o in r.outcomes)
+    won = {o.values: o.probability for o in r.outcomes}
     assert won[(("won", "true"),)] == Fraction(1, 3) * Fraction(15, 36) == Fraction(5, 36)
     assert won[(("won", "false"),)] == Fraction(31, 36)
     assert r.marginals == {"won": {"false": Fraction(31, 36), "true": Fraction(5, 36)}}
@@ -75,7 +76,7 @@ def test_weights_change_the_policy(make):
     sc = make(GAMBLE)
     r = explore(sc, weights={"gamble:try": 2, "pass": 1.5})
     # try 2/(2+1+1.5) = 4/9, then 15/36
-    won = dict((o.values, o.probability) for o in r.outcomes)
+    won = {o.values: o.probability for o in r.outcomes}
     assert won[(("won", "true"),)] == Fraction(4, 9) * Fraction(15, 36)
     with pytest.raises(ValueError, match="no option 'gamble:nope'"):
         explore(sc, weights={"gamble:nope": 1})
@@ -104,7 +105,7 @@ branches:
 """
     r = explore(make(body))
     # 1d6 + 2 ≥ 6: faces 4, 5, 6 → 1/2; chosen with probability 1/2 (try or pass)
-    won = dict((o.values[0], o.probability) for o in r.outcomes)
+    won = {o.values[0]: o.probability for o in r.outcomes}
     assert won[("won", "true")] == Fraction(1, 4)
 
 
@@ -260,10 +261,10 @@ injects:
     sc = make(body)
     r = explore(sc)
     assert "windfall" not in r.injects_never
-    won = dict((o.values, o.probability) for o in r.outcomes)
+    won = {o.values: o.probability for o in r.outcomes}
     assert won[(("won", "true"),)] > Fraction(5, 36)
     r2 = explore(sc, injects=False)
-    assert dict((o.values, o.probability) for o in r2.outcomes)[(("won", "true"),)] == \
+    assert {o.values: o.probability for o in r2.outcomes}[(("won", "true"),)] == \
         Fraction(5, 36)
 
 
@@ -613,8 +614,8 @@ events:
 
 def test_one_values_only_and_one_modifier_text():
     import engine.analysis.explore as ex
-    import engine.analysis.randomtest as rt
     import engine.analysis.moves as moves
+    import engine.analysis.randomtest as rt
     assert moves.values_only is rules.values_only
     import engine.play.dice as dice
     assert dice.modifier_text([("Flag up", -2), ("Ally", 1)]) == " − 2 (Flag up) + 1 (Ally)"

@@ -4,14 +4,14 @@ import json
 import re
 
 import pytest
-
 from aar_sessions import copy_tutorial, fixed_clock, play_blue
+
 from engine.debrief.compare import compare
+from engine.debrief.report import after_action_report
+from engine.debrief.report_render import to_markdown
 from engine.play.fork import ForkError, fork
 from engine.play.log import read_log
 from engine.play.replay import replay, resume
-from engine.debrief.report import after_action_report
-from engine.debrief.report_render import to_markdown
 from tui.cli import main
 
 

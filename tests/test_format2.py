@@ -3,14 +3,16 @@ variables), what a switch changes, and the bundled scenario's counterfactuals.""
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
+from test_machine import _check_walk
 
 from engine.analysis.switches import switch_reach
 from engine.bundled import main_scenario
 from engine.format.loader import check_scenario, load_scenario
 from engine.play import rules
 from engine.play.rules import Env, RuleError
-from test_machine import _check_walk
 
 HEAD = """\
 spillover: {version}
@@ -277,18 +279,14 @@ def _baseline_marginals(bundled):
 def test_explore_says_what_each_switch_changes(write_scenario, capsys):
     from tui.cli import main
     path = write_scenario(scenario_text())
-    try:
+    with contextlib.suppress(SystemExit):
         main(["explore", str(path), "--switch-off", "objection", "--switch-off", "war"])
-    except SystemExit:
-        pass
     out = capsys.readouterr().out
     assert "switching off objection changes: reservation starts false instead of true; " \
            "blocked starts false instead of true; preconditions of: press" in out
     assert "switching off war changes: load starts 1 instead of 2" in out
-    try:
+    with contextlib.suppress(SystemExit):
         main(["explore", str(path), "--switch-off", "war", "--json"])
-    except SystemExit:
-        pass
     import json
     data = json.loads(capsys.readouterr().out)
     assert data["switch_changes"]["war"][0] == "load starts 1 instead of 2"

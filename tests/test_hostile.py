@@ -13,10 +13,9 @@ import sys
 import textwrap
 
 import pytest
+from test_loader import MINIMAL
 
 from engine.play.session import Session
-
-from test_loader import MINIMAL
 
 SECONDS_PER_FILE = 5.0
 MB_PER_FILE = 200

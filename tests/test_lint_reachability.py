@@ -3,8 +3,8 @@
 import json
 import shutil
 
-from engine.format.loader import load_scenario
 from engine.bundled import main_scenario, tutorial_scenario
+from engine.format.loader import load_scenario
 from tui.cli import main
 
 NEVER = """

@@ -2,7 +2,8 @@
 
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from engine.bundled import tutorial_scenario
 from engine.diagnostics import CODES, DiagnosticError
@@ -177,6 +178,7 @@ def test_missing_file(tmp_path):
 
 def test_every_registered_code_is_emitted_somewhere():
     from pathlib import Path
+
     import engine
     source = "".join(p.read_text(encoding="utf-8") for p in Path(engine.__file__).parent.rglob("*.py")
                      if p.name != "diagnostics.py")

@@ -11,13 +11,14 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from engine.play import rules
-from engine.bundled import main_scenario, tutorial_scenario
 from engine.analysis.explore import Policy, apply_action, available, explore, normalise
-from engine.format.loader import load_scenario
 from engine.analysis.machine import Machine, RangeFail
+from engine.bundled import main_scenario, tutorial_scenario
+from engine.format.loader import load_scenario
+from engine.play import rules
 from engine.play.rules import Env, RuleError
 
 # Every part of the expression language, a range failure, repeatable and contested branches,
@@ -133,8 +134,11 @@ def _check_walk(scenario, seed: int, switched_off=(), injects=True, steps=80):
             options = [(band.id, tc.bands[k][band.id]) for band in adj.bands] if adj.graded \
                 else [(True, tc.win[k]), (False, tc.lose[k])]
             for success, fn in options:
-                _same(lambda: rules.resolve(state, env, success), lambda: fn(c), lay)
-            state = _step_or_stop(lambda: rules.resolve(state, env, rng.choice(options)[0]))
+                _same(lambda state=state, success=success: rules.resolve(state, env, success),
+                      lambda fn=fn, c=c: fn(c), lay)
+            state = _step_or_stop(
+                lambda state=state, options=options: rules.resolve(
+                    state, env, rng.choice(options)[0]))
         else:
             # available() offers passing at the last turn too: there, passing ends the session
             offered = [("pass",) if machine.actions[a] == ("end",) else machine.actions[a]
@@ -147,9 +151,11 @@ def _check_walk(scenario, seed: int, switched_off=(), injects=True, steps=80):
                 if a == machine.PASS and tc.pass_odds is not None:
                     _same_draws(state, env, tc.pass_odds(c), lay)
                     continue
-                _same(lambda: apply_action(state, env, action),
-                      lambda: tc.steps[a](c), lay)
-            state = _step_or_stop(lambda: apply_action(state, env, rng.choice(expected)))
+                _same(lambda state=state, action=action: apply_action(state, env, action),
+                      lambda tc=tc, a=a, c=c: tc.steps[a](c), lay)
+            state = _step_or_stop(
+                lambda state=state, expected=expected: apply_action(
+                    state, env, rng.choice(expected)))
         if state is None:
             return
 

@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from engine.bundled import tutorial_scenario
-from engine.play.driver import (BAD_JSON, BAD_REQUEST, NOT_RECORDED, REFUSED, Driver)
+from engine.play.driver import BAD_JSON, BAD_REQUEST, NOT_RECORDED, REFUSED, Driver
 from engine.play.log import read_log
 from engine.play.replay import VERIFIED, replay
 from engine.play.session import Session

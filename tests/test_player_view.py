@@ -124,7 +124,7 @@ def test_time_box_set_at_setup_and_turn_times_in_the_report(tutorial, tmp_path):
     s.clock = lambda: "2026-01-01T09:12:30+00:00"
     s.next_turn()
     assert s.turn_started() == "2026-01-01T09:12:30+00:00"
-    now = dt.datetime(2026, 1, 1, 9, 30, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2026, 1, 1, 9, 30, tzinfo=dt.UTC)
     assert elapsed(s.header["started"], now) == "30:00"
     assert time_box_left(s.turn_started(), 20, now) == 20 * 60 - (17 * 60 + 30)
     s.clock = lambda: "2026-01-01T09:40:00+00:00"
@@ -170,3 +170,20 @@ def test_the_follower_replays_only_what_was_appended(tutorial, tmp_path):
     s.log_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     v = f.view()
     assert f.full_replays == 2 and "edited" in v.notice
+
+
+def test_the_followers_appended_steps_hold_the_env_like_a_full_replay(tutorial, tmp_path):
+    """The follower once stored the state's plain form where a step's env belongs, so the
+    `values` of an appended step failed; found by mypy."""
+    from engine.play.player_view import Follower
+    from engine.play.replay import replay
+    s = start(tutorial, tmp_path)
+    f = Follower(s.log_path, tutorial)
+    f.view()
+    s.next_turn()
+    s.choose("press_negotiations", "push", "now")
+    f.view()
+    assert f.full_replays == 1 and f.report is not None
+    full = replay(s.log_path, tutorial)
+    assert [st.values for st in f.report.steps] == [st.values for st in full.steps]
+    s.close()

@@ -3,14 +3,13 @@
 import json
 
 import pytest
+from test_explore import DEAD_END, GAMBLE, scenario_text
 
 from engine.analysis.explore import replay_steps
-from engine.format.loader import load_scenario
 from engine.analysis.randomtest import derived_seed, randomtest
+from engine.format.loader import load_scenario
 from engine.play.rules import RuleError
 from tui.cli import main
-
-from test_explore import DEAD_END, GAMBLE, scenario_text
 
 PLANTED = """
 state:

@@ -4,11 +4,11 @@ import html
 import json
 
 import pytest
-
 from aar_sessions import HOTWASH, copy_tutorial, fixed_clock, play_blue
-from engine.format.loader import load_scenario
+
 from engine.debrief.report import ReportError, after_action_report
 from engine.debrief.report_render import to_html, to_markdown
+from engine.format.loader import load_scenario
 from engine.play.session import Session
 from tui.cli import main
 

@@ -153,7 +153,7 @@ def test_scheduled_inject_and_signposts(tutorial):
     assert s.fired_signposts()[0][1].startswith("A NATO liaison office opens")
     out = s.next_turn()
     assert out.released == ("beijing_again",)
-    assert dict((v.id, v.value) for v in s.variable_views())["china_pressure"] == "2"
+    assert {v.id: v.value for v in s.variable_views()}["china_pressure"] == "2"
 
 
 def test_replay_verifies_a_real_session(tutorial, tmp_path):

@@ -7,7 +7,8 @@ exactly the live state. A rule simulates a crash (with a torn write) and a resum
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, settings, strategies as st
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from engine.bundled import tutorial_scenario

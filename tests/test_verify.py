@@ -5,11 +5,23 @@ import json
 import pytest
 
 from engine.play.log import encode_line, seal
-from engine.play.replay import (LOG_EDITED, TORN_TAIL, VERIFIED_ENDED, VERIFIED_SO_FAR, replay,
-                                resume)
+from engine.play.replay import (
+    LOG_EDITED,
+    TORN_TAIL,
+    VERIFIED_ENDED,
+    VERIFIED_SO_FAR,
+    replay,
+    resume,
+)
 from engine.play.session import Session, SessionError
-from engine.play.signing import (AUTHENTIC, KEY_MISSING, NOT_AUTHENTIC, UNSIGNED, key_dir,
-                                 signing_key)
+from engine.play.signing import (
+    AUTHENTIC,
+    KEY_MISSING,
+    NOT_AUTHENTIC,
+    UNSIGNED,
+    key_dir,
+    signing_key,
+)
 from tui.cli import main
 
 CLOCK = lambda: "2026-01-01T00:00:00+00:00"  # noqa: E731

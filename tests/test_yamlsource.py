@@ -10,8 +10,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.format import yamlsource as ys
 from engine.diagnostics import Pos
+from engine.format import yamlsource as ys
 from engine.format.yamlsource import LocDict, LocList, LocStr, load_yaml_file, load_yaml_text
 
 LOADERS = [yaml.SafeLoader] + ([yaml.CSafeLoader] if yaml.__with_libyaml__ else [])
@@ -243,10 +243,10 @@ def test_sp101_permission_denied(tmp_path):
 
 def test_load_yaml_file_reads_and_names(tmp_path):
     path = tmp_path / "ok.yaml"
-    path.write_bytes("name: Ōsaka\nbad: [\n".encode("utf-8"))
+    path.write_bytes("name: Ōsaka\nbad: [\n".encode())
     data, diags = load_yaml_file(path, display_name="ok.yaml")
     assert data is None and codes(diags) == ["SP104"] and diags[0].file == "ok.yaml"
-    path.write_bytes("name: Ōsaka\n".encode("utf-8"))
+    path.write_bytes("name: Ōsaka\n".encode())
     data, diags = load_yaml_file(str(path))
     assert diags == [] and data == {"name": "Ōsaka"}
     assert data["name"].pos.file == str(path)

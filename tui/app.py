@@ -10,8 +10,8 @@ import datetime as _dt
 import gc
 import random
 import signal
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from textual import events, work
 from textual.app import App, SystemCommand
@@ -134,6 +134,7 @@ class SpilloverApp(App[int]):
 
     def _open_replay(self, scenario) -> None:
         from engine.play.replay import UNREADABLE, replay
+
         from .screens.replay import ReplayScreen
         report = replay(self.replay_log, scenario)
         if report.status == UNREADABLE or not report.steps:
@@ -321,6 +322,7 @@ class SpilloverApp(App[int]):
         (fixing them brings the setup screen back)."""
         from engine.bundled import main_scenario
         from engine.format.loader import check_scenario
+
         from .screens.setup import SetupScreen
         scenario, diags = check_scenario(self.scenario_path or main_scenario())
         if scenario is None:

@@ -445,7 +445,7 @@ def _tui(**kwargs) -> int:
     # live as long as the app, and collecting while they are made only walks them again and
     # again. `tui.app.run_in_terminal` freezes them and turns it back on after the first frame.
     gc.disable()
-    from tui.app import run_app   # Textual is imported only here
+    from tui.app import run_app  # Textual is imported only here
     return run_app(**kwargs)
 
 

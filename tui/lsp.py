@@ -167,7 +167,8 @@ def hover(ls: SpilloverServer, params: T.HoverParams) -> T.Hover | None:
 def definition(ls: SpilloverServer, params: T.DefinitionParams) -> list[T.Location]:
     uri, pos = params.text_document.uri, params.position
     return [T.Location(uri=from_fs_path(str(loc.path)),
-                       range=T.Range(T.Position(loc.line, loc.start), T.Position(loc.line, loc.end)))
+                       range=T.Range(T.Position(loc.line, loc.start),
+                                     T.Position(loc.line, loc.end)))
             for loc in Q.definition(_doc(ls, uri), pos.line, pos.character, ls.outline_for(uri))]
 
 

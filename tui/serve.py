@@ -21,7 +21,6 @@ import attrs
 from engine.i18n import _
 
 
-
 def _python_command(what: str, *args: str) -> str:
     """The command that runs `what`, in the interface language of this process (the app runs
     in a process of its own per browser tab)."""
@@ -166,7 +165,8 @@ def console_lock(log: Path):
     except ImportError:          # not Unix: the guard is not available
         return object()
     log.parent.mkdir(parents=True, exist_ok=True)
-    handle = open(log.with_name(log.name + ".lock"), "a")
+    # held open (not in a with-block): the lock lasts as long as the handle
+    handle = open(log.with_name(log.name + ".lock"), "a")  # noqa: SIM115
     try:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:

@@ -6,8 +6,8 @@ nothing about the game.
 
 from __future__ import annotations
 
-from functools import partial
 from collections.abc import Iterable
+from functools import partial
 from typing import TypeVar
 
 from textual import events

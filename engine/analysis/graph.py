@@ -26,17 +26,19 @@ separately.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import random
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import attrs
 
-from engine.lang import expr as X
-from engine.model import Clause, Scenario, flat_effects
-from engine.lang.tree import walk
 from engine.i18n import _
+from engine.lang import expr as X
+from engine.lang.tree import walk
+from engine.model import Clause, Scenario, flat_effects
 from engine.play.rules import Env, GameState, RuleError, apply_effects, chance_text
 
 CONTEXT_CAP = 4096
@@ -85,9 +87,10 @@ def _reads(clause: Clause, scenario: Scenario) -> tuple[list[str], list[str], li
     names = {v.id: v for v in scenario.variables}
     vars_, chosen, released, turn = [], [], [], False
     for label, _fn, _t in clause.typed.refs:
-        if label in names and names[label].derived is not None:
+        derived = names[label].derived if label in names else None
+        if derived is not None:
             # a derived variable (format 2): what its derivation reads moves the clause
-            for src in _effect_reads(names[label].derived, scenario):
+            for src in _effect_reads(derived, scenario):
                 if src not in vars_:
                     vars_.append(src)
             turn = True
@@ -151,10 +154,8 @@ class _Analyser:
             vals[i] = v
         s = GameState(turn, tuple(vals), chosen, (), released)
         if self.derived:             # derived variables follow what they are derived from
-            try:
+            with contextlib.suppress(RuleError):
                 s = GameState(turn, tuple(apply_effects((), s, self.env)), chosen, (), released)
-            except RuleError:
-                pass
         return s
 
     def table(self, clause: Clause, turns: Iterable[int]):
@@ -170,7 +171,9 @@ class _Analyser:
             truth[ctx] = self.clause_holds(clause, names, ctx)
         return names, truth
 
-    def clause_holds(self, clause: Clause, names, ctx) -> bool:
+    def clause_holds(self, clause: Clause | _Probe, names, ctx) -> Any:
+        """The clause's truth (a probe's number) in the context; 0 where it cannot be worked
+        out."""
         values, chosen, released, turn = {}, set(), set(), 0
         for (kind, key), value in zip(names, ctx):
             if kind == "var":
@@ -186,6 +189,7 @@ class _Analyser:
             else:
                 turn = value
         try:
+            assert clause.typed.fn is not None    # checked clauses and probes have their `fn`
             return clause.typed.fn(self.state(values, turn, frozenset(chosen),
                                               frozenset(released)), self.env)
         except Exception:
@@ -268,7 +272,7 @@ class _Writer:
     released: tuple[str, ...] = ()
 
 
-def _writers(scenario: Scenario, node_of: dict, an: "_Analyser") -> list[_Writer]:
+def _writers(scenario: Scenario, node_of: dict, an: _Analyser) -> list[_Writer]:
     out = []
     for b in scenario.branches.values():
         allowed = an.allowed(b.when.clauses if b.when else ())
@@ -317,7 +321,7 @@ class _Probe:
 
 def _readers(scenario: Scenario, node_of: dict) -> list[tuple[str, str, tuple, frozenset]]:
     """(node, "when" | "odds", clauses or modifier probes, turns) for everything that reads."""
-    out = []
+    out: list[tuple[str, str, tuple, frozenset]] = []
     all_turns = frozenset(range(len(scenario.turns)))
     for b in scenario.branches.values():
         turns = b.turns or all_turns

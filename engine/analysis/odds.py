@@ -1,9 +1,9 @@
 """Exact odds: a roll's outcomes (`roll_odds`, the one function that gives them) and the
 probability mass pushed along the explored graph in whole numbers (`propagate`).
 
-A chance node is a tuple of outcome odds, one per outcome (success and failure, or a graded roll's result bands), each a
-`Fraction`; a decision node's are whole-number weights. `plan` and `push` accept either, of
-any length."""
+A chance node is a tuple of outcome odds, one per outcome (success and failure, or a graded
+roll's result bands), each a `Fraction`; a decision node's are whole-number weights. `plan` and
+`push` accept either, of any length."""
 
 from __future__ import annotations
 

@@ -33,6 +33,7 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable
 from itertools import accumulate
+from typing import Any
 
 import attrs
 
@@ -177,7 +178,8 @@ class _Player:
         self.uses = [0] * len(m.actions)
         self.pass_uses = [0] * (m.last + 1)
         self.weight = [1.0] * len(m.actions)
-        self.rolls: Counter[tuple[int, bool]] = Counter()     # (pending no., success) -> n
+        # (pending no., success, or a graded roll's band id) -> n
+        self.rolls: Counter[tuple[int, bool | str]] = Counter()
         self.scheduled: Counter[str] = Counter()                       # injects released on passing
 
     def play(self, rng: random.Random, steps: list) -> tuple[int, int]:
@@ -211,7 +213,7 @@ class _Player:
                 b, _o = lay.contested[k - 1]
                 adj = sc.branches[b].adjudication
                 assert adj is not None
-                faces = [rng.randint(1, adj.sides) for _ in range(adj.count)]
+                faces: Any = [rng.randint(1, adj.sides) for _ in range(adj.count)]
                 total = sum(faces) + tc.mods[k](c)
                 if adj.opposed:        # the opposing pool (format 2), kept with the faces
                     against = [rng.randint(1, adj.against_sides)
@@ -268,7 +270,7 @@ class _Player:
         odds (a whole number below their common denominator)."""
         scale = math.lcm(*(p.denominator for _o, p, _c in odds))
         pick = rng.randrange(scale)
-        for outcome, p, child in odds:
+        for outcome, p, child in odds:     # noqa: B007 (the one drawn is used after the loop)
             pick -= int(p * scale)
             if pick < 0:
                 break
@@ -294,7 +296,7 @@ class _Player:
                   for b in sc.branches}
         outcome = {f"{b.id}:{o.id} {w}": 0 for b in sc.branches.values()
                    for o in b.options if o.contested
-                   for w in ([band.id for band in b.adjudication.bands]
+                   for w in ([band.id for band in (b.adjudication.bands if b.adjudication else ())]
                              or ("success", "failure"))}
         for (k, success), n in self.rolls.items():
             b, o = m.layout.contested[k - 1]

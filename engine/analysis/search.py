@@ -291,7 +291,8 @@ class Search:
             if d < best_d[a]:                           # a shorter way to play a branch …
                 best_d[a] = d
                 self.note_best(a, d, sid)
-            if (a == PASS_A or a >= first_draw) and (child & rmask) != (c & rmask):  # … or an inject
+            # … or an inject
+            if (a == PASS_A or a >= first_draw) and (child & rmask) != (c & rmask):
                 self.note_scheduled(c, child, d, sid, g.actions[a])
             g.transitions += 1
             child &= keep[child >> tsh]

@@ -43,7 +43,7 @@ class Outline:
 
 
 def outline(checked: Checked) -> Outline:
-    out: list[Definition] = []
+    out: list[Definition | None] = []     # None: an id that is not a string, dropped below
     sources: dict[str, Any] = {}
     for _, data in checked.files:
         for s in _items(data, "sources"):

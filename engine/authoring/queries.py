@@ -14,7 +14,7 @@ import attrs
 
 from engine.authoring.outline import Definition, Outline
 from engine.format.schema import OBJECTS
-from engine.format.yamlsource import load_yaml_text
+from engine.format.yamlsource import LocDict, load_yaml_text
 
 FUNCTIONS = {"occurred": "event", "chosen": "branch", "released": "inject", "count": "variable"}
 EXPRESSION_KEYS = {"when", "effects", "value"}
@@ -139,7 +139,8 @@ def completions(text: str, line: int, character: int, outline: Outline) -> list[
     if re.fullmatch(r"\s*(-\s+)?[A-Za-z_]*", before):
         # A key being written, unless this is an item of a list of expressions or names.
         parent = path[-1] if path else None
-        if not (before.lstrip().startswith("-") and parent in EXPRESSION_KEYS | set(REFERENCE_KEYS)):
+        if not (before.lstrip().startswith("-")
+                and parent in EXPRESSION_KEYS | set(REFERENCE_KEYS)):
             kind = object_at(path, top)
             return [Completion(f.name, "key", f.doc) for f in OBJECTS.get(kind or "", [])]
     m = _KEY_LINE.match(current)
@@ -263,7 +264,7 @@ _SECTIONS = {"actors": "actor", "state": "variable", "events": "event", "sources
 def symbols(text: str, name: str = "<input>") -> list[Symbol]:
     """The outline of one file: its sections, and in each the items it defines."""
     data, _ = load_yaml_text(text, name)
-    if not isinstance(data, dict):
+    if not isinstance(data, LocDict):         # every YAML mapping is a LocDict
         return []
     out = []
     for key, kind in _SECTIONS.items():
@@ -272,7 +273,7 @@ def symbols(text: str, name: str = "<input>") -> list[Symbol]:
         kp = data.key_pos.get(key)
         value = data[key]
         children: list[Symbol] = []
-        if isinstance(value, dict):
+        if isinstance(value, LocDict):
             for k, v in value.items():
                 p = value.key_pos.get(k)
                 detail = v.get("type", "") if isinstance(v, dict) else str(v)

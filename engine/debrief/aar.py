@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import attrs
 
@@ -133,14 +134,13 @@ def build_debrief(actions: Iterable[dict], sc: Scenario | None, summarize) -> De
     """
     actions = [a for a in actions if isinstance(a, dict) and isinstance(a.get("n"), int)]
     by_n = {a["n"]: a for a in actions}
-    current: dict[tuple[int, str], Any] = {}
+    current: dict[tuple[Any, str], Any] = {}   # (amended action's n, field) -> its value now
     amendments: list[Amendment] = []
     for rec in actions:
         if rec.get("action") != "amend":
             continue
         target, field = rec.get("amends"), str(rec.get("field", ""))
-        base = by_n.get(target) if isinstance(target, int) else None
-        if base is None:
+        if not isinstance(target, int) or (base := by_n.get(target)) is None:
             continue
         original = current.get((target, field), base.get(field, ""))
         current[(target, field)] = rec.get("value")
@@ -222,15 +222,17 @@ def build_debrief(actions: Iterable[dict], sc: Scenario | None, summarize) -> De
 
 def zone_of(header: dict) -> tuple[_dt.timezone, str]:
     """The session's local time zone (from its header), UTC when it was not recorded."""
-    zone = header.get("zone") if isinstance(header.get("zone"), dict) else {}
+    zone = header.get("zone")
+    if not isinstance(zone, dict):
+        zone = {}
     m = re.match(r"^([+-])(\d\d):(\d\d)$", str(zone.get("offset", "")))
     if not m:
-        return _dt.timezone.utc, "UTC"
+        return _dt.UTC, "UTC"
     minutes = (int(m.group(2)) * 60 + int(m.group(3))) * (1 if m.group(1) == "+" else -1)
     name = str(zone.get("name", "") or "")
     label = f"UTC{m.group(1)}{m.group(2)}:{m.group(3)}"
     if minutes == 0 and name in ("", "UTC"):
-        return _dt.timezone.utc, "UTC"
+        return _dt.UTC, "UTC"
     return _dt.timezone(_dt.timedelta(minutes=minutes)), (f"{name}, {label}" if name and
                                                            name != label else label)
 
@@ -242,7 +244,7 @@ def local_time(at: str, tz: _dt.timezone, *, day: bool = True) -> str:
     except ValueError:
         return str(at)
     if t.tzinfo is None:
-        t = t.replace(tzinfo=_dt.timezone.utc)
+        t = t.replace(tzinfo=_dt.UTC)
     t = t.astimezone(tz)
     return t.strftime("%Y-%m-%d %H:%M" if day else "%H:%M")
 

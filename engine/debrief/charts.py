@@ -8,7 +8,8 @@ few step lines and bars, and its SVG would carry fonts and ids we then had to st
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import attrs
 
@@ -95,7 +96,7 @@ def state_series(steps: Iterable, sc: Scenario, readable) -> tuple[tuple[Series,
             lo, hi, ticks = 0.0, 1.0, ((0.0, _("no")), (1.0, _("yes")))
         else:
             lo, hi = 0.0, float(len(var.type.universe))
-            ticks = tuple((float(v), str(v)) for v in range(0, len(var.type.universe) + 1))
+            ticks = tuple((float(v), str(v)) for v in range(len(var.type.universe) + 1))
         out.append(Series(var.id, var.label or var.id, kind, points, lo, hi, ticks))
     return tuple(out), last
 

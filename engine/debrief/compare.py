@@ -9,23 +9,23 @@ scenario (another content hash) are compared with a warning at the top.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from itertools import combinations
 from pathlib import Path
-from typing import Iterable
+from typing import Any
 
 import attrs
 
-from engine.i18n import _, current_language, ngettext
-from engine.model import Scenario
-from engine.play.replay import VERIFIED, ReplayReport, replay
 from engine.debrief.aar import GENERAL_TITLE, build_debrief
-from engine.play.views import readable_value
-from engine.debrief.report import effective_actions
-from engine.play.session import band_label
-from engine.play.replay import unreadable_reason
+from engine.debrief.cells import CellMove, CellMoves, by_cell, cell_moves, cell_name
 from engine.debrief.charts import Bar, PairBar
 from engine.debrief.render import render
-from engine.debrief.cells import CellMove, CellMoves, by_cell, cell_moves, cell_name
+from engine.debrief.report import effective_actions
+from engine.i18n import _, current_language, ngettext
+from engine.model import Scenario
+from engine.play.replay import VERIFIED, ReplayReport, replay, unreadable_reason
+from engine.play.session import band_label
+from engine.play.views import readable_value
 
 MAX_PAIRS_GROUPS = 5     # up to this many logs every pair is compared; beyond, each vs the first
 
@@ -213,13 +213,15 @@ def compare(log_paths: Iterable[str | Path], scenario: Scenario | None = None) -
     if len(paths) < 2:
         raise CompareError(_("compare needs at least two session logs"))
     reps: list[ReplayReport] = []
+    headers: list[dict] = []                  # each log's header (every log here has one)
     for p in paths:
         rep = replay(p, scenario)
         if rep.log.header is None:
             raise CompareError(_("cannot read {path}: {reason}").format(
                 path=p, reason=unreadable_reason(rep)), usage=False)
         reps.append(rep)
-    ids = [str((r.log.header.get("scenario") or {}).get("id", "")) for r in reps]
+        headers.append(rep.log.header)
+    ids = [str((h.get("scenario") or {}).get("id", "")) for h in headers]
     if len(set(ids)) > 1:
         listing = ", ".join(_("{path} is '{id}'").format(path=p, id=i) for p, i in zip(paths, ids))
         raise CompareError(_("these logs are of different scenarios and cannot be compared "
@@ -229,9 +231,9 @@ def compare(log_paths: Iterable[str | Path], scenario: Scenario | None = None) -
                              "'{given}'").format(logged=ids[0], given=scenario.id))
     warnings: list[str] = []
     # The logic hash where every log has one: sessions in different languages compare cleanly.
-    key = "logic" if all("logic" in (r.log.header.get("scenario") or {}) for r in reps) else "hash"
-    hashes = [str((r.log.header.get("scenario") or {}).get(key, "")) for r in reps]
-    groups = [str(r.log.header.get("group", "")) for r in reps]
+    key = "logic" if all("logic" in (h.get("scenario") or {}) for h in headers) else "hash"
+    hashes = [str((h.get("scenario") or {}).get(key, "")) for h in headers]
+    groups = [str(h.get("group", "")) for h in headers]
     labels = _unique_labels(groups, paths)
     if len(set(hashes)) > 1:
         listing = "; ".join(f"{lab}: {h[:12]}" for lab, h in zip(labels, hashes))
@@ -249,8 +251,10 @@ def compare(log_paths: Iterable[str | Path], scenario: Scenario | None = None) -
             warnings.append(text)
     runs = []
     baseline: dict = {}
-    for lab, p, rep in zip(labels, paths, reps):
-        final, fired, ended, turn = {}, (), False, 0
+    for lab, p, rep, header in zip(labels, paths, reps, headers):
+        final: dict = {}
+        fired: tuple[tuple[str, int], ...] = ()
+        ended, turn = False, 0
         rsc = rep.scenario
         if rep.steps and rsc is not None:
             last = rep.steps[-1].state
@@ -262,12 +266,14 @@ def compare(log_paths: Iterable[str | Path], scenario: Scenario | None = None) -
                             for v in rsc.variables}
             fired, ended, turn = last.fired, last.ended, last.turn
         confirmed = [st.record for st in rep.steps[1:]]
+        amended: dict[object, Any] = {r.get("amends"): r.get("value") for r in confirmed
+                                      if r.get("action") == "amend"
+                                      and r.get("field") == "rationale"}
         moves = cell_moves(effective_actions(confirmed),
                            {st.record.get("n"): st.state.turn for st in rep.steps[1:]}, rsc,
-                           {r.get("amends"): r.get("value") for r in confirmed
-                            if r.get("action") == "amend" and r.get("field") == "rationale"})
-        runs.append(Run(lab, str(p), str(rep.log.header.get("group", "")),
-                        str((rep.log.header.get("scenario") or {}).get("hash", "")), rep.status,
+                           amended)
+        runs.append(Run(lab, str(p), str(header.get("group", "")),
+                        str((header.get("scenario") or {}).get("hash", "")), rep.status,
                         rep.banner(), len(rep.log.actions), max(len(rep.steps) - 1, 0),
                         tuple(_decisions(rep)), final, tuple(fired), ended, turn,
                         build_debrief(confirmed, rsc, lambda r: "").objectives,
@@ -275,7 +281,7 @@ def compare(log_paths: Iterable[str | Path], scenario: Scenario | None = None) -
     pairwise = len(runs) <= MAX_PAIRS_GROUPS
     pairs = combinations(runs, 2) if pairwise else ((runs[0], r) for r in runs[1:])
     divergences = tuple(_diverge(a, b) for a, b in pairs)
-    header0 = reps[0].log.header.get("scenario") or {}
+    header0 = headers[0].get("scenario") or {}
     return Comparison(ids[0], sc.title if sc else str(header0.get("title", ids[0])), sc,
                       tuple(runs), tuple(warnings), divergences, pairwise, baseline)
 
@@ -355,9 +361,13 @@ def _context(c: Comparison) -> dict:
         ra = next(r for r in c.runs if r.label == d.a)
         rb = next(r for r in c.runs if r.label == d.b)
         total = max(len(ra.decisions), len(rb.decisions))
-        where = (_("never diverged") if d.index is None else
-                 _("diverged at decision {n}, turn {turn}").format(
-                     n=d.index, turn=_turn_label(sc, (d.a_decision or d.b_decision).turn)))
+        if d.index is None:
+            where = _("never diverged")
+        else:
+            first = d.a_decision or d.b_decision
+            assert first is not None          # where two runs diverge, one has a decision
+            where = _("diverged at decision {n}, turn {turn}").format(
+                n=d.index, turn=_turn_label(sc, first.turn))
         pairs.append(PairBar(d.a, d.b, d.common, total, where))
     finals = []
     if sc is not None:
@@ -375,9 +385,9 @@ def _context(c: Comparison) -> dict:
                                         for r in c.runs]) for sid in order]
     played: list[str] = []
     for r in c.runs:
-        for d in r.decisions:
-            if d.branch and d.branch not in played:
-                played.append(d.branch)
+        for dec in r.decisions:
+            if dec.branch and dec.branch not in played:
+                played.append(dec.branch)
     if sc is not None:
         rank = {b: i for i, b in enumerate(sc.branches)}
         played.sort(key=lambda b: rank.get(b, len(rank)))

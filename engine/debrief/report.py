@@ -14,27 +14,27 @@ at the top.
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any, Iterable
-
 import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
 
 import attrs
 
-from engine.debrief.cells import CellMoves, by_cell, cell_moves
 from engine.debrief.aar import Amendment, Debrief, build_debrief, local_time, zone_of
-from engine.play.views import readable_value
+from engine.debrief.cells import CellMoves, by_cell, cell_moves
 from engine.debrief.charts import Series, state_series
+from engine.i18n import _, ngettext
+from engine.lang.text import render
+from engine.model import Scenario
+from engine.play import rules
+from engine.play.clock import turn_times
 from engine.play.hotwash import KINDS, RATINGS
 from engine.play.log import read_log
-from engine.model import Scenario
-from engine.play.clock import turn_times
-from engine.play.replay import unreadable_reason, VERIFIED, ReplayReport, replay
+from engine.play.replay import VERIFIED, ReplayReport, replay, unreadable_reason
 from engine.play.rules import RuleError
-from engine.lang.text import render
-from engine.i18n import _, ngettext
-from engine.play import rules
 from engine.play.session import band_label
+from engine.play.views import readable_value
 
 
 class ReportError(Exception):
@@ -364,7 +364,8 @@ def summarize(rec: dict, scenario: Scenario | None) -> str:
 
 # ---------------------------------------------------------------------------- building
 
-def after_action_report(log_path: str | Path, scenario: Scenario | None = None) -> AfterActionReport:
+def after_action_report(log_path: str | Path,
+                        scenario: Scenario | None = None) -> AfterActionReport:
     """Replay a session log and gather everything its after-action report shows.
 
     Raises ReportError only when the file is not a readable session log at all; an edited
@@ -450,7 +451,8 @@ def after_action_report(log_path: str | Path, scenario: Scenario | None = None) 
             signposts.append(SignpostRow(sid, texts.get(sid, sid), turn, names.turn(turn)[0]))
         base = steps[0].state
         for v in sc.variables:
-            final_rows.append(VariableRow(v.id, v.label or v.id, names.value(v, base.values[v.index]),
+            final_rows.append(VariableRow(v.id, v.label or v.id,
+                                          names.value(v, base.values[v.index]),
                                           names.value(v, last.values[v.index])))
 
     effective = effective_actions(actions)
@@ -483,7 +485,8 @@ def after_action_report(log_path: str | Path, scenario: Scenario | None = None) 
     label, date = names.turn(reached)
     logged_sc = header.get("scenario", {}) or {}
     return AfterActionReport(
-        log_path=str(log_path), status=rep.status if log.ok or rep.status != VERIFIED else "log damaged",
+        log_path=str(log_path),
+        status=rep.status if log.ok or rep.status != VERIFIED else "log damaged",
         banner=banner, verified=verified, problems=tuple(problems),
         scenario_id=str(logged_sc.get("id", sc.id if sc else "")),
         scenario_title=sc.title if sc else str(logged_sc.get("title", logged_sc.get("id", ""))),
@@ -654,7 +657,8 @@ def _entry(n: int, rec: dict, before, after, rep: ReplayReport, names: _Names,
                                           if success else
                                           _("total {total} vs target {target} → failure")
                                           ).format(total=total, target=target)))
-        if roll is not None and (list(roll.faces) != rec.get("faces") or roll.total != rec.get("total")
+        if roll is not None and (list(roll.faces) != rec.get("faces")
+                                 or roll.total != rec.get("total")
                                  or [v for _label, v in roll.modifiers]
                                  != [m[1] for m in _list(rec.get("modifiers")) if len(m) == 2]):
             # (labels are text: a session run in another language logged them translated)
@@ -664,9 +668,7 @@ def _entry(n: int, rec: dict, before, after, rep: ReplayReport, names: _Names,
         kind = _("Facilitator decision")
         success = str(rec["band"]) if "band" in rec else bool(rec.get("success"))
         if isinstance(success, str):
-            title = "{branch} — {option}: {result}".format(
-                branch=names.branch(bid), option=names.option(bid, oid),
-                result=band_label(names.sc, rec))
+            title = f"{names.branch(bid)} — {names.option(bid, oid)}: {band_label(names.sc, rec)}"
         else:
             title = (_("{branch} — {option}: success") if success
                      else _("{branch} — {option}: failure")).format(
@@ -699,7 +701,8 @@ def _entry(n: int, rec: dict, before, after, rep: ReplayReport, names: _Names,
         d.append(Detail(_("Rationale"), rec.get("rationale") or _("(none recorded)")))
     elif a == "seal":
         kind = _("Sealed move")
-        title = f"{_cell_name(names, rec.get('cell'))}: {names.branch(bid)} — {names.option(bid, oid)}"
+        title = (f"{_cell_name(names, rec.get('cell'))}: "
+                 f"{names.branch(bid)} — {names.option(bid, oid)}")
         d.append(Detail(_("Rationale"), rec.get("rationale") or _("(none recorded)")))
         d.append(Detail(_("Sealed"), _("hidden from the room until revealed, then made in the "
                                        "cells' order")))

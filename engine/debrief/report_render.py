@@ -63,7 +63,7 @@ def summary_rows(r: AfterActionReport) -> list[tuple[str, str]]:
         (_("Turn reached"), r.turn_reached if r.ended else _(
             "{turn}; the session is still open").format(turn=r.turn_reached)),
         (_("Objectives"), _("{n}; ratings: {ratings}").format(
-            n=m.number(sum(1 for o in d.objectives if o.id)), ratings=", ".join(
+            n=m.number(sum(ratings.values())), ratings=", ".join(
                 f"{k} × {m.number(v)}" for k, v in sorted(ratings.items())))
          if ratings else _("none declared")),
         (_("Observations"), _("{n} ({strengths}, {improvements})").format(
@@ -126,7 +126,8 @@ def _turn_times(r: AfterActionReport) -> str:
         span = _("T{turn} {began}–").format(turn=turn, began=r.time(began))
         if ended:
             span += r.time(ended)
-            secs = seconds_since(began, parse_time(ended)) if parse_time(ended) else None
+            end_at = parse_time(ended)
+            secs = seconds_since(began, end_at) if end_at else None
             if secs is not None:
                 span += f" ({hms(secs)})"
         else:

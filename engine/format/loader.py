@@ -16,20 +16,50 @@ from typing import Any
 
 import attrs
 
-from engine.lang import expr as X
-from engine.lang.tree import walk
-from engine.diagnostics import Diagnostic, DiagnosticError, Pos, diag, did_you_mean, WARNING
-from engine.i18n import _, ngettext
-from engine.model import (Adjudication, ArgumentRules, Band, Branch, Cell, CondEffect, Citation,
-                          Ending, Clause,
-                          Condition, Event, Inject, Modifier, Objective, Option, Outcome, Scenario,
-                          Signpost, Source, Turn, Variable, _day)
-from engine.format.schema import (CHANCE_RE, DICE_RE, FORMAT_VERSION, FORMAT_VERSIONS, TURNS_RE,
-                                  Checker, date_problem, pos_of, resolve_pos, turn_number,
-                                  value_pos)
-from engine.format.yamlsource import gc_paused, load_yaml_file, load_yaml_text
-from engine.lang.text import unknown_names
+from engine.diagnostics import WARNING, Diagnostic, DiagnosticError, Pos, diag, did_you_mean
 from engine.format.prose import logic_digest, logic_of
+from engine.format.schema import (
+    CHANCE_RE,
+    DICE_RE,
+    FORMAT_VERSION,
+    FORMAT_VERSIONS,
+    TURNS_RE,
+    Checker,
+    date_problem,
+    pos_of,
+    resolve_pos,
+    turn_number,
+    value_pos,
+)
+from engine.format.yamlsource import gc_paused, load_yaml_file, load_yaml_text
+from engine.i18n import _, ngettext
+from engine.lang import expr as X
+from engine.lang.text import unknown_names
+from engine.lang.tree import walk
+from engine.model import (
+    Adjudication,
+    ArgumentRules,
+    Band,
+    Branch,
+    Cell,
+    Citation,
+    Clause,
+    CondEffect,
+    Condition,
+    Ending,
+    Event,
+    Inject,
+    Modifier,
+    Objective,
+    Option,
+    Outcome,
+    Scenario,
+    Signpost,
+    Source,
+    Turn,
+    Variable,
+    _day,
+)
 
 
 class _Files:
@@ -246,10 +276,10 @@ class _Builder:
         self.version = data.get("spillover", 1)
         if self.version not in FORMAT_VERSIONS or isinstance(self.version, bool):
             self.version = FORMAT_VERSION
-        if not self.check.obj(data, "scenario", getattr(data, "pos", None), _("the scenario")):
-            # Keep going where the parts that matter are usable, to report more at once.
-            if not isinstance(data.get("turns"), list) or not data.get("turns"):
-                return None
+        # Keep going where the parts that matter are usable, to report more at once.
+        if (not self.check.obj(data, "scenario", getattr(data, "pos", None), _("the scenario"))
+                and (not isinstance(data.get("turns"), list) or not data.get("turns"))):
+            return None
         parts = [(self.path, data)]
         self.gather_includes(data, self.path, [self.path.resolve()], parts)
 
@@ -289,7 +319,7 @@ class _Builder:
         raw_branches = [(b, p) for b, p in collect("branches") if isinstance(b, dict) and "id" in b]
         raw_injects = [(b, p) for b, p in collect("injects") if isinstance(b, dict) and "id" in b]
         branch_options: dict[str, frozenset[str]] = {}
-        for b, p in raw_branches:
+        for b, _p in raw_branches:
             opts = b.get("options") if isinstance(b.get("options"), list) else []
             branch_options.setdefault(str(b["id"]), frozenset(
                 str(o["id"]) for o in opts if isinstance(o, dict) and "id" in o))
@@ -325,8 +355,9 @@ class _Builder:
         # The main file counts under a fixed name, so renaming it does not change the hash.
         main = self.files.name(self.path)
         def combined(hashes: dict[str, str]) -> str:
-            return hashlib.sha256("\n".join(f"{'(scenario)' if k == main else k}:{v}"
-                                            for k, v in sorted(hashes.items())).encode()).hexdigest()
+            text = "\n".join(f"{'(scenario)' if k == main else k}:{v}"
+                             for k, v in sorted(hashes.items()))
+            return hashlib.sha256(text.encode()).hexdigest()
         content = combined(self.files.hashes)
         return Scenario(
             id=str(data["id"]), title=str(data["title"]), summary=str(data.get("summary", "")),
@@ -466,16 +497,17 @@ class _Builder:
                 continue
             cites = []
             srcs = raw.get("sources") or []
-            for i, c in enumerate(srcs if isinstance(srcs, list) else []):
+            for c in srcs if isinstance(srcs, list) else []:
                 if not isinstance(c, dict) or "source" not in c:
                     continue
                 if c["source"] not in self.sources:
                     self.error("SP304", _("event '{event}': source '{source}' is not "
                                           "defined").format(event=ident, source=c['source']),
-                               pos_of(c["source"], pos), did_you_mean(str(c["source"]), self.sources))
+                               pos_of(c["source"], pos),
+                               did_you_mean(str(c["source"]), self.sources))
                 cites.append(Citation(str(c["source"]), tuple(c.get("footnotes") or ())))
             actors = raw.get("actors") or []
-            for i, a in enumerate(actors if isinstance(actors, list) else []):
+            for a in actors if isinstance(actors, list) else []:
                 self.check_actor(a, pos, f"event '{ident}'")
             out[ident] = Event(
                 id=ident, title=str(raw.get("title", "")),

@@ -136,7 +136,8 @@ OBJECTS: dict[str, list[F]] = {
         F("scope", "str", "What the exercise covers and leaves out (the AAR's executive summary)."),
         F("start", "date", "Date of the baseline; catalogue events on or before it have occurred.",
           True),
-        F("catalogue", "paths", "Catalogue files (sources, events, actors), relative to this file."),
+        F("catalogue", "paths",
+          "Catalogue files (sources, events, actors), relative to this file."),
         F("include", "paths", "Further scenario parts, relative, inside this file's folder tree."),
         F("moves_per_turn", "posint", "How many branches the group may play in one turn "
           "(default 1)."),
@@ -584,7 +585,9 @@ class Checker:
             self.error("SP503", _("{where} should be dice like 2d6, found {found}").format(
                 where=_where(where), found=describe(v)), pos_of(v, pos), hint)
             return False
-        problem = dice_limit_problem(*map(int, DICE_RE.match(v).groups()))
+        dice = DICE_RE.match(v)
+        assert dice is not None               # checked just above
+        problem = dice_limit_problem(*map(int, dice.groups()))
         if problem:
             self.error("SP503", _("{where}: {value} is {problem}").format(
                 where=_where(where), value=v, problem=problem), pos_of(v, pos), dice_limits())
@@ -765,7 +768,8 @@ def describe(v: Any) -> str:
     return repr(v)
 
 
-def pos_of(v: Any, fallback: Pos | None) -> Pos | None:
+def pos_of(v: Any, fallback: Any) -> Any:
+    """`v`'s position, else `fallback` (a `Pos`, None, or a lazy position: see `resolve_pos`)."""
     return getattr(v, "pos", None) or fallback
 
 
@@ -804,7 +808,7 @@ def _kind_schema(kind: str, f: F | None = None) -> dict:
         return {"type": "object", "propertyNames": {"pattern": ID_RE.pattern},
                 "additionalProperties": {"$ref": f"#/$defs/{kind[4:]}"}}
     idd = {"type": "string", "pattern": ID_RE.pattern}
-    return {
+    schemas: dict[str, dict] = {
         "str": {"type": "string"},
         "scalar": {"type": ["string", "integer"]},
         "int": {"type": "integer"},
@@ -835,7 +839,8 @@ def _kind_schema(kind: str, f: F | None = None) -> dict:
                    "additionalProperties": {"type": "string"}},
         "signposts": {"type": "array", "items": {"anyOf": [
             {"type": "string"}, {"$ref": "#/$defs/branch_signpost"}]}},
-    }[kind]
+    }
+    return schemas[kind]
 
 
 def _object_schema(name: str) -> dict:

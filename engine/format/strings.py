@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from typing import Any
 
 import attrs
 
@@ -80,13 +81,13 @@ def source_strings(sc: Scenario) -> dict[str, str]:
                     put(f"{k}.option.{o.id}.{end}.narrative", outcome.narrative)
             for rid, outcome in o.outcomes:
                 put(f"{k}.option.{o.id}.outcome.{rid}.narrative", outcome.narrative)
-        for n, s in enumerate(b.signposts, 1):
-            put(f"{k}.signpost.{n}.text", s.text)
+        for n, sp in enumerate(b.signposts, 1):
+            put(f"{k}.signpost.{n}.text", sp.text)
     for i in sc.injects.values():
         put(f"inject.{i.id}.title", i.title)
         put(f"inject.{i.id}.narrative", i.narrative)
-    for s in sc.signposts:
-        put(f"signpost.{s.id}.text", s.text)
+    for sp in sc.signposts:
+        put(f"signpost.{sp.id}.text", sp.text)
     put("scenario.purpose", sc.purpose)           # what the exercise examines (the debrief)
     put("scenario.scope", sc.scope)
     for ob in sc.objectives:
@@ -162,7 +163,9 @@ def translated(sc: Scenario, table: dict[str, str], lang: str) -> Scenario:
                             description=tr(f"variable.{v.id}.description", v.description),
                             value_labels=labels)
 
-    each: Callable = lambda d, f: {k: f(x) for k, x in d.items()}
+    def each(d: Any, f: Callable) -> dict:
+        return {k: f(x) for k, x in d.items()}
+
     return attrs.evolve(
         sc, lang=lang,
         title=tr("scenario.title", sc.title), summary=tr("scenario.summary", sc.summary),

@@ -36,7 +36,7 @@ from engine.format.loader import check_scenario
 from engine.format.prose import short_hash
 from engine.format.schema import pos_of, value_pos
 from engine.format.strings import SOURCE_LANG, source_strings, translated
-from engine.format.yamlsource import gc_paused, load_yaml_file
+from engine.format.yamlsource import LocDict, gc_paused, load_yaml_file
 from engine.i18n import Messages, _, current_language, ngettext
 from engine.model import Scenario
 
@@ -129,7 +129,7 @@ def read_table(path: Path, lang: str) -> tuple[dict[str, Entry], list[Diagnostic
     def bad(message: str, pos, hint: str | None = None) -> None:
         diags.append(diag("SP801", message, pos or where, hint))
 
-    if not isinstance(data, dict):
+    if not isinstance(data, LocDict):         # every YAML mapping is a LocDict
         bad(_("a string table should be a mapping with the keys spillover-strings, lang, "
               "strings"),
             pos_of(data, where))
@@ -147,13 +147,13 @@ def read_table(path: Path, lang: str) -> tuple[dict[str, Entry], list[Diagnostic
             found=repr(data.get('lang')), lang=lang), value_pos(data, "lang", where),
             _("write `lang: {lang}`").format(lang=lang))
     strings = data.get("strings") or {}
-    if not isinstance(strings, dict):
+    if not isinstance(strings, dict):          # a LocDict, or the empty default above
         bad(_("`strings` should map keys to {of, text}"), value_pos(data, "strings", where))
         return {}, diags
     out: dict[str, Entry] = {}
     for key, raw in strings.items():
-        kpos = strings.key_pos.get(key)
-        if not isinstance(raw, dict) or not isinstance(raw.get("text"), str) \
+        kpos = strings.key_pos.get(key)  # type: ignore[attr-defined]  # a LocDict when not empty
+        if not isinstance(raw, LocDict) or not isinstance(raw.get("text"), str) \
                 or not isinstance(raw.get("of"), str):
             bad(_("'{key}' should be a mapping with `of` (the source text's hash) and "
                   "`text`").format(key=key),

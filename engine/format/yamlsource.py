@@ -145,7 +145,7 @@ class LocStr(str):
         raise AttributeError(f"'LocStr' object has no attribute '{name}'")
 
     def __reduce_ex__(self, protocol):
-        self.pos  # lazy positions are made now, so that copies and pickles hold them
+        self.pos  # noqa: B018 -- lazy positions are made now, so copies and pickles hold them
         return super().__reduce_ex__(protocol)
 
 
@@ -177,7 +177,7 @@ class LocDict(dict):
         raise AttributeError(f"'LocDict' object has no attribute '{name}'")
 
     def __reduce_ex__(self, protocol):
-        self.pos  # lazy positions are made now, so that copies and pickles hold them
+        self.pos  # noqa: B018 -- lazy positions are made now, so copies and pickles hold them
         return super().__reduce_ex__(protocol)
 
 
@@ -204,7 +204,7 @@ class LocList(list):
         raise AttributeError(f"'LocList' object has no attribute '{name}'")
 
     def __reduce_ex__(self, protocol):
-        self.pos  # lazy positions are made now, so that copies and pickles hold them
+        self.pos  # noqa: B018 -- lazy positions are made now, so copies and pickles hold them
         return super().__reduce_ex__(protocol)
 
 
@@ -688,10 +688,8 @@ class _Fast:
         except Exception as exc:
             raise _Fallback from exc
         finally:
-            try:
+            with contextlib.suppress(Exception):
                 loader.dispose()
-            except Exception:
-                pass
 
     # -- values
 
@@ -833,7 +831,7 @@ class _Fast:
             if tag is _INT and _DIGITS.issuperset(value) and (value[0] != "0" or value == "0") \
                     and len(value) <= 15:
                 return int(value)
-        elif tag == _STR or tag == _TIMESTAMP:
+        elif tag in (_STR, _TIMESTAMP):
             return self.locstr(node, value, True)
         maker = _MAKERS.get(tag)
         if maker is None:
@@ -1032,10 +1030,8 @@ def _load(data: str | bytes, filename: str) -> tuple[object | None, list[Diagnos
         reader.diags.append(diag("SP107", _("the data is nested too deeply"), Pos(filename, 1, 1)))
         return None, _sorted(reader.diags)
     finally:
-        try:
+        with contextlib.suppress(Exception):
             loader.dispose()
-        except Exception:
-            pass
 
     if root is None:
         return None, [Diagnostic("SP103", _("the file holds only comments"), filename,

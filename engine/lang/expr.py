@@ -25,14 +25,14 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import attrs
 
 from engine.diagnostics import did_you_mean
 from engine.i18n import _, ngettext
 from engine.lang.tree import EffectRangeError, TEffect, TExpr, closure, effect_closure  # noqa: F401
-
 
 # ---------------------------------------------------------------------------- types
 

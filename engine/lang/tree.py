@@ -22,7 +22,8 @@ Operators (`op`), with `value` and `args`:
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import attrs
 
@@ -33,7 +34,7 @@ from engine.i18n import _
 class TExpr:
     op: str
     type: Any
-    args: tuple["TExpr", ...] = ()
+    args: tuple[TExpr, ...] = ()
     value: Any = None
 
 

@@ -7,6 +7,12 @@ screens and the tests read the same numbers.
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Callable
+
+
+def stopped_at(at: str) -> Callable[[], str]:
+    """A clock that always reads `at`: a logged moment, while its action is made again."""
+    return lambda: at
 
 
 def parse_time(text: str) -> _dt.datetime | None:
@@ -15,7 +21,7 @@ def parse_time(text: str) -> _dt.datetime | None:
         t = _dt.datetime.fromisoformat(str(text))
     except ValueError:
         return None
-    return t if t.tzinfo is not None else t.replace(tzinfo=_dt.timezone.utc)
+    return t if t.tzinfo is not None else t.replace(tzinfo=_dt.UTC)
 
 
 def seconds_since(since: str, now: _dt.datetime) -> int | None:

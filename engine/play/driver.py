@@ -10,7 +10,8 @@ driver does not care how the requests arrive (stdin, a test); `tui.cli` feeds it
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from engine.i18n import _
 from engine.play.errors import LogWriteError

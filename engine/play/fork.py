@@ -9,13 +9,13 @@ replays and verifies on its own, and `spillover resume NEW` continues it.
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from engine.i18n import _, ngettext
 from engine.model import Scenario
-from engine.play.replay import UNREADABLE, replay
-from engine.play.replay import unreadable_reason
+from engine.play.clock import stopped_at
+from engine.play.replay import UNREADABLE, replay, unreadable_reason
 from engine.play.session import Session, SessionError, utc_now
 
 
@@ -88,7 +88,7 @@ def fork(log_path: str | Path, at: int, new_log: str | Path | None = None,
     try:
         for rec in actions[:at]:
             logged_at = rec.get("at")
-            session.clock = (lambda t=logged_at: t) if logged_at else clock
+            session.clock = stopped_at(logged_at) if logged_at else clock
             try:
                 outcome = session.apply_record(rec)
             except SessionError as e:

@@ -9,7 +9,8 @@ and `Session.amend` log them.
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from engine.i18n import N_, _
 from engine.model import Scenario

@@ -12,17 +12,17 @@ import datetime as _dt
 import json
 import os
 import socket
+import sys
 from pathlib import Path
 
 from engine.i18n import _
 from engine.play.errors import LogLockedError, SessionError
 
-try:                                     # POSIX
-    import fcntl
-    msvcrt = None
-except ImportError:                      # Windows
-    fcntl = None
+# A platform check rather than try/except ImportError, so that mypy sees which branch runs.
+if sys.platform == "win32":
     import msvcrt
+else:                                    # POSIX
+    import fcntl
 
 _WIN_LOCK_OFFSET = 1 << 30               # Windows locks a byte far past the holder text
 
@@ -43,7 +43,7 @@ class LogLock:
     def held(self) -> bool:
         return self._fd is not None
 
-    def acquire(self) -> "LogLock":
+    def acquire(self) -> LogLock:
         """Hold the lock, or raise LogLockedError naming the holder (SessionError when the
         lock file cannot be made at all, e.g. a read-only folder)."""
         try:
@@ -52,7 +52,7 @@ class LogLock:
             raise SessionError(_("cannot lock {log} for writing: {reason} ({lock})").format(
                 log=self.log_path, reason=e.strerror or e, lock=self.path)) from None
 
-    def _acquire(self) -> "LogLock":
+    def _acquire(self) -> LogLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         for _attempt in range(20):
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
@@ -84,7 +84,7 @@ class LogLock:
         if fd is None:
             return
         try:
-            if msvcrt is None:
+            if sys.platform != "win32":
                 self.path.unlink(missing_ok=True)   # while still held: see `acquire`
             else:
                 os.ftruncate(fd, 0)
@@ -99,7 +99,7 @@ class LogLock:
 
 def _try_lock(fd: int) -> bool:
     try:
-        if fcntl is not None:
+        if sys.platform != "win32":
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         else:
             os.lseek(fd, _WIN_LOCK_OFFSET, os.SEEK_SET)
@@ -111,7 +111,7 @@ def _try_lock(fd: int) -> bool:
 
 def _unlock(fd: int) -> None:
     try:
-        if fcntl is not None:
+        if sys.platform != "win32":
             fcntl.flock(fd, fcntl.LOCK_UN)
         else:
             os.lseek(fd, _WIN_LOCK_OFFSET, os.SEEK_SET)
@@ -122,7 +122,7 @@ def _unlock(fd: int) -> None:
 
 def _write_holder(fd: int) -> None:
     info = {"host": socket.gethostname(), "pid": os.getpid(),
-            "since": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")}
+            "since": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")}
     try:
         os.ftruncate(fd, 0)
         os.lseek(fd, 0, os.SEEK_SET)

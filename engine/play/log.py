@@ -7,17 +7,19 @@ removed or reordered line breaks the chain at a known line number.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import json
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import attrs
 
-from engine.diagnostics import Diagnostic, Pos, diag, WARNING
+from engine.diagnostics import WARNING, Diagnostic, Pos, diag
 from engine.format.yamlsource import gc_paused
 from engine.i18n import _
 from engine.play.errors import LogWriteError, SessionError
@@ -100,7 +102,7 @@ class LogWriter:
         self._digest: Any = None      # SHA-256 of the complete lines, once asked for
 
     @classmethod
-    def create(cls, path: str | os.PathLike, signer=None) -> "LogWriter":
+    def create(cls, path: str | os.PathLike, signer=None) -> LogWriter:
         """A writer for a new session's log. Under the lock, so two programs starting a
         session on one path never both write a header: the second is refused. A file that
         holds only a header cut short by a crash (no complete line) is set aside in LOG.torn
@@ -145,10 +147,8 @@ class LogWriter:
             self.fsync(self._fd)
         except OSError as e:
             self._dirty = True
-            try:
+            with contextlib.suppress(OSError):  # tried again before the next line is written
                 self._cut_back()
-            except OSError:
-                pass                     # tried again before the next line is written
             raise LogWriteError(_(
                 "the action was NOT recorded: writing to {path} failed ({reason}). Everything "
                 "recorded before is intact and the session is as it was; free some space (or "
@@ -186,6 +186,7 @@ class LogWriter:
         return str(self._digest.hexdigest())
 
     def _cut_back(self) -> None:
+        assert self._fd is not None           # only called while the log is open
         os.ftruncate(self._fd, self._good)
         self.fsync(self._fd)
         self._dirty = False
@@ -299,9 +300,9 @@ def read_log(path: str | os.PathLike,
             if not isinstance(rec, dict):
                 raise ValueError(_("not an object"))
         except RecursionError:
-            e = ValueError(_("nested too deeply to be a record"))
+            deep = ValueError(_("nested too deeply to be a record"))
             diags.append(diag("SP602", _("line {n} is not a valid log record ({problem})").format(
-                n=i, problem=e), _pos(name, i), _("the log was damaged or edited by hand")))
+                n=i, problem=deep), _pos(name, i), _("the log was damaged or edited by hand")))
             return LogRead(name, records[0] if records else None, tuple(records[1:]),
                            tuple(diags), torn, i, complete)
         except (ValueError, UnicodeDecodeError) as e:

@@ -21,10 +21,8 @@ from engine.play.clock import live_records, turn_started_at
 from engine.play.dice import roll_odds
 from engine.play.log import LogRead, read_log
 from engine.play.replay import LOG_EDITED, UNREADABLE, VERIFIED, ReplayReport, Step, replay
-from engine.play.rules import state_json
-from engine.play.session import SessionError
 from engine.play.rules import modifiers_now
-from engine.play.session import band_label, describe_action
+from engine.play.session import SessionError, band_label, describe_action
 from engine.play.views import VariableView, fired_signposts_at, variable_views_at
 
 MOVE_ACTIONS = ("choose", "roll", "decide", "release", "override", "argument")
@@ -99,6 +97,7 @@ class Follower:
     def _more(self, log: LogRead) -> ReplayReport | None:
         prev = self.report
         if (prev is None or prev.status != VERIFIED or prev.session is None or log.header is None
+                or prev.log.header is None        # never, for a verified replay
                 or log.chain_broken_at or log.diagnostics and not log.torn
                 or log.header.get("hash") != prev.log.header.get("hash")):
             return None
@@ -116,7 +115,7 @@ class Follower:
             if outcome.record["state"] != rec.get("state") or (
                     outcome.roll is not None and list(outcome.roll.faces) != rec.get("faces")):
                 return None
-            steps.append(Step(i, rec, session.state, state_json(session.state, session.env)))
+            steps.append(Step(i, rec, session.state, session.env))
         session.records = [log.header, *log.actions]
         return attrs.evolve(prev, log=log, steps=tuple(steps))
 
@@ -198,7 +197,7 @@ def view_of_replay(report: ReplayReport, *, show_odds: bool = False) -> PlayerVi
                 mods = modifiers_now(branch, state, env)
                 pct = Messages(current_language()).percent
                 if adj.graded:        # each result's chance
-                    odds = dict((r, q) for q, r in roll_odds(adj, sum(v for _, v in mods)))
+                    odds = {r: q for q, r in roll_odds(adj, sum(v for _, v in mods))}
                     waiting += f" ({adj.dice}: " + ", ".join(
                         f"{b.label} {pct(round(float(odds.get(b.id, 0)), 2))}"
                         for b in adj.bands) + ")"

@@ -21,6 +21,7 @@ from engine.diagnostics import Diagnostic
 from engine.format.loader import check_scenario
 from engine.i18n import _, ngettext
 from engine.model import Scenario
+from engine.play.clock import stopped_at
 from engine.play.session import Session, SessionError, describe_action, utc_now
 
 
@@ -95,14 +96,15 @@ def reload(session: Session, path: str | Path | None = None, *,
                         forked_from=forked_from, clock=clock,
                         time_box=header.get("time_box") if isinstance(header.get("time_box"), int)
                         else None)
-    applied, dropped, problem = 0, [], ""
+    applied, problem = 0, ""
+    dropped: list[str] = []
     try:
         for rec in session.actions:
             if dropped:
                 dropped.append(describe_action(rec))
                 continue
             logged_at = rec.get("at")
-            new.clock = (lambda t=logged_at: t) if logged_at else clock
+            new.clock = stopped_at(logged_at) if logged_at else clock
             try:
                 new.apply_record(rec)
                 applied += 1

@@ -12,17 +12,30 @@ from pathlib import Path
 import attrs
 
 from engine.diagnostics import DiagnosticError
-from engine.i18n import N_, _, ngettext
-from engine.play.lock import LogLock
 from engine.format.tables import load_scenario_in
-from engine.play.checkpoint import (EVERY as CHECKPOINT_EVERY, Checkpoint, CheckpointIgnored,
-                                    prefix_matches, read_checkpoint, restore)
-from engine.play.log import LogRead, LogWriter, read_log, set_aside_torn_tail
+from engine.i18n import N_, _, ngettext
 from engine.model import Scenario
+from engine.play.checkpoint import EVERY as CHECKPOINT_EVERY
+from engine.play.checkpoint import (
+    Checkpoint,
+    CheckpointIgnored,
+    prefix_matches,
+    read_checkpoint,
+    restore,
+)
+from engine.play.lock import LogLock
+from engine.play.log import LogRead, LogWriter, read_log, set_aside_torn_tail
 from engine.play.rules import Env, GameState, state_json
 from engine.play.session import UNDOABLE, Session, SessionError
-from engine.play.signing import (AUTHENTIC, KEY_MISSING, NOT_AUTHENTIC, UNSIGNED, Authenticity,
-                                 check_authenticity, load_key)
+from engine.play.signing import (
+    AUTHENTIC,
+    KEY_MISSING,
+    NOT_AUTHENTIC,
+    UNSIGNED,
+    Authenticity,
+    check_authenticity,
+    load_key,
+)
 
 # (statuses are compared as written; N_ marks them to be translated where they are shown)
 VERIFIED = N_("verified")
@@ -249,7 +262,8 @@ def replay(log_path: str | Path, scenario: Scenario | None = None, *,
             scenario = load_scenario_in(path, log.header["scenario"].get("lang"))
         except DiagnosticError as e:
             return ReplayReport(UNREADABLE, log, None, (), (
-                f"the session's scenario {path} cannot be loaded:", *(d.format() for d in e.diagnostics)))
+                f"the session's scenario {path} cannot be loaded:",
+                *(d.format() for d in e.diagnostics)))
     logged_id = log.header["scenario"]["id"]
     if logged_id != scenario.id:
         return ReplayReport(UNREADABLE, log, scenario, (), (
@@ -371,6 +385,7 @@ def _resume_locked(log_path, scenario, lock) -> tuple[Session, ReplayReport]:
                              "rest of it is signed too").format(
             why=report.authenticity.describe()))
     if report.authenticity.status == AUTHENTIC:
+        assert report.authenticity.key_id is not None   # an authentic log names its key
         signer = load_key(report.authenticity.key_id)
     session = report.session
     try:
@@ -378,7 +393,9 @@ def _resume_locked(log_path, scenario, lock) -> tuple[Session, ReplayReport]:
     except OSError as e:
         raise SessionError(_("cannot resume: the torn last line cannot be set aside ({reason}); "
                              "nothing was changed").format(reason=e.strerror or e)) from None
-    last = (report.log.actions[-1] if report.log.actions else report.log.header)["hash"]
+    header = report.log.header
+    assert header is not None                 # a log that replays has its header
+    last = (report.log.actions[-1] if report.log.actions else header)["hash"]
     session.writer = LogWriter(Path(log_path), last, lock=lock, signer=signer)
     if len(report.steps) > CHECKPOINT_EVERY:     # replayed many lines: spare the next resume
         session.save_checkpoint()

@@ -9,15 +9,16 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterable
 from fractions import Fraction
-from typing import Any, Iterable
+from typing import Any
 
 import attrs
 
 from engine.i18n import _, ngettext
-from engine.play.dice import Roll, draw_below, roll_dice
 from engine.lang.tree import EffectRangeError
 from engine.model import Branch, CondEffect, Condition, Inject, Option, Scenario, to_json_value
+from engine.play.dice import Roll, draw_below, roll_dice
 
 
 @attrs.frozen
@@ -210,7 +211,7 @@ def clause_in_words(clause, state: GameState, env: Env) -> str:
         if var is None:
             continue
         name = var.label or var.id
-        text = re.sub(rf"(?<![\w.]){re.escape(label)}(?![\w(])", lambda _m: name, text)
+        text = re.sub(rf"(?<![\w.]){re.escape(label)}(?![\w(])", lambda _m, name=name: name, text)
         shown = _("now {value}").format(value=show_value(t, fn(state, env)))
         if shown not in now:
             now.append(shown)

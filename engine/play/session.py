@@ -9,38 +9,44 @@ better result).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import re
+from collections.abc import Callable, Iterable
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import attrs
 
 from engine import __version__
-
-from engine.i18n import _
-from engine.play import hotwash as hw
 from engine.format.strings import text_version
+from engine.i18n import _
+from engine.lang.text import render
+from engine.model import Branch, Event, Scenario, Source, from_json_value, to_json_value
+from engine.play import hotwash as hw
 from engine.play import rules
-from engine.play.dice import Roll, roll_odds
-from engine.play.errors import LogWriteError, SessionError  # noqa: F401  (re-exported)
 from engine.play.checkpoint import EVERY as CHECKPOINT_EVERY
 from engine.play.checkpoint import Snapshot, UndoEntry, checkpoint_path, write_checkpoint
+from engine.play.dice import Roll, roll_odds
+from engine.play.errors import LogWriteError, SessionError  # noqa: F401  (re-exported)
 from engine.play.log import LOG_FORMAT, LogWriter
-from engine.play.signing import Signer
-from engine.model import Branch, Event, Scenario, Source, from_json_value, to_json_value
 from engine.play.rules import ClauseResult, Env, GameState, RuleError
-from engine.lang.text import render
-from engine.play.views import (ResultView, VariableView, fired_signposts_at, result_views,
-                               variable_views_at)
+from engine.play.signing import Signer
+from engine.play.views import (
+    ResultView,
+    VariableView,
+    fired_signposts_at,
+    result_views,
+    variable_views_at,
+)
 
 UNDOABLE = frozenset({"choose", "roll", "decide", "release", "override", "next_turn",
                       "argument", "seal", "reveal"})
 
 
 def utc_now() -> str:
-    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+    return _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
 
 
 def local_zone(now: _dt.datetime | None = None) -> dict:
@@ -148,7 +154,7 @@ class Session:
               switched_off: Iterable[str] = (), log_path: str | Path | None = None,
               forked_from: dict | None = None, clock: Callable[[], str] = utc_now,
               signer: Signer | None = None, zone: dict | None = None,
-              time_box: int | None = None) -> "Session":
+              time_box: int | None = None) -> Session:
         """A new session; with `log_path`, its log is created (refused if it holds a session)
         and locked until `close`. With `signer` (engine.play.signing.signing_key()), every
         line of the log is signed. `zone` is the room's time zone (default: this machine's).
@@ -175,15 +181,15 @@ class Session:
         writer = None
         if log_path is not None:
             writer = LogWriter.create(Path(log_path), signer)  # locked until the session closes
-            try:     # a checkpoint left by an earlier log of that name: never of this one
+            # a checkpoint left by an earlier log of that name: never of this one
+            with contextlib.suppress(OSError):
                 checkpoint_path(log_path).unlink(missing_ok=True)
-            except OSError:
-                pass
         session = cls(scenario, env, header, writer, clock)
         header["state"] = session.state_hash
         try:
             session.records[0] = writer.append(header) if writer else header
         except LogWriteError:
+            assert writer is not None         # only a writer raises it
             writer.close()
             raise
         session.header = session.records[0]
@@ -314,8 +320,8 @@ class Session:
         out = []
         for i in self.scenario.injects.values():
             reason = rules.inject_block_reason(i, self.state, self.env, words=True)
-            out.append(InjectView(i.id, i.title, self.text(i.narrative), reason is None, reason, i.turn,
-                                  i.id in self.state.released))
+            out.append(InjectView(i.id, i.title, self.text(i.narrative), reason is None, reason,
+                                  i.turn, i.id in self.state.released))
         return out
 
     def pending_roll(self) -> tuple[Branch, list[tuple[str, int]]] | None:
@@ -444,16 +450,18 @@ class Session:
         sc = self.scenario
         branch = sc.branches.get(branch_id)
         if sc.sealed_moves and branch is not None and sealed is None \
-                and sc.cell_of_actor(branch.actor) is not None:
+                and (sealing := sc.cell_of_actor(branch.actor)) is not None:
             raise SessionError(_("{cell}'s moves are sealed: seal this one, then reveal them "
-                                 "together").format(cell=sc.cell_of_actor(branch.actor).name))
+                                 "together").format(cell=sealing.name))
         new = self._rules(rules.choose, self.state, self.env, branch_id, option_id)
         branch = self.scenario.branches[branch_id]
         option = branch.option(option_id)
+        assert option is not None             # rules.choose refused an unknown option
         msg = (_("Chose '{option}' in '{branch}' — roll to adjudicate") if new.pending
                else _("Chose '{option}' in '{branch}'")).format(option=option.label,
                                                                 branch=branch.title)
-        fields = {"branch": branch_id, "option": option_id, "rationale": rationale}
+        fields: dict[str, Any] = {"branch": branch_id, "option": option_id,
+                                  "rationale": rationale}
         cell = self.scenario.cell_of_actor(branch.actor) if self.scenario.cells else None
         if cell is not None:
             fields["cell"] = cell.id
@@ -500,7 +508,7 @@ class Session:
         done = {r.get("sealed") for r in live if r.get("action") in ("choose", "note")
                 and r.get("sealed") is not None}
         seals = {r.get("n"): r for r in live if r.get("action") == "seal"}
-        order = {c.id: i for i, c in enumerate(self.scenario.cells)}
+        order: dict[str | None, int] = {c.id: i for i, c in enumerate(self.scenario.cells)}
         queue = [seals[n] for n in reveal.get("seals", []) if n in seals and n not in done]
         return sorted(queue, key=lambda r: order.get(r.get("cell"), len(order)))
 
@@ -542,7 +550,12 @@ class Session:
         seals = self.sealed()
         if not seals:
             raise SessionError(_("no move is sealed"))
-        names = ", ".join(self.scenario.cell(r["cell"]).name for r in seals)
+        cells = []
+        for r in seals:
+            sealer = self.scenario.cell(r["cell"])
+            assert sealer is not None         # a sealed move is recorded with its cell's id
+            cells.append(sealer.name)
+        names = ", ".join(cells)
         return self._commit("reveal", self.state, {"seals": [r["n"] for r in seals]},
                             undoable=True,
                             message=_("Revealed the sealed moves of {cells}").format(cells=names))
@@ -558,6 +571,7 @@ class Session:
         reason = rules.block_reason(branch, self.state, self.env, words=True)
         if reason and self.state.pending is None:
             cell = self.scenario.cell(rec["cell"])
+            assert cell is not None           # a sealed move is recorded with its cell's id
             text = _("{cell}'s sealed move '{branch}' cannot be played after the moves revealed "
                      "before it: {reason}").format(cell=cell.name, branch=branch.title,
                                                    reason=reason)
@@ -581,7 +595,8 @@ class Session:
             raise SessionError(_("'{strength}' is not on the strength scale ({scale})").format(
                 strength=strength, scale=", ".join(label for label, _n in rules_.scale)))
         new, result = self._rules(rules.argue, self.state, self.env, cell, target)
-        who = self.scenario.cell(cell).name if cell and self.scenario.cell(cell) else self.group
+        arguer = self.scenario.cell(cell) if cell else None
+        who = arguer.name if arguer else self.group
         verdict = _("success") if result.success else _("failure")
         return self._commit("argument", new, {
             "cell": cell, "argument": argument, "counters": [c for c in counters if c.strip()],
@@ -595,6 +610,7 @@ class Session:
 
     def roll(self) -> Outcome:
         new, result = self._rules(rules.roll, self.state, self.env)
+        assert self.state.pending is not None  # rules.roll refused otherwise
         fields = {"branch": self.state.pending.branch, "option": self.state.pending.option,
                   "dice": result.dice, "faces": list(result.faces),
                   "modifiers": [list(m) for m in result.modifiers], "total": result.total}
@@ -615,7 +631,9 @@ class Session:
         pending = self.state.pending
         new = self._rules(rules.resolve, self.state, self.env, success)
         if isinstance(success, str):
-            band = self.scenario.branches[pending.branch].adjudication.band(success)
+            adjudication = self.scenario.branches[pending.branch].adjudication
+            assert adjudication is not None   # a pending option is adjudicated
+            band = adjudication.band(success)
             return self._commit("decide", new, {"branch": pending.branch,
                                                 "option": pending.option, "band": success,
                                                 "rationale": rationale},

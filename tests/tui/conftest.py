@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tui_helpers import FIXTURES
 
 from engine.bundled import tutorial_scenario
-from tui_helpers import FIXTURES
 
 
 @pytest.fixture(autouse=True)

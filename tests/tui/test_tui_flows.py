@@ -4,16 +4,16 @@ log on disk are checked."""
 from __future__ import annotations
 
 from textual.widgets import Input, OptionList, Static
+from tui_helpers import actions, make_app, move_to, read_log, screen_text, type_text
 
 from engine.play.replay import replay
 from engine.play.rules import Pending
 from tui.screens.exercise import ExerciseScreen
-from tui.screens.roll import RollDialog
 from tui.screens.inject_card import InjectCardDialog
+from tui.screens.roll import RollDialog
 from tui.screens.roll_result import RollResultDialog
 from tui.screens.setup import SetupScreen
 from tui.screens.text import TextDialog
-from tui_helpers import actions, make_app, move_to, read_log, screen_text, type_text
 
 
 async def test_setup_choose_roll_undo_next_turn_end(tutorial_path, log_path):

@@ -6,9 +6,9 @@ import sys
 from pathlib import Path
 
 from textual.widgets import OptionList
+from tui_helpers import make_app, move_to, read_log, screen_text
 
 from tui.screens.exercise import ExerciseScreen
-from tui_helpers import make_app, move_to, read_log, screen_text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from test_format2 import scenario_text  # noqa: E402
@@ -41,8 +41,9 @@ async def test_an_option_whose_condition_fails_cannot_be_picked(tmp_path, log_pa
 
 
 async def test_an_ending_ends_the_session_on_screen(tmp_path, log_path):
-    from engine.play.replay import replay
     from tui_helpers import type_text
+
+    from engine.play.replay import replay
     path = tmp_path / "f2.yaml"
     path.write_text(scenario_text(), encoding="utf-8")
     app = make_app(scenario_path=path, log_path=log_path)
@@ -72,6 +73,7 @@ async def test_an_ending_ends_the_session_on_screen(tmp_path, log_path):
 
 async def test_a_graded_roll_shows_each_result_then_the_band_it_fell_in(tmp_path, log_path):
     from test_graded import GRADED
+
     from tui.screens.roll import RollDialog
     from tui.screens.roll_result import RollResultDialog
     path = tmp_path / "graded.yaml"
@@ -123,6 +125,7 @@ async def test_a_graded_roll_shows_each_result_then_the_band_it_fell_in(tmp_path
 
 async def test_an_opposed_roll_shows_both_pools(tmp_path, log_path):
     from test_graded import OPPOSED
+
     from tui.screens.roll import RollDialog
     from tui.screens.roll_result import RollResultDialog
     path = tmp_path / "opposed.yaml"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 from textual.widgets import OptionList
+from tui_helpers import make_app, screen_text
 
 from tui.screens.exercise import ExerciseScreen
 from tui.screens.help import HelpScreen
 from tui.widgets import KeyFooter, screen_commands
-from tui_helpers import make_app, screen_text
 
 
 def visible(app, selector: str) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from textual.binding import Binding
 from textual.widgets import Input, OptionList
+from tui_helpers import actions, make_app, read_log, screen_text, type_text
 
 from engine.bundled import main_scenario
 from tui.screens.error import ErrorScreen
@@ -14,7 +15,6 @@ from tui.screens.replay import ReplayScreen
 from tui.screens.roll import RollDialog
 from tui.screens.roll_result import RollResultDialog
 from tui.screens.text import TextDialog
-from tui_helpers import actions, make_app, read_log, screen_text, type_text
 
 
 async def test_unticked_baseline_event_is_said_in_words(tutorial_path, log_path):
@@ -149,9 +149,10 @@ async def test_dialogs_fit_at_80x24(tmp_path):
 
 
 async def test_replay_footer_and_unreadable_log(tutorial_path, log_path, tmp_path):
+    from tui_helpers import clock
+
     from engine.format.loader import load_scenario
     from engine.play.session import Session
-    from tui_helpers import clock
     s = Session.start(load_scenario(tutorial_path), seed=7, group="Blue", log_path=log_path,
                       clock=clock)
     s.next_turn()

@@ -4,11 +4,11 @@ guarded against skipping a turn by accident."""
 from __future__ import annotations
 
 from textual.widgets import OptionList
+from tui_helpers import actions, make_app, read_log, screen_text, type_text
 
 from tui.screens.confirm import ConfirmDialog
 from tui.screens.exercise import ExerciseScreen
 from tui.screens.inject_card import InjectCardDialog
-from tui_helpers import actions, make_app, read_log, screen_text, type_text
 
 
 async def start(pilot, time_box: str = ""):
@@ -245,8 +245,9 @@ async def test_a_cell_argues_rolls_and_the_override_takes_the_argument(tmp_path,
 
 
 async def test_sealed_moves_in_the_console(tmp_path, log_path):
-    from engine.bundled import tutorial_scenario
     from tui_helpers import move_to
+
+    from engine.bundled import tutorial_scenario
     text = tutorial_scenario().read_text(encoding="utf-8").replace(
         "moves_per_turn: 2\n", "moves_per_turn: 2\nsealed_moves: true\ncells:\n"
         "  - {id: blue, name: Blue, actors: [japan, nato], moves_per_turn: 1}\n"

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 
 from textual.widgets import OptionList, Static
+from tui_helpers import actions, clock, make_app, read_log, screen_text
 
 from engine.format.loader import load_scenario
 from engine.play.session import Session
 from tui.screens.error import ErrorScreen
 from tui.screens.exercise import ExerciseScreen
 from tui.screens.replay import ReplayScreen
-from tui_helpers import actions, clock, make_app, read_log, screen_text
 
 
 def play(scenario_path, log_path) -> Session:
@@ -154,6 +154,7 @@ async def test_missing_scenario_file_shows_the_error_screen(tmp_path):
 async def test_a_full_disk_says_not_recorded_and_the_session_goes_on(tutorial_path, log_path):
     import errno
     import os
+
     from tui.screens.not_recorded import NotRecordedDialog
 
     def full(fd, data):

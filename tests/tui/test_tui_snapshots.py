@@ -5,10 +5,10 @@ bundled scenarios are edited. Update with `pytest tests/tui --snapshot-update`."
 from __future__ import annotations
 
 import pytest
+from tui_helpers import clock, make_app
 
 from engine.format.loader import load_scenario
 from engine.play.session import Session
-from tui_helpers import clock, make_app
 
 SIZE = (120, 40)
 

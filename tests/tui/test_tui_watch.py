@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from engine.format.loader import load_scenario
-from engine.play.session import Session
 from tui_helpers import screen_text
 
-NOW = dt.datetime(2026, 1, 1, 9, 42, 10, tzinfo=dt.timezone.utc)
+from engine.format.loader import load_scenario
+from engine.play.session import Session
+
+NOW = dt.datetime(2026, 1, 1, 9, 42, 10, tzinfo=dt.UTC)
 
 
 def fixed_now() -> dt.datetime:

@@ -6,7 +6,6 @@ import datetime as dt
 import json
 from pathlib import Path
 
-
 FIXTURES = Path(__file__).parent / "fixtures"
 CLOCK_TEXT = "2026-01-01T00:00:00+00:00"
 
@@ -20,7 +19,7 @@ def fixed_now() -> dt.datetime:
 
 
 def fixed_wall() -> dt.datetime:
-    return dt.datetime(2026, 1, 1, 0, 42, 10, tzinfo=dt.timezone.utc)
+    return dt.datetime(2026, 1, 1, 0, 42, 10, tzinfo=dt.UTC)
 
 
 def make_app(**kwargs):

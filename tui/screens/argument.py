@@ -18,7 +18,6 @@ from engine.play.dice import success_probability
 from ..widgets import MUTED, KeyFooter, TextInput
 from .dialog import Dialog
 
-
 # The default strengths (engine.model.DEFAULT_STRENGTHS) are ids in the log: shown translated
 DEFAULT_STRENGTH_WORDS = (N_("very weak"), N_("weak"), N_("average"), N_("strong"),
                           N_("very strong"))

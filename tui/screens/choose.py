@@ -7,12 +7,12 @@ one quick repaint.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
-from typing import Callable
-
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 

@@ -6,7 +6,6 @@ screen from the session's views.
 
 from __future__ import annotations
 
-
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -21,9 +20,22 @@ from engine.play.clock import elapsed, hms, time_box_left
 from engine.play.session import BranchView, LogWriteError, Outcome, Session, SessionError
 
 from ..logview import LogView
-from ..widgets import (ACCENT, BAD, MUTED, OK, WARN, KeyFooter, ParagraphView,
-                       branch_detail, branch_prompt, heading, state_paragraphs,
-                       styled, titled, width_class)
+from ..widgets import (
+    ACCENT,
+    BAD,
+    MUTED,
+    OK,
+    WARN,
+    KeyFooter,
+    ParagraphView,
+    branch_detail,
+    branch_prompt,
+    heading,
+    state_paragraphs,
+    styled,
+    titled,
+    width_class,
+)
 from .choose import ChoosePanel
 
 GENERAL_CHOICE = "(general)"      # not an id an objective can have (ids are snake_case)
@@ -418,6 +430,7 @@ class ExerciseScreen(Screen):
         if self.refuse_if_busy():
             return
         from engine.play.hotwash import observation_kind, parse_action_number
+
         from .debrief import FormDialog
 
         def apply(choice: str, v: dict) -> str | None:
@@ -440,6 +453,7 @@ class ExerciseScreen(Screen):
 
     def action_hotwash(self) -> None:
         from engine.play.hotwash import parse_plan_lines
+
         from .debrief import FormDialog
 
         def apply(choice: str, v: dict) -> str | None:
@@ -464,8 +478,8 @@ class ExerciseScreen(Screen):
     def action_amend(self) -> None:
         if self.refuse_if_busy():
             return
-        from engine.play.hotwash import (amendable_fields, parse_action_number,
-                                         parse_plan_lines)
+        from engine.play.hotwash import amendable_fields, parse_action_number, parse_plan_lines
+
         from .debrief import FormDialog
 
         def apply(_choice: str, v: dict) -> str | None:

@@ -36,8 +36,8 @@ def key_rows(screen: Screen) -> list[tuple[str, str]]:
         bound = active.get(binding.id)
         key = app.get_key_display(bound) if bound is not None else app.get_key_display(binding)
         rows.append((key, text))
-    if any(b.id and b.id.startswith("exercise.option_") for b in getattr(type(screen), "BINDINGS", [])
-           if isinstance(b, Binding)):
+    if any(b.id and b.id.startswith("exercise.option_")
+           for b in getattr(type(screen), "BINDINGS", []) if isinstance(b, Binding)):
         rows.append(("1–9", _("Choose option 1–9 of the highlighted branch")))
     rows.append((_("up/down"), _("move through the list")))
     rows.append((app.get_key_display(Binding(app.COMMAND_PALETTE_BINDING, "")),

@@ -5,7 +5,7 @@ The dialog stays open and shows the engine's message when the value is refused.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from textual import on
 from textual.app import ComposeResult

@@ -17,8 +17,19 @@ from engine.play.replay import ReplayReport, Step
 from engine.play.session import describe_action
 from engine.play.views import fired_signposts_at, move_names, variable_views_at
 
-from ..widgets import (ACCENT, MUTED, OK, WARN, KeyFooter, ParagraphView, dice_text, heading,
-                       lines, state_paragraphs, styled)
+from ..widgets import (
+    ACCENT,
+    MUTED,
+    OK,
+    WARN,
+    KeyFooter,
+    ParagraphView,
+    dice_text,
+    heading,
+    lines,
+    state_paragraphs,
+    styled,
+)
 
 STATUS_CLASS = {
     _replay.VERIFIED: "-verified",
