@@ -2,6 +2,8 @@
 
 import pytest
 
+from engine.play.dice import modifier_text
+
 from engine.bundled import tutorial_scenario
 from engine.debrief.compare import compare, to_html, to_markdown
 from engine.debrief.report import after_action_report
@@ -73,7 +75,10 @@ def test_the_report_lists_each_cells_moves_and_arguments_with_their_outcome(cell
     push = blue.moves[0]
     verdict = "success" if roll["success"] else "failure"
     assert (push.turn, push.outcome, push.rationale) == (1, verdict, "before the summit")
-    assert push.roll == f"2d6: {roll['faces'][0]} + {roll['faces'][1]} = {roll['total']} vs 7"
+    mods = modifier_text(roll["modifiers"])         # the sum reads right: dice + modifiers
+    assert roll["modifiers"] and sum(roll["faces"]) != roll["total"]
+    assert push.roll == \
+        f"2d6: {roll['faces'][0]} + {roll['faces'][1]}{mods} = {roll['total']} vs 7"
     m = red.moves[0]
     assert (m.argument, m.strength, m.counters) == (
         "Beijing cuts rare-earth exports to Japan", "strong", ("Blue: Tokyo has stockpiles",))

@@ -15,6 +15,7 @@ import attrs
 
 from engine.i18n import _
 from engine.model import Scenario
+from engine.play.dice import modifier_text
 
 WHITE = ""          # the cell id of the white cell's (or, without cells, the group's) moves
 
@@ -108,8 +109,8 @@ def cell_moves(records: Iterable[dict], turns: Mapping[object, int], scenario: S
         elif a in ("roll", "decide") and pending is not None:
             if a == "roll":
                 how = _("{dice}: {faces} = {total} vs {target}").format(
-                    dice=rec.get("dice"), faces=" + ".join(map(str, rec.get("faces") or [])),
-                    total=rec.get("total"), target=rec.get("target"))
+                    dice=rec.get("dice"), faces=_faces(rec), total=rec.get("total"),
+                    target=rec.get("target"))
             else:
                 why = amended.get(n, rec.get("rationale")) or ""
                 how = (_("facilitator: {why}").format(why=why) if why else _("facilitator"))
@@ -117,7 +118,7 @@ def cell_moves(records: Iterable[dict], turns: Mapping[object, int], scenario: S
                                         roll=how)
             pending = None
         elif a == "argument":
-            faces = " + ".join(map(str, rec.get("faces") or []))
+            faces = _faces(rec)
             out.append(CellMove(
                 int(n or 0), turn, _cell_of(rec, scenario), "argument",
                 _("argument: {text}").format(text=rec.get("argument", "")),
@@ -142,3 +143,11 @@ def by_cell(moves: Iterable[CellMove], scenario: Scenario | None) -> tuple[CellM
     order.append(WHITE)
     return tuple(CellMoves(c, cell_name(scenario, c), tuple(groups[c]))
                  for c in order if c in groups)
+
+
+def _faces(rec: dict) -> str:
+    """The dice and the modifiers as logged, so that the sum reads right: "5 + 5 − 1 (…)"."""
+    faces = " + ".join(map(str, rec.get("faces") or []))
+    mods = [(str(label), int(v)) for label, v in rec.get("modifiers") or []
+            if isinstance(v, (int, float))]
+    return faces + modifier_text(mods)
