@@ -2,14 +2,13 @@
 
 import pytest
 
-from engine.play.dice import modifier_text
-
 from engine.bundled import tutorial_scenario
 from engine.debrief.compare import compare, to_html, to_markdown
 from engine.debrief.report import after_action_report
 from engine.debrief.report_render import to_html as report_html
 from engine.debrief.report_render import to_markdown as report_md
 from engine.format.loader import load_scenario
+from engine.play.dice import modifier_text
 from engine.play.session import Session
 
 CELLS = """moves_per_turn: 2
