@@ -130,3 +130,21 @@ def test_a_group_named_in_cyrillic_keeps_its_name_in_the_log_file():
     assert "-мгимо-1-" in default_log_path(sc, "МГИМО-1").name
     assert "-группа-б-" in default_log_path(sc, "Группа Б").name
     assert "-group-" in default_log_path(sc, "  ").name
+
+
+def test_argparses_own_words_are_said_in_russian_too(capsys):
+    """The group headings and the commonest usage errors come from argparse itself."""
+    from tui.cli import main
+    with pytest.raises(SystemExit):
+        main(["lint", "--help", "--lang", "ru"])
+    out = capsys.readouterr().out
+    assert "позиционные аргументы:" in out and "параметры:" in out
+    assert "positional arguments" not in out and "options:" not in out
+    with pytest.raises(SystemExit) as e:
+        main(["explore", "--lang", "ru"])
+    assert e.value.code == 2
+    assert capsys.readouterr().err.rstrip().endswith(
+        "spillover explore: ошибка: не хватает обязательных аргументов: scenario")
+    with pytest.raises(SystemExit):
+        main(["explore"])
+    assert "error: the following arguments are required: scenario" in capsys.readouterr().err

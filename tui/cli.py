@@ -10,6 +10,7 @@ import argparse
 import gc
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -30,6 +31,27 @@ class HelpFormatter(argparse.HelpFormatter):
     def add_usage(self, usage, actions, groups, prefix=None):
         super().add_usage(usage, actions, groups, _("usage: ") if prefix is None else prefix)
 
+    def start_section(self, heading):
+        # argparse's own group headings, in the interface language
+        super().start_section(_(ARGPARSE_HEADINGS.get(heading, heading)) if heading else heading)
+
+
+ARGPARSE_HEADINGS = {"positional arguments": N_("positional arguments"),
+                     "options": N_("options")}
+# argparse's commonest errors, as whole sentences in the interface language
+ARGPARSE_ERRORS = (
+    (re.compile(r"the following arguments are required: (?P<names>.+)"),
+     N_("the following arguments are required: {names}")),
+    (re.compile(r"unrecognized arguments: (?P<names>.+)"), N_("unrecognized arguments: {names}")),
+    (re.compile(r"argument (?P<arg>\S+): invalid choice: (?P<value>.+?) "
+                r"\(choose from (?P<choices>.+)\)"),
+     N_("argument {arg}: invalid choice: {value} (choose from {choices})")),
+    (re.compile(r"argument (?P<arg>\S+): invalid int value: (?P<value>.+)"),
+     N_("argument {arg}: not a whole number: {value}")),
+    (re.compile(r"argument (?P<arg>\S+): expected one argument"),
+     N_("argument {arg}: expected one argument")),
+)
+
 
 class Parser(argparse.ArgumentParser):
     """An ArgumentParser whose -h and 'usage: ' are said in the interface language."""
@@ -40,6 +62,16 @@ class Parser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
         self.add_argument("-h", "--help", action="help",
                           help=_("show this help message and exit"))
+
+    def error(self, message):
+        for pattern, sentence in ARGPARSE_ERRORS:
+            m = pattern.fullmatch(message)
+            if m:
+                message = _(sentence).format(**m.groupdict())
+                break
+        self.print_usage(sys.stderr)
+        self.exit(2, _("{prog}: error: {message}").format(prog=self.prog, message=message)
+                  + "\n")
 
 
 def _parser() -> argparse.ArgumentParser:
