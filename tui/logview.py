@@ -19,7 +19,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.visual import Visual
 
-from .widgets import Para, record_entry, wrap_paragraph
+from .widgets import Para, StopsFollowingOnScrollUp, record_entry, wrap_paragraph
 
 _CACHE_LIMIT = 2000               # wrapped entries and drawn lines kept
 
@@ -35,7 +35,7 @@ def entry_lines(paragraphs: list[Para], width: int) -> list[Content]:
     return out
 
 
-class LogView(ScrollView):
+class LogView(StopsFollowingOnScrollUp, ScrollView):
     """The log pane. `show(records, scenario)` takes the session's records (header first,
     the list the session appends to) and looks only at the lines added since the last call,
     unless the list is another one."""
@@ -168,23 +168,8 @@ class LogView(ScrollView):
             index += 1
         return lines[:height]
 
-    # -- scrolling up leaves the end; reaching it again follows it
-    def action_scroll_up(self) -> None:
-        self._leave_end()
-        super().action_scroll_up()
-
-    def action_page_up(self) -> None:
-        self._leave_end()
-        super().action_page_up()
-
-    def action_scroll_home(self) -> None:
-        self._leave_end()
-        super().action_scroll_home()
-
-    def on_mouse_scroll_up(self) -> None:      # ScrollView's own handler still scrolls
-        self._leave_end()
-
-    def _leave_end(self) -> None:
+    # -- scrolling up leaves the end (StopsFollowingOnScrollUp); reaching it again follows it
+    def stop_following(self) -> None:
         if self._follow:
             self._follow = False
             self.scroll_to(y=self._end()[0], animate=False, immediate=True)

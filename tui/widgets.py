@@ -431,7 +431,30 @@ def _key(content: Content) -> tuple:
     return (content.plain, tuple(content.spans))
 
 
-class ParagraphView(ScrollView):
+class StopsFollowingOnScrollUp:
+    """For a pane that follows its end (the log): scrolling up, by key or wheel, leaves the end;
+    the pane says how in `stop_following`. Put it before the ScrollView in the bases."""
+
+    def stop_following(self) -> None:
+        raise NotImplementedError
+
+    def action_scroll_up(self) -> None:
+        self.stop_following()
+        super().action_scroll_up()              # type: ignore[misc]
+
+    def action_page_up(self) -> None:
+        self.stop_following()
+        super().action_page_up()                # type: ignore[misc]
+
+    def action_scroll_home(self) -> None:
+        self.stop_following()
+        super().action_scroll_home()            # type: ignore[misc]
+
+    def on_mouse_scroll_up(self) -> None:      # the widget's own handler still scrolls
+        self.stop_following()
+
+
+class ParagraphView(StopsFollowingOnScrollUp, ScrollView):
     """A scrolling pane of paragraphs with hanging indents: each (indent, Content[, hang])
     wraps to the width left after its indent, its later lines indented `hang` more.
 
@@ -540,23 +563,8 @@ class ParagraphView(ScrollView):
         if self._follow_end:
             self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
 
-    def _stop_following(self) -> None:
+    def stop_following(self) -> None:
         self._follow_end = False
-
-    def action_scroll_up(self) -> None:
-        self._stop_following()
-        super().action_scroll_up()
-
-    def action_page_up(self) -> None:
-        self._stop_following()
-        super().action_page_up()
-
-    def action_scroll_home(self) -> None:
-        self._stop_following()
-        super().action_scroll_home()
-
-    def on_mouse_scroll_up(self) -> None:      # Widget's own handler still scrolls
-        self._stop_following()
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
