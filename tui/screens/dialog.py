@@ -102,6 +102,7 @@ class ReadOutDialog(Dialog):
     from the footer."""
 
     box_id = ""
+    close_variant = "primary"      # the Close button's look ("error" for bad news)
 
     def card_title(self) -> Content:
         raise NotImplementedError
@@ -114,7 +115,8 @@ class ReadOutDialog(Dialog):
             yield Static(self.card_title(), classes="dialog-title")
             yield from self.card_body()
             with Horizontal(classes="dialog-buttons"):
-                yield Button(_("Close (enter)"), id="close", variant="primary", compact=True)
+                yield Button(_("Close (enter)"), id="close", variant=self.close_variant,
+                             compact=True)
         yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:

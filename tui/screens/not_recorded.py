@@ -2,43 +2,33 @@
 
 from __future__ import annotations
 
-from textual import on
-from textual.app import ComposeResult
+from collections.abc import Iterable
+
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Button, Static
+from textual.widget import Widget
+from textual.widgets import Static
 
 from engine.i18n import N_, _
 
-from ..widgets import KeyFooter
-from .dialog import Dialog
+from .dialog import ReadOutDialog
 
 
-class NotRecordedDialog(Dialog):
+class NotRecordedDialog(ReadOutDialog):
     """The session stays open: once the disk has room the facilitator takes the action again."""
 
     BINDINGS = [Binding("enter", "cancel", N_("Close"), id="not_recorded.close", priority=True)]
+    box_id = "not-recorded"
+    close_variant = "error"
 
     def __init__(self, message: str) -> None:
         super().__init__()
         self.message = message
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog", id="not-recorded"):
-            yield Static(Content.styled(_("The action was NOT recorded"), "bold $text-error"),
-                         classes="dialog-title")
-            yield Static(Content(self.message), classes="dialog-text", id="not-recorded-why")
-            yield Static(Content(_("The session is still open, exactly as before the action.")),
-                         classes="dialog-label")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button(_("Close (enter)"), id="close", variant="error", compact=True)
-        yield KeyFooter(compact=True)
+    def card_title(self) -> Content:
+        return Content.styled(_("The action was NOT recorded"), "bold $text-error")
 
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.query_one("#close").focus()
-
-    @on(Button.Pressed, "#close")
-    def _close(self) -> None:
-        self.dismiss(None)
+    def card_body(self) -> Iterable[Widget]:
+        yield Static(Content(self.message), classes="dialog-text", id="not-recorded-why")
+        yield Static(Content(_("The session is still open, exactly as before the action.")),
+                     classes="dialog-label")
