@@ -260,7 +260,7 @@ def test_lint_prints_full_russian_coverage_of_the_bundled_scenario(capsys):
     from tui.cli import main
     assert main(["lint", "--no-explore", str(main_scenario())]) == 0
     out = capsys.readouterr().out
-    assert "Russian text 100% translated (520 of 520 current, 0 stale, 0 missing)" in out
+    assert "Russian text 100% translated (528 of 528 current, 0 stale, 0 missing)" in out
 
 
 def test_translate_starts_a_table_and_adds_only_what_is_missing(tmp_path, capsys):
@@ -330,3 +330,54 @@ def test_the_debriefs_texts_are_translated_too():
         assert all(x != y for x, y in zip(a.capabilities + a.questions,
                                            b.capabilities + b.questions))
     assert ru.objectives[0].capabilities[0] == "Выработка консенсуса в альянсе"
+
+
+# ------------------------------------------------------------------------- a source's details
+
+def test_a_sources_details_are_translated_in_a_russian_report(tmp_path, capsys):
+    """`source.ID.details` (year, volume, issue, pages) comes from the catalogue's table: a
+    Russian report of an English session cites the article as «2023 г.», not «year 2023»."""
+    from engine.bundled import main_scenario
+    from engine.play.session import Session
+    from tui.cli import main
+    en, ru = load_scenario(main_scenario()), load_scenario_in(main_scenario(), "ru")
+    assert en.sources["kissinger_on_china"].details == "year 2011, pages 261-433"
+    assert ru.sources["kissinger_on_china"].details == "2011 г., с. 261–433"
+    assert source_strings(en)["source.trunov_article.details"] == "year 2023"
+    log = tmp_path / "s.jsonl"
+    s = Session.start(en, seed=1, group="Blue", log_path=log)
+    s.next_turn()
+    s.choose("defence_planning", "nato_targets", "cites the 2022 expenditure figures")
+    if s.pending_roll():
+        s.roll()
+    s.end()
+    s.close()
+    assert main(["report", str(log), "--lang", "ru"]) == 0
+    md = capsys.readouterr().out
+    assert "2023 г." in md and "с. 8, 12" in md
+    assert "year 2023" not in md and "pages 8, 12" not in md
+    assert main(["report", str(log), "--lang", "en"]) == 0
+    md = capsys.readouterr().out
+    assert "year 2023" in md and "pages 8, 12" in md
+
+
+def test_lint_reports_a_missing_or_stale_details_translation(tmp_path, capsys):
+    from engine.bundled import main_scenario
+    from tui.cli import main
+    folder = tmp_path / "b"
+    shutil.copytree(main_scenario().parent.parent / "scenarios", folder / "scenarios")
+    shutil.copytree(main_scenario().parent.parent / "seeds", folder / "seeds")
+    path = folder / "scenarios" / main_scenario().name
+    table = folder / "seeds" / "sources.ru.yaml"
+    lines = table.read_text(encoding="utf-8").splitlines()
+    at = lines.index("  source.trunov_article.details:")
+    table.write_text("\n".join(lines[:at] + lines[at + 3:]) + "\n", encoding="utf-8")
+    edit(folder / "seeds" / "sources.yaml", 'pages: "8, 12"', 'pages: "8, 13"')
+    assert main(["lint", "--no-explore", "--json", str(path)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    found = {(d["code"], d["message"]) for d in out["diagnostics"]}
+    assert ("SP803", "'source.trunov_article.details' has no Russian translation") in found
+    assert ("SP804", "the translation of 'source.nato_defence_expenditure_2022.details' is "
+                     "stale: the source text changed since it was translated") in found
+    assert out["coverage"][str(path)]["ru"] == {"total": 528, "current": 526, "stale": 1,
+                                                "missing": 1}

@@ -5,6 +5,7 @@ Keys follow the ids the scenario already has, plus the field (Yarn Spinner's lin
     scenario.title   scenario.summary   actor.<id>   cell.<id>.name   turn.<n>.label
     variable.<id>.label   variable.<id>.description   variable.<id>.value.<enum value or set member>
     event.<id>.title   event.<id>.summary   source.<id>.title   source.<id>.issuer
+    source.<id>.details (year, volume, issue, pages as the loader joins them)
     branch.<id>.title   branch.<id>.narrative   branch.<id>.adjudication.note
     branch.<id>.modifier.<n>.label   branch.<id>.signpost.<n>.text
     branch.<id>.option.<id>.label   branch.<id>.option.<id>.narrative
@@ -58,6 +59,7 @@ def source_strings(sc: Scenario) -> dict[str, str]:
     for s in sc.sources.values():
         put(f"source.{s.id}.title", s.title)
         put(f"source.{s.id}.issuer", s.issuer)
+        put(f"source.{s.id}.details", s.details)
     for e in sc.events.values():
         put(f"event.{e.id}.title", e.title)
         put(f"event.{e.id}.summary", e.summary)
@@ -175,7 +177,8 @@ def translated(sc: Scenario, table: dict[str, str], lang: str) -> Scenario:
         variables=tuple(variable(v) for v in sc.variables),
         sources=each(sc.sources, lambda s: attrs.evolve(
             s, title=tr(f"source.{s.id}.title", s.title),
-            issuer=tr(f"source.{s.id}.issuer", s.issuer))),
+            issuer=tr(f"source.{s.id}.issuer", s.issuer),
+            details=tr(f"source.{s.id}.details", s.details))),
         events=each(sc.events, lambda e: attrs.evolve(
             e, title=tr(f"event.{e.id}.title", e.title),
             summary=tr(f"event.{e.id}.summary", e.summary))),
