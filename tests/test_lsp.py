@@ -22,7 +22,7 @@ def project(tmp_path):
     return tmp_path / "scenarios" / "tutorial.yaml"
 
 
-async def _client():
+async def _client(*args: str, locale: str | None = None):
     client = LanguageClient("spillover-test", "1")
     client.published = {}
     client.arrived = asyncio.Event()
@@ -32,8 +32,9 @@ async def _client():
         client.published[params.uri] = params.diagnostics
         client.arrived.set()
 
-    await client.start_io(sys.executable, "-m", "tui.cli", "lsp")
-    await client.initialize_async(T.InitializeParams(capabilities=T.ClientCapabilities()))
+    await client.start_io(sys.executable, "-m", "tui.cli", "lsp", *args)
+    await client.initialize_async(T.InitializeParams(capabilities=T.ClientCapabilities(),
+                                                     locale=locale))
     client.initialized(T.InitializedParams())
     return client
 
@@ -173,6 +174,43 @@ async def test_an_include_part_opened_first_is_checked_with_its_scenario(project
         done = await client.text_document_completion_async(T.CompletionParams(
             T.TextDocumentIdentifier(uri=from_fs_path(str(part))), _at(body, "ofice", 0)))
         assert "office" in {i.label for i in done.items}
+    finally:
+        await client.shutdown_async(None)
+        client.exit(None)
+        await client.stop()
+
+
+@pytest.mark.parametrize("args, locale, russian", [
+    (("--lang", "ru"), None, True),          # the command line's language
+    ((), "ru-RU", True),                     # the editor's locale, when we have it
+    ((), "de", False),                       # one we have no catalogue for: the usual rule
+    (("--lang", "en"), "ru", False),         # --lang wins over the editor
+])
+async def test_the_server_speaks_the_authors_language(project, args, locale, russian):
+    text = project.read_text(encoding="utf-8")
+    uri = from_fs_path(str(project))
+    doc = T.TextDocumentIdentifier(uri=uri)
+    client = await _client(*args, locale=locale)
+    try:
+        bad = text.replace("office == negotiating", "ofice == negotiating")
+        client.text_document_did_open(T.DidOpenTextDocumentParams(
+            T.TextDocumentItem(uri=uri, language_id="yaml", version=1, text=bad)))
+        [d] = await _wait(client, uri, lambda ds: len(ds) > 0)
+        hover = await client.text_document_hover_async(T.HoverParams(
+            doc, _at(text, "occurred(hayashi_cnn_interview)", 12)))
+        value = hover.contents.value
+        if russian:
+            assert value.startswith("**событие** `hayashi_cnn_interview` — 2023-05-10")
+            assert "источники:" in value and "sources:" not in value
+            assert "\nподсказка: " in d.message and "hint:" not in d.message
+        else:
+            assert value.startswith("**event** `hayashi_cnn_interview` — 2023-05-10")
+            assert "sources:" in value and "\nhint: " in d.message
+        line = _at(bad, "ofice ==", 0)
+        done = await client.text_document_completion_async(T.CompletionParams(doc, line))
+        details = {i.label: i.detail for i in done.items}
+        assert details["occurred"] == ("occurred(событие): произошло ли событие" if russian
+                                       else "occurred(event): whether the event has occurred")
     finally:
         await client.shutdown_async(None)
         client.exit(None)

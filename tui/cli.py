@@ -437,7 +437,7 @@ def _dispatch(args) -> int:
                                     "install 'spillover[lsp]'").format(name=e.name),
                   file=sys.stderr)
             return EXIT_USAGE
-        return lsp_main()
+        return lsp_main(lang_given=getattr(args, "lang", None) is not None)
     if cmd == "translate":
         from tui.cli_strings import cmd_translate
         return cmd_translate(args)

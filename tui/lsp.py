@@ -20,6 +20,7 @@ from engine.authoring.outline import Outline, outline
 from engine.diagnostics import ERROR
 from engine.format.loader import check_catalogues, check_scenario_texts
 from engine.format.schema import is_catalogue_text, is_spillover_text
+from engine.i18n import _, available, set_language
 
 _KINDS = {"key": T.CompletionItemKind.Property, "variable": T.CompletionItemKind.Variable,
           "event": T.CompletionItemKind.Event, "branch": T.CompletionItemKind.Class,
@@ -40,6 +41,7 @@ class SpilloverServer(LanguageServer):
         self.outlines: dict[Path, Outline] = {}
         self.owner: dict[Path, Path] = {}      # an include file -> the scenario that read it
         self.published: dict[Path, set[Path]] = {}
+        self.lang_given = False    # `spillover lsp --lang L`: the client's locale does not count
 
     def texts(self) -> dict[Path, str]:
         return {Path(to_fs_path(uri)).resolve(): doc.source
@@ -109,7 +111,7 @@ class SpilloverServer(LanguageServer):
             except (OSError, UnicodeError):
                 text = ""
         line, start, end = Q.diagnostic_range(text, d.line or 1, d.col or 1)
-        message = d.message + (f"\nhint: {d.hint}" if d.hint else "")
+        message = d.message + ("\n" + _("hint: {hint}").format(hint=d.hint) if d.hint else "")
         return T.Diagnostic(
             range=T.Range(T.Position(line, start), T.Position(line, end)), message=message,
             severity=T.DiagnosticSeverity.Error if d.severity == ERROR
@@ -123,6 +125,20 @@ class SpilloverServer(LanguageServer):
 
 
 server = SpilloverServer()
+
+
+def client_language(locale: str | None) -> str | None:
+    """The interface language of an editor's `locale` ('ru', 'ru-RU', 'en_GB'), when the
+    server has a catalogue for it."""
+    code = re.split(r"[-_.@]", locale or "", maxsplit=1)[0].lower()
+    return code if code in available() else None
+
+
+@server.feature(T.INITIALIZE)
+def initialize(ls: SpilloverServer, params: T.InitializeParams) -> None:
+    lang = None if ls.lang_given else client_language(params.locale)
+    if lang:
+        set_language(lang)    # before any document is checked: every answer speaks it
 
 
 @server.feature(T.TEXT_DOCUMENT_DID_OPEN)
@@ -184,6 +200,9 @@ def document_symbol(ls: SpilloverServer,
     return [convert(s) for s in Q.symbols(_doc(ls, uri), to_fs_path(uri) or uri)]
 
 
-def main() -> int:
+def main(lang_given: bool = False) -> int:
+    """Serve over stdio in the current language (`--lang`, the saved setting, the
+    environment); unless `lang_given`, an editor's `locale` we have a catalogue for wins."""
+    server.lang_given = lang_given
     server.start_io()
     return 0

@@ -12,6 +12,7 @@ from typing import Any
 import attrs
 
 from engine.format.loader import Checked
+from engine.i18n import _, ngettext
 
 KINDS = ("actor", "source", "event", "variable", "branch", "option", "inject", "signpost")
 
@@ -45,7 +46,7 @@ class Outline:
 def outline(checked: Checked) -> Outline:
     out: list[Definition | None] = []     # None: an id that is not a string, dropped below
     sources: dict[str, Any] = {}
-    for _, data in checked.files:
+    for _path, data in checked.files:
         for s in _items(data, "sources"):
             if isinstance(s.get("id"), str):
                 sources.setdefault(str(s["id"]), s)
@@ -56,7 +57,7 @@ def outline(checked: Checked) -> Outline:
         if isinstance(actors, dict):
             for key, name in actors.items():
                 out.append(_def("actor", key, path, _key_pos(actors, key),
-                                f"**actor** `{key}` — {name}"))
+                                _("**actor** `{id}` — {name}").format(id=key, name=name)))
         for s in _items(data, "sources"):
             out.append(_def("source", s.get("id"), path, _pos(s.get("id")), _source_md(s), s))
         for e in _items(data, "events"):
@@ -73,15 +74,18 @@ def outline(checked: Checked) -> Outline:
             for o in _items(b, "options"):
                 if isinstance(b.get("id"), str) and isinstance(o.get("id"), str):
                     out.append(_def("option", f"{b['id']}.{o['id']}", path, _pos(o.get("id")),
-                                    f"**option** `{o['id']}` of `{b['id']}` — "
-                                    f"{o.get('label', '')}", o))
+                                    _("**option** `{option}` of `{branch}` — {label}").format(
+                                        option=o["id"], branch=b["id"],
+                                        label=o.get("label", "")), o))
         for i in _items(data, "injects"):
             out.append(_def("inject", i.get("id"), path, _pos(i.get("id")),
-                            f"**inject** `{i.get('id')}` — {i.get('title', '')}"
-                            + _when_md(i.get("when"), "released only when"), i))
+                            _("**inject** `{id}` — {title}").format(
+                                id=i.get("id"), title=i.get("title", ""))
+                            + _when_md(i.get("when"), _("released only when")), i))
         for s in _items(data, "signposts"):
             out.append(_def("signpost", s.get("id"), path, _pos(s.get("id")),
-                            f"**signpost** `{s.get('id')}` — {s.get('text', '')}", s))
+                            _("**signpost** `{id}` — {text}").format(
+                                id=s.get("id"), text=s.get("text", "")), s))
     return Outline(tuple(d for d in out if d is not None))
 
 
@@ -116,18 +120,20 @@ def _when_md(when: Any, lead: str) -> str:
 
 def _source_md(s: dict) -> str:
     bits = [str(s[k]) for k in ("issuer", "journal", "year", "published") if s.get(k)]
-    text = f"**source** `{s.get('id')}` — {s.get('title', '')}"
+    text = _("**source** `{id}` — {title}").format(id=s.get("id"), title=s.get("title", ""))
     if bits:
         text += f" ({', '.join(bits)})"
     if s.get("url"):
         text += f"\n\n{s['url']}"
-    if s.get("footnotes"):
-        text += "\n\nfootnotes " + ", ".join(map(str, s["footnotes"]))
+    notes = s.get("footnotes")
+    if notes:
+        text += "\n\n" + _footnotes(notes)
     return text
 
 
 def _event_md(e: dict, sources: dict[str, Any]) -> str:
-    text = f"**event** `{e.get('id')}` — {e.get('date', '?')} — {e.get('title', '')}"
+    text = _("**event** `{id}` — {date} — {title}").format(
+        id=e.get("id"), date=e.get("date", "?"), title=e.get("title", ""))
     if e.get("summary"):
         text += f"\n\n{str(e['summary']).strip()}"
     lines = []
@@ -135,31 +141,36 @@ def _event_md(e: dict, sources: dict[str, Any]) -> str:
         if not isinstance(c, dict):
             continue
         src = sources.get(str(c.get("source")))
-        title = src.get("title", "") if isinstance(src, dict) else "(not defined)"
+        title = src.get("title", "") if isinstance(src, dict) else _("(not defined)")
         notes = c.get("footnotes") or []
         lines.append(f"- `{c.get('source')}` {title}"
-                     + (f" — footnote{'s' * (len(notes) != 1)} {', '.join(map(str, notes))}"
-                        if notes else ""))
+                     + (f" — {_footnotes(notes)}" if notes else ""))
     if lines:
-        text += "\n\nsources:\n" + "\n".join(lines)
+        text += "\n\n" + _("sources:") + "\n" + "\n".join(lines)
     return text
 
 
 def _variable_md(name: str, decl: dict) -> str:
     kind = decl.get("type", "?")
     shape = {"int": f" {decl.get('range')}", "enum": f" {decl.get('values')}",
-             "set": f" of {decl.get('of')}"}.get(str(kind), "")
+             "set": " " + _("of {actors}").format(actors=decl.get("of"))}.get(str(kind), "")
     text = f"**{kind}**{shape} `{name}`"
     if decl.get("label"):
         text += f" — {decl['label']}"
-    text += f"\n\ninitial: `{decl.get('initial')}`"
+    text += "\n\n" + _("initial: `{value}`").format(value=decl.get("initial"))
     if decl.get("description"):
         text += f"\n\n{str(decl['description']).strip()}"
     return text
 
 
 def _branch_md(b: dict) -> str:
-    text = f"**branch** `{b.get('id')}` — {b.get('title', '')}"
+    text = _("**branch** `{id}` — {title}").format(id=b.get("id"), title=b.get("title", ""))
     if b.get("turns") is not None:
-        text += f" (turns {b['turns']})"
-    return text + _when_md(b.get("when"), "precondition")
+        text += " " + _("(turns {turns})").format(turns=b["turns"])
+    return text + _when_md(b.get("when"), _("precondition"))
+
+
+def _footnotes(notes: Any) -> str:
+    numbers = list(notes) if isinstance(notes, list) else [notes]
+    return ngettext("footnote {numbers}", "footnotes {numbers}", len(numbers)).format(
+        numbers=", ".join(map(str, numbers)))

@@ -15,8 +15,15 @@ import attrs
 from engine.authoring.outline import Definition, Outline
 from engine.format.schema import OBJECTS
 from engine.format.yamlsource import LocDict, load_yaml_text
+from engine.i18n import N_, _
 
 FUNCTIONS = {"occurred": "event", "chosen": "branch", "released": "inject", "count": "variable"}
+FUNCTION_DETAILS = {
+    "occurred": N_("occurred(event): whether the event has occurred"),
+    "chosen": N_("chosen(branch) or chosen(branch, option): whether it was played"),
+    "released": N_("released(inject): whether the inject was released"),
+    "count": N_("count(set variable): how many members it holds"),
+}
 EXPRESSION_KEYS = {"when", "effects", "value"}
 REFERENCE_KEYS = {"actor": "actor", "actors": "actor", "cites": "event", "rests_on": "event",
                   "source": "source"}
@@ -183,12 +190,13 @@ def expression_completions(before: str, outline: Outline) -> list[Completion]:
     if compared:
         values = _values_of(outline, compared.group(1))
         if values:
-            return [Completion(v, "value", f"a value of {compared.group(1)}") for v in values]
+            detail = _("a value of {variable}").format(variable=compared.group(1))
+            return [Completion(v, "value", detail) for v in values]
     member = re.search(r"([A-Za-z_][A-Za-z0-9_]*)\s+(not\s+)?in\s+[A-Za-z0-9_]*$", before)
     out = _names(outline, "variable")
     if member is None:
-        out.append(Completion("turn", "variable", "the current turn number"))
-    out += [Completion(f, "function", f"{f}({FUNCTIONS[f]})") for f in FUNCTIONS]
+        out.append(Completion("turn", "variable", _("the current turn number")))
+    out += [Completion(f, "function", _(FUNCTION_DETAILS[f])) for f in FUNCTIONS]
     out += [Completion(k, "keyword", "") for k in ("and", "or", "not", "in", "true", "false")]
     return out
 
@@ -213,7 +221,7 @@ def _targets(text: str, line: int, character: int, outline: Outline) -> list[Def
     found = word_at(text, line, character)
     if found is None:
         return []
-    word, start, _ = found
+    word, start, _end = found
     current = text.splitlines()[line]
     # chosen(branch, option): the option is named with its branch
     m = re.search(r"chosen\(\s*([A-Za-z0-9_]+)\s*,\s*$", current[:start])
@@ -241,7 +249,8 @@ def hover(text: str, line: int, character: int, outline: Outline) -> str | None:
     parts = []
     for d in defs:
         if d.name != word and d.kind == "variable" and word in _values_of(outline, d.name):
-            parts.append(f"`{word}`: a value of {d.hover.split(chr(10))[0]}")
+            parts.append(_("`{value}`: a value of {variable}").format(
+                value=word, variable=d.hover.split("\n")[0]))
         else:
             parts.append(d.hover)
     return "\n\n---\n\n".join(dict.fromkeys(parts))
@@ -263,7 +272,7 @@ _SECTIONS = {"actors": "actor", "state": "variable", "events": "event", "sources
 
 def symbols(text: str, name: str = "<input>") -> list[Symbol]:
     """The outline of one file: its sections, and in each the items it defines."""
-    data, _ = load_yaml_text(text, name)
+    data, _diags = load_yaml_text(text, name)
     if not isinstance(data, LocDict):         # every YAML mapping is a LocDict
         return []
     out = []
