@@ -1,5 +1,6 @@
 """Cells (teams with their own actors and move allowance) and matrix-game arguments."""
 
+import attrs
 import pytest
 
 from engine.bundled import tutorial_scenario
@@ -277,3 +278,28 @@ def test_this_turns_seals_read_back_from_the_end_agree_with_a_scan_of_the_whole_
             assert s.revealed_queue() == queue_ref(s)
             checked += bool(s.sealed() or s.revealed_queue())
     assert checked > 20                  # the walks did seal and reveal
+
+
+def test_the_setup_line_states_each_cells_allowance_from_the_scenario(celled, tmp_path):
+    """Not '1 move per turn' for a scenario with cells: the allowance per cell (and the white
+    cell's, when some branch's actor no cell plays), read from the model."""
+    from engine.bundled import main_scenario
+    from engine.format.tables import load_scenario_in
+    from engine.i18n import language
+    from engine.play.views import moves_text
+    assert moves_text(load_scenario(tutorial_scenario())) == "2 moves per turn"
+    assert moves_text(celled) == "cells: 2, moves a turn: Blue 1, Red 2"
+    bundled = load_scenario(main_scenario())
+    assert moves_text(bundled) == "cells: 4, one move each a turn"
+    three = attrs.evolve(bundled, cells=tuple(attrs.evolve(c, moves_per_turn=3)
+                                              for c in bundled.cells))
+    assert moves_text(three) == "cells: 4, 3 moves each a turn"
+    text = tutorial_scenario().read_text(encoding="utf-8").replace(
+        "moves_per_turn: 2\n", CELLS.replace("  - {id: red, name: Red, actors: [china]}\n", ""))
+    (tmp_path / "blue.yaml").write_text(text, encoding="utf-8")
+    assert moves_text(load_scenario(tmp_path / "blue.yaml")) == \
+        "cells: 1, one move each a turn; white cell: 2 moves a turn"
+    with language("ru"):
+        assert moves_text(load_scenario_in(main_scenario(), "ru")) == \
+            "ячеек: 4, у каждой одно действие за ход"
+        assert moves_text(three) == "ячеек: 4, у каждой 3 действия за ход"

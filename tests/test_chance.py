@@ -9,6 +9,7 @@ from fractions import Fraction
 import pytest
 
 from engine.format.loader import check_scenario, load_scenario
+from engine.i18n import language
 from engine.play import rules
 from engine.play.dice import draw_below
 from engine.play.rules import Env, RuleError
@@ -281,3 +282,49 @@ def test_a_dead_end_entered_through_a_draw_counts_every_outcome(write_scenario):
     assert tokens[-1] in ("pass +typhoon", "pass -typhoon")
     from engine.analysis.paths import replay_steps
     assert replay_steps(load_scenario(write_scenario(CHANCE)), tokens).turn == 2
+
+
+def _reasons(s) -> dict[str, str | None]:
+    return {v.id: v.reason for v in s.inject_views()}
+
+
+def test_the_inject_list_says_a_draw_missed_and_when(write_scenario, tmp_path):
+    """Before its turn a chance inject is drawn (never 'scheduled'); after its draw missed,
+    the list says so, not that it will be drawn; a draw its condition stopped says that; an
+    undo of the turn change takes it back; a resumed session says the same."""
+    from engine.play.replay import resume
+    from engine.play.session import Session
+    sc = load_scenario(write_scenario(CHANCE.replace("chance: 1/6", "chance: 0")))
+    s = Session.start(sc, seed=3, group="g", log_path=tmp_path / "s.jsonl")
+    assert _reasons(s) == {"incident": "drawn when turn 1 begins (chance 0)",
+                           "typhoon": "drawn when turn 2 begins (chance 1/4)"}
+    s.next_turn()
+    assert _reasons(s)["incident"] == "drawn when turn 1 began: missed (chance 0)"
+    s.undo()
+    assert _reasons(s)["incident"] == "drawn when turn 1 begins (chance 0)"
+    s.next_turn()
+    s.override("storm", "true", "a storm season")      # the typhoon's condition fails
+    s.next_turn()
+    assert _reasons(s) == {
+        "incident": "drawn when turn 1 began: missed (chance 0)",
+        "typhoon": "not drawn when turn 2 began: its condition did not hold"}
+    with language("ru"):
+        assert _reasons(s)["incident"] == "разыгран в начале хода 1: не произошло (вероятность 0)"
+    before = _reasons(s)
+    s.close()
+    again, _report = resume(tmp_path / "s.jsonl")
+    assert _reasons(again) == before
+    again.close()
+
+
+def test_a_drawn_inject_is_said_to_be_drawn_not_scheduled(write_scenario):
+    from engine.play.session import Session
+    sc = load_scenario(write_scenario(CHANCE.replace("chance: 1/6", "chance: 1")))
+    s = Session.start(sc, seed=3, group="g")
+    out = s.next_turn()
+    assert out.released == ("incident",)
+    assert s.release_text("incident") == \
+        "drawn at the start of this turn with chance 1: it happened"
+    s.override("storm", "true", "")
+    s.next_turn()
+    assert s.draw_text("incident") == "drawn when turn 1 began with chance 1: it happened"

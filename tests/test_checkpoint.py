@@ -47,7 +47,8 @@ def play(session: Session, rng: random.Random, n: int) -> None:
 def fingerprint(s: Session) -> tuple:
     snap = s.snapshot()
     return (s.state_hash, s.state, s.turn_start, s.turn_start_line, s.records, s.hotwash,
-            [(e.n, e.before, e.before_hash, e.turn_start, e.turn_start_line) for e in snap.undo])
+            [(e.n, e.before, e.before_hash, e.turn_start, e.turn_start_line) for e in snap.undo],
+            [v.reason for v in s.inject_views()])     # a chance draw that missed says so
 
 
 def make_log(tutorial, path: Path, seed: int, before: int, after: int) -> Path:

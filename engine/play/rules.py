@@ -239,11 +239,11 @@ def inject_block_reason(inject: Inject, state: GameState, env: Env, *,
         return _("the session has ended")
     if inject.id in state.released:
         return _("already released")
-    if inject.turn is not None and inject.turn > state.turn:
-        return _("scheduled for turn {turn}").format(turn=inject.turn)
-    if inject.chance is not None and not drawing:
+    if inject.chance is not None and not drawing:       # drawn, never scheduled
         return _("drawn when turn {turn} begins (chance {p})").format(
             turn=inject.turn, p=chance_text(inject.chance))
+    if inject.turn is not None and inject.turn > state.turn:
+        return _("scheduled for turn {turn}").format(turn=inject.turn)
     if inject.when is not None:
         for clause in inject.when.clauses:
             if not clause.typed.fn(state, env):

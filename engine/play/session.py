@@ -147,6 +147,9 @@ class Session:
         self.turn_start_line = 0       # the log line (0: the header) turn_start was logged on
         self._hash: str = rules.state_hash(self.state, env)     # of self.state, always
         self.hotwash: str | None = None
+        # chance inject → the turn its draw was made at (the last time that turn was entered;
+        # an entry for a turn after the live one was undone and does not count)
+        self._draws: dict[str, int] = {}
 
     # -- construction
     @classmethod
@@ -236,7 +239,7 @@ class Session:
                 c.moves_per_turn) for c in sc.cells]
         white = [b for b in sc.branches.values() if sc.cell_of_actor(b.actor) is None]
         if white:
-            out.append(("White cell", sum(1 for m in self.state.moves
+            out.append((_("White cell"), sum(1 for m in self.state.moves
                                           if sc.cell_of_move(m) is None), sc.moves_per_turn))
         return out
 
@@ -320,9 +323,47 @@ class Session:
         out = []
         for i in self.scenario.injects.values():
             reason = rules.inject_block_reason(i, self.state, self.env, words=True)
+            if reason is not None and self.missed(i.id) is not None:
+                reason = self.draw_text(i.id)
             out.append(InjectView(i.id, i.title, self.text(i.narrative), reason is None, reason,
                                   i.turn, i.id in self.state.released))
         return out
+
+    def missed(self, inject_id: str) -> bool | None:
+        """For a chance inject whose turn has begun, still unreleased: True when its draw
+        missed, False when it was not drawn (its condition did not hold when the turn began);
+        None for any other inject, before its turn, once released or ended."""
+        i = self.scenario.injects.get(inject_id)
+        if i is None or i.chance is None or i.turn is None or i.turn > self.state.turn \
+                or i.id in self.state.released or self.state.ended:
+            return None
+        return self._draws.get(inject_id) == i.turn
+
+    def draw_text(self, inject_id: str) -> str:
+        """How a chance inject's draw came out: released by it (at the start of this turn or
+        of an earlier one), missed, not drawn (its condition did not hold then); before its
+        turn, when it will be drawn."""
+        i = self.scenario.injects[inject_id]
+        p = rules.chance_text(i.chance)
+        if i.id in self.state.released:
+            if i.turn == self.state.turn:
+                return _("drawn at the start of this turn with chance {p}: it happened").format(
+                    p=p)
+            return _("drawn when turn {turn} began with chance {p}: it happened").format(
+                turn=i.turn, p=p)
+        missed = self.missed(i.id)
+        if missed:
+            return _("drawn when turn {turn} began: missed (chance {p})").format(turn=i.turn, p=p)
+        if missed is False:
+            return _("not drawn when turn {turn} began: its condition did not hold").format(
+                turn=i.turn)
+        return _("drawn when turn {turn} begins (chance {p})").format(turn=i.turn, p=p)
+
+    def release_text(self, inject_id: str) -> str:
+        """How an inject released by the turn change that began this turn came to be: drawn
+        (a chance inject, with its chance) or scheduled."""
+        i = self.scenario.injects[inject_id]
+        return self.draw_text(inject_id) if i.chance is not None else _("scheduled for this turn")
 
     def pending_roll(self) -> tuple[Branch, list[tuple[str, int]]] | None:
         """The adjudication waiting to be rolled, with the modifiers that apply now."""
@@ -424,6 +465,11 @@ class Session:
         self.state, self.turn_start = snap.state, snap.turn_start
         self.turn_start_line = snap.turn_start_line
         self._undo = list(snap.undo)
+        self._draws = {}
+        for rec in self.records:
+            if rec.get("action") == "next_turn" and isinstance(rec.get("turn"), int):
+                for d in rec.get("draws") or ():
+                    self._draws[str(d.get("inject"))] = rec["turn"]
         self._hash = rules.state_hash(self.state, self.env)
 
     def save_checkpoint(self) -> bool:
@@ -711,8 +757,11 @@ class Session:
         fields: dict[str, Any] = {"released": released}
         if draws:           # every chance inject drawn, fired or not (format 2)
             fields["draws"] = [d.as_json() for d in draws]
-        return self._commit("next_turn", new, fields, undoable=True,
-                            message=msg, released=released)
+        outcome = self._commit("next_turn", new, fields, undoable=True,
+                               message=msg, released=released)
+        for d in draws:
+            self._draws[d.inject] = new.turn
+        return outcome
 
     def end(self, hotwash: str = "", participants: Iterable[str] | str = (),
             contact: str = "") -> Outcome:

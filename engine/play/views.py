@@ -10,7 +10,7 @@ from typing import Any
 
 import attrs
 
-from engine.i18n import _
+from engine.i18n import _, ngettext
 from engine.model import Scenario, readable_name  # noqa: F401 (readable_name: re-exported)
 from engine.play.rules import GameState
 
@@ -25,6 +25,28 @@ class VariableView:
     description: str = ""
     shown: str = ""      # the value for the room: yes/no, words, set members by name
 
+
+
+def moves_text(scenario: Scenario) -> str:
+    """The scenario's move allowance a turn, as the setup screen states it: the group's, or
+    with cells each cell's (and the white cell's, when some branch's actor no cell plays)."""
+    n = scenario.moves_per_turn
+    if not scenario.cells:
+        return ngettext("{n} move per turn", "{n} moves per turn", n).format(n=n)
+    cells = len(scenario.cells)
+    each = {c.moves_per_turn for c in scenario.cells}
+    if len(each) == 1:
+        m = each.pop()
+        text = (_("cells: {cells}, one move each a turn") if m == 1 else ngettext(
+            "cells: {cells}, {n} move each a turn", "cells: {cells}, {n} moves each a turn",
+            m)).format(cells=cells, n=m)
+    else:
+        text = _("cells: {cells}, moves a turn: {each}").format(cells=cells, each=", ".join(
+            f"{c.name} {c.moves_per_turn}" for c in scenario.cells))
+    if any(scenario.cell_of_actor(b.actor) is None for b in scenario.branches.values()):
+        text += "; " + ngettext("white cell: {n} move a turn", "white cell: {n} moves a turn",
+                                n).format(n=n)
+    return text
 
 
 def readable_value(var, value: Any, actors: dict[str, str] | None = None) -> str:

@@ -38,3 +38,12 @@ async def test_the_console_records_two_cells_moves_in_one_turn(log_path):
         assert "Japan 1/1 Washington 1/1" in text
         assert "NATO HQ and European capitals 0/1" in text     # Europe still has its move
         assert app.screen.query_one("#branches").get_option("annualex").disabled is False
+
+
+async def test_the_setup_screen_states_the_allowance_per_cell(log_path):
+    from engine.bundled import main_scenario
+    app = make_app(scenario_path=main_scenario(), log_path=log_path)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.pause()
+        text = screen_text(app)
+        assert "cells: 4, one move each a turn" in text and "move per turn" not in text

@@ -32,6 +32,10 @@ async def test_a_chance_inject_that_fires_opens_its_card(tmp_path):
         assert isinstance(app.screen, InjectCardDialog)
         assert "An incident at sea" in screen_text(app)
         assert "A patrol boat is rammed" in screen_text(app)
+        # drawn, not scheduled: the card says so, with its chance and that it happened
+        assert "(drawn at the start of this turn with chance 1: it happened)" in \
+            screen_text(app)
+        assert "scheduled" not in screen_text(app)
 
 
 async def test_a_chance_inject_that_does_not_fire_is_named_in_the_log_pane(tmp_path):
@@ -46,3 +50,23 @@ async def test_a_chance_inject_that_does_not_fire_is_named_in_the_log_pane(tmp_p
         assert isinstance(app.screen, ExerciseScreen)
         shown = screen_text(app)
         assert "(by chance, did not" in shown and "'An incident at sea' 0)" in shown
+
+
+async def test_after_a_missed_draw_the_inject_list_says_it_missed(tmp_path):
+    app, log = await _turn_one(tmp_path, "0")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("i")
+        await pilot.pause()
+        assert "drawn when turn 1 begins (chance 0)" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("t")
+        await pilot.pause()
+        await pilot.press("i")
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "drawn when turn 1 began: missed (chance 0)" in shown
+        assert "drawn when turn 1 begins" not in shown

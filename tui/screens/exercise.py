@@ -723,15 +723,18 @@ class ExerciseScreen(Screen):
             self._turn_changed_at = time.monotonic()
             if self._views:
                 self.branch_list.highlighted = 0
-        self.show_inject_cards(outcome, _("scheduled for this turn"))
+        self.show_inject_cards(outcome)
 
-    def show_inject_cards(self, outcome: Outcome | None, how: str) -> None:
-        """A card the facilitator can read out for each inject the action released."""
+    def show_inject_cards(self, outcome: Outcome | None, how: str | None = None) -> None:
+        """A card the facilitator can read out for each inject the action released, saying
+        how (`how`, else the engine's word for each: scheduled, or drawn with its chance)."""
         if outcome is None or not outcome.released:
             return
         from .inject_card import InjectCardDialog
         views = {v.id: v for v in self.session.inject_views()}
-        self.app.push_screen(InjectCardDialog([views[i] for i in outcome.released], how))
+        self.app.push_screen(InjectCardDialog(
+            [views[i] for i in outcome.released],
+            [how or self.session.release_text(i) for i in outcome.released]))
 
     def action_end(self) -> None:
         if self.refuse_if_busy():

@@ -17,7 +17,8 @@ from .dialog import ReadOutDialog
 
 
 class InjectCardDialog(ReadOutDialog):
-    """One card per inject just released (by hand or on schedule); enter closes."""
+    """One card per inject just released (by hand, on schedule or by a chance draw), with
+    how it was (`hows`, one per card: said once in the title when they agree); enter closes."""
 
     DEFAULT_CSS = """
     InjectCardDialog > .dialog { border: thick $accent; }
@@ -26,20 +27,24 @@ class InjectCardDialog(ReadOutDialog):
     BINDINGS = [Binding("enter", "cancel", N_("Close"), id="inject_card.close", priority=True)]
     box_id = "inject-card"
 
-    def __init__(self, cards: list[InjectView], how: str) -> None:
+    def __init__(self, cards: list[InjectView], hows: list[str]) -> None:
         super().__init__()
         self.cards = cards
-        self.how = how
+        self.hows = hows
+        self.how = hows[0] if len(set(hows)) == 1 else None
 
     def card_title(self) -> Content:
         head = ngettext("{n} inject released", "{n} injects released", len(self.cards)).format(
             n=len(self.cards)) if len(self.cards) > 1 else _("Inject released")
-        return Content.assemble(head, (" " + _("({how}) — read it out").format(how=self.how),
-                                       MUTED))
+        said = _("({how}) — read it out").format(how=self.how) if self.how else \
+            _("— read them out")
+        return Content.assemble(head, (" " + said, MUTED))
 
     def card_body(self) -> Iterable[Widget]:
-        for card in self.cards:
+        for card, how in zip(self.cards, self.hows):
             yield Static(Content(card.title), classes="inject-card-title")
+            if self.how is None:
+                yield Static(Content.styled(how, MUTED), classes="dialog-text")
             yield Static(lines([Content(" ".join(p.split()))
                                 for p in card.narrative.strip().split("\n\n")] or [""]),
                          classes="dialog-text")

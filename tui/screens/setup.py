@@ -18,6 +18,7 @@ from engine.i18n import N_, _, ngettext
 from engine.model import Scenario
 from engine.play.counterfactual import baseline_reach
 from engine.play.session import SessionError, default_log_path
+from engine.play.views import moves_text
 
 from ..widgets import MUTED, OK, WARN, KeyFooter, TextInput
 
@@ -59,8 +60,7 @@ class SetupScreen(Screen):
                     n=len(sc.branches)),
                 ngettext("{n} inject", "{n} injects", len(sc.injects)).format(
                     n=len(sc.injects)),
-                ngettext("{n} move per turn", "{n} moves per turn", sc.moves_per_turn).format(
-                    n=sc.moves_per_turn)]), MUTED), id="setup-facts")
+                moves_text(sc)]), MUTED), id="setup-facts")
             with Horizontal(classes="setup-row"):
                 yield Label(_("Group"), classes="setup-label")
                 yield TextInput(group, placeholder=_("the playing group's name"), id="group",
