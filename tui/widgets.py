@@ -48,6 +48,25 @@ def width_class(width: int) -> str:
     return next(name for minimum, name in sorted(BREAKPOINTS, reverse=True) if width >= minimum)
 
 
+def middle_ellipsis(text: str, width: int) -> str:
+    """`text` in at most `width` cells (at least 5): whole if it fits, else its start and its
+    end around "…", the end (a path's file name) given two thirds of the room."""
+    width = max(width, 5)
+    if Content(text).cell_length <= width:
+        return text
+    tail_room = (width - 1) * 2 // 3
+    head, tail = "", ""
+    for ch in reversed(text):
+        if Content(ch + tail).cell_length > tail_room:
+            break
+        tail = ch + tail
+    for ch in text:
+        if Content(head + ch + "…" + tail).cell_length > width:
+            break
+        head += ch
+    return head + "…" + tail
+
+
 def titled(widget: W, title: str) -> W:
     """A pane: the widget with its title in its border."""
     widget.border_title = title
@@ -114,11 +133,13 @@ class KeyFooter(Widget, can_focus=False):
     def on_unmount(self) -> None:
         self.screen.bindings_updated_signal.unsubscribe(self)
 
-    def keys(self) -> tuple:
+    def keys(self, narrow: bool | None = None) -> tuple:
         """What the footer shows: (key, key display, description, enabled) for the first
-        shown binding of each action, then the command palette's key (or None)."""
+        shown binding of each action, then the command palette's key (or None). `narrow`
+        (default: the footer's own) leaves out the actions in `narrow_hidden`."""
         active = self.screen.active_bindings
-        hidden = self.narrow_hidden if self.narrow else frozenset()
+        narrow = self.narrow if narrow is None else narrow
+        hidden = self.narrow_hidden if narrow else frozenset()
         first: dict[str, tuple] = {}
         for _node, b, enabled, _tooltip in active.values():
             if b.show and b.action not in first and b.action not in hidden \
@@ -148,6 +169,20 @@ class KeyFooter(Widget, can_focus=False):
 
     def render(self) -> Content:
         keys, palette = self._shown = self.keys()
+        width = self.size.width
+        line, spans = self.line(keys, palette, width)
+        if width and line.cell_length > width:
+            # too long in this language (or with every key shown at once): the palette's
+            # hint goes first, then the keys narrow widths leave out (? and ctrl+p list them)
+            line, spans = self.line(keys, None, width)
+            if line.cell_length > width:
+                line, spans = self.line(self.keys(narrow=True)[0], None, width)
+        self._key_columns = spans
+        return line
+
+    def line(self, keys, palette, width: int) -> tuple[Content, list[tuple[int, int, str, bool]]]:
+        """The keys as one line, the palette's hint at its right end (its last space left
+        out when the line is tight), and the columns each key takes."""
         key_style = self.get_visual_style("key-footer--key")
         description_style = self.get_visual_style("key-footer--description")
         parts: list[Content] = []
@@ -168,12 +203,13 @@ class KeyFooter(Widget, can_focus=False):
         if palette is not None:
             key, display, description, enabled = palette
             item = Content.assemble(("▏", MUTED), (display, key_style), " ",
-                                    (_(description), description_style), " ")
-            start = max(self.size.width - item.cell_length, at + 1)
+                                    (_(description), description_style))
+            if width - item.cell_length - 1 >= at + 1:
+                item += " "
+            start = max(width - item.cell_length, at + 1)
             line = line + Content(" " * (start - at)) + item
             spans.append((start, start + item.cell_length, key, enabled))
-        self._key_columns = spans
-        return line
+        return line, spans
 
     def on_click(self, event: events.Click) -> None:
         for start, end, key, enabled in self._key_columns:

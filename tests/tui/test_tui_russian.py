@@ -97,6 +97,68 @@ def test_player_view_ru(snap_compare, multilingual_path, russian):
     assert snap_compare(watch_app("session.jsonl"), terminal_size=SMALL, run_before=settle)
 
 
+# ------------------------------------------------------------------ snapshots at 100×30
+
+WIDE = (100, 30)
+LONG_LOG = "seminars/2026-spring/group-a/session-of-the-blue-group-синие-20260101-093000.jsonl"
+
+
+async def end_session(pilot) -> None:
+    await pilot.press("e")                  # hotwash notes, then who took part: both empty
+    await settle(pilot)
+    await pilot.press("ctrl+s")
+    await settle(pilot)
+    await pilot.press("ctrl+s")
+    await settle(pilot)
+
+
+def test_exercise_screen_ru_100x30(snap_compare, multilingual_path, russian):
+    """At 100 columns the footer shows every key and the palette's hint, in full."""
+    async def run_before(pilot):
+        await pilot.press("ctrl+s", "t")
+        await settle(pilot)
+
+    app = make_app(scenario_path=multilingual_path, log_path="session.jsonl", group="Синие")
+    assert snap_compare(app, terminal_size=WIDE, run_before=run_before)
+
+
+def test_ended_session_ru_100x30(snap_compare, multilingual_path, russian):
+    """The ended session's line names the log, its path shortened from the middle."""
+    async def run_before(pilot):
+        await pilot.press("ctrl+s", "t")
+        await settle(pilot)
+        await end_session(pilot)
+
+    app = make_app(scenario_path=multilingual_path, log_path=LONG_LOG, group="Синие")
+    assert snap_compare(app, terminal_size=WIDE, run_before=run_before)
+
+
+async def test_at_100_columns_nothing_is_cut_and_the_whole_path_is_a_click_away(
+        multilingual_path, russian):
+    app = make_app(scenario_path=multilingual_path, log_path=LONG_LOG, group="Синие")
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("ctrl+s", "t")
+        await settle(pilot)
+        footer = screen_text(app).splitlines()[-1]
+        assert footer.rstrip().endswith("▏^p меню"), footer
+        for word in ("Выбор", "Заметка", "Вброс", "Правка", "Аргумент", "Откат", "Новый ход",
+                     "Конец", "Помощь", "Выход"):
+            assert word in footer, footer
+        await end_session(pilot)
+        lines = screen_text(app).splitlines()
+        said = lines[2].strip()
+        assert said.startswith("■ СЕССИЯ ЗАВЕРШЕНА — журнал: seminars/")
+        assert said.endswith("-20260101-093000.jsonl; q — выход") and "…" in said
+        assert len(lines[2].rstrip()) <= 100
+        notices: list[str] = []
+        notify = app.notify
+        app.notify = lambda message, **kw: notices.append(message) or notify(message, **kw)
+        await pilot.click("#ex-status", offset=(10, 2))
+        await pilot.pause()
+        assert app.clipboard == LONG_LOG
+        assert notices == [f"Журнал: {LONG_LOG} (путь скопирован в буфер обмена)"]
+
+
 # ------------------------------------------------------------------ keys and palette
 
 async def palette_search(pilot, query: str, expected: str) -> str:
@@ -117,7 +179,7 @@ async def test_footer_and_palette_speak_russian_and_fit_80_columns(multilingual_
         await pilot.press("ctrl+s", "t")
         await settle(pilot)
         footer = screen_text(app).splitlines()[-1]
-        for word in ("Выбор", "Заметка", "Вброс", "Откат", "Новый ход", "Конец", "Справка",
+        for word in ("Выбор", "Заметка", "Вброс", "Откат", "Новый ход", "Конец", "Помощь",
                      "Выход"):
             assert word in footer, footer                # every key shown in full at 80×24
     played(multilingual_path, "replayed.jsonl").close()
@@ -125,7 +187,7 @@ async def test_footer_and_palette_speak_russian_and_fit_80_columns(multilingual_
     async with app.run_test(size=SMALL) as pilot:
         await settle(pilot)
         footer = screen_text(app).splitlines()[-1]
-        for word in ("Начало", "Конец", "Далее", "Назад", "К ходу", "Справка", "Выход",
+        for word in ("Начало", "Конец", "Далее", "Назад", "К ходу", "Помощь", "Выход",
                      "меню"):
             assert word in footer, footer
     app = make_app(scenario_path=multilingual_path, log_path="palette.jsonl", group="Синие")
@@ -332,3 +394,26 @@ async def test_no_english_on_screen_when_the_language_is_russian(russian):
             for name, t in texts.items()}
     assert not {name: words for name, words in left.items() if words}, left
     assert len(texts) >= 16, sorted(texts)                    # every screen above was seen
+
+
+async def test_when_every_key_cannot_fit_the_hint_goes_not_a_key(multilingual_path, russian):
+    app = make_app(scenario_path=multilingual_path, log_path="session.jsonl", group="Синие")
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("ctrl+s", "t", "1", "enter")     # press_talks, option 1: contested
+        await settle(pilot)
+        footer = screen_text(app).splitlines()[-1]
+        assert "r Бросок" in footer and "▏" not in footer, footer
+        assert footer.rstrip().endswith("^q Выход"), footer
+        for word in ("Выбор", "Заметка", "Вброс", "Правка", "Аргумент", "Откат", "Новый ход",
+                     "Конец", "Помощь"):
+            assert word in footer, footer
+
+
+def test_a_path_is_shortened_from_the_middle_keeping_its_file_name():
+    from tui.widgets import middle_ellipsis
+    path = "seminars/2026-spring/group-a/nato-japan-синие-20260101-093000.jsonl"
+    assert middle_ellipsis(path, len(path)) == path
+    short = middle_ellipsis(path, 40)
+    assert len(short) == 40 and short.startswith("seminars/") and "…" in short
+    assert short.endswith("-20260101-093000.jsonl")
+    assert middle_ellipsis("東京/日本語のファイル名.jsonl", 12) == "東京/….jsonl"   # 12 cells, not chars

@@ -6,7 +6,7 @@ screen from the session's views.
 
 from __future__ import annotations
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Horizontal
@@ -31,6 +31,7 @@ from ..widgets import (
     branch_detail,
     branch_prompt,
     heading,
+    middle_ellipsis,
     state_paragraphs,
     styled,
     titled,
@@ -144,6 +145,8 @@ class ExerciseScreen(Screen):
         # ? still list it), so that every other key fits at 80 columns, r Roll and ^q Quit
         # included (the Footer does not recompose on these by itself: it would show the old
         # choice until the next change of bindings)
+        if self.session.state.ended:    # the log's path is shortened to the width
+            self.refresh_header()
         footer = self.query_one(KeyFooter)
         wide = event.size.width >= 100
         if footer.show_command_palette != wide or footer.narrow == wide:
@@ -215,7 +218,9 @@ class ExerciseScreen(Screen):
                                   f"/{s.scenario.last_turn}: ", (t.label, "bold"), f" ({t.date})"),
                  Content.assemble(_("Group:") + " ", (s.group, "bold"))]
         allowances = s.allowances()
-        if s.scenario.cells:
+        if s.state.ended:
+            pass                        # nothing more can be played: no allowance to show
+        elif s.scenario.cells:
             parts.append(Content(" ".join(f"{who} {used}/{n}" for who, used, n in allowances)))
             sealed = s.sealed() if s.scenario.sealed_moves else []
             if sealed:
@@ -232,16 +237,36 @@ class ExerciseScreen(Screen):
         status = Content(" · ").join(parts)
         pending = s.pending_roll()
         if s.state.ended:
-            ending = s.scenario_ending_title()
-            said = (_("SESSION ENDED ({ending}) — log saved to {path}; q quits") if ending
-                    else _("SESSION ENDED — log saved to {path}; q quits"))
-            status = status + styled("  ■ " + said.format(ending=ending, path=s.log_path),
-                                     f"bold {BAD}")
+            # its own line, under the turn's (cut to one line): the log's path shortened from
+            # the middle to fit, whole in the notice a click on the line gives (and copies)
+            width = max(self.app.size.width - 2, 20)       # the line's padding: 0 1
+            status = status.truncate(width, ellipsis=True) + "\n" + styled(
+                "■ " + self.ended_text(width - 2), f"bold {BAD}")
         elif pending is not None:
             status = status + styled("  ⚄ " + _("roll waiting for '{title}' — press r").format(
                 title=pending[0].title),
                                      f"bold {WARN}")
         set_static(self.query_one("#ex-status", Static), status)
+
+    def ended_text(self, width: int) -> str:
+        """'SESSION ENDED — log saved to PATH; q quits' in at most `width` cells, the path
+        shortened from the middle when it must be."""
+        s = self.session
+        ending = s.scenario_ending_title()
+        said = (_("SESSION ENDED ({ending}) — log saved to {path}; q quits") if ending
+                else _("SESSION ENDED — log saved to {path}; q quits"))
+        room = width - Content(said.format(ending=ending, path="")).cell_length
+        return said.format(ending=ending, path=middle_ellipsis(str(s.log_path), room))
+
+    @on(events.Click, "#ex-status")
+    def copy_log_path(self) -> None:
+        """A click on the status line of an ended session copies the log's path and shows
+        it whole."""
+        path = self.session.log_path
+        if self.session.state.ended and path is not None:
+            self.app.copy_to_clipboard(str(path))
+            self.notify(_("The log is at {path} (copied to the clipboard)").format(path=path),
+                        title=_("Session ended"), markup=False)
 
     def refresh_clock(self) -> None:
         """The time of day, the session's elapsed time, and this turn's time (or what is
