@@ -211,6 +211,12 @@ async def test_the_server_speaks_the_authors_language(project, args, locale, rus
         details = {i.label: i.detail for i in done.items}
         assert details["occurred"] == ("occurred(событие): произошло ли событие" if russian
                                        else "occurred(event): whether the event has occurred")
+        # a key's documentation, where a branch's key is being written
+        line = _at(bad, "title: Japan presses for an agreement")
+        done = await client.text_document_completion_async(T.CompletionParams(doc, line))
+        details = {i.label: i.detail for i in done.items}
+        assert details["title"] == ("Краткое название в списке ветвей." if russian
+                                    else "Short title shown in the branch list.")
     finally:
         await client.shutdown_async(None)
         client.exit(None)

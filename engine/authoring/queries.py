@@ -149,7 +149,7 @@ def completions(text: str, line: int, character: int, outline: Outline) -> list[
         if not (before.lstrip().startswith("-")
                 and parent in EXPRESSION_KEYS | set(REFERENCE_KEYS)):
             kind = object_at(path, top)
-            return [Completion(f.name, "key", f.doc) for f in OBJECTS.get(kind or "", [])]
+            return [Completion(f.name, "key", _(f.doc)) for f in OBJECTS.get(kind or "", [])]
     m = _KEY_LINE.match(current)
     key = m.group(2) if m and character > current.index(":") else (path[-1] if path else None)
     # within a flow mapping on this line, the nearest `key:` before the cursor wins
