@@ -241,7 +241,7 @@ class ExerciseScreen(Screen):
             # the middle to fit, whole in the notice a click on the line gives (and copies)
             width = max(self.app.size.width - 2, 20)       # the line's padding: 0 1
             status = status.truncate(width, ellipsis=True) + "\n" + styled(
-                "■ " + self.ended_text(width - 2), f"bold {BAD}")
+                "■ " + self.ended_text(width - 2), f"bold {BAD}").truncate(width, ellipsis=True)
         elif pending is not None:
             status = status + styled("  ⚄ " + _("roll waiting for '{title}' — press r").format(
                 title=pending[0].title),
