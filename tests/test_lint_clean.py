@@ -21,7 +21,6 @@ MYPY_PENDING = frozenset({
     "engine/debrief/report.py",
     "engine/format/loader.py",
     "engine/format/yamlsource.py",
-    "engine/play/rules.py",
 })
 
 

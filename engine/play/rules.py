@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from fractions import Fraction
 from typing import Any
 
@@ -118,12 +118,14 @@ def explain(cond: Condition | None, state: GameState, env: Env) -> tuple[ClauseR
         return ()
     out = []
     for clause in cond.clauses:
+        fn = clause.typed.fn
+        assert fn is not None       # every clause of a loaded scenario is checked
         values = []
-        for label, fn, t in clause.typed.refs:
-            pair = (label, show_value(t, fn(state, env)))
+        for label, read, t in clause.typed.refs:
+            pair = (label, show_value(t, read(state, env)))
             if pair not in values:
                 values.append(pair)
-        out.append(ClauseResult(clause.text, bool(clause.typed.fn(state, env)), tuple(values)))
+        out.append(ClauseResult(clause.text, bool(fn(state, env)), tuple(values)))
     return tuple(out)
 
 
@@ -143,7 +145,9 @@ def block_reason(branch: Branch, state: GameState, env: Env, *,
         return _("already played (once per session)")
     if branch.when is not None:
         for clause in branch.when.clauses:
-            if not clause.typed.fn(state, env):
+            fn = clause.typed.fn
+            assert fn is not None   # every clause of a loaded scenario is checked
+            if not fn(state, env):
                 if words:
                     return _("needs {condition}").format(
                         condition=clause_in_words(clause, state, env))
@@ -185,7 +189,9 @@ def option_block_reason(option: Option, state: GameState, env: Env) -> str | Non
     """Why an option of an open branch cannot be chosen now (its own `when`), or None."""
     if option.when is not None:
         for clause in option.when.clauses:
-            if not clause.typed.fn(state, env):
+            fn = clause.typed.fn
+            assert fn is not None   # every clause of a loaded scenario is checked
+            if not fn(state, env):
                 return _("condition fails: {clause}").format(clause=clause.text)
     return None
 def _title(env: Env, branch_id: str) -> str:
@@ -211,11 +217,16 @@ def clause_in_words(clause, state: GameState, env: Env) -> str:
         if var is None:
             continue
         name = var.label or var.id
-        text = re.sub(rf"(?<![\w.]){re.escape(label)}(?![\w(])", lambda _m, name=name: name, text)
+        text = re.sub(rf"(?<![\w.]){re.escape(label)}(?![\w(])", _literally(name), text)
         shown = _("now {value}").format(value=show_value(t, fn(state, env)))
         if shown not in now:
             now.append(shown)
     return text + (f" ({'; '.join(now)})" if now else "")
+
+
+def _literally(text: str) -> Callable[[re.Match[str]], str]:
+    """A replacement for re.sub that inserts `text` as it is (no backslash escapes)."""
+    return lambda _m: text
 
 
 def turns_text(turns: frozenset[int]) -> str:
@@ -246,7 +257,9 @@ def inject_block_reason(inject: Inject, state: GameState, env: Env, *,
             turn=inject.turn, p=chance_text(inject.chance))
     if inject.when is not None:
         for clause in inject.when.clauses:
-            if not clause.typed.fn(state, env):
+            fn = clause.typed.fn
+            assert fn is not None   # every clause of a loaded scenario is checked
+            if not fn(state, env):
                 if words:
                     return _("needs {condition}").format(
                         condition=clause_in_words(clause, state, env))
@@ -319,15 +332,21 @@ def pending_option(state: GameState, env: Env) -> tuple[Branch, Option]:
     if state.pending is None:
         raise RuleError(_("no roll is waiting: choose a contested option first"))
     branch = env.scenario.branches[state.pending.branch]
-    return branch, branch.option(state.pending.option)
+    option = branch.option(state.pending.option)
+    assert option is not None   # a pending option was chosen from this branch of this scenario
+    return branch, option
 
 
 def modifiers_now(branch: Branch, state: GameState, env: Env) -> list[tuple[str, int]]:
     """The modifiers that apply in this state, with their values."""
+    if branch.adjudication is None:
+        return []
     out = []
     for m in branch.adjudication.modifiers:
         if m.when is None or m.when.holds(state, env):
-            out.append((m.label, int(m.value.fn(state, env))))
+            fn = m.value.fn
+            assert fn is not None   # a modifier's value is a checked whole expression
+            out.append((m.label, int(fn(state, env))))
     return out
 
 
@@ -352,6 +371,7 @@ def roll(state: GameState, env: Env) -> tuple[GameState, Roll]:
     """Roll the pending adjudication with the session's generator and apply the outcome."""
     branch, _option = pending_option(state, env)
     adj = branch.adjudication
+    assert adj is not None      # the loader gives every branch with a contested option one
     faces = roll_dice(env.seed, state.rolls, adj.count, adj.sides)
     mods = modifiers_now(branch, state, env)
     total = sum(faces) + sum(v for _, v in mods)
@@ -581,7 +601,7 @@ def _fire_signposts(env: Env, state: GameState) -> GameState:
         if not holding or holding <= known:
             return state
     new = []
-    for s, values_only in plan.signposts:
+    for s, when, values_only in plan.signposts:
         if s.id in known:
             continue
         if values_only:
@@ -589,7 +609,7 @@ def _fire_signposts(env: Env, state: GameState) -> GameState:
                 holding = plan.holding(state, env)
             ok = s.id in holding
         else:
-            ok = s.when.holds(state, env)
+            ok = when.holds(state, env)
         if ok:
             new.append((s.id, state.turn))
     return _replace(state, fired=state.fired + tuple(new)) if new else state
@@ -604,10 +624,13 @@ class _SignpostPlan:
     def __init__(self, scenario: Scenario):
         self.scenario = scenario
         ordered = list(scenario.signposts) + [s for b in scenario.branches.values()
-                                              for s in b.signposts if s.when is not None]
-        self.signposts = tuple((s, values_only(s.when)) for s in ordered)
-        self.by_values = tuple(s for s, v in self.signposts if v)
-        self.others = tuple(s for s, v in self.signposts if not v)
+                                              for s in b.signposts]
+        # (signpost, its condition, whether it reads only values): a scenario's signposts
+        # all have a condition, and a branch's that have none fire when it is played
+        self.signposts = tuple((s, s.when, values_only(s.when)) for s in ordered
+                               if s.when is not None)
+        self.by_values = tuple((s.id, when) for s, when, v in self.signposts if v)
+        self.others = tuple(s for s, _when, v in self.signposts if not v)
         self.memo: dict[tuple, dict[tuple, frozenset[str]]] = {}
 
     def holding(self, state: GameState, env: Env) -> frozenset[str]:
@@ -619,8 +642,8 @@ class _SignpostPlan:
         if found is None:
             if len(memo) >= self.MEMO_LIMIT:
                 memo.clear()
-            found = memo[key] = frozenset(s.id for s in self.by_values
-                                          if s.when.holds(state, env))
+            found = memo[key] = frozenset(sid for sid, when in self.by_values
+                                          if when.holds(state, env))
         return found
 
 
