@@ -19,7 +19,6 @@ ROOT = Path(__file__).resolve().parent.parent
 
 MYPY_PENDING = frozenset({
     "engine/debrief/report.py",
-    "engine/format/loader.py",
 })
 
 
