@@ -380,12 +380,14 @@ def _parse_effect(text: str) -> EffectNode:
     return EffectNode(t[_TEXT], t[_START], op, expr)
 
 
+# str(): a LocStr from the YAML reader is parsed, and kept, as its plain text.
+
 def parse_expr(text: str) -> Node:
-    return _parse_expr(str(text)) if isinstance(text, str) else _Parser(text).parse_all()
+    return _parse_expr(str(text))
 
 
 def parse_effect(text: str) -> EffectNode:
-    return _parse_effect(str(text)) if isinstance(text, str) else _parse_effect.__wrapped__(text)
+    return _parse_effect(str(text))
 
 
 # ---------------------------------------------------------------------------- checking
