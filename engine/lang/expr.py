@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any, Final, NoReturn
 
 import attrs
@@ -551,7 +551,7 @@ class _Checker:
 
     def _pair(self, a: Node, b: Node) -> tuple[Typed, Typed]:
         """Check two operands; a bare unknown name takes its meaning from the other side."""
-        def is_free(n):
+        def is_free(n: Node) -> bool:
             return n.kind == "name" and n.value not in self.scope.variables and n.value != "turn"
         if is_free(a) and not is_free(b):
             tb = self.check(b)
@@ -637,7 +637,7 @@ class _Checker:
         tree = TExpr("chosen", BOOL, value=key)
         return Typed(BOOL, tree, node, refs=_ref(f"chosen({key.replace(':', ', ')})", tree))
 
-    def _known(self, node: Node, ident: str, known, message: str, code: str,
+    def _known(self, node: Node, ident: str, known: Collection[str], message: str, code: str,
                branch: str = "") -> None:
         if ident not in known:
             raise ExprError(code, message.format(id=ident, branch=branch), node.start, node.end,

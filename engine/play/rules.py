@@ -11,13 +11,25 @@ import json
 import re
 from collections.abc import Callable, Iterable
 from fractions import Fraction
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 
 from engine.i18n import _, ngettext
+from engine.lang.expr import Effect
 from engine.lang.tree import EffectRangeError
-from engine.model import Branch, CondEffect, Condition, Inject, Option, Scenario, to_json_value
+from engine.model import (
+    Branch,
+    Cell,
+    Clause,
+    CondEffect,
+    Condition,
+    Inject,
+    Option,
+    Scenario,
+    Variable,
+    to_json_value,
+)
 from engine.play.dice import Roll, draw_below, roll_dice
 
 
@@ -43,8 +55,12 @@ class GameState:
     ending: str | None = None                # the scenario ending that ended it (format 2)
 
 
-def _replace(s: GameState, turn=None, values=None, chosen=None, moves=None, released=None,
-             pending=False, fired=None, rolls=None, ended=None, ending=None) -> GameState:
+def _replace(s: GameState, turn: int | None = None, values: tuple | None = None,
+             chosen: frozenset[str] | None = None, moves: tuple[str, ...] | None = None,
+             released: frozenset[str] | None = None,
+             pending: Pending | None | Literal[False] = False,
+             fired: tuple[tuple[str, int], ...] | None = None, rolls: int | None = None,
+             ended: bool | None = None, ending: str | None = None) -> GameState:
     """attrs.evolve for GameState without its per-call introspection: every move goes
     through here, and exploration makes millions (`pending=None` clears the roll)."""
     return GameState(s.turn if turn is None else turn, s.values if values is None else values,
@@ -65,7 +81,8 @@ class Env:
     seed: int = 0
 
     @classmethod
-    def for_session(cls, scenario: Scenario, switched_off: Iterable[str] = (), seed: int = 0):
+    def for_session(cls, scenario: Scenario, switched_off: Iterable[str] = (),
+                    seed: int = 0) -> Env:
         off = frozenset(switched_off)
         return cls(scenario, scenario.occurred_by_turn(off), off, seed)
 
@@ -83,14 +100,14 @@ def initial_state(env: Env) -> GameState:
     return fire_signposts(env, s)
 
 
-def initial_value(var, state: GameState, env: Env) -> Any:
+def initial_value(var: Variable, state: GameState, env: Env) -> Any:
     for cond, value in var.initial_cases:
         if cond is None or cond.holds(state, env):
             return value
     return var.initial
 
 
-def _derived(scenario: Scenario) -> tuple:
+def _derived(scenario: Scenario) -> tuple[Effect, ...]:
     found = _DERIVED.get(id(scenario))
     if found is None or found[0] is not scenario:
         if len(_DERIVED) >= 16:
@@ -100,7 +117,7 @@ def _derived(scenario: Scenario) -> tuple:
     return found[1]
 
 
-_DERIVED: dict[int, tuple] = {}
+_DERIVED: dict[int, tuple[Scenario, tuple[Effect, ...]]] = {}
 
 
 # ---------------------------------------------------------------------------- queries
@@ -164,7 +181,7 @@ def block_reason(branch: Branch, state: GameState, env: Env, *,
                             if env.scenario.cells else None)
 
 
-def allowance_reason(scenario: Scenario, state: GameState, cell) -> str | None:
+def allowance_reason(scenario: Scenario, state: GameState, cell: Cell | None) -> str | None:
     """Why `cell` (None: the group, or with cells the white cell) has no move left this turn.
     Without cells every move counts against the scenario's moves_per_turn; with cells each
     cell's moves count against its own allowance."""
@@ -199,7 +216,7 @@ def _title(env: Env, branch_id: str) -> str:
     return b.title if b is not None else branch_id
 
 
-def clause_in_words(clause, state: GameState, env: Env) -> str:
+def clause_in_words(clause: Clause, state: GameState, env: Env) -> str:
     """A clause as the room reads it: `office == agreed` → `Liaison office == agreed (now
     negotiating)`; `occurred(x)` → `“Title of x” to have occurred`."""
     from engine.model import show_value
@@ -269,7 +286,8 @@ def inject_block_reason(inject: Inject, state: GameState, env: Env, *,
 
 # ---------------------------------------------------------------------------- moves
 
-def apply_effects(effects, state: GameState, env: Env, values: list | None = None) -> list:
+def apply_effects(effects: Iterable[Effect | CondEffect], state: GameState, env: Env,
+                  values: list | None = None) -> list:
     """Apply effects in order, each seeing the previous, then recompute the derived
     variables; RuleError if one leaves its range."""
     values = list(state.values) if values is None else values
@@ -288,7 +306,8 @@ def apply_effects(effects, state: GameState, env: Env, values: list | None = Non
     return values
 
 
-def _apply_plain(effects, state: GameState, env: Env, values: list) -> None:
+def _apply_plain(effects: Iterable[Effect | CondEffect], state: GameState, env: Env,
+                 values: list) -> None:
     """Effects in order (conditional ones too), without recomputing derived variables."""
     for eff in effects:
         current = _replace(state, values=tuple(values))
@@ -462,7 +481,7 @@ class Draw:
                 "chance": chance_text(Fraction(self.below, self.of)), "fired": self.fired}
 
 
-def chance_text(p) -> str:
+def chance_text(p: Fraction) -> str:
     """A probability as authors write it: 1/6, 1/4, 1 or 0."""
     return str(p.numerator) if p.denominator == 1 else f"{p.numerator}/{p.denominator}"
 
