@@ -71,7 +71,7 @@ BOOL = BoolType()
 Type = BoolType | IntType | EnumType | SetType
 
 
-def type_kind(t: Any) -> str:
+def type_kind(t: Type) -> str:
     return {BoolType: "bool", IntType: "int", EnumType: "enum", SetType: "set"}[type(t)]
 
 
@@ -397,12 +397,12 @@ class Typed:
     """A checked node: its type, its typed tree (`engine.lang.tree`), its int interval, and
     (for a whole checked expression) the reference closure built from the tree."""
 
-    type: Any
+    type: Type
     tree: TExpr
     node: Node
     interval: tuple[int, int] | None = None
     # What it reads, for explanations: (label, fn(state, env), type) per name or call.
-    refs: tuple[tuple[str, Callable[[Any, Any], Any], Any], ...] = ()
+    refs: tuple[tuple[str, Callable[[Any, Any], Any], Type], ...] = ()
     fn: Callable[[Any, Any], Any] | None = None   # fn(state, env) -> value
 
     @property
@@ -416,7 +416,7 @@ def _bounds(t: Typed) -> tuple[int, int]:
     return t.interval
 
 
-def _ref(label: str, tree: TExpr) -> tuple:
+def _ref(label: str, tree: TExpr) -> tuple[tuple[str, Callable[[Any, Any], Any], Type]]:
     return ((label, closure(tree), tree.type),)
 
 
@@ -433,7 +433,7 @@ class _Checker:
         raise ExprError(code, message, node.start, node.end, hint)
 
     # -- entry points
-    def check(self, node: Node, want: Any = None) -> Typed:
+    def check(self, node: Node, want: Type | None = None) -> Typed:
         if node.kind == "name" and node.value not in self.scope.variables and node.value != "turn":
             if isinstance(want, EnumType):
                 return self.enum_literal(node, want)
