@@ -50,10 +50,6 @@ class Event:
     sources: tuple[Citation, ...] = ()
 
     @property
-    def precision(self) -> str:
-        return {4: "year", 7: "month", 10: "day"}[len(self.date)]
-
-    @property
     def sort_key(self) -> str:
         """The latest day the date could mean, so '2023-05' sorts after '2023-05-10'."""
         return self.date + {4: "-12-31", 7: "-31", 10: ""}[len(self.date)]

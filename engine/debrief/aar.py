@@ -53,10 +53,6 @@ class Observation:
     at: str = ""
     amendments: tuple[Amendment, ...] = ()
 
-    @property
-    def kind_label(self) -> str:
-        return _(KINDS[self.kind]) if self.kind in KINDS else self.kind
-
 
 @attrs.frozen
 class PlanItem:
@@ -106,9 +102,6 @@ class Debrief:
     participants: tuple[str, ...]
     contact: str
     observations: int
-
-    def amendments_of(self, n: int) -> tuple[Amendment, ...]:
-        return tuple(a for a in self.amendments if a.target == n)
 
 
 def show_field(field: str, value: Any) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from engine.debrief.render import md_cell, md_text, render  # noqa: F401  (re-exported)
+from engine.debrief.render import render
 from engine.debrief.report import AfterActionReport, CitedSource, ForkInfo
 from engine.i18n import Messages, _, current_language, ngettext
 from engine.play.clock import hms, parse_time, seconds_since

@@ -25,6 +25,7 @@ from engine.format.schema import (
     FORMAT_VERSIONS,
     TURNS_RE,
     Checker,
+    Where,
     date_problem,
     pos_of,
     resolve_pos,
@@ -109,7 +110,9 @@ class _Files:
 
     def word_at(self, pos: Pos | None) -> str | None:
         """The word written at `pos` (for a scalar YAML turned into something else)."""
-        path = self.paths.get(pos.file) if pos is not None else None
+        if pos is None:
+            return None
+        path = self.paths.get(pos.file)
         if path is None:
             return None
         try:
@@ -180,7 +183,7 @@ def _condition_events(cond: Condition | None) -> list[str]:
             if n.op == "occurred"]
 
 
-def _expr_pos(text: Any, offset: int, fallback: Any) -> Pos | None:
+def _expr_pos(text: Any, offset: int, fallback: Where) -> Pos | None:
     """Where character `offset` of an expression string sits in its file."""
     base = getattr(text, "pos", None) or resolve_pos(fallback)
     if base is None:
@@ -211,7 +214,7 @@ class _Builder:
         self.diags.append(diag(code, message, where, hint, severity))
 
     # ------------------------------------------------------------------ files
-    def resolve(self, ref: Any, base: Path, pos: Pos | None, confine: bool) -> Path | None:
+    def resolve(self, ref: Any, base: Path, pos: Where, confine: bool) -> Path | None:
         text = str(ref)
         if os.path.isabs(text) or text.startswith("~"):
             self.error("SP305", _("'{path}' is an absolute path").format(path=text),
@@ -295,8 +298,8 @@ class _Builder:
                                                       name=self.files.name(target))):
                 catalogues.append(cat)
 
-        def collect(key):
-            out = []
+        def collect(key: str) -> list[tuple[Any, Pos | None]]:
+            out: list[tuple[Any, Pos | None]] = []
             for source in catalogues + [p for _name, p in parts]:
                 value = source.get(key)
                 if isinstance(value, list):
@@ -320,9 +323,10 @@ class _Builder:
         raw_injects = [(b, p) for b, p in collect("injects") if isinstance(b, dict) and "id" in b]
         branch_options: dict[str, frozenset[str]] = {}
         for b, _p in raw_branches:
-            opts = b.get("options") if isinstance(b.get("options"), list) else []
+            opts = b.get("options")
             branch_options.setdefault(str(b["id"]), frozenset(
-                str(o["id"]) for o in opts if isinstance(o, dict) and "id" in o))
+                str(o["id"]) for o in (opts if isinstance(opts, list) else [])
+                if isinstance(o, dict) and "id" in o))
         self.scope = X.Scope(
             variables={v.id: (v.index, v.type) for v in variables},
             events=frozenset(self.events),
@@ -430,13 +434,13 @@ class _Builder:
                         actors.setdefault(str(k), str(k))
         return actors
 
-    def check_actor(self, actor: Any, pos: Pos | None, where: str) -> None:
+    def check_actor(self, actor: Any, pos: Where, where: str) -> None:
         if actor and actor not in self.actors:
             self.error("SP303", _("{where}: actor '{actor}' is not defined").format(
                 where=where, actor=actor), pos_of(actor, pos),
                 did_you_mean(str(actor), self.actors) or _("add it under `actors:`"))
 
-    def check_events(self, ids: Any, pos: Pos | None, where: str) -> tuple[str, ...]:
+    def check_events(self, ids: Any, pos: Where, where: str) -> tuple[str, ...]:
         out = []
         if isinstance(ids, str):
             ids = [ids]   # brackets forgotten: reported by the structural check, read as meant
@@ -451,7 +455,7 @@ class _Builder:
                 out.append(str(ev))
         return tuple(out)
 
-    def unique(self, seen: dict, ident: str, pos: Pos | None, what: str) -> bool:
+    def unique(self, seen: dict[str, Where], ident: str, pos: Where, what: str) -> bool:
         if ident in seen:
             first = resolve_pos(seen[ident])
             if first:
@@ -466,7 +470,7 @@ class _Builder:
 
     def build_sources(self, items) -> dict[str, Source]:
         out: dict[str, Source] = {}
-        seen: dict[str, Pos | None] = {}
+        seen: dict[str, Where] = {}
         for raw, pos in items:
             if not isinstance(raw, dict) or "id" not in raw:
                 continue    # a missing title is reported by the structural check
@@ -488,7 +492,7 @@ class _Builder:
 
     def build_events(self, items) -> dict[str, Event]:
         out: dict[str, Event] = {}
-        seen: dict[str, Pos | None] = {}
+        seen: dict[str, Where] = {}
         for raw, pos in items:
             if not isinstance(raw, dict) or "id" not in raw:
                 continue    # a missing date or title is reported by the structural check
@@ -560,7 +564,7 @@ class _Builder:
 
     def build_variables(self, parts) -> list[Variable]:
         out: list[Variable] = []
-        seen: dict[str, Pos | None] = {}
+        seen: dict[str, Where] = {}
         for part in parts:
             state = part.get("state")
             if not isinstance(state, dict):
@@ -799,14 +803,16 @@ class _Builder:
             except X.ExprError as e:
                 self.located(e, raw if isinstance(raw, str) else text, pos, what)
                 continue
-            calls = [n.op for n in walk(eff.tree.rhs) if n.op in ("chosen", "released")]
+            rhs = eff.tree.rhs
+            assert rhs is not None   # a derived variable is never a set (SP203): it has an rhs
+            calls = [n.op for n in walk(rhs) if n.op in ("chosen", "released")]
             if calls:
                 self.error("SP408", _("{what} reads {function}(…): a derivation reads state "
                                       "variables, turn and occurred(…) only").format(
                     what=what, function=calls[0]), pos,
                     _("keep the record of moves in a variable that an effect sets"))
                 continue
-            reads = [variables[n.value].id for n in walk(eff.tree.rhs) if n.op == "var"
+            reads = [variables[n.value].id for n in walk(rhs) if n.op == "var"
                      and variables[n.value].id in self.scope.readonly]
             if reads:
                 self.error("SP408", _("{what} reads itself").format(what=what)
@@ -832,7 +838,7 @@ class _Builder:
         return [self.name_of(x, (items, i, pos)) for i, x in enumerate(items)]
 
     # ------------------------------------------------------------------ expressions
-    def located(self, err: X.ExprError, text: Any, fallback: Pos | None, what: str) -> None:
+    def located(self, err: X.ExprError, text: Any, fallback: Where, what: str) -> None:
         self.error(err.code, _("{what}: {message}").format(what=what, message=err.message),
                    _expr_pos(text, err.start, fallback),
                    err.hint)
@@ -860,7 +866,7 @@ class _Builder:
             self._checked[key] = found
         return found
 
-    def condition(self, raw: Any, pos: Pos | None, what: str) -> Condition | None:
+    def condition(self, raw: Any, pos: Where, what: str) -> Condition | None:
         if not isinstance(raw, (str, list)):
             return None  # absent, or reported by the structural check
         texts = [raw] if isinstance(raw, str) else list(raw)
@@ -880,7 +886,7 @@ class _Builder:
         return Condition(" and ".join(c.text for c in clauses) if len(texts) > 1
                          else str(texts[0]).strip(), tuple(clauses))
 
-    def effects(self, raw: Any, pos: Pos | None, what: str) -> tuple[X.Effect, ...]:
+    def effects(self, raw: Any, pos: Where, what: str) -> tuple[X.Effect, ...]:
         out: list = []
         if not isinstance(raw, list):
             return ()  # reported by the structural check (one error, not one per character)
@@ -919,7 +925,7 @@ class _Builder:
                              "literal braces"))
         return text
 
-    def int_value(self, raw: Any, pos: Pos | None, what: str) -> X.Typed | None:
+    def int_value(self, raw: Any, pos: Where, what: str) -> X.Typed | None:
         text = str(raw)
         try:
             return self.checked("int", text)
@@ -928,7 +934,7 @@ class _Builder:
             return None
 
     # ------------------------------------------------------------------ branches, injects
-    def turn_set(self, raw: Any, pos: Pos | None, where: str) -> frozenset[int]:
+    def turn_set(self, raw: Any, pos: Where, where: str) -> frozenset[int]:
         last = len(self.turns) - 1
         if raw is None:
             return frozenset(range(1, last + 1)) if last else frozenset({0})
@@ -954,7 +960,7 @@ class _Builder:
 
     def build_branches(self, raws) -> dict[str, Branch]:
         out: dict[str, Branch] = {}
-        seen: dict[str, Pos | None] = {}
+        seen: dict[str, Where] = {}
         for raw, pos in raws:
             ident = str(raw["id"])
             # A second branch with the same id is reported, and its body still checked.
@@ -976,7 +982,7 @@ class _Builder:
             adjudication = self.adjudication(raw.get("adjudication"), (raw, "adjudication", pos),
                                              what)
             options = []
-            oseen: dict[str, Pos | None] = {}
+            oseen: dict[str, Where] = {}
             for i, o in enumerate(_items(raw.get("options"))):
                 if not isinstance(o, dict):
                     continue     # reported by the structural check
@@ -1039,7 +1045,7 @@ class _Builder:
                                                   (out, "narrative", pos), f"{owhat}, {key}"),
                                         self.effects(out.get("effects"), (out, "effects", pos),
                                                      f"{owhat}, {key}"))
-        graded = ()
+        graded: tuple[tuple[str, Outcome], ...] = ()
         if isinstance(o.get("outcomes"), dict) and \
                 self.needs_v2("an option's `outcomes`", value_pos(o, "outcomes", pos)):
             if not adjudicated:
@@ -1081,7 +1087,9 @@ class _Builder:
                                      "{results}").format(
                                        results=", ".join(b.id for b in adj.bands)))
                 ids = [b.id for b in adj.bands]
-                outs = o.get("outcomes") if isinstance(o.get("outcomes"), dict) else {}
+                outs = o.get("outcomes")
+                if not isinstance(outs, dict):
+                    outs = {}
                 for band in outs:
                     if str(band) not in ids:
                         self.error("SP510", _("{what}: the roll has no result '{band}'").format(
@@ -1103,6 +1111,7 @@ class _Builder:
         if not isinstance(raw, dict):
             return None
         m = DICE_RE.match(str(raw.get("dice", "")).strip().lower()) or DICE_RE.match("2d6")
+        assert m is not None     # "2d6" matches DICE_RE
         target = raw.get("target")
         target = target if isinstance(target, int) and not isinstance(target, bool) else 7
         apos = resolve_pos(pos)
@@ -1180,7 +1189,7 @@ class _Builder:
         items = [(b, (raw, i, pos)) for i, b in enumerate(_items(raw))
                  if isinstance(b, dict) and isinstance(b.get("id"), str)]
         out: list[Band] = []
-        seen: dict[str, Pos | None] = {}
+        seen: dict[str, Where] = {}
 
         def num(b: dict, key: str) -> int | None:
             v = b.get(key)
@@ -1214,8 +1223,8 @@ class _Builder:
                 self.error("SP510", _("{what}: result '{id}' runs from {lo} down to {hi}").format(
                     what=what, id=bid, lo=lo, hi=hi), value_pos(b, "min", where),
                     _("min is the lowest total in the band, max the highest"))
-            if out and out[-1].hi is not None and lo is not None:
-                prev = out[-1]
+            prev = out[-1] if out else None
+            if prev is not None and prev.hi is not None and lo is not None:
                 if lo <= prev.hi:
                     self.error("SP510", _("{what}: results '{a}' and '{b}' overlap: a total of "
                                           "{lo} would fall in both").format(
@@ -1267,7 +1276,7 @@ class _Builder:
 
     def build_injects(self, raws) -> dict[str, Inject]:
         out: dict[str, Inject] = {}
-        seen: dict[str, Pos | None] = {}
+        seen: dict[str, Where] = {}
         for raw, pos in raws:
             ident = str(raw["id"])
             first = self.unique(seen, ident, pos_of(raw["id"], pos), _("inject"))
@@ -1328,7 +1337,7 @@ class _Builder:
 
     def build_signposts(self, raws) -> tuple[Signpost, ...]:
         out = []
-        seen: dict[str, Pos | None] = {}
+        seen: dict[str, Where] = {}
         for raw, pos in raws:
             if not isinstance(raw, dict) or not {"id", "text", "when"} <= set(raw):
                 continue
@@ -1343,7 +1352,7 @@ class _Builder:
 
     def build_objectives(self, raws) -> tuple[Objective, ...]:
         out = []
-        seen: dict[str, Pos | None] = {}
+        seen: dict[str, Where] = {}
         for raw, pos in raws:
             if not isinstance(raw, dict) or not isinstance(raw.get("id"), str) \
                     or not isinstance(raw.get("text"), str):
@@ -1360,7 +1369,7 @@ class _Builder:
         if not isinstance(raws, list) or not raws or not self.needs_v2(_("`endings`"), pos):
             return ()
         out = []
-        seen: dict[str, Pos | None] = {}
+        seen: dict[str, Where] = {}
         for i, raw in enumerate(raws):
             if not isinstance(raw, dict) or not {"id", "title", "when"} <= set(raw):
                 continue

@@ -8,7 +8,7 @@ by `spillover schema`, and the key reference in docs/AUTHORING.md.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
@@ -768,12 +768,18 @@ def describe(v: Any) -> str:
     return repr(v)
 
 
-def pos_of(v: Any, fallback: Any) -> Any:
+# Where a problem is: a `Pos`, None (the top of the file being checked), or a lazy position
+# that `resolve_pos` works out only when a problem is reported.
+Where = Pos | None | tuple[Any, Any, "Where"] | tuple[Any, Any, "Where", str]
+_W = TypeVar("_W", bound=Where)   # a fallback comes back as it was given, lazy or not
+
+
+def pos_of(v: Any, fallback: _W) -> Pos | _W:
     """`v`'s position, else `fallback` (a `Pos`, None, or a lazy position: see `resolve_pos`)."""
     return getattr(v, "pos", None) or fallback
 
 
-def value_pos(data: Any, key: str, fallback: Pos | None) -> Pos | None:
+def value_pos(data: Any, key: str, fallback: _W) -> Pos | _W:
     vp = getattr(data, "value_pos", None)
     if vp and key in vp:
         return vp[key]
@@ -781,12 +787,12 @@ def value_pos(data: Any, key: str, fallback: Pos | None) -> Pos | None:
     return kp.get(key, fallback) if kp else fallback
 
 
-def resolve_pos(pos: Any) -> Pos | None:
+def resolve_pos(pos: Where) -> Pos | None:
     """A position given lazily, worked out; anything else as it is. Lazy forms, so that
     positions are found only when a problem is reported: (mapping, key, fallback) for where
     a value starts (as `value_pos`), (mapping, key, fallback, "key") for where a key is
     written, (list, index, fallback) for where an item starts."""
-    if pos.__class__ is not tuple:
+    if not isinstance(pos, tuple):
         return pos
     container, key, fallback = pos[0], pos[1], resolve_pos(pos[2])
     if len(pos) == 4:  # where the key is written

@@ -127,6 +127,7 @@ class LocStr(str):
 
     pos: Pos
     style: str | None  # None plain, "'" or '"' quoted, "|" or ">" block
+    _lazy: tuple[str, int, int, str | None]   # set by the fast loader: (file, line, col, style)
 
     def __new__(cls, value: str = "", pos: Pos | None = None, style: str | None = None):
         self = super().__new__(cls, value)
@@ -156,6 +157,8 @@ class LocDict(dict):
     pos: Pos
     key_pos: dict[str, Pos]
     value_pos: dict[str, Pos]
+    # set by the fast loader: (its _Fast, libyaml's start mark, tag, keys, (key, value) marks)
+    _lazy: tuple[_Fast, Any, Any, list[str], list[tuple[Any, Any]]]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -186,6 +189,7 @@ class LocList(list):
 
     pos: Pos
     item_pos: list[Pos]
+    _lazy: tuple[_Fast, Any, Any, list[Any]]   # set by the fast loader: (_Fast, mark, tag, marks)
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
@@ -276,6 +280,39 @@ def _mark(m) -> tuple[int, int]:
     return (m.line, m.column)
 
 
+def _skip_props(lines: list[str], line: int, col: int,
+                end: tuple[int, int]) -> tuple[int, int]:
+    """Step over `&anchor` and `!tag` (and spaces, breaks, comments) to the text."""
+    start = (line, col)
+    while line < len(lines) and (line, col) <= end:
+        s = lines[line]
+        while col < len(s) and s[col] in " \t":
+            col += 1
+        if col >= len(s) or s[col] == "#":
+            line, col = line + 1, 0
+            continue
+        m = (_ANCHOR if s[col] == "&" else _TAG if s[col] == "!" else None)
+        if m is None:
+            return (line, col) if (line, col) <= end else start
+        found = m.match(s, col)
+        col = found.end() if found else col + 1
+    return start
+
+
+def _block_start(lines: list[str], line: int, col: int,
+                 end: tuple[int, int]) -> tuple[int, int]:
+    """The first written character of a block scalar's content, or the next line."""
+    last = min(end[0], len(lines) - 1)
+    for n in range(line + 1, last + 1):
+        s = lines[n] if n < end[0] else lines[n][: end[1]]
+        body = s.lstrip(" ")
+        if body.strip():
+            return (n, len(s) - len(body))
+    if line + 1 < len(lines):
+        return (line + 1, 0)
+    return (line, col)
+
+
 # ---------------------------------------------------------------------------- the reader
 
 class _Reader:
@@ -309,11 +346,11 @@ class _Reader:
         if node.text_pos is None:
             line, col = node.start
             if node.props:
-                line, col = self._skip_props(line, col, node.end)
+                line, col = _skip_props(self.lines, line, col, node.end)
             if node.style in ("'", '"'):
                 col += 1
             elif node.style in ("|", ">"):
-                line, col = self._block_start(line, col, node.end)
+                line, col = _block_start(self.lines, line, col, node.end)
             node.text_pos = Pos(self.file, line + 1, col + 1)
         return node.text_pos
 
@@ -322,36 +359,7 @@ class _Reader:
         anchor or tag."""
         if not node.props:
             return self.pos(node.start)
-        return self.pos(self._skip_props(node.start[0], node.start[1], (len(self.lines), 0)))
-
-    def _skip_props(self, line: int, col: int, end: tuple[int, int]) -> tuple[int, int]:
-        """Step over `&anchor` and `!tag` (and spaces, breaks, comments) to the text."""
-        start = (line, col)
-        while line < len(self.lines) and (line, col) <= end:
-            s = self.lines[line]
-            while col < len(s) and s[col] in " \t":
-                col += 1
-            if col >= len(s) or s[col] == "#":
-                line, col = line + 1, 0
-                continue
-            m = (_ANCHOR if s[col] == "&" else _TAG if s[col] == "!" else None)
-            if m is None:
-                return (line, col) if (line, col) <= end else start
-            found = m.match(s, col)
-            col = found.end() if found else col + 1
-        return start
-
-    def _block_start(self, line: int, col: int, end: tuple[int, int]) -> tuple[int, int]:
-        """The first written character of a block scalar's content, or the next line."""
-        last = min(end[0], len(self.lines) - 1)
-        for n in range(line + 1, last + 1):
-            s = self.lines[n] if n < end[0] else self.lines[n][: end[1]]
-            body = s.lstrip(" ")
-            if body.strip():
-                return (n, len(s) - len(body))
-        if line + 1 < len(self.lines):
-            return (line + 1, 0)
-        return (line, col)
+        return self.pos(_skip_props(self.lines, node.start[0], node.start[1], (len(self.lines), 0)))
 
     # -- composing: events to nodes
 
@@ -408,20 +416,20 @@ class _Reader:
                     self.pos(start), hint=_("flatten the structure")))
             explicit = event.tag not in (None, "!")
             tag = event.tag if explicit else (_SEQ if is_seq else _MAP)
-            node = _Coll("seq" if is_seq else "map", tag, start,
+            coll = _Coll("seq" if is_seq else "map", tag, start,
                          event.anchor is not None or event.tag is not None)
             if event.anchor is not None:
-                self.anchors[event.anchor] = node
+                self.anchors[event.anchor] = coll
             if is_seq:
                 while not loader.check_event(SequenceEndEvent):
-                    node.items.append(self._node(loader, depth + 1))
+                    coll.items.append(self._node(loader, depth + 1))
             else:
                 while not loader.check_event(MappingEndEvent):
                     key = self._node(loader, depth + 1)
-                    node.items.append((key, self._node(loader, depth + 1)))
+                    coll.items.append((key, self._node(loader, depth + 1)))
             loader.get_event()  # collection end
-            node.open = False
-            return node
+            coll.open = False
+            return coll
 
         # The parser never yields anything else here; be safe anyway.
         raise _Abort(diag("SP104", _("unexpected YAML event {event}").format(
@@ -654,9 +662,6 @@ class _Fast:
             self._lines = _BREAK.split(self.text)
         return self._lines
 
-    _skip_props = _Reader._skip_props
-    _block_start = _Reader._block_start
-
     def at(self, mark) -> Pos:
         return Pos(self.file, mark.line + 1, mark.column + 1)
 
@@ -664,7 +669,8 @@ class _Fast:
         """Where a mapping or sequence starts, past any tag written before it."""
         if tag.__class__ is slice and tag.step:  # no tag written (not even '!')
             return self.at(mark)
-        line, col = self._skip_props(mark.line, mark.column, (len(self.lines), 0))
+        lines = self.lines
+        line, col = _skip_props(lines, mark.line, mark.column, (len(lines), 0))
         return Pos(self.file, line + 1, col + 1)
 
     # -- composing
@@ -742,9 +748,10 @@ class _Fast:
             seq._lazy = (self, node.start_mark, tag, [item.start_mark for item in node.value])
             return seq
         out = _dict_new(LocDict)
-        marks = []  # (key mark, value mark) of each entry kept
+        marks: list[tuple[Any, Any]] = []  # (key mark, value mark) of each entry kept
         keep = marks.append
         key_of = self.key
+        key: LocStr | None
         for knode, vnode in node.value:
             km = knode.start_mark
             if knode.__class__ is ScalarNode and not knode.style and knode.value \
@@ -799,12 +806,12 @@ class _Fast:
         if props or style:
             if props:
                 e = node.end_mark
-                line, col = self._skip_props(line, col, (e.line, e.column))
+                line, col = _skip_props(self.lines, line, col, (e.line, e.column))
             if style == "'" or style == '"':
                 col += 1
             elif style == "|" or style == ">":
                 e = node.end_mark
-                line, col = self._block_start(line, col, (e.line, e.column))
+                line, col = _block_start(self.lines, line, col, (e.line, e.column))
         s = _str_new(LocStr, value)
         s._lazy = (self.file, line + 1, col + 1, style or None)
         return s
@@ -962,17 +969,18 @@ def gc_paused():
         gc.enable()
 
 
-def _decode(data: bytes, filename: str) -> tuple[str | None, Diagnostic | None]:
+def _decode(data: bytes, filename: str) -> str | Diagnostic:
+    """The text of the file, or the SP102 that says where it stops being UTF-8."""
     bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
     try:
-        return data[bom:].decode("utf-8"), None
+        return data[bom:].decode("utf-8")
     except UnicodeDecodeError as err:
         offset = bom + err.start
         before = data[bom:offset].decode("utf-8")  # valid: the first bad byte is at offset
         breaks = list(_BREAK.finditer(before))
         line = len(breaks) + 1
         col = len(before) - (breaks[-1].end() if breaks else 0) + 1
-        return None, Diagnostic(
+        return Diagnostic(
             "SP102", _("the file is not valid UTF-8: byte {byte} at byte offset {offset} (line "
                        "{line})").format(byte=f"0x{data[offset]:02x}", offset=offset, line=line),
             filename, line, col,
@@ -981,9 +989,10 @@ def _decode(data: bytes, filename: str) -> tuple[str | None, Diagnostic | None]:
 
 def _load(data: str | bytes, filename: str) -> tuple[object | None, list[Diagnostic]]:
     if isinstance(data, (bytes, bytearray, memoryview)):
-        text, problem = _decode(bytes(data), filename)
-        if problem is not None:
-            return None, [problem]
+        decoded = _decode(bytes(data), filename)
+        if isinstance(decoded, Diagnostic):
+            return None, [decoded]
+        text = decoded
     else:
         text = str(data)
     if text.startswith("\ufeff"):

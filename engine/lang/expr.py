@@ -25,8 +25,8 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Collection
+from typing import Any, Final, NoReturn
 
 import attrs
 
@@ -71,7 +71,7 @@ BOOL = BoolType()
 Type = BoolType | IntType | EnumType | SetType
 
 
-def type_kind(t: Any) -> str:
+def type_kind(t: Type) -> str:
     return {BoolType: "bool", IntType: "int", EnumType: "enum", SetType: "set"}[type(t)]
 
 
@@ -109,7 +109,11 @@ KEYWORDS = {"and", "or", "not", "in", "true", "false"}
 
 # A token is a tuple (kind, text, start, end); kind is int, name, op, kw or end.
 Tok = tuple[str, str, int, int]
-_KIND, _TEXT, _START, _END = 0, 1, 2, 3
+# Final, so that mypy reads each index as a literal and knows the type of the field it picks.
+_KIND: Final = 0
+_TEXT: Final = 1
+_START: Final = 2
+_END: Final = 3
 
 
 def _unexpected(text: str, pos: int) -> ExprError:
@@ -128,6 +132,7 @@ def tokenize(text: str) -> list[Tok]:
             raise _unexpected(text, pos)
         pos = end
         kind = m.lastgroup
+        assert kind is not None   # every alternative of _TOKEN is a named group
         if kind != "ws":
             word = m.group()
             if kind == "name" and word in KEYWORDS:
@@ -197,7 +202,7 @@ class _Parser:
             self.fail(_("expected '{text}'").format(text=text))
         return self.take()
 
-    def fail(self, what: str) -> None:
+    def fail(self, what: str) -> NoReturn:
         kind, text, start, end = self.tok
         found = _("the end of the expression") if kind == "end" else f"'{text}'"
         raise ExprError("SP401", _("{what}, found {found}").format(what=what, found=found),
@@ -333,7 +338,6 @@ class _Parser:
             close = self.expect("}")[_END]
             return Node("setlit", start, close, args=tuple(items))
         self.fail(_("expected a value, a name or '('"))
-        raise AssertionError  # unreachable: fail() raises
 
 
 def _check_depth(root: Node) -> None:
@@ -376,12 +380,14 @@ def _parse_effect(text: str) -> EffectNode:
     return EffectNode(t[_TEXT], t[_START], op, expr)
 
 
+# str(): a LocStr from the YAML reader is parsed, and kept, as its plain text.
+
 def parse_expr(text: str) -> Node:
-    return _parse_expr(str(text)) if isinstance(text, str) else _Parser(text).parse_all()
+    return _parse_expr(str(text))
 
 
 def parse_effect(text: str) -> EffectNode:
-    return _parse_effect(str(text)) if isinstance(text, str) else _parse_effect.__wrapped__(text)
+    return _parse_effect(str(text))
 
 
 # ---------------------------------------------------------------------------- checking
@@ -391,12 +397,12 @@ class Typed:
     """A checked node: its type, its typed tree (`engine.lang.tree`), its int interval, and
     (for a whole checked expression) the reference closure built from the tree."""
 
-    type: Any
+    type: Type
     tree: TExpr
     node: Node
     interval: tuple[int, int] | None = None
     # What it reads, for explanations: (label, fn(state, env), type) per name or call.
-    refs: tuple[tuple[str, Callable[[Any, Any], Any], Any], ...] = ()
+    refs: tuple[tuple[str, Callable[[Any, Any], Any], Type], ...] = ()
     fn: Callable[[Any, Any], Any] | None = None   # fn(state, env) -> value
 
     @property
@@ -404,7 +410,13 @@ class Typed:
         return self.node.kind == "lit"
 
 
-def _ref(label: str, tree: TExpr) -> tuple:
+def _bounds(t: Typed) -> tuple[int, int]:
+    """The interval of a node `want_int` accepted: every int-typed node is built with one."""
+    assert t.interval is not None, t.node
+    return t.interval
+
+
+def _ref(label: str, tree: TExpr) -> tuple[tuple[str, Callable[[Any, Any], Any], Type]]:
     return ((label, closure(tree), tree.type),)
 
 
@@ -416,11 +428,12 @@ class _Checker:
     def __init__(self, scope: Scope):
         self.scope = scope
 
-    def err(self, node: Node, message: str, code: str = "SP403", hint: str | None = None):
+    def err(self, node: Node, message: str, code: str = "SP403",
+            hint: str | None = None) -> NoReturn:
         raise ExprError(code, message, node.start, node.end, hint)
 
     # -- entry points
-    def check(self, node: Node, want: Any = None) -> Typed:
+    def check(self, node: Node, want: Type | None = None) -> Typed:
         if node.kind == "name" and node.value not in self.scope.variables and node.value != "turn":
             if isinstance(want, EnumType):
                 return self.enum_literal(node, want)
@@ -428,7 +441,7 @@ class _Checker:
         typed = getattr(self, "c_" + node.kind)(node)
         return typed
 
-    def undefined(self, node: Node):
+    def undefined(self, node: Node) -> NoReturn:
         name = node.value
         candidates = list(self.scope.variables) + ["turn"]
         hint = did_you_mean(name, candidates)
@@ -473,9 +486,9 @@ class _Checker:
     def c_name(self, node: Node) -> Typed:
         name = node.value
         if name == "turn":
-            t = IntType(0, self.scope.last_turn)
-            tree = TExpr("turn", t)
-            return Typed(t, tree, node, (0, self.scope.last_turn), _ref("turn", tree))
+            turn = IntType(0, self.scope.last_turn)
+            tree = TExpr("turn", turn)
+            return Typed(turn, tree, node, (0, self.scope.last_turn), _ref("turn", tree))
         index, t = self.scope.variables[name]
         interval = (t.lo, t.hi) if isinstance(t, IntType) else None
         tree = TExpr("var", t, value=index)
@@ -491,7 +504,7 @@ class _Checker:
 
     def c_neg(self, node: Node) -> Typed:
         inner = self.want_int(node.args[0])
-        lo, hi = inner.interval
+        lo, hi = _bounds(inner)
         t = IntType(-hi, -lo)
         return Typed(t, TExpr("neg", t, (inner.tree,)), node, (-hi, -lo), inner.refs)
 
@@ -522,7 +535,7 @@ class _Checker:
                          refs=ta.refs + tb.refs)
         if op in ("+", "-", "*"):
             ta, tb = self.want_int(a), self.want_int(b)
-            (alo, ahi), (blo, bhi) = ta.interval, tb.interval
+            (alo, ahi), (blo, bhi) = _bounds(ta), _bounds(tb)
             if op == "+":
                 iv = (alo + blo, ahi + bhi)
             elif op == "-":
@@ -538,7 +551,7 @@ class _Checker:
 
     def _pair(self, a: Node, b: Node) -> tuple[Typed, Typed]:
         """Check two operands; a bare unknown name takes its meaning from the other side."""
-        def is_free(n):
+        def is_free(n: Node) -> bool:
             return n.kind == "name" and n.value not in self.scope.variables and n.value != "turn"
         if is_free(a) and not is_free(b):
             tb = self.check(b)
@@ -624,7 +637,7 @@ class _Checker:
         tree = TExpr("chosen", BOOL, value=key)
         return Typed(BOOL, tree, node, refs=_ref(f"chosen({key.replace(':', ', ')})", tree))
 
-    def _known(self, node: Node, ident: str, known, message: str, code: str,
+    def _known(self, node: Node, ident: str, known: Collection[str], message: str, code: str,
                branch: str = "") -> None:
         if ident not in known:
             raise ExprError(code, message.format(id=ident, branch=branch), node.start, node.end,
@@ -711,7 +724,7 @@ def check_effect(eff: EffectNode, scope: Scope, text: str, derived: bool = False
         rhs = ch.want_bool(node)
         return _effect(text, TEffect(name, index, t, "=", rhs.tree))
     rhs = ch.want_int(node)
-    lo, hi = rhs.interval
+    lo, hi = _bounds(rhs)
     if op == "+=":
         lo, hi = t.lo + lo, t.hi + hi
     elif op == "-=":

@@ -57,8 +57,6 @@ class TEffect:
 
 Fn = Callable[[Any, Any], Any]     # fn(state, env)
 
-COMPARE = ("==", "!=", "<", "<=", ">", ">=")
-
 
 def walk(t: TExpr):
     """Every node of a tree, the root first."""

@@ -71,7 +71,7 @@ def turn_started_at(header: dict, actions, turn: int) -> str:
     return at
 
 
-def turn_times(header: dict, actions, last_turn: int | None = None) -> list[tuple[int, str, str]]:
+def turn_times(header: dict, actions) -> list[tuple[int, str, str]]:
     """(turn, began, ended) for each turn played, from the turn changes that stand; the
     current turn ends '' (unless the session ended: then at the end)."""
     live = live_records(actions)

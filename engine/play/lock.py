@@ -39,10 +39,6 @@ class LogLock:
         self.path = lock_path(self.log_path)
         self._fd: int | None = None
 
-    @property
-    def held(self) -> bool:
-        return self._fd is not None
-
     def acquire(self) -> LogLock:
         """Hold the lock, or raise LogLockedError naming the holder (SessionError when the
         lock file cannot be made at all, e.g. a read-only folder)."""

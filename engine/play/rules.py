@@ -9,15 +9,27 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from fractions import Fraction
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 
 from engine.i18n import _, ngettext
+from engine.lang.expr import Effect
 from engine.lang.tree import EffectRangeError
-from engine.model import Branch, CondEffect, Condition, Inject, Option, Scenario, to_json_value
+from engine.model import (
+    Branch,
+    Cell,
+    Clause,
+    CondEffect,
+    Condition,
+    Inject,
+    Option,
+    Scenario,
+    Variable,
+    to_json_value,
+)
 from engine.play.dice import Roll, draw_below, roll_dice
 
 
@@ -43,8 +55,12 @@ class GameState:
     ending: str | None = None                # the scenario ending that ended it (format 2)
 
 
-def _replace(s: GameState, turn=None, values=None, chosen=None, moves=None, released=None,
-             pending=False, fired=None, rolls=None, ended=None, ending=None) -> GameState:
+def _replace(s: GameState, turn: int | None = None, values: tuple | None = None,
+             chosen: frozenset[str] | None = None, moves: tuple[str, ...] | None = None,
+             released: frozenset[str] | None = None,
+             pending: Pending | None | Literal[False] = False,
+             fired: tuple[tuple[str, int], ...] | None = None, rolls: int | None = None,
+             ended: bool | None = None, ending: str | None = None) -> GameState:
     """attrs.evolve for GameState without its per-call introspection: every move goes
     through here, and exploration makes millions (`pending=None` clears the roll)."""
     return GameState(s.turn if turn is None else turn, s.values if values is None else values,
@@ -65,7 +81,8 @@ class Env:
     seed: int = 0
 
     @classmethod
-    def for_session(cls, scenario: Scenario, switched_off: Iterable[str] = (), seed: int = 0):
+    def for_session(cls, scenario: Scenario, switched_off: Iterable[str] = (),
+                    seed: int = 0) -> Env:
         off = frozenset(switched_off)
         return cls(scenario, scenario.occurred_by_turn(off), off, seed)
 
@@ -83,14 +100,14 @@ def initial_state(env: Env) -> GameState:
     return fire_signposts(env, s)
 
 
-def initial_value(var, state: GameState, env: Env) -> Any:
+def initial_value(var: Variable, state: GameState, env: Env) -> Any:
     for cond, value in var.initial_cases:
         if cond is None or cond.holds(state, env):
             return value
     return var.initial
 
 
-def _derived(scenario: Scenario) -> tuple:
+def _derived(scenario: Scenario) -> tuple[Effect, ...]:
     found = _DERIVED.get(id(scenario))
     if found is None or found[0] is not scenario:
         if len(_DERIVED) >= 16:
@@ -100,7 +117,7 @@ def _derived(scenario: Scenario) -> tuple:
     return found[1]
 
 
-_DERIVED: dict[int, tuple] = {}
+_DERIVED: dict[int, tuple[Scenario, tuple[Effect, ...]]] = {}
 
 
 # ---------------------------------------------------------------------------- queries
@@ -118,12 +135,14 @@ def explain(cond: Condition | None, state: GameState, env: Env) -> tuple[ClauseR
         return ()
     out = []
     for clause in cond.clauses:
+        fn = clause.typed.fn
+        assert fn is not None       # every clause of a loaded scenario is checked
         values = []
-        for label, fn, t in clause.typed.refs:
-            pair = (label, show_value(t, fn(state, env)))
+        for label, read, t in clause.typed.refs:
+            pair = (label, show_value(t, read(state, env)))
             if pair not in values:
                 values.append(pair)
-        out.append(ClauseResult(clause.text, bool(clause.typed.fn(state, env)), tuple(values)))
+        out.append(ClauseResult(clause.text, bool(fn(state, env)), tuple(values)))
     return tuple(out)
 
 
@@ -143,7 +162,9 @@ def block_reason(branch: Branch, state: GameState, env: Env, *,
         return _("already played (once per session)")
     if branch.when is not None:
         for clause in branch.when.clauses:
-            if not clause.typed.fn(state, env):
+            fn = clause.typed.fn
+            assert fn is not None   # every clause of a loaded scenario is checked
+            if not fn(state, env):
                 if words:
                     return _("needs {condition}").format(
                         condition=clause_in_words(clause, state, env))
@@ -160,7 +181,7 @@ def block_reason(branch: Branch, state: GameState, env: Env, *,
                             if env.scenario.cells else None)
 
 
-def allowance_reason(scenario: Scenario, state: GameState, cell) -> str | None:
+def allowance_reason(scenario: Scenario, state: GameState, cell: Cell | None) -> str | None:
     """Why `cell` (None: the group, or with cells the white cell) has no move left this turn.
     Without cells every move counts against the scenario's moves_per_turn; with cells each
     cell's moves count against its own allowance."""
@@ -185,7 +206,9 @@ def option_block_reason(option: Option, state: GameState, env: Env) -> str | Non
     """Why an option of an open branch cannot be chosen now (its own `when`), or None."""
     if option.when is not None:
         for clause in option.when.clauses:
-            if not clause.typed.fn(state, env):
+            fn = clause.typed.fn
+            assert fn is not None   # every clause of a loaded scenario is checked
+            if not fn(state, env):
                 return _("condition fails: {clause}").format(clause=clause.text)
     return None
 def _title(env: Env, branch_id: str) -> str:
@@ -193,7 +216,7 @@ def _title(env: Env, branch_id: str) -> str:
     return b.title if b is not None else branch_id
 
 
-def clause_in_words(clause, state: GameState, env: Env) -> str:
+def clause_in_words(clause: Clause, state: GameState, env: Env) -> str:
     """A clause as the room reads it: `office == agreed` → `Liaison office == agreed (now
     negotiating)`; `occurred(x)` → `“Title of x” to have occurred`."""
     from engine.model import show_value
@@ -211,11 +234,16 @@ def clause_in_words(clause, state: GameState, env: Env) -> str:
         if var is None:
             continue
         name = var.label or var.id
-        text = re.sub(rf"(?<![\w.]){re.escape(label)}(?![\w(])", lambda _m, name=name: name, text)
+        text = re.sub(rf"(?<![\w.]){re.escape(label)}(?![\w(])", _literally(name), text)
         shown = _("now {value}").format(value=show_value(t, fn(state, env)))
         if shown not in now:
             now.append(shown)
     return text + (f" ({'; '.join(now)})" if now else "")
+
+
+def _literally(text: str) -> Callable[[re.Match[str]], str]:
+    """A replacement for re.sub that inserts `text` as it is (no backslash escapes)."""
+    return lambda _m: text
 
 
 def turns_text(turns: frozenset[int]) -> str:
@@ -246,7 +274,9 @@ def inject_block_reason(inject: Inject, state: GameState, env: Env, *,
         return _("scheduled for turn {turn}").format(turn=inject.turn)
     if inject.when is not None:
         for clause in inject.when.clauses:
-            if not clause.typed.fn(state, env):
+            fn = clause.typed.fn
+            assert fn is not None   # every clause of a loaded scenario is checked
+            if not fn(state, env):
                 if words:
                     return _("needs {condition}").format(
                         condition=clause_in_words(clause, state, env))
@@ -256,7 +286,8 @@ def inject_block_reason(inject: Inject, state: GameState, env: Env, *,
 
 # ---------------------------------------------------------------------------- moves
 
-def apply_effects(effects, state: GameState, env: Env, values: list | None = None) -> list:
+def apply_effects(effects: Iterable[Effect | CondEffect], state: GameState, env: Env,
+                  values: list | None = None) -> list:
     """Apply effects in order, each seeing the previous, then recompute the derived
     variables; RuleError if one leaves its range."""
     values = list(state.values) if values is None else values
@@ -275,7 +306,8 @@ def apply_effects(effects, state: GameState, env: Env, values: list | None = Non
     return values
 
 
-def _apply_plain(effects, state: GameState, env: Env, values: list) -> None:
+def _apply_plain(effects: Iterable[Effect | CondEffect], state: GameState, env: Env,
+                 values: list) -> None:
     """Effects in order (conditional ones too), without recomputing derived variables."""
     for eff in effects:
         current = _replace(state, values=tuple(values))
@@ -319,15 +351,21 @@ def pending_option(state: GameState, env: Env) -> tuple[Branch, Option]:
     if state.pending is None:
         raise RuleError(_("no roll is waiting: choose a contested option first"))
     branch = env.scenario.branches[state.pending.branch]
-    return branch, branch.option(state.pending.option)
+    option = branch.option(state.pending.option)
+    assert option is not None   # a pending option was chosen from this branch of this scenario
+    return branch, option
 
 
 def modifiers_now(branch: Branch, state: GameState, env: Env) -> list[tuple[str, int]]:
     """The modifiers that apply in this state, with their values."""
+    if branch.adjudication is None:
+        return []
     out = []
     for m in branch.adjudication.modifiers:
         if m.when is None or m.when.holds(state, env):
-            out.append((m.label, int(m.value.fn(state, env))))
+            fn = m.value.fn
+            assert fn is not None   # a modifier's value is a checked whole expression
+            out.append((m.label, int(fn(state, env))))
     return out
 
 
@@ -352,6 +390,7 @@ def roll(state: GameState, env: Env) -> tuple[GameState, Roll]:
     """Roll the pending adjudication with the session's generator and apply the outcome."""
     branch, _option = pending_option(state, env)
     adj = branch.adjudication
+    assert adj is not None      # the loader gives every branch with a contested option one
     faces = roll_dice(env.seed, state.rolls, adj.count, adj.sides)
     mods = modifiers_now(branch, state, env)
     total = sum(faces) + sum(v for _, v in mods)
@@ -442,7 +481,7 @@ class Draw:
                 "chance": chance_text(Fraction(self.below, self.of)), "fired": self.fired}
 
 
-def chance_text(p) -> str:
+def chance_text(p: Fraction) -> str:
     """A probability as authors write it: 1/6, 1/4, 1 or 0."""
     return str(p.numerator) if p.denominator == 1 else f"{p.numerator}/{p.denominator}"
 
@@ -581,7 +620,7 @@ def _fire_signposts(env: Env, state: GameState) -> GameState:
         if not holding or holding <= known:
             return state
     new = []
-    for s, values_only in plan.signposts:
+    for s, when, values_only in plan.signposts:
         if s.id in known:
             continue
         if values_only:
@@ -589,7 +628,7 @@ def _fire_signposts(env: Env, state: GameState) -> GameState:
                 holding = plan.holding(state, env)
             ok = s.id in holding
         else:
-            ok = s.when.holds(state, env)
+            ok = when.holds(state, env)
         if ok:
             new.append((s.id, state.turn))
     return _replace(state, fired=state.fired + tuple(new)) if new else state
@@ -604,10 +643,13 @@ class _SignpostPlan:
     def __init__(self, scenario: Scenario):
         self.scenario = scenario
         ordered = list(scenario.signposts) + [s for b in scenario.branches.values()
-                                              for s in b.signposts if s.when is not None]
-        self.signposts = tuple((s, values_only(s.when)) for s in ordered)
-        self.by_values = tuple(s for s, v in self.signposts if v)
-        self.others = tuple(s for s, v in self.signposts if not v)
+                                              for s in b.signposts]
+        # (signpost, its condition, whether it reads only values): a scenario's signposts
+        # all have a condition, and a branch's that have none fire when it is played
+        self.signposts = tuple((s, s.when, values_only(s.when)) for s in ordered
+                               if s.when is not None)
+        self.by_values = tuple((s.id, when) for s, when, v in self.signposts if v)
+        self.others = tuple(s for s, _when, v in self.signposts if not v)
         self.memo: dict[tuple, dict[tuple, frozenset[str]]] = {}
 
     def holding(self, state: GameState, env: Env) -> frozenset[str]:
@@ -619,8 +661,8 @@ class _SignpostPlan:
         if found is None:
             if len(memo) >= self.MEMO_LIMIT:
                 memo.clear()
-            found = memo[key] = frozenset(s.id for s in self.by_values
-                                          if s.when.holds(state, env))
+            found = memo[key] = frozenset(sid for sid, when in self.by_values
+                                          if when.holds(state, env))
         return found
 
 
