@@ -297,6 +297,13 @@ def from_json(d: Mapping[str, Any], line: int | None = None) -> AnyRecord:
         raise RecordError(_where(line, str(e))) from None
 
 
+def kind(d: Mapping[str, Any]) -> type[Record] | None:
+    """The class of an action line without decoding it (None for a header or an unknown
+    action): for scans over a whole log that look at few of its lines."""
+    action = d.get("action")
+    return BY_ACTION.get(action) if isinstance(action, str) else None
+
+
 def to_json(record: AnyRecord) -> dict[str, Any]:
     """The dict the engine writes for `record`: keys in the order it has always written them,
     optional ones left out when None. With `prev`/`hash` (a record read from a log), those
