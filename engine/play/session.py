@@ -389,8 +389,8 @@ class Session:
         if new_hash is None:
             new_hash = self._hash if new_state is self.state else \
                 rules.state_hash(new_state, self.env)
-        record = lr.to_json(attrs.evolve(action, n=n, at=self.clock(), turn=new_state.turn,
-                                         state=new_hash))
+        record = lr.to_json(action)         # its keys in order; fill in where it stands
+        record.update(n=n, at=self.clock(), turn=new_state.turn, state=new_hash)
         if self.writer:
             record = self.writer.append(record)   # on disk before anything else changes
         if new_state.fired is self.state.fired:
