@@ -68,6 +68,12 @@ def effective_actions(actions: Iterable[dict]) -> list[dict]:
     return [r for r in actions if lr.kind(r) is not lr.Undo and r.get("n") not in undone]
 
 
+def amended_rationales(actions: Iterable[dict]) -> dict[Any, Any]:
+    """{action n: its rationale as last amended} (the original stays in the log)."""
+    return {r.get("amends"): r.get("value") for r in actions
+            if lr.kind(r) is lr.Amend and r.get("field") == "rationale"}
+
+
 def actions_by_n(actions: Iterable[dict]) -> dict[Any, dict]:
     """{n: the first logged action with that number}: one lookup per reference (an undo's,
     an observation's, an amendment's) instead of a scan of the log for each."""
@@ -525,8 +531,7 @@ def _cells(steps, sc: Scenario | None) -> tuple[CellMoves, ...]:
     scenario without cells where nobody argued (the timeline says it all)."""
     confirmed = [s.record for s in steps[1:]]
     turns = {s.record.get("n"): s.state.turn for s in steps[1:]}
-    amended = {r.get("amends"): r.get("value") for r in confirmed
-               if lr.kind(r) is lr.Amend and r.get("field") == "rationale"}
+    amended = amended_rationales(confirmed)
     moves = cell_moves(effective_actions(confirmed), turns, sc, amended)
     if not (sc is not None and sc.cells) and not any(m.kind == "argument" for m in moves):
         return ()
