@@ -19,6 +19,7 @@ for it in `Session.apply_record` and `describe_action`.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -259,6 +260,10 @@ _SEAL = ("prev", "hash")
 _READ = {cls: tuple((k, mode == REQUIRED) for k, mode in
                     (spec if cls is Header else _COMMON + spec + _TAIL))
          for cls, spec in _SPEC.items()}
+# what to_json writes, per class: the fields' getter (one call for all) and (key, optional?)
+_WRITE = {cls: (operator.attrgetter(*(k for k, _m in spec)),
+                tuple((k, mode == OPTIONAL) for k, mode in spec))
+          for cls, spec in _SPEC.items()}
 _KNOWN = {cls: frozenset(k for k, _r in keys) | {"type", *_SEAL}
           | (frozenset() if cls is Header else {"action"}) for cls, keys in _READ.items()}
 
@@ -313,9 +318,12 @@ def to_json(record: AnyRecord) -> dict[str, Any]:
         out: dict[str, Any] = {"type": "header"}
     else:
         out = {"type": "action", "n": action.n, "at": action.at, "action": action.ACTION}
-    for key, mode in _SPEC[type(record)]:
-        value = getattr(record, key)
-        if value is not None or mode != OPTIONAL:
+    getter, keys = _WRITE[type(record)]
+    values = getter(record)
+    if len(keys) == 1:                   # attrgetter of one field gives it, not a tuple
+        values = (values,)
+    for (key, optional), value in zip(keys, values):
+        if value is not None or not optional:
             out[key] = value
     if action is not None:
         out["turn"] = action.turn
