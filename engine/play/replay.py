@@ -97,9 +97,9 @@ class ReplayReport:
     def _after_end(self) -> int | None:
         """How many debrief records (hotwash, amendments, observations) follow the end
         record, or None when the log has no end record."""
-        actions = self.log.actions
+        actions, end = self.log.actions, lr.End.ACTION    # (read on every resume: no decoding)
         for i in range(len(actions) - 1, -1, -1):
-            if lr.kind(actions[i]) is lr.End:
+            if actions[i].get("action") == end:
                 return len(actions) - 1 - i
         return None
 
