@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import initialize, invariant, rule
+from records_play import play_every_kind, play_rolls, write_scenarios
 from test_stateful import FacilitatorMachine
 
 from engine.bundled import tutorial_scenario
@@ -19,24 +20,10 @@ from engine.play.replay import VERIFIED, replay
 from engine.play.session import Session, SessionError
 from engine.play.signing import Signer
 
-CELLS = """moves_per_turn: 2
-sealed_moves: true
-cells:
-  - {id: blue, name: Blue, actors: [japan, nato], moves_per_turn: 1}
-  - {id: red, name: Red, actors: [china]}
-arguments:
-  dice: 2d6
-  scale:
-    - {label: weak, target: 10}
-    - {label: strong, target: 4}
-"""
-
 
 def _sealed_scenario():
-    text = tutorial_scenario().read_text(encoding="utf-8")
-    path = Path(tempfile.mkdtemp()) / "sealed.yaml"
-    path.write_text(text.replace("moves_per_turn: 2\n", CELLS, 1), encoding="utf-8")
-    return load_scenario(path)
+    _plain, sealed = write_scenarios(Path(tempfile.mkdtemp()))
+    return load_scenario(sealed)
 
 
 SEALED = _sealed_scenario()
@@ -115,38 +102,12 @@ TestRoundTrip.settings = settings(max_examples=25, stateful_step_count=25, deadl
                                   suppress_health_check=[HealthCheck.too_slow])
 
 
-def play_every_kind(tmp_path, signer=None) -> Path:
-    """A session on the sealed scenario that writes every kind of record."""
-    path = tmp_path / "all.jsonl"
-    s = Session.start(SEALED, seed=3, group="Seminar", log_path=path, time_box=20,
-                      clock=lambda: "2026-01-01T09:00:00+00:00", signer=signer)
-    s.next_turn()
-    s.note("we begin")
-    s.release("ally_objects", "on demand")
-    s.undo()
-    s.seal("press_negotiations", "push", "Blue's move")
-    s.reveal()
-    s.apply_revealed()                         # contested: decided by hand
-    s.decide(True, "agreed in the room")
-    s.override("office", "agreed", "")
-    s.seal("china_protests", "protest", "Red's move")
-    s.reveal()
-    s.apply_revealed()
-    s.argue("red", "Beijing cuts exports", "strong", ["Blue: stockpiles"])
-    s.end("done", ["Blue: A. B."], "the organiser")
-    s.observe("", "strength", "kept to time", 2)
-    s.observe("", "improve", "the map was small")
-    s.hotwash_entry("", rating="P", sustain="pace")
-    s.amend(3, "rationale", "on demand of the white cell", "typo")
-    s.close()
-    return path
-
-
 @pytest.mark.parametrize("signed", [False, True])
 def test_every_kind_of_record_round_trips_and_the_copy_verifies(tmp_path, signed):
     """A log written by the engine (signed too: the MAC rides along), every line typed and
     written back by the serialiser into a new file, is the same bytes, and replays verified."""
-    path = play_every_kind(tmp_path, Signer("test-key", b"k" * 32) if signed else None)
+    path = play_every_kind(tmp_path / "all.jsonl", SEALED,
+                           Signer("test-key", b"k" * 32) if signed else None)
     kinds = assert_lines_round_trip(path)
     assert kinds >= {"Header", "Choose", "Decide", "Note", "Release", "Undo", "NextTurn",
                      "Override", "Seal", "Reveal", "Argument", "End", "Observe", "Hotwash",
@@ -161,19 +122,43 @@ def test_every_kind_of_record_round_trips_and_the_copy_verifies(tmp_path, signed
 def test_rolls_of_every_shape_round_trip(tmp_path):
     """A target roll, a graded roll (its band) and an opposed roll (the other pool)."""
     path = tmp_path / "rolls.jsonl"
-    s = Session.start(SCENARIO_TUTORIAL, seed=5, group="g", log_path=path)
-    shapes = []
-    for office, branch, option in (("negotiating", "press_negotiations", "push"),
-                                   ("open", "work_programme", "negotiate"),
-                                   ("open", "narrow_the_office", "press")):
-        s.next_turn()
-        s.override("office", office, "")
-        s.choose(branch, option, "")
-        rec = s.roll().record
-        shapes.append("band" if "band" in rec else "against" if "against" in rec else "target")
-    s.close()
-    assert shapes == ["target", "band", "against"]
+    assert play_rolls(path, SCENARIO_TUTORIAL) == ["target", "band", "against"]
     assert_lines_round_trip(path)
+
+
+FIXTURES = Path(__file__).parent / "fixtures" / "records"
+
+
+@pytest.mark.parametrize("name", ["every_kind.jsonl", "rolls.jsonl"])
+def test_logs_written_before_the_records_were_typed_round_trip(name):
+    """tests/fixtures/records: logs the engine wrote before this module existed (at
+    37a222f, by tests/records_play.py), byte for byte through the serialiser."""
+    kinds = assert_lines_round_trip(FIXTURES / name)
+    assert len(kinds) >= 5
+
+
+def _fields(line: bytes) -> list:
+    """A line's keys and values in order, less what depends on the header's bytes (the
+    chain) and where the scenario file was."""
+    d = json.loads(line)
+    if d.get("type") == "header":
+        d["scenario"].pop("path")
+    return [(k, v) for k, v in d.items() if k not in ("prev", "hash")]
+
+
+@pytest.mark.parametrize(("name", "scenario", "play"), [
+    ("every_kind.jsonl", "sealed.yaml", play_every_kind),
+    ("rolls.jsonl", "tutorial.yaml", play_rolls)])
+def test_the_engine_writes_what_it_wrote_before_the_records_were_typed(tmp_path, name,
+                                                                       scenario, play):
+    """The same scripted session, played now on the same scenario, writes every record
+    with the same keys in the same order and the same values as the fixture."""
+    path = tmp_path / name
+    play(path, load_scenario(FIXTURES / scenario))
+    now, before = path.read_bytes().splitlines(), (FIXTURES / name).read_bytes().splitlines()
+    assert len(now) == len(before)
+    for i, (a, b) in enumerate(zip(now, before), start=1):
+        assert _fields(a) == _fields(b), i
 
 
 def test_a_record_read_is_typed_and_keeps_what_it_does_not_know():
