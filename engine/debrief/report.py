@@ -310,7 +310,7 @@ def _signed(v: int) -> str:
 
 def summarize(rec: Mapping[str, Any] | lr.AnyRecord, scenario: Scenario | None) -> str:
     """One line for a logged action, with titles from the scenario."""
-    if isinstance(rec, Mapping):
+    if not isinstance(rec, (lr.Record, lr.Header)):     # a line as read (not an ABC check)
         raw = rec
         try:
             rec = lr.from_json(raw)

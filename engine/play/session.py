@@ -860,7 +860,7 @@ def describe_action(rec: Mapping[str, Any] | lr.AnyRecord, scenario: Scenario | 
     """One line for a logged action, for log panels and reports. With the scenario, branches,
     options, injects and variables are named by their titles and labels (what the room
     reads); without it, by their ids (what an author reads)."""
-    if isinstance(rec, Mapping):
+    if not isinstance(rec, (lr.Record, lr.Header)):     # a line as read (not an ABC check)
         raw = rec
         try:
             rec = lr.from_json(raw)
