@@ -42,10 +42,9 @@ from engine.play.views import (
     variable_views_at,
 )
 
-UNDOABLE = frozenset({"choose", "roll", "decide", "release", "override", "next_turn",
-                      "argument", "seal", "reveal"})
 UNDOABLE_RECORDS = (lr.Choose, lr.Roll, lr.Decide, lr.Release, lr.Override, lr.NextTurn,
                     lr.Argument, lr.Seal, lr.Reveal)
+UNDOABLE = frozenset(cls.ACTION for cls in UNDOABLE_RECORDS)   # their names, for plain lines
 
 
 def utc_now() -> str:
