@@ -13,8 +13,9 @@ A sealed line's `prev`, `hash` and the signer's fields (`mac`) ride along in `pr
 and `extra`; so does any key this engine does not know, so that nothing read is dropped.
 
 To add a kind of record: a class below with its `ACTION`, its fields in the order they are
-written, and `_spec` entries for them; then a `Session` method that builds it, and a `case`
-for it in `Session.apply_record` and `describe_action`.
+written, and its entry in `_SPEC` (each field required, defaulted or optional) and `ACTIONS`;
+then a `Session` method that builds it, and a `case` for it in `Session.apply_record`,
+`describe_action` and the report's `_entry_parts`.
 """
 
 from __future__ import annotations
