@@ -229,7 +229,8 @@ def test_one_line_summaries_use_labels(tutorial):
     assert summarize({"action": "override", "variable": "partners_briefed",
                       "value": ["australia", "new_zealand"]}, tutorial) == \
         "set Pacific partners briefed through the office to Australia, New Zealand by hand"
-    assert summarize({"action": "observe", "text": "Calm"}, tutorial) == "observation: Calm"
+    assert summarize({"action": "observe", "objective": "", "kind": "strength", "text": "Calm",
+                      "supports": None}, tutorial) == "observation: Calm"
     assert summarize({"action": "hotwash", "objective": "consensus"}, tutorial).startswith(
         "hotwash entry for 'See how the group builds")
 

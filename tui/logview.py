@@ -19,6 +19,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.visual import Visual
 
+from engine.play import records as lr
+
 from .widgets import Para, StopsFollowingOnScrollUp, record_entry, wrap_paragraph
 
 _CACHE_LIMIT = 2000               # wrapped entries and drawn lines kept
@@ -81,7 +83,7 @@ class LogView(StopsFollowingOnScrollUp, ScrollView):
         if self.max_scroll_y and self.scroll_offset.y >= self.max_scroll_y:
             self._follow = True
         for rec in records[self._seen:]:
-            if rec.get("action") == "undo":
+            if lr.kind(rec) is lr.Undo:
                 self._undone.add(rec.get("undoes"))
         self._seen = len(records)
         self._version += 1

@@ -20,6 +20,7 @@ from textual.widget import Widget
 from textual.widgets import Input
 
 from engine.i18n import _
+from engine.play import records as lr
 from engine.play.session import BranchView, CitedEvent, describe_action
 from engine.play.views import VariableView
 
@@ -451,7 +452,7 @@ def record_entry(rec: dict, undone: bool, scenario=None) -> list[Para]:
     why = rec.get("rationale")
     if why:
         out.append((2, styled(f"“{why}”", f"italic {MUTED}")))
-    if rec.get("action") == "end" and rec.get("hotwash"):
+    if lr.kind(rec) is lr.End and rec.get("hotwash"):
         out.append((2, styled(_("hotwash: {text}").format(text=rec['hotwash']),
                               f"italic {MUTED}")))
     return out

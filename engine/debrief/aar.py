@@ -18,6 +18,7 @@ import attrs
 
 from engine.i18n import N_, _
 from engine.model import Scenario
+from engine.play import records as lr
 from engine.play.hotwash import GENERAL, KINDS, RATINGS
 
 GENERAL_TITLE = N_("General (not tied to an objective)")   # translated where shown
@@ -130,7 +131,7 @@ def build_debrief(actions: Iterable[dict], sc: Scenario | None, summarize) -> De
     current: dict[tuple[Any, str], Any] = {}   # (amended action's n, field) -> its value now
     amendments: list[Amendment] = []
     for rec in actions:
-        if rec.get("action") != "amend":
+        if lr.kind(rec) is not lr.Amend:
             continue
         target, field = rec.get("amends"), str(rec.get("field", ""))
         if not isinstance(target, int) or (base := by_n.get(target)) is None:
@@ -155,9 +156,10 @@ def build_debrief(actions: Iterable[dict], sc: Scenario | None, summarize) -> De
     entries: dict[str, dict] = {}
     participants: list[str] = []
     contact = ""
+    # (the amendable fields are read by name: an amendment names the field it changes)
     for rec in actions:
-        a = rec.get("action")
-        if a == "observe":
+        kind = lr.kind(rec)
+        if kind is lr.Observe:
             sup = rec.get("supports")
             sup_rec = by_n.get(sup) if isinstance(sup, int) else None
             observations.append(Observation(
@@ -165,9 +167,9 @@ def build_debrief(actions: Iterable[dict], sc: Scenario | None, summarize) -> De
                 str(value(rec, "text")), sup if isinstance(sup, int) else None,
                 summarize(sup_rec) if sup_rec else "", str(rec.get("at", "")),
                 amended(rec.get("n"))))
-        elif a == "hotwash":
+        elif kind is lr.Hotwash:
             entries.setdefault(str(rec.get("objective", "")), rec)
-        elif a == "end":
+        elif kind is lr.End:
             people = value(rec, "participants", [])
             participants = [str(p) for p in people] if isinstance(people, list) else []
             contact = str(value(rec, "contact", "") or "")

@@ -15,6 +15,7 @@ import attrs
 
 from engine.i18n import _
 from engine.model import Scenario
+from engine.play import records as lr
 from engine.play.dice import modifier_text
 
 WHITE = ""          # the cell id of the white cell's (or, without cells, the group's) moves
@@ -78,11 +79,11 @@ def _titles(scenario: Scenario | None, bid: str, oid: str) -> str:
                                                  branch=b.title if b else bid)
 
 
-def _cell_of(rec: dict, scenario: Scenario | None) -> str:
-    if rec.get("cell"):
-        return str(rec["cell"])
-    if rec.get("action") == "choose" and scenario is not None and scenario.cells:
-        b = scenario.branches.get(str(rec.get("branch")))
+def _cell_of(rec: lr.Choose | lr.Argument, scenario: Scenario | None) -> str:
+    if rec.cell:
+        return str(rec.cell)
+    if isinstance(rec, lr.Choose) and scenario is not None and scenario.cells:
+        b = scenario.branches.get(str(rec.branch))
         c = scenario.cell_of_actor(b.actor) if b is not None else None
         return c.id if c is not None else WHITE
     return WHITE
@@ -90,46 +91,56 @@ def _cell_of(rec: dict, scenario: Scenario | None) -> str:
 
 def cell_moves(records: Iterable[dict], turns: Mapping[object, int], scenario: Scenario | None,
                rationale: Mapping[object, str] | None = None) -> tuple[CellMove, ...]:
-    """The moves among `records` (effective actions, in order), each with its outcome.
-    `turns` maps an action number to the turn it was played in; `rationale` maps an action
-    number to an amended rationale."""
+    """The moves among `records` (effective actions, in order, as replayed), each with its
+    outcome. `turns` maps an action number to the turn it was played in; `rationale` maps an
+    action number to an amended rationale."""
     amended = rationale or {}
     out: list[CellMove] = []
     pending: int | None = None
-    for rec in records:
-        a = rec.get("action")
-        n = rec.get("n")
-        turn = turns.get(n, int(rec.get("turn", 0) or 0))
-        if a == "choose":
-            bid, oid = str(rec.get("branch")), str(rec.get("option"))
-            out.append(CellMove(int(n or 0), turn, _cell_of(rec, scenario), "choice",
-                                _titles(scenario, bid, oid), branch=bid, option=oid,
-                                rationale=str(amended.get(n, rec.get("rationale", "")) or "")))
-            pending = len(out) - 1
-        elif a in ("roll", "decide") and pending is not None:
-            if a == "roll":
-                how = _("{dice}: {faces} = {total} vs {target}").format(
-                    dice=rec.get("dice"), faces=_faces(rec), total=rec.get("total"),
-                    target=rec.get("target"))
-            else:
-                why = amended.get(n, rec.get("rationale")) or ""
-                how = (_("facilitator: {why}").format(why=why) if why else _("facilitator"))
-            out[pending] = attrs.evolve(out[pending], outcome=verdict(rec.get("success")),
-                                        roll=how)
-            pending = None
-        elif a == "argument":
-            faces = _faces(rec)
-            out.append(CellMove(
-                int(n or 0), turn, _cell_of(rec, scenario), "argument",
-                _("argument: {text}").format(text=rec.get("argument", "")),
-                argument=str(rec.get("argument", "")),
-                counters=tuple(str(c) for c in rec.get("counters") or ()),
-                strength=str(rec.get("strength", "")),
-                roll=_("{dice}: {faces} = {total} vs {target}").format(
-                    dice=rec.get("dice"), faces=faces, total=rec.get("total"),
-                    target=rec.get("target")),
-                outcome=verdict(rec.get("success"))))
+    for line in records:
+        rec = lr.from_json(line)
+        if not isinstance(rec, lr.Record):
+            continue
+        turn = turns.get(rec.n, _int(rec.turn))
+        match rec:
+            case lr.Choose(branch=bid, option=oid):
+                out.append(CellMove(rec.n, turn, _cell_of(rec, scenario), "choice",
+                                    _titles(scenario, str(bid), str(oid)), branch=str(bid),
+                                    option=str(oid),
+                                    rationale=str(amended.get(rec.n, rec.rationale) or "")))
+                pending = len(out) - 1
+            case lr.Roll() | lr.Decide() if pending is not None:
+                out[pending] = attrs.evolve(out[pending], outcome=verdict(rec.success),
+                                            roll=_how(rec, amended))
+                pending = None
+            case lr.Argument():
+                out.append(_argument_move(rec, turn, scenario))
     return tuple(out)
+
+
+def _how(rec: lr.Roll | lr.Decide, amended: Mapping[object, str]) -> str:
+    """How a contested move was adjudicated: the dice, or the facilitator and why."""
+    if isinstance(rec, lr.Roll):
+        return _("{dice}: {faces} = {total} vs {target}").format(
+            dice=rec.dice, faces=_faces(rec), total=rec.total, target=rec.target)
+    why = amended.get(rec.n, rec.rationale) or ""
+    return _("facilitator: {why}").format(why=why) if why else _("facilitator")
+
+
+def _argument_move(rec: lr.Argument, turn: int, scenario: Scenario | None) -> CellMove:
+    return CellMove(
+        rec.n, turn, _cell_of(rec, scenario), "argument",
+        _("argument: {text}").format(text=rec.argument),
+        argument=str(rec.argument),
+        counters=tuple(str(c) for c in rec.counters or ()),
+        strength=str(rec.strength),
+        roll=_("{dice}: {faces} = {total} vs {target}").format(
+            dice=rec.dice, faces=_faces(rec), total=rec.total, target=rec.target),
+        outcome=verdict(rec.success))
+
+
+def _int(value: object) -> int:
+    return value if isinstance(value, int) else 0
 
 
 def by_cell(moves: Iterable[CellMove], scenario: Scenario | None) -> tuple[CellMoves, ...]:
@@ -145,9 +156,10 @@ def by_cell(moves: Iterable[CellMove], scenario: Scenario | None) -> tuple[CellM
                  for c in order if c in groups)
 
 
-def _faces(rec: dict) -> str:
+def _faces(rec: lr.Roll | lr.Argument) -> str:
     """The dice and the modifiers as logged, so that the sum reads right: "5 + 5 − 1 (…)"."""
-    faces = " + ".join(map(str, rec.get("faces") or []))
-    mods = [(str(label), int(v)) for label, v in rec.get("modifiers") or []
+    faces = " + ".join(map(str, rec.faces or []))
+    logged = rec.modifiers if isinstance(rec, lr.Roll) else []
+    mods = [(str(label), int(v)) for label, v in logged or []
             if isinstance(v, (int, float))]
     return faces + modifier_text(mods)

@@ -20,9 +20,10 @@ from engine.debrief.aar import GENERAL_TITLE, build_debrief
 from engine.debrief.cells import CellMove, CellMoves, by_cell, cell_moves, cell_name
 from engine.debrief.charts import Bar, PairBar
 from engine.debrief.render import render
-from engine.debrief.report import effective_actions
+from engine.debrief.report import amended_rationales, effective_actions
 from engine.i18n import _, current_language, ngettext
 from engine.model import Scenario
+from engine.play import records as lr
 from engine.play.replay import VERIFIED, ReplayReport, replay, unreadable_reason
 from engine.play.session import band_label
 from engine.play.views import readable_value
@@ -132,52 +133,52 @@ class Comparison:
 def _decisions(rep: ReplayReport) -> list[Decision]:
     steps = rep.steps
     confirmed = [s.record for s in steps[1:]]
-    effective = effective_actions(confirmed)
     turn_of = {s.record.get("n"): s.state.turn for s in steps[1:]}
     # a rationale amended after the fact counts as amended (the report shows both)
-    amended = {r.get("amends"): _("{text} (amended)").format(text=r.get('value'))
-               for r in confirmed if r.get("action") == "amend" and r.get("field") == "rationale"}
+    amended = {n: _("{text} (amended)").format(text=value)
+               for n, value in amended_rationales(confirmed).items()}
     out: list[Decision] = []
     pending: int | None = None
-    for rec in effective:
-        a = rec.get("action")
-        if a == "choose":
-            out.append(Decision(int(rec.get("n", 0)), turn_of.get(rec.get("n"), rec.get("turn", 0)),
-                                str(rec.get("branch")), str(rec.get("option")),
-                                str(amended.get(rec.get("n"), rec.get("rationale", "")) or ""),
-                                cell=str(rec.get("cell") or "")))
-            pending = len(out) - 1
-        elif a == "argument":
-            verdict = "success" if rec.get("success") else "failure"
-            out.append(Decision(int(rec.get("n", 0)), turn_of.get(rec.get("n"), rec.get("turn", 0)),
-                                "", "", outcome=f"{verdict} (roll {rec.get('total')} vs "
-                                                f"{rec.get('target')})",
-                                cell=str(rec.get("cell") or ""),
-                                argument=" ".join(str(rec.get("argument", "")).split()),
-                                strength=str(rec.get("strength", ""))))
-        elif a in ("roll", "decide") and pending is not None:
-            d = out[pending]
-            why = amended.get(rec.get("n"), rec.get("rationale"))
-            if "band" in rec:                 # a graded roll: its result by name
-                result = band_label(rep.scenario, rec)
-                outcome = (_("{result} (roll {total})").format(result=result,
-                                                               total=rec.get("total"))
-                           if a == "roll" else
-                           _("{result} (facilitator: {why})").format(result=result, why=why)
-                           if why else _("{result} (facilitator)").format(result=result))
-            elif a == "roll":
-                outcome = (_("success (roll {total} vs {target})") if rec.get("success")
-                           else _("failure (roll {total} vs {target})")).format(
-                    total=rec.get('total'), target=rec.get('target'))
-            elif why:
-                outcome = (_("success (facilitator: {why})") if rec.get("success")
-                           else _("failure (facilitator: {why})")).format(why=why)
-            else:
-                outcome = (_("success (facilitator)") if rec.get("success")
-                           else _("failure (facilitator)"))
-            out[pending] = attrs.evolve(d, outcome=outcome)
-            pending = None
+    for line in effective_actions(confirmed):
+        rec = lr.from_json(line)        # a replayed line: decoded once already
+        match rec:
+            case lr.Choose():
+                out.append(Decision(rec.n, turn_of.get(rec.n, rec.turn), str(rec.branch),
+                                    str(rec.option),
+                                    str(amended.get(rec.n, rec.rationale) or ""),
+                                    cell=str(rec.cell or "")))
+                pending = len(out) - 1
+            case lr.Argument():
+                verdict = "success" if rec.success else "failure"
+                out.append(Decision(rec.n, turn_of.get(rec.n, rec.turn), "", "",
+                                    outcome=f"{verdict} (roll {rec.total} vs {rec.target})",
+                                    cell=str(rec.cell or ""),
+                                    argument=" ".join(str(rec.argument).split()),
+                                    strength=str(rec.strength)))
+            case lr.Roll() | lr.Decide() if pending is not None:
+                why = amended.get(rec.n, getattr(rec, "rationale", None))
+                out[pending] = attrs.evolve(out[pending],
+                                            outcome=_adjudication(rep.scenario, rec, why))
+                pending = None
     return out
+
+
+def _adjudication(scenario: Scenario | None, rec: lr.Roll | lr.Decide, why: Any) -> str:
+    """How a contested choice was adjudicated: the roll's result or the facilitator's."""
+    if rec.band is not None:                 # a graded roll: its result by name
+        result = band_label(scenario, rec)
+        if isinstance(rec, lr.Roll):
+            return _("{result} (roll {total})").format(result=result, total=rec.total)
+        return (_("{result} (facilitator: {why})").format(result=result, why=why) if why
+                else _("{result} (facilitator)").format(result=result))
+    if isinstance(rec, lr.Roll):
+        return (_("success (roll {total} vs {target})") if rec.success
+                else _("failure (roll {total} vs {target})")).format(total=rec.total,
+                                                                    target=rec.target)
+    if why:
+        return (_("success (facilitator: {why})") if rec.success
+                else _("failure (facilitator: {why})")).format(why=why)
+    return _("success (facilitator)") if rec.success else _("failure (facilitator)")
 
 
 def _unique_labels(groups: list[str], paths: list[Path]) -> list[str]:
@@ -266,9 +267,7 @@ def compare(log_paths: Iterable[str | Path], scenario: Scenario | None = None) -
                             for v in rsc.variables}
             fired, ended, turn = last.fired, last.ended, last.turn
         confirmed = [st.record for st in rep.steps[1:]]
-        amended: dict[object, Any] = {r.get("amends"): r.get("value") for r in confirmed
-                                      if r.get("action") == "amend"
-                                      and r.get("field") == "rationale"}
+        amended: dict[object, Any] = dict(amended_rationales(confirmed))
         moves = cell_moves(effective_actions(confirmed),
                            {st.record.get("n"): st.state.turn for st in rep.steps[1:]}, rsc,
                            amended)

@@ -15,23 +15,32 @@ at the top.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import attrs
 
-from engine.debrief.aar import Amendment, Debrief, build_debrief, local_time, zone_of
+from engine.debrief.aar import (
+    Amendment,
+    Debrief,
+    build_debrief,
+    local_time,
+    show_field,
+    zone_of,
+)
 from engine.debrief.cells import CellMoves, by_cell, cell_moves
 from engine.debrief.charts import Series, state_series
 from engine.i18n import _, ngettext
 from engine.lang.text import render
-from engine.model import Scenario
+from engine.model import Scenario, from_json_value
+from engine.play import records as lr
 from engine.play import rules
 from engine.play.clock import turn_times
+from engine.play.dice import Roll
 from engine.play.hotwash import KINDS, RATINGS
 from engine.play.log import read_log
-from engine.play.replay import VERIFIED, ReplayReport, replay, unreadable_reason
+from engine.play.replay import VERIFIED, ReplayReport, Step, replay, unreadable_reason
 from engine.play.rules import RuleError
 from engine.play.session import band_label
 from engine.play.views import readable_value
@@ -47,7 +56,7 @@ def undone_map(actions: Iterable[dict]) -> dict[int, int]:
     """{action n undone: n of the undo that undid it}."""
     out: dict[int, int] = {}
     for rec in actions:
-        if rec.get("action") == "undo" and isinstance(rec.get("undoes"), int):
+        if lr.kind(rec) is lr.Undo and isinstance(rec.get("undoes"), int):
             out[rec["undoes"]] = int(rec.get("n", 0))
     return out
 
@@ -56,7 +65,13 @@ def effective_actions(actions: Iterable[dict]) -> list[dict]:
     """The actions that still count: undos, and the actions they undid, are dropped."""
     actions = list(actions)
     undone = undone_map(actions)
-    return [r for r in actions if r.get("action") != "undo" and r.get("n") not in undone]
+    return [r for r in actions if lr.kind(r) is not lr.Undo and r.get("n") not in undone]
+
+
+def amended_rationales(actions: Iterable[dict]) -> dict[Any, Any]:
+    """{action n: its rationale as last amended} (the original stays in the log)."""
+    return {r.get("amends"): r.get("value") for r in actions
+            if lr.kind(r) is lr.Amend and r.get("field") == "rationale"}
 
 
 def actions_by_n(actions: Iterable[dict]) -> dict[Any, dict]:
@@ -293,73 +308,77 @@ def _signed(v: int) -> str:
     return f"+{v}" if v >= 0 else f"−{abs(v)}"
 
 
-def summarize(rec: dict, scenario: Scenario | None) -> str:
+def summarize(rec: Mapping[str, Any] | lr.AnyRecord, scenario: Scenario | None) -> str:
     """One line for a logged action, with titles from the scenario."""
-    names = _Names(scenario)
-    a = rec.get("action")
-    if a == "choose":
-        return _("chose '{option}' in '{branch}'").format(
-            option=names.option(rec.get('branch'), rec.get('option')),
-            branch=names.branch(rec.get('branch')))
-    if a == "roll" and "band" in rec:           # a graded roll: the band the total fell in
-        faces = " + ".join(map(str, rec.get("faces", [])))
-        return _("rolled {dice} ({faces}) for '{branch}': {total}, {result}").format(
-            dice=rec.get("dice"), faces=faces, branch=names.branch(rec.get("branch")),
-            total=rec.get("total"), result=band_label(scenario, rec))
-    if a == "roll":
-        faces = " + ".join(map(str, rec.get("faces", [])))
-        text = (_("rolled {dice} ({faces}) for '{branch}': {total} vs {target}, success")
-                if rec.get('success') else
-                _("rolled {dice} ({faces}) for '{branch}': {total} vs {target}, failure"))
-        return text.format(dice=rec.get('dice'), faces=faces,
-                           branch=names.branch(rec.get('branch')), total=rec.get('total'),
-                           target=rec.get('target'))
-    if a == "decide" and "band" in rec:
-        return _("facilitator decided {result} for '{branch}'").format(
-            result=band_label(scenario, rec), branch=names.branch(rec.get("branch")))
-    if a == "decide":
-        text = (_("facilitator decided success for '{branch}'") if rec.get('success')
-                else _("facilitator decided failure for '{branch}'"))
-        return text.format(branch=names.branch(rec.get('branch')))
-    if a == "release":
-        inj = names.inject(rec.get("inject"))
-        return _("released inject '{inject}'").format(
-            inject=inj.title if inj else rec.get('inject'))
-    if a == "override":
-        var = names.variable(rec.get("variable"))
-        if var is None:
-            return _("override {variable} = {value}").format(
-                variable=rec.get('variable'), value=_json_show(rec.get('value')))
+    if not isinstance(rec, (lr.Record, lr.Header)):     # a line as read (not an ABC check)
+        raw = rec
         try:
-            from engine.model import from_json_value
-            shown = names.value(var, from_json_value(var.type, rec.get("value")))
-        except (TypeError, ValueError, KeyError, IndexError):
-            shown = _json_show(rec.get("value"))
-        return _("set {variable} to {value} by hand").format(variable=var.label or var.id,
-                                                             value=shown)
-    if a == "note":
-        return _("note: {text}").format(text=rec.get('text'))
-    if a == "argument":
-        who = _cell_name(names, rec.get("cell")) if rec.get("cell") else _("the group")
-        text = (_("argument by {who} ({strength}): {argument} — success") if rec.get('success')
-                else _("argument by {who} ({strength}): {argument} — failure"))
-        return text.format(who=who, strength=rec.get('strength'), argument=rec.get('argument'))
-    if a == "undo":
-        return _("undo of action {n}").format(n=rec.get('undoes'))
-    if a == "next_turn":
-        label = names.turn(int(rec.get("turn", 0) or 0))[0]
-        return _("moved to turn {turn} ({label})").format(turn=rec.get('turn'), label=label)
-    if a == "end":
-        return _("ended the session")
-    if a == "observe":
-        return _("observation: {text}").format(text=rec.get('text'))
-    if a == "hotwash":
-        return _("hotwash entry for '{objective}'").format(
-            objective=names.objective(rec.get('objective')))
-    if a == "amend":
-        return _("amendment of action {n} ({field})").format(n=rec.get('amends'),
-                                                             field=rec.get('field'))
-    return str(a)
+            rec = lr.from_json(raw)
+        except lr.RecordError:
+            return str(raw.get("action"))
+    names = _Names(scenario)
+    match rec:
+        case lr.Choose(branch=bid, option=oid):
+            return _("chose '{option}' in '{branch}'").format(
+                option=names.option(bid, oid), branch=names.branch(bid))
+        case lr.Roll(band=band) if band is not None:    # a graded roll: the band it fell in
+            return _("rolled {dice} ({faces}) for '{branch}': {total}, {result}").format(
+                dice=rec.dice, faces=" + ".join(map(str, _list(rec.faces))),
+                branch=names.branch(rec.branch), total=rec.total,
+                result=band_label(scenario, rec))
+        case lr.Roll():
+            text = (_("rolled {dice} ({faces}) for '{branch}': {total} vs {target}, success")
+                    if rec.success else
+                    _("rolled {dice} ({faces}) for '{branch}': {total} vs {target}, failure"))
+            return text.format(dice=rec.dice, faces=" + ".join(map(str, _list(rec.faces))),
+                               branch=names.branch(rec.branch), total=rec.total,
+                               target=rec.target)
+        case lr.Decide(band=band) if band is not None:
+            return _("facilitator decided {result} for '{branch}'").format(
+                result=band_label(scenario, rec), branch=names.branch(rec.branch))
+        case lr.Decide(success=success, branch=bid):
+            return (_("facilitator decided success for '{branch}'") if success
+                    else _("facilitator decided failure for '{branch}'")).format(
+                branch=names.branch(bid))
+        case lr.Release(inject=iid):
+            inj = names.inject(iid)
+            return _("released inject '{inject}'").format(inject=inj.title if inj else iid)
+        case lr.Override(variable=vid, value=value):
+            return _summarize_override(names, vid, value)
+        case lr.Note(text=text):
+            return _("note: {text}").format(text=text)
+        case lr.Argument():
+            who = _cell_name(names, rec.cell) if rec.cell else _("the group")
+            return (_("argument by {who} ({strength}): {argument} — success") if rec.success
+                    else _("argument by {who} ({strength}): {argument} — failure")).format(
+                who=who, strength=rec.strength, argument=rec.argument)
+        case lr.Undo(undoes=undoes):
+            return _("undo of action {n}").format(n=undoes)
+        case lr.NextTurn(turn=turn):
+            return _("moved to turn {turn} ({label})").format(
+                turn=turn, label=names.turn(_int(turn))[0])
+        case lr.End():
+            return _("ended the session")
+        case lr.Observe(text=text):
+            return _("observation: {text}").format(text=text)
+        case lr.Hotwash(objective=objective):
+            return _("hotwash entry for '{objective}'").format(
+                objective=names.objective(objective))
+        case lr.Amend(amends=amends, field=field):
+            return _("amendment of action {n} ({field})").format(n=amends, field=field)
+    return str(getattr(rec, "action", None))
+
+
+def _summarize_override(names: _Names, vid: Any, value: Any) -> str:
+    var = names.variable(vid)
+    if var is None:
+        return _("override {variable} = {value}").format(variable=vid, value=_json_show(value))
+    try:
+        shown = names.value(var, from_json_value(var.type, value))
+    except (TypeError, ValueError, KeyError, IndexError):
+        shown = _json_show(value)
+    return _("set {variable} to {value} by hand").format(variable=var.label or var.id,
+                                                         value=shown)
 
 
 # ---------------------------------------------------------------------------- building
@@ -424,15 +443,15 @@ def after_action_report(log_path: str | Path,
         before = steps[i - 1] if i - 1 < len(steps) else None
         after = steps[i] if i < len(steps) else None
         try:
-            entry = _entry(i, rec, before, after, rep, names, undone.get(rec.get("n", i)),
-                           inherited=i <= inherited_upto, by_n=by_n)
-        except (TypeError, ValueError, KeyError, AttributeError):
+            entry = _entry(i, rec, EntryContext(before, after, rep, names, by_n),
+                           undone.get(rec.get("n", i)), inherited=i <= inherited_upto)
+        except (TypeError, ValueError, KeyError, AttributeError, lr.RecordError):
             # A damaged line past the point where replay stopped: show it, do not fail.
             entry = TimelineEntry(i, str(rec.get("action", "?")), _("Unreadable record"),
                                   _("this logged line could not be read"),
                                   details=(Detail(_("As logged"), json.dumps(rec)[:300]),),
                                   confirmed=False)
-        if rec.get("action") == "undo":
+        if lr.kind(rec) is lr.Undo:
             turn = prev_turn          # where the facilitator was when undoing
         else:
             turn = after.state.turn if after else _int(rec.get("turn"), prev_turn)
@@ -457,23 +476,23 @@ def after_action_report(log_path: str | Path,
 
     effective = effective_actions(actions)
     debrief = build_debrief(actions, sc, lambda r: summarize(r, sc))
-    amended = {}
+    amended: dict[int, list[Amendment]] = {}
     for am in debrief.amendments:
         amended.setdefault(am.target, []).append(am)
     timeline = tuple(attrs.evolve(sec, entries=tuple(
         attrs.evolve(e, amendments=tuple(amended.get(e.n, ()))) if e.n in amended else e
         for e in sec.entries)) for sec in timeline)
-    end_rec = next((r for r in reversed(effective) if r.get("action") == "end"), None)
+    end_rec = next((r for r in reversed(effective) if lr.kind(r) is lr.End), None)
     hotwash = None
     if end_rec is not None:
         hotwash = str(end_rec.get("hotwash", "") or "")
-        for am in amended.get(end_rec.get("n"), ()):
+        for am in amended.get(_int(end_rec.get("n")), ()):
             if am.field == "hotwash":
                 hotwash = str(am.value)
     series, last_turn = state_series(steps, sc, names.value) if sc is not None else ((), 0)
     tz, zone = zone_of(header)
     started = str(header.get("started", ""))
-    ended = steps[-1].state.ended if steps else any(r.get("action") == "end" for r in effective)
+    ended = steps[-1].state.ended if steps else any(lr.kind(r) is lr.End for r in effective)
     events, sources = _bibliography(effective, sc, header)
 
     off = []
@@ -512,8 +531,7 @@ def _cells(steps, sc: Scenario | None) -> tuple[CellMoves, ...]:
     scenario without cells where nobody argued (the timeline says it all)."""
     confirmed = [s.record for s in steps[1:]]
     turns = {s.record.get("n"): s.state.turn for s in steps[1:]}
-    amended = {r.get("amends"): r.get("value") for r in confirmed
-               if r.get("action") == "amend" and r.get("field") == "rationale"}
+    amended = amended_rationales(confirmed)
     moves = cell_moves(effective_actions(confirmed), turns, sc, amended)
     if not (sc is not None and sc.cells) and not any(m.kind == "argument" for m in moves):
         return ()
@@ -542,8 +560,9 @@ def _sections(entries: list[tuple[int, TimelineEntry]], names: _Names) -> tuple[
     return tuple(sections)
 
 
-def _state_changes(before, after, sc: Scenario | None) -> list[Detail]:
-    out = []
+def _state_changes(before: Step | None, after: Step | None, sc: Scenario | None
+                   ) -> list[Detail]:
+    out: list[Detail] = []
     if before is None or after is None or sc is None:
         return out
     for v in sc.variables:
@@ -594,249 +613,341 @@ def _outcome_narrative(names: _Names, bid, oid, success: bool | str, after=None,
     return []
 
 
-def _entry(n: int, rec: dict, before, after, rep: ReplayReport, names: _Names,
-           undone_by: int | None, inherited: bool, by_n: dict[Any, dict]) -> TimelineEntry:
-    a = str(rec.get("action"))
-    d: list[Detail] = []
-    confirmed = after is not None
-    bid, oid = rec.get("branch"), rec.get("option")
-    if a == "choose":
-        kind = _("Decision")
-        title = f"{names.branch(bid)} — {names.option(bid, oid)}"
-        b = names.sc.branches.get(bid) if names.sc else None
-        if b and b.actor:
-            d.append(Detail(_("Actor"), names.sc.actors.get(b.actor, b.actor)))
-        if rec.get("cell"):
-            d.append(Detail(_("Cell"), _cell_name(names, rec.get("cell"))))
-        if rec.get("sealed") is not None:
-            d.append(Detail(_("Sealed"), _("sealed as action {n}, made when revealed").format(
-                n=rec.get('sealed'))))
-        d.append(Detail(_("Rationale"), rec.get("rationale") or _("(none recorded)")))
-        opt = names.option_obj(bid, oid)
-        if opt and opt.narrative:
-            d.append(Detail(_("Narrative"), _text(opt.narrative.strip(), after, rep)))
-        if opt and opt.contested:
-            d.append(Detail(_("Adjudication"), _("contested: to be rolled or decided")))
-    elif a == "roll":
-        kind = _("Roll")
-        title = f"{names.branch(bid)} — {names.option(bid, oid)}"
-        roll = None
-        if confirmed and before is not None and rep.session is not None:
-            try:
-                roll = rules.roll(before.state, rep.session.env)[1]
-            except (RuleError, KeyError, AttributeError):
-                roll = None
-        success: bool | str
-        if roll is not None:
-            faces, mods = list(roll.faces), [list(m) for m in roll.modifiers]
-            total, target, success, dice = roll.total, roll.target, roll.result, roll.dice
-        else:
-            faces, mods = rec.get("faces", []), rec.get("modifiers", [])
-            total, target = rec.get("total"), rec.get("target")
-            success = str(rec["band"]) if "band" in rec else bool(rec.get("success"))
-            dice = rec.get("dice")
-        d.append(Detail(_("Dice"), f"{dice}: " + " + ".join(map(str, faces))
-                        + f" = {sum(int(f) for f in faces)}"))
-        for label, value in mods:
-            d.append(Detail(_("Modifier"), f"{label}: {_signed(int(value))}"))
-        if not mods:
-            d.append(Detail(_("Modifier"), _("none applied")))
-        opposed = roll.against if roll is not None else rec.get("against")
-        if opposed and not isinstance(success, str):     # an opposed roll: both pools
-            branch = names.sc.branches.get(bid) if names.sc else None
-            who = branch.adjudication.against_label if branch and branch.adjudication else ""
-            pool = f"{rec.get('against_dice')}: " + " + ".join(map(str, opposed))
-            d.append(Detail(_("Opposed by"), (f"{who}: " if who else "") + f"{pool} = {target}"))
-        if isinstance(success, str):            # a graded roll: the band, and its totals
-            band = _band(names, bid, success)
-            d.append(Detail(_("Result"), _("total {total} → {result} ({totals})").format(
-                total=total, result=band.label if band else success,
-                totals=band.totals_text() if band else "?")))
-        else:
-            d.append(Detail(_("Result"), (_("total {total} vs target {target} → success")
-                                          if success else
-                                          _("total {total} vs target {target} → failure")
-                                          ).format(total=total, target=target)))
-        if roll is not None and (list(roll.faces) != rec.get("faces")
-                                 or roll.total != rec.get("total")
-                                 or [v for _label, v in roll.modifiers]
-                                 != [m[1] for m in _list(rec.get("modifiers")) if len(m) == 2]):
-            # (labels are text: a session run in another language logged them translated)
-            d.append(Detail(_("Log says"), describe_logged_roll(rec)))
-        d += _outcome_narrative(names, bid, oid, success, after, rep)
-    elif a == "decide":
-        kind = _("Facilitator decision")
-        success = str(rec["band"]) if "band" in rec else bool(rec.get("success"))
-        if isinstance(success, str):
-            title = f"{names.branch(bid)} — {names.option(bid, oid)}: {band_label(names.sc, rec)}"
-        else:
-            title = (_("{branch} — {option}: success") if success
-                     else _("{branch} — {option}: failure")).format(
-                branch=names.branch(bid), option=names.option(bid, oid))
-        d.append(Detail(_("Rationale"), rec.get("rationale") or _("(none recorded)")))
-        d += _outcome_narrative(names, bid, oid, success, after, rep)
-    elif a == "release":
-        kind = _("Inject")
-        inj = names.inject(rec.get("inject"))
-        title = _("{inject} (released on demand)").format(
-            inject=inj.title if inj else str(rec.get("inject")))
-        if inj and inj.narrative:
-            d.append(Detail(_("Narrative"), _text(inj.narrative.strip(), after, rep)))
-        if inj and inj.turn is not None:
-            d.append(Detail(_("Scheduled"), _("for turn {turn}; its condition did not hold then, "
-                                              "so the facilitator released it by hand").format(
-                turn=inj.turn)))
-        d.append(Detail(_("Rationale"), rec.get("rationale") or _("(none recorded)")))
-    elif a == "override":
-        kind = _("Override")
-        var = names.variable(rec.get("variable"))
-        new = _json_show(rec.get("value"))
-        old = None
-        if before is not None and var is not None:
-            old = names.value(var, before.state.values[var.index])
-            if after is not None:
-                new = names.value(var, after.state.values[var.index])
-        label = (var.label or var.id) if var else str(rec.get("variable"))
-        title = f"{label}: {old} → {new}" if old is not None else f"{label} → {new}"
-        d.append(Detail(_("Rationale"), rec.get("rationale") or _("(none recorded)")))
-    elif a == "seal":
-        kind = _("Sealed move")
-        title = (f"{_cell_name(names, rec.get('cell'))}: "
-                 f"{names.branch(bid)} — {names.option(bid, oid)}")
-        d.append(Detail(_("Rationale"), rec.get("rationale") or _("(none recorded)")))
-        d.append(Detail(_("Sealed"), _("hidden from the room until revealed, then made in the "
-                                       "cells' order")))
-    elif a == "reveal":
-        kind = _("Reveal")
-        seals = len(_list(rec.get('seals')))
-        title = ngettext("{n} sealed move revealed", "{n} sealed moves revealed together",
-                         seals).format(n=seals)
-    elif a == "argument":
-        kind = _("Argument")
-        success = bool(rec.get("success"))
-        who = _cell_name(names, rec.get("cell")) if rec.get("cell") else _("the group")
-        title = f"{who}: {rec.get('argument', '')}"
-        for counter in _list(rec.get("counters")):
-            d.append(Detail(_("Counter-argument"), str(counter)))
-        d.append(Detail(_("Strength"), f"{rec.get('strength')} ({rec.get('dice')} ≥ "
-                        f"{rec.get('target')})"))
-        faces = _list(rec.get("faces"))
-        d.append(Detail(_("Dice"), f"{rec.get('dice')}: " + " + ".join(map(str, faces))
-                        + f" = {rec.get('total')}"))
-        d.append(Detail(_("Result"), _("success: its effects follow as overrides") if success
-                        else _("failure")))
-    elif a == "note":
-        kind = _("Note")
-        title = str(rec.get("text", ""))
-    elif a == "undo":
-        kind = _("Undo")
-        target = rec.get("undoes")
-        undone_rec = by_n.get(target)
-        title = (_("took back action {n} ({summary})").format(
-            n=target, summary=summarize(undone_rec, names.sc)) if undone_rec
-            else _("took back action {n}").format(n=target))
-    elif a == "next_turn":
-        kind = _("Turn change")
-        turn = after.state.turn if after else int(rec.get("turn", 0) or 0)
-        label, date = names.turn(turn)
-        title = _("the game moves to turn {turn}: {label}").format(turn=turn, label=label)
-        released = _list(rec.get("released"))
-        if after is not None and before is not None:
-            released = sorted(after.state.released - before.state.released,
-                              key=lambda i: list(names.sc.injects).index(i)
-                              if names.sc and i in names.sc.injects else 0)
-        draws = {dr.get("inject"): dr for dr in _list(rec.get("draws")) if isinstance(dr, dict)}
-        for iid in released:
-            inj = names.inject(iid)
-            if iid in draws:
-                text = _("{inject} (drawn at chance {p}, it happened)").format(
-                    inject=inj.title if inj else str(iid), p=draws[iid].get("chance"))
-            else:
-                text = _("{inject} (scheduled, released automatically)").format(
-                    inject=inj.title if inj else str(iid))
-            if inj and inj.narrative:
-                text += f" — {inj.narrative.strip()}"
-            d.append(Detail(_("Inject"), text))
-        for iid, dr in draws.items():          # chance injects drawn that did not happen
-            if not dr.get("fired"):
-                inj = names.inject(iid)
-                d.append(Detail(_("Chance"), _("{title} did not happen (drawn at chance {p})")
-                                .format(title=inj.title if inj else str(iid),
-                                        p=dr.get("chance"))))
-    elif a == "end":
-        kind = _("End")
-        title = _("Session ended")
-        if rec.get("hotwash"):
-            d.append(Detail(_("Hotwash"), _("recorded (see the hotwash notes)")))
-        if rec.get("participants"):
-            d.append(Detail(_("Participants"), "; ".join(map(str, _list(rec.get("participants"))))))
-        if rec.get("contact"):
-            d.append(Detail(_("Point of contact"), str(rec.get("contact"))))
-    elif a == "observe":
-        kind = _("Observation")
-        title = str(rec.get("text", ""))
-        d.append(Detail(_("Objective"), names.objective(rec.get("objective"))))
-        d.append(Detail(_("Kind"), _(KINDS[str(rec.get("kind"))]) if str(rec.get("kind")) in KINDS
-                        else str(rec.get("kind"))))
-        sup = rec.get("supports")
-        target = by_n.get(sup) if isinstance(sup, int) else None
-        if target is not None:
-            d.append(Detail(_("Supported by"), _("action {n}: {summary}").format(
-                n=sup, summary=summarize(target, names.sc))))
-    elif a == "hotwash":
-        kind = _("Hotwash")
-        title = names.objective(rec.get("objective"))
-        if rec.get("rating") in RATINGS:
-            d.append(Detail(_("Rating"), f"{rec['rating']} ({_(RATINGS[rec['rating']]).lower()})"))
-        for key, label in (("sustain", _("Sustain")), ("improve", _("Improve")),
-                           ("notes", _("Notes"))):
-            if rec.get(key):
-                d.append(Detail(label, str(rec[key])))
-        for item in _list(rec.get("plan")):
-            if isinstance(item, dict):
-                d.append(Detail(_("Improvement plan"), _(
-                    "{text} (owner: {owner}, due {due})").format(
-                    text=item.get('recommendation'), owner=item.get('owner') or '—',
-                    due=item.get('due') or '—')))
-    elif a == "amend":
-        kind = _("Amendment")
-        target = rec.get("amends")
-        target_rec = by_n.get(target)
-        title = (_("amended the {field} of action {n} ({summary})").format(
-            field=rec.get('field'), n=target, summary=summarize(target_rec, names.sc))
-            if target_rec else _("amended the {field} of action {n}").format(
-                field=rec.get('field'), n=target))
-        from engine.debrief.aar import show_field
-        d.append(Detail(_("Now"), show_field(str(rec.get("field")), rec.get("value"))))
-        if rec.get("reason"):
-            d.append(Detail(_("Reason"), str(rec.get("reason"))))
-    else:
-        kind = _("Action")
-        title = str(a)
-    changes = _state_changes(before, after, names.sc)
-    if a == "override":     # the title already says old → new
-        var = names.variable(rec.get("variable"))
+@attrs.frozen
+class EntryContext:
+    """What a timeline entry is made with besides its record: the replayed steps before and
+    after it (None where the replay did not reach), the replay, the names, and the logged
+    actions by number (for the actions an undo, observation or amendment points at)."""
+
+    before: Step | None
+    after: Step | None
+    rep: ReplayReport
+    names: _Names
+    by_n: dict[Any, dict]
+
+    def text(self, text: str) -> str:
+        return _text(text, self.after, self.rep)
+
+    def outcome(self, bid: Any, oid: Any, success: bool | str) -> list[Detail]:
+        return _outcome_narrative(self.names, bid, oid, success, self.after, self.rep)
+
+
+EntryParts = tuple[str, str, list[Detail]]      # the entry's kind, title and details
+
+
+def _entry(n: int, rec: dict, c: EntryContext, undone_by: int | None,
+           inherited: bool) -> TimelineEntry:
+    """The timeline entry of logged action `n` (RecordError for a line that is no record)."""
+    record = lr.from_json(rec, n + 1)
+    if not isinstance(record, lr.Record):
+        raise lr.RecordError(_("line {n} is not a valid log record ({problem})").format(
+            n=n + 1, problem=_("a second header")))
+    kind, title, details = _entry_parts(record, c)
+    changes = _state_changes(c.before, c.after, c.names.sc)
+    if isinstance(record, lr.Override):     # the title already says old → new
+        var = c.names.variable(record.variable)
         label = (var.label or var.id) if var else None
-        changes = [c for c in changes if not (c.label == _("State") and label
-                                               and c.text.startswith(label + ":"))]
-    d += changes
-    return TimelineEntry(n=n, action=a, kind=kind, title=title, at=str(rec.get("at", "")),
-                         details=tuple(d), undone_by=undone_by, confirmed=confirmed,
+        changes = [ch for ch in changes if not (ch.label == _("State") and label
+                                                and ch.text.startswith(label + ":"))]
+    return TimelineEntry(n=n, action=record.action, kind=kind, title=title,
+                         at=str(record.at), details=tuple(details + changes),
+                         undone_by=undone_by, confirmed=c.after is not None,
                          inherited=inherited)
 
 
-def _cell_name(names: _Names, cell_id) -> str:
+def _entry_parts(rec: lr.Record, c: EntryContext) -> EntryParts:
+    match rec:
+        case lr.Choose():
+            return _choose_entry(rec, c)
+        case lr.Roll():
+            return _roll_entry(rec, c)
+        case lr.Decide():
+            return _decide_entry(rec, c)
+        case lr.Release():
+            return _release_entry(rec, c)
+        case lr.Override():
+            return _override_entry(rec, c)
+        case lr.Seal():
+            return _seal_entry(rec, c)
+        case lr.Reveal(seals=seals):
+            count = len(_list(seals))
+            return _("Reveal"), ngettext("{n} sealed move revealed",
+                                         "{n} sealed moves revealed together",
+                                         count).format(n=count), []
+        case lr.Argument():
+            return _argument_entry(rec, c)
+        case lr.Note(text=text):
+            return _("Note"), str(text), []
+        case lr.Undo():
+            return _undo_entry(rec, c)
+        case lr.NextTurn():
+            return _turn_entry(rec, c)
+        case lr.End():
+            return _end_entry(rec)
+        case lr.Observe():
+            return _observe_entry(rec, c)
+        case lr.Hotwash():
+            return _hotwash_entry(rec, c)
+        case lr.Amend():
+            return _amend_entry(rec, c)
+    return _("Action"), rec.action, []
+
+
+def _move_title(names: _Names, bid: Any, oid: Any) -> str:
+    return f"{names.branch(bid)} — {names.option(bid, oid)}"
+
+
+def _rationale(text: Any) -> Detail:
+    return Detail(_("Rationale"), text or _("(none recorded)"))
+
+
+def _choose_entry(rec: lr.Choose, c: EntryContext) -> EntryParts:
+    names, sc = c.names, c.names.sc
+    d: list[Detail] = []
+    b = sc.branches.get(rec.branch) if sc else None
+    if sc and b and b.actor:
+        d.append(Detail(_("Actor"), sc.actors.get(b.actor, b.actor)))
+    if rec.cell:
+        d.append(Detail(_("Cell"), _cell_name(names, rec.cell)))
+    if rec.sealed is not None:
+        d.append(Detail(_("Sealed"), _("sealed as action {n}, made when revealed").format(
+            n=rec.sealed)))
+    d.append(_rationale(rec.rationale))
+    opt = names.option_obj(rec.branch, rec.option)
+    if opt and opt.narrative:
+        d.append(Detail(_("Narrative"), c.text(opt.narrative.strip())))
+    if opt and opt.contested:
+        d.append(Detail(_("Adjudication"), _("contested: to be rolled or decided")))
+    return _("Decision"), _move_title(names, rec.branch, rec.option), d
+
+
+def _replayed_roll(c: EntryContext) -> Roll | None:
+    """The roll as the replay makes it again from the state before it (None when the
+    replay did not reach it)."""
+    if c.after is None or c.before is None or c.rep.session is None:
+        return None
+    try:
+        return rules.roll(c.before.state, c.rep.session.env)[1]
+    except (RuleError, KeyError, AttributeError):
+        return None
+
+
+def _roll_entry(rec: lr.Roll, c: EntryContext) -> EntryParts:
+    roll = _replayed_roll(c)
+    success: bool | str
+    target: int | None
+    mods: list[list[Any]]
+    if roll is not None:
+        faces, mods = list(roll.faces), [list(m) for m in roll.modifiers]
+        total, target, success, dice = roll.total, roll.target, roll.result, roll.dice
+        opposed: list[int] | tuple[int, ...] | None = roll.against
+    else:
+        faces, mods = _list(rec.faces), _list(rec.modifiers)
+        total, target, dice = rec.total, rec.target, rec.dice
+        success = str(rec.band) if rec.band is not None else bool(rec.success)
+        opposed = rec.against
+    d = [Detail(_("Dice"), f"{dice}: " + " + ".join(map(str, faces))
+                + f" = {sum(int(f) for f in faces)}")]
+    d += [Detail(_("Modifier"), f"{label}: {_signed(int(value))}") for label, value in mods]
+    if not mods:
+        d.append(Detail(_("Modifier"), _("none applied")))
+    if opposed and not isinstance(success, str):     # an opposed roll: both pools
+        d.append(_opposed_detail(c.names, rec, opposed, target))
+    d.append(_roll_result(c.names, rec.branch, success, total, target))
+    if roll is not None and (list(roll.faces) != rec.faces or roll.total != rec.total
+                             or [v for _label, v in roll.modifiers]
+                             != [m[1] for m in _list(rec.modifiers) if len(m) == 2]):
+        # (labels are text: a session run in another language logged them translated)
+        d.append(Detail(_("Log says"), describe_logged_roll(rec)))
+    d += c.outcome(rec.branch, rec.option, success)
+    return _("Roll"), _move_title(c.names, rec.branch, rec.option), d
+
+
+def _opposed_detail(names: _Names, rec: lr.Roll, opposed: Iterable[int],
+                    target: Any) -> Detail:
+    branch = names.sc.branches.get(rec.branch) if names.sc else None
+    who = branch.adjudication.against_label if branch and branch.adjudication else ""
+    pool = f"{rec.against_dice}: " + " + ".join(map(str, opposed))
+    return Detail(_("Opposed by"), (f"{who}: " if who else "") + f"{pool} = {target}")
+
+
+def _roll_result(names: _Names, bid: Any, success: bool | str, total: Any,
+                 target: Any) -> Detail:
+    if isinstance(success, str):            # a graded roll: the band, and its totals
+        band = _band(names, bid, success)
+        return Detail(_("Result"), _("total {total} → {result} ({totals})").format(
+            total=total, result=band.label if band else success,
+            totals=band.totals_text() if band else "?"))
+    return Detail(_("Result"), (_("total {total} vs target {target} → success") if success
+                                else _("total {total} vs target {target} → failure")
+                                ).format(total=total, target=target))
+
+
+def _decide_entry(rec: lr.Decide, c: EntryContext) -> EntryParts:
+    names = c.names
+    success = str(rec.band) if rec.band is not None else bool(rec.success)
+    if isinstance(success, str):
+        title = f"{_move_title(names, rec.branch, rec.option)}: {band_label(names.sc, rec)}"
+    else:
+        title = (_("{branch} — {option}: success") if success
+                 else _("{branch} — {option}: failure")).format(
+            branch=names.branch(rec.branch), option=names.option(rec.branch, rec.option))
+    return (_("Facilitator decision"), title,
+            [_rationale(rec.rationale), *c.outcome(rec.branch, rec.option, success)])
+
+
+def _release_entry(rec: lr.Release, c: EntryContext) -> EntryParts:
+    inj = c.names.inject(rec.inject)
+    title = _("{inject} (released on demand)").format(
+        inject=inj.title if inj else str(rec.inject))
+    d: list[Detail] = []
+    if inj and inj.narrative:
+        d.append(Detail(_("Narrative"), c.text(inj.narrative.strip())))
+    if inj and inj.turn is not None:
+        d.append(Detail(_("Scheduled"), _("for turn {turn}; its condition did not hold then, "
+                                          "so the facilitator released it by hand").format(
+            turn=inj.turn)))
+    d.append(_rationale(rec.rationale))
+    return _("Inject"), title, d
+
+
+def _override_entry(rec: lr.Override, c: EntryContext) -> EntryParts:
+    names = c.names
+    var = names.variable(rec.variable)
+    new = _json_show(rec.value)
+    old = None
+    if c.before is not None and var is not None:
+        old = names.value(var, c.before.state.values[var.index])
+        if c.after is not None:
+            new = names.value(var, c.after.state.values[var.index])
+    label = (var.label or var.id) if var else str(rec.variable)
+    title = f"{label}: {old} → {new}" if old is not None else f"{label} → {new}"
+    return _("Override"), title, [_rationale(rec.rationale)]
+
+
+def _seal_entry(rec: lr.Seal, c: EntryContext) -> EntryParts:
+    title = f"{_cell_name(c.names, rec.cell)}: {_move_title(c.names, rec.branch, rec.option)}"
+    return _("Sealed move"), title, [
+        _rationale(rec.rationale),
+        Detail(_("Sealed"), _("hidden from the room until revealed, then made in the cells' "
+                              "order"))]
+
+
+def _argument_entry(rec: lr.Argument, c: EntryContext) -> EntryParts:
+    who = _cell_name(c.names, rec.cell) if rec.cell else _("the group")
+    d = [Detail(_("Counter-argument"), str(counter)) for counter in _list(rec.counters)]
+    d.append(Detail(_("Strength"), f"{rec.strength} ({rec.dice} ≥ {rec.target})"))
+    d.append(Detail(_("Dice"), f"{rec.dice}: " + " + ".join(map(str, _list(rec.faces)))
+                    + f" = {rec.total}"))
+    d.append(Detail(_("Result"), _("success: its effects follow as overrides") if rec.success
+                    else _("failure")))
+    return _("Argument"), f"{who}: {rec.argument}", d
+
+
+def _undo_entry(rec: lr.Undo, c: EntryContext) -> EntryParts:
+    undone = c.by_n.get(rec.undoes)
+    title = (_("took back action {n} ({summary})").format(
+        n=rec.undoes, summary=summarize(undone, c.names.sc)) if undone
+        else _("took back action {n}").format(n=rec.undoes))
+    return _("Undo"), title, []
+
+
+def _turn_entry(rec: lr.NextTurn, c: EntryContext) -> EntryParts:
+    names, sc = c.names, c.names.sc
+    turn = c.after.state.turn if c.after else _int(rec.turn)
+    label, _date = names.turn(turn)
+    title = _("the game moves to turn {turn}: {label}").format(turn=turn, label=label)
+    released = _list(rec.released)
+    if c.after is not None and c.before is not None:
+        order = list(sc.injects) if sc else []
+        released = sorted(c.after.state.released - c.before.state.released,
+                          key=lambda i: order.index(i) if i in order else 0)
+    draws = {dr.get("inject"): dr for dr in _list(rec.draws) if isinstance(dr, dict)}
+    d: list[Detail] = []
+    for iid in released:
+        inj = names.inject(iid)
+        if iid in draws:
+            text = _("{inject} (drawn at chance {p}, it happened)").format(
+                inject=inj.title if inj else str(iid), p=draws[iid].get("chance"))
+        else:
+            text = _("{inject} (scheduled, released automatically)").format(
+                inject=inj.title if inj else str(iid))
+        if inj and inj.narrative:
+            text += f" — {inj.narrative.strip()}"
+        d.append(Detail(_("Inject"), text))
+    for iid, dr in draws.items():          # chance injects drawn that did not happen
+        if not dr.get("fired"):
+            inj = names.inject(iid)
+            d.append(Detail(_("Chance"), _("{title} did not happen (drawn at chance {p})")
+                            .format(title=inj.title if inj else str(iid),
+                                    p=dr.get("chance"))))
+    return _("Turn change"), title, d
+
+
+def _end_entry(rec: lr.End) -> EntryParts:
+    d: list[Detail] = []
+    if rec.hotwash:
+        d.append(Detail(_("Hotwash"), _("recorded (see the hotwash notes)")))
+    if rec.participants:
+        d.append(Detail(_("Participants"), "; ".join(map(str, _list(rec.participants)))))
+    if rec.contact:
+        d.append(Detail(_("Point of contact"), str(rec.contact)))
+    return _("End"), _("Session ended"), d
+
+
+def _observe_entry(rec: lr.Observe, c: EntryContext) -> EntryParts:
+    kind = str(rec.kind)
+    d = [Detail(_("Objective"), c.names.objective(rec.objective)),
+         Detail(_("Kind"), _(KINDS[kind]) if kind in KINDS else kind)]
+    sup = rec.supports
+    target = c.by_n.get(sup) if isinstance(sup, int) else None
+    if target is not None:
+        d.append(Detail(_("Supported by"), _("action {n}: {summary}").format(
+            n=sup, summary=summarize(target, c.names.sc))))
+    return _("Observation"), str(rec.text), d
+
+
+def _hotwash_entry(rec: lr.Hotwash, c: EntryContext) -> EntryParts:
+    d: list[Detail] = []
+    if rec.rating in RATINGS:
+        d.append(Detail(_("Rating"), f"{rec.rating} ({_(RATINGS[rec.rating]).lower()})"))
+    for text, label in ((rec.sustain, _("Sustain")), (rec.improve, _("Improve")),
+                        (rec.notes, _("Notes"))):
+        if text:
+            d.append(Detail(label, str(text)))
+    for item in _list(rec.plan):
+        if isinstance(item, dict):
+            d.append(Detail(_("Improvement plan"), _(
+                "{text} (owner: {owner}, due {due})").format(
+                text=item.get('recommendation'), owner=item.get('owner') or '—',
+                due=item.get('due') or '—')))
+    return _("Hotwash"), c.names.objective(rec.objective), d
+
+
+def _amend_entry(rec: lr.Amend, c: EntryContext) -> EntryParts:
+    target = c.by_n.get(rec.amends)
+    title = (_("amended the {field} of action {n} ({summary})").format(
+        field=rec.field, n=rec.amends, summary=summarize(target, c.names.sc))
+        if target else _("amended the {field} of action {n}").format(
+            field=rec.field, n=rec.amends))
+    d = [Detail(_("Now"), show_field(str(rec.field), rec.value))]
+    if rec.reason:
+        d.append(Detail(_("Reason"), str(rec.reason)))
+    return _("Amendment"), title, d
+
+
+def _cell_name(names: _Names, cell_id: Any) -> str:
     cell = names.sc.cell(str(cell_id)) if names.sc is not None else None
     return cell.name if cell is not None else str(cell_id)
 
 
-def describe_logged_roll(rec: dict) -> str:
-    faces = " + ".join(map(str, rec.get("faces", [])))
-    mods = ", ".join(f"{lab} {_signed(int(v))}" for lab, v in rec.get("modifiers", []))
+def describe_logged_roll(rec: lr.Roll) -> str:
+    faces = " + ".join(map(str, _list(rec.faces)))
+    mods = ", ".join(f"{lab} {_signed(int(v))}" for lab, v in _list(rec.modifiers))
     text = (_("{dice}: {faces}; {modifiers} = {total} vs {target}") if mods
             else _("{dice}: {faces} = {total} vs {target}"))
-    return text.format(dice=rec.get('dice'), faces=faces, modifiers=mods, total=rec.get('total'),
-                       target=rec.get('target'))
+    return text.format(dice=rec.dice, faces=faces, modifiers=mods, total=rec.total,
+                       target=rec.target)
 
 
 def _bibliography(effective: list[dict], sc: Scenario | None, header: dict
@@ -850,20 +961,28 @@ def _bibliography(effective: list[dict], sc: Scenario | None, header: dict
         if who not in lst:
             lst.append(who)
 
-    for rec in effective:
-        if rec.get("action") == "choose" and rec.get("branch") in sc.branches:
-            b = sc.branches[rec["branch"]]
-            for eid in sc.branch_events(b):
-                cite(eid, b.title)
-        elif rec.get("action") == "release" and rec.get("inject") in sc.injects:
-            inj = sc.injects[rec["inject"]]
-            for eid in sc.inject_events(inj):
-                cite(eid, _("inject: {title}").format(title=inj.title))
-        elif rec.get("action") == "next_turn":
-            for iid in _list(rec.get("released")):
-                inj = sc.injects.get(iid) if isinstance(iid, str) else None
-                for eid in (sc.inject_events(inj) if inj else ()):
-                    cite(eid, _("inject: {title}").format(title=inj.title))
+    def cite_inject(iid: Any) -> None:
+        inj = sc.injects.get(iid) if isinstance(iid, str) else None
+        if inj is None:
+            return
+        for eid in sc.inject_events(inj):
+            cite(eid, _("inject: {title}").format(title=inj.title))
+
+    for line in effective:
+        try:
+            rec = lr.from_json(line)
+        except lr.RecordError:
+            continue                    # a damaged line cites nothing
+        match rec:
+            case lr.Choose(branch=bid) if bid in sc.branches:
+                b = sc.branches[bid]
+                for eid in sc.branch_events(b):
+                    cite(eid, b.title)
+            case lr.Release(inject=iid):
+                cite_inject(iid)
+            case lr.NextTurn(released=released):
+                for iid in _list(released):
+                    cite_inject(iid)
     off = set(header.get("switched_off", []) or [])
     events = []
     merged: dict[str, set[int]] = {}
@@ -911,17 +1030,17 @@ def _fork_info(header: dict, actions: list[dict], sc: Scenario | None,
     if parent:
         # moved together with the fork: look next to it too
         candidates.append(Path(log_path).parent / Path(parent).name)
-    plog = None
+    plog = pheader = None
     for c in candidates:
         if c.is_file():
             r = read_log(c)
             if r.header is not None:
-                plog = r
+                plog, pheader = r, r.header
                 break
     parent_next = this_next = None
     matches = None
-    if plog is not None:
-        matches = plog.header.get("hash") == ff.get("header_hash")
+    if plog is not None and pheader is not None:
+        matches = pheader.get("hash") == ff.get("header_hash")
         if at < len(plog.actions):
             parent_next = _("action {n}: {summary}").format(
                 n=at + 1, summary=summarize(plog.actions[at], sc))

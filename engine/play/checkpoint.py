@@ -29,6 +29,7 @@ import attrs
 from engine import __version__
 from engine.i18n import _
 from engine.model import from_json_value
+from engine.play import records as lr
 from engine.play.rules import Env, GameState, Pending, state_hash, state_json
 
 CHECKPOINT_FORMAT = 1
@@ -186,16 +187,18 @@ def restore(cp: Checkpoint, records: list[dict[str, Any]] | tuple[dict[str, Any]
 
     stack: list[tuple[int, int]] = []          # (action n, its turn's start line)
     start = 0
+    # the lines are read by action name, not decoded: this runs over every line on resume
+    undo_name, turn_name = lr.Undo.ACTION, lr.NextTurn.ACTION
     for n in range(1, cp.lines):
         action = records[n].get("action")
         if action in undoable:
             stack.append((n, start))
-        elif action == "undo":
+        elif action == undo_name:
             if not stack or records[n].get("undoes") != stack[-1][0]:
                 raise CheckpointIgnored(_("the log's undo on line {line} does not match "
                                           "its undo stack").format(line=n + 1))
             start = stack.pop()[1]
-        if action == "next_turn":
+        if action == turn_name:
             start = n
     undo = []
     for n, line in stack:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Callable
 
+from engine.play import records as lr
+
 
 def stopped_at(at: str) -> Callable[[], str]:
     """A clock that always reads `at`: a logged moment, while its action is made again."""
@@ -58,15 +60,15 @@ def time_box_left(turn_started: str, minutes: int | None, now: _dt.datetime) -> 
 
 def live_records(actions) -> list[dict]:
     """The logged actions that stand: undone ones and the undos themselves left out."""
-    undone = {r.get("undoes") for r in actions if r.get("action") == "undo"}
-    return [r for r in actions if r.get("action") != "undo" and r.get("n") not in undone]
+    undone = {r.get("undoes") for r in actions if lr.kind(r) is lr.Undo}
+    return [r for r in actions if lr.kind(r) is not lr.Undo and r.get("n") not in undone]
 
 
 def turn_started_at(header: dict, actions, turn: int) -> str:
     """When `turn` began: the time of the turn change that stands, or the session's start."""
     at = str(header.get("started", ""))
     for rec in live_records(actions):
-        if rec.get("action") == "next_turn" and rec.get("turn") == turn:
+        if lr.kind(rec) is lr.NextTurn and rec.get("turn") == turn:
             at = str(rec.get("at", at))
     return at
 
@@ -77,9 +79,9 @@ def turn_times(header: dict, actions) -> list[tuple[int, str, str]]:
     live = live_records(actions)
     starts = [(0, str(header.get("started", "")))]
     for rec in live:
-        if rec.get("action") == "next_turn" and isinstance(rec.get("turn"), int):
+        if lr.kind(rec) is lr.NextTurn and isinstance(rec.get("turn"), int):
             starts.append((rec["turn"], str(rec.get("at", ""))))
-    end = next((str(r.get("at", "")) for r in live if r.get("action") == "end"), "")
+    end = next((str(r.get("at", "")) for r in live if lr.kind(r) is lr.End), "")
     out = []
     for i, (turn, began) in enumerate(starts):
         ended = starts[i + 1][1] if i + 1 < len(starts) else end

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from engine.i18n import _, ngettext
 from engine.model import Scenario
+from engine.play import records as lr
 from engine.play.clock import stopped_at
 from engine.play.replay import UNREADABLE, replay, unreadable_reason
 from engine.play.session import Session, SessionError, utc_now
@@ -65,7 +66,7 @@ def fork(log_path: str | Path, at: int, new_log: str | Path | None = None,
     if at > verified:
         raise ForkError(_("--at {at} is past the last action that verifies ({why}); fork at "
                           "{n} or earlier").format(at=at, why=rep.banner(), n=verified))
-    if at and actions[at - 1].get("action") == "end":
+    if at and lr.kind(actions[at - 1]) is lr.End:
         raise ForkError(_("action {at} ends the session, so a fork there could not continue; "
                           "fork at {before} to replace the ending").format(at=at, before=at - 1))
     header = rep.log.header

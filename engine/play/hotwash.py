@@ -14,6 +14,7 @@ from typing import Any
 
 from engine.i18n import N_, _
 from engine.model import Scenario
+from engine.play import records as lr
 
 # What an observation is, HSEEP-style.
 KINDS = {"strength": N_("Strength"), "improve": N_("Area for improvement")}
@@ -29,18 +30,18 @@ RATINGS = {
 GENERAL = ""            # the objective id of observations and hotwash entries not tied to one
 
 # Which fields of which logged action an amendment may replace, and with what.
-AMENDABLE: dict[str, dict[str, str]] = {
-    "choose": {"rationale": "text"},
-    "decide": {"rationale": "text"},
-    "release": {"rationale": "text"},
-    "override": {"rationale": "text"},
-    "seal": {"rationale": "text"},             # a cell's sealed move (issue 13)
-    "argument": {"argument": "text"},          # a matrix-game argument (issue 13)
-    "note": {"text": "text"},
-    "observe": {"text": "text", "kind": "kind"},
-    "end": {"hotwash": "text", "contact": "text", "participants": "lines"},
-    "hotwash": {"rating": "rating", "sustain": "text", "improve": "text", "notes": "text",
-                "plan": "plan"},
+AMENDABLE: dict[type[lr.Record], dict[str, str]] = {
+    lr.Choose: {"rationale": "text"},
+    lr.Decide: {"rationale": "text"},
+    lr.Release: {"rationale": "text"},
+    lr.Override: {"rationale": "text"},
+    lr.Seal: {"rationale": "text"},             # a cell's sealed move (issue 13)
+    lr.Argument: {"argument": "text"},          # a matrix-game argument (issue 13)
+    lr.Note: {"text": "text"},
+    lr.Observe: {"text": "text", "kind": "kind"},
+    lr.End: {"hotwash": "text", "contact": "text", "participants": "lines"},
+    lr.Hotwash: {"rating": "rating", "sustain": "text", "improve": "text", "notes": "text",
+                 "plan": "plan"},
 }
 
 _DUE_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$")
@@ -146,9 +147,9 @@ def check_amendment(records: list[dict], target: Any, field: Any, value: Any) ->
     if not isinstance(target, int) or isinstance(target, bool) or not 1 <= target < len(records):
         raise DebriefError(_("there is no logged action {n} to amend (actions 1–{last})").format(
             n=repr(target), last=len(records) - 1))
-    rec = records[target]
-    action = rec.get("action")
-    fields = AMENDABLE.get(str(action))
+    kind = lr.kind(records[target])
+    action = kind.ACTION if kind is not None else records[target].get("action")
+    fields = AMENDABLE.get(kind) if kind is not None else None
     if not fields:
         raise DebriefError(_("action {n} ({action}) has nothing that can be amended").format(
             n=target, action=action))
@@ -172,7 +173,7 @@ def check_amendment(records: list[dict], target: Any, field: Any, value: Any) ->
 def hotwash_entries(records: Iterable[dict]) -> dict[str, int]:
     """{objective id: action n} of the hotwash entries logged so far."""
     return {str(r.get("objective", "")): int(r.get("n", 0)) for r in records
-            if r.get("action") == "hotwash"}
+            if lr.kind(r) is lr.Hotwash}
 
 
 # ---------------------------------------------------------------------------- typed forms
@@ -211,4 +212,5 @@ def amendable_fields(records: list[dict], target: int | None) -> tuple[str, ...]
     """The fields of a logged action an amendment may replace (none for an unknown one)."""
     if target is None or not 1 <= target < len(records):
         return ()
-    return tuple(AMENDABLE.get(str(records[target].get("action")), {}))
+    kind = lr.kind(records[target])
+    return tuple(AMENDABLE.get(kind, {})) if kind is not None else ()

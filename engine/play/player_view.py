@@ -17,6 +17,7 @@ from engine.diagnostics import DiagnosticError
 from engine.format.tables import load_scenario_in
 from engine.i18n import Messages, _, current_language
 from engine.model import Scenario
+from engine.play import records as lr
 from engine.play.clock import live_records, turn_started_at
 from engine.play.dice import roll_odds
 from engine.play.log import LogRead, read_log
@@ -24,8 +25,6 @@ from engine.play.replay import LOG_EDITED, UNREADABLE, VERIFIED, ReplayReport, S
 from engine.play.rules import modifiers_now
 from engine.play.session import SessionError, band_label, describe_action
 from engine.play.views import VariableView, fired_signposts_at, variable_views_at
-
-MOVE_ACTIONS = ("choose", "roll", "decide", "release", "override", "argument")
 
 
 @attrs.frozen
@@ -150,40 +149,25 @@ def view_of_replay(report: ReplayReport, *, show_odds: bool = False) -> PlayerVi
 
     start_of_turn = report.steps[0].state
     for step in report.steps:
-        if step.state.turn == state.turn and step.record.get("action") == "next_turn":
+        if step.state.turn == state.turn and lr.kind(step.record) is lr.NextTurn:
             start_of_turn = step.state
-    moves: dict[str, list[MoveLine]] = {}
-    revealed = {n for r in live if r.get("action") == "reveal" for n in r.get("seals") or []}
-    for rec in live:
-        if rec.get("turn") != state.turn:
-            continue
-        if rec.get("action") == "seal":
-            if rec.get("n") not in revealed:       # what is sealed stays sealed
-                named = scenario.cell(str(rec.get("cell")))
-                who = named.name if named is not None else str(rec.get("cell"))
-                moves.setdefault(who, []).append(MoveLine(who, _("a move is sealed")))
-            continue
-        if rec.get("action") == "note" and rec.get("sealed") is not None:
-            white = _("White cell")
-            moves.setdefault(white, []).append(MoveLine(white, str(rec["text"])))
-            continue
-        if rec.get("action") not in MOVE_ACTIONS:
-            continue
-        named = scenario.cell(str(rec.get("cell"))) if rec.get("cell") else None
-        cell = named.name if named is not None else _("White cell") if scenario.cells else group
-        text = describe_action(rec, scenario)
-        if rec.get("action") == "roll" and not show_odds:
-            text = _roll_outcome_only(rec, scenario)
-        moves.setdefault(cell, []).append(MoveLine(cell, text, str(rec.get("rationale", ""))))
+    # the records that stand, this turn's typed (replayed: each decoded once already)
+    this_turn = [lr.from_json(r) for r in live if r.get("turn") == state.turn]
+    moves = _moves(this_turn, scenario, group, show_odds)
 
     inject = None
-    for rec in reversed(live):
-        released = ([rec["inject"]] if rec.get("action") == "release" else
-                    rec.get("released") or [] if rec.get("action") == "next_turn" else [])
+    for line in reversed(live):
+        match lr.from_json(line):
+            case lr.Release(inject=iid, turn=at):
+                released = [iid]
+            case lr.NextTurn(released=logged, turn=at):
+                released = list(logged or [])
+            case _:
+                continue
         released = [i for i in released if i in scenario.injects]
         if released:
             i = scenario.injects[released[-1]]
-            inject = InjectCard(i.title, i.narrative, int(rec.get("turn", 0)))
+            inject = InjectCard(i.title, i.narrative, int(at))
             break
 
     waiting = ""
@@ -231,13 +215,42 @@ def time_box_of(header: dict, scenario: Scenario) -> int | None:
         else scenario.time_box
 
 
-def _roll_outcome_only(rec: dict, scenario: Scenario) -> str:
-    branch = scenario.branches.get(str(rec.get("branch")))
+def _moves(records: list[lr.AnyRecord], scenario: Scenario, group: str,
+           show_odds: bool) -> dict[str, list[MoveLine]]:
+    """This turn's moves by who made them; a sealed move stays sealed until revealed."""
+    moves: dict[str, list[MoveLine]] = {}
+    revealed = {n for r in records if isinstance(r, lr.Reveal) for n in r.seals or []}
+    for rec in records:
+        match rec:
+            case lr.Seal(cell=cell_id, n=n):
+                if n not in revealed:       # what is sealed stays sealed
+                    named = scenario.cell(str(cell_id))
+                    who = named.name if named is not None else str(cell_id)
+                    moves.setdefault(who, []).append(MoveLine(who, _("a move is sealed")))
+            case lr.Note(sealed=sealed, text=text) if sealed is not None:
+                white = _("White cell")
+                moves.setdefault(white, []).append(MoveLine(white, str(text)))
+            case lr.Choose() | lr.Roll() | lr.Decide() | lr.Release() | lr.Override() \
+                    | lr.Argument():
+                mover = getattr(rec, "cell", None)
+                named = scenario.cell(str(mover)) if mover else None
+                cell = (named.name if named is not None else
+                        _("White cell") if scenario.cells else group)
+                text = (_roll_outcome_only(rec, scenario)
+                        if isinstance(rec, lr.Roll) and not show_odds
+                        else describe_action(rec, scenario))
+                moves.setdefault(cell, []).append(
+                    MoveLine(cell, text, str(getattr(rec, "rationale", ""))))
+    return moves
+
+
+def _roll_outcome_only(rec: lr.Roll, scenario: Scenario) -> str:
+    branch = scenario.branches.get(str(rec.branch))
     title = branch.title if branch else _("the move")
-    if "band" in rec:
+    if rec.band is not None:
         return _("'{title}': {result} (rolled)").format(title=title,
                                                         result=band_label(scenario, rec))
-    return (_("'{branch}': success (rolled)") if rec.get('success')
+    return (_("'{branch}': success (rolled)") if rec.success
             else _("'{branch}': failure (rolled)")).format(branch=title)
 
 

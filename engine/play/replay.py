@@ -15,6 +15,7 @@ from engine.diagnostics import DiagnosticError
 from engine.format.tables import load_scenario_in
 from engine.i18n import N_, _, ngettext
 from engine.model import Scenario
+from engine.play import records as lr
 from engine.play.checkpoint import EVERY as CHECKPOINT_EVERY
 from engine.play.checkpoint import (
     Checkpoint,
@@ -96,9 +97,9 @@ class ReplayReport:
     def _after_end(self) -> int | None:
         """How many debrief records (hotwash, amendments, observations) follow the end
         record, or None when the log has no end record."""
-        actions = self.log.actions
+        actions, end = self.log.actions, lr.End.ACTION    # (read on every resume: no decoding)
         for i in range(len(actions) - 1, -1, -1):
-            if actions[i].get("action") == "end":
+            if actions[i].get("action") == end:
                 return len(actions) - 1 - i
         return None
 
@@ -182,6 +183,31 @@ class ReplayReport:
             return "; " + _("signed with key {key}, not on this machine: authenticity not "
                             "checked").format(key=a.key_id)
         return ""
+
+
+def _replay_line(session: Session, line: dict, i: int) -> str | None:
+    """Apply log line `i` to `session`; what went wrong, or None when it replayed to the
+    logged state (the same dice, the same chance draws)."""
+    try:
+        rec = lr.from_json(line, i)
+        assert isinstance(rec, lr.Record)     # read_log: every line after the first has an action
+        outcome = session.apply_record(rec)
+    except SessionError as e:
+        return _("line {n} ({action}): no longer applies — {problem}").format(
+            n=i, action=line.get('action'), problem=e)
+    match rec:
+        case lr.Roll(faces=faces) | lr.Argument(faces=faces) if \
+                outcome.roll and list(outcome.roll.faces) != faces:
+            return _("line {n}: the dice came up {faces}, the log says {logged}").format(
+                n=i, faces=list(outcome.roll.faces), logged=faces)
+        case lr.NextTurn(draws=draws) if outcome.record.get("draws") != draws:
+            return _("line {line}: the chance draws came out {replayed}, the log says "
+                     "{logged}").format(line=i, replayed=outcome.record.get("draws"),
+                                        logged=draws)
+    if outcome.record["state"] != rec.state:
+        return _("line {n} ({action}): the state differs from the logged one").format(
+            n=i, action=rec.action)
+    return None
 
 
 def _actions(n: int, complete: bool = False) -> str:
@@ -303,28 +329,9 @@ def replay(log_path: str | Path, scenario: Scenario | None = None, *,
     limit = (log.chain_broken_at - 2) if log.chain_broken_at else len(log.actions)
     for i, rec in enumerate(log.actions[base:max(limit, 0)] if not diverged else (),
                             start=base + 2):
-        try:
-            outcome = session.apply_record(rec)
-        except SessionError as e:
-            problems.append(_("line {n} ({action}): no longer applies — {problem}").format(
-                n=i, action=rec.get('action'), problem=e))
-            diverged = True
-            break
-        if rec.get("action") in ("roll", "argument") and outcome.roll \
-                and list(outcome.roll.faces) != rec.get("faces"):
-            problems.append(_("line {n}: the dice came up {faces}, the log says {logged}").format(
-                n=i, faces=list(outcome.roll.faces), logged=rec.get('faces')))
-            diverged = True
-            break
-        if rec.get("action") == "next_turn" and outcome.record.get("draws") != rec.get("draws"):
-            problems.append(_("line {line}: the chance draws came out {replayed}, the log says "
-                              "{logged}").format(line=i, replayed=outcome.record.get("draws"),
-                                                 logged=rec.get("draws")))
-            diverged = True
-            break
-        if outcome.record["state"] != rec.get("state"):
-            problems.append(_("line {n} ({action}): the state differs from the logged one").format(
-                n=i, action=rec.get('action')))
+        problem = _replay_line(session, rec, i)
+        if problem:
+            problems.append(problem)
             diverged = True
             break
         steps.append(Step(i, rec, session.state, env))
@@ -400,8 +407,9 @@ def _resume_locked(log_path, scenario, lock) -> tuple[Session, ReplayReport]:
     if len(report.steps) > CHECKPOINT_EVERY:     # replayed many lines: spare the next resume
         session.save_checkpoint()
     if session.state.ended:
-        session.hotwash = next((r.get("hotwash", "") for r in reversed(report.log.actions)
-                                if r.get("action") == "end"), "")
+        end = next((lr.from_json(r) for r in reversed(report.log.actions)
+                    if lr.kind(r) is lr.End), None)
+        session.hotwash = end.hotwash if isinstance(end, lr.End) else ""
     return session, report
 
 def unreadable_reason(rep: ReplayReport) -> str:

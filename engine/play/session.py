@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ from engine.i18n import _
 from engine.lang.text import render
 from engine.model import Branch, Event, Scenario, Source, from_json_value, to_json_value
 from engine.play import hotwash as hw
+from engine.play import records as lr
 from engine.play import rules
 from engine.play.checkpoint import EVERY as CHECKPOINT_EVERY
 from engine.play.checkpoint import Snapshot, UndoEntry, checkpoint_path, write_checkpoint
@@ -41,8 +42,9 @@ from engine.play.views import (
     variable_views_at,
 )
 
-UNDOABLE = frozenset({"choose", "roll", "decide", "release", "override", "next_turn",
-                      "argument", "seal", "reveal"})
+UNDOABLE_RECORDS = (lr.Choose, lr.Roll, lr.Decide, lr.Release, lr.Override, lr.NextTurn,
+                    lr.Argument, lr.Seal, lr.Reveal)
+UNDOABLE = frozenset(cls.ACTION for cls in UNDOABLE_RECORDS)   # their names, for plain lines
 
 
 def utc_now() -> str:
@@ -168,29 +170,26 @@ class Session:
         except ValueError as e:
             raise SessionError(str(e)) from None
         env = Env.for_session(scenario, off, seed)
-        header = {
-            "type": "header", "format": LOG_FORMAT, "engine": __version__,
-            "scenario": {"id": scenario.id, "title": scenario.title, "path": scenario.path,
-                         "hash": scenario.content_hash, "files": scenario.file_hashes,
-                         "items": scenario.item_hashes, "logic": scenario.logic_hash,
-                         "lang": scenario.lang, "text": text_version(scenario)},
-            "seed": seed, "group": group, "started": clock(), "switched_off": off,
-            "forked_from": forked_from, "zone": zone or local_zone(),
-        }
-        if signer is not None:
-            header["signing"] = signer.header_field()
-        if time_box:
-            header["time_box"] = int(time_box)   # minutes per turn, set at setup
+        header = lr.Header(
+            format=LOG_FORMAT, engine=__version__,
+            scenario={"id": scenario.id, "title": scenario.title, "path": scenario.path,
+                      "hash": scenario.content_hash, "files": scenario.file_hashes,
+                      "items": scenario.item_hashes, "logic": scenario.logic_hash,
+                      "lang": scenario.lang, "text": text_version(scenario)},
+            seed=seed, group=group, started=clock(), switched_off=off,
+            forked_from=forked_from, zone=zone or local_zone(),
+            signing=signer.header_field() if signer is not None else None,
+            time_box=int(time_box) if time_box else None)   # minutes per turn, set at setup
         writer = None
         if log_path is not None:
             writer = LogWriter.create(Path(log_path), signer)  # locked until the session closes
             # a checkpoint left by an earlier log of that name: never of this one
             with contextlib.suppress(OSError):
                 checkpoint_path(log_path).unlink(missing_ok=True)
-        session = cls(scenario, env, header, writer, clock)
-        header["state"] = session.state_hash
+        session = cls(scenario, env, lr.to_json(header), writer, clock)
+        line = lr.to_json(attrs.evolve(header, state=session.state_hash))
         try:
-            session.records[0] = writer.append(header) if writer else header
+            session.records[0] = writer.append(line) if writer else line
         except LogWriteError:
             assert writer is not None         # only a writer raises it
             writer.close()
@@ -243,16 +242,21 @@ class Session:
                                           if sc.cell_of_move(m) is None), sc.moves_per_turn))
         return out
 
-    def open_argument(self) -> dict | None:
+    def open_argument(self) -> lr.Argument | None:
         """The argument whose effects the facilitator may be applying now: the last action,
         overrides aside, when it is a successful argument (for the override's rationale)."""
-        for rec in reversed(self.actions):
-            if rec.get("action") == "override":
-                continue
-            if rec.get("action") == "argument" and rec.get("success"):
-                return rec
+        for i in range(len(self.records) - 1, 0, -1):
+            match self.record(i):
+                case lr.Override():
+                    continue
+                case lr.Argument(success=True) as argument:
+                    return argument
             return None
         return None
+
+    def record(self, line: int) -> lr.AnyRecord:
+        """The typed record of log line `line` + 1 (0: the header)."""
+        return lr.from_json(self.records[line], line + 1)
 
     def turn_started(self) -> str:
         """When this turn began (ISO time, from the log): the time of the turn change that
@@ -413,19 +417,20 @@ class Session:
         return rules.state_json(self.state, self.env)
 
     # -- actions
-    def _commit(self, action: str, new_state: GameState, fields: dict, *, undoable: bool,
-                message: str, roll: Roll | None = None, released=(),
-                new_hash: str | None = None, undoes: UndoEntry | None = None) -> Outcome:
-        """Log the action, then make `new_state` the live state. `new_hash` is the state's
-        hash when already known (an undo restores a state hashed before); an action that
-        leaves the state as it is (a note) reuses the live state's hash. Either way the cost
-        of an action does not depend on how long the session is."""
+    def _commit(self, action: lr.Record, new_state: GameState, *, message: str,
+                roll: Roll | None = None, released=(), new_hash: str | None = None,
+                undoes: UndoEntry | None = None) -> Outcome:
+        """Log the action (its number, time, turn and state filled in here), then make
+        `new_state` the live state. `new_hash` is the state's hash when already known (an
+        undo restores a state hashed before); an action that leaves the state as it is (a
+        note) reuses the live state's hash. Either way the cost of an action does not depend
+        on how long the session is."""
         n = len(self.records)
         if new_hash is None:
             new_hash = self._hash if new_state is self.state else \
                 rules.state_hash(new_state, self.env)
-        record = {"type": "action", "n": n, "at": self.clock(), "action": action, **fields,
-                  "turn": new_state.turn, "state": new_hash}
+        record = lr.to_json(action)         # its keys in order; fill in where it stands
+        record.update(n=n, at=self.clock(), turn=new_state.turn, state=new_hash)
         if self.writer:
             record = self.writer.append(record)   # on disk before anything else changes
         if new_state.fired is self.state.fired:
@@ -435,10 +440,10 @@ class Session:
             fired = tuple(sid for sid, _ in new_state.fired if sid not in before_fired)
         if new_state.ending and new_state.ending != self.state.ending:
             message += " — " + self.ending_text(new_state)
-        if undoable:
+        if isinstance(action, UNDOABLE_RECORDS):
             self._undo.append(UndoEntry(n, self.state, self._hash, self.turn_start,
                                         self.turn_start_line))
-        if action == "next_turn":
+        if isinstance(action, lr.NextTurn):
             self.turn_start, self.turn_start_line = new_state, n
         if undoes is not None:           # an undo, once it is on disk
             self._undo.pop()
@@ -506,57 +511,54 @@ class Session:
         msg = (_("Chose '{option}' in '{branch}' — roll to adjudicate") if new.pending
                else _("Chose '{option}' in '{branch}'")).format(option=option.label,
                                                                 branch=branch.title)
-        fields: dict[str, Any] = {"branch": branch_id, "option": option_id,
-                                  "rationale": rationale}
         cell = self.scenario.cell_of_actor(branch.actor) if self.scenario.cells else None
         if cell is not None:
-            fields["cell"] = cell.id
             msg = f"{cell.name}: {msg}"
-        if sealed is not None:
-            fields["sealed"] = sealed
-        return self._commit("choose", new, fields, undoable=True, message=msg)
+        return self._commit(lr.Choose(branch=branch_id, option=option_id, rationale=rationale,
+                                      cell=cell.id if cell is not None else None,
+                                      sealed=sealed), new, message=msg)
 
     # -- sealed moves: each cell seals, all are revealed together, then applied in order
-    def this_turn(self) -> list[dict]:
+    def this_turn(self) -> list[lr.Record]:
         """The records of this turn that stand (undone ones and undos left out), in log
         order: read back from the end to the turn change, so they cost the turn's length,
         not the session's."""
-        undone: set[Any] = set()
-        out: list[dict] = []
+        undone: set[int] = set()
+        out: list[lr.Record] = []
         for i in range(len(self.records) - 1, 0, -1):
-            rec = self.records[i]
-            action = rec.get("action")
-            if action == "undo":
-                undone.add(rec.get("undoes"))
-            elif rec.get("n") not in undone:
-                if action == "next_turn":
+            rec = self.record(i)
+            assert isinstance(rec, lr.Record)     # only line 1 is a header
+            if isinstance(rec, lr.Undo):
+                undone.add(rec.undoes)
+            elif rec.n not in undone:
+                if isinstance(rec, lr.NextTurn):
                     break
                 out.append(rec)
         out.reverse()
         return out
 
-    def sealed(self) -> list[dict]:
+    def sealed(self) -> list[lr.Seal]:
         """The seal records of this turn not yet revealed (undone ones left out)."""
-        out: list[dict] = []
+        out: list[lr.Seal] = []
         for rec in self.this_turn():
-            if rec.get("action") == "reveal":
+            if isinstance(rec, lr.Reveal):
                 out = []
-            elif rec.get("action") == "seal":
+            elif isinstance(rec, lr.Seal):
                 out.append(rec)
         return out
 
-    def revealed_queue(self) -> list[dict]:
+    def revealed_queue(self) -> list[lr.Seal]:
         """Revealed seals still to be applied, in the cells' declared order."""
         live = self.this_turn()
-        reveal = next((r for r in reversed(live) if r.get("action") == "reveal"), None)
+        reveal = next((r for r in reversed(live) if isinstance(r, lr.Reveal)), None)
         if reveal is None:
             return []
-        done = {r.get("sealed") for r in live if r.get("action") in ("choose", "note")
-                and r.get("sealed") is not None}
-        seals = {r.get("n"): r for r in live if r.get("action") == "seal"}
+        done = {r.sealed for r in live if isinstance(r, (lr.Choose, lr.Note))
+                and r.sealed is not None}
+        seals = {r.n: r for r in live if isinstance(r, lr.Seal)}
         order: dict[str | None, int] = {c.id: i for i, c in enumerate(self.scenario.cells)}
-        queue = [seals[n] for n in reveal.get("seals", []) if n in seals and n not in done]
-        return sorted(queue, key=lambda r: order.get(r.get("cell"), len(order)))
+        queue = [seals[n] for n in reveal.seals if n in seals and n not in done]
+        return sorted(queue, key=lambda r: order.get(r.cell, len(order)))
 
     def seal(self, branch_id: str, option_id: str, rationale: str = "") -> Outcome:
         sc = self.scenario
@@ -577,18 +579,17 @@ class Session:
         if reason:
             raise SessionError(_("'{branch}' cannot be played: {reason}").format(
                 branch=branch.title, reason=reason))
-        mine = [r for r in self.sealed() if r.get("cell") == cell.id]
+        mine = [r for r in self.sealed() if r.cell == cell.id]
         used = sum(1 for m in self.state.moves if sc.cell_of_move(m) == cell)
         if used + len(mine) >= cell.moves_per_turn:
             raise SessionError(_("{cell} has sealed all its moves this turn ({n}); reveal "
                                  "them, or undo one").format(cell=cell.name,
                                                              n=cell.moves_per_turn))
-        if any(r.get("branch") == branch_id for r in self.sealed()):
+        if any(r.branch == branch_id for r in self.sealed()):
             raise SessionError(_("'{branch}' is already sealed this turn").format(
                 branch=branch.title))
-        return self._commit("seal", self.state, {"cell": cell.id, "branch": branch_id,
-                                                 "option": option_id, "rationale": rationale},
-                            undoable=True,
+        return self._commit(lr.Seal(cell=cell.id, branch=branch_id, option=option_id,
+                                    rationale=rationale), self.state,
                             message=_("{cell} sealed a move").format(cell=cell.name))
 
     def reveal(self) -> Outcome:
@@ -598,12 +599,11 @@ class Session:
             raise SessionError(_("no move is sealed"))
         cells = []
         for r in seals:
-            sealer = self.scenario.cell(r["cell"])
+            sealer = self.scenario.cell(r.cell)
             assert sealer is not None         # a sealed move is recorded with its cell's id
             cells.append(sealer.name)
         names = ", ".join(cells)
-        return self._commit("reveal", self.state, {"seals": [r["n"] for r in seals]},
-                            undoable=True,
+        return self._commit(lr.Reveal(seals=[r.n for r in seals]), self.state,
                             message=_("Revealed the sealed moves of {cells}").format(cells=names))
 
     def apply_revealed(self) -> Outcome:
@@ -613,18 +613,16 @@ class Session:
         if not queue:
             raise SessionError(_("no revealed move is waiting"))
         rec = queue[0]
-        branch = self.scenario.branches[rec["branch"]]
+        branch = self.scenario.branches[rec.branch]
         reason = rules.block_reason(branch, self.state, self.env, words=True)
         if reason and self.state.pending is None:
-            cell = self.scenario.cell(rec["cell"])
+            cell = self.scenario.cell(rec.cell)
             assert cell is not None           # a sealed move is recorded with its cell's id
             text = _("{cell}'s sealed move '{branch}' cannot be played after the moves revealed "
                      "before it: {reason}").format(cell=cell.name, branch=branch.title,
                                                    reason=reason)
-            return self._commit("note", self.state, {"text": text, "sealed": rec["n"]},
-                                undoable=False, message=text)
-        return self.choose(rec["branch"], rec["option"], rec.get("rationale", ""),
-                           sealed=rec["n"])
+            return self._commit(lr.Note(text=text, sealed=rec.n), self.state, message=text)
+        return self.choose(rec.branch, rec.option, rec.rationale, sealed=rec.n)
 
     def argue(self, cell: str, argument: str, strength: str, counters: Iterable[str] = (),
               ) -> Outcome:
@@ -644,11 +642,10 @@ class Session:
         arguer = self.scenario.cell(cell) if cell else None
         who = arguer.name if arguer else self.group
         verdict = _("success") if result.success else _("failure")
-        return self._commit("argument", new, {
-            "cell": cell, "argument": argument, "counters": [c for c in counters if c.strip()],
-            "strength": strength, "dice": result.dice, "faces": list(result.faces),
-            "total": result.total, "target": target, "success": result.success},
-            undoable=True, roll=result,
+        return self._commit(lr.Argument(
+            cell=cell, argument=argument, counters=[c for c in counters if c.strip()],
+            strength=strength, dice=result.dice, faces=list(result.faces),
+            total=result.total, target=target, success=result.success), new, roll=result,
             message=_("Argument by {who} ({strength}, {dice} ≥ {target}): {faces} = {total}, "
                       "{verdict}").format(who=who, strength=strength, dice=result.dice,
                                           target=target, faces='+'.join(map(str, result.faces)),
@@ -657,17 +654,17 @@ class Session:
     def roll(self) -> Outcome:
         new, result = self._rules(rules.roll, self.state, self.env)
         assert self.state.pending is not None  # rules.roll refused otherwise
-        fields = {"branch": self.state.pending.branch, "option": self.state.pending.option,
-                  "dice": result.dice, "faces": list(result.faces),
-                  "modifiers": [list(m) for m in result.modifiers], "total": result.total}
-        if result.band:                  # a graded roll: the band the total fell in
-            fields["band"] = result.band
-        else:
-            if result.against:           # an opposed roll: the other pool (target: its total)
-                fields.update(against_dice=result.against_dice, against=list(result.against))
-            fields.update(target=result.target, success=result.success)
-        return self._commit("roll", new, fields, undoable=True, message=result.describe(),
-                            roll=result)
+        graded = bool(result.band)       # a graded roll: the band the total fell in
+        opposed = not graded and bool(result.against)   # the other pool (target: its total)
+        record = lr.Roll(branch=self.state.pending.branch, option=self.state.pending.option,
+                         dice=result.dice, faces=list(result.faces),
+                         modifiers=[list(m) for m in result.modifiers], total=result.total,
+                         band=result.band if graded else None,
+                         against_dice=result.against_dice if opposed else None,
+                         against=list(result.against) if opposed else None,
+                         target=None if graded else result.target,
+                         success=None if graded else result.success)
+        return self._commit(record, new, message=result.describe(), roll=result)
 
     def decide(self, success: bool | str, rationale: str = "") -> Outcome:
         """The facilitator adjudicates the pending option instead of rolling: success or
@@ -680,28 +677,24 @@ class Session:
             adjudication = self.scenario.branches[pending.branch].adjudication
             assert adjudication is not None   # a pending option is adjudicated
             band = adjudication.band(success)
-            return self._commit("decide", new, {"branch": pending.branch,
-                                                "option": pending.option, "band": success,
-                                                "rationale": rationale},
-                                undoable=True, message=_("Facilitator decided: {result}").format(
+            return self._commit(lr.Decide(branch=pending.branch, option=pending.option,
+                                          band=success, rationale=rationale), new,
+                                message=_("Facilitator decided: {result}").format(
                                     result=band.label if band else success))
         verdict = _("success") if success else _("failure")
-        return self._commit("decide", new, {"branch": pending.branch, "option": pending.option,
-                                            "success": success, "rationale": rationale},
-                            undoable=True,
+        return self._commit(lr.Decide(branch=pending.branch, option=pending.option,
+                                      success=success, rationale=rationale), new,
                             message=_("Facilitator decided: {verdict}").format(verdict=verdict))
 
     def note(self, text: str) -> Outcome:
         if not text.strip():
             raise SessionError(_("the note is empty"))
-        return self._commit("note", self.state, {"text": text}, undoable=False,
-                            message=_("Note added"))
+        return self._commit(lr.Note(text=text), self.state, message=_("Note added"))
 
     def release(self, inject_id: str, rationale: str = "") -> Outcome:
         new = self._rules(rules.release, self.state, self.env, inject_id)
         title = self.scenario.injects[inject_id].title
-        return self._commit("release", new, {"inject": inject_id, "rationale": rationale},
-                            undoable=True,
+        return self._commit(lr.Release(inject=inject_id, rationale=rationale), new,
                             message=_("Released inject '{inject}'").format(inject=title),
                             released=(inject_id,))
 
@@ -718,9 +711,9 @@ class Session:
         new = self._rules(rules.override, self.state, self.env, variable, value)
         actors = self.scenario.actors
         old = var.words(self.state.values[var.index], actors)
-        return self._commit("override", new, {"variable": variable,
-                                              "value": to_json_value(var.type, value),
-                                              "rationale": rationale}, undoable=True,
+        return self._commit(lr.Override(variable=variable,
+                                        value=to_json_value(var.type, value),
+                                        rationale=rationale), new,
                             message=_("Override: {variable} {old} → {new}").format(
                                 variable=var.label or variable, old=old,
                                 new=var.words(value, actors)))
@@ -732,7 +725,7 @@ class Session:
             raise SessionError(_("nothing to undo"))
         entry = self._undo[-1]
         undone = self.records[entry.n]
-        return self._commit("undo", entry.before, {"undoes": entry.n}, undoable=False,
+        return self._commit(lr.Undo(undoes=entry.n), entry.before,
                             message=_("Undid {action}").format(
                                 action=describe_action(undone, self.scenario)),
                             new_hash=entry.before_hash, undoes=entry)
@@ -754,11 +747,10 @@ class Session:
         if missed:
             msg += " — " + _("did not happen (chance): {titles}").format(
                 titles=", ".join(missed))
-        fields: dict[str, Any] = {"released": released}
-        if draws:           # every chance inject drawn, fired or not (format 2)
-            fields["draws"] = [d.as_json() for d in draws]
-        outcome = self._commit("next_turn", new, fields, undoable=True,
-                               message=msg, released=released)
+        # every chance inject drawn, fired or not (format 2)
+        record = lr.NextTurn(released=released,
+                             draws=[d.as_json() for d in draws] if draws else None)
+        outcome = self._commit(record, new, message=msg, released=released)
         for d in draws:
             self._draws[d.inject] = new.turn
         return outcome
@@ -778,12 +770,9 @@ class Session:
         except hw.DebriefError as e:
             raise SessionError(str(e)) from None
         new = self._rules(rules.end, self.state)
-        fields: dict = {"hotwash": hotwash}
-        if people:
-            fields["participants"] = people
-        if contact:
-            fields["contact"] = contact
-        outcome = self._commit("end", new, fields, undoable=False, message=_("Session ended"))
+        outcome = self._commit(lr.End(hotwash=hotwash, participants=people or None,
+                                      contact=contact or None), new,
+                               message=_("Session ended"))
         self.hotwash = hotwash           # only once the end is on disk
         return outcome
 
@@ -803,9 +792,9 @@ class Session:
             raise SessionError(_("there is no logged action {n} to support the observation "
                                  "(actions 1–{last})").format(n=repr(supports),
                                                               last=len(self.records) - 1))
-        return self._commit("observe", self.state, {"objective": objective, "kind": kind,
-                                                    "text": text, "supports": supports},
-                            undoable=False, message=_("Observation added: {kind}").format(
+        return self._commit(lr.Observe(objective=objective, kind=kind, text=text,
+                                       supports=supports), self.state,
+                            message=_("Observation added: {kind}").format(
                                 kind=_(hw.KINDS[kind])))
 
     def hotwash_entry(self, objective: str, *, rating: str = "", sustain: str = "",
@@ -818,19 +807,18 @@ class Session:
             raise SessionError(_("the hotwash is recorded once the session has ended"))
         try:
             objective = hw.check_objective(self.scenario, objective)
-            fields = {"objective": objective, "rating": hw.check_rating(rating),
-                      "sustain": hw.check_text(sustain, _("what to sustain")),
-                      "improve": hw.check_text(improve, _("what to improve")),
-                      "notes": hw.check_text(notes, _("the notes")),
-                      "plan": hw.check_plan(list(plan))}
+            record = lr.Hotwash(objective=objective, rating=hw.check_rating(rating),
+                                sustain=hw.check_text(sustain, _("what to sustain")),
+                                improve=hw.check_text(improve, _("what to improve")),
+                                notes=hw.check_text(notes, _("the notes")),
+                                plan=hw.check_plan(list(plan)))
         except hw.DebriefError as e:
             raise SessionError(str(e)) from None
         earlier = hw.hotwash_entries(self.records).get(objective)
         if earlier is not None:
             raise SessionError(_("the hotwash for this objective was recorded at action {n}; "
                                  "amend that entry instead").format(n=earlier))
-        return self._commit("hotwash", self.state, fields, undoable=False,
-                            message=_("Hotwash entry recorded"))
+        return self._commit(record, self.state, message=_("Hotwash entry recorded"))
 
     def amend(self, target: int, field: str, value: Any, reason: str = "") -> Outcome:
         """Amend a logged rationale, note, observation or hotwash entry. The original stays in
@@ -840,178 +828,190 @@ class Session:
             reason = hw.check_text(reason, _("the reason"))
         except hw.DebriefError as e:
             raise SessionError(str(e)) from None
-        return self._commit("amend", self.state, {"amends": target, "field": field,
-                                                  "value": value, "reason": reason},
-                            undoable=False, message=_("Amended action {n} ({field})").format(
+        return self._commit(lr.Amend(amends=target, field=field, value=value, reason=reason),
+                            self.state, message=_("Amended action {n} ({field})").format(
                                 n=target, field=field))
 
     # -- applying a logged record (replay and resume)
-    def apply_record(self, rec: dict) -> Outcome:
+    def apply_record(self, rec: dict | lr.Record) -> Outcome:
         """Re-perform a logged action; SessionError if it no longer applies."""
-        action = rec.get("action")
+        record = lr.from_json(rec) if isinstance(rec, dict) else rec
         try:
-            if action == "choose":
-                return self.choose(rec["branch"], rec["option"], rec.get("rationale", ""),
-                                   sealed=rec.get("sealed"))
-            if action == "roll":
-                return self.roll()
-            if action == "decide":
-                return self.decide(str(rec["band"]) if "band" in rec else bool(rec["success"]),
-                                   rec.get("rationale", ""))
-            if action == "note" and rec.get("sealed") is not None:
-                return self.apply_revealed()
-            if action == "note":
-                return self.note(rec["text"])
-            if action == "seal":
-                return self.seal(rec["branch"], rec["option"], rec.get("rationale", ""))
-            if action == "reveal":
-                return self.reveal()
-            if action == "argument":
-                return self.argue(str(rec["cell"]), rec["argument"], rec["strength"],
-                                  rec.get("counters") or [])
-            if action == "release":
-                return self.release(rec["inject"], rec.get("rationale", ""))
-            if action == "override":
-                var = self.scenario.variable(rec["variable"])
-                if var is None:
-                    raise SessionError(_("there is no state variable '{name}'").format(
-                        name=rec['variable']))
-                from engine.model import from_json_value
-                return self.override(rec["variable"], from_json_value(var.type, rec["value"]),
-                                     rec.get("rationale", ""))
-            if action == "undo":
-                return self.undo()
-            if action == "next_turn":
-                return self.next_turn()
-            if action == "end":
-                return self.end(rec.get("hotwash", ""), rec.get("participants", ()),
-                                rec.get("contact", ""))
-            if action == "observe":
-                return self.observe(rec["objective"], rec["kind"], rec["text"],
-                                    rec.get("supports"))
-            if action == "hotwash":
-                return self.hotwash_entry(rec["objective"], rating=rec.get("rating", ""),
-                                          sustain=rec.get("sustain", ""),
-                                          improve=rec.get("improve", ""),
-                                          notes=rec.get("notes", ""), plan=rec.get("plan", ()))
-            if action == "amend":
-                return self.amend(rec["amends"], rec["field"], rec["value"],
-                                  rec.get("reason", ""))
+            return self._perform(record)
         except (KeyError, TypeError, ValueError) as e:
             raise SessionError(_("the record is incomplete or malformed ({problem})").format(
                 problem=e)) from None
-        raise SessionError(_("unknown action {action}").format(action=repr(action)))
+
+    def _perform(self, rec: lr.AnyRecord) -> Outcome:
+        match rec:
+            case lr.Choose(branch=branch, option=option, rationale=why, sealed=sealed):
+                return self.choose(branch, option, why, sealed=sealed)
+            case lr.Roll():
+                return self.roll()
+            case lr.Decide(band=band, rationale=why) if band is not None:
+                return self.decide(str(band), why)
+            case lr.Decide(success=success, rationale=why) if success is not None:
+                return self.decide(bool(success), why)
+            case lr.Decide():
+                raise SessionError(_("the record is incomplete or malformed ({problem})").format(
+                    problem=_("no '{field}'").format(field="success")))
+            case lr.Note(sealed=sealed) if sealed is not None:
+                return self.apply_revealed()
+            case lr.Note(text=text):
+                return self.note(text)
+            case lr.Seal(branch=branch, option=option, rationale=why):
+                return self.seal(branch, option, why)
+            case lr.Reveal():
+                return self.reveal()
+            case lr.Argument(cell=cell, argument=argument, strength=strength, counters=counters):
+                return self.argue(str(cell), argument, strength, counters or [])
+            case lr.Release(inject=inject, rationale=why):
+                return self.release(inject, why)
+            case lr.Override(variable=name, value=value, rationale=why):
+                var = self.scenario.variable(name)
+                if var is None:
+                    raise SessionError(_("there is no state variable '{name}'").format(
+                        name=name))
+                return self.override(name, from_json_value(var.type, value), why)
+            case lr.Undo():
+                return self.undo()
+            case lr.NextTurn():
+                return self.next_turn()
+            case lr.End(hotwash=notes, participants=people, contact=contact):
+                return self.end(notes, people or (), contact or "")
+            case lr.Observe(objective=objective, kind=kind, text=text, supports=supports):
+                return self.observe(objective, kind, text, supports)
+            case lr.Hotwash():
+                return self.hotwash_entry(rec.objective, rating=rec.rating, sustain=rec.sustain,
+                                          improve=rec.improve, notes=rec.notes, plan=rec.plan)
+            case lr.Amend(amends=target, field=field, value=value, reason=reason):
+                return self.amend(target, field, value, reason)
+        raise SessionError(_("unknown action {action}").format(action=repr(
+            getattr(rec, "action", "header"))))
 
 
-def band_label(scenario: Scenario | None, rec: dict) -> str:
+def band_label(scenario: Scenario | None, rec: Mapping[str, Any] | lr.Roll | lr.Decide) -> str:
     """The label of the result a logged graded roll or decision gave (its id without the
     scenario, or when the scenario no longer has it)."""
-    band = str(rec.get("band"))
-    branch = scenario.branches.get(str(rec.get("branch"))) if scenario is not None else None
+    if isinstance(rec, Mapping):
+        band, branch_id = str(rec.get("band")), str(rec.get("branch"))
+    else:
+        band, branch_id = str(rec.band), rec.branch
+    branch = scenario.branches.get(branch_id) if scenario is not None else None
     adj = branch.adjudication if branch is not None else None
     found = adj.band(band) if adj is not None else None
     return found.label if found is not None else band
 
 
-def describe_action(rec: dict, scenario: Scenario | None = None) -> str:
+def describe_action(rec: Mapping[str, Any] | lr.AnyRecord, scenario: Scenario | None = None
+                    ) -> str:
     """One line for a logged action, for log panels and reports. With the scenario, branches,
     options, injects and variables are named by their titles and labels (what the room
     reads); without it, by their ids (what an author reads)."""
-    a = rec.get("action")
-    if a == "choose":
-        text = _("choice {branch} → {option}").format(branch=_branch(scenario, rec),
-                                                      option=_option(scenario, rec))
-    elif a == "roll":
-        faces = "+".join(map(str, rec.get("faces", [])))
-        mods = sum(v for _, v in rec.get("modifiers", []))
-        if "band" in rec:
-            text = _("roll {dice} [{faces}] {mods} = {total}: {result}").format(
-                dice=rec.get("dice"), faces=faces, mods=f"{mods:+d}", total=rec.get("total"),
-                result=band_label(scenario, rec))
-        elif "against" in rec:            # an opposed roll: the other pool's faces
-            text = _("roll {dice} [{faces}] {mods} = {total} vs {against_dice} [{against}] = "
-                     "{other}: {result}").format(
-                dice=rec.get("dice"), faces=faces, mods=f"{mods:+d}", total=rec.get("total"),
-                against_dice=rec.get("against_dice"),
-                against="+".join(map(str, rec.get("against", []))), other=rec.get("target"),
-                result=_("success") if rec.get("success") else _("failure"))
-        else:
-            text = (_("roll {dice} [{faces}] {modifiers} = {total} vs {target}: success")
-                    if rec.get('success') else
-                    _("roll {dice} [{faces}] {modifiers} = {total} vs {target}: failure")).format(
-                dice=rec.get('dice'), faces=faces, modifiers=f"{mods:+d}",
-                total=rec.get('total'), target=rec.get('target'))
-        if scenario is not None:
-            text = f"{_branch(scenario, rec)}: {text}"
-    elif a == "decide":
-        if "band" in rec:
-            text = _("decision: {result}").format(result=band_label(scenario, rec))
-        else:
-            text = _("decision: success") if rec.get('success') else _("decision: failure")
-        if scenario is not None:
-            text = f"{_branch(scenario, rec)}: {text}"
-    elif a == "note":
-        text = _("note: {text}").format(text=rec.get('text'))
-    elif a == "argument":
-        cell = scenario.cell(str(rec.get("cell"))) if scenario is not None else None
-        who = cell.name if cell is not None else (rec.get("cell") or _("the group"))
-        text = (_("argument by {who} ({strength}): {argument} — success") if rec.get('success')
-                else _("argument by {who} ({strength}): {argument} — failure")).format(
-            who=who, strength=rec.get('strength'), argument=rec.get('argument'))
-    elif a == "release":
-        text = _("inject {inject}").format(inject=_inject(scenario, rec.get('inject')))
-    elif a == "override":
-        var = scenario.variable(str(rec.get("variable"))) if scenario is not None else None
-        name = (var.label or var.id) if var is not None else rec.get("variable")
-        text = _("override {variable} = {value}").format(
-            variable=name, value=_show_json(rec.get('value'), var, scenario))
-    elif a == "seal":
-        cell = scenario.cell(str(rec.get("cell"))) if scenario is not None else None
-        text = _("{cell} sealed a move").format(cell=cell.name if cell else rec.get('cell'))
-    elif a == "reveal":
-        text = _("sealed moves revealed ({n})").format(n=len(rec.get('seals') or []))
-    elif a == "undo":
-        text = _("undo of action {n}").format(n=rec.get('undoes'))
-    elif a == "next_turn":
-        text = _("turn {n}").format(n=rec.get('turn'))
-        if scenario is not None and isinstance(rec.get("turn"), int) \
-                and 0 <= rec["turn"] < len(scenario.turns):
-            text += f": {scenario.turns[rec['turn']].label}"
-        if rec.get("released"):
-            text += " " + _("(released {injects})").format(
-                injects=", ".join(_inject(scenario, i) for i in rec["released"]))
-        missed = [d for d in rec.get("draws") or () if isinstance(d, dict) and not d.get("fired")]
-        if missed:
-            text += " " + _("(by chance, did not happen: {injects})").format(
-                injects=", ".join(f"{_inject(scenario, d.get('inject'))} {d.get('chance')}"
-                                  for d in missed))
-    elif a == "end":
-        text = _("end of session")
-    elif a == "observe":
-        kind = str(rec.get('kind'))
-        text = _("observation ({kind}): {text}").format(
-            kind=_(hw.KINDS[kind]) if kind in hw.KINDS else kind, text=rec.get('text'))
-    elif a == "hotwash":
-        text = _("hotwash: {objective}").format(objective=rec.get('objective') or _("general"))
-    elif a == "amend":
-        text = _("amendment of action {n} ({field})").format(n=rec.get('amends'),
-                                                             field=rec.get('field'))
-        if isinstance(rec.get("value"), str):
-            text += f": {rec['value']}"
-    else:
-        text = str(a)
+    if not isinstance(rec, (lr.Record, lr.Header)):     # a line as read (not an ABC check)
+        raw = rec
+        try:
+            rec = lr.from_json(raw)
+        except lr.RecordError:
+            return str(raw.get("action"))
+    match rec:
+        case lr.Choose():
+            return _("choice {branch} → {option}").format(
+                branch=_branch(scenario, rec.branch), option=_option(scenario, rec))
+        case lr.Roll():
+            return _on_branch(scenario, rec.branch, _describe_roll(rec, scenario))
+        case lr.Decide(band=band) if band is not None:
+            return _on_branch(scenario, rec.branch, _("decision: {result}").format(
+                result=band_label(scenario, rec)))
+        case lr.Decide(success=success):
+            return _on_branch(scenario, rec.branch, _("decision: success") if success
+                              else _("decision: failure"))
+        case lr.Note(text=text):
+            return _("note: {text}").format(text=text)
+        case lr.Argument():
+            cell = scenario.cell(str(rec.cell)) if scenario is not None else None
+            who = cell.name if cell is not None else (rec.cell or _("the group"))
+            return (_("argument by {who} ({strength}): {argument} — success") if rec.success
+                    else _("argument by {who} ({strength}): {argument} — failure")).format(
+                who=who, strength=rec.strength, argument=rec.argument)
+        case lr.Release(inject=inject):
+            return _("inject {inject}").format(inject=_inject(scenario, inject))
+        case lr.Override(variable=variable, value=value):
+            var = scenario.variable(str(variable)) if scenario is not None else None
+            name = (var.label or var.id) if var is not None else variable
+            return _("override {variable} = {value}").format(
+                variable=name, value=_show_json(value, var, scenario))
+        case lr.Seal(cell=cell_id):
+            cell = scenario.cell(str(cell_id)) if scenario is not None else None
+            return _("{cell} sealed a move").format(cell=cell.name if cell else cell_id)
+        case lr.Reveal(seals=seals):
+            return _("sealed moves revealed ({n})").format(n=len(seals or []))
+        case lr.Undo(undoes=undoes):
+            return _("undo of action {n}").format(n=undoes)
+        case lr.NextTurn():
+            return _describe_turn(rec, scenario)
+        case lr.End():
+            return _("end of session")
+        case lr.Observe(kind=kind, text=text):
+            kind = str(kind)
+            return _("observation ({kind}): {text}").format(
+                kind=_(hw.KINDS[kind]) if kind in hw.KINDS else kind, text=text)
+        case lr.Hotwash(objective=objective):
+            return _("hotwash: {objective}").format(objective=objective or _("general"))
+        case lr.Amend(amends=amends, field=field, value=value):
+            text = _("amendment of action {n} ({field})").format(n=amends, field=field)
+            return text + f": {value}" if isinstance(value, str) else text
+    return str(getattr(rec, "action", None))
+
+
+def _describe_roll(rec: lr.Roll, scenario: Scenario | None) -> str:
+    faces = "+".join(map(str, rec.faces or []))
+    mods = sum(v for _, v in rec.modifiers or [])
+    if rec.band is not None:
+        return _("roll {dice} [{faces}] {mods} = {total}: {result}").format(
+            dice=rec.dice, faces=faces, mods=f"{mods:+d}", total=rec.total,
+            result=band_label(scenario, rec))
+    if rec.against is not None:           # an opposed roll: the other pool's faces
+        return _("roll {dice} [{faces}] {mods} = {total} vs {against_dice} [{against}] = "
+                 "{other}: {result}").format(
+            dice=rec.dice, faces=faces, mods=f"{mods:+d}", total=rec.total,
+            against_dice=rec.against_dice, against="+".join(map(str, rec.against)),
+            other=rec.target, result=_("success") if rec.success else _("failure"))
+    return (_("roll {dice} [{faces}] {modifiers} = {total} vs {target}: success")
+            if rec.success else
+            _("roll {dice} [{faces}] {modifiers} = {total} vs {target}: failure")).format(
+        dice=rec.dice, faces=faces, modifiers=f"{mods:+d}", total=rec.total, target=rec.target)
+
+
+def _describe_turn(rec: lr.NextTurn, scenario: Scenario | None) -> str:
+    text = _("turn {n}").format(n=rec.turn)
+    if scenario is not None and isinstance(rec.turn, int) and 0 <= rec.turn < len(scenario.turns):
+        text += f": {scenario.turns[rec.turn].label}"
+    if rec.released:
+        text += " " + _("(released {injects})").format(
+            injects=", ".join(_inject(scenario, i) for i in rec.released))
+    missed = [d for d in rec.draws or () if isinstance(d, dict) and not d.get("fired")]
+    if missed:
+        text += " " + _("(by chance, did not happen: {injects})").format(
+            injects=", ".join(f"{_inject(scenario, d.get('inject'))} {d.get('chance')}"
+                              for d in missed))
     return text
 
 
-def _branch(scenario: Scenario | None, rec: dict) -> str:
-    b = scenario.branches.get(str(rec.get("branch"))) if scenario is not None else None
-    return _("'{title}'").format(title=b.title) if b is not None else str(rec.get("branch"))
+def _on_branch(scenario: Scenario | None, branch: str, text: str) -> str:
+    """With the scenario, `text` after the branch's title."""
+    return f"{_branch(scenario, branch)}: {text}" if scenario is not None else text
 
 
-def _option(scenario: Scenario | None, rec: dict) -> str:
-    b = scenario.branches.get(str(rec.get("branch"))) if scenario is not None else None
-    o = b.option(str(rec.get("option"))) if b is not None else None
-    return _("'{title}'").format(title=o.label) if o is not None else str(rec.get("option"))
+def _branch(scenario: Scenario | None, branch_id: str) -> str:
+    b = scenario.branches.get(str(branch_id)) if scenario is not None else None
+    return _("'{title}'").format(title=b.title) if b is not None else str(branch_id)
+
+
+def _option(scenario: Scenario | None, rec: lr.Choose) -> str:
+    b = scenario.branches.get(str(rec.branch)) if scenario is not None else None
+    o = b.option(str(rec.option)) if b is not None else None
+    return _("'{title}'").format(title=o.label) if o is not None else str(rec.option)
 
 
 def _inject(scenario: Scenario | None, inject_id) -> str:

@@ -679,7 +679,7 @@ class ExerciseScreen(Screen):
             return
         from .override import OverrideDialog
         argument = self.session.open_argument()
-        rationale = (_("argument: {text}").format(text=argument['argument']) if argument
+        rationale = (_("argument: {text}").format(text=argument.argument) if argument
                      else "")
         self.app.push_screen(OverrideDialog(self.session.variable_views(), self.apply_override,
                                             rationale=rationale))

@@ -12,6 +12,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from engine.i18n import N_, _
+from engine.play import records as lr
 from engine.play import replay as _replay
 from engine.play.replay import ReplayReport, Step
 from engine.play.session import describe_action
@@ -128,26 +129,7 @@ class ReplayScreen(Screen):
                     events=", ".join(rec["switched_off"])), WARN)))
         else:
             out += heading(_("Action"))
-            out.append((2, styled(describe_action(rec, r.scenario), "bold")))
-            if rec.get("rationale"):
-                out.append((2, styled(f"“{rec['rationale']}”", "italic")))
-            if rec.get("action") == "roll":
-                out.append((2, Content.assemble((rec.get("dice", ""), MUTED), "  ",
-                                                dice_text(rec.get("faces", [])))))
-                for label, value in rec.get("modifiers", []):
-                    out.append((4, Content(f"{value:+d}  {label}")))
-                verdict = (_("success"), f"bold {OK}") if rec.get("success") else \
-                    (_("failure"), "bold $text-error")
-                out.append((2, Content.assemble(
-                    _("total {total} vs {target}").format(total=rec.get('total'),
-                                                          target=rec.get('target')) + " → ",
-                    verdict)))
-            if rec.get("action") == "note":
-                out.append((2, Content(str(rec.get("text", "")))))
-            if rec.get("action") == "end" and rec.get("hotwash"):
-                out.append((2, Content(_("hotwash: {text}").format(text=rec["hotwash"]))))
-            if rec.get("at"):
-                out.append((2, styled(_("at {time}").format(time=rec['at']), MUTED)))
+            out += action_paragraphs(lr.from_json(rec), r.scenario)
         out += heading(_("State after this step"))
         if r.scenario is not None:
             before = r.steps[index - 1].state if index > 0 else None
@@ -158,8 +140,8 @@ class ReplayScreen(Screen):
                     moves="; ".join(move_names(r.scenario, st))))))
             if st.pending:
                 out.append((2, styled(_("roll waiting:") + " " + describe_action(
-                    {"action": "choose", "branch": st.pending.branch,
-                     "option": st.pending.option}, r.scenario).removeprefix("choice "), WARN)))
+                    lr.Choose(branch=st.pending.branch, option=st.pending.option),
+                    r.scenario).removeprefix("choice "), WARN)))
             if st.released:
                 titles = sorted(r.scenario.injects[i].title if i in r.scenario.injects else i
                                 for i in st.released)
@@ -212,3 +194,31 @@ class ReplayScreen(Screen):
     def action_help(self) -> None:
         from .help import HelpScreen
         self.app.push_screen(HelpScreen(self))
+
+
+def action_paragraphs(rec: lr.AnyRecord, scenario) -> list:
+    """A replayed action in the step view: what it was, why, its dice, its time."""
+    out: list = [(2, styled(describe_action(rec, scenario), "bold"))]
+    why = getattr(rec, "rationale", "")
+    if why:
+        out.append((2, styled(f"“{why}”", "italic")))
+    match rec:
+        case lr.Roll():
+            out.append((2, Content.assemble((rec.dice or "", MUTED), "  ",
+                                            dice_text(rec.faces or []))))
+            for label, value in rec.modifiers or []:
+                out.append((4, Content(f"{value:+d}  {label}")))
+            verdict = (_("success"), f"bold {OK}") if rec.success else \
+                (_("failure"), "bold $text-error")
+            out.append((2, Content.assemble(
+                _("total {total} vs {target}").format(total=rec.total,
+                                                      target=rec.target) + " → ",
+                verdict)))
+        case lr.Note(text=text):
+            out.append((2, Content(str(text))))
+        case lr.End(hotwash=notes) if notes:
+            out.append((2, Content(_("hotwash: {text}").format(text=notes))))
+    at = getattr(rec, "at", "")
+    if at:
+        out.append((2, styled(_("at {time}").format(time=at), MUTED)))
+    return out
