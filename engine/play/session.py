@@ -348,6 +348,7 @@ class Session:
         of an earlier one), missed, not drawn (its condition did not hold then); before its
         turn, when it will be drawn."""
         i = self.scenario.injects[inject_id]
+        assert i.chance is not None, "asked only of a chance inject"
         p = rules.chance_text(i.chance)
         if i.id in self.state.released:
             if i.turn == self.state.turn:
