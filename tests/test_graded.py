@@ -139,6 +139,26 @@ def test_a_target_with_results_and_mixed_outcomes_are_errors(write_scenario):
     assert "SP209" in [f[0] for f in _codes(write_scenario, v1)]
 
 
+def test_outcomes_under_a_target_roll_are_one_error_and_never_a_cascade(write_scenario):
+    """`outcomes` under a roll with a target is SP510 at the option's `outcomes`; when the
+    results were refused (format 1, or a target beside them), the fallback target says
+    nothing more: the one real error is already there."""
+    target = GRADED.replace(
+        "      results:\n"
+        "        - {id: failure, label: Failure, max: 4}\n"
+        "        - {id: partial, label: Partial success, min: 5, max: 8}\n"
+        "        - {id: success, label: Success, min: 9}\n", "      target: 7\n")
+    found = [f for f in _codes(write_scenario, target) if f[0] == "SP510"]
+    assert [f[2] for f in found] == ["branch 'talks', option 'open' has outcomes, but the roll "
+                                     "has a target, not results"]
+    assert "outcomes:" in target.splitlines()[found[0][1] - 1]
+    both = GRADED.replace("      dice: 2d6\n", "      dice: 2d6\n      target: 7\n")
+    assert [f[2] for f in _codes(write_scenario, both) if f[0] == "SP510"] == [
+        "branch 'talks': an adjudication has either a target or results, not both"]
+    v1 = GRADED.replace("spillover: 2", "spillover: 1")
+    assert "SP510" not in [f[0] for f in _codes(write_scenario, v1)]
+
+
 def test_unreachable_results_and_hopeless_targets_are_warned_where_written(write_scenario):
     hopeless = GRADED.split("branches:")[0] + """\
 branches:

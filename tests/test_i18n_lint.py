@@ -115,3 +115,69 @@ def test_yaml_problems_in_russian_on_both_reading_paths(tmp_path, extra):
         ("SP106", 3, "тег !!python/object:os.system отклонён: допустимы только простые данные "
          "(текст, числа, true/false, null, списки и отображения)",
          "уберите тег и запишите значение простыми данными")]
+
+
+FORMAT2_IN_FORMAT1 = """\
+spillover: 1
+id: mixed
+title: Mixed
+start: 2024-01-01
+turns:
+  - {label: T0, date: 2024-01-01}
+  - {label: T1, date: 2024-06-01}
+state:
+  trust: {type: int, range: [0, 3], initial: 1, labels: {low: Low}}
+  deal: {type: enum, values: [none, full], initial: none, labels: {half: Half}}
+  pool: {type: set, of: [ships, jets], initial: [], labels: {tanks: Tanks}}
+branches:
+  - id: talks
+    title: Talks
+    adjudication:
+      dice: 2d6
+      results:
+        - {id: failure, label: Failure, max: 6}
+        - {id: success, label: Success, min: 7}
+    options:
+      - id: open
+        label: Open talks
+        outcomes:
+          success: {effects: [deal = full]}
+  - id: press
+    title: Press
+    adjudication: {dice: 2d6, against: {dice: 2d6, label: Them}}
+    options:
+      - {id: go, label: Go}
+  - id: wait
+    title: Wait
+    options:
+      - id: hold
+        label: Hold
+        outcomes:
+          success: {effects: [trust += 1]}
+"""
+
+
+def test_format_two_features_and_labels_are_refused_in_russian(write_scenario, capsys):
+    """What format 1 refuses (graded and opposed rolls, an option's outcomes, outcomes with
+    no adjudication) and misplaced labels are said in Russian, each at its place."""
+    path = write_scenario(FORMAT2_IN_FORMAT1)
+    assert main(["lint", str(path), "--lang", "en", "--no-explore"]) == 1
+    en = capsys.readouterr().out
+    for said in ("a graded roll (`results`) needs format version 2",
+                 "an opposed roll (`against`) needs format version 2",
+                 "an option's `outcomes` needs format version 2",
+                 "'labels' applies to enum and set variables, not 'trust'",
+                 "'half' in the labels of 'deal' is not a value of it (none, full)",
+                 "'tanks' in the labels of 'pool' is not a possible member of it (ships, jets)"):
+        assert said in en, said
+    assert main(["lint", str(path), "--lang", "ru", "--no-explore"]) == 1
+    ru = capsys.readouterr().out
+    assert LOCATED.findall(ru) == LOCATED.findall(en) != []
+    assert "«half» в 'labels' переменной «deal» — не её значение (none, full)" in ru
+    said = [line for line in ru.splitlines() if LOCATED.match(line) or line.startswith("    ")]
+    words = set(re.findall(r"[A-Za-z][a-z]{3,}", " ".join(said)))
+    assert words <= {"labels", "label", "results", "against", "outcomes", "trust", "deal",
+                     "half", "pool", "tanks", "full", "none", "ships", "jets", "spillover",
+                     "talks", "open", "press", "wait", "hold", "adjudication", "dice",
+                     "target", "scenario", "yaml", "version", "success", "failure"} \
+        | set(re.findall(r"[A-Za-z][a-z]{3,}", str(path))), words

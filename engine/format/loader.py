@@ -653,17 +653,21 @@ class _Builder:
         if not isinstance(labels, dict) or not labels:
             return ()       # absent, or not a mapping (reported by the structural check)
         if not isinstance(t, (X.EnumType, X.SetType)):
-            self.error("SP201", f"'labels' applies to enum and set variables, not "
-                       f"'{name}'", raw.key_pos.get("labels") if hasattr(raw, "key_pos")
-                       else kpos, "give the variable a `label:` (its name), or remove `labels:`")
+            self.error("SP201", _("'labels' applies to enum and set variables, not "
+                                  "'{name}'").format(name=name),
+                       raw.key_pos.get("labels") if hasattr(raw, "key_pos") else kpos,
+                       _("give the variable a `label:` (its name), or remove `labels:`"))
             return ()
         names = t.values if isinstance(t, X.EnumType) else t.universe
-        what = "value" if isinstance(t, X.EnumType) else "possible member"
         for key in labels:
             if key not in names:
                 where = labels.key_pos.get(key) if hasattr(labels, "key_pos") else None
-                self.error("SP407", f"'{key}' in the labels of '{name}' is not a {what} of it "
-                           f"({', '.join(names)})", where or value_pos(raw, "labels", kpos),
+                text = (_("'{key}' in the labels of '{name}' is not a value of it ({values})")
+                        if isinstance(t, X.EnumType) else
+                        _("'{key}' in the labels of '{name}' is not a possible member of it "
+                          "({values})"))
+                self.error("SP407", text.format(key=key, name=name, values=", ".join(names)),
+                           where or value_pos(raw, "labels", kpos),
                            did_you_mean(str(key), names))
         return tuple(str(labels.get(x, "") or "") for x in names)
 
@@ -1047,11 +1051,12 @@ class _Builder:
                                                      f"{owhat}, {key}"))
         graded: tuple[tuple[str, Outcome], ...] = ()
         if isinstance(o.get("outcomes"), dict) and \
-                self.needs_v2("an option's `outcomes`", value_pos(o, "outcomes", pos)):
+                self.needs_v2(_("an option's `outcomes`"), value_pos(o, "outcomes", pos)):
             if not adjudicated:
-                self.error("SP501", f"{owhat} has outcomes but the branch has no adjudication",
+                self.error("SP501", _("{what} has outcomes but the branch has no "
+                                     "adjudication").format(what=owhat),
                            value_pos(o, "outcomes", pos),
-                           "add an adjudication with results to the branch")
+                           _("add an adjudication with results to the branch"))
             graded = tuple(
                 (str(band), Outcome(
                     self.text(out.get("narrative", ""), (out, "narrative", pos),
@@ -1072,11 +1077,13 @@ class _Builder:
         """A graded roll's options say what follows with `outcomes` naming its results; a
         roll against a target, with on_success/on_failure (SP510)."""
         raws = {str(o.get("id")): o for o in _items(raw.get("options")) if isinstance(o, dict)}
+        written = raw.get("adjudication")
+        written_results = isinstance(written, dict) and "results" in written
         for option in options:
             o = raws.get(option.id)
             if o is None:
                 continue
-            owhat = f"{what}, option '{option.id}'"
+            owhat = _("{what}, option '{id}'").format(what=what, id=option.id)
             if adj.graded:
                 for key in ("on_success", "on_failure"):
                     if key in o:
@@ -1097,7 +1104,9 @@ class _Builder:
                             outs.key_pos.get(band) if hasattr(outs, "key_pos") else pos,
                             did_you_mean(str(band), ids) or
                             _("results: {results}").format(results=", ".join(ids)))
-            elif "outcomes" in o:
+            elif "outcomes" in o and self.version >= 2 and not written_results:
+                # (format 1 refuses `outcomes` itself, SP209; results that were written but
+                # refused already have their error: a target here is only the fallback)
                 self.error("SP510", _("{what} has outcomes, but the roll has a target, "
                                       "not results").format(what=owhat),
                            o.key_pos.get("outcomes") if hasattr(o, "key_pos") else pos,
@@ -1117,7 +1126,7 @@ class _Builder:
         apos = resolve_pos(pos)
         bands: tuple[Band, ...] = ()
         if "results" in raw and "against" not in raw and \
-                self.needs_v2("a graded roll (`results`)", value_pos(raw, "results", apos)):
+                self.needs_v2(_("a graded roll (`results`)"), value_pos(raw, "results", apos)):
             if "target" in raw:
                 self.error("SP510", _("{what}: an adjudication has either a target or "
                                       "results, not both").format(what=what),
@@ -1161,7 +1170,7 @@ class _Builder:
                                       "is not").format(what=what), value_pos(raw, "ties", pos),
                            _("add `against: {{dice: 2d6}}`, or remove ties"))
             return None
-        if not self.needs_v2("an opposed roll (`against`)", value_pos(raw, "against", pos)):
+        if not self.needs_v2(_("an opposed roll (`against`)"), value_pos(raw, "against", pos)):
             return None
         for key in ("target", "results"):
             if key in raw:
