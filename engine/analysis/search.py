@@ -16,8 +16,8 @@ import time
 from array import array
 from fractions import Fraction
 
-from engine.analysis.machine import Machine, RangeFail
-from engine.analysis.moves import ROLL_KO, ROLL_OK, Policy, rule_refusal, step_or_fail
+from engine.analysis.machine import Layout, Machine, RangeFail
+from engine.analysis.moves import ROLL_KO, ROLL_OK, Policy, rule_refusal
 from engine.analysis.odds import roll_odds
 from engine.analysis.reduce import Full, end_mask, keep_masks
 from engine.play.rules import Env
@@ -78,6 +78,13 @@ def action_weights(machine: Machine, policy: Policy) -> list[int]:
     return [int(w * scale) for w in weight]
 
 
+def failure_reads(lay: Layout) -> int:
+    """What a failing move's message can depend on: every bit of the state but this turn's
+    moves and the signposts fired (effects read neither; the rules check the allowance
+    before they apply a move, and the machine offers only moves the allowance leaves open)."""
+    return ~(lay.moves_mask | lay.fired_mask)
+
+
 class Search:
     """One exploration: set up by `__init__`, made by `run`."""
 
@@ -97,6 +104,8 @@ class Search:
         # what leaves a state's moves alone (a roll pending, or the session ended)
         self.canon: dict[int, int] | None = {} if self.full is not None else None
         self.busy = lay.pending_mask | lay.ended
+        self.fail_reads = failure_reads(lay)
+        self.fail_memo: dict[tuple, str] = {}
         self.keep_actions = False            # set by explore when the odds need them
         self.graph = g = Graph(machine, machine.root & self.keep[0])
         self.weight = action_weights(machine, policy)
@@ -222,8 +231,19 @@ class Search:
         try:
             kids = [steps[a](c) for a in choices]
         except RangeFail:                           # rare: find which, from the rules
-            kids = [step_or_fail(steps[a], c, self.failing(sid, a)) for a in choices]
+            kids = self.kids_or_failures(sid, c, steps, choices)
         return choices, kids, self.weight
+
+    def kids_or_failures(self, sid: int, c: int, steps: list, choices: list[int]) -> list[int]:
+        """Each choice's child, or its failure number where the move leaves a range."""
+        kids = []
+        actions = self.graph.actions
+        for a in choices:
+            try:
+                kids.append(steps[a](c))
+            except RangeFail:
+                kids.append(self.fail(sid, actions[a]))
+        return kids
 
     def decide_drawing(self, sid: int, c: int, tc, choices: list[int]
                        ) -> tuple[list[int], list[int], dict]:
@@ -233,7 +253,7 @@ class Search:
         weight scaled by the odds' common denominator, so they stay whole numbers and the
         other moves keep their shares)."""
         steps, weight, head = tc.steps, self.weight, choices[:-1]
-        kids = [step_or_fail(steps[a], c, self.failing(sid, a)) for a in head]
+        kids = self.kids_or_failures(sid, c, steps, head)
         odds = tc.pass_odds(c)
         scale = math.lcm(*(p.denominator for _o, p, _c in odds))
         wts = {a: weight[a] * scale for a in head}
@@ -258,13 +278,17 @@ class Search:
             self.roll_weight.append(0)
         return a
 
-    def failing(self, sid: int, a: int):
-        return lambda: self.fail(sid, self.graph.actions[a])
-
     def fail(self, sid: int, action: tuple) -> int:
         """Note a move the rules refuse (their message), and give its failure number."""
         g = self.graph
-        message = rule_refusal(self.lay.decode(g.keys[sid]), self.env, action)
+        c = g.keys[sid]
+        # the rules' message depends on the move and on what effects read or check (the
+        # values, the branches chosen, the injects released, a pending roll, the turn), not
+        # on this turn's moves or the signposts fired: asked once per such state and move
+        key = (action, c & self.fail_reads)
+        message = self.fail_memo.get(key)
+        if message is None:
+            message = self.fail_memo[key] = rule_refusal(self.lay.decode(c), self.env, action)
         k = g.fail_msgs.get(message)
         if k is None:
             k = g.fail_msgs[message] = len(g.fail_first)
@@ -378,4 +402,4 @@ class Search:
                     g.best_inject[iid] = (d, sid, action)
 
 
-__all__ = ["Graph", "Search", "action_weights"]
+__all__ = ["Graph", "Search", "action_weights", "failure_reads"]
