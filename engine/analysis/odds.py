@@ -152,6 +152,13 @@ def push_avoiding(plans: list, order: list[int], edges: list, n: int, n_fail: in
     mass = [0] * n
     fail_mass = [0] * n_fail
     mass[0] = denominator * sum(1 << (width * i) for i in range(len(avoids) + 1))
+    # an end state keeps only its plain mass: the other fields are summed over all of them
+    # as they arrive (so tens of thousands of wide ints are not kept to the end)
+    is_end = bytearray(n)
+    if fields:
+        for e in ends:
+            is_end[e] = 1
+    total_ended = 0
     for sid in order:
         m = mass[sid]
         if not m:
@@ -173,11 +180,10 @@ def push_avoiding(plans: list, order: list[int], edges: list, n: int, n_fail: in
                 c = pairs[2 * j]
                 if c < 0:
                     fail_mass[-c - 1] += v & field0
+                elif is_end[c]:
+                    mass[c] += v & field0
+                    total_ended += v
                 else:
                     mass[c] += v
-    total_ended = 0
-    for e in ends:                               # never expanded: still packed
-        total_ended += mass[e]
-        mass[e] &= field0
     return mass, fail_mass, [(total_ended & f) >> (width * (i + 1))
                              for i, f in enumerate(fields)]
