@@ -106,6 +106,7 @@ class Search:
         self.busy = lay.pending_mask | lay.ended
         self.fail_reads = failure_reads(lay)
         self.fail_memo: dict[tuple, str] = {}
+        self.ctx: tuple = ()                 # set by `run`
         self.keep_actions = False            # set by explore when the odds need them
         self.graph = g = Graph(machine, machine.root & self.keep[0])
         self.weight = action_weights(machine, policy)
@@ -144,7 +145,13 @@ class Search:
     # ------------------------------------------------------------------ the loop
 
     def run(self) -> Graph:
-        g, last = self.graph, self.last
+        g, last, lay = self.graph, self.last, self.lay
+        canon = self.canon
+        # what `register` reads, fetched once (it runs once per expanded state)
+        self.ctx = (g, g.keys, g.dist, g.parent, g.pact, g.index, self.keep, self.end_keep,
+                    self.best_d, self.order_step, lay.turn_shift, lay.ended, lay.released_mask,
+                    canon, canon.get if canon is not None else None, self.busy,
+                    lay.moves_mask, self.buckets, g.edges)
         t0 = time.perf_counter()
         prev_known, growth = 1, []
         for t in range(last + 1):
@@ -165,6 +172,7 @@ class Search:
             g.turn_reached_fully = last + 1
         g.index = {}             # only the search looks states up: free it for the odds
         self.buckets = []
+        self.ctx = ()
         g.seconds = time.perf_counter() - t0
         return g
 
@@ -303,14 +311,8 @@ class Search:
                  t: int, m0: int) -> bool:
         """Store the children of an expanded state (new ones in their bucket) and its edges;
         False when the budget is reached."""
-        g, lay = self.graph, self.lay
-        keys, dist, parent, pact, index = g.keys, g.dist, g.parent, g.pact, g.index
-        keep, end_keep, best_d, order_step = self.keep, self.end_keep, self.best_d, \
-            self.order_step
-        tsh, ended_bit, rmask = lay.turn_shift, lay.ended, lay.released_mask
-        canon, busy, mmask = self.canon, self.busy, lay.moves_mask
-        canon_get = canon.get if canon is not None else None
-        buckets, edges = self.buckets, g.edges
+        (g, keys, dist, parent, pact, index, keep, end_keep, best_d, order_step, tsh,
+         ended_bit, rmask, canon, canon_get, busy, mmask, buckets, edges) = self.ctx
         d = dist[sid]
         d1 = d + 1
         pairs: list = []
