@@ -3,6 +3,11 @@
 Run by hand, not a test:
 
     .venv/bin/python bench/bench_reach.py [--runs 3] [--big 1000000] [--lint-only]
+    .venv/bin/python bench/bench_reach.py --before /tmp/base   # against another commit
+
+`--before DIR`: a checkout of an earlier commit (`git archive COMMIT | tar -x -C DIR`): each
+exploration of 1 is also run with DIR's code, alternating, started the same way (DIR's own
+`bench/bench_reach.py --child`), and the ratio after / before is given per pair.
 
 1. `explore` with default settings (200,000-state budget) on the bundled scenario (which
    has its cells since issue 17: NATO HQ and European capitals, Japan, Washington, Beijing
@@ -18,7 +23,9 @@ Run by hand, not a test:
    process, reduced; the odds pass included).
 3. `spillover lint` (with its reachability check and the abstract proof) against
    `lint --no-explore` on the bundled scenario, as a ratio, whole process, interleaved.
-Each figure is the median of `--runs` runs with min–max.
+Each figure is the median of `--runs` runs with min–max. "cpu" is the whole child
+process's user + system time (from `getrusage(RUSAGE_CHILDREN)` around it), less noisy than
+wall time on a shared machine.
 """
 
 from __future__ import annotations
@@ -35,6 +42,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from engine.analysis.limits import DEFAULT_MAX_STATES  # noqa: E402  (after the path is set)
 
 VARS = """\
 state:
@@ -92,20 +101,48 @@ def _child(path: str, budget: int, reduce: bool) -> dict:
             "turns_complete": r.turns_complete}
 
 
-def run(path: Path, budget: int, reduce: bool = True) -> dict:
-    """One exploration in a fresh process; `wall` is the whole process, timed from here."""
+def run(path: Path, budget: int, reduce: bool = True, root: Path = ROOT) -> dict:
+    """One exploration in a fresh process (`root`'s code); `wall` is the whole process,
+    timed from here, and `cpu` its user + system time."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    out = subprocess.run([sys.executable, __file__, "--child", str(path), str(budget),
-                          "1" if reduce else "0"],
-                         capture_output=True, text=True, cwd=ROOT, check=True)
+    out = subprocess.run([sys.executable, str(root / "bench" / "bench_reach.py"), "--child",
+                          str(path), str(budget), "1" if reduce else "0"],
+                         capture_output=True, text=True, cwd=root, check=True)
     result = json.loads(out.stdout)
     result["wall"] = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result["cpu"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return result
 
 
 def spread(values) -> str:
     values = list(values)
     return f"{statistics.median(values):,.2f} ({min(values):,.2f}–{max(values):,.2f})"
+
+
+def compare_before(name: str, path: Path, before: Path, runs: int) -> None:
+    """`explore` with defaults, this code against `before`'s, alternating; then the bytes per
+    stored state of each (against a 20,000-state run of the same code)."""
+    now, then = [], []
+    for _ in range(runs):
+        now.append(run(path, DEFAULT_MAX_STATES))
+        then.append(run(path, DEFAULT_MAX_STATES, root=before))
+    for label, rs in (("after", now), ("before", then)):
+        print(f"{name}, {label}: complete={rs[0]['complete']}, {rs[0]['states']:,} states; "
+              f"whole process wall s {spread(r['wall'] for r in rs)}, "
+              f"cpu s {spread(r['cpu'] for r in rs)} (explore {spread(r['explore_s'] for r in rs)}"
+              f", odds {spread(r['odds_s'] for r in rs)}, wall inside); "
+              f"peak MB {spread(r['peak_mb'] for r in rs)}")
+    print(f"{name}: ratio after / before, per pair: wall "
+          f"{spread(a['wall'] / b['wall'] for a, b in zip(now, then))}, cpu "
+          f"{spread(a['cpu'] / b['cpu'] for a, b in zip(now, then))}")
+    for label, rs, root in (("after", now, ROOT), ("before", then, before)):
+        tiny = [run(path, 20_000, root=root) for _ in range(runs)]
+        per_state = [(b["peak_mb"] - s["peak_mb"]) * 1024 * 1024 / max(1, b["states"] - s["states"])
+                     for s, b in zip(tiny, rs)]
+        print(f"{name}, {label}: bytes per stored state {spread(per_state)} "
+              f"(peak RSS of the complete run − of a 20,000-state one, over the difference)")
 
 
 def main() -> int:
@@ -117,6 +154,8 @@ def main() -> int:
     p.add_argument("--big", type=int, default=1_000_000)
     p.add_argument("--lint-only", action="store_true", help="only measure 3")
     p.add_argument("--no-big", action="store_true", help="skip the bytes-per-state runs")
+    p.add_argument("--before", type=Path, help="a checkout of an earlier commit to compare")
+    p.add_argument("--no-lint", action="store_true", help="skip 3")
     args = p.parse_args()
     tmp = tempfile.TemporaryDirectory()
     gen = authoring_scenario(Path(tmp.name) / "authoring.yaml")
@@ -124,6 +163,9 @@ def main() -> int:
 
     cases = (("bundled (with its cells)", bundled), ("generated 10×5", gen))
     for name, path in () if args.lint_only else cases:
+        if args.before is not None:
+            compare_before(name, path, args.before, args.runs)
+            continue
         small, ref = [], []
         for _ in range(args.runs):          # alternating: reduced, then the reference
             small.append(run(path, 200_000))
@@ -151,6 +193,9 @@ def main() -> int:
               f"peak MB {spread(r['peak_mb'] for r in big)}; "
               f"bytes per stored state {spread(per_state)} (against a 20,000-state run)")
 
+    if args.no_lint:
+        tmp.cleanup()
+        return 0
     times: dict = {"lint": [], "lint --no-explore": []}
     exe = [sys.executable, "-m", "tui.cli", "lint"]
     for _ in range(max(5, args.runs)):

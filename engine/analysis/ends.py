@@ -67,18 +67,27 @@ def tally_ends(scenario: Scenario, lay: Layout, keys: list[int], ends: list[int]
             found.update({name: Fraction(m, whole) for name, m in sums.items()})
         branch_p.update({b: Fraction(m, whole) for b, m in played_p.items()
                          if m or b in branch_p})
-        marginal_sums: dict[str, dict[str, int]] = {}
+        marginal_sums: dict[str, dict[str, int]] = {v.id: {} for v in variables}
+        shown_as: list[dict[Any, str]] = [{} for _ in variables]   # per variable: value -> text
+        tallied: list[tuple[int, tuple, int]] = []
         for packed, (m, count) in by_values.items():
             values = lay.values(packed)
-            outcomes.append(EndOutcome(tuple((v.id, v.show(values[v.index])) for v in variables),
-                                       Fraction(m, whole), count))
-            for v in variables:
-                shown = v.show(values[v.index])
-                dist_v = marginal_sums.setdefault(v.id, {})
+            row = []
+            for v, memo in zip(variables, shown_as):
+                value = values[v.index]
+                shown = memo.get(value)
+                if shown is None:
+                    shown = memo[value] = v.show(value)
+                row.append((v.id, shown))
+                dist_v = marginal_sums[v.id]
                 dist_v[shown] = dist_v.get(shown, 0) + m
+            tallied.append((m, tuple(row), count))
+        # most likely first: the masses share one denominator, so whole numbers sort as the
+        # probabilities would
+        tallied.sort(key=lambda o: (-o[0], o[1]))
+        outcomes = [EndOutcome(row, Fraction(m, whole), count) for m, row, count in tallied]
         marginals = {vid: {shown: Fraction(m, whole) for shown, m in d.items()}
-                     for vid, d in marginal_sums.items()}
-        outcomes.sort(key=lambda o: (-(o.probability or 0), o.values))
+                     for vid, d in marginal_sums.items() if d}
         for v in variables:      # order each marginal by value
             if v.id in marginals:
                 marginals[v.id] = dict(sorted(marginals[v.id].items(),

@@ -76,7 +76,7 @@ from engine.analysis.moves import (
     is_dead_end,
     normalise,
 )
-from engine.analysis.odds import ends_avoiding, p_success, plan, propagate, push
+from engine.analysis.odds import p_success, plan, propagate, push_avoiding
 from engine.analysis.paths import describe, parse_token, replay_steps, shortest_path
 from engine.analysis.reduce import dropped_branches
 from engine.analysis.results import (
@@ -180,12 +180,11 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
         # read afterwards: the others are dropped once passed on
         needed = set(ends).union(*({p for p, _j in ways} for ways in dead_end_entries(
             graph.dead, order, edges, lambda sid: keys[sid] >> tsh, last).values()))
-        mass, fail_mass = push(plans, order, edges, len(keys), len(fail_first), whole,
-                               keep=needed)
+        # and the chance of ending without ever playing each dropped branch, subtracted
+        mass, fail_mass, avoided = push_avoiding(
+            plans, order, edges, len(keys), len(fail_first), whole, ends,
+            [frozenset(machine.branch_actions[b]) for b in dropped], keep=needed)
         ended_mass = sum(mass[e] for e in ends)
-        # the chance of ending without ever playing it, subtracted
-        avoided = ends_avoiding(plans, order, edges, len(keys), whole, ends,
-                                [frozenset(machine.branch_actions[b]) for b in dropped])
         played_p = {b: ended_mass - m for b, m in zip(dropped, avoided)}
     prob_seconds = time.perf_counter() - tp
 

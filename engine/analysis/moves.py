@@ -8,7 +8,6 @@ from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
-from engine.analysis.packed_expr import RangeFail
 from engine.i18n import _
 from engine.model import Branch, Inject, Scenario
 from engine.play import rules
@@ -122,13 +121,6 @@ def normalise(s: GameState) -> GameState:
         return GameState(s.turn, s.values, s.chosen, moves, s.released, s.pending, fired, 0,
                          s.ended, s.ending)
     return s
-
-
-def step_or_fail(step, c: int, failed) -> int:
-    try:
-        return step(c)
-    except RangeFail:
-        return failed()
 
 
 def rule_refusal(state: GameState, env: Env, action: tuple) -> str:

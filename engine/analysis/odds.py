@@ -127,41 +127,63 @@ def push(plans: list, order: list[int], edges: list, n: int, n_fail: int, denomi
     return mass, fail_mass
 
 
-def ends_avoiding(plans: list, order: list[int], edges: list, n: int, denominator: int,
-                  ends: list[int], avoids: list[frozenset[int]]) -> list[int]:
-    """For each set of actions in `avoids`, the mass (over `denominator`) of the sessions
-    that end without ever taking one of them — all in one pass.
+def push_avoiding(plans: list, order: list[int], edges: list, n: int, n_fail: int,
+                  denominator: int, ends: list[int], avoids: list[frozenset[int]],
+                  keep: set[int] | None = None) -> tuple[list[int], list[int], list[int]]:
+    """`push`, and the chance of ending without ever taking some actions, in one pass: the
+    mass of every state kept (all, or those in `keep` and the end states) and of every
+    failure, and for each set of actions in `avoids` the mass of the sessions that end
+    without ever taking one of them.
 
-    The masses of all the sets travel packed in one int, one field each, `W` bits wide: a
-    field never exceeds `denominator`, and every field of a state's mass divides by that
-    state's total just as the plain mass does (each is a sum of some of the same shares),
-    so dividing or scaling the packed int acts on every field exactly and separately. An
-    edge taking an avoided action passes on its share with that set's field cleared."""
-    if not avoids:
-        return []
+    The masses travel packed in one int, one field each, `W` bits wide: field 0 the plain
+    mass (never cleared), then one per set. A field never exceeds `denominator`, and every
+    field of a state's mass divides by that state's total just as the plain mass does (each
+    is a sum of some of the same shares), so dividing or scaling the packed int acts on
+    every field exactly and separately. An edge taking an avoided action passes on its share
+    with that set's field cleared. Without `avoids` the packed int is the plain mass."""
     width = denominator.bit_length() + 1
-    fields = [((1 << width) - 1) << (width * i) for i in range(len(avoids))]
+    field0 = (1 << width) - 1
+    fields = [field0 << (width * (i + 1)) for i in range(len(avoids))]
     clear: dict[int, int] = {}                   # action -> mask clearing its sets' fields
     for i, avoid in enumerate(avoids):
         for a in avoid:
             clear[a] = clear.get(a, -1) & ~fields[i]
-    mass = [0] * n
-    mass[0] = denominator * sum(1 << (width * i) for i in range(len(avoids)))
     get = clear.get
+    mass = [0] * n
+    fail_mass = [0] * n_fail
+    mass[0] = denominator * sum(1 << (width * i) for i in range(len(avoids) + 1))
+    # an end state keeps only its plain mass: the other fields are summed over all of them
+    # as they arrive (so tens of thousands of wide ints are not kept to the end)
+    is_end = bytearray(n)
+    if fields:
+        for e in ends:
+            is_end[e] = 1
+    total_ended = 0
     for sid in order:
         m = mass[sid]
         if not m:
             continue
-        mass[sid] = 0            # passed on: only the frontier's wide ints stay in memory
+        # passed on: only the frontier's and the kept states' wide ints stay in memory
+        mass[sid] = m & field0 if keep is None or sid in keep else 0
         ws, total = plans[sid]
         share = m // total
         edge = edges[sid]
         pairs = edge[1]
-        acts = edge[2] if not edge[0] else ()
+        acts = edge[2] if clear and not edge[0] else None
         for j, w in enumerate(ws):
             if w:
+                v = share if w == 1 else share * w
+                if acts is not None:
+                    cut = get(acts[j])
+                    if cut is not None:
+                        v &= cut
                 c = pairs[2 * j]
-                if c >= 0:
-                    mass[c] += (share & get(acts[j], -1) if acts else share) * w
-    total_ended = sum(mass[e] for e in ends)
-    return [(total_ended & f) >> (width * i) for i, f in enumerate(fields)]
+                if c < 0:
+                    fail_mass[-c - 1] += v & field0
+                elif is_end[c]:
+                    mass[c] += v & field0
+                    total_ended += v
+                else:
+                    mass[c] += v
+    return mass, fail_mass, [(total_ended & f) >> (width * (i + 1))
+                             for i, f in enumerate(fields)]

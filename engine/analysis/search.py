@@ -16,8 +16,8 @@ import time
 from array import array
 from fractions import Fraction
 
-from engine.analysis.machine import Machine, RangeFail
-from engine.analysis.moves import ROLL_KO, ROLL_OK, Policy, rule_refusal, step_or_fail
+from engine.analysis.machine import Layout, Machine, RangeFail
+from engine.analysis.moves import ROLL_KO, ROLL_OK, Policy, rule_refusal
 from engine.analysis.odds import roll_odds
 from engine.analysis.reduce import Full, end_mask, keep_masks
 from engine.play.rules import Env
@@ -78,6 +78,13 @@ def action_weights(machine: Machine, policy: Policy) -> list[int]:
     return [int(w * scale) for w in weight]
 
 
+def failure_reads(lay: Layout) -> int:
+    """What a failing move's message can depend on: every bit of the state but this turn's
+    moves and the signposts fired (effects read neither; the rules check the allowance
+    before they apply a move, and the machine offers only moves the allowance leaves open)."""
+    return ~(lay.moves_mask | lay.fired_mask)
+
+
 class Search:
     """One exploration: set up by `__init__`, made by `run`."""
 
@@ -93,12 +100,22 @@ class Search:
         self.keep = keep_masks(sc, lay) if reduce else [-1] * (self.last + 1)
         self.end_keep = end_mask(lay) if reduce else -1
         self.full = Full.of(sc, lay) if reduce else None
+        # this turn's moves -> the same made canonical (a handful of distinct values), and
+        # what leaves a state's moves alone (a roll pending, or the session ended)
+        self.canon: dict[int, int] | None = {} if self.full is not None else None
+        self.busy = lay.pending_mask | lay.ended
+        self.fail_reads = failure_reads(lay)
+        self.fail_memo: dict[tuple, str] = {}
+        self.ctx: tuple = ()                 # set by `run`
         self.keep_actions = False            # set by explore when the odds need them
         self.graph = g = Graph(machine, machine.root & self.keep[0])
         self.weight = action_weights(machine, policy)
         self.R_OK, self.R_KO = len(machine.actions), len(machine.actions) + 1
         self.R_BAND = {bid: self.R_KO + 1 + i for i, bid in enumerate(g.band_ids)}
         self.adjudication: list = [None] + [sc.branches[b].adjudication for b, _o in lay.contested]
+        # per pending no., modifiers' sum -> the roll's odds: `roll_odds` is cached too, but
+        # its key hashes the whole adjudication (its expression trees) on every call
+        self.odds_memo: list[dict[int, tuple]] = [{} for _ in self.adjudication]
         self.roll_weight: list = [0] * len(g.actions)     # a roll's odds, at R_OK and R_KO
         # per action: the shortest distance it was taken at (outcomes, passing and ending
         # are tracked elsewhere)
@@ -128,7 +145,13 @@ class Search:
     # ------------------------------------------------------------------ the loop
 
     def run(self) -> Graph:
-        g, last = self.graph, self.last
+        g, last, lay = self.graph, self.last, self.lay
+        canon = self.canon
+        # what `register` reads, fetched once (it runs once per expanded state)
+        self.ctx = (g, g.keys, g.dist, g.parent, g.pact, g.index, self.keep, self.end_keep,
+                    self.best_d, self.order_step, lay.turn_shift, lay.ended, lay.released_mask,
+                    canon, canon.get if canon is not None else None, self.busy,
+                    lay.moves_mask, self.buckets, g.edges)
         t0 = time.perf_counter()
         prev_known, growth = 1, []
         for t in range(last + 1):
@@ -149,6 +172,7 @@ class Search:
             g.turn_reached_fully = last + 1
         g.index = {}             # only the search looks states up: free it for the odds
         self.buckets = []
+        self.ctx = ()
         g.seconds = time.perf_counter() - t0
         return g
 
@@ -180,10 +204,13 @@ class Search:
         for it) with its odds from `odds.roll_odds`, in the same order, of any number;
         impossible ones are left out."""
         g = self.graph
-        adj = self.adjudication[k]
         wts = self.roll_weight
         choices, kids = [], []
-        for p, result in roll_odds(adj, tc.mods[k](c)):
+        mod = tc.mods[k](c)
+        odds = self.odds_memo[k].get(mod)
+        if odds is None:
+            odds = self.odds_memo[k][mod] = roll_odds(self.adjudication[k], mod)
+        for p, result in odds:
             if result is True:
                 a, move = self.R_OK, tc.win[k]
             elif result is False:
@@ -212,8 +239,19 @@ class Search:
         try:
             kids = [steps[a](c) for a in choices]
         except RangeFail:                           # rare: find which, from the rules
-            kids = [step_or_fail(steps[a], c, self.failing(sid, a)) for a in choices]
+            kids = self.kids_or_failures(sid, c, steps, choices)
         return choices, kids, self.weight
+
+    def kids_or_failures(self, sid: int, c: int, steps: list, choices: list[int]) -> list[int]:
+        """Each choice's child, or its failure number where the move leaves a range."""
+        kids = []
+        actions = self.graph.actions
+        for a in choices:
+            try:
+                kids.append(steps[a](c))
+            except RangeFail:
+                kids.append(self.fail(sid, actions[a]))
+        return kids
 
     def decide_drawing(self, sid: int, c: int, tc, choices: list[int]
                        ) -> tuple[list[int], list[int], dict]:
@@ -223,7 +261,7 @@ class Search:
         weight scaled by the odds' common denominator, so they stay whole numbers and the
         other moves keep their shares)."""
         steps, weight, head = tc.steps, self.weight, choices[:-1]
-        kids = [step_or_fail(steps[a], c, self.failing(sid, a)) for a in head]
+        kids = self.kids_or_failures(sid, c, steps, head)
         odds = tc.pass_odds(c)
         scale = math.lcm(*(p.denominator for _o, p, _c in odds))
         wts = {a: weight[a] * scale for a in head}
@@ -248,13 +286,17 @@ class Search:
             self.roll_weight.append(0)
         return a
 
-    def failing(self, sid: int, a: int):
-        return lambda: self.fail(sid, self.graph.actions[a])
-
     def fail(self, sid: int, action: tuple) -> int:
         """Note a move the rules refuse (their message), and give its failure number."""
         g = self.graph
-        message = rule_refusal(self.lay.decode(g.keys[sid]), self.env, action)
+        c = g.keys[sid]
+        # the rules' message depends on the move and on what effects read or check (the
+        # values, the branches chosen, the injects released, a pending roll, the turn), not
+        # on this turn's moves or the signposts fired: asked once per such state and move
+        key = (action, c & self.fail_reads)
+        message = self.fail_memo.get(key)
+        if message is None:
+            message = self.fail_memo[key] = rule_refusal(self.lay.decode(c), self.env, action)
         k = g.fail_msgs.get(message)
         if k is None:
             k = g.fail_msgs[message] = len(g.fail_first)
@@ -269,20 +311,12 @@ class Search:
                  t: int, m0: int) -> bool:
         """Store the children of an expanded state (new ones in their bucket) and its edges;
         False when the budget is reached."""
-        g, lay = self.graph, self.lay
-        keys, dist, parent, pact, index = g.keys, g.dist, g.parent, g.pact, g.index
-        keep, end_keep, best_d, order_step = self.keep, self.end_keep, self.best_d, \
-            self.order_step
-        tsh, ended_bit, pmask, rmask = lay.turn_shift, lay.ended, lay.pending_mask, \
-            lay.released_mask
-        full = self.full
-        one = full.groups[0] if full is not None and len(full.groups) == 1 else None
-        one_mask, one_n, one_canon = one if one is not None else (0, 0, 0)
-        canonical = full.canonical if full is not None and one is None else None
-        PASS_A, first_draw = self.machine.PASS, self.first_draw
+        (g, keys, dist, parent, pact, index, keep, end_keep, best_d, order_step, tsh,
+         ended_bit, rmask, canon, canon_get, busy, mmask, buckets, edges) = self.ctx
         d = dist[sid]
         d1 = d + 1
         pairs: list = []
+        moved = 0
         for a, child in zip(choices, kids):
             w = wts[a]
             if child < 0:
@@ -291,18 +325,22 @@ class Search:
             if d < best_d[a]:                           # a shorter way to play a branch …
                 best_d[a] = d
                 self.note_best(a, d, sid)
-            # … or an inject
-            if (a == PASS_A or a >= first_draw) and (child & rmask) != (c & rmask):
+            step = order_step[a]
+            # … or an inject released on passing
+            if not step and (child ^ c) & rmask:
                 self.note_scheduled(c, child, d, sid, g.actions[a])
-            g.transitions += 1
+            moved += 1
             child &= keep[child >> tsh]
             if child & ended_bit:
                 child &= end_keep
-            elif one_n:                                 # one allowance: inline
-                if (child & one_mask).bit_count() >= one_n and not child & pmask:
-                    child = (child & ~one_mask) | one_canon
-            elif canonical is not None:
-                child = canonical(child)
+            elif canon_get is not None and not child & busy:    # used-up allowances' moves
+                moves = child & mmask
+                same = canon_get(moves)
+                if same is None:
+                    assert canon is not None
+                    same = canon[moves] = self.full_moves(moves)
+                if same != moves:
+                    child ^= moves ^ same
             cid = index.get(child)
             if cid is None:
                 if len(keys) >= self.max_states:
@@ -313,29 +351,34 @@ class Search:
                 dist.append(d1)
                 parent.append(sid)
                 pact.append(a)
-                g.edges.append(None)
-                step = order_step[a]
+                edges.append(None)
                 if child & ended_bit:            # the last pass, or a scenario ending
                     g.ends.append(cid)
                 elif step:                       # same turn: the key grows by a known step
-                    self.buckets[t][m0 + step].append(cid)
+                    buckets[t][m0 + step].append(cid)
                 else:                            # passing: the next turn, from its releases
                     ct = child >> tsh
                     if ct != t + 1:
                         raise AssertionError(f"exploration order broken: passing from turn {t} "
                                              f"leads to turn {ct}")
-                    self.buckets[ct][2 * (child & rmask).bit_count()].append(cid)
+                    buckets[ct][2 * (child & rmask).bit_count()].append(cid)
             elif d1 < dist[cid]:
                 dist[cid] = d1
                 parent[cid] = sid
                 pact[cid] = a
             pairs += (cid, w)
+        g.transitions += moved
         chance = wts is self.roll_weight
-        g.edges[sid] = ((chance, tuple(pairs), tuple(choices)) if self.keep_actions
-                        else (chance, tuple(pairs)))
+        edges[sid] = ((chance, tuple(pairs), tuple(choices)) if self.keep_actions
+                      else (chance, tuple(pairs)))
         g.order.append(sid)
         g.expanded += 1
         return True
+
+    def full_moves(self, moves: int) -> int:
+        """This turn's moves with those of each used-up allowance made canonical."""
+        assert self.full is not None
+        return self.full.canonical(moves) & self.lay.moves_mask
 
     def note_best(self, a: int, d: int, sid: int) -> None:
         """A first or shorter way to play an option (and its branch) or release an inject."""
@@ -361,4 +404,4 @@ class Search:
                     g.best_inject[iid] = (d, sid, action)
 
 
-__all__ = ["Graph", "Search", "action_weights"]
+__all__ = ["Graph", "Search", "action_weights", "failure_reads"]
