@@ -396,6 +396,8 @@ def test_cli_exit_codes_and_json(write_scenario, capsys, tmp_path):
     weights.write_text('{"nope": 2}')
     assert main(["explore", str(clean), "--weights", str(weights)]) == 2
     assert "not a branch" in capsys.readouterr().err
+    assert main(["explore", str(clean), "--weights", str(weights), "--lang", "ru"]) == 2
+    assert "weights: «nope» — не ветвь" in capsys.readouterr().err
     assert main(["explore", str(clean), "--max-states", "0"]) == 2
     dead = write_scenario(scenario_text(DEAD_END, n_turns=3), "dead.yaml")
     assert main(["explore", str(dead)]) == 1

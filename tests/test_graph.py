@@ -282,4 +282,6 @@ def test_cli_graph_filters(write_scenario, capsys):
     assert [(a, b) for a, b, _ in _edge_lines(out)] == [("i_raise_flag", "b_g")]
     assert main(["graph", str(path), "--branch", "nope"]) == 2
     assert "no branch or inject 'nope'" in capsys.readouterr().err
+    assert main(["graph", str(path), "--branch", "nope", "--lang", "ru"]) == 2
+    assert "в графе нет ветви или вброса «nope»" in capsys.readouterr().err
     assert main(["graph", str(path), "--variable", "nope"]) == 2

@@ -486,7 +486,7 @@ def filter_graph(g: Graph, branches: Iterable[str] = (), variables: Iterable[str
     by_item = {n.item: n.id for n in g.nodes if n.kind in ("branch", "inject")}
     unknown = [b for b in branches if b not in by_item]
     if unknown:
-        raise ValueError(f"no branch or inject '{unknown[0]}' in the graph")
+        raise ValueError(_("no branch or inject '{id}' in the graph").format(id=unknown[0]))
     keep_ids = {by_item[b] for b in branches}
 
     def carried_by(e: Edge, v: str) -> bool:
@@ -504,7 +504,7 @@ def graph(scenario: Scenario, fmt: str = "mermaid", group_by: str = "turn",
     """The scenario as Mermaid flowchart text or Graphviz DOT text (see `filter_graph`)."""
     unknown = [v for v in variables if scenario.variable(v) is None]
     if unknown:
-        raise ValueError(f"no state variable '{unknown[0]}' in the scenario")
+        raise ValueError(_("no state variable '{name}' in the scenario").format(name=unknown[0]))
     g = filter_graph(build_graph(scenario, group_by), branches, variables)
     if fmt == "mermaid":
         return to_mermaid(g)

@@ -89,21 +89,24 @@ def check_weights(scenario: Scenario, weights: Mapping[str, Any]) -> dict[str, A
             pass
         elif key.startswith("inject:"):
             if key[7:] not in scenario.injects:
-                raise ValueError(f"weights: there is no inject '{key[7:]}'")
+                raise ValueError(_("weights: there is no inject '{id}'").format(id=key[7:]))
         elif ":" in key:
             b, o = key.split(":", 1)
             if b not in scenario.branches or scenario.branches[b].option(o) is None:
-                raise ValueError(f"weights: there is no option '{key}'")
+                raise ValueError(_("weights: there is no option '{key}'").format(key=key))
         elif key not in scenario.branches:
-            raise ValueError(f"weights: '{key}' is not a branch, branch:option, inject:id or pass")
+            raise ValueError(_("weights: '{key}' is not a branch, branch:option, inject:id or "
+                               "pass").format(key=key))
         if isinstance(value, bool) or not isinstance(value, (int, float, str, Fraction)):
-            raise ValueError(f"weights: '{key}' should be a number, found {value!r}")
+            raise ValueError(_("weights: '{key}' should be a number, found {value}").format(
+                key=key, value=repr(value)))
         try:
             w = Fraction(str(value)) if not isinstance(value, (int, Fraction)) else Fraction(value)
         except (ValueError, ZeroDivisionError):
-            raise ValueError(f"weights: '{key}' should be a number, found {value!r}") from None
+            raise ValueError(_("weights: '{key}' should be a number, found {value}").format(
+                key=key, value=repr(value))) from None
         if w < 0:
-            raise ValueError(f"weights: '{key}' is negative")
+            raise ValueError(_("weights: '{key}' is negative").format(key=key))
         out[key] = w.numerator if w.denominator == 1 else w
     return out
 

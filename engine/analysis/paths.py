@@ -98,8 +98,8 @@ def parse_token(token: str) -> tuple:
         return ("pass", tuple((w[1:], w[0] == "+") for w in rest.split()))
     if word == "end" and not rest:
         return END
-    raise ValueError(f"not a step: {token!r} (choose b:o · roll success|failure|RESULT · "
-                     "release i · pass [+fired -not_fired …] · end)")
+    raise ValueError(_("not a step: {token} (choose b:o · roll success|failure|RESULT · "
+                       "release i · pass [+fired -not_fired …] · end)").format(token=repr(token)))
 
 
 def shortest_path(graph, env: Env, sid: int, then: tuple | None = None) -> tuple[Step, ...]:
