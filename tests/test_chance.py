@@ -328,3 +328,12 @@ def test_a_drawn_inject_is_said_to_be_drawn_not_scheduled(write_scenario):
     s.override("storm", "true", "")
     s.next_turn()
     assert s.draw_text("incident") == "drawn when turn 1 began with chance 1: it happened"
+
+
+def test_a_step_that_is_not_one_is_refused_in_the_interface_language():
+    from engine.analysis.paths import parse_token
+    from engine.i18n import language
+    with pytest.raises(ValueError, match=r"not a step: 'jump b:o' \(choose b:o"):
+        parse_token("jump b:o")
+    with language("ru"), pytest.raises(ValueError, match=r"не шаг: 'jump b:o' \(choose b:o"):
+        parse_token("jump b:o")

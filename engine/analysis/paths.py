@@ -9,6 +9,7 @@ from fractions import Fraction
 from engine.analysis.moves import END, PASS, apply_action
 from engine.analysis.odds import result_probability
 from engine.analysis.results import Step
+from engine.i18n import _
 from engine.model import Scenario
 from engine.play import rules
 from engine.play.dice import modifier_text
@@ -81,7 +82,7 @@ def replay_steps(scenario: Scenario, tokens: Iterable[str], *, switched_off: Ite
 
 
 def parse_token(token: str) -> tuple:
-    word, _, rest = token.strip().partition(" ")
+    word, __, rest = token.strip().partition(" ")
     rest = rest.strip()
     if word == "choose" and ":" in rest:
         b, o = rest.split(":", 1)
