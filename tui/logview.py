@@ -19,6 +19,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.visual import Visual
 
+from engine.play.log import undone_numbers
+
 from .widgets import Para, StopsFollowingOnScrollUp, record_entry, wrap_paragraph
 
 _CACHE_LIMIT = 2000               # wrapped entries and drawn lines kept
@@ -80,9 +82,7 @@ class LogView(StopsFollowingOnScrollUp, ScrollView):
             self._entries.clear()
         if self.max_scroll_y and self.scroll_offset.y >= self.max_scroll_y:
             self._follow = True
-        for rec in records[self._seen:]:
-            if rec.get("action") == "undo":
-                self._undone.add(rec.get("undoes"))
+        self._undone |= undone_numbers(records, self._seen)   # decodes no lazy record
         self._seen = len(records)
         self._version += 1
         self._set_virtual_size()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,7 @@ from engine.play.checkpoint import EVERY as CHECKPOINT_EVERY
 from engine.play.checkpoint import Snapshot, UndoEntry, checkpoint_path, write_checkpoint
 from engine.play.dice import Roll, roll_odds
 from engine.play.errors import LogWriteError, SessionError  # noqa: F401  (re-exported)
-from engine.play.log import LOG_FORMAT, LogWriter
+from engine.play.log import LOG_FORMAT, LazyRecords, LogWriter
 from engine.play.rules import ClauseResult, Env, GameState, RuleError
 from engine.play.signing import Signer
 from engine.play.views import (
@@ -140,7 +140,7 @@ class Session:
         self.writer = writer
         self.clock = clock
         self.state: GameState = rules.initial_state(env)
-        self.records: list[dict] = [header]
+        self.records: list[dict] | LazyRecords = [header]
         # an entry for each undoable action not undone: the state before it, the turn's start
         self._undo: list[UndoEntry] = []
         self.turn_start: GameState = self.state
@@ -217,7 +217,7 @@ class Session:
         return self._hash
 
     @property
-    def actions(self) -> list[dict]:
+    def actions(self) -> Sequence[dict]:
         return self.records[1:]
 
     @property
@@ -416,10 +416,11 @@ class Session:
         return Snapshot(len(self.records), self.state, self.turn_start, self.turn_start_line,
                         tuple(self._undo))
 
-    def restore(self, snap: Snapshot, records: list[dict]) -> None:
+    def restore(self, snap: Snapshot, records: list[dict] | LazyRecords) -> None:
         """Take up the state of a checkpoint (restored and checked against `records`, the
         log's first `snap.lines` lines); replay then applies the lines after them."""
-        self.records = list(records[:snap.lines])
+        self.records = records[:snap.lines] if isinstance(records, LazyRecords) \
+            else list(records[:snap.lines])      # lazy records stay undecoded
         self.header = self.records[0]
         self.state, self.turn_start = snap.state, snap.turn_start
         self.turn_start_line = snap.turn_start_line
