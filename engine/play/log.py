@@ -202,13 +202,14 @@ class LazyRecords(MutableSequence[dict]):
             return 0
         return self._lines.decoded[self._lo:self._lo + self._n].count(None)
 
-    def raw_block(self, start: int = 0) -> tuple[bytes, int]:
-        """The log's lines behind records `start`… as one block of bytes (each line ending
-        in a newline), and how many records it covers; the records after those are dicts."""
+    def raw_span(self, start: int = 0) -> tuple[bytes, int, int, int]:
+        """Where the log's lines behind records `start`… are: (the buffer, from, to, how many
+        records), `from` at the newline before the first of them (0 for the log's first
+        line); the records after those are dicts."""
         if self._lines is None or start >= self._n:
-            return b"", 0
+            return b"", 0, 0, 0
         lines, lo = self._lines, self._lo + max(start, 0)
-        return (lines.data[lines.start(lo):lines.start(self._lo + self._n)],
+        return (lines.data, max(lines.start(lo) - 1, 0), lines.start(self._lo + self._n),
                 self._n - max(start, 0))
 
     def raw(self, i: int) -> bytes | None:
@@ -256,10 +257,10 @@ def undone_numbers(records: Sequence[dict], start: int = 1) -> set[Any]:
     out: set[Any] = set()
     tail: Sequence[dict] = records[start:]
     if isinstance(records, LazyRecords):
-        block, covered = records.raw_block(start)
+        data, begin, end, covered = records.raw_span(start)
         if covered:
-            found = _UNDO_LINE.findall(b"\n" + block)
-            if len(found) == block.count(b'"undo"'):
+            found = _UNDO_LINE.findall(data, begin, end)
+            if len(found) == data.count(b'"undo"', begin, end):
                 out.update(map(int, found))
             else:                         # not all in the engine's form: decode those lines
                 for i in range(max(start, 0), max(start, 0) + covered):
