@@ -339,3 +339,26 @@ def test_a_damaged_line_a_forged_checkpoint_vouches_for_is_a_clear_error(tutoria
     assert isinstance(LogDamaged("x"), SessionError)
     s.close()
     assert replay(path).status != VERIFIED           # replay reads every line
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_undone_reads_the_undo_stack_as_the_undo_records_say(tutorial, tmp_path, seed):
+    """`Session.undone` (an undoable action no longer on the undo stack), asked of a live
+    session and of the same one resumed from a checkpoint, against the undo records."""
+    from engine.play.log import undone_numbers
+    path = make_log(tutorial, tmp_path / "s.jsonl", seed, 40 + seed * 7, seed * 4)
+    live = Session.start(tutorial, seed=seed, group="G")
+    play(live, random.Random(seed), 60)
+    resumed, rep = resume(path)
+    assert rep.checkpoint_lines > 1
+    for s in (live, resumed):
+        expected = undone_numbers(list(s.records))
+        assert expected                                   # the sessions undo something
+        assert {n for n in range(len(s.records) + 2) if s.undone(n)} == expected
+    assert not resumed.undone("3") and not resumed.undone(True) and not resumed.undone(0)
+    last = len(resumed.records)
+    decoded = last - resumed.records.undecoded
+    for n in range(last - 30, last):                      # what the log pane asks
+        resumed.undone(n)
+    assert last - resumed.records.undecoded <= decoded + 30
+    resumed.close()

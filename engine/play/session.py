@@ -9,6 +9,7 @@ better result).
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import datetime as _dt
 import re
@@ -250,6 +251,17 @@ class Session:
                 return rec
             return None
         return None
+
+    def undone(self, n: Any) -> bool:
+        """Whether logged action `n` was taken back by an undo. An undoable action goes on the
+        undo stack and leaves it only through the undo that names it, so it is one no longer
+        on the stack: one line read, whatever the log's length (the log pane asks this for the
+        entries it shows, rather than finding every undo in the log)."""
+        if not isinstance(n, int) or isinstance(n, bool) or not 0 < n < len(self.records) \
+                or self.records[n].get("action") not in UNDOABLE:
+            return False
+        i = bisect.bisect_left(self._undo, n, key=lambda e: e.n)
+        return not (i < len(self._undo) and self._undo[i].n == n)
 
     def turn_started(self) -> str:
         """When this turn began (ISO time, from the log): the time of the turn change that
