@@ -362,3 +362,28 @@ def test_undone_reads_the_undo_stack_as_the_undo_records_say(tutorial, tmp_path,
         resumed.undone(n)
     assert last - resumed.records.undecoded <= decoded + 30
     resumed.close()
+
+
+@pytest.mark.parametrize("which", ["last", "undo"])
+def test_a_damaged_line_resume_reads_under_a_forged_checkpoint_replays_every_line(tutorial,
+                                                                                  tmp_path,
+                                                                                  which):
+    """The checkpoint's last line, and its undo stack's, are lines resume reads: one that is
+    not a record makes it ignore the checkpoint and read every line, which finds the bad line
+    where a full replay does."""
+    import hashlib
+    path = checkpointed(tutorial, tmp_path)
+    cp = checkpoint_path(path)
+    raw = json.loads(cp.read_text(encoding="utf-8"))
+    data = path.read_bytes()
+    starts = [0] + [i + 1 for i, b in enumerate(data) if b == 10]
+    line = raw["lines"] if which == "last" else raw["undo"][0] + 1     # 1-based
+    at = starts[line - 1]
+    path.write_bytes(data[:at] + b"#" + data[at + 1:])
+    raw["digest"] = hashlib.sha256(path.read_bytes()[:raw["size"]]).hexdigest()
+    cp.write_text(json.dumps(raw), encoding="utf-8")
+    with pytest.raises(SessionError, match=f"cannot resume: Log edited.* line {line}"):
+        resume(path)
+    assert replay(path).status == LOG_EDITED
+    assert replay(path).log.diagnostics[0].message.startswith(
+        f"line {line} is not a valid log record")

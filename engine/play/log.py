@@ -505,8 +505,8 @@ def read_log(path: str | os.PathLike,
     records: list[dict] | LazyRecords
     if skip:           # kept raw; the rest parsed at once, one by one below if one is bad
         records = LazyRecords(RawLines(data, lines[:skip]))
-        try:
-            records[0]
+        try:                 # the lines read here: not records after all, then trust none
+            records[0], records[skip - 1]
         except LogDamaged:
             skip = 0
     if skip:

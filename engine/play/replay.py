@@ -25,6 +25,7 @@ from engine.play.checkpoint import (
 )
 from engine.play.lock import LogLock
 from engine.play.log import (
+    LogDamaged,
     LogRead,
     LogWriter,
     last_with_action,
@@ -295,7 +296,7 @@ def replay(log_path: str | Path, scenario: Scenario | None = None, *,
             records = records_of(log.header, log.actions)
             session.restore(restore(checkpoint, records, env, UNDOABLE), records)
             base, covered = checkpoint.lines - 1, checkpoint.lines
-        except CheckpointIgnored as e:
+        except (CheckpointIgnored, LogDamaged) as e:   # a line it vouched for is no record
             ignored = str(e)
             if log.trusted_lines:       # check the chain of the lines it covered after all
                 return attrs.evolve(replay(log_path, scenario), checkpoint_ignored=ignored)
