@@ -15,7 +15,8 @@ FOLDER (default: a temporary one) so a second run reuses them. Then measures:
    fresh process each.
 
 Environment: BENCH_SIZES (default 1000,10000,100000), BENCH_ONLY (default
-record,resume,report,memory), BENCH_RUNS (repeats below 100,000 actions, default 5; 3 at
+record,resume,report,memory), BENCH_RESUME (default full,checkpoint: which resumes to time,
+each with the CPU time it used), BENCH_RUNS (repeats below 100,000 actions, default 5; 3 at
 100,000). To measure another checkout's engine, copy this script into
 its bench/ and run it from there with that checkout first on PYTHONPATH (the `spillover`
 entry point then imports it too).
@@ -160,14 +161,18 @@ def bench_resume(log: Path, folder: Path, runs: int = 5) -> dict[str, list[float
     copy.write_bytes(log.read_bytes())
     cp = checkpoint_path(copy)
     cp.unlink(missing_ok=True)
-    out: dict[str, list[float]] = {"full": [], "checkpoint": []}
+    kinds = os.environ.get("BENCH_RESUME", "full,checkpoint").split(",")
+    out: dict[str, list[float]] = {k: [] for name in kinds for k in (name, name + " CPU")}
+    if "full" not in kinds:                       # the checkpoint the runs resume from
+        resume(copy, sc)[0].close()
     for _ in range(runs):
-        for name in ("full", "checkpoint"):
+        for name in kinds:
             if name == "full":
                 cp.unlink(missing_ok=True)
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             s, rep = resume(copy, sc)
             out[name].append(time.perf_counter() - t)
+            out[name + " CPU"].append(time.process_time() - c)
             s.close()
             assert (rep.checkpoint_lines > 0) == (name == "checkpoint"), rep.banner()
     cp.unlink(missing_ok=True)

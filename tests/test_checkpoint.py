@@ -223,3 +223,180 @@ def test_a_new_session_drops_a_checkpoint_left_by_an_earlier_log_of_its_name(tut
     s, rep = resume(path)
     s.close()
     assert rep.status == VERIFIED and not rep.checkpoint_ignored
+
+
+# -- resuming reads only the lines it needs (engine.play.log.LazyRecords)
+
+def test_resuming_from_a_checkpoint_decodes_only_the_lines_it_needs(tutorial, tmp_path):
+    """The covered lines stay raw: resume reads the last one and the undo stack's lines with
+    the line before each; what the first frame asks (this turn, its start, the undone
+    actions, the branches) reads this turn's lines at most."""
+    from engine.play.log import LazyRecords, undone_numbers
+    path = tmp_path / "s.jsonl"
+    s = Session.start(tutorial, seed=5, group="G", log_path=path)
+    play(s, random.Random(5), 200)
+    while not s.state.ended and s.state.turn:      # back to the first turn, then a long one
+        s.undo()
+    for i in range(300):
+        s.note(f"note {i}")
+    s.next_turn()
+    play(s, random.Random(6), 4)
+    assert s.save_checkpoint()
+    s.writer.close()
+    s, rep = resume(path)
+    assert rep.checkpoint_lines == len(s.records) > 500
+    assert isinstance(s.records, LazyRecords)
+    needed = 2 * len(s.snapshot().undo) + 3
+    assert len(s.records) - s.records.undecoded <= needed
+    assert rep.log.actions.undecoded >= len(rep.log.actions) - needed   # no pass over them
+    s.this_turn()
+    s.turn_started()
+    s.branch_views()
+    undone = undone_numbers(s.records)
+    this_turn = len(s.records) - s.turn_start_line
+    assert len(s.records) - s.records.undecoded <= needed + this_turn + 2 < 100
+    s.writer.close()
+    full, _ = full_resume(path)           # and they say what the decoded records say
+    assert undone == {r["undoes"] for r in full.records if r.get("action") == "undo"}
+    assert s.records == full.records and s.records.undecoded == 0
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_lazy_records_read_as_the_decoded_ones(tutorial, tmp_path, seed):
+    """`undone_numbers` and `last_with_action` on raw lines against the same on dicts, with
+    some lines decoded in between; slices and reversal alike."""
+    from engine.play.log import (LazyRecords, RawLines, last_with_action, lines_naming,
+                                 undone_numbers)
+    path = make_log(tutorial, tmp_path / "s.jsonl", seed, 60, 0)
+    data = path.read_bytes()
+    if seed % 2:               # an undo in another field order than the engine's: decoded
+        data = data.replace(b'"action":"undo","undoes":', b'"undoes":-1,"action":"undo",'
+                            b'"undoes":', 1)
+    lines = data.split(b"\n")[:-1]
+    plain = [json.loads(line) for line in lines]
+    lazy = LazyRecords(RawLines(data, lines[:-5]), tail=plain[-5:])
+    rng = random.Random(seed)
+    for _ in range(4):
+        start = rng.randrange(len(lines))
+        stop = rng.randrange(start, len(lines) + 1)
+        assert undone_numbers(lazy, start) == undone_numbers(plain, start)
+        assert undone_numbers(lazy[start:stop], 1) == undone_numbers(plain[start:stop], 1)
+        for action in ("undo", "choose", "next_turn", "note", "end", "roll"):
+            assert last_with_action(lazy[start:], action) == last_with_action(plain[start:],
+                                                                              action)
+        for word in ("undo", "undoes", "rationale", "draws", "next_turn"):
+            # the log's lines are searched as bytes, the records appended since all offered
+            needle = json.dumps(word).encode()
+            named = [i for i in range(start, len(lines)) if needle in lines[i]]
+            covered = len(lines) - 5
+            expected = [i for i in named if i < covered] + list(range(max(start, covered),
+                                                                       len(lines)))
+            assert lines_naming(lazy, word, start) == expected
+            assert lines_naming(lazy[start:], word, 1) == [i - start for i in expected
+                                                          if i > start]
+            assert lines_naming(plain, word, start) == list(range(start, len(lines)))
+        lazy[rng.randrange(len(lines))]          # decode one more
+    assert list(reversed(lazy)) == plain[::-1] and lazy[3:9] == plain[3:9] and lazy == plain
+    assert lazy[::2] == plain[::2] and lazy[-3] == plain[-3]
+    lazy.append({"n": "new"})
+    lazy[2] = {"n": "changed"}
+    del lazy[0]
+    assert lazy == plain[1:2] + [{"n": "changed"}] + plain[3:] + [{"n": "new"}]
+
+
+def test_a_checkpoint_whose_undo_stack_the_log_contradicts_is_not_trusted(tutorial, tmp_path):
+    path = checkpointed(tutorial, tmp_path)
+    full, _ = full_resume(path)
+    cp = checkpoint_path(path)
+    raw = json.loads(cp.read_text(encoding="utf-8"))
+    notes = [i for i, line in enumerate(path.read_bytes().split(b"\n"))
+             if b'"action":"note"' in line]
+    for undo in (raw["undo"][::-1] if len(raw["undo"]) > 1 else [2, 1],   # out of order
+                 sorted(raw["undo"] + notes[:1])):                        # a note on it
+        cp.write_text(json.dumps(dict(raw, undo=undo)), encoding="utf-8")
+        s, rep = resume(path)
+        s.close()
+        assert rep.checkpoint_lines == 0 and "undo stack" in rep.checkpoint_ignored
+        assert rep.status == VERIFIED and fingerprint(s) == fingerprint(full)
+
+
+def test_a_checkpoint_of_the_earlier_format_is_ignored(tutorial, tmp_path):
+    path = checkpointed(tutorial, tmp_path)
+    cp = checkpoint_path(path)
+    raw = json.loads(cp.read_text(encoding="utf-8"))
+    del raw["undo"]
+    cp.write_text(json.dumps(dict(raw, checkpoint=1)), encoding="utf-8")
+    s, rep = resume(path)
+    s.close()
+    assert rep.checkpoint_lines == 0 and "format" in rep.checkpoint_ignored
+
+
+def test_a_damaged_line_a_forged_checkpoint_vouches_for_is_a_clear_error(tutorial, tmp_path):
+    """Lines under a checkpoint are decoded when read: one that is not a record (here with a
+    checkpoint forged to match) is an error that names the line and the way out."""
+    import hashlib
+
+    from engine.play.log import LogDamaged
+    path = checkpointed(tutorial, tmp_path)
+    lines = path.read_bytes().split(b"\n")
+    lines[5] = b"{not json" + b" " * (len(lines[5]) - 9)
+    path.write_bytes(b"\n".join(lines))
+    cp = checkpoint_path(path)
+    raw = json.loads(cp.read_text(encoding="utf-8"))
+    raw["digest"] = hashlib.sha256(path.read_bytes()[:raw["size"]]).hexdigest()
+    cp.write_text(json.dumps(raw), encoding="utf-8")
+    s, rep = resume(path)
+    assert rep.checkpoint_lines > 6
+    with pytest.raises(LogDamaged, match="line 6 of the log is not a valid record.*checkpoint"):
+        list(s.records)
+    assert isinstance(LogDamaged("x"), SessionError)
+    s.close()
+    assert replay(path).status != VERIFIED           # replay reads every line
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_undone_reads_the_undo_stack_as_the_undo_records_say(tutorial, tmp_path, seed):
+    """`Session.undone` (an undoable action no longer on the undo stack), asked of a live
+    session and of the same one resumed from a checkpoint, against the undo records."""
+    from engine.play.log import undone_numbers
+    path = make_log(tutorial, tmp_path / "s.jsonl", seed, 40 + seed * 7, seed * 4)
+    live = Session.start(tutorial, seed=seed, group="G")
+    play(live, random.Random(seed), 60)
+    resumed, rep = resume(path)
+    assert rep.checkpoint_lines > 1
+    for s in (live, resumed):
+        expected = undone_numbers(list(s.records))
+        assert expected                                   # the sessions undo something
+        assert {n for n in range(len(s.records) + 2) if s.undone(n)} == expected
+    assert not resumed.undone("3") and not resumed.undone(True) and not resumed.undone(0)
+    last = len(resumed.records)
+    decoded = last - resumed.records.undecoded
+    for n in range(last - 30, last):                      # what the log pane asks
+        resumed.undone(n)
+    assert last - resumed.records.undecoded <= decoded + 30
+    resumed.close()
+
+
+@pytest.mark.parametrize("which", ["last", "undo"])
+def test_a_damaged_line_resume_reads_under_a_forged_checkpoint_replays_every_line(tutorial,
+                                                                                  tmp_path,
+                                                                                  which):
+    """The checkpoint's last line, and its undo stack's, are lines resume reads: one that is
+    not a record makes it ignore the checkpoint and read every line, which finds the bad line
+    where a full replay does."""
+    import hashlib
+    path = checkpointed(tutorial, tmp_path)
+    cp = checkpoint_path(path)
+    raw = json.loads(cp.read_text(encoding="utf-8"))
+    data = path.read_bytes()
+    starts = [0] + [i + 1 for i, b in enumerate(data) if b == 10]
+    line = raw["lines"] if which == "last" else raw["undo"][0] + 1     # 1-based
+    at = starts[line - 1]
+    path.write_bytes(data[:at] + b"#" + data[at + 1:])
+    raw["digest"] = hashlib.sha256(path.read_bytes()[:raw["size"]]).hexdigest()
+    cp.write_text(json.dumps(raw), encoding="utf-8")
+    with pytest.raises(SessionError, match=f"cannot resume: Log edited.* line {line}"):
+        resume(path)
+    assert replay(path).status == LOG_EDITED
+    assert replay(path).log.diagnostics[0].message.startswith(
+        f"line {line} is not a valid log record")

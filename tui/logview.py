@@ -10,7 +10,7 @@ what a fresh one's does.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from textual.content import Content
@@ -19,7 +19,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.visual import Visual
 
-from engine.play import records as lr
+from engine.play.log import undone_numbers
 
 from .widgets import Para, StopsFollowingOnScrollUp, record_entry, wrap_paragraph
 
@@ -58,6 +58,7 @@ class LogView(StopsFollowingOnScrollUp, ScrollView):
         self._scenario: Any = None
         self._seen = 0                          # records looked at (undos found)
         self._undone: set[Any] = set()
+        self._is_undone: Callable[[Any], bool] | None = None
         self._empty: list[Para] = []
         self._follow = True                     # show the end as entries are added
         self._entries: dict[tuple[int, int, bool], list[Content]] = {}
@@ -72,9 +73,13 @@ class LogView(StopsFollowingOnScrollUp, ScrollView):
         return max(len(self._records) - 1, 0)
 
     def show(self, records: Sequence[dict[str, Any]], scenario: Any = None,
-             empty: list[Para] | None = None) -> None:
-        """Show the log `records` (header first); `empty` is shown while there is no action."""
+             empty: list[Para] | None = None,
+             undone: Callable[[Any], bool] | None = None) -> None:
+        """Show the log `records` (header first); `empty` is shown while there is no action.
+        `undone` says whether an action (by number) was undone (`Session.undone`: asked only
+        for the entries on screen); without it the undos are found among the records."""
         self._empty = empty or []
+        self._is_undone = undone
         if records is not self._records or scenario is not self._scenario \
                 or len(records) < self._seen:
             self._records, self._scenario = records, scenario
@@ -82,9 +87,8 @@ class LogView(StopsFollowingOnScrollUp, ScrollView):
             self._entries.clear()
         if self.max_scroll_y and self.scroll_offset.y >= self.max_scroll_y:
             self._follow = True
-        for rec in records[self._seen:]:
-            if lr.kind(rec) is lr.Undo:
-                self._undone.add(rec.get("undoes"))
+        if undone is None:
+            self._undone |= undone_numbers(records, self._seen)   # decodes no lazy record
         self._seen = len(records)
         self._version += 1
         self._set_virtual_size()
@@ -100,7 +104,8 @@ class LogView(StopsFollowingOnScrollUp, ScrollView):
     def _entry(self, index: int, width: int) -> list[Content]:
         """Entry `index` (0: the first action) wrapped to `width`."""
         rec = self._records[index + 1]
-        undone = rec.get("n", "?") in self._undone
+        n = rec.get("n", "?")
+        undone = self._is_undone(n) if self._is_undone is not None else n in self._undone
         key = (index, width, undone)
         lines = self._entries.get(key)
         if lines is None:

@@ -9,7 +9,14 @@ log itself:
   byte for byte the ones the session wrote or verified, hash chain included;
 - every state it holds must hash to its key, and every key must be a state hash the log
   records (the live state's is the last covered line's, an undo entry's is the line before
-  the undone action, the turn's start is the line of the turn change).
+  the undone action, the turn's start is the line of the turn change);
+- its undo stack is a list of action numbers, each checked against the line it names (an
+  undoable action of that number, in log order); the turn's start, and each entry's, is the
+  turn change nearest below it on the stack. So resuming reads those few lines, not the
+  log: the others stay undecoded (engine.play.log.LazyRecords) until something reads them.
+  That the stack leaves out no action still standing, and names none undone, is what the
+  digest vouches for (the session that wrote the checkpoint held that stack), like the
+  hash chain of the covered lines; `spillover replay --verify` checks both from scratch.
 
 A checkpoint that is missing, torn, stale (the log differs from what it covers), of another
 scenario logic or engine version, or tampered with is ignored, with the reason, and the
@@ -21,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +40,7 @@ from engine.model import from_json_value
 from engine.play import records as lr
 from engine.play.rules import Env, GameState, Pending, state_hash, state_json
 
-CHECKPOINT_FORMAT = 1
+CHECKPOINT_FORMAT = 2               # 2: the undo stack is in it (1: read off every line)
 EVERY = 1000                      # a live session writes one every this many lines
 MAX_CHECKPOINT_BYTES = 64 << 20   # like a log: bounded read
 
@@ -72,6 +80,7 @@ class Checkpoint:
     lines: int                       # lines covered, the header included
     logic: str                       # the scenario's logic hash
     states: dict[str, dict[str, Any]] = attrs.field(eq=False, repr=False)   # hash → plain
+    undo: tuple[int, ...] = ()       # the undo stack: the action numbers, bottom first
 
 
 class CheckpointIgnored(Exception):
@@ -99,7 +108,8 @@ def write_checkpoint(log_path: Path, size: int, digest: str, logic: str, snap: S
         keep(e.before, e.before_hash)
         keep(e.turn_start)
     body = {"checkpoint": CHECKPOINT_FORMAT, "engine": __version__, "size": size,
-            "digest": digest, "lines": snap.lines, "logic": logic, "states": states}
+            "digest": digest, "lines": snap.lines, "logic": logic, "states": states,
+            "undo": [e.n for e in snap.undo]}
     target = checkpoint_path(log_path)
     tmp = target.with_name(target.name + ".tmp")
     try:
@@ -140,7 +150,11 @@ def read_checkpoint(log_path: str | os.PathLike[str]) -> Checkpoint | None:
         digest, logic = raw["digest"], raw["logic"]
         if not isinstance(digest, str) or not isinstance(logic, str):
             raise TypeError("digest")
-        return Checkpoint(_count(raw["size"]), digest, _count(raw["lines"]), logic, states)
+        undo = raw["undo"]
+        if not isinstance(undo, list):
+            raise TypeError("undo")
+        return Checkpoint(_count(raw["size"]), digest, _count(raw["lines"]), logic, states,
+                          tuple(map(_count, undo)))
     except (KeyError, TypeError, ValueError):
         raise CheckpointIgnored(_("the checkpoint is damaged (a field is missing or of the "
                                   "wrong kind)")) from None
@@ -158,13 +172,13 @@ def prefix_matches(data: bytes, cp: Checkpoint) -> bool:
             and hashlib.sha256(data[:cp.size]).hexdigest() == cp.digest)
 
 
-def restore(cp: Checkpoint, records: list[dict[str, Any]] | tuple[dict[str, Any], ...],
-            env: Env, undoable: frozenset[str]) -> Snapshot:
+def restore(cp: Checkpoint, records: Sequence[dict[str, Any]], env: Env,
+            undoable: frozenset[str]) -> Snapshot:
     """The session's snapshot after the checkpoint's lines, which `records` (header first)
-    must begin with, byte for byte the log's. The undo stack and the turn's start are read
-    off those lines (`undoable`: the actions an undo takes back); only the states come from
-    the checkpoint, each checked against the hash the log records for it. CheckpointIgnored
-    when anything does not match."""
+    must begin with, byte for byte the log's. Reads only the lines the checkpoint names: the
+    last one, and the undo stack's (`undoable`: the actions an undo takes back) with the
+    line before each; every state is checked against the hash the log records for it.
+    CheckpointIgnored when anything does not match."""
     if cp.logic != env.scenario.logic_hash:
         raise CheckpointIgnored(_("the checkpoint was made with another version of the "
                                   "scenario"))
@@ -186,20 +200,16 @@ def restore(cp: Checkpoint, records: list[dict[str, Any]] | tuple[dict[str, Any]
         return cache[key], key
 
     stack: list[tuple[int, int]] = []          # (action n, its turn's start line)
-    start = 0
-    # the lines are read by action name, not decoded: this runs over every line on resume
-    undo_name, turn_name = lr.Undo.ACTION, lr.NextTurn.ACTION
-    for n in range(1, cp.lines):
-        action = records[n].get("action")
-        if action in undoable:
-            stack.append((n, start))
-        elif action == undo_name:
-            if not stack or records[n].get("undoes") != stack[-1][0]:
-                raise CheckpointIgnored(_("the log's undo on line {line} does not match "
-                                          "its undo stack").format(line=n + 1))
-            start = stack.pop()[1]
-        if action == turn_name:
+    start, below = 0, 0
+    for n in cp.undo:
+        if not below < n < cp.lines or records[n].get("n") != n \
+                or records[n].get("action") not in undoable:
+            raise CheckpointIgnored(_("the checkpoint's undo stack does not match the log "
+                                      "(action {n})").format(n=n))
+        stack.append((n, start))
+        if records[n].get("action") == lr.NextTurn.ACTION:
             start = n
+        below = n
     undo = []
     for n, line in stack:
         before, before_hash = at(n - 1)

@@ -9,7 +9,7 @@ and `Session.amend` log them.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from engine.i18n import N_, _
@@ -142,7 +142,7 @@ def check_plan(items: Any) -> list[dict]:
     return out
 
 
-def check_amendment(records: list[dict], target: Any, field: Any, value: Any) -> Any:
+def check_amendment(records: Sequence[dict], target: Any, field: Any, value: Any) -> Any:
     """The amended value, checked; DebriefError says why an amendment cannot be made."""
     if not isinstance(target, int) or isinstance(target, bool) or not 1 <= target < len(records):
         raise DebriefError(_("there is no logged action {n} to amend (actions 1–{last})").format(

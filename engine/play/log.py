@@ -10,12 +10,14 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
+import itertools
 import json
 import os
+import re
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, MutableSequence, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import attrs
 
@@ -65,6 +67,232 @@ def seal(record: dict, prev: str | None, signer: Callable[[str], dict] | None = 
 
 def encode_line(record: dict) -> bytes:
     return json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
+
+
+class LogDamaged(SessionError):
+    """A line a checkpoint vouched for turned out not to be a record when it was decoded."""
+
+
+def decode_line(raw: bytes, line: int = 0) -> dict:
+    """One log line's record (the one place a raw line becomes a record: a typed decoder
+    plugs in here). LogDamaged, with the line number, when it is not a JSON object."""
+    try:
+        rec = json.loads(raw)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        rec = None
+    if type(rec) is not dict:
+        raise LogDamaged(_("line {n} of the log is not a valid record, though the checkpoint "
+                           "beside the log vouched for it; delete the .checkpoint file next to "
+                           "the log and open it again to check every line").format(n=line))
+    return rec
+
+
+class RawLines:
+    """A log's complete lines as read (one buffer and where each line starts), each decoded
+    the first time it is read and then kept, for every sequence that shares it."""
+
+    __slots__ = ("data", "ends", "decoded")
+
+    def __init__(self, data: bytes, lines: list[bytes]) -> None:
+        """The first lines of `data`, `lines` (`data.split(b"\\n")`'s first ones)."""
+        self.data = data
+        # line j starts at ends[j] + j (the bytes of the lines before it, their newlines)
+        self.ends = list(itertools.accumulate(map(len, lines), initial=0))
+        self.decoded: list[dict | None] = [None] * len(lines)
+
+    def start(self, j: int) -> int:
+        """Where line j (0-based) begins in `data`; `start(len)`: the end of the last."""
+        return self.ends[j] + j
+
+    def raw(self, j: int) -> bytes:
+        return self.data[self.start(j):self.start(j + 1) - 1]
+
+    def record(self, j: int) -> dict:
+        rec = self.decoded[j]
+        if rec is None:
+            rec = self.decoded[j] = decode_line(self.raw(j), j + 1)
+        return rec
+
+
+class LazyRecords(MutableSequence[dict]):
+    """A log's records, header first: the log's lines (`RawLines`, decoded on first read),
+    then the records appended since (dicts). Resuming from a checkpoint hands these on, so a
+    long log's lines are not parsed at resume, only those the screen or a rule reads. Works
+    as a list: a slice is another LazyRecords sharing the same lines; equal to any sequence
+    of the same records."""
+
+    __slots__ = ("_lines", "_lo", "_n", "_tail")
+
+    def __init__(self, lines: RawLines | None = None, lo: int = 0, n: int | None = None,
+                 tail: Iterable[dict] = ()) -> None:
+        self._lines = lines
+        self._lo = lo                     # item i < _n is the log's line _lo + i (0-based)
+        self._n = 0 if lines is None else (len(lines.decoded) - lo if n is None else n)
+        self._tail: list[dict] = list(tail)
+
+    def __len__(self) -> int:
+        return self._n + len(self._tail)
+
+    @overload
+    def __getitem__(self, i: int) -> dict: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> LazyRecords: ...
+
+    def __getitem__(self, i: int | slice) -> dict | LazyRecords:
+        if isinstance(i, slice):
+            start, stop, step = i.indices(len(self))
+            if step != 1:
+                return LazyRecords(tail=[self[k] for k in range(start, stop, step)])
+            stop = max(start, stop)
+            head = max(min(stop, self._n) - start, 0)
+            return LazyRecords(self._lines, self._lo + start, head,
+                               self._tail[max(start - self._n, 0):max(stop - self._n, 0)])
+        if i < 0:
+            i += len(self)
+        if 0 <= i < self._n:
+            assert self._lines is not None
+            return self._lines.record(self._lo + i)
+        return self._tail[i - self._n]
+
+    def _materialise(self) -> None:
+        """Every record as a dict of its own list (before a change inside the log's lines)."""
+        if self._n:
+            self._tail = [self[i] for i in range(self._n)] + self._tail
+            self._lines, self._lo, self._n = None, 0, 0
+
+    def __setitem__(self, i: Any, value: Any) -> None:
+        self._materialise()
+        self._tail[i] = value
+
+    def __delitem__(self, i: int | slice) -> None:
+        self._materialise()
+        del self._tail[i]
+
+    def insert(self, index: int, value: dict) -> None:
+        if index < self._n:
+            self._materialise()
+        self._tail.insert(index - self._n, value)
+
+    def append(self, value: dict) -> None:
+        self._tail.append(value)
+
+    def __iter__(self) -> Iterator[dict]:
+        for i in range(len(self)):
+            yield self[i]
+
+    def __reversed__(self) -> Iterator[dict]:
+        for i in range(len(self) - 1, -1, -1):
+            yield self[i]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, (str, bytes)):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+
+    __hash__ = None  # type: ignore[assignment]   # mutable, like a list
+
+    def __repr__(self) -> str:
+        return f"LazyRecords({len(self)} records, {self.undecoded} not decoded)"
+
+    @property
+    def undecoded(self) -> int:
+        """How many of these records no one has read yet."""
+        if self._lines is None:
+            return 0
+        return self._lines.decoded[self._lo:self._lo + self._n].count(None)
+
+    def raw_span(self, start: int = 0) -> tuple[bytes, int, int, int]:
+        """Where the log's lines behind records `start`… are: (the buffer, from, to, how many
+        records), `from` at the newline before the first of them (0 for the log's first
+        line); the records after those are dicts."""
+        if self._lines is None or start >= self._n:
+            return b"", 0, 0, 0
+        lines, lo = self._lines, self._lo + max(start, 0)
+        return (lines.data, max(lines.start(lo) - 1, 0), lines.start(self._lo + self._n),
+                self._n - max(start, 0))
+
+    def raw(self, i: int) -> bytes | None:
+        """Record `i`'s line as logged, or None for a record appended since."""
+        if 0 <= i < self._n:
+            assert self._lines is not None
+            return self._lines.raw(self._lo + i)
+        return None
+
+
+def records_of(header: dict, actions: Sequence[dict]) -> list[dict] | LazyRecords:
+    """The header and then `actions`, as a sequence the session can append to; lazy records
+    stay lazy (nothing decoded)."""
+    if isinstance(actions, LazyRecords):
+        if actions._lines is not None and actions._lo == 1 \
+                and actions._lines.decoded[0] is header:
+            return LazyRecords(actions._lines, 0, actions._n + 1, actions._tail)
+        return LazyRecords(tail=[header, *actions])
+    return [header, *actions]
+
+
+def last_with_action(records: Sequence[dict], action: str) -> int | None:
+    """The index of the last record of `action`, or None; a record still undecoded is
+    decoded only when its line holds the action's name."""
+    name = json.dumps(action, ensure_ascii=False).encode("utf-8")
+    lazy = records if isinstance(records, LazyRecords) else None
+    for i in range(len(records) - 1, -1, -1):
+        raw = lazy.raw(i) if lazy is not None else None
+        if raw is not None and name not in raw:
+            continue
+        if records[i].get("action") == action:
+            return i
+    return None
+
+
+def lines_naming(records: Sequence[dict], word: str, start: int = 1) -> list[int]:
+    """The indices from `start` on of the records that may name `word` (as a key or a value):
+    a line still undecoded is searched as bytes, so a rare field is found without parsing a
+    long log; every other record is a candidate (the caller reads it)."""
+    if not isinstance(records, LazyRecords):
+        return list(range(start, len(records)))
+    data, begin, end, covered = records.raw_span(start)
+    needle = json.dumps(word, ensure_ascii=False).encode("utf-8")
+    out: list[int] = []
+    line, at = max(start, 0), begin
+    hit = data.find(needle, begin, end) if covered else -1
+    while hit >= 0:
+        line += data.count(b"\n", at, hit) - (1 if at == begin and begin > 0 else 0)
+        at = hit
+        if not out or out[-1] != line:
+            out.append(line)
+        hit = data.find(needle, hit + len(needle), end)
+    return out + list(range(max(start, 0) + covered, len(records)))
+
+
+# An undo as the engine writes it: its line starts with these fields in this order.
+_UNDO_LINE = re.compile(rb'\n\{"type":"action","n":\d+,"at":"[^"\\\n]*","action":"undo",'
+                        rb'"undoes":(\d+)[,}]')
+
+
+def undone_numbers(records: Sequence[dict], start: int = 1) -> set[Any]:
+    """The action numbers the undos among `records[start:]` take back. The log's lines are
+    read as bytes, not decoded: an undo's number is read off the line's fixed start, and a
+    line that names an undo in any other form is decoded."""
+    out: set[Any] = set()
+    tail: Sequence[dict] = records[start:]
+    if isinstance(records, LazyRecords):
+        data, begin, end, covered = records.raw_span(start)
+        if covered:
+            found = _UNDO_LINE.findall(data, begin, end)
+            if len(found) == data.count(b'"undo"', begin, end):
+                out.update(map(int, found))
+            else:                         # not all in the engine's form: decode those lines
+                for i in range(max(start, 0), max(start, 0) + covered):
+                    raw = records.raw(i)
+                    if raw is not None and b'"undo"' in raw \
+                            and records[i].get("action") == "undo":
+                        out.add(records[i].get("undoes"))
+            tail = records[max(start, 0) + covered:]
+    for rec in tail:
+        if rec.get("action") == "undo":
+            out.add(rec.get("undoes"))
+    return out
 
 
 class LogWriter:
@@ -261,7 +489,7 @@ def read_regular(path: str | os.PathLike, limit: int) -> bytes:
 class LogRead:
     path: str
     header: dict | None
-    actions: tuple[dict, ...]
+    actions: Sequence[dict]       # a LazyRecords when a checkpoint vouched for lines
     diagnostics: tuple[Diagnostic, ...]
     torn: bytes = b""             # an incomplete last line, dropped
     chain_broken_at: int | None = None   # 1-based line number
@@ -279,7 +507,8 @@ def read_log(path: str | os.PathLike,
 
     `trusted` is given the log's bytes and answers how many of its leading bytes are known to
     be byte for byte a chain verified before (a checkpoint's, engine.play.checkpoint), or 0:
-    those lines are parsed but their hashes are not computed again."""
+    those lines are neither parsed nor hashed here: `actions` is then a LazyRecords that
+    decodes each of them when it is first read."""
     name = str(path)
     try:
         data = read_regular(path, MAX_LOG_BYTES)
@@ -290,7 +519,20 @@ def read_log(path: str | os.PathLike,
     lines = data.split(b"\n")
     torn = lines.pop()           # after the last newline: empty unless a write was cut short
     complete = len(data) - len(torn)
-    records = parse_lines(lines)     # every line at once; one by one below if one is bad
+    vouched = trusted(data[:complete]) if trusted is not None and lines else 0
+    skip = data.count(b"\n", 0, vouched) if vouched and data[vouched - 1:vouched] == b"\n" \
+        else 0
+    records: list[dict] | LazyRecords
+    if skip:           # kept raw; the rest parsed at once, one by one below if one is bad
+        records = LazyRecords(RawLines(data, lines[:skip]))
+        try:                 # the lines read here: not records after all, then trust none
+            records[0], records[skip - 1]
+        except LogDamaged:
+            skip = 0
+    if skip:
+        records.extend(parse_lines(lines[skip:]) if skip < len(lines) else [])
+    else:
+        records = parse_lines(lines)
     for i, raw in enumerate(lines[len(records):], start=len(records) + 1):
         try:
             if len(raw) > MAX_LINE_BYTES:
@@ -303,7 +545,7 @@ def read_log(path: str | os.PathLike,
             deep = ValueError(_("nested too deeply to be a record"))
             diags.append(diag("SP602", _("line {n} is not a valid log record ({problem})").format(
                 n=i, problem=deep), _pos(name, i), _("the log was damaged or edited by hand")))
-            return LogRead(name, records[0] if records else None, tuple(records[1:]),
+            return LogRead(name, records[0] if records else None, _actions(records),
                            tuple(diags), torn, i, complete)
         except (ValueError, UnicodeDecodeError) as e:
             if i == len(lines) and not torn:
@@ -313,7 +555,7 @@ def read_log(path: str | os.PathLike,
             diags.append(diag("SP602", _("line {n} is not a valid log record ({problem})").format(
                 n=i, problem=e), _pos(name, i), _("the log was damaged or edited by hand")))
             # The lines before it are kept; the chain counts as broken at this line.
-            return LogRead(name, records[0] if records else None, tuple(records[1:]),
+            return LogRead(name, records[0] if records else None, _actions(records),
                            tuple(diags), torn, i, complete)
         records.append(rec)
     if torn:
@@ -347,15 +589,12 @@ def read_log(path: str | os.PathLike,
         diags.append(diag("SP601", _("the session header is malformed: {problem}").format(
             problem=problem), _pos(name, 1), _("the log was damaged or edited by hand")))
         return LogRead(name, None, (), tuple(diags), torn, None, complete)
-    for i, rec in enumerate(records[1:], start=2):
+    for i, rec in enumerate(records[max(skip, 1):], start=max(skip, 1) + 1):
         if not isinstance(rec.get("action"), str):
             diags.append(diag("SP602", _("line {n} is not an action record (no action "
                                          "name)").format(n=i),
                               _pos(name, i), _("the log was damaged or edited by hand")))
-            return LogRead(name, header, tuple(records[1:i - 1]), tuple(diags), torn, i, complete)
-    skip = trusted(data[:complete]) if trusted is not None else 0
-    skip = data.count(b"\n", 0, skip) if skip else 0
-    skip = skip if skip <= len(records) else 0
+            return LogRead(name, header, _actions(records, i - 1), tuple(diags), torn, i, complete)
     broken = None
     prev = records[skip - 1].get("hash") if skip else None
     for i, rec in enumerate(records[skip:], start=skip + 1):
@@ -367,8 +606,15 @@ def read_log(path: str | os.PathLike,
                                 "this line")))
             break
         prev = rec.get("hash")
-    return LogRead(name, header, tuple(records[1:]), tuple(diags), torn, broken, complete,
+    return LogRead(name, header, _actions(records), tuple(diags), torn, broken, complete,
                    skip)
+
+
+def _actions(records: list[dict] | LazyRecords, stop: int | None = None) -> Sequence[dict]:
+    """The records after the header (up to `stop`): lazy ones stay lazy."""
+    if isinstance(records, LazyRecords):
+        return records[1:stop]
+    return tuple(records[1:stop])
 
 
 def parse_lines(lines: list[bytes]) -> list[dict]:

@@ -25,7 +25,15 @@ from engine.play.checkpoint import (
     restore,
 )
 from engine.play.lock import LogLock
-from engine.play.log import LogRead, LogWriter, read_log, set_aside_torn_tail
+from engine.play.log import (
+    LogDamaged,
+    LogRead,
+    LogWriter,
+    last_with_action,
+    read_log,
+    records_of,
+    set_aside_torn_tail,
+)
 from engine.play.rules import Env, GameState, state_json
 from engine.play.session import UNDOABLE, Session, SessionError
 from engine.play.signing import (
@@ -97,11 +105,9 @@ class ReplayReport:
     def _after_end(self) -> int | None:
         """How many debrief records (hotwash, amendments, observations) follow the end
         record, or None when the log has no end record."""
-        actions, end = self.log.actions, lr.End.ACTION    # (read on every resume: no decoding)
-        for i in range(len(actions) - 1, -1, -1):
-            if actions[i].get("action") == end:
-                return len(actions) - 1 - i
-        return None
+        actions = self.log.actions
+        i = last_with_action(actions, lr.End.ACTION)
+        return None if i is None else len(actions) - 1 - i
 
     @property
     def verdict(self) -> str:
@@ -313,10 +319,10 @@ def replay(log_path: str | Path, scenario: Scenario | None = None, *,
         try:
             if log.trusted_lines != checkpoint.lines:
                 raise CheckpointIgnored(_("it is stale: the log is not the one it was made of"))
-            records = (log.header, *log.actions)
-            session.restore(restore(checkpoint, records, env, UNDOABLE), list(records))
+            records = records_of(log.header, log.actions)
+            session.restore(restore(checkpoint, records, env, UNDOABLE), records)
             base, covered = checkpoint.lines - 1, checkpoint.lines
-        except CheckpointIgnored as e:
+        except (CheckpointIgnored, LogDamaged) as e:   # a line it vouched for is no record
             ignored = str(e)
             if log.trusted_lines:       # check the chain of the lines it covered after all
                 return attrs.evolve(replay(log_path, scenario), checkpoint_ignored=ignored)
@@ -335,7 +341,7 @@ def replay(log_path: str | Path, scenario: Scenario | None = None, *,
             diverged = True
             break
         steps.append(Step(i, rec, session.state, env))
-    session.records = [log.header, *log.actions[:base + len(steps) - 1]]
+    session.records = records_of(log.header, log.actions[:base + len(steps) - 1])
     if log.chain_broken_at:
         status = LOG_EDITED
         problems.insert(0, damaged[0] if damaged else
@@ -346,7 +352,7 @@ def replay(log_path: str | Path, scenario: Scenario | None = None, *,
         status = DIVERGED
     else:
         status = VERIFIED
-    authenticity = check_authenticity(log.header, (log.header, *log.actions))
+    authenticity = check_authenticity(log.header, records_of(log.header, log.actions))
     return ReplayReport(status, log, scenario, tuple(steps), tuple(problems), tuple(changed),
                         session, authenticity, covered, ignored)
 

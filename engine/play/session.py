@@ -9,10 +9,11 @@ better result).
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import datetime as _dt
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,7 @@ from engine.play.checkpoint import EVERY as CHECKPOINT_EVERY
 from engine.play.checkpoint import Snapshot, UndoEntry, checkpoint_path, write_checkpoint
 from engine.play.dice import Roll, roll_odds
 from engine.play.errors import LogWriteError, SessionError  # noqa: F401  (re-exported)
-from engine.play.log import LOG_FORMAT, LogWriter
+from engine.play.log import LOG_FORMAT, LazyRecords, LogWriter, lines_naming
 from engine.play.rules import ClauseResult, Env, GameState, RuleError
 from engine.play.signing import Signer
 from engine.play.views import (
@@ -142,7 +143,7 @@ class Session:
         self.writer = writer
         self.clock = clock
         self.state: GameState = rules.initial_state(env)
-        self.records: list[dict] = [header]
+        self.records: list[dict] | LazyRecords = [header]
         # an entry for each undoable action not undone: the state before it, the turn's start
         self._undo: list[UndoEntry] = []
         self.turn_start: GameState = self.state
@@ -219,7 +220,7 @@ class Session:
         return self._hash
 
     @property
-    def actions(self) -> list[dict]:
+    def actions(self) -> Sequence[dict]:
         return self.records[1:]
 
     @property
@@ -257,6 +258,16 @@ class Session:
     def record(self, line: int) -> lr.AnyRecord:
         """The typed record of log line `line` + 1 (0: the header)."""
         return lr.from_json(self.records[line], line + 1)
+    def undone(self, n: Any) -> bool:
+        """Whether logged action `n` was taken back by an undo. An undoable action goes on the
+        undo stack and leaves it only through the undo that names it, so it is one no longer
+        on the stack: one line read, whatever the log's length (the log pane asks this for the
+        entries it shows, rather than finding every undo in the log)."""
+        if not isinstance(n, int) or isinstance(n, bool) or not 0 < n < len(self.records) \
+                or self.records[n].get("action") not in UNDOABLE:
+            return False
+        i = bisect.bisect_left(self._undo, n, key=lambda e: e.n)
+        return not (i < len(self._undo) and self._undo[i].n == n)
 
     def turn_started(self) -> str:
         """When this turn began (ISO time, from the log): the time of the turn change that
@@ -463,17 +474,19 @@ class Session:
         return Snapshot(len(self.records), self.state, self.turn_start, self.turn_start_line,
                         tuple(self._undo))
 
-    def restore(self, snap: Snapshot, records: list[dict]) -> None:
+    def restore(self, snap: Snapshot, records: list[dict] | LazyRecords) -> None:
         """Take up the state of a checkpoint (restored and checked against `records`, the
         log's first `snap.lines` lines); replay then applies the lines after them."""
-        self.records = list(records[:snap.lines])
+        self.records = records[:snap.lines] if isinstance(records, LazyRecords) \
+            else list(records[:snap.lines])      # lazy records stay undecoded
         self.header = self.records[0]
         self.state, self.turn_start = snap.state, snap.turn_start
         self.turn_start_line = snap.turn_start_line
         self._undo = list(snap.undo)
         self._draws = {}
-        for rec in self.records:
-            if rec.get("action") == "next_turn" and isinstance(rec.get("turn"), int):
+        for i in lines_naming(self.records, "draws"):      # (a long log's lines stay undecoded)
+            rec = self.records[i]
+            if rec.get("action") == lr.NextTurn.ACTION and isinstance(rec.get("turn"), int):
                 for d in rec.get("draws") or ():
                     self._draws[str(d.get("inject"))] = rec["turn"]
         self._hash = rules.state_hash(self.state, self.env)

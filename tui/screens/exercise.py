@@ -348,7 +348,7 @@ class ExerciseScreen(Screen):
         s = self.session
         empty = [(0, styled(_("No actions yet. The log is at {path}").format(path=s.log_path),
                             MUTED))]
-        self.query_one("#log-pane", LogView).show(s.records, s.scenario, empty)
+        self.query_one("#log-pane", LogView).show(s.records, s.scenario, empty, s.undone)
 
     @on(OptionList.OptionSelected, "#branches")
     async def _selected(self) -> None:
