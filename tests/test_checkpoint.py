@@ -265,8 +265,13 @@ def test_resuming_from_a_checkpoint_decodes_only_the_lines_it_needs(tutorial, tm
 def test_lazy_records_read_as_the_decoded_ones(tutorial, tmp_path, seed):
     """`undone_numbers` and `last_with_action` on raw lines against the same on dicts, with
     some lines decoded in between; slices and reversal alike."""
-    from engine.play.log import (LazyRecords, RawLines, last_with_action, lines_naming,
-                                 undone_numbers)
+    from engine.play.log import (
+        LazyRecords,
+        RawLines,
+        last_with_action,
+        lines_naming,
+        undone_numbers,
+    )
     path = make_log(tutorial, tmp_path / "s.jsonl", seed, 60, 0)
     data = path.read_bytes()
     if seed % 2:               # an undo in another field order than the engine's: decoded
