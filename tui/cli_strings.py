@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from engine.diagnostics import DiagnosticError
+from engine.i18n import _
 
 EXIT_OK, EXIT_FAILED = 0, 1
 
@@ -22,7 +23,8 @@ def cmd_translate(args) -> int:
         print(f"spillover: {e}", file=sys.stderr)
         return EXIT_FAILED
     except OSError as e:
-        print(f"spillover: cannot write the table: {e.strerror or e}", file=sys.stderr)
+        print("spillover: " + _("cannot write the table: {reason}").format(
+            reason=e.strerror or e), file=sys.stderr)
         return EXIT_FAILED
     from engine.format.tables import shown
     from engine.i18n import Messages, resolve_language

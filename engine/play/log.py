@@ -400,7 +400,7 @@ class LogWriter:
         that grows with the log."""
         if self._digest is None:
             if self._fd is None:
-                raise LogWriteError(f"the log {self.path} is closed")
+                raise LogWriteError(_("the log {path} is closed").format(path=self.path))
             h = hashlib.sha256()
             left = self._good
             with open(self.path, "rb") as f:
