@@ -315,6 +315,11 @@ def test_max_states_stops_cleanly(make, write_scenario, capsys):
     assert r.failure_probability is None and r.marginals == {}
     assert r.unreachable == ()                    # nothing claimed unreachable
     assert 0 < r.turns_complete < 8
+    # every stored state but the first was reached by a transition, counted even when the
+    # state that reached the limit was being expanded
+    for limit in (7, 50, 300):
+        cut = explore(sc, max_states=limit)
+        assert cut.transitions >= cut.states - 1 == limit - 1
     path = write_scenario(scenario_text(BIG, n_turns=8, moves=2), "big.yaml")
     assert main(["explore", str(path), "--max-states", "300"]) == 2
     out = capsys.readouterr().out

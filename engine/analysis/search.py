@@ -344,6 +344,7 @@ class Search:
             cid = index.get(child)
             if cid is None:
                 if len(keys) >= self.max_states:
+                    g.transitions += moved       # the transitions seen so far still count
                     return False
                 cid = len(keys)
                 index[child] = cid
