@@ -181,3 +181,29 @@ def test_a_line_that_is_no_record_is_refused_with_its_line_number(line, problem)
         records.from_json(line, 5)
     with pytest.raises(records.RecordError, match=problem):
         records.from_json(line)
+
+
+def test_a_resealed_line_that_calls_itself_a_header_is_a_divergence_not_a_crash(tmp_path,
+                                                                                capsys):
+    """An action line rewritten as a second header, its chain recomputed: replay, verify and
+    the report say which line is wrong; nothing raises."""
+    from tui.cli import main
+    path = play_every_kind(tmp_path / "all.jsonl", SEALED, None)
+    out, prev = [], None
+    for i, line in enumerate(path.read_bytes().splitlines()):
+        d = json.loads(line)
+        d.pop("prev"), d.pop("hash")
+        if i == 2:
+            d["type"] = "header"
+        d = seal(d, prev)
+        prev = d["hash"]
+        out.append(encode_line(d))
+    bad = tmp_path / "bad.jsonl"
+    bad.write_bytes(b"".join(out))
+    rep = replay(bad, SEALED)
+    assert rep.status != VERIFIED
+    assert any("line 3 is not a valid log record (a second header)" in p for p in rep.problems)
+    assert main(["replay", "--verify", str(bad)]) == 1
+    assert "a second header" in capsys.readouterr().out
+    assert main(["report", str(bad)]) == 0
+    assert "NOT VERIFIED" in capsys.readouterr().out

@@ -638,10 +638,7 @@ EntryParts = tuple[str, str, list[Detail]]      # the entry's kind, title and de
 def _entry(n: int, rec: dict, c: EntryContext, undone_by: int | None,
            inherited: bool) -> TimelineEntry:
     """The timeline entry of logged action `n` (RecordError for a line that is no record)."""
-    record = lr.from_json(rec, n + 1)
-    if not isinstance(record, lr.Record):
-        raise lr.RecordError(_("line {n} is not a valid log record ({problem})").format(
-            n=n + 1, problem=_("a second header")))
+    record = lr.action_from_json(rec, n + 1)
     kind, title, details = _entry_parts(record, c)
     changes = _state_changes(c.before, c.after, c.names.sc)
     if isinstance(record, lr.Override):     # the title already says old → new

@@ -303,6 +303,16 @@ def from_json(d: Mapping[str, Any], line: int | None = None) -> AnyRecord:
         raise RecordError(_where(line, str(e))) from None
 
 
+def action_from_json(d: Mapping[str, Any], line: int | None = None) -> Record:
+    """The action a log line after the first holds: `from_json`, and a RecordError for a
+    line that calls itself a header (a log has one, its first line)."""
+    if d.get("type") == "header":
+        raise RecordError(_where(line, _("a second header")))
+    rec = from_json(d, line)
+    assert isinstance(rec, Record)       # only a line typed "header" is read as one
+    return rec
+
+
 def kind(d: Mapping[str, Any]) -> type[Record] | None:
     """The class of an action line without decoding it (None for a header or an unknown
     action): for scans over a whole log that look at few of its lines."""

@@ -195,8 +195,7 @@ def _replay_line(session: Session, line: dict, i: int) -> str | None:
     """Apply log line `i` to `session`; what went wrong, or None when it replayed to the
     logged state (the same dice, the same chance draws)."""
     try:
-        rec = lr.from_json(line, i)
-        assert isinstance(rec, lr.Record)     # read_log: every line after the first has an action
+        rec = lr.action_from_json(line, i)
         outcome = session.apply_record(rec)
     except SessionError as e:
         return _("line {n} ({action}): no longer applies — {problem}").format(
