@@ -270,6 +270,7 @@ def test_lazy_records_read_as_the_decoded_ones(tutorial, tmp_path, seed):
         RawLines,
         last_with_action,
         lines_naming,
+        standing_actions,
         undone_numbers,
     )
     path = make_log(tutorial, tmp_path / "s.jsonl", seed, 60, 0)
@@ -301,6 +302,14 @@ def test_lazy_records_read_as_the_decoded_ones(tutorial, tmp_path, seed):
                                                           if i > start]
             assert lines_naming(plain, word, start) == list(range(start, len(lines)))
         lazy[rng.randrange(len(lines))]          # decode one more
+    # the undo stack read off the raw lines is the one the decoded records give, and the
+    # one the session held (or None: a line not in the engine's form)
+    from engine.play.session import UNDOABLE
+    stack = standing_actions(plain, UNDOABLE)
+    assert standing_actions(lazy, UNDOABLE) == (None if seed % 2 else stack)
+    if not seed % 2:
+        held = json.loads(checkpoint_path(path).read_text(encoding="utf-8"))["undo"]
+        assert stack == held != []
     assert list(reversed(lazy)) == plain[::-1] and lazy[3:9] == plain[3:9] and lazy == plain
     assert lazy[::2] == plain[::2] and lazy[-3] == plain[-3]
     lazy.append({"n": "new"})
@@ -310,14 +319,19 @@ def test_lazy_records_read_as_the_decoded_ones(tutorial, tmp_path, seed):
 
 
 def test_a_checkpoint_whose_undo_stack_the_log_contradicts_is_not_trusted(tutorial, tmp_path):
+    from engine.play.log import undone_numbers
     path = checkpointed(tutorial, tmp_path)
     full, _ = full_resume(path)
     cp = checkpoint_path(path)
     raw = json.loads(cp.read_text(encoding="utf-8"))
     notes = [i for i, line in enumerate(path.read_bytes().split(b"\n"))
              if b'"action":"note"' in line]
+    undone = sorted(undone_numbers(full.records[:raw["lines"]]))
+    assert raw["undo"] and undone
     for undo in (raw["undo"][::-1] if len(raw["undo"]) > 1 else [2, 1],   # out of order
-                 sorted(raw["undo"] + notes[:1])):                        # a note on it
+                 sorted(raw["undo"] + notes[:1]),                         # a note on it
+                 sorted(raw["undo"] + undone[:1]),                        # an undone action
+                 raw["undo"][:-1], raw["undo"][1:], []):                  # standing ones left out
         cp.write_text(json.dumps(dict(raw, undo=undo)), encoding="utf-8")
         s, rep = resume(path)
         s.close()
@@ -344,7 +358,7 @@ def test_a_damaged_line_a_forged_checkpoint_vouches_for_is_a_clear_error(tutoria
     from engine.play.log import LogDamaged
     path = checkpointed(tutorial, tmp_path)
     lines = path.read_bytes().split(b"\n")
-    lines[5] = b"{not json" + b" " * (len(lines[5]) - 9)
+    lines[5] = lines[5][:-12] + b"#" * 12      # its start intact: resume's byte scan passes
     path.write_bytes(b"\n".join(lines))
     cp = checkpoint_path(path)
     raw = json.loads(cp.read_text(encoding="utf-8"))

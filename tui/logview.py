@@ -19,6 +19,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.visual import Visual
 
+from engine.play.errors import SessionError
 from engine.play.log import undone_numbers
 
 from .widgets import Para, StopsFollowingOnScrollUp, record_entry, wrap_paragraph
@@ -103,7 +104,10 @@ class LogView(StopsFollowingOnScrollUp, ScrollView):
 
     def _entry(self, index: int, width: int) -> list[Content]:
         """Entry `index` (0: the first action) wrapped to `width`."""
-        rec = self._records[index + 1]
+        try:
+            rec = self._records[index + 1]
+        except SessionError as e:       # a line under a checkpoint that is no record
+            return entry_lines([(0, Content.styled(str(e), "bold red"))], width)
         n = rec.get("n", "?")
         undone = self._is_undone(n) if self._is_undone is not None else n in self._undone
         key = (index, width, undone)

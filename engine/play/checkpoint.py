@@ -14,9 +14,10 @@ log itself:
   undoable action of that number, in log order); the turn's start, and each entry's, is the
   turn change nearest below it on the stack. So resuming reads those few lines, not the
   log: the others stay undecoded (engine.play.log.LazyRecords) until something reads them.
-  That the stack leaves out no action still standing, and names none undone, is what the
-  digest vouches for (the session that wrote the checkpoint held that stack), like the
-  hash chain of the covered lines; `spillover replay --verify` checks both from scratch.
+  The stack must also be exactly the undoable actions that no undo in those lines took
+  back, read off the lines' bytes without decoding them (the digest covers the log, not the
+  checkpoint file, so an edited stack is caught here). The hash chain of the covered lines
+  is what the digest vouches for; `spillover replay --verify` checks it from scratch.
 
 A checkpoint that is missing, torn, stale (the log differs from what it covers), of another
 scenario logic or engine version, or tampered with is ignored, with the reason, and the
@@ -38,6 +39,7 @@ from engine import __version__
 from engine.i18n import _
 from engine.model import from_json_value
 from engine.play import records as lr
+from engine.play.log import standing_actions
 from engine.play.rules import Env, GameState, Pending, state_hash, state_json
 
 CHECKPOINT_FORMAT = 2               # 2: the undo stack is in it (1: read off every line)
@@ -199,6 +201,10 @@ def restore(cp: Checkpoint, records: Sequence[dict[str, Any]], env: Env,
             cache[key] = state
         return cache[key], key
 
+    # the stack must be exactly the undoable actions no undo took back (read off the lines'
+    # bytes: nothing decoded); a checkpoint file is not covered by the log's digest
+    if standing_actions(records[:cp.lines], undoable) != list(cp.undo):
+        raise CheckpointIgnored(_("the checkpoint's undo stack does not match the log"))
     stack: list[tuple[int, int]] = []          # (action n, its turn's start line)
     start, below = 0, 0
     for n in cp.undo:

@@ -270,6 +270,43 @@ _UNDO_LINE = re.compile(rb'\n\{"type":"action","n":\d+,"at":"[^"\\\n]*","action"
                         rb'"undoes":(\d+)[,}]')
 
 
+# Any action as the engine writes it: its number and name at the line's fixed start.
+_ACTION_LINE = re.compile(rb'\n\{"type":"action","n":(\d+),"at":"[^"\\\n]*","action":"(\w+)"'
+                          rb'(?:,"undoes":(\d+))?')
+
+
+def standing_actions(records: Sequence[dict], names: frozenset[str]) -> list[int] | None:
+    """The numbers of the records of actions `names` that no undo took back, in log order;
+    read off the raw lines of a long log without decoding them. None when a line is not in
+    the form the engine writes (the caller then does not take the shortcut)."""
+    found: list[tuple[int, str, int | None]] = []
+    if isinstance(records, LazyRecords):
+        data, begin, end, covered = records.raw_span(1)
+        hits = _ACTION_LINE.findall(data, begin, end)
+        if len(hits) != covered:
+            return None
+        for n, name, undoes in hits:
+            found.append((int(n), name.decode(), int(undoes) if undoes else None))
+        tail = range(1 + covered, len(records))
+    else:
+        tail = range(1, len(records))
+    for i in tail:
+        rec = records[i]
+        n, name, undoes = rec.get("n"), rec.get("action"), rec.get("undoes")
+        if not isinstance(n, int) or not isinstance(name, str):
+            return None
+        found.append((n, name, undoes if isinstance(undoes, int) else None))
+    stack: list[int] = []
+    for n, name, undoes in found:
+        if name == "undo":
+            if not stack or stack[-1] != undoes:
+                return None
+            stack.pop()
+        elif name in names:
+            stack.append(n)
+    return stack
+
+
 def undone_numbers(records: Sequence[dict], start: int = 1) -> set[Any]:
     """The action numbers the undos among `records[start:]` take back. The log's lines are
     read as bytes, not decoded: an undo's number is read off the line's fixed start, and a

@@ -78,3 +78,37 @@ async def test_undone_actions_are_struck_through_in_the_pane(tutorial, tmp_path)
                                                  "2 T1 note: kept", "3 T0 undo of action 1"]
         assert any("strike" in str(span.style) for span in lines[0].spans)
         assert not any("strike" in str(span.style) for span in lines[1].spans)
+
+
+async def test_a_damaged_line_a_forged_checkpoint_vouched_for_is_shown_not_a_crash(
+        tutorial, tmp_path):
+    """A line under a checkpoint is decoded when the pane shows it. One that is no record
+    (its start intact, so resume's byte scan passes; the checkpoint forged to match) is
+    shown in the pane as the error that names it, and the app keeps running."""
+    import hashlib
+    import json
+
+    from engine.play.checkpoint import checkpoint_path
+    log = tmp_path / "dmg.jsonl"
+    s = Session.start(tutorial, seed=1, group="G", log_path=log)
+    s.next_turn()
+    for i in range(30):
+        s.note(f"note {i}")
+    assert s.save_checkpoint()
+    s.writer.close()
+    lines = log.read_bytes().split(b"\n")
+    k = len(lines) - 4                      # a note near the end, not the last covered line
+    lines[k] = lines[k][:-12] + b"#" * 12
+    log.write_bytes(b"\n".join(lines))
+    cp = checkpoint_path(log)
+    raw = json.loads(cp.read_text(encoding="utf-8"))
+    raw["digest"] = hashlib.sha256(log.read_bytes()[:raw["size"]]).hexdigest()
+    cp.write_text(json.dumps(raw), encoding="utf-8")
+    app = make_app(resume_log=log)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        pane = app.screen.query_one("#log-pane", LogView)
+        shown = " ".join(pane.plain.split())
+        assert f"line {k + 1} of the log is not a valid record" in shown
+        assert "31 T1 note: note 29" in shown
+    assert app.return_code in (None, 0)
