@@ -337,3 +337,31 @@ def test_a_step_that_is_not_one_is_refused_in_the_interface_language():
         parse_token("jump b:o")
     with language("ru"), pytest.raises(ValueError, match=r"не шаг: 'jump b:o' \(choose b:o"):
         parse_token("jump b:o")
+
+
+@pytest.mark.parametrize("checkpointed", [False, True])
+def test_a_turn_entered_again_after_an_undo_draws_afresh(write_scenario, tmp_path,
+                                                         checkpointed):
+    """A draw that missed, then the turn change undone and the turn entered again when the
+    inject's condition no longer holds: the list says it was not drawn (the earlier draw was
+    taken back), and so does a resumed session, from its log or from a checkpoint."""
+    from engine.play.replay import resume
+    from engine.play.session import Session
+    sc = load_scenario(write_scenario(CHANCE.replace("chance: 0.25", "chance: 0")))
+    path = tmp_path / "s.jsonl"
+    s = Session.start(sc, seed=3, group="g", log_path=path)
+    s.next_turn()
+    s.next_turn()
+    assert _reasons(s)["typhoon"] == "drawn when turn 2 began: missed (chance 0)"
+    s.undo()
+    s.override("storm", "true", "the storm season came early")
+    s.next_turn()
+    fresh = "not drawn when turn 2 began: its condition did not hold"
+    assert _reasons(s)["typhoon"] == fresh
+    if checkpointed:
+        assert s.save_checkpoint()
+    s.writer.close()
+    again, report = resume(path)
+    assert (report.checkpoint_lines > 0) == checkpointed
+    assert _reasons(again)["typhoon"] == fresh
+    again.close()

@@ -269,7 +269,6 @@ def test_lazy_records_read_as_the_decoded_ones(tutorial, tmp_path, seed):
         LazyRecords,
         RawLines,
         last_with_action,
-        lines_naming,
         standing_actions,
         undone_numbers,
     )
@@ -290,17 +289,6 @@ def test_lazy_records_read_as_the_decoded_ones(tutorial, tmp_path, seed):
         for action in ("undo", "choose", "next_turn", "note", "end", "roll"):
             assert last_with_action(lazy[start:], action) == last_with_action(plain[start:],
                                                                               action)
-        for word in ("undo", "undoes", "rationale", "draws", "next_turn"):
-            # the log's lines are searched as bytes, the records appended since all offered
-            needle = json.dumps(word).encode()
-            named = [i for i in range(start, len(lines)) if needle in lines[i]]
-            covered = len(lines) - 5
-            expected = [i for i in named if i < covered] + list(range(max(start, covered),
-                                                                       len(lines)))
-            assert lines_naming(lazy, word, start) == expected
-            assert lines_naming(lazy[start:], word, 1) == [i - start for i in expected
-                                                          if i > start]
-            assert lines_naming(plain, word, start) == list(range(start, len(lines)))
         lazy[rng.randrange(len(lines))]          # decode one more
     # the undo stack read off the raw lines is the one the decoded records give, and the
     # one the session held (or None: a line not in the engine's form)

@@ -245,26 +245,6 @@ def last_with_action(records: Sequence[dict], action: str) -> int | None:
     return None
 
 
-def lines_naming(records: Sequence[dict], word: str, start: int = 1) -> list[int]:
-    """The indices from `start` on of the records that may name `word` (as a key or a value):
-    a line still undecoded is searched as bytes, so a rare field is found without parsing a
-    long log; every other record is a candidate (the caller reads it)."""
-    if not isinstance(records, LazyRecords):
-        return list(range(start, len(records)))
-    data, begin, end, covered = records.raw_span(start)
-    needle = json.dumps(word, ensure_ascii=False).encode("utf-8")
-    out: list[int] = []
-    line, at = max(start, 0), begin
-    hit = data.find(needle, begin, end) if covered else -1
-    while hit >= 0:
-        line += data.count(b"\n", at, hit) - (1 if at == begin and begin > 0 else 0)
-        at = hit
-        if not out or out[-1] != line:
-            out.append(line)
-        hit = data.find(needle, hit + len(needle), end)
-    return out + list(range(max(start, 0) + covered, len(records)))
-
-
 # An undo as the engine writes it: its line starts with these fields in this order.
 _UNDO_LINE = re.compile(rb'\n\{"type":"action","n":\d+,"at":"[^"\\\n]*","action":"undo",'
                         rb'"undoes":(\d+)[,}]')

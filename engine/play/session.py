@@ -32,7 +32,7 @@ from engine.play.checkpoint import EVERY as CHECKPOINT_EVERY
 from engine.play.checkpoint import Snapshot, UndoEntry, checkpoint_path, write_checkpoint
 from engine.play.dice import Roll, roll_odds
 from engine.play.errors import LogWriteError, SessionError  # noqa: F401  (re-exported)
-from engine.play.log import LOG_FORMAT, LazyRecords, LogWriter, lines_naming
+from engine.play.log import LOG_FORMAT, LazyRecords, LogWriter
 from engine.play.rules import ClauseResult, Env, GameState, RuleError
 from engine.play.signing import Signer
 from engine.play.views import (
@@ -484,8 +484,8 @@ class Session:
         self.turn_start_line = snap.turn_start_line
         self._undo = list(snap.undo)
         self._draws = {}
-        for i in lines_naming(self.records, "draws"):      # (a long log's lines stay undecoded)
-            rec = self.records[i]
+        for entry in self._undo:      # the turn changes standing (undoable, not undone)
+            rec = self.records[entry.n]
             if rec.get("action") == lr.NextTurn.ACTION and isinstance(rec.get("turn"), int):
                 for d in rec.get("draws") or ():
                     self._draws[str(d.get("inject"))] = rec["turn"]
@@ -765,6 +765,8 @@ class Session:
         record = lr.NextTurn(released=released,
                              draws=[d.as_json() for d in draws] if draws else None)
         outcome = self._commit(record, new, message=msg, released=released)
+        # a turn entered again after an undo draws afresh: forget the earlier entry's draws
+        self._draws = {i: t for i, t in self._draws.items() if t != new.turn}
         for d in draws:
             self._draws[d.inject] = new.turn
         return outcome
