@@ -101,6 +101,9 @@ def long_log(path: Path, n: int, seed: int = 7) -> Path:
                 s.note(f"note {k}")
     s.close()
     tmp.rename(path)
+    made = checkpoint_path(tmp)          # written beside the log as it was made: follow it
+    if made.exists():
+        made.replace(checkpoint_path(path))
     return path
 
 
