@@ -168,8 +168,8 @@ def main() -> int:
             continue
         small, ref = [], []
         for _ in range(args.runs):          # alternating: reduced, then the reference
-            small.append(run(path, 200_000))
-            ref.append(run(path, 200_000, reduce=False))
+            small.append(run(path, DEFAULT_MAX_STATES))
+            ref.append(run(path, DEFAULT_MAX_STATES, reduce=False))
         ratios = [s["wall"] / r["wall"] for s, r in zip(small, ref)]
         print(f"{name}: default budget, reduced → complete={small[0]['complete']}, "
               f"{small[0]['states']:,} states, turns complete {small[0]['turns_complete']}, "
