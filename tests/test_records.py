@@ -207,3 +207,19 @@ def test_a_resealed_line_that_calls_itself_a_header_is_a_divergence_not_a_crash(
     assert "a second header" in capsys.readouterr().out
     assert main(["report", str(bad)]) == 0
     assert "NOT VERIFIED" in capsys.readouterr().out
+
+
+def test_a_line_as_read_is_typed_for_the_one_line_descriptions(tmp_path):
+    """describe_action and the report's summary take a record or a line as read; a line that
+    is no record is shown by the action name it carries, not refused."""
+    from engine.debrief.report import summarize
+    from engine.play.session import describe_action
+    path = play_every_kind(tmp_path / "all.jsonl", SEALED, None)
+    line = json.loads(path.read_bytes().splitlines()[2])
+    typed = records.from_json(line)
+    assert records.as_record(typed) is typed and records.as_record(line) == typed
+    assert describe_action(line, SEALED) == describe_action(typed, SEALED) != ""
+    assert summarize(line, SEALED) == summarize(typed, SEALED) != ""
+    odd = {"type": "action", "action": "teleport", "n": 9}
+    assert records.as_record(odd) is None
+    assert describe_action(odd) == summarize(odd, SEALED) == "teleport"

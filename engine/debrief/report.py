@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import attrs
 
@@ -310,12 +310,10 @@ def _signed(v: int) -> str:
 
 def summarize(rec: Mapping[str, Any] | lr.AnyRecord, scenario: Scenario | None) -> str:
     """One line for a logged action, with titles from the scenario."""
-    if not isinstance(rec, (lr.Record, lr.Header)):     # a line as read (not an ABC check)
-        raw = rec
-        try:
-            rec = lr.from_json(raw)
-        except lr.RecordError:
-            return str(raw.get("action"))
+    typed = lr.as_record(rec)
+    if typed is None:
+        return str(cast(Mapping[str, Any], rec).get("action"))
+    rec = typed
     names = _Names(scenario)
     match rec:
         case lr.Choose(branch=bid, option=oid):

@@ -313,6 +313,17 @@ def action_from_json(d: Mapping[str, Any], line: int | None = None) -> Record:
     return rec
 
 
+def as_record(rec: Mapping[str, Any] | AnyRecord) -> AnyRecord | None:
+    """`rec` typed: a record as it is, a line as read decoded; None for a line that is no
+    record (for the one-line descriptions, which then show the action's name as written)."""
+    if isinstance(rec, (Record, Header)):        # (not an ABC check: cheap per line)
+        return rec
+    try:
+        return from_json(rec)
+    except RecordError:
+        return None
+
+
 def kind(d: Mapping[str, Any]) -> type[Record] | None:
     """The class of an action line without decoding it (None for a header or an unknown
     action): for scans over a whole log that look at few of its lines."""

@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import attrs
 
@@ -924,12 +924,10 @@ def describe_action(rec: Mapping[str, Any] | lr.AnyRecord, scenario: Scenario | 
     """One line for a logged action, for log panels and reports. With the scenario, branches,
     options, injects and variables are named by their titles and labels (what the room
     reads); without it, by their ids (what an author reads)."""
-    if not isinstance(rec, (lr.Record, lr.Header)):     # a line as read (not an ABC check)
-        raw = rec
-        try:
-            rec = lr.from_json(raw)
-        except lr.RecordError:
-            return str(raw.get("action"))
+    typed = lr.as_record(rec)
+    if typed is None:
+        return str(cast(Mapping[str, Any], rec).get("action"))
+    rec = typed
     match rec:
         case lr.Choose():
             return _("choice {branch} → {option}").format(
