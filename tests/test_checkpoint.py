@@ -44,6 +44,11 @@ def play(session: Session, rng: random.Random, n: int) -> None:
             session.note("nothing to do")
 
 
+def undos(records) -> set[int]:
+    """The action numbers the undo records among `records` take back."""
+    return {r["undoes"] for r in records if r.get("action") == "undo"}
+
+
 def fingerprint(s: Session) -> tuple:
     snap = s.snapshot()
     return (s.state_hash, s.state, s.turn_start, s.turn_start_line, s.records, s.hotwash,
@@ -231,7 +236,7 @@ def test_resuming_from_a_checkpoint_decodes_only_the_lines_it_needs(tutorial, tm
     """The covered lines stay raw: resume reads the last one and the undo stack's lines with
     the line before each; what the first frame asks (this turn, its start, the undone
     actions, the branches) reads this turn's lines at most."""
-    from engine.play.log import LazyRecords, undone_numbers
+    from engine.play.log import LazyRecords
     path = tmp_path / "s.jsonl"
     s = Session.start(tutorial, seed=5, group="G", log_path=path)
     play(s, random.Random(5), 200)
@@ -252,9 +257,9 @@ def test_resuming_from_a_checkpoint_decodes_only_the_lines_it_needs(tutorial, tm
     s.this_turn()
     s.turn_started()
     s.branch_views()
-    undone = undone_numbers(s.records)
     this_turn = len(s.records) - s.turn_start_line
     assert len(s.records) - s.records.undecoded <= needed + this_turn + 2 < 100
+    undone = {n for n in range(len(s.records)) if s.undone(n)}
     s.writer.close()
     full, _ = full_resume(path)           # and they say what the decoded records say
     assert undone == {r["undoes"] for r in full.records if r.get("action") == "undo"}
@@ -263,18 +268,17 @@ def test_resuming_from_a_checkpoint_decodes_only_the_lines_it_needs(tutorial, tm
 
 @pytest.mark.parametrize("seed", range(4))
 def test_lazy_records_read_as_the_decoded_ones(tutorial, tmp_path, seed):
-    """`undone_numbers` and `last_with_action` on raw lines against the same on dicts, with
+    """`standing_actions` and `last_with_action` on raw lines against the same on dicts, with
     some lines decoded in between; slices and reversal alike."""
     from engine.play.log import (
         LazyRecords,
         RawLines,
         last_with_action,
         standing_actions,
-        undone_numbers,
     )
     path = make_log(tutorial, tmp_path / "s.jsonl", seed, 60, 0)
     data = path.read_bytes()
-    if seed % 2:               # an undo in another field order than the engine's: decoded
+    if seed % 2:               # an undo in another field order than the engine's
         data = data.replace(b'"action":"undo","undoes":', b'"undoes":-1,"action":"undo",'
                             b'"undoes":', 1)
     lines = data.split(b"\n")[:-1]
@@ -284,11 +288,9 @@ def test_lazy_records_read_as_the_decoded_ones(tutorial, tmp_path, seed):
     for _ in range(4):
         start = rng.randrange(len(lines))
         stop = rng.randrange(start, len(lines) + 1)
-        assert undone_numbers(lazy, start) == undone_numbers(plain, start)
-        assert undone_numbers(lazy[start:stop], 1) == undone_numbers(plain[start:stop], 1)
         for action in ("undo", "choose", "next_turn", "note", "end", "roll"):
-            assert last_with_action(lazy[start:], action) == last_with_action(plain[start:],
-                                                                              action)
+            assert last_with_action(lazy[start:stop], action) == \
+                last_with_action(plain[start:stop], action)
         lazy[rng.randrange(len(lines))]          # decode one more
     # the undo stack read off the raw lines is the one the decoded records give, and the
     # one the session held (or None: a line not in the engine's form)
@@ -307,14 +309,13 @@ def test_lazy_records_read_as_the_decoded_ones(tutorial, tmp_path, seed):
 
 
 def test_a_checkpoint_whose_undo_stack_the_log_contradicts_is_not_trusted(tutorial, tmp_path):
-    from engine.play.log import undone_numbers
     path = checkpointed(tutorial, tmp_path)
     full, _ = full_resume(path)
     cp = checkpoint_path(path)
     raw = json.loads(cp.read_text(encoding="utf-8"))
     notes = [i for i, line in enumerate(path.read_bytes().split(b"\n"))
              if b'"action":"note"' in line]
-    undone = sorted(undone_numbers(full.records[:raw["lines"]]))
+    undone = sorted(undos(full.records[:raw["lines"]]))
     assert raw["undo"] and undone
     for undo in (raw["undo"][::-1] if len(raw["undo"]) > 1 else [2, 1],   # out of order
                  sorted(raw["undo"] + notes[:1]),                         # a note on it
@@ -365,14 +366,13 @@ def test_a_damaged_line_a_forged_checkpoint_vouches_for_is_a_clear_error(tutoria
 def test_undone_reads_the_undo_stack_as_the_undo_records_say(tutorial, tmp_path, seed):
     """`Session.undone` (an undoable action no longer on the undo stack), asked of a live
     session and of the same one resumed from a checkpoint, against the undo records."""
-    from engine.play.log import undone_numbers
     path = make_log(tutorial, tmp_path / "s.jsonl", seed, 40 + seed * 7, seed * 4)
     live = Session.start(tutorial, seed=seed, group="G")
     play(live, random.Random(seed), 60)
     resumed, rep = resume(path)
     assert rep.checkpoint_lines > 1
     for s in (live, resumed):
-        expected = undone_numbers(list(s.records))
+        expected = undos(s.records)
         assert expected                                   # the sessions undo something
         assert {n for n in range(len(s.records) + 2) if s.undone(n)} == expected
     assert not resumed.undone("3") and not resumed.undone(True) and not resumed.undone(0)

@@ -20,7 +20,6 @@ from textual.strip import Strip
 from textual.visual import Visual
 
 from engine.play.errors import SessionError
-from engine.play.log import undone_numbers
 
 from .widgets import Para, StopsFollowingOnScrollUp, record_entry, wrap_paragraph
 
@@ -57,9 +56,8 @@ class LogView(StopsFollowingOnScrollUp, ScrollView):
         super().__init__(id=id, classes=classes)
         self._records: Sequence[dict[str, Any]] = ()
         self._scenario: Any = None
-        self._seen = 0                          # records looked at (undos found)
-        self._undone: set[Any] = set()
-        self._is_undone: Callable[[Any], bool] | None = None
+        self._seen = 0                          # records shown (fewer now: another log)
+        self._is_undone: Callable[[Any], bool] = lambda n: False
         self._empty: list[Para] = []
         self._follow = True                     # show the end as entries are added
         self._entries: dict[tuple[int, int, bool], list[Content]] = {}
@@ -73,23 +71,20 @@ class LogView(StopsFollowingOnScrollUp, ScrollView):
         """How many entries (logged actions) the pane holds."""
         return max(len(self._records) - 1, 0)
 
-    def show(self, records: Sequence[dict[str, Any]], scenario: Any = None,
-             empty: list[Para] | None = None,
-             undone: Callable[[Any], bool] | None = None) -> None:
+    def show(self, records: Sequence[dict[str, Any]], scenario: Any,
+             empty: list[Para] | None, undone: Callable[[Any], bool]) -> None:
         """Show the log `records` (header first); `empty` is shown while there is no action.
         `undone` says whether an action (by number) was undone (`Session.undone`: asked only
-        for the entries on screen); without it the undos are found among the records."""
+        for the entries on screen, so no pass over a long log looks for undos)."""
         self._empty = empty or []
         self._is_undone = undone
         if records is not self._records or scenario is not self._scenario \
                 or len(records) < self._seen:
             self._records, self._scenario = records, scenario
-            self._seen, self._undone = 1, set()
+            self._seen = 1
             self._entries.clear()
         if self.max_scroll_y and self.scroll_offset.y >= self.max_scroll_y:
             self._follow = True
-        if undone is None:
-            self._undone |= undone_numbers(records, self._seen)   # decodes no lazy record
         self._seen = len(records)
         self._version += 1
         self._set_virtual_size()
@@ -109,7 +104,7 @@ class LogView(StopsFollowingOnScrollUp, ScrollView):
         except SessionError as e:       # a line under a checkpoint that is no record
             return entry_lines([(0, Content.styled(str(e), "bold red"))], width)
         n = rec.get("n", "?")
-        undone = self._is_undone(n) if self._is_undone is not None else n in self._undone
+        undone = self._is_undone(n)
         key = (index, width, undone)
         lines = self._entries.get(key)
         if lines is None:

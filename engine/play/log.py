@@ -245,11 +245,6 @@ def last_with_action(records: Sequence[dict], action: str) -> int | None:
     return None
 
 
-# An undo as the engine writes it: its line starts with these fields in this order.
-_UNDO_LINE = re.compile(rb'\n\{"type":"action","n":\d+,"at":"[^"\\\n]*","action":"undo",'
-                        rb'"undoes":(\d+)[,}]')
-
-
 # Any action as the engine writes it: its number and name at the line's fixed start.
 _ACTION_LINE = re.compile(rb'\n\{"type":"action","n":(\d+),"at":"[^"\\\n]*","action":"(\w+)"'
                           rb'(?:,"undoes":(\d+))?')
@@ -285,31 +280,6 @@ def standing_actions(records: Sequence[dict], names: frozenset[str]) -> list[int
         elif name in names:
             stack.append(n)
     return stack
-
-
-def undone_numbers(records: Sequence[dict], start: int = 1) -> set[Any]:
-    """The action numbers the undos among `records[start:]` take back. The log's lines are
-    read as bytes, not decoded: an undo's number is read off the line's fixed start, and a
-    line that names an undo in any other form is decoded."""
-    out: set[Any] = set()
-    tail: Sequence[dict] = records[start:]
-    if isinstance(records, LazyRecords):
-        data, begin, end, covered = records.raw_span(start)
-        if covered:
-            found = _UNDO_LINE.findall(data, begin, end)
-            if len(found) == data.count(b'"undo"', begin, end):
-                out.update(map(int, found))
-            else:                         # not all in the engine's form: decode those lines
-                for i in range(max(start, 0), max(start, 0) + covered):
-                    raw = records.raw(i)
-                    if raw is not None and b'"undo"' in raw \
-                            and records[i].get("action") == "undo":
-                        out.add(records[i].get("undoes"))
-            tail = records[max(start, 0) + covered:]
-    for rec in tail:
-        if rec.get("action") == "undo":
-            out.add(rec.get("undoes"))
-    return out
 
 
 class LogWriter:
