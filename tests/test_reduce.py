@@ -10,9 +10,12 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from test_differential import _load, scenarios
+from test_machine import _check_walk
 
 from engine.analysis.explore import explore
+from engine.analysis.machine import Machine
 from engine.format.loader import load_scenario
+from engine.play.rules import Env
 
 
 def _lengths(paths: dict) -> dict:
@@ -68,3 +71,159 @@ def test_reduced_exploration_of_the_bundled_exercise():
     full, reduced = explore(sc, reduce=False, max_states=1_500_000), explore(sc)
     same_results(reduced, full)
     assert reduced.states < full.states / 2
+
+
+# ------------------------------------------------------------ forgotten values, sealed signposts
+
+@st.composite
+def forgetful_scenarios(draw) -> str:
+    """Scenarios whose variables die at different turns (written and read by early branches
+    only), read by signposts that can be sealed (variables no longer written, an event that
+    occurs between turns) or not (chosen(…)), so that the reduced exploration forgets values
+    and stops checking signposts in many ways."""
+    pick = lambda xs: draw(st.sampled_from(xs))           # noqa: E731
+    early_until, mid_from = pick((1, 2)), pick((1, 2))
+    mid_until = pick((mid_from, 3))
+    ev_date = pick(("2023-06-01", "2024-04-01", "2024-08-01", "2025-06-01"))
+    a_effect = lambda: pick(('"a = x"', '"a = y"', '"a = z"'))    # noqa: E731
+    n_effect = lambda: pick(('"n += 1"', '"n -= 1"', '"n = 2"'))  # noqa: E731
+    contested = draw(st.booleans())
+    roll = f"""
+    adjudication: {{dice: 1d6, target: {pick((2, 4, 6))}, modifiers: [{{label: M, when: "f", value: "1"}}]}}""" \
+        if contested else ""
+    go = (f'{{id: go, label: Go, effects: [{n_effect()}], on_success: {{effects: ["g = true"]}}, '
+          f'on_failure: {{effects: [{n_effect()}]}}}}') if contested else \
+        f'{{id: go, label: Go, effects: [{n_effect()}, "g = true"]}}'
+    return f"""\
+spillover: 2
+id: forgetful
+title: Forgetful
+start: 2024-01-01
+moves_per_turn: {pick((1, 2))}
+turns:
+  - {{label: T0, date: 2024-01-01}}
+  - {{label: T1, date: 2024-03-01}}
+  - {{label: T2, date: 2024-06-01}}
+  - {{label: T3, date: 2024-09-01}}
+events:
+  - {{id: ev, date: {ev_date}, title: Event}}
+state:
+  a: {{type: enum, values: [x, y, z], initial: {pick(("x", "y", "z"))}}}
+  n: {{type: int, range: [0, 3], initial: {pick((0, 1, 2))}}}
+  f: {{type: bool, initial: {pick(("true", "false"))}}}
+  g: {{type: bool, initial: false}}
+signposts:
+  - {{id: s_a, text: A, when: "a == {pick(("x", "y", "z"))}"}}
+  - {{id: s_n, text: N, when: ["n >= {pick((1, 2, 3))}", "{pick(("occurred(ev)", "not occurred(ev)"))}"]}}
+  - {{id: s_c, text: C, when: "{pick(("chosen(early)", "chosen(mid, go)", "f"))}"}}
+branches:
+  - id: early
+    title: Early
+    turns: 1..{early_until}
+    repeatable: {pick(("true", "false"))}
+    options:
+      - {{id: one, label: One, effects: [{a_effect()}, {pick(('"f = true"', '"f = false"'))}]}}
+      - {{id: two, label: Two, effects: [{a_effect()}, {n_effect()}]}}
+    signposts:
+      - {{text: Early A, when: "a == {pick(("x", "y", "z"))} and n >= 1"}}
+  - id: mid
+    title: Mid
+    turns: {mid_from}..{mid_until}
+    repeatable: {pick(("true", "false"))}
+    when: {pick(('"a != z"', '"n <= 2"', '"true"'))}{roll}
+    options:
+      - {go}
+      - {{id: stay, label: Stay, effects: [{pick(('"f = true"', '"g = true"', n_effect()))}]}}
+  - id: late
+    title: Late
+    turns: 3
+    when: {pick(('"g"', '"not g"', '"true"'))}
+    options:
+      - {{id: end, label: End, effects: ["g = false"]}}
+"""
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=forgetful_scenarios(), injects=st.booleans())
+def test_forgotten_values_and_sealed_signposts_give_the_same_results(text, injects):
+    scenario = _load(text)
+    assume(scenario is not None)
+    full = explore(scenario, injects=injects, reduce=False, max_states=100_000)
+    assume(full.complete)
+    reduced = explore(scenario, injects=injects, max_states=100_000)
+    same_results(reduced, full)
+    assert reduced.states <= full.states
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=forgetful_scenarios(), seed=st.integers(0, 2**32), injects=st.booleans())
+def test_the_machine_stops_checking_sealed_signposts_as_the_rules_would(text, seed, injects):
+    """The machine checks a sealed signpost as its turn begins and never after; walked
+    beside the rules, every move still fires the same signposts."""
+    scenario = _load(text)
+    assume(scenario is not None)
+    for k in range(3):
+        _check_walk(scenario, seed + k, (), injects, steps=40)
+
+
+SEALED_BY_AN_EVENT = """\
+spillover: 2
+id: sealed
+title: Sealed
+start: 2024-01-01
+turns:
+  - {label: T0, date: 2024-01-01}
+  - {label: T1, date: 2024-03-01}
+  - {label: T2, date: 2024-06-01}
+  - {label: T3, date: 2024-09-01}
+events:
+  - {id: ev, date: 2024-08-01, title: Event}
+state:
+  n: {type: int, range: [0, 3], initial: 0}
+  g: {type: bool, initial: false}
+signposts:
+  - {id: s_n, text: N, when: ["n >= 2", "occurred(ev)"]}
+branches:
+  - id: early
+    title: Early
+    turns: 1
+    options:
+      - {id: up, label: Up, effects: ["n = 2"]}
+      - {id: down, label: Down, effects: ["n = 1"]}
+  - id: late
+    title: Late
+    turns: 2..3
+    options:
+      - {id: go, label: Go, effects: ["g = true"]}
+"""
+
+
+def test_a_signpost_sealed_by_an_event_keeps_its_variable_until_the_event_occurs():
+    """`n` is last written in turn 1, but `s_n` can change only when `ev` occurs, as turn 3
+    begins: the states of turn 2 carry `n` (entering turn 3 checks it), those of turn 3
+    forget it, and the chance that `s_n` fires is the unreduced one."""
+    scenario = _load(SEALED_BY_AN_EVENT)
+    machine = Machine(Env.for_session(scenario, ()))
+    n = next(v.index for v in scenario.variables if v.id == "n")
+    assert machine.uses.sealed == {"s_n": 3}
+    assert machine.uses.var_until[n] == 2
+    full, reduced = explore(scenario, reduce=False), explore(scenario)
+    same_results(reduced, full)
+    assert reduced.signpost_probability["s_n"] == full.signpost_probability["s_n"] > 0
+    assert reduced.states < full.states
+
+
+@pytest.mark.parametrize("weights", [None, {"early:up": 0}])
+def test_forgotten_values_are_in_the_end_outcomes_without_odds_or_weighted_zero(weights):
+    """Without odds (no masses to carry them) and with a choice weighted 0 (sessions that
+    carry no mass), the end outcomes still name every forgotten value they were reached
+    with."""
+    scenario = _load(SEALED_BY_AN_EVENT)
+    full = explore(scenario, reduce=False, weights=weights)
+    reduced = explore(scenario, weights=weights)
+    assert sorted((o.values, o.probability) for o in reduced.outcomes) == \
+        sorted((o.values, o.probability) for o in full.outcomes)
+    assert any(o.probability == 0 for o in full.outcomes) == (weights is not None)
+    bare, bare_full = explore(scenario, probabilities=False), \
+        explore(scenario, probabilities=False, reduce=False)
+    assert {o.values for o in bare.outcomes} == {o.values for o in bare_full.outcomes}

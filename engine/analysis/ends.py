@@ -26,11 +26,18 @@ class EndTallies:
 
 
 def tally_ends(scenario: Scenario, lay: Layout, keys: list[int], ends: list[int],
-               mass: list[int] | None, whole: int, played_p: dict[str, int]) -> EndTallies:
+               mass: list[int] | None, whole: int, played_p: dict[str, int],
+               end_tags: dict[int, list[tuple[int, int]]] | None = None,
+               fired_p: dict[str, int] | None = None) -> EndTallies:
     """The end states grouped by their packed values, chosen and fired bits, then named.
     Without masses (`mass` None: incomplete, or no odds asked for), outcomes count states.
     `played_p` gives P(played and ends) · whole of the branches whose chosen bit the
-    exploration dropped (`engine.analysis.reduce`), which the end states cannot tell."""
+    exploration dropped (`engine.analysis.reduce`), which the end states cannot tell;
+    `end_tags` an end state's mass split by the values it forgot (`engine.analysis.frozen`):
+    each (tag, mass) is then an end state of its own, its values those bits added;
+    `fired_p` P(fired and ends) · whole of every signpost, when the end states keep no
+    fired bits (a signpost that never fires in a session that ends is left out, as it is
+    from the end states)."""
     outcomes: list[EndOutcome] = []
     marginals: dict[str, dict[str, Fraction]] = {}
     branch_p: dict[str, Fraction] = {}
@@ -44,13 +51,15 @@ def tally_ends(scenario: Scenario, lay: Layout, keys: list[int], ends: list[int]
         by_fired: dict[int, int] = {}
         vmask, cmask, fmask = lay.values_mask, lay.chosen_mask, lay.fired_mask
         emask = (1 << len(lay.ending_ids).bit_length()) - 1
+        tagged = end_tags or {}
         for sid in ends:
             c, m = keys[sid], mass[sid]
-            g = by_values.get(c & vmask)
-            if g is None:
-                g = by_values[c & vmask] = [0, 0]
-            g[0] += m
-            g[1] += 1
+            for tag, tm in tagged.get(sid) or ((0, m),):
+                g = by_values.get((c & vmask) | tag)
+                if g is None:
+                    g = by_values[(c & vmask) | tag] = [0, 0]
+                g[0] += tm
+                g[1] += 1
             by_chosen[c & cmask] = by_chosen.get(c & cmask, 0) + m
             by_fired[c & fmask] = by_fired.get(c & fmask, 0) + m
             ending = (c >> lay.ending_shift) & emask
@@ -67,21 +76,30 @@ def tally_ends(scenario: Scenario, lay: Layout, keys: list[int], ends: list[int]
             found.update({name: Fraction(m, whole) for name, m in sums.items()})
         branch_p.update({b: Fraction(m, whole) for b, m in played_p.items()
                          if m or b in branch_p})
-        marginal_sums: dict[str, dict[str, int]] = {v.id: {} for v in variables}
-        shown_as: list[dict[Any, str]] = [{} for _ in variables]   # per variable: value -> text
+        signpost_p.update({s: Fraction(m, whole) for s, m in (fired_p or {}).items() if m})
+        # per variable, its field's raw bits -> (id, value shown), named on first sight
+        fields = [(lay.fields[v.index].shift, lay.fields[v.index].mask) for v in variables]
+        named: list[dict[int, tuple[str, str]]] = [{} for _ in variables]
+        raw_sums: list[dict[int, int]] = [{} for _ in variables]
         tallied: list[tuple[int, tuple, int]] = []
         for packed, (m, count) in by_values.items():
-            values = lay.values(packed)
             row = []
-            for v, memo in zip(variables, shown_as):
-                value = values[v.index]
-                shown = memo.get(value)
-                if shown is None:
-                    shown = memo[value] = v.show(value)
-                row.append((v.id, shown))
-                dist_v = marginal_sums[v.id]
-                dist_v[shown] = dist_v.get(shown, 0) + m
+            for k, (shift, mask) in enumerate(fields):
+                raw = (packed >> shift) & mask
+                pair = named[k].get(raw)
+                if pair is None:
+                    v = variables[k]
+                    pair = named[k][raw] = (v.id, v.show(lay.values(raw << shift)[v.index]))
+                row.append(pair)
+                sums_k = raw_sums[k]
+                sums_k[raw] = sums_k.get(raw, 0) + m
             tallied.append((m, tuple(row), count))
+        marginal_sums: dict[str, dict[str, int]] = {v.id: {} for v in variables}
+        for k, v in enumerate(variables):
+            dist_v = marginal_sums[v.id]
+            for raw, m in raw_sums[k].items():
+                shown = named[k][raw][1]
+                dist_v[shown] = dist_v.get(shown, 0) + m
         # most likely first: the masses share one denominator, so whole numbers sort as the
         # probabilities would
         tallied.sort(key=lambda o: (-o[0], o[1]))
@@ -93,7 +111,10 @@ def tally_ends(scenario: Scenario, lay: Layout, keys: list[int], ends: list[int]
                 marginals[v.id] = dict(sorted(marginals[v.id].items(),
                                               key=lambda kv: value_rank(v, kv[0])))
     else:
-        groups2: dict[tuple, int] = Counter(lay.values(keys[sid]) for sid in ends)
+        tagged = end_tags or {}
+        groups2: dict[tuple, int] = Counter(
+            lay.values(keys[sid] | tag) for sid in ends
+            for tag, _m in tagged.get(sid) or ((0, 0),))
         for values, count in groups2.items():
             outcomes.append(EndOutcome(tuple((v.id, v.show(values[v.index])) for v in variables),
                                        None, count))

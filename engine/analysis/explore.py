@@ -64,6 +64,7 @@ from engine.analysis.findings import (
     located,
     warnings_for,
 )
+from engine.analysis.frozen import Frozen
 from engine.analysis.limits import DEFAULT_MAX_STATES, LINT_MAX_STATES
 from engine.analysis.machine import Machine
 from engine.analysis.moves import (
@@ -148,10 +149,13 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
                     reduce=reduce)
     full = search.full
     dropped = dropped_branches(scenario, lay, search.keep)
-    # the edges keep their actions for the odds of dropped branches, and to name the draws'
-    # outcomes in the paths into dead ends (format 2: chance injects)
-    search.keep_actions = bool(dropped) or any(i.chance is not None
-                                               for i in scenario.injects.values())
+    frozen = Frozen(search.reduction.dead, machine.root, lay.turn_shift)
+    # the signposts' chances come from the moves that fire them (no state keeps that)
+    signposts = tuple(lay.fired[s] for s in lay.signpost_ids) if reduce else ()
+    # the edges keep their actions for the odds of dropped branches and signposts, and to
+    # name the draws' outcomes in the paths into dead ends (format 2: chance injects)
+    search.keep_actions = bool(dropped) or probabilities and bool(signposts) or any(
+        i.chance is not None for i in scenario.injects.values())
     graph = search.run()
     seconds = time.perf_counter() - t0
     complete, gave_up = graph.complete, graph.gave_up
@@ -174,18 +178,30 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
     fail_mass: list[int] = [0] * len(fail_first)
     whole = 1
     played_p: dict[str, int] = {}            # dropped branches: P(played and ends) · whole
+    fired_p: dict[str, int] = {}             # signposts, when reduced: the same
+    end_tags: dict[int, list[tuple[int, int]]] = {}    # forgotten values: see frozen.py
     if complete and probabilities:
         plans, whole = plan(len(keys), order, edges)
         # only the end states' masses and those of the states passing into a dead end are
         # read afterwards: the others are dropped once passed on
         needed = set(ends).union(*({p for p, _j in ways} for ways in dead_end_entries(
             graph.dead, order, edges, lambda sid: keys[sid] >> tsh, last).values()))
-        # and the chance of ending without ever playing each dropped branch, subtracted
-        mass, fail_mass, avoided = push_avoiding(
+        # and the chance of ending without ever playing each dropped branch, or without
+        # firing each signpost, subtracted
+        # (a branch is settled after its last turn, a signpost once its condition is sealed)
+        sealed = machine.uses.sealed
+        after = [max(branches[b].turns, default=-1) + 1 for b in dropped]
+        settled: list[int | None] = [t if t <= last else None for t in after] + \
+            [sealed.get(s) for s in lay.signpost_ids] * bool(signposts)
+        mass, fail_mass, avoided, end_tags = push_avoiding(
             plans, order, edges, len(keys), len(fail_first), whole, ends,
-            [frozenset(machine.branch_actions[b]) for b in dropped], keep=needed)
+            [frozenset(machine.branch_actions[b]) for b in dropped], keep=needed,
+            frozen=frozen, keys=keys, turn_shift=tsh, signposts=signposts,
+            fired_at_start=machine.root & lay.fired_mask, settled=settled)
         ended_mass = sum(mass[e] for e in ends)
         played_p = {b: ended_mass - m for b, m in zip(dropped, avoided)}
+        fired_p = {s: ended_mass - m
+                   for s, m in zip(lay.signpost_ids, avoided[len(dropped):])}
     prob_seconds = time.perf_counter() - tp
 
     # ------------------------------------------------------------------ findings
@@ -233,14 +249,22 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
         for msg, k in fail_msgs.items())
 
     # ------------------------------------------------------------------ end states
-    ends_found = tally_ends(scenario, lay, keys, ends, mass, whole, played_p)
+    if frozen.any and (mass is None or 0 in prep.weights.values()):
+        # reached with a tag but no mass (no odds, or a choice weighted 0): listed all the same
+        reached = frozen.reachable_tags(keys, order, edges, ends)
+        end_tags = {e: [(tag, dict(end_tags.get(e, ())).get(tag, 0)) for tag in sorted(tags)]
+                    for e, tags in reached.items()}
+    ends_found = tally_ends(scenario, lay, keys, ends, mass, whole, played_p, end_tags,
+                            fired_p)
     outcomes, marginals = ends_found.outcomes, ends_found.marginals
     branch_p, signpost_p, ending_p = ends_found.branches, ends_found.signposts, ends_found.endings
 
     turn_reached = max(keys) >> tsh
     return ExploreResult(
         scenario=scenario.id, complete=complete, max_states=max_states, states=len(keys),
-        expanded=graph.expanded, transitions=graph.transitions, end_states=len(ends),
+        expanded=graph.expanded, transitions=graph.transitions,
+        # an end state with several tags (forgotten values) stands for as many
+        end_states=sum(len(tags) for tags in end_tags.values()) if end_tags else len(ends),
         seconds=seconds,
         prob_seconds=prob_seconds, turns_total=last + 1,
         turns_complete=graph.turn_reached_fully, turn_reached=turn_reached,

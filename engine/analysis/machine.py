@@ -27,6 +27,7 @@ from typing import Any
 
 from engine.analysis.moves import normalise
 from engine.analysis.packed_expr import Compiler, Fn, RangeFail, apply, then
+from engine.analysis.uses import Uses
 from engine.lang.expr import BoolType, EnumType, IntType
 from engine.model import Scenario
 from engine.play.rules import Env, GameState, Pending, initial_state, values_only
@@ -216,6 +217,9 @@ class Machine:
         self.types = tuple(v.type for v in sc.variables)
         # Derived variables: recomputed after every list of effects, as the rules do.
         self.derived = tuple(v.derived for v in sc.variables if v.derived is not None)
+        # what reads what until when; a signpost sealed from turn T is checked as T begins
+        # and not after (its condition can no longer change: `engine.analysis.uses`)
+        self.uses = Uses.of(sc, env.occurred)
         self.actions: list[tuple] = []
         self.branch_actions: dict[str, list[int]] = {}
         for b in sc.branches.values():
@@ -264,7 +268,10 @@ class Machine:
         tc = TurnCode()
         tc.turn = t
         tc.pass_odds = None
-        fire = self._finish(x, self._fire(x))
+        sealed = self.uses.sealed
+        fire = self._finish(x, self._fire(x, {s for s, since in sealed.items() if since <= t}))
+        fire_entering = self._finish(x, self._fire(
+            x, {s for s, since in sealed.items() if since < t}))
         tc.open = self._open(x, branches, by_hand)
         steps: list[Any] = [None] * len(self.actions)
         tc.steps = steps
@@ -279,7 +286,7 @@ class Machine:
             steps[self.inject_action[i.id]] = then(x.effects(i.effects + derived), -1,
                                                    lay.released[i.id], fire)
         steps[self.END] = _make_end(lay.ended)
-        tc.enter, tc.enter_odds = self._enter(x, fire)
+        tc.enter, tc.enter_odds = self._enter(x, fire_entering)
         tc.mods = [None] * (len(lay.contested) + 1)
         tc.win, tc.lose, tc.bands = list(tc.mods), list(tc.mods), list(tc.mods)
         for b in branches:                          # the rolls of contested options
@@ -300,8 +307,9 @@ class Machine:
                                            ~lay.pending_mask, 0, fire)
         return tc
 
-    def _fire(self, x: Compiler):
-        """`fire(c)`: mark every conditional signpost, not yet fired, whose condition holds.
+    def _fire(self, x: Compiler, sealed: set[str]):
+        """`fire(c)`: mark every conditional signpost, not yet fired, whose condition holds
+        (but the `sealed` ones: they cannot change).
 
         In one turn the answer depends only on the packed values, the fired bits and the
         chosen/released bits the conditions read, so it is kept per those bits in a memo:
@@ -312,6 +320,8 @@ class Machine:
         tests = []
         reads = lay.values_mask | lay.fired_mask
         for s in conditional:
+            if s.id in sealed:
+                continue
             fn, const = x.cond(s.when)
             if const is not False:
                 tests.append((lay.fired[s.id], fn))

@@ -12,6 +12,7 @@ from array import array
 from fractions import Fraction
 from functools import lru_cache
 
+from engine.analysis.frozen import Frozen, TagFields
 from engine.model import Adjudication
 from engine.play import dice, rules
 from engine.play.rules import Env, GameState
@@ -129,29 +130,76 @@ def push(plans: list, order: list[int], edges: list, n: int, n_fail: int, denomi
 
 def push_avoiding(plans: list, order: list[int], edges: list, n: int, n_fail: int,
                   denominator: int, ends: list[int], avoids: list[frozenset[int]],
-                  keep: set[int] | None = None) -> tuple[list[int], list[int], list[int]]:
+                  keep: set[int] | None = None, frozen: Frozen | None = None,
+                  keys: list[int] | None = None, turn_shift: int = 0,
+                  signposts: tuple[int, ...] = (), fired_at_start: int = 0,
+                  settled: list[int | None] | None = None
+                  ) -> tuple[list[int], list[int], list[int], dict[int, list[tuple[int, int]]]]:
     """`push`, and the chance of ending without ever taking some actions, in one pass: the
     mass of every state kept (all, or those in `keep` and the end states) and of every
-    failure, and for each set of actions in `avoids` the mass of the sessions that end
-    without ever taking one of them.
+    failure, and for each set of actions in `avoids`, then each signpost's bit in
+    `signposts`, the mass of the sessions that end without ever taking one of those actions,
+    or without a move that sets that bit (the edges' fourth element; `fired_at_start`: the
+    bits set before any move); with `frozen` (and the states' `keys`), each end state's
+    mass split by the values its states forgot (`engine.analysis.frozen`), as (tag, mass)
+    pairs.
 
     The masses travel packed in one int, one field each, `W` bits wide: field 0 the plain
-    mass (never cleared), then one per set. A field never exceeds `denominator`, and every
-    field of a state's mass divides by that state's total just as the plain mass does (each
-    is a sum of some of the same shares), so dividing or scaling the packed int acts on
-    every field exactly and separately. An edge taking an avoided action passes on its share
-    with that set's field cleared. Without `avoids` the packed int is the plain mass."""
+    mass (never cleared), then one per set or signpost. A field never exceeds
+    `denominator`, and every field of a state's mass divides by that state's total just as
+    the plain mass does (each is a sum of some of the same shares), so dividing or scaling
+    the packed int acts on every field exactly and separately. An edge taking an avoided
+    action passes on its share with that field cleared. Without `avoids` and `signposts`
+    the packed int is the plain mass.
+
+    `settled[i]`: the turn from whose beginning field i can no longer change (None: it can
+    to the end). Where no move fails, every session that gets there ends, so as that turn
+    begins the field's mass is counted as ended and cleared; the fields settled earliest
+    sit highest, so that cleared, they make the ints narrower.
+
+    A state reached with several tags carries their masses in a second packed int, one
+    field per tag of its tag list (`engine.analysis.frozen.TagFields`)."""
     width = denominator.bit_length() + 1
     field0 = (1 << width) - 1
-    fields = [field0 << (width * (i + 1)) for i in range(len(avoids))]
+    k = len(avoids) + len(signposts)
+    settle = settled if settled and keys is not None and n_fail == 0 else [None] * k
+    # field numbers: the fields never settled lowest, then the later settled, the earliest
+    # settled highest
+    rank = sorted(range(k), key=lambda i: -(settle[i] or 1 << 30))
+    place = {i: r + 1 for r, i in enumerate(rank)}
+    fields = [field0 << (width * place[i]) for i in range(k)]
     clear: dict[int, int] = {}                   # action -> mask clearing its sets' fields
     for i, avoid in enumerate(avoids):
         for a in avoid:
             clear[a] = clear.get(a, -1) & ~fields[i]
     get = clear.get
+    signpost_fields = list(zip(signposts, fields[len(avoids):]))
+    clear_fired: dict[int, int] = {}             # signposts' bits -> mask clearing fields
+
+    def fired_cut(bits: int) -> int:
+        cut = clear_fired[bits] = ~sum(f for bit, f in signpost_fields if bits & bit)
+        return cut
+
+    settling: dict[int, int] = {}                # turn -> its fields settled as it begins
+    for i, turn in enumerate(settle):
+        if turn is not None:
+            settling[turn] = settling.get(turn, 0) | fields[i]
     mass = [0] * n
     fail_mass = [0] * n_fail
-    mass[0] = denominator * sum(1 << (width * i) for i in range(len(avoids) + 1))
+    mass[0] = denominator * sum(1 << (width * i) for i in range(k + 1))
+    if fired_at_start:
+        mass[0] &= fired_cut(fired_at_start)
+    tagged = frozen is not None and frozen.any
+    lists = TagFields(width)
+    tag_list = array("i")          # per state, its tag list's number (−1: none yet)
+    tag_mass: list[int] = []       # per state with several tags, their packed masses
+    if tagged:
+        assert frozen is not None
+        tag_list = array("i", [-1]) * n
+        tag_mass = [0] * n
+        tag_list[0] = lists.number((frozen.first,))
+        before_dying, dying = frozen.before_dying, frozen.dying
+        passed, merged, several = lists.passed, lists.merged, lists.several
     # an end state keeps only its plain mass: the other fields are summed over all of them
     # as they arrive (so tens of thousands of wide ints are not kept to the end)
     is_end = bytearray(n)
@@ -159,6 +207,9 @@ def push_avoiding(plans: list, order: list[int], edges: list, n: int, n_fail: in
         for e in ends:
             is_end[e] = 1
     total_ended = 0
+    by_turn = tagged or bool(settling)
+    tsh = turn_shift
+    adds, settles, t, mine, passing, many = 0, 0, 0, 0, 0, False
     for sid in order:
         m = mass[sid]
         if not m:
@@ -170,20 +221,60 @@ def push_avoiding(plans: list, order: list[int], edges: list, n: int, n_fail: in
         edge = edges[sid]
         pairs = edge[1]
         acts = edge[2] if clear and not edge[0] else None
+        fired = edge[3] if len(edge) > 3 else None
+        if by_turn:
+            t = keys[sid] >> tsh                                # type: ignore[index]
+            settles = settling.get(t + 1, 0)
+        if tagged:
+            mine = tag_list[sid]
+            many = several[mine]
+            if many:
+                tag_share = tag_mass[sid] // total
+                tag_mass[sid] = 0
+            adds = keys[sid] & dying[t + 1] if t in before_dying else 0  # type: ignore[index]
+            passing = passed(mine, adds) if adds else mine   # its tag list in the next turn
         for j, w in enumerate(ws):
-            if w:
-                v = share if w == 1 else share * w
-                if acts is not None:
-                    cut = get(acts[j])
-                    if cut is not None:
-                        v &= cut
-                c = pairs[2 * j]
-                if c < 0:
-                    fail_mass[-c - 1] += v & field0
-                elif is_end[c]:
-                    mass[c] += v & field0
-                    total_ended += v
-                else:
-                    mass[c] += v
-    return mass, fail_mass, [(total_ended & f) >> (width * (i + 1))
-                             for i, f in enumerate(fields)]
+            if not w:
+                continue
+            v = share if w == 1 else share * w
+            if acts is not None:
+                cut = get(acts[j])
+                if cut is not None:
+                    v &= cut
+            if fired is not None and fired[j]:
+                v &= clear_fired.get(fired[j]) or fired_cut(fired[j])
+            c = pairs[2 * j]
+            if c < 0:
+                fail_mass[-c - 1] += v & field0
+                continue
+            entering = by_turn and keys[c] >> tsh > t                # type: ignore[index]
+            if settles and entering:
+                got = v & settles
+                if got:
+                    total_ended += got
+                    v ^= got
+            if is_end[c]:
+                total_ended += v
+                v &= field0
+            if tagged:
+                kc = passing if entering else mine
+                theirs = tag_list[c]
+                if theirs == -1:
+                    tag_list[c] = kc
+                    if many:
+                        tag_mass[c] = tag_share * w
+                elif theirs == kc:
+                    if many:
+                        tag_mass[c] += tag_share * w
+                else:        # different tag lists meet: fields into their union
+                    tag_mass[c], tag_list[c] = merged(
+                        tag_mass[c] if several[theirs] else mass[c] & field0, theirs,
+                        tag_share * w if many else v & field0, kc)
+            mass[c] += v
+    end_tags: dict[int, list[tuple[int, int]]] = {}
+    if tagged:
+        for e in ends:
+            kc = tag_list[e]
+            end_tags[e] = sorted(lists.split(tag_mass[e] if several[kc] else mass[e], kc))
+    return mass, fail_mass, [(total_ended & f) >> (width * place[i])
+                             for i, f in enumerate(fields)], end_tags

@@ -1,17 +1,29 @@
 """What an explored state may forget, so that states equivalent for the rest of the game
 are stored once (issue 15).
 
-Three reductions, each exact for every figure `explore` reports:
+Five reductions, each exact for every figure `explore` reports:
 
 - **dead chosen bits**: the bit "branch b was chosen" (and "b:o was chosen") is read only by
   the once-only check of a non-repeatable branch, in its own turns, and by `chosen(…)` in
-  expressions. From the first turn after every such read, no later move can tell whether
-  it is set, so it is cleared (`keep_masks`). Whether a branch was ever played is then no
-  longer in the end states: `explore` computes that probability from the moves instead
-  (the chance of ending without ever playing it, subtracted from the chance of ending).
+  expressions. From the first turn after every such read (`engine.analysis.uses`), no
+  later move can tell whether it is set, so it is cleared (`Reduction`). Whether a branch
+  was ever played is then no longer in the end states: `explore` computes that probability
+  from the moves instead (the chance of ending without ever playing it, subtracted from
+  the chance of ending).
+- **dead variables**: a variable that nothing reads or writes from some turn on keeps its
+  value to the end (a signpost whose condition can no longer change counts as reading it
+  only until then: `engine.analysis.uses`), so from that turn a state forgets it
+  (`Reduction.dead`), and the odds
+  carry the forgotten values beside each state's mass (`engine.analysis.frozen`): every
+  end outcome still reports every variable, with the same probability.
+- **signposts fired**: no expression reads whether a signpost fired, and a signpost only
+  marks itself, so no state keeps the fired bits. The search notes on each edge which
+  signposts' conditions its move made hold (or whose branch it played), and the odds
+  compute the chance that each one fires as the chance of ending minus that of ending on a
+  path with no such edge, as for a dropped chosen bit.
 - **end states**: nothing follows an ended session, so an end state keeps only what is
-  reported of it — the variables, the branches chosen, the signposts fired and which
-  ending ended it (`end_mask`).
+  reported of it — the variables, the branches chosen and which ending ended it
+  (`end_mask`).
 - **a full allowance**: once an allowance of the turn is used (the group's, or a cell's),
   which of its branches were played this turn can matter no more (none of them can be
   played again this turn, and passing clears them), so their moves are replaced by one
@@ -21,61 +33,42 @@ Three reductions, each exact for every figure `explore` reports:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
-
 import attrs
 
 from engine.analysis.machine import Layout, allowance_groups
-from engine.lang.tree import TExpr, walk
+from engine.analysis.uses import Uses
 from engine.model import Scenario
 
 
-def chosen_names(obj: Any) -> set[str]:
-    """The names (`b` or `b:o`) that the expressions inside `obj` read with `chosen(…)`."""
-    found: set[str] = set()
-    stack = [obj]
-    seen: set[int] = set()
-    while stack:
-        x = stack.pop()
-        if id(x) in seen:
-            continue
-        seen.add(id(x))
-        if isinstance(x, TExpr):
-            found.update(n.value for n in walk(x) if n.op == "chosen")
-        elif attrs.has(type(x)):
-            stack.extend(getattr(x, f.name) for f in attrs.fields(type(x))
-                         if f.name not in ("pos", "node", "fn", "apply"))
-        elif isinstance(x, (tuple, list, frozenset, set)):
-            stack.extend(x)
-        elif isinstance(x, dict):
-            stack.extend(x.values())
-    return found
+@attrs.frozen
+class Reduction:
+    """Per turn t: `keep[t]`, the mask a state of turn t is reduced with — every bit but
+    the chosen bits and the variables (`dead[t]`) that no state of turn t or later needs
+    (`engine.analysis.uses`), and the signposts fired (nothing reads them).
 
+    A variable is dead from turn t when nothing reads or writes it at turn t or later: it
+    keeps to the end the value it had, so a state forgets it and the odds carry it beside
+    the mass instead (`engine.analysis.frozen`)."""
 
-def keep_masks(scenario: Scenario, layout: Layout) -> list[int]:
-    """Per turn t, the mask a state of turn t is reduced with: every bit but the chosen
-    bits that nothing at turn t or later reads."""
-    last = scenario.last_turn
-    live_until: dict[str, int] = {}          # name -> last turn in which it may be read
+    keep: list[int]
+    dead: list[int]
 
-    def read(names: Iterable[str], until: int) -> None:
-        for name in names:
-            live_until[name] = max(live_until.get(name, -1), until)
+    @classmethod
+    def of(cls, scenario: Scenario, layout: Layout, uses: Uses) -> Reduction:
+        keep, dead = [], []
+        for t in range(scenario.last_turn + 1):
+            gone = sum(layout.fields[v.index].mask << layout.fields[v.index].shift
+                       for v in scenario.variables if uses.var_until.get(v.index, -1) < t)
+            drop = sum(bit for name, bit in layout.chosen.items()
+                       if uses.chosen_until.get(name, -1) < t)
+            dead.append(gone)
+            keep.append(~(drop | gone | layout.fired_mask))
+        return cls(keep, dead)
 
-    for b in scenario.branches.values():
-        until = max(b.turns, default=-1)
-        if not b.repeatable:
-            read([b.id], until)                  # the once-only check
-        read(chosen_names(b), until)
-    everywhere = (list(scenario.injects.values()), scenario.signposts, scenario.endings,
-                  scenario.variables)
-    read(chosen_names(everywhere), last)
-    out = []
-    for t in range(last + 1):
-        drop = sum(bit for name, bit in layout.chosen.items() if live_until.get(name, -1) < t)
-        out.append(~drop)
-    return out
+    @classmethod
+    def none(cls, scenario: Scenario) -> Reduction:
+        """Keep everything (the reference the reduced exploration is tested against)."""
+        return cls([-1] * (scenario.last_turn + 1), [0] * (scenario.last_turn + 1))
 
 
 def dropped_branches(scenario: Scenario, layout: Layout, keep: list[int]) -> list[str]:
@@ -85,8 +78,8 @@ def dropped_branches(scenario: Scenario, layout: Layout, keep: list[int]) -> lis
 
 
 def end_mask(layout: Layout) -> int:
-    """What an end state keeps: variables, chosen, fired, ended, the ending and the turn."""
-    return (layout.values_mask | layout.chosen_mask | layout.fired_mask | layout.ended
+    """What an end state keeps: variables, chosen, ended, the ending and the turn."""
+    return (layout.values_mask | layout.chosen_mask | layout.ended
             | -(1 << layout.ending_shift))
 
 
@@ -129,4 +122,4 @@ def _low_bits(mask: int, n: int) -> int | None:
     return out
 
 
-__all__ = ["Full", "chosen_names", "dropped_branches", "end_mask", "keep_masks"]
+__all__ = ["Full", "Reduction", "dropped_branches", "end_mask"]

@@ -2,11 +2,13 @@
 expanded in the order that makes the state graph a DAG (see `engine.analysis.explore`).
 
 `Search(...).run()` gives a `Graph`: the states (packed ints), for each its shortest-path
-link, its outgoing edges (`(chance, pairs[, actions])`, pairs being child number or
-−(failure number + 1), then its weight: whole numbers at a decision, `Fraction` odds at a
-roll, any number of either), the expanded states in topological order, the end states, the
-possible dead ends, the failures, and the shortest way found to play each option, take each
-roll outcome and release each inject. Paths, odds and findings are made from it elsewhere.
+link, its outgoing edges (`(chance, pairs[, actions[, fired]])`, pairs being child number
+or −(failure number + 1), then its weight: whole numbers at a decision, `Fraction` odds at
+a roll, any number of either; `fired` the signposts' bits each move set, where the reduced
+states keep none of them and some move set one), the expanded states in topological order,
+the end states, the possible dead ends, the failures, and the shortest way found to play
+each option, take each roll outcome and release each inject. Paths, odds and findings are
+made from it elsewhere.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from fractions import Fraction
 from engine.analysis.machine import Layout, Machine, RangeFail
 from engine.analysis.moves import ROLL_KO, ROLL_OK, Policy, rule_refusal
 from engine.analysis.odds import roll_odds
-from engine.analysis.reduce import Full, end_mask, keep_masks
+from engine.analysis.reduce import Full, Reduction, end_mask
 from engine.play.rules import Env
 
 Best = tuple[int, int, tuple]        # (distance, state, action): a shortest way to do it
@@ -97,7 +99,8 @@ class Search:
         self.max_states, self.give_up_early = max_states, give_up_early
         # the reductions (engine.analysis.reduce): per turn the bits a state keeps, what an
         # end state keeps, and the canonical moves of a used-up allowance
-        self.keep = keep_masks(sc, lay) if reduce else [-1] * (self.last + 1)
+        self.reduction = Reduction.of(sc, lay, machine.uses) if reduce else Reduction.none(sc)
+        self.keep = self.reduction.keep
         self.end_keep = end_mask(lay) if reduce else -1
         self.full = Full.of(sc, lay) if reduce else None
         # this turn's moves -> the same made canonical (a handful of distinct values), and
@@ -108,6 +111,8 @@ class Search:
         self.fail_memo: dict[tuple, str] = {}
         self.ctx: tuple = ()                 # set by `run`
         self.keep_actions = False            # set by explore when the odds need them
+        # with `reduce` no state keeps the fired bits: the odds need each edge's (see reduce)
+        self.fired_on_edges = lay.fired_mask if reduce else 0
         self.graph = g = Graph(machine, machine.root & self.keep[0])
         self.weight = action_weights(machine, policy)
         self.R_OK, self.R_KO = len(machine.actions), len(machine.actions) + 1
@@ -317,8 +322,12 @@ class Search:
         d1 = d + 1
         pairs: list = []
         moved = 0
+        fmask = self.fired_on_edges
+        fired: list[int] | None = [] if fmask and self.keep_actions else None
         for a, child in zip(choices, kids):
             w = wts[a]
+            if fired is not None:
+                fired.append(child & fmask if child >= 0 else 0)
             if child < 0:
                 pairs += (child, w)                      # a failure
                 continue
@@ -370,8 +379,12 @@ class Search:
             pairs += (cid, w)
         g.transitions += moved
         chance = wts is self.roll_weight
-        edges[sid] = ((chance, tuple(pairs), tuple(choices)) if self.keep_actions
-                      else (chance, tuple(pairs)))
+        if not self.keep_actions:
+            edges[sid] = (chance, tuple(pairs))
+        elif fired is not None and any(fired):
+            edges[sid] = (chance, tuple(pairs), tuple(choices), tuple(fired))
+        else:
+            edges[sid] = (chance, tuple(pairs), tuple(choices))
         g.order.append(sid)
         g.expanded += 1
         return True
