@@ -188,11 +188,14 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
             graph.dead, order, edges, lambda sid: keys[sid] >> tsh, last).values()))
         # and the chance of ending without ever playing each dropped branch, or without
         # firing each signpost, subtracted
-        # (a branch is settled after its last turn, a signpost once its condition is sealed)
-        sealed = machine.uses.sealed
-        after = [max(branches[b].turns, default=-1) + 1 for b in dropped]
-        settled: list[int | None] = [t if t <= last else None for t in after] + \
-            [sealed.get(s) for s in lay.signpost_ids] * bool(signposts)
+        # (a branch is settled after its last turn; a signpost once its condition is sealed,
+        # or, marked only by a choice, after the turns of its branch)
+        sealed, on_choosing = machine.uses.sealed, machine.uses.on_choosing
+        after = [max(branches[b].turns, default=-1) + 1 for b in dropped] + [
+            max(branches[on_choosing[s].split(":")[0]].turns, default=-1) + 1
+            if s in on_choosing else sealed.get(s, last + 1)
+            for s in lay.signpost_ids] * bool(signposts)
+        settled: list[int | None] = [t if t <= last else None for t in after]
         mass, fail_mass, avoided, end_tags = push_avoiding(
             plans, order, edges, len(keys), len(fail_first), whole, ends,
             [frozenset(machine.branch_actions[b]) for b in dropped], keep=needed,

@@ -275,10 +275,13 @@ class Machine:
         tc.open = self._open(x, branches, by_hand)
         steps: list[Any] = [None] * len(self.actions)
         tc.steps = steps
+        marks: dict[str, int] = {}                  # b or b:o -> the signposts it fires
+        for sid, name in self.uses.on_choosing.items():
+            marks[name] = marks.get(name, 0) | lay.fired[sid]
         for b in branches:                          # choosing an option
-            uncond = sum(lay.fired[s.id] for s in b.signposts if s.when is None)
             for o, a in zip(b.options, self.branch_actions[b.id]):
-                add = lay.chosen[b.id] | lay.chosen[f"{b.id}:{o.id}"] | lay.moves[b.id] | uncond
+                add = lay.chosen[b.id] | lay.chosen[f"{b.id}:{o.id}"] | lay.moves[b.id] | \
+                    marks.get(b.id, 0) | marks.get(f"{b.id}:{o.id}", 0)
                 if o.contested:
                     add |= lay.pending_index[(b.id, o.id)] << lay.pending_shift
                 steps[a] = then(x.effects(o.effects + derived), -1, add, fire)
@@ -320,7 +323,7 @@ class Machine:
         tests = []
         reads = lay.values_mask | lay.fired_mask
         for s in conditional:
-            if s.id in sealed:
+            if s.id in sealed or s.id in self.uses.on_choosing:
                 continue
             fn, const = x.cond(s.when)
             if const is not False:

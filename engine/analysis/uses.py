@@ -15,7 +15,11 @@ from turn T on, and events whose having occurred is the same in every turn from 
 value, which the check as T is entered sees: if it holds, the signpost fires then, or has
 fired before; if not, it never will. So no move after that needs to check it, and its
 variables are read, for it, only by the states of turn T − 1 (the ones entering T is made
-from)."""
+from).
+
+A signpost whose condition is `chosen(b)` or `chosen(b, o)` alone fires exactly on the move
+that first chooses it (chosen bits are never cleared): like a branch's signpost without a
+condition, it is marked by that move (`on_choosing`), and reads nothing."""
 
 from __future__ import annotations
 
@@ -89,18 +93,31 @@ class Reads:
 class Uses:
     """`var_until[slot]` and `chosen_until[name]`: the last turn whose states must carry a
     variable or a chosen bit (−1 or absent: none); `sealed[signpost id]`: the turn from
-    whose beginning on a signpost cannot change (absent: it can until the end)."""
+    whose beginning on a signpost cannot change (absent: it can until the end);
+    `on_choosing[signpost id]`: the branch (`b`) or option (`b:o`) whose choice marks it,
+    for a branch's signposts without a condition and those whose condition is that
+    `chosen(…)` alone."""
 
     var_until: dict[int, int]
     chosen_until: dict[str, int]
     sealed: dict[str, int]
+    on_choosing: dict[str, str]
 
     @classmethod
     def of(cls, scenario: Scenario, occurred: Sequence[frozenset[str]]) -> Uses:
         last = scenario.last_turn
         branches = list(scenario.branches.values())
-        signposts: list[Signpost] = [s for s in scenario.signposts if s.when is not None] + [
-            s for b in branches for s in b.signposts if s.when is not None]
+        on_choosing = {s.id: b.id for b in branches for s in b.signposts if s.when is None}
+        signposts: list[Signpost] = []
+        for s in list(scenario.signposts) + [s for b in branches for s in b.signposts]:
+            if s.when is None:
+                continue
+            clauses = s.when.clauses
+            if len(clauses) == 1 and clauses[0].typed.tree is not None and \
+                    clauses[0].typed.tree.op == "chosen":
+                on_choosing[s.id] = clauses[0].typed.tree.value
+            else:
+                signposts.append(s)
         readers: list[tuple[Reads, int]] = [
             (Reads.of([getattr(b, f.name) for f in attrs.fields(type(b))
                        if f.name != "signposts"]), max(b.turns, default=-1))
@@ -131,7 +148,7 @@ class Uses:
         for b in branches:
             if not b.repeatable:                                 # the once-only check
                 _last_uses(chosen_until, [b.id], max(b.turns, default=-1))
-        return cls(var_until, chosen_until, sealed)
+        return cls(var_until, chosen_until, sealed, on_choosing)
 
 
 def _sealed_from(reads: Reads, last_write: dict[int, int],
