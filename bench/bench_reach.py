@@ -9,7 +9,7 @@ Run by hand, not a test:
 exploration of 1 is also run with DIR's code, alternating, started the same way (DIR's own
 `bench/bench_reach.py --child`), and the ratio after / before is given per pair.
 
-1. `explore` with default settings (200,000-state budget) on the bundled scenario (which
+1. `explore` with default settings (`DEFAULT_MAX_STATES`) on the bundled scenario (which
    has its cells since issue 17: NATO HQ and European capitals, Japan, Washington, Beijing
    and Moscow; one move each) and on a generated authoring-sized scenario (10 branches, 5
    turns after the baseline, two moves a turn, two variables of each type): complete or
