@@ -12,13 +12,13 @@ from textual.binding import Binding
 from textual.containers import Container, Horizontal
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Static
 
 from engine.i18n import N_, Messages, _, current_language, ngettext
 from engine.play.clock import elapsed, hms, time_box_left
 from engine.play.session import BranchView, LogWriteError, Outcome, Session, SessionError
 
+from ..branchlist import Entry, LineList
 from ..logview import LogView
 from ..widgets import (
     ACCENT,
@@ -45,12 +45,12 @@ GUARDED = {"choose", "choose_option", "roll", "note", "inject", "override", "und
            "next_turn", "end", "argue", "reveal"}
 
 
-class BranchList(OptionList):
+class BranchList(LineList):
     """The branch list. Moving the highlight updates the detail pane at once (in the same
     frame), not through a message handled a frame later."""
 
-    def watch_highlighted(self, highlighted: int | None) -> None:
-        super().watch_highlighted(highlighted)
+    def watch_highlighted(self, old: int | None, new: int | None) -> None:
+        super().watch_highlighted(old, new)
         screen = self.screen
         if isinstance(screen, ExerciseScreen) and screen.is_mounted:
             screen.refresh_detail()
@@ -133,7 +133,7 @@ class ExerciseScreen(Screen):
             yield Static(id="ex-clock")
         yield Static(id="ex-status")
         with Container(id="ex-body"):
-            yield titled(BranchList(id="branches", markup=False), _("Branches"))
+            yield titled(BranchList(id="branches"), _("Branches"))
             yield titled(ParagraphView(id="detail", classes="pane"), _("Detail"))
             with Container(id="side"):
                 yield titled(ParagraphView(id="state-pane", classes="pane"), _("State"))
@@ -157,7 +157,7 @@ class ExerciseScreen(Screen):
     def on_mount(self) -> None:
         self.refresh_all(first=True)
         self.set_interval(1.0, self.refresh_clock)
-        self.query_one("#branches", OptionList).focus()
+        self.query_one("#branches", BranchList).focus()
         self.call_after_refresh(self.mount_choose_panel)
 
     def mount_choose_panel(self):
@@ -169,8 +169,8 @@ class ExerciseScreen(Screen):
 
     # ------------------------------------------------------------------ refresh
     @property
-    def branch_list(self) -> OptionList:
-        return self.query_one("#branches", OptionList)
+    def branch_list(self) -> BranchList:
+        return self.query_one("#branches", BranchList)
 
     def highlighted_view(self) -> BranchView | None:
         option = self.branch_list.highlighted_option
@@ -195,7 +195,7 @@ class ExerciseScreen(Screen):
                     if plain != before:
                         ol.replace_option_prompt_at_index(index, prompts[index][1])
             else:
-                ol.set_options([Option(p, id=i) for i, p in prompts])
+                ol.set_options([Entry(p, i) for i, p in prompts])
                 if views:
                     ids = [v.id for v in views]
                     ol.highlighted = ids.index(keep_id) if keep_id in ids else 0
@@ -350,7 +350,7 @@ class ExerciseScreen(Screen):
                             MUTED))]
         self.query_one("#log-pane", LogView).show(s.records, s.scenario, empty, s.undone)
 
-    @on(OptionList.OptionSelected, "#branches")
+    @on(BranchList.Selected, "#branches")
     async def _selected(self) -> None:
         await self.action_choose()
 
