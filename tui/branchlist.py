@@ -25,6 +25,8 @@ from textual.strip import Strip
 from textual.style import Style
 from textual.visual import Padding, Visual, visualize
 
+from .widgets import set_virtual_size
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -228,9 +230,7 @@ class LineList(ScrollView, can_focus=True):
         for index in range(len(self._entries)):
             self._first_line.append(len(self._lines))
             self._lines += [(index, n) for n in range(len(self._entry_lines(index, plain)))]
-        size = Size(width, len(self._lines))
-        if size != self.virtual_size:
-            self.virtual_size = size
+        set_virtual_size(self, Size(width, len(self._lines)))
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return len(self._lines) if self._lines else len(self._entries)

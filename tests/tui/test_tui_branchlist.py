@@ -97,3 +97,43 @@ async def test_a_choice_draws_again_only_the_entries_that_changed(log_path, monk
         await pilot.press("up", "down")
         await pilot.pause()
         assert not drawn                         # both seen in both styles: kept
+
+
+def counting_layouts(screen) -> list[int]:
+    layouts = [0]
+
+    def laid_out(_screen) -> None:
+        layouts[0] += 1
+
+    screen.screen_layout_refresh_signal.subscribe(screen, laid_out)
+    return layouts
+
+
+async def test_a_new_virtual_size_lays_nothing_out_and_the_scrollbar_follows(log_path):
+    """A pane's new virtual size lays the screen out only when its scrollbar comes or goes
+    (a layout redraws every pane's scrollbar): moving through the branches changes the
+    detail's length and lays nothing out; an action adds an entry to the log, whose
+    scrollbar is told its new size."""
+    app = make_app(scenario_path=main_scenario(), log_path=log_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen, ol = await started(pilot)
+        detail, log = screen.query_one("#detail"), screen.query_one("#log-pane")
+        layouts = counting_layouts(screen)
+        sizes = set()
+        for _ in range(6):
+            await pilot.press("down")
+            await pilot.pause()
+            sizes.add(detail.virtual_size.height)
+            assert detail.show_vertical_scrollbar            # these details overflow the pane
+            assert detail.vertical_scrollbar.window_virtual_size == detail.virtual_size.height
+        assert len(sizes) > 1 and layouts[0] == 0
+        while not log.show_vertical_scrollbar:               # notes until the log scrolls
+            screen.run_engine(screen.session.note, "a note")
+            await pilot.pause()
+        height = log.virtual_size.height
+        screen.run_engine(screen.session.note, "one more log entry")
+        await pilot.pause()
+        assert log.virtual_size.height > height
+        assert log.vertical_scrollbar.window_virtual_size == log.virtual_size.height
+        assert log.plain.endswith("one more log entry")
+        assert log.scroll_y == log.max_scroll_y                # it shows the end

@@ -57,11 +57,19 @@ class BranchList(LineList):
 
 
 def set_static(widget: Static, content: Content) -> None:
-    """Update a Static only when its text changes (an update costs a layout)."""
+    """Update a Static only when its text changes, and lay the screen out only when its size
+    may change: a text of another length, or wrapped to another number of lines (each
+    layout redraws every pane's scrollbar)."""
     old = widget.content
-    if not (isinstance(old, Content) and old.plain == content.plain
-            and tuple(old.spans) == tuple(content.spans)):
-        widget.update(content)
+    if isinstance(old, Content) and old.plain == content.plain \
+            and tuple(old.spans) == tuple(content.spans):
+        return
+    width = widget.content_region.width
+    auto_width = widget.styles.width is not None and widget.styles.width.is_auto
+    same_size = (isinstance(old, Content) and width > 0
+                 and (old.cell_length == content.cell_length or not auto_width)
+                 and len(old.wrap(width)) == len(content.wrap(width)))
+    widget.update(content, layout=not same_size)
 
 
 def percent(p) -> str:
