@@ -128,6 +128,7 @@ class LineList(ScrollView, can_focus=True):
         self._lines: list[tuple[int, int]] = []        # line → (entry, line within it)
         self._first_line: list[int] = []                # entry → its first line
         self._width = 0
+        self._styles: dict[str, Style] = {}
 
     # -- the OptionList calls the screen and the tests use
     @property
@@ -186,8 +187,18 @@ class LineList(ScrollView, can_focus=True):
         elif index == self.hovered:
             component = "option-list--option-hover"
         else:
-            return self.get_visual_style("option-list--option")
-        return self.get_visual_style("option-list--option", component)
+            component = ""
+        return self.entry_style(component)
+
+    def entry_style(self, component: str = "") -> Style:
+        """The entries' style, with a component class's (asked for every line drawn, and
+        costly to work out from the widget's and its ancestors' styles: kept until the
+        styles change, `notify_style_update`)."""
+        style = self._styles.get(component)
+        if style is None:
+            names = ("option-list--option", component) if component else ("option-list--option",)
+            style = self._styles[component] = self.get_visual_style(*names)
+        return style
 
     def _entry_lines(self, index: int, style: Style) -> list[Strip]:
         """Entry `index` drawn in `style` at the list's width (cached)."""
@@ -226,7 +237,7 @@ class LineList(ScrollView, can_focus=True):
             for drawn in self._drawn:
                 drawn.clear()
         self._lines, self._first_line = [], []
-        plain = self.get_visual_style("option-list--option")
+        plain = self.entry_style()
         for index in range(len(self._entries)):
             self._first_line.append(len(self._lines))
             self._lines += [(index, n) for n in range(len(self._entry_lines(index, plain)))]
@@ -242,6 +253,7 @@ class LineList(ScrollView, can_focus=True):
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
+        self._styles.clear()
         self.refresh()          # a new style (focus, theme): drawn again from the cache
 
     def _refresh_entry(self, index: int | None) -> None:
@@ -260,11 +272,11 @@ class LineList(ScrollView, can_focus=True):
         line = self.scroll_offset.y + y
         width = self.scrollable_content_region.width
         if line >= len(self._lines) or width != self._width:
-            return Strip.blank(width, self.get_visual_style("option-list--option").rich_style)
+            return Strip.blank(width, self.entry_style().rich_style)
         index, offset = self._lines[line]
         strips = self._entry_lines(index, self._style_of(index))
         if offset >= len(strips):
-            return Strip.blank(width, self.get_visual_style("option-list--option").rich_style)
+            return Strip.blank(width, self.entry_style().rich_style)
         return strips[offset]
 
     # -- the highlight
