@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, cast
 
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.content import Content
+from textual.css.styles import RulesMap
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -127,6 +128,7 @@ class LineList(ScrollView, can_focus=True):
         self._drawn: list[dict[tuple[Style, int], list[Strip]]] = []
         self._lines: list[tuple[int, int]] = []        # line → (entry, line within it)
         self._first_line: list[int] = []                # entry → its first line
+        self._entry_heights: list[int] = []                   # entry → its lines (at _width)
         self._width = 0
         self._styles: dict[str, Style] = {}
 
@@ -158,6 +160,7 @@ class LineList(ScrollView, can_focus=True):
         self._entries = list(entries)
         self._index = {e.id: i for i, e in enumerate(self._entries)}
         self._drawn = [{} for _ in self._entries]
+        self._entry_heights = []
         self._relayout()
         self.refresh()
         self.highlighted = 0 if self._entries else None
@@ -168,12 +171,13 @@ class LineList(ScrollView, can_focus=True):
         old = self._entries[index]
         self._entries[index] = Entry(prompt, old.id, old.disabled)
         self._drawn[index] = {}
-        if not self._width:
+        if not self._width or index >= len(self._entry_heights):
             return
-        height = len(self._entry_lines(index, self._style_of(index)))
-        if height == self._height(index):
+        height = self._measure(index)
+        if height == self._entry_heights[index]:
             self._refresh_entry(index)
         else:
+            self._entry_heights[index] = height
             self._relayout()
             self.refresh()
 
@@ -222,11 +226,6 @@ class LineList(ScrollView, can_focus=True):
         return [strip.extend_cell_length(width, style.rich_style).apply_meta(meta)
                 for strip in Visual.to_strips(self, visual, width, None, style)]
 
-    def _height(self, index: int) -> int:
-        following = (self._first_line[index + 1] if index + 1 < len(self._first_line)
-                     else len(self._lines))
-        return following - self._first_line[index]
-
     def _relayout(self) -> None:
         """Lay the entries out at the current width (their heights) and size the list."""
         width = self.scrollable_content_region.width
@@ -234,14 +233,24 @@ class LineList(ScrollView, can_focus=True):
             return
         if width != self._width:
             self._width = width
+            self._entry_heights = []
             for drawn in self._drawn:
                 drawn.clear()
+        if len(self._entry_heights) != len(self._entries):
+            self._entry_heights = [self._measure(index) for index in range(len(self._entries))]
         self._lines, self._first_line = [], []
-        plain = self.entry_style()
-        for index in range(len(self._entries)):
+        for index, height in enumerate(self._entry_heights):
             self._first_line.append(len(self._lines))
-            self._lines += [(index, n) for n in range(len(self._entry_lines(index, plain)))]
+            self._lines += [(index, n) for n in range(height)]
         set_virtual_size(self, Size(width, len(self._lines)))
+
+    def _measure(self, index: int) -> int:
+        """How many lines entry `index` takes at the list's width (without drawing it)."""
+        visual: Visual = visualize(self, self._entries[index].prompt, markup=False)
+        padding = self.get_component_styles("option-list--option").padding
+        if padding:
+            visual = Padding(visual, padding)
+        return max(visual.get_height(cast(RulesMap, self.styles), self._width), 1)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return len(self._lines) if self._lines else len(self._entries)
@@ -260,7 +269,7 @@ class LineList(ScrollView, can_focus=True):
         if index is None or index >= len(self._first_line) or not self._width:
             return
         y = self._first_line[index] - self.scroll_offset.y
-        self.refresh(Region(0, y, self.scrollable_content_region.width, self._height(index)))
+        self.refresh(Region(0, y, self.scrollable_content_region.width, self._entry_heights[index]))
 
     # -- drawing
     def render_lines(self, crop: Region) -> list[Strip]:
@@ -300,7 +309,7 @@ class LineList(ScrollView, can_focus=True):
         h = self.highlighted
         if h is None or not self.is_mounted or h >= len(self._first_line):
             return
-        self.scroll_to_region(Region(0, self._first_line[h], self._width, self._height(h)),
+        self.scroll_to_region(Region(0, self._first_line[h], self._width, self._entry_heights[h]),
                               force=True, animate=False, immediate=True)
 
     def action_cursor_up(self) -> None:
