@@ -137,3 +137,25 @@ async def test_a_new_virtual_size_lays_nothing_out_and_the_scrollbar_follows(log
         assert log.vertical_scrollbar.window_virtual_size == log.virtual_size.height
         assert log.plain.endswith("one more log entry")
         assert log.scroll_y == log.max_scroll_y                # it shows the end
+
+
+async def test_recording_a_choice_lays_nothing_out_and_keeps_the_lists_focus(log_path):
+    """The choose panel is on a screen of its own: closing it brings the exercise screen back
+    as it was (no layout, no restyle), so the frame redraws only what the choice changed."""
+    app = make_app(scenario_path=main_scenario(), log_path=log_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen, ol = await started(pilot)
+        screen.say_outcome = lambda outcome: None    # no toast (mounting one lays it out)
+        await pilot.press("1", "escape")             # the first time mounts the panel
+        await pilot.pause()
+        assert not screen.busy() and screen.session.records[-1]["action"] == "next_turn"
+        await pilot.press("1")
+        await pilot.pause()
+        assert screen.busy() and app.screen is not screen
+        assert ol.has_focus                          # kept under the panel: no restyle
+        layouts = counting_layouts(screen)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is screen and not screen.busy() and ol.has_focus
+        assert screen.session.records[-1]["action"] == "choose"
+        assert layouts[0] == 0

@@ -37,7 +37,7 @@ from ..widgets import (
     titled,
     width_class,
 )
-from .choose import ChoosePanel
+from .choose import ChoosePanel, ChooseScreen
 
 GENERAL_CHOICE = "(general)"      # not an id an objective can have (ids are snake_case)
 
@@ -127,9 +127,14 @@ class ExerciseScreen(Screen):
         self._allowed: tuple = ()
         self._list_signature: list = []
         self._detail_id: str | None = None
-        # mounted after the first frame (nothing shows it before a choice): see on_mount
+        # on a screen of its own, installed (kept mounted) when first opened: see action_choose
         self._choose = ChoosePanel(self.record_choice, id="choose")
-        self._choose_mount = None
+        refused = frozenset(
+            key for b in self.BINDINGS if isinstance(b, Binding)
+            for key in b.key.split(",") if key != "escape" and not key.isdigit())
+        self._choose_screen = ChooseScreen(
+            self._choose, refused, _("A choice is open: enter records it, escape cancels it."))
+        self._choose_name = f"choose-{id(self)}"
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -166,14 +171,11 @@ class ExerciseScreen(Screen):
         self.refresh_all(first=True)
         self.set_interval(1.0, self.refresh_clock)
         self.query_one("#branches", BranchList).focus()
-        self.call_after_refresh(self.mount_choose_panel)
 
-    def mount_choose_panel(self):
-        """Mount the choose panel (hidden) once: after the first frame, so that starting the
-        app does not wait for it; a choice made sooner waits for it instead."""
-        if self._choose_mount is None:
-            self._choose_mount = self.mount(self._choose, before=self.query_one(KeyFooter))
-        return self._choose_mount
+    def on_unmount(self) -> None:
+        if self.app.is_screen_installed(self._choose_name) \
+                and self._choose_screen not in self.app.screen_stack:
+            self.app.uninstall_screen(self._choose_name)
 
     # ------------------------------------------------------------------ refresh
     @property
@@ -439,13 +441,6 @@ class ExerciseScreen(Screen):
             return True
         return False
 
-    def on_descendant_focus(self, event) -> None:
-        """While the choose panel is open, focus stays in it (tab must not wander to the
-        branch list, where moving the highlight would leave the panel on another branch)."""
-        panel = self.choose_panel
-        if panel.is_open and panel not in event.widget.ancestors_with_self:
-            panel.query_one("#choose-options").focus()
-
     def say_ended(self) -> None:
         self.notify(_("The session has ended: nothing more can be played or undone. The log "
                       "is saved ({path}). h records the hotwash per objective, v an "
@@ -559,9 +554,15 @@ class ExerciseScreen(Screen):
         if self.refuse_if_busy():
             return
         view = self._open_view_or_say_why()
-        if view is not None:
-            if not self._choose.is_mounted:
-                await self.mount_choose_panel()
+        if view is None:
+            return
+        if self._choose.is_mounted:          # filled in before it shows: no stale frame
+            self.choose_panel.open(view, preselect)
+            await self.app.push_screen(self._choose_screen)
+        else:                                # the first time: mounted by the push
+            if not self.app.is_screen_installed(self._choose_name):
+                self.app.install_screen(self._choose_screen, self._choose_name)
+            await self.app.push_screen(self._choose_screen)
             self.choose_panel.open(view, preselect)
 
     def record_choice(self, branch_id: str, option_id: str, rationale: str) -> None:
