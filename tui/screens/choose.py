@@ -96,9 +96,10 @@ class ChoosePanel(Vertical):
                     extra = "  " + _("(contested: roll {dice} ≥ {target})").format(
                         dice=adj.dice, target=adj.target)
             ov = view.option(opt.id)
-            blocked = ov is not None and ov.reason is not None
+            reason = ov.reason if ov is not None else None
+            blocked = reason is not None
             if blocked:
-                extra += "  " + _("(not now: {reason})").format(reason=ov.reason)
+                extra += "  " + _("(not now: {reason})").format(reason=reason)
             options.append(Option(Content.assemble(f"{n}. ", (opt.label, "bold"), (extra, MUTED)),
                                   id=opt.id, disabled=blocked))
         ol = self.query_one("#choose-options", OptionList)
@@ -159,7 +160,7 @@ class ChoosePanel(Vertical):
 
     def submit(self) -> None:
         option = self.query_one("#choose-options", OptionList).highlighted_option
-        if self.view is None or option is None or option.disabled:
+        if self.view is None or option is None or option.disabled or option.id is None:
             return
         branch_id, rationale = self.view.id, self.query_one("#rationale", Input).value
         self.close()
