@@ -171,9 +171,8 @@ def child_spillover(fd: int, log: str, mode: str, keys: int, choose_pause: float
         app.exit()
 
     async def measure(app) -> None:
-        from textual.widgets import OptionList
         screen = app.screen
-        ol = screen.query_one("#branches", OptionList)
+        ol = screen.query_one("#branches")          # an OptionList before issue 11's LineList
         detail = screen.query_one("#detail")
         log_panel = screen.query_one("#log-pane")
         moves, moves_cpu = [], []

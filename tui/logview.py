@@ -21,7 +21,13 @@ from textual.visual import Visual
 
 from engine.play.errors import SessionError
 
-from .widgets import Para, StopsFollowingOnScrollUp, record_entry, wrap_paragraph
+from .widgets import (
+    Para,
+    StopsFollowingOnScrollUp,
+    record_entry,
+    set_virtual_size,
+    wrap_paragraph,
+)
 
 _CACHE_LIMIT = 2000               # wrapped entries and drawn lines kept
 
@@ -136,9 +142,7 @@ class LogView(StopsFollowingOnScrollUp, ScrollView):
         if not height:                          # not laid out yet: on_resize does it
             return
         end, _ = self._end()
-        size = Size(self._text_width(), end + height)
-        if size != self.virtual_size:
-            self.virtual_size = size
+        set_virtual_size(self, Size(self._text_width(), end + height))
 
     def on_resize(self) -> None:
         self._strips.clear()

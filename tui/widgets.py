@@ -468,6 +468,28 @@ def _key(content: Content) -> tuple:
     return (content.plain, tuple(content.spans))
 
 
+def set_virtual_size(widget: ScrollView, size: Size) -> None:
+    """Give a pane (overflow-y auto, no horizontal scrollbar) a new virtual size. Setting
+    the reactive lays the whole screen out, and each layout redraws every pane's scrollbar
+    (Textual tells each ScrollView its size again): here the screen is laid out only when
+    the vertical scrollbar comes or goes; otherwise the scrollbar is told the new size (it
+    repaints itself) and the scroll position is kept within it."""
+    if size == widget.virtual_size:
+        return
+    widget.set_reactive(ScrollView.virtual_size, size)
+    height = widget.container_size.height
+    if not (widget.is_mounted and height and widget.styles.overflow_y == "auto"
+            and (size.height > height) == widget.show_vertical_scrollbar):
+        widget.refresh(layout=True, repaint=False)
+        return
+    if widget.show_vertical_scrollbar:
+        bar = widget.vertical_scrollbar
+        bar.window_virtual_size = size.height
+        bar.window_size = height
+    if widget.scroll_y > widget.max_scroll_y:
+        widget.scroll_to(y=widget.max_scroll_y, animate=False, immediate=True)
+
+
 class StopsFollowingOnScrollUp:
     """For a pane that follows its end (the log): scrolling up, by key or wheel, leaves the end;
     the pane says how in `stop_following`. Put it before the ScrollView in the bases."""
@@ -585,13 +607,11 @@ class ParagraphView(StopsFollowingOnScrollUp, ScrollView):
                                self._para_wraps)
 
     def _set_virtual_size(self) -> None:
-        """A new virtual size lays the screen out (scrollbars) without repainting every line
-        of the pane (the reactive would): `update` repaints what changed."""
+        """A new virtual size repaints no line of the pane (the reactive would: `update`
+        repaints what changed) and lays the screen out only when the scrollbar comes or
+        goes (`set_virtual_size`)."""
         width = self._text_width()
-        size = Size(width, len(self._lines(width)))
-        if size != self.virtual_size:
-            self.set_reactive(ScrollView.virtual_size, size)
-            self.refresh(layout=True, repaint=False)
+        set_virtual_size(self, Size(width, len(self._lines(width))))
 
     def on_resize(self) -> None:
         # a pane that shows its end (the log) keeps showing it when it is resized: by the

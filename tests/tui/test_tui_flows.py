@@ -8,7 +8,7 @@ from tui_helpers import actions, make_app, move_to, read_log, screen_text, type_
 
 from engine.play.replay import replay
 from engine.play.rules import Pending
-from tui.screens.exercise import ExerciseScreen
+from tui.screens.exercise import BranchList, ExerciseScreen
 from tui.screens.inject_card import InjectCardDialog
 from tui.screens.roll import RollDialog
 from tui.screens.roll_result import RollResultDialog
@@ -155,7 +155,7 @@ async def test_choose_by_number_and_blocked_branch(tutorial_path, log_path):
         assert (last["branch"], last["option"], last["rationale"]) == (
             "answer_beijing", "stand_firm", "")
         # the played branch is marked in the list
-        ol = app.screen.query_one("#branches", OptionList)
+        ol = app.screen.query_one("#branches", BranchList)
         prompt = ol.get_option("answer_beijing").prompt
         assert "✓" in prompt.plain
 

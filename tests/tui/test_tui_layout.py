@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from textual.widgets import OptionList
 from tui_helpers import make_app, screen_text
 
-from tui.screens.exercise import ExerciseScreen
+from tui.screens.exercise import BranchList, ExerciseScreen
 from tui.screens.help import HelpScreen
 from tui.widgets import KeyFooter, screen_commands
 
@@ -97,7 +96,7 @@ async def test_command_palette_offers_what_fits(tutorial_path, log_path):
         await pilot.pause()
         assert isinstance(app.screen, ExerciseScreen)
         assert app.session.state.turn == 1
-        ol = app.screen.query_one("#branches", OptionList)
+        ol = app.screen.query_one("#branches", BranchList)
         ol.highlighted = ol.get_option_index("press_negotiations")
         await pilot.press("1", "enter")
         await pilot.pause()

@@ -95,7 +95,7 @@ async def test_keys_while_choosing_say_why_and_focus_stays_in_the_panel(tutorial
         await pilot.pause()
         assert log_path.read_bytes() == before
         # said in the panel's hint line, where no notification covers it
-        assert "A choice is open" in str(screen.query_one("#choose-hint").content)
+        assert "A choice is open" in str(screen.choose_panel.query_one("#choose-hint").content)
         assert not app.screen.query("Toast")
         await pilot.press("tab", "tab", "tab")  # tab stays inside the panel
         await pilot.pause()

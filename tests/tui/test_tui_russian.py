@@ -279,6 +279,7 @@ def widget_texts(screen) -> list[str]:
     from textual.widgets import Button, Input, OptionList, Static
     from textual.widgets._footer import FooterKey
 
+    from tui.branchlist import LineList
     from tui.widgets import ParagraphView
     out = []
     for w in [screen, *screen.walk_children(Widget)]:
@@ -289,7 +290,7 @@ def widget_texts(screen) -> list[str]:
             out.append(str(w.label))
         if isinstance(w, Input):
             out.append(w.placeholder)
-        if isinstance(w, OptionList):
+        if isinstance(w, (OptionList, LineList)):
             out += [str(getattr(w.get_option_at_index(i).prompt, "plain",
                                 w.get_option_at_index(i).prompt))
                     for i in range(w.option_count)]

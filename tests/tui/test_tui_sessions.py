@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 
-from textual.widgets import OptionList, Static
+from textual.widgets import Static
 from tui_helpers import actions, clock, make_app, read_log, screen_text
 
 from engine.format.loader import load_scenario
 from engine.play.session import Session
 from tui.screens.error import ErrorScreen
-from tui.screens.exercise import ExerciseScreen
+from tui.screens.exercise import BranchList, ExerciseScreen
 from tui.screens.replay import ReplayScreen
 
 
@@ -37,7 +37,7 @@ async def test_quit_mid_session_then_resume_at_the_same_state(tutorial_path, log
         await pilot.press("2", "enter")                # option 2 of the first branch
         await pilot.pause()
         state = app.session.state_json()
-        first = app.screen.query_one("#branches", OptionList).get_option_at_index(0).id
+        first = app.screen.query_one("#branches", BranchList).get_option_at_index(0).id
         n_lines = len(read_log(log_path))
         await pilot.press("ctrl+q")
         await pilot.pause()
@@ -50,7 +50,7 @@ async def test_quit_mid_session_then_resume_at_the_same_state(tutorial_path, log
         await pilot.pause()
         assert isinstance(again.screen, ExerciseScreen)
         assert again.session.state_json() == state
-        branches = again.screen.query_one("#branches", OptionList)
+        branches = again.screen.query_one("#branches", BranchList)
         assert branches.highlighted == 0 and branches.highlighted_option.id == first
         assert f"Turn {state['turn']}/" in screen_text(again)
         # new actions append to the same log

@@ -55,8 +55,8 @@ async def type_text(pilot, text: str) -> None:
 
 async def move_to(pilot, branch_id: str) -> None:
     """Move the branch list's highlight to a branch with the arrow keys."""
-    from textual.widgets import OptionList
-    ol = pilot.app.screen.query_one("#branches", OptionList)
+    from tui.screens.exercise import BranchList
+    ol = pilot.app.screen.query_one("#branches", BranchList)
     target = ol.get_option_index(branch_id)
     while ol.highlighted != target:
         await pilot.press("down" if ol.highlighted < target else "up")

@@ -1,18 +1,23 @@
 """Record the group's choice: pick an option of the highlighted branch, give the rationale.
 
-A panel docked at the bottom of the exercise screen rather than a modal screen: recording a
-choice is the facilitator's most frequent action, and staying on the same screen keeps it to
-one quick repaint.
+A panel docked at the bottom, on a transparent modal screen of its own over the exercise
+screen (installed once, so it is mounted once). Recording a choice is the facilitator's most
+frequent action: closing the panel pops that screen, and the exercise screen comes back
+without a layout or a restyle (its widgets keep their lines, and the branch list its focus),
+so the frame that shows the choice redraws only what the choice changed. Hiding a panel on
+the exercise screen itself laid the whole screen out, which redraws every pane's scrollbar.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
+from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -23,18 +28,16 @@ from ..widgets import MUTED, TextInput
 
 
 class ChoosePanel(Vertical):
-    """Hidden until `open()`. On enter it hides itself and calls `on_chosen(branch id,
-    option id, rationale)` at once (no message round trip: the choice is logged and shown in
-    the same frame)."""
+    """Shown by `open()` on its screen (`ChooseScreen`). On enter it closes and calls
+    `on_chosen(branch id, option id, rationale)` at once (no message round trip: the choice is
+    logged and shown in the same frame)."""
 
     DEFAULT_CSS = """
     ChoosePanel {
-        layer: overlay;
         dock: bottom;
         margin-bottom: 1;
         height: auto;
         max-height: 60%;
-        display: none;
         border: thick $primary;
         background: $surface;
         padding: 0 1;
@@ -72,7 +75,7 @@ class ChoosePanel(Vertical):
 
     @property
     def is_open(self) -> bool:
-        return self.is_mounted and self.display
+        return self.is_mounted and self.app.screen is self.screen
 
     def open(self, view: BranchView, preselect: int | None = None) -> None:
         self.view = view
@@ -93,16 +96,16 @@ class ChoosePanel(Vertical):
                     extra = "  " + _("(contested: roll {dice} ≥ {target})").format(
                         dice=adj.dice, target=adj.target)
             ov = view.option(opt.id)
-            blocked = ov is not None and ov.reason is not None
+            reason = ov.reason if ov is not None else None
+            blocked = reason is not None
             if blocked:
-                extra += "  " + _("(not now: {reason})").format(reason=ov.reason)
+                extra += "  " + _("(not now: {reason})").format(reason=reason)
             options.append(Option(Content.assemble(f"{n}. ", (opt.label, "bold"), (extra, MUTED)),
                                   id=opt.id, disabled=blocked))
         ol = self.query_one("#choose-options", OptionList)
         ol.set_options(options)
         rationale = self.query_one("#rationale", Input)
         rationale.value = ""
-        self.display = True           # an inline style: no restyling of the whole panel
         # The last action's notifications (a turn change, a roll) would cover the hint line;
         # the log pane keeps what they said.
         self.app.clear_notifications()
@@ -119,8 +122,9 @@ class ChoosePanel(Vertical):
         self.query_one("#choose-hint", Static).update(Content.styled(text, "bold $text-warning"))
 
     def close(self) -> None:
-        self.display = False
         self.view = None
+        if self.is_open:
+            self.app.pop_screen()
 
     @on(OptionList.OptionSelected, "#choose-options")
     def _picked(self, event: OptionList.OptionSelected) -> None:
@@ -156,8 +160,45 @@ class ChoosePanel(Vertical):
 
     def submit(self) -> None:
         option = self.query_one("#choose-options", OptionList).highlighted_option
-        if self.view is None or option is None or option.disabled:
+        if self.view is None or option is None or option.disabled or option.id is None:
             return
         branch_id, rationale = self.view.id, self.query_one("#rationale", Input).value
         self.close()
         self.on_chosen(branch_id, option.id, rationale)
+
+
+class ChooseScreen(ModalScreen[None]):
+    """The choose panel's screen: transparent, so the exercise screen shows around the panel
+    (and its footer, under it). A key the exercise screen binds to an action is refused with
+    the reason in the panel's hint line, as the exercise screen did while the panel was open."""
+
+    DEFAULT_CSS = """
+    ChooseScreen {
+        background: transparent;
+    }
+    """
+
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), show=False, id="choose.cancel")]
+
+    def __init__(self, panel: ChoosePanel, refused_keys: frozenset[str], refusal: str) -> None:
+        super().__init__()
+        self.panel = panel
+        self.refused_keys = refused_keys
+        self.refusal = refusal
+
+    @property
+    def choose_panel(self) -> ChoosePanel:
+        """The panel (as the exercise screen calls it)."""
+        return self.panel
+
+    def compose(self) -> ComposeResult:
+        yield self.panel
+
+    def action_cancel(self) -> None:
+        self.panel.close()
+
+    def on_key(self, event: events.Key) -> None:
+        if event.key in self.refused_keys and not self.query_one("#rationale").has_focus:
+            event.stop()
+            event.prevent_default()
+            self.panel.warn(self.refusal)

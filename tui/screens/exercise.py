@@ -12,13 +12,13 @@ from textual.binding import Binding
 from textual.containers import Container, Horizontal
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Static
 
 from engine.i18n import N_, Messages, _, current_language, ngettext
 from engine.play.clock import elapsed, hms, time_box_left
 from engine.play.session import BranchView, LogWriteError, Outcome, Session, SessionError
 
+from ..branchlist import Entry, LineList
 from ..logview import LogView
 from ..widgets import (
     ACCENT,
@@ -37,7 +37,7 @@ from ..widgets import (
     titled,
     width_class,
 )
-from .choose import ChoosePanel
+from .choose import ChoosePanel, ChooseScreen
 
 GENERAL_CHOICE = "(general)"      # not an id an objective can have (ids are snake_case)
 
@@ -45,23 +45,31 @@ GUARDED = {"choose", "choose_option", "roll", "note", "inject", "override", "und
            "next_turn", "end", "argue", "reveal"}
 
 
-class BranchList(OptionList):
+class BranchList(LineList):
     """The branch list. Moving the highlight updates the detail pane at once (in the same
     frame), not through a message handled a frame later."""
 
-    def watch_highlighted(self, highlighted: int | None) -> None:
-        super().watch_highlighted(highlighted)
+    def watch_highlighted(self, old: int | None, new: int | None) -> None:
+        super().watch_highlighted(old, new)
         screen = self.screen
         if isinstance(screen, ExerciseScreen) and screen.is_mounted:
             screen.refresh_detail()
 
 
 def set_static(widget: Static, content: Content) -> None:
-    """Update a Static only when its text changes (an update costs a layout)."""
+    """Update a Static only when its text changes, and lay the screen out only when its size
+    may change: a text of another length, or wrapped to another number of lines (each
+    layout redraws every pane's scrollbar)."""
     old = widget.content
-    if not (isinstance(old, Content) and old.plain == content.plain
-            and tuple(old.spans) == tuple(content.spans)):
-        widget.update(content)
+    if isinstance(old, Content) and old.plain == content.plain \
+            and tuple(old.spans) == tuple(content.spans):
+        return
+    width = widget.content_region.width
+    auto_width = widget.styles.width is not None and widget.styles.width.is_auto
+    same_size = (isinstance(old, Content) and width > 0
+                 and (old.cell_length == content.cell_length or not auto_width)
+                 and len(old.wrap(width)) == len(content.wrap(width)))
+    widget.update(content, layout=not same_size)
 
 
 def percent(p) -> str:
@@ -119,9 +127,14 @@ class ExerciseScreen(Screen):
         self._allowed: tuple = ()
         self._list_signature: list = []
         self._detail_id: str | None = None
-        # mounted after the first frame (nothing shows it before a choice): see on_mount
+        # on a screen of its own, installed (kept mounted) when first opened: see action_choose
         self._choose = ChoosePanel(self.record_choice, id="choose")
-        self._choose_mount = None
+        refused = frozenset(
+            key for b in self.BINDINGS if isinstance(b, Binding)
+            for key in b.key.split(",") if key != "escape" and not key.isdigit())
+        self._choose_screen = ChooseScreen(
+            self._choose, refused, _("A choice is open: enter records it, escape cancels it."))
+        self._choose_name = f"choose-{id(self)}"
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -133,7 +146,7 @@ class ExerciseScreen(Screen):
             yield Static(id="ex-clock")
         yield Static(id="ex-status")
         with Container(id="ex-body"):
-            yield titled(BranchList(id="branches", markup=False), _("Branches"))
+            yield titled(BranchList(id="branches"), _("Branches"))
             yield titled(ParagraphView(id="detail", classes="pane"), _("Detail"))
             with Container(id="side"):
                 yield titled(ParagraphView(id="state-pane", classes="pane"), _("State"))
@@ -157,20 +170,17 @@ class ExerciseScreen(Screen):
     def on_mount(self) -> None:
         self.refresh_all(first=True)
         self.set_interval(1.0, self.refresh_clock)
-        self.query_one("#branches", OptionList).focus()
-        self.call_after_refresh(self.mount_choose_panel)
+        self.query_one("#branches", BranchList).focus()
 
-    def mount_choose_panel(self):
-        """Mount the choose panel (hidden) once: after the first frame, so that starting the
-        app does not wait for it; a choice made sooner waits for it instead."""
-        if self._choose_mount is None:
-            self._choose_mount = self.mount(self._choose, before=self.query_one(KeyFooter))
-        return self._choose_mount
+    def on_unmount(self) -> None:
+        if self.app.is_screen_installed(self._choose_name) \
+                and self._choose_screen not in self.app.screen_stack:
+            self.app.uninstall_screen(self._choose_name)
 
     # ------------------------------------------------------------------ refresh
     @property
-    def branch_list(self) -> OptionList:
-        return self.query_one("#branches", OptionList)
+    def branch_list(self) -> BranchList:
+        return self.query_one("#branches", BranchList)
 
     def highlighted_view(self) -> BranchView | None:
         option = self.branch_list.highlighted_option
@@ -195,7 +205,7 @@ class ExerciseScreen(Screen):
                     if plain != before:
                         ol.replace_option_prompt_at_index(index, prompts[index][1])
             else:
-                ol.set_options([Option(p, id=i) for i, p in prompts])
+                ol.set_options([Entry(p, i) for i, p in prompts])
                 if views:
                     ids = [v.id for v in views]
                     ol.highlighted = ids.index(keep_id) if keep_id in ids else 0
@@ -350,7 +360,7 @@ class ExerciseScreen(Screen):
                             MUTED))]
         self.query_one("#log-pane", LogView).show(s.records, s.scenario, empty, s.undone)
 
-    @on(OptionList.OptionSelected, "#branches")
+    @on(BranchList.Selected, "#branches")
     async def _selected(self) -> None:
         await self.action_choose()
 
@@ -430,13 +440,6 @@ class ExerciseScreen(Screen):
             self.choose_panel.warn(_("A choice is open: enter records it, escape cancels it."))
             return True
         return False
-
-    def on_descendant_focus(self, event) -> None:
-        """While the choose panel is open, focus stays in it (tab must not wander to the
-        branch list, where moving the highlight would leave the panel on another branch)."""
-        panel = self.choose_panel
-        if panel.is_open and panel not in event.widget.ancestors_with_self:
-            panel.query_one("#choose-options").focus()
 
     def say_ended(self) -> None:
         self.notify(_("The session has ended: nothing more can be played or undone. The log "
@@ -551,9 +554,15 @@ class ExerciseScreen(Screen):
         if self.refuse_if_busy():
             return
         view = self._open_view_or_say_why()
-        if view is not None:
-            if not self._choose.is_mounted:
-                await self.mount_choose_panel()
+        if view is None:
+            return
+        if self._choose.is_mounted:          # filled in before it shows: no stale frame
+            self.choose_panel.open(view, preselect)
+            await self.app.push_screen(self._choose_screen)
+        else:                                # the first time: mounted by the push
+            if not self.app.is_screen_installed(self._choose_name):
+                self.app.install_screen(self._choose_screen, self._choose_name)
+            await self.app.push_screen(self._choose_screen)
             self.choose_panel.open(view, preselect)
 
     def record_choice(self, branch_id: str, option_id: str, rationale: str) -> None:
