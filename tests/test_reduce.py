@@ -227,3 +227,16 @@ def test_forgotten_values_are_in_the_end_outcomes_without_odds_or_weighted_zero(
     bare, bare_full = explore(scenario, probabilities=False), \
         explore(scenario, probabilities=False, reduce=False)
     assert {o.values for o in bare.outcomes} == {o.values for o in bare_full.outcomes}
+
+
+@pytest.mark.parametrize("weights", [{"early": 0}, {"early:up": 0}])
+def test_what_only_sessions_weighted_0_play_or_fire_is_reported_at_chance_0(weights):
+    """A branch or signpost that only sessions weighted 0 play or fire is reported, at chance
+    0, by the unreduced exploration (those sessions' end states carry its bit, with no
+    mass); the reduced one, which reads the dropped branches' and the signposts' chances
+    from the moves, must report it too, not leave it out."""
+    scenario = _load(SEALED_BY_AN_EVENT)
+    full, reduced = explore(scenario, reduce=False, weights=weights), \
+        explore(scenario, weights=weights)
+    assert full.signpost_probability == {"s_n": 0}
+    same_results(reduced, full)
