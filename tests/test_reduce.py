@@ -240,3 +240,35 @@ def test_what_only_sessions_weighted_0_play_or_fire_is_reported_at_chance_0(weig
         explore(scenario, weights=weights)
     assert full.signpost_probability == {"s_n": 0}
     same_results(reduced, full)
+
+
+
+@pytest.mark.parametrize(("branch", "mine", "theirs"), [
+    ("late", None, '"g"'), ("late", None, '"chosen(early, up)"'),
+    ("late", None, '["n >= 2", "occurred(ev)"]'),
+    # never both at once, nor both reading values only (the rules would then record the id
+    # twice, which no packed state can hold)
+    ("late", '"chosen(late) and n <= 1"', '["n >= 2", "occurred(ev)"]'),
+    ("late", '"g and n <= 1"', '"chosen(early, up)"'), ("early", None, '"g"'),
+    ("early", '"chosen(early, down)"', '"g"')])
+def test_a_signpost_sharing_its_id_with_a_branchs_is_still_checked_after_every_move(
+        branch, mine, theirs):
+    """A scenario signpost may take the id a branch's signpost is given (`late_1`): the
+    rules then record that id when either fires. Neither may be sealed, marked by a choice
+    alone or settled in the odds for the other's sake: the machine, walked beside the
+    rules, fires the same signposts at every move, and the reduced exploration gives the
+    unreduced results."""
+    sid = f"{branch}_1"
+    signpost = "{text: Mine}" if mine is None else f"{{text: Mine, when: {mine}}}"
+    turns = "    turns: 1\n" if branch == "early" else "    turns: 2..3\n"
+    head, body = SEALED_BY_AN_EVENT.split("  - id: " + branch + "\n")
+    body = body.replace(turns, turns + f"    signposts:\n      - {signpost}\n", 1)
+    text = (head + "  - id: " + branch + "\n" + body).replace(
+        '  - {id: s_n, text: N, when: ["n >= 2", "occurred(ev)"]}',
+        f"  - {{id: {sid}, text: Shared, when: {theirs}}}").replace(
+        '["n = 2"]', '["n = 2", "g = true"]')
+    scenario = _load(text)
+    assert [s.id for s in scenario.branches[branch].signposts] == [sid]
+    for seed in range(12):
+        _check_walk(scenario, seed, (), True, steps=40)
+    same_results(explore(scenario), explore(scenario, reduce=False))
