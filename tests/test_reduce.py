@@ -272,3 +272,27 @@ def test_a_signpost_sharing_its_id_with_a_branchs_is_still_checked_after_every_m
     for seed in range(12):
         _check_walk(scenario, seed, (), True, steps=40)
     same_results(explore(scenario), explore(scenario, reduce=False))
+
+
+STOPPED_NEXT_TO_AN_END = SEALED_BY_AN_EVENT.replace(
+    "  g: {type: bool, initial: false}\n",
+    "  g: {type: bool, initial: false}\n  u: {type: int, range: [0, 3], initial: 2}\n").replace(
+    '      - {id: go, label: Go, effects: ["g = true"]}\n',
+    '      - {id: go, label: Go, effects: ["g = true"]}\n'
+    '      - {id: stay, label: Stay, effects: ["n = 3"]}\n') + \
+    "endings:\n  - {id: done, title: Done, when: g}\n"
+
+
+@pytest.mark.parametrize("probabilities", [True, False])
+def test_an_exploration_stopped_at_its_budget_reports_forgotten_values_as_reached(probabilities):
+    """`u` is never read or written: it is 2 in every session, and forgotten from turn 0.
+    Where the budget stops the search in the middle of a state's moves (`go` has ended the
+    session, `stay` finds no room), the end state found there still reports u = 2, from the
+    state it was found from, not the 0 its stored bits read as."""
+    scenario = _load(STOPPED_NEXT_TO_AN_END)
+    full = explore(scenario)
+    assert full.complete and full.marginals["u"] == {"2": 1}
+    for max_states in range(1, full.states):
+        found = explore(scenario, max_states=max_states, probabilities=probabilities)
+        assert not found.complete
+        assert {dict(o.values)["u"] for o in found.outcomes} <= {"2"}, max_states

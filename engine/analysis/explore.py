@@ -264,7 +264,7 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
     # ------------------------------------------------------------------ end states
     if frozen.any and (mass is None or 0 in prep.weights.values()):
         # reached with a tag but no mass (no odds, or a choice weighted 0): listed all the same
-        reached = frozen.reachable_tags(keys, order, edges, ends)
+        reached = frozen.reachable_tags(keys, order, edges, ends, graph.parent)
         end_tags = {e: [(tag, dict(end_tags.get(e, ())).get(tag, 0)) for tag in sorted(tags)]
                     for e, tags in reached.items()}
     ends_found = tally_ends(scenario, lay, keys, ends, mass, whole, played_p, end_tags,
