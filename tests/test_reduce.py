@@ -227,3 +227,72 @@ def test_forgotten_values_are_in_the_end_outcomes_without_odds_or_weighted_zero(
     bare, bare_full = explore(scenario, probabilities=False), \
         explore(scenario, probabilities=False, reduce=False)
     assert {o.values for o in bare.outcomes} == {o.values for o in bare_full.outcomes}
+
+
+@pytest.mark.parametrize("weights", [{"early": 0}, {"early:up": 0}])
+def test_what_only_sessions_weighted_0_play_or_fire_is_reported_at_chance_0(weights):
+    """A branch or signpost that only sessions weighted 0 play or fire is reported, at chance
+    0, by the unreduced exploration (those sessions' end states carry its bit, with no
+    mass); the reduced one, which reads the dropped branches' and the signposts' chances
+    from the moves, must report it too, not leave it out."""
+    scenario = _load(SEALED_BY_AN_EVENT)
+    full, reduced = explore(scenario, reduce=False, weights=weights), \
+        explore(scenario, weights=weights)
+    assert full.signpost_probability == {"s_n": 0}
+    same_results(reduced, full)
+
+
+
+@pytest.mark.parametrize(("branch", "mine", "theirs"), [
+    ("late", None, '"g"'), ("late", None, '"chosen(early, up)"'),
+    ("late", None, '["n >= 2", "occurred(ev)"]'),
+    # never both at once, nor both reading values only (the rules would then record the id
+    # twice, which no packed state can hold)
+    ("late", '"chosen(late) and n <= 1"', '["n >= 2", "occurred(ev)"]'),
+    ("late", '"g and n <= 1"', '"chosen(early, up)"'), ("early", None, '"g"'),
+    ("early", '"chosen(early, down)"', '"g"')])
+def test_a_signpost_sharing_its_id_with_a_branchs_is_still_checked_after_every_move(
+        branch, mine, theirs):
+    """A scenario signpost may take the id a branch's signpost is given (`late_1`): the
+    rules then record that id when either fires. Neither may be sealed, marked by a choice
+    alone or settled in the odds for the other's sake: the machine, walked beside the
+    rules, fires the same signposts at every move, and the reduced exploration gives the
+    unreduced results."""
+    sid = f"{branch}_1"
+    signpost = "{text: Mine}" if mine is None else f"{{text: Mine, when: {mine}}}"
+    turns = "    turns: 1\n" if branch == "early" else "    turns: 2..3\n"
+    head, body = SEALED_BY_AN_EVENT.split("  - id: " + branch + "\n")
+    body = body.replace(turns, turns + f"    signposts:\n      - {signpost}\n", 1)
+    text = (head + "  - id: " + branch + "\n" + body).replace(
+        '  - {id: s_n, text: N, when: ["n >= 2", "occurred(ev)"]}',
+        f"  - {{id: {sid}, text: Shared, when: {theirs}}}").replace(
+        '["n = 2"]', '["n = 2", "g = true"]')
+    scenario = _load(text)
+    assert [s.id for s in scenario.branches[branch].signposts] == [sid]
+    for seed in range(12):
+        _check_walk(scenario, seed, (), True, steps=40)
+    same_results(explore(scenario), explore(scenario, reduce=False))
+
+
+STOPPED_NEXT_TO_AN_END = SEALED_BY_AN_EVENT.replace(
+    "  g: {type: bool, initial: false}\n",
+    "  g: {type: bool, initial: false}\n  u: {type: int, range: [0, 3], initial: 2}\n").replace(
+    '      - {id: go, label: Go, effects: ["g = true"]}\n',
+    '      - {id: go, label: Go, effects: ["g = true"]}\n'
+    '      - {id: stay, label: Stay, effects: ["n = 3"]}\n') + \
+    "endings:\n  - {id: done, title: Done, when: g}\n"
+
+
+@pytest.mark.parametrize("probabilities", [True, False])
+def test_an_exploration_stopped_at_its_budget_reports_forgotten_values_as_reached(probabilities):
+    """`u` is never read or written: it is 2 in every session, and forgotten from turn 0.
+    Where the budget stops the search in the middle of a state's moves (`go` has ended the
+    session, `stay` finds no room), the end state found there still reports u = 2, from the
+    state it was found from, not the 0 its stored bits read as."""
+    scenario = _load(STOPPED_NEXT_TO_AN_END)
+    full = explore(scenario)
+    assert full.complete and full.marginals["u"] == {"2": 1}
+    for max_states in range(1, full.states):
+        found = explore(scenario, max_states=max_states, probabilities=probabilities)
+        assert not found.complete
+        assert {dict(o.values)["u"] for o in found.outcomes} <= {"2"}, max_states

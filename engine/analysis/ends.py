@@ -28,7 +28,8 @@ class EndTallies:
 def tally_ends(scenario: Scenario, lay: Layout, keys: list[int], ends: list[int],
                mass: list[int] | None, whole: int, played_p: dict[str, int],
                end_tags: dict[int, list[tuple[int, int]]] | None = None,
-               fired_p: dict[str, int] | None = None) -> EndTallies:
+               fired_p: dict[str, int] | None = None,
+               reached_anyway: frozenset[str] = frozenset()) -> EndTallies:
     """The end states grouped by their packed values, chosen and fired bits, then named.
     Without masses (`mass` None: incomplete, or no odds asked for), outcomes count states.
     `played_p` gives P(played and ends) · whole of the branches whose chosen bit the
@@ -37,7 +38,8 @@ def tally_ends(scenario: Scenario, lay: Layout, keys: list[int], ends: list[int]
     each (tag, mass) is then an end state of its own, its values those bits added;
     `fired_p` P(fired and ends) · whole of every signpost, when the end states keep no
     fired bits (a signpost that never fires in a session that ends is left out, as it is
-    from the end states)."""
+    from the end states); `reached_anyway` those of them played or fired only in sessions
+    weighted 0, reported at chance 0 as the unreduced end states would show them."""
     outcomes: list[EndOutcome] = []
     marginals: dict[str, dict[str, Fraction]] = {}
     branch_p: dict[str, Fraction] = {}
@@ -75,8 +77,9 @@ def tally_ends(scenario: Scenario, lay: Layout, keys: list[int], ends: list[int]
                         sums[name] = sums.get(name, 0) + m
             found.update({name: Fraction(m, whole) for name, m in sums.items()})
         branch_p.update({b: Fraction(m, whole) for b, m in played_p.items()
-                         if m or b in branch_p})
-        signpost_p.update({s: Fraction(m, whole) for s, m in (fired_p or {}).items() if m})
+                         if m or b in branch_p or b in reached_anyway})
+        signpost_p.update({s: Fraction(m, whole) for s, m in (fired_p or {}).items()
+                           if m or s in reached_anyway})
         # per variable, its field's raw bits -> (id, value shown), named on first sight
         fields = [(lay.fields[v.index].shift, lay.fields[v.index].mask) for v in variables]
         named: list[dict[int, tuple[str, str]]] = [{} for _ in variables]

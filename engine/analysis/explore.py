@@ -77,7 +77,7 @@ from engine.analysis.moves import (
     is_dead_end,
     normalise,
 )
-from engine.analysis.odds import p_success, plan, propagate, push_avoiding
+from engine.analysis.odds import p_success, plan, propagate, push_avoiding, taken_on_the_way
 from engine.analysis.paths import describe, parse_token, replay_steps, shortest_path
 from engine.analysis.reduce import dropped_branches
 from engine.analysis.results import (
@@ -178,6 +178,7 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
     fail_mass: list[int] = [0] * len(fail_first)
     whole = 1
     played_p: dict[str, int] = {}            # dropped branches: P(played and ends) · whole
+    reached_anyway: frozenset[str] = frozenset()   # of those, played or fired at chance 0
     fired_p: dict[str, int] = {}             # signposts, when reduced: the same
     end_tags: dict[int, list[tuple[int, int]]] = {}    # forgotten values: see frozen.py
     if complete and probabilities:
@@ -193,7 +194,7 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
         sealed, on_choosing = machine.uses.sealed, machine.uses.on_choosing
         after = [max(branches[b].turns, default=-1) + 1 for b in dropped] + [
             max(branches[on_choosing[s].split(":")[0]].turns, default=-1) + 1
-            if s in on_choosing else sealed.get(s, last + 1)
+            if s in on_choosing and s not in machine.uses.shared else sealed.get(s, last + 1)
             for s in lay.signpost_ids] * bool(signposts)
         settled: list[int | None] = [t if t <= last else None for t in after]
         mass, fail_mass, avoided, end_tags = push_avoiding(
@@ -205,6 +206,15 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
         played_p = {b: ended_mass - m for b, m in zip(dropped, avoided)}
         fired_p = {s: ended_mass - m
                    for s, m in zip(lay.signpost_ids, avoided[len(dropped):])}
+        if 0 in prep.weights.values():
+            # sessions weighted 0 end with no mass: what they play or fire shows at chance 0
+            taken = taken_on_the_way(
+                order, edges, len(keys), ends,
+                [frozenset(machine.branch_actions[b]) for b in dropped], signposts,
+                machine.root & lay.fired_mask)
+            reached_anyway = frozenset(
+                name for name, yes in zip(dropped + list(lay.signpost_ids) * bool(signposts),
+                                          taken) if yes)
     prob_seconds = time.perf_counter() - tp
 
     # ------------------------------------------------------------------ findings
@@ -254,11 +264,11 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
     # ------------------------------------------------------------------ end states
     if frozen.any and (mass is None or 0 in prep.weights.values()):
         # reached with a tag but no mass (no odds, or a choice weighted 0): listed all the same
-        reached = frozen.reachable_tags(keys, order, edges, ends)
+        reached = frozen.reachable_tags(keys, order, edges, ends, graph.parent)
         end_tags = {e: [(tag, dict(end_tags.get(e, ())).get(tag, 0)) for tag in sorted(tags)]
                     for e, tags in reached.items()}
     ends_found = tally_ends(scenario, lay, keys, ends, mass, whole, played_p, end_tags,
-                            fired_p)
+                            fired_p, reached_anyway)
     outcomes, marginals = ends_found.outcomes, ends_found.marginals
     branch_p, signpost_p, ending_p = ends_found.branches, ends_found.signposts, ends_found.endings
 

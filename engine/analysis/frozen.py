@@ -15,6 +15,8 @@ policy that weights some choice 0, whose sessions carry no mass but are still re
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class Frozen:
     """Where values are forgotten, for one exploration. `dying[t]` is the bits of the
@@ -32,8 +34,11 @@ class Frozen:
         return any(self.dying)
 
     def reachable_tags(self, keys: list[int], order: list[int], edges: list,
-                       wanted: list[int]) -> dict[int, set[int]]:
-        """For each state in `wanted`, the tags it is reached with along any edge."""
+                       wanted: list[int], parent: Sequence[int] | None = None
+                       ) -> dict[int, set[int]]:
+        """For each state in `wanted`, the tags it is reached with along any edge. With
+        `parent` (each state's shortest-path parent), a state found by the state whose moves
+        the budget cut short (no edges stored) takes that state's tags too."""
         tsh = self.turn_shift
         tags: list[set[int] | None] = [None] * len(keys)
         tags[0] = {self.first}
@@ -59,6 +64,16 @@ class Frozen:
                     tags[c] = set(passed)
                 else:
                     got |= passed
+        for sid in wanted if parent is not None else ():
+            p = parent[sid]                                      # type: ignore[index]
+            mine = tags[p] if p >= 0 and edges[p] is None else None
+            if mine:                         # found by the state the budget stopped in
+                t = keys[p] >> tsh
+                dying = self.dying[t + 1] if t in self.before_dying else 0
+                adds = keys[p] & dying if dying and keys[sid] >> tsh > t else 0
+                passed = {tag | adds for tag in mine}
+                got = tags[sid]
+                tags[sid] = passed if got is None else got | passed
         return {sid: tags[sid] or set() for sid in wanted}
 
 

@@ -278,3 +278,46 @@ def push_avoiding(plans: list, order: list[int], edges: list, n: int, n_fail: in
             end_tags[e] = sorted(lists.split(tag_mass[e] if several[kc] else mass[e], kc))
     return mass, fail_mass, [(total_ended & f) >> (width * place[i])
                              for i, f in enumerate(fields)], end_tags
+
+
+def taken_on_the_way(order: list[int], edges: list, n: int, ends: list[int],
+                     avoids: list[frozenset[int]], signposts: tuple[int, ...] = (),
+                     fired_at_start: int = 0) -> list[bool]:
+    """For each set of actions in `avoids`, then each signpost's bit in `signposts` (as
+    `push_avoiding` takes them): whether some session that ends takes one of those actions,
+    or a move that sets that bit, whatever its mass. A choice weighted 0 passes on no mass,
+    but its sessions are still reached, and the end states of an unreduced exploration
+    name what they played and fired, at chance 0."""
+    k = len(avoids)
+    by_action: dict[int, int] = {}
+    for i, avoid in enumerate(avoids):
+        for a in avoid:
+            by_action[a] = by_action.get(a, 0) | 1 << i
+    signpost_bits = [(bit, 1 << (k + j)) for j, bit in enumerate(signposts)]
+
+    def of_fired(bits: int) -> int:
+        return sum(mine for bit, mine in signpost_bits if bits & bit)
+
+    seen: list[int | None] = [None] * n
+    seen[0] = of_fired(fired_at_start)
+    for sid in order:
+        mine = seen[sid]
+        if mine is None:
+            continue
+        edge = edges[sid]
+        acts = edge[2] if len(edge) > 2 and not edge[0] else None
+        fired = edge[3] if len(edge) > 3 else None
+        for j, c in enumerate(edge[1][0::2]):
+            if c < 0:
+                continue
+            got = mine
+            if acts is not None:
+                got |= by_action.get(acts[j], 0)
+            if fired is not None and fired[j]:
+                got |= of_fired(fired[j])
+            theirs = seen[c]
+            seen[c] = got if theirs is None else theirs | got
+    union = 0
+    for e in ends:
+        union |= seen[e] or 0
+    return [bool(union >> i & 1) for i in range(k + len(signposts))]
