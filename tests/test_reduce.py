@@ -6,6 +6,9 @@ once-only and repeatable branches, rolls, injects, signposts, endings, cells).""
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -14,7 +17,7 @@ from test_machine import _check_walk
 
 from engine.analysis.explore import explore
 from engine.analysis.machine import Machine
-from engine.format.loader import load_scenario
+from engine.format.loader import check_scenario, load_scenario
 from engine.play.rules import Env
 
 
@@ -243,35 +246,25 @@ def test_what_only_sessions_weighted_0_play_or_fire_is_reported_at_chance_0(weig
 
 
 
-@pytest.mark.parametrize(("branch", "mine", "theirs"), [
-    ("late", None, '"g"'), ("late", None, '"chosen(early, up)"'),
-    ("late", None, '["n >= 2", "occurred(ev)"]'),
-    # never both at once, nor both reading values only (the rules would then record the id
-    # twice, which no packed state can hold)
-    ("late", '"chosen(late) and n <= 1"', '["n >= 2", "occurred(ev)"]'),
-    ("late", '"g and n <= 1"', '"chosen(early, up)"'), ("early", None, '"g"'),
-    ("early", '"chosen(early, down)"', '"g"')])
-def test_a_signpost_sharing_its_id_with_a_branchs_is_still_checked_after_every_move(
-        branch, mine, theirs):
-    """A scenario signpost may take the id a branch's signpost is given (`late_1`): the
-    rules then record that id when either fires. Neither may be sealed, marked by a choice
-    alone or settled in the odds for the other's sake: the machine, walked beside the
-    rules, fires the same signposts at every move, and the reduced exploration gives the
-    unreduced results."""
+@pytest.mark.parametrize("branch", ["early", "late"])
+def test_a_scenario_signpost_may_not_take_the_id_of_a_branchs(branch):
+    """A branch's signposts are named `b_1`, `b_2`, …: a scenario signpost named so would
+    share its id (the rules record the id when either fires; the machine cannot tell them
+    apart), so the loader refuses it, at its id, saying whose name it took."""
     sid = f"{branch}_1"
-    signpost = "{text: Mine}" if mine is None else f"{{text: Mine, when: {mine}}}"
     turns = "    turns: 1\n" if branch == "early" else "    turns: 2..3\n"
     head, body = SEALED_BY_AN_EVENT.split("  - id: " + branch + "\n")
-    body = body.replace(turns, turns + f"    signposts:\n      - {signpost}\n", 1)
+    body = body.replace(turns, turns + "    signposts:\n      - {text: Mine}\n", 1)
     text = (head + "  - id: " + branch + "\n" + body).replace(
         '  - {id: s_n, text: N, when: ["n >= 2", "occurred(ev)"]}',
-        f"  - {{id: {sid}, text: Shared, when: {theirs}}}").replace(
-        '["n = 2"]', '["n = 2", "g = true"]')
-    scenario = _load(text)
-    assert [s.id for s in scenario.branches[branch].signposts] == [sid]
-    for seed in range(12):
-        _check_walk(scenario, seed, (), True, steps=40)
-    same_results(explore(scenario), explore(scenario, reduce=False))
+        f'  - {{id: {sid}, text: Shared, when: "g"}}')
+    path = Path(tempfile.mkdtemp(prefix="spillover-shared-")) / "shared.yaml"
+    path.write_text(text, encoding="utf-8")
+    scenario, diags = check_scenario(path)
+    errors = [d for d in diags if d.severity == "error"]
+    assert scenario is None and [d.code for d in errors] == ["SP301"]
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if f"id: {sid}," in row)
+    assert errors[0].line == line and f"'{branch}'" in errors[0].message
 
 
 STOPPED_NEXT_TO_AN_END = SEALED_BY_AN_EVENT.replace(

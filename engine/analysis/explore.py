@@ -194,7 +194,7 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
         sealed, on_choosing = machine.uses.sealed, machine.uses.on_choosing
         after = [max(branches[b].turns, default=-1) + 1 for b in dropped] + [
             max(branches[on_choosing[s].split(":")[0]].turns, default=-1) + 1
-            if s in on_choosing and s not in machine.uses.shared else sealed.get(s, last + 1)
+            if s in on_choosing else sealed.get(s, last + 1)
             for s in lay.signpost_ids] * bool(signposts)
         settled: list[int | None] = [t if t <= last else None for t in after]
         mass, fail_mass, avoided, end_tags = push_avoiding(

@@ -323,7 +323,7 @@ class Machine:
         tests = []
         reads = lay.values_mask | lay.fired_mask
         for s in conditional:
-            if s.id not in self.uses.shared and (s.id in sealed or s.id in self.uses.on_choosing):
+            if s.id in sealed or s.id in self.uses.on_choosing:
                 continue
             fn, const = x.cond(s.when)
             if const is not False:

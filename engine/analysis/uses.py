@@ -19,16 +19,10 @@ from).
 
 A signpost whose condition is `chosen(b)` or `chosen(b, o)` alone fires exactly on the move
 that first chooses it (chosen bits are never cleared): like a branch's signpost without a
-condition, it is marked by that move (`on_choosing`), and reads nothing.
-
-Two signposts can share an id (a scenario signpost named like a branch's, `b_1`): the rules
-then record that id when either fires, so neither is sealed or marked by a choice for its
-condition (the other may still fire it); a branch's signpost without a condition is still
-marked by its branch's choice."""
+condition, it is marked by that move (`on_choosing`), and reads nothing."""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -102,30 +96,25 @@ class Uses:
     whose beginning on a signpost cannot change (absent: it can until the end);
     `on_choosing[signpost id]`: the branch (`b`) or option (`b:o`) whose choice marks it,
     for a branch's signposts without a condition and those whose condition is that
-    `chosen(…)` alone; `shared`: the ids of more than one signpost (see the module
-    docstring), whose conditions are checked after every move."""
+    `chosen(…)` alone."""
 
     var_until: dict[int, int]
     chosen_until: dict[str, int]
     sealed: dict[str, int]
     on_choosing: dict[str, str]
-    shared: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, scenario: Scenario, occurred: Sequence[frozenset[str]]) -> Uses:
         last = scenario.last_turn
         branches = list(scenario.branches.values())
         on_choosing = {s.id: b.id for b in branches for s in b.signposts if s.when is None}
-        every = list(scenario.signposts) + [s for b in branches for s in b.signposts]
-        counts = Counter(s.id for s in every)
-        shared = frozenset(sid for sid, n in counts.items() if n > 1)
         signposts: list[Signpost] = []
-        for s in every:
+        for s in list(scenario.signposts) + [s for b in branches for s in b.signposts]:
             if s.when is None:
                 continue
             clauses = s.when.clauses
-            if s.id not in shared and len(clauses) == 1 and \
-                    clauses[0].typed.tree is not None and clauses[0].typed.tree.op == "chosen":
+            if len(clauses) == 1 and clauses[0].typed.tree is not None and \
+                    clauses[0].typed.tree.op == "chosen":
                 on_choosing[s.id] = clauses[0].typed.tree.value
             else:
                 signposts.append(s)
@@ -144,7 +133,7 @@ class Uses:
         for s in signposts:
             reads = Reads.of(s.when)
             since = _sealed_from(reads, last_write, occurred)
-            if since is not None and since <= last and s.id not in shared:
+            if since is not None and since <= last:
                 sealed[s.id] = since
                 readers.append((reads, since - 1))
             else:
@@ -159,7 +148,7 @@ class Uses:
         for b in branches:
             if not b.repeatable:                                 # the once-only check
                 _last_uses(chosen_until, [b.id], max(b.turns, default=-1))
-        return cls(var_until, chosen_until, sealed, on_choosing, shared)
+        return cls(var_until, chosen_until, sealed, on_choosing)
 
 
 def _sealed_from(reads: Reads, last_write: dict[int, int],

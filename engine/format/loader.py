@@ -338,7 +338,7 @@ class _Builder:
         variables = self.build_derived(variables)
         branches = self.build_branches(raw_branches)
         injects = self.build_injects(raw_injects)
-        signposts = self.build_signposts(collect("signposts"))
+        signposts = self.build_signposts(collect("signposts"), branches)
         objectives = self.build_objectives(collect("objectives"))
         endings = self.build_endings(data.get("endings"), value_pos(data, "endings", None))
         cells, arguments = self.build_cells(data), self.build_arguments(data)
@@ -1344,13 +1344,21 @@ class _Builder:
             return None
         return p
 
-    def build_signposts(self, raws) -> tuple[Signpost, ...]:
+    def build_signposts(self, raws, branches: dict[str, Branch]) -> tuple[Signpost, ...]:
         out = []
         seen: dict[str, Where] = {}
+        # a branch's signposts are named b_1, b_2, …: one of the scenario's may not be
+        named = {s.id: b.id for b in branches.values() for s in b.signposts}
         for raw, pos in raws:
             if not isinstance(raw, dict) or not {"id", "text", "when"} <= set(raw):
                 continue
             ident = str(raw["id"])
+            if ident in named:
+                self.error("SP301", _("signpost '{id}' has the id of a signpost of branch "
+                                      "'{branch}' (a branch's signposts are named {branch}_1, "
+                                      "{branch}_2, …)").format(id=ident, branch=named[ident]),
+                           pos_of(raw["id"], pos), _("rename it"))
+                continue
             if not self.unique(seen, ident, pos_of(raw["id"], pos), _("signpost")):
                 continue
             self.item_hashes[f"signpost:{ident}"] = _raw_hash(raw)
