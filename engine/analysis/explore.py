@@ -57,8 +57,8 @@ from fractions import Fraction
 from typing import Any
 
 from engine.analysis.ends import tally_ends
+from engine.analysis.explored_odds import explored_odds
 from engine.analysis.findings import (
-    dead_end_entries,
     explain_unreachable,
     find_dead_ends,
     located,
@@ -77,7 +77,7 @@ from engine.analysis.moves import (
     is_dead_end,
     normalise,
 )
-from engine.analysis.odds import p_success, plan, propagate, push_avoiding, taken_on_the_way
+from engine.analysis.odds import p_success, propagate
 from engine.analysis.paths import describe, parse_token, replay_steps, shortest_path
 from engine.analysis.reduce import dropped_branches
 from engine.analysis.results import (
@@ -178,43 +178,14 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
     fail_mass: list[int] = [0] * len(fail_first)
     whole = 1
     played_p: dict[str, int] = {}            # dropped branches: P(played and ends) · whole
-    reached_anyway: frozenset[str] = frozenset()   # of those, played or fired at chance 0
     fired_p: dict[str, int] = {}             # signposts, when reduced: the same
+    reached_anyway: frozenset[str] = frozenset()   # of those, played or fired at chance 0
     end_tags: dict[int, list[tuple[int, int]]] = {}    # forgotten values: see frozen.py
     if complete and probabilities:
-        plans, whole = plan(len(keys), order, edges)
-        # only the end states' masses and those of the states passing into a dead end are
-        # read afterwards: the others are dropped once passed on
-        needed = set(ends).union(*({p for p, _j in ways} for ways in dead_end_entries(
-            graph.dead, order, edges, lambda sid: keys[sid] >> tsh, last).values()))
-        # and the chance of ending without ever playing each dropped branch, or without
-        # firing each signpost, subtracted
-        # (a branch is settled after its last turn; a signpost once its condition is sealed,
-        # or, marked only by a choice, after the turns of its branch)
-        sealed, on_choosing = machine.uses.sealed, machine.uses.on_choosing
-        after = [max(branches[b].turns, default=-1) + 1 for b in dropped] + [
-            max(branches[on_choosing[s].split(":")[0]].turns, default=-1) + 1
-            if s in on_choosing else sealed.get(s, last + 1)
-            for s in lay.signpost_ids] * bool(signposts)
-        settled: list[int | None] = [t if t <= last else None for t in after]
-        mass, fail_mass, avoided, end_tags = push_avoiding(
-            plans, order, edges, len(keys), len(fail_first), whole, ends,
-            [frozenset(machine.branch_actions[b]) for b in dropped], keep=needed,
-            frozen=frozen, keys=keys, turn_shift=tsh, signposts=signposts,
-            fired_at_start=machine.root & lay.fired_mask, settled=settled)
-        ended_mass = sum(mass[e] for e in ends)
-        played_p = {b: ended_mass - m for b, m in zip(dropped, avoided)}
-        fired_p = {s: ended_mass - m
-                   for s, m in zip(lay.signpost_ids, avoided[len(dropped):])}
-        if 0 in prep.weights.values():
-            # sessions weighted 0 end with no mass: what they play or fire shows at chance 0
-            taken = taken_on_the_way(
-                order, edges, len(keys), ends,
-                [frozenset(machine.branch_actions[b]) for b in dropped], signposts,
-                machine.root & lay.fired_mask)
-            reached_anyway = frozenset(
-                name for name, yes in zip(dropped + list(lay.signpost_ids) * bool(signposts),
-                                          taken) if yes)
+        odds = explored_odds(graph, machine, dropped, signposts, frozen,
+                             0 in prep.weights.values())
+        mass, fail_mass, whole, end_tags = odds.mass, odds.fail_mass, odds.whole, odds.end_tags
+        played_p, fired_p, reached_anyway = odds.played, odds.fired, odds.at_chance_0
     prob_seconds = time.perf_counter() - tp
 
     # ------------------------------------------------------------------ findings
