@@ -153,9 +153,12 @@ def _explore(scenario: Scenario, *, max_states: int, weights, injects: bool, swi
     # the signposts' chances come from the moves that fire them (no state keeps that)
     signposts = tuple(lay.fired[s] for s in lay.signpost_ids) if reduce else ()
     # the edges keep their actions for the odds of dropped branches and signposts, and to
-    # name the draws' outcomes in the paths into dead ends (format 2: chance injects)
-    search.keep_actions = bool(dropped) or probabilities and bool(signposts) or any(
+    # name the draws' outcomes in the paths into dead ends (format 2: chance injects); the
+    # bits of the signposts each move fires only for the odds (lint asks for none)
+    odds_from_moves = probabilities and bool(dropped or signposts)
+    search.keep_actions = odds_from_moves or any(
         i.chance is not None for i in scenario.injects.values())
+    search.fired_on_edges = lay.fired_mask if probabilities and signposts else 0
     graph = search.run()
     seconds = time.perf_counter() - t0
     complete, gave_up = graph.complete, graph.gave_up

@@ -110,9 +110,10 @@ class Search:
         self.fail_reads = failure_reads(lay)
         self.fail_memo: dict[tuple, str] = {}
         self.ctx: tuple = ()                 # set by `run`
-        self.keep_actions = False            # set by explore when the odds need them
-        # with `reduce` no state keeps the fired bits: the odds need each edge's (see reduce)
-        self.fired_on_edges = lay.fired_mask if reduce else 0
+        # set by explore when the odds need them: each edge's action, and (with `reduce`, no
+        # state keeping them) the fired bits each edge sets, when this mask is not 0
+        self.keep_actions = False
+        self.fired_on_edges = 0
         self.graph = g = Graph(machine, machine.root & self.keep[0])
         self.weight = action_weights(machine, policy)
         self.R_OK, self.R_KO = len(machine.actions), len(machine.actions) + 1
@@ -323,7 +324,7 @@ class Search:
         pairs: list = []
         moved = 0
         fmask = self.fired_on_edges
-        fired: list[int] | None = [] if fmask and self.keep_actions else None
+        fired: list[int] | None = [] if fmask else None
         for a, child in zip(choices, kids):
             w = wts[a]
             if fired is not None:
