@@ -2,10 +2,14 @@
 
 Looks and behaves like an OptionList (the same component classes, so the same CSS: the
 highlight, the mouse hover, the padding; ↑ ↓ home end page up/down, enter or a click selects),
-but an entry is drawn again only when its prompt or its style changes: recording a choice
-repaints the entries whose prompts changed (the branch played, the ones it blocked or
+but an entry is drawn again only when its text or its style changes: recording a choice
+repaints the entries whose texts changed (the branch played, the ones it blocked or
 opened), moving the highlight the two entries it leaves and reaches. An OptionList draws
 every option again whenever one prompt changes.
+
+An entry may end in a status line, always one line (cut to the width with an ellipsis): a
+new status then never changes the entry's height, so the entries below it stay where they
+are (for the eye, and for the frame: nothing else is drawn, the scrollbar does not move).
 """
 
 from __future__ import annotations
@@ -33,9 +37,10 @@ from .widgets import set_virtual_size
 class Entry:
     """One entry of the list: what it shows and the id it stands for."""
 
-    prompt: Content
+    prompt: Content             # wrapped to the list's width
     id: str
     disabled: bool = False      # as an OptionList's option (a branch list has none)
+    status: Content | None = None   # one line under the prompt, cut to the width
 
 
 class LineList(ScrollView, can_focus=True):
@@ -165,11 +170,11 @@ class LineList(ScrollView, can_focus=True):
         self.refresh()
         self.highlighted = 0 if self._entries else None
 
-    def replace_option_prompt_at_index(self, index: int, prompt: Content) -> None:
-        """Show `prompt` for entry `index`: only its lines are drawn again (and the lines
-        below it when its height changes)."""
+    def replace_entry(self, index: int, prompt: Content, status: Content | None = None) -> None:
+        """Show `prompt` and `status` for entry `index`: only its lines are drawn again (and
+        the lines below it when its height changes)."""
         old = self._entries[index]
-        self._entries[index] = Entry(prompt, old.id, old.disabled)
+        self._entries[index] = Entry(prompt, old.id, old.disabled, status)
         self._drawn[index] = {}
         if not self._width or index >= len(self._entry_heights):
             return
@@ -218,13 +223,20 @@ class LineList(ScrollView, can_focus=True):
     def draw_entry(self, index: int, style: Style, width: int) -> list[Strip]:
         """Entry `index`'s lines in `style`, `width` cells wide (padded as the
         `option-list--option` component says; a click on them says which entry)."""
-        visual: Visual = visualize(self, self._entries[index].prompt, markup=False)
+        entry = self._entries[index]
         padding = self.get_component_styles("option-list--option").padding
-        if padding:
-            visual = Padding(visual, padding)
+        texts = [entry.prompt]
+        if entry.status is not None:
+            texts.append(entry.status.truncate(max(width - padding.width, 1), ellipsis=True))
         meta = {"option": index}
-        return [strip.extend_cell_length(width, style.rich_style).apply_meta(meta)
-                for strip in Visual.to_strips(self, visual, width, None, style)]
+        strips: list[Strip] = []
+        for text in texts:
+            visual: Visual = visualize(self, text, markup=False)
+            if padding:
+                visual = Padding(visual, padding)
+            strips += [strip.extend_cell_length(width, style.rich_style).apply_meta(meta)
+                       for strip in Visual.to_strips(self, visual, width, None, style)]
+        return strips
 
     def _relayout(self) -> None:
         """Lay the entries out at the current width (their heights) and size the list."""
@@ -246,11 +258,13 @@ class LineList(ScrollView, can_focus=True):
 
     def _measure(self, index: int) -> int:
         """How many lines entry `index` takes at the list's width (without drawing it)."""
-        visual: Visual = visualize(self, self._entries[index].prompt, markup=False)
+        entry = self._entries[index]
+        visual: Visual = visualize(self, entry.prompt, markup=False)
         padding = self.get_component_styles("option-list--option").padding
         if padding:
             visual = Padding(visual, padding)
-        return max(visual.get_height(cast(RulesMap, self.styles), self._width), 1)
+        height = max(visual.get_height(cast(RulesMap, self.styles), self._width), 1)
+        return height + (entry.status is not None)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return len(self._lines) if self._lines else len(self._entries)

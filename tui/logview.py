@@ -93,10 +93,15 @@ class LogView(StopsFollowingOnScrollUp, ScrollView):
             self._follow = True
         self._seen = len(records)
         self._version += 1
-        self._set_virtual_size()
+        laid_out = self._set_virtual_size()
         self.refresh()
         if self._follow:
-            self.call_after_refresh(self.scroll_end, animate=False)
+            # at the end in this frame (a scroll after it would draw the pane twice), unless
+            # the scrollbar just came: the end is known after the layout
+            if laid_out:
+                self.call_after_refresh(self.scroll_end, animate=False)
+            else:
+                self.scroll_end(animate=False, immediate=True)
 
     @property
     def plain(self) -> str:
@@ -137,12 +142,13 @@ class LogView(StopsFollowingOnScrollUp, ScrollView):
             return index, False
         return index + 1, True
 
-    def _set_virtual_size(self) -> None:
+    def _set_virtual_size(self) -> bool:
+        """Size the pane to its entries; whether the screen is to be laid out for it."""
         height = self.scrollable_content_region.height
         if not height:                          # not laid out yet: on_resize does it
-            return
+            return True
         end, _ = self._end()
-        set_virtual_size(self, Size(self._text_width(), end + height))
+        return set_virtual_size(self, Size(self._text_width(), end + height))
 
     def on_resize(self) -> None:
         self._strips.clear()

@@ -280,14 +280,23 @@ def lines(parts: Iterable[Content | str]) -> Content:
     return Content("\n").join([p if isinstance(p, Content) else Content(p) for p in parts])
 
 
-def branch_prompt(view: BranchView) -> Content:
-    """One entry of the branch list: open ● / blocked ○, the title, ✓ when played, and for a
-    blocked branch why."""
-    played = ("  ✓", f"bold {ACCENT}") if view.played else ("", "")
+def branch_prompt(view: BranchView, turn: int | None) -> tuple[Content, Content]:
+    """One entry of the branch list: open ● / blocked ○ and the title, then a status line
+    (one line, cut to the list's width; the detail pane says it whole): ✓ when played, and
+    whether it can be played now or why not (for a branch of other turns than `turn`, which
+    turns; `turn` is None once the session has ended). A choice changes statuses, never
+    titles, so the entries keep their heights."""
+    b = view.branch
+    played = ("✓ ", f"bold {ACCENT}") if view.played else ("", "")
     if view.open:
-        return Content.assemble(("● ", OK), (view.branch.title, "bold"), played)
-    return Content.assemble(("○ ", MUTED), (view.branch.title, MUTED), played, "\n",
-                            ("  " + (view.said or view.reason or _("blocked")), f"italic {MUTED}"))
+        return (Content.assemble(("● ", OK), (b.title, "bold")),
+                Content.assemble("  ", played, (_("can be played now"), OK)))
+    if turn is not None and turn not in b.turns and b.turns:
+        why = _("turns {turns}").format(turns=turns_text(b.turns))
+    else:
+        why = view.said or view.reason or _("blocked")
+    return (Content.assemble(("○ ", MUTED), (b.title, MUTED)),
+            Content.assemble("  ", played, (why, f"italic {MUTED}")))
 
 
 def turns_text(turns) -> str:
@@ -468,26 +477,28 @@ def _key(content: Content) -> tuple:
     return (content.plain, tuple(content.spans))
 
 
-def set_virtual_size(widget: ScrollView, size: Size) -> None:
+def set_virtual_size(widget: ScrollView, size: Size) -> bool:
     """Give a pane (overflow-y auto, no horizontal scrollbar) a new virtual size. Setting
     the reactive lays the whole screen out, and each layout redraws every pane's scrollbar
     (Textual tells each ScrollView its size again): here the screen is laid out only when
     the vertical scrollbar comes or goes; otherwise the scrollbar is told the new size (it
-    repaints itself) and the scroll position is kept within it."""
+    repaints itself) and the scroll position is kept within it. Returns whether the screen
+    is to be laid out (the pane's scroll limits are then known only after it)."""
     if size == widget.virtual_size:
-        return
+        return False
     widget.set_reactive(ScrollView.virtual_size, size)
     height = widget.container_size.height
     if not (widget.is_mounted and height and widget.styles.overflow_y == "auto"
             and (size.height > height) == widget.show_vertical_scrollbar):
         widget.refresh(layout=True, repaint=False)
-        return
+        return True
     if widget.show_vertical_scrollbar:
         bar = widget.vertical_scrollbar
         bar.window_virtual_size = size.height
         bar.window_size = height
     if widget.scroll_y > widget.max_scroll_y:
         widget.scroll_to(y=widget.max_scroll_y, animate=False, immediate=True)
+    return False
 
 
 class StopsFollowingOnScrollUp:

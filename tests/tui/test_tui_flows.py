@@ -156,8 +156,7 @@ async def test_choose_by_number_and_blocked_branch(tutorial_path, log_path):
             "answer_beijing", "stand_firm", "")
         # the played branch is marked in the list
         ol = app.screen.query_one("#branches", BranchList)
-        prompt = ol.get_option("answer_beijing").prompt
-        assert "✓" in prompt.plain
+        assert "✓" in ol.get_option("answer_beijing").status.plain
 
 
 async def test_decide_note_and_inject(tutorial_path, log_path):
@@ -399,3 +398,27 @@ async def test_observation_hotwash_and_amendment(tutorial_path, log_path):
         await pilot.pause()
         assert read_log(log_path)[-1]["value"] == "Heard Paris"
     assert replay(log_path).verified
+
+
+async def test_a_choice_is_said_by_the_log_and_its_signposts_by_toasts(tutorial_path, log_path):
+    """A choice (and an undo) gets no toast of its own: the log pane's new line says the same,
+    and the toast would cover it. A signpost the choice fires is still announced."""
+    app = make_app(scenario_path=tutorial_path, log_path=log_path, start_turn=1,
+                   start_values={"office": "agreed"})
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        app.clear_notifications()
+        await move_to(pilot, "open_office")
+        await pilot.press("1", "enter")
+        await pilot.pause()
+        await pilot.pause()
+        assert actions(log_path)[-1] == "choose"
+        said = [(n.title, str(n.message)) for n in app._notifications]
+        assert said == [("Signpost", "A NATO liaison office opens in Tokyo, the first in Asia")]
+        assert "Open the office" in app.screen.query_one("#log-pane").plain
+        app.clear_notifications()
+        await pilot.press("u")
+        await pilot.pause()
+        await pilot.pause()
+        assert actions(log_path)[-1] == "undo" and not list(app._notifications)

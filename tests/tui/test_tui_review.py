@@ -293,16 +293,17 @@ async def test_play_keys_after_the_end_say_why(tutorial_path, log_path):
 
 
 async def test_a_dialog_clears_the_notifications_over_its_buttons(tmp_path):
-    """At 80×24 the 'Chose …' notification covered the roll dialog's Failure button: a dialog
-    clears the last action's notifications (what they said is in the log pane)."""
+    """At 80×24 a notification covered the roll dialog's Failure button: a dialog clears the
+    last action's notifications (what they said is in the log pane)."""
     app = make_app(scenario_path=main_scenario(), log_path=tmp_path / "s.jsonl")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("ctrl+s", "t")
         await pilot.pause()
         await pilot.press("1", "enter")          # NATO joins ANNUALEX, contested
         await pilot.pause()
+        await pilot.press("c")                   # a notification: it was played this turn
         await pilot.pause()
-        assert any("roll to adjudicate" in str(n.message) for n in app._notifications)
+        assert any("cannot be played" in str(n.message) for n in app._notifications)
         await pilot.press("r")
         await pilot.pause()
         assert isinstance(app.screen, RollDialog)

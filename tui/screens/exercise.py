@@ -78,6 +78,10 @@ def percent(p) -> str:
 
 class ExerciseScreen(Screen):
     HELP_TITLE = N_("Exercise")
+    # The panes cover the screen: its own lines are blank in its background colour, not
+    # drawn through the styles cache (coming back from the choose panel, Textual repaints the
+    # screen whole, and drew its 40 background lines again with every choice).
+    BLANK = True
     BINDINGS = [
         Binding("c", "choose", N_("Choose"), id="exercise.choose"),
         Binding("r", "roll", N_("Roll"), id="exercise.roll"),
@@ -195,17 +199,18 @@ class ExerciseScreen(Screen):
         views = s.branch_views()
         self._views = {v.id: v for v in views}
         ol = self.branch_list
-        prompts = [(v.id, branch_prompt(v)) for v in views]
-        signature = [(i, p.plain) for i, p in prompts]
+        turn = None if s.state.ended else s.state.turn
+        prompts = [(v.id, *branch_prompt(v, turn)) for v in views]
+        signature = [(i, p.plain, st.plain) for i, p, st in prompts]
         old = self._list_signature
         if signature != old:            # touch the list only where it changed
             self._list_signature = signature
-            if [i for i, _ in signature] == [i for i, _ in old]:
-                for index, ((_new, plain), (_old, before)) in enumerate(zip(signature, old)):
-                    if plain != before:
-                        ol.replace_option_prompt_at_index(index, prompts[index][1])
+            if [i for i, *_ in signature] == [i for i, *_ in old]:
+                for index, (new, before) in enumerate(zip(signature, old)):
+                    if new != before:
+                        ol.replace_entry(index, *prompts[index][1:])
             else:
-                ol.set_options([Entry(p, i) for i, p in prompts])
+                ol.set_options([Entry(p, i, status=st) for i, p, st in prompts])
                 if views:
                     ids = [v.id for v in views]
                     ol.highlighted = ids.index(keep_id) if keep_id in ids else 0
@@ -328,18 +333,10 @@ class ExerciseScreen(Screen):
 
     def refresh_state(self) -> None:
         s = self.session
+        # (a roll waiting is said in the status line, the branch list and the detail: here
+        # it would change the pane's height, and redraw its scrollbar, with every contested
+        # choice)
         out = state_paragraphs(s.variable_views())
-        pending = s.pending_roll()
-        if pending is not None:
-            branch, mods = pending
-            adj = branch.adjudication
-            out += [(0, ""), (0, Content.assemble((_("Roll waiting:") + " ", f"bold {WARN}"),
-                                                  branch.title,
-                                                  f" ({adj.dice})" if adj.graded else
-                                                  " (" + adj.dice + _(" vs ") + adj.against_dice
-                                                  + ")"
-                                                  if adj.opposed else
-                                                  f" ({adj.dice} ≥ {adj.target})"))]
         fired = s.fired_signposts()
         out += heading(_("Signposts fired"))
         if fired:
@@ -365,8 +362,10 @@ class ExerciseScreen(Screen):
         await self.action_choose()
 
     # ------------------------------------------------------------------ engine calls
-    def run_engine(self, fn, *args) -> Outcome | None:
-        """Call the session (it logs the action first), then refresh and say what happened."""
+    def run_engine(self, fn, *args, said_by_the_log: bool = False) -> Outcome | None:
+        """Call the session (it logs the action first), then refresh and say what happened.
+        `said_by_the_log`: the action's log line says all its toast would (a choice, an
+        undo): no toast then, only the signposts it fired."""
         try:
             outcome = fn(*args)
         except LogWriteError as e:
@@ -378,7 +377,7 @@ class ExerciseScreen(Screen):
         self.refresh_all()
         # the panes show the result in the next frame; the toasts follow a frame later
         # (mounting a toast restyles and lays out the screen: it would delay that frame)
-        self.call_after_refresh(self.say_outcome, outcome)
+        self.call_after_refresh(self.say_outcome, outcome, said_by_the_log)
         return outcome
 
     def not_recorded(self, error: LogWriteError) -> None:
@@ -387,12 +386,16 @@ class ExerciseScreen(Screen):
         from .not_recorded import NotRecordedDialog
         self.app.push_screen(NotRecordedDialog(str(error)))
 
-    def say_outcome(self, outcome: Outcome) -> None:
+    def say_outcome(self, outcome: Outcome, said_by_the_log: bool = False) -> None:
         if self.app.screen is not self:
             # a dialog opened meanwhile (the roll's result, an inject card): it shows the
             # outcome, and a toast would cover it; the log pane keeps every action
             return
-        self.notify(outcome.message, markup=False)
+        # A toast that repeats the log's last line covers the log pane, and coming and going
+        # it lays the screen out twice: with a choice panel opened meanwhile, in the frame
+        # that shows the next choice.
+        if not said_by_the_log:
+            self.notify(outcome.message, markup=False)
         if outcome.fired:
             texts = {sid: text for sid, text, _ in self.session.fired_signposts()}
             for sid in outcome.fired:
@@ -567,13 +570,16 @@ class ExerciseScreen(Screen):
 
     def record_choice(self, branch_id: str, option_id: str, rationale: str) -> None:
         """Called by the choose panel: log the choice through the engine, then show it."""
-        self.branch_list.focus()
+        if self.focused is not self.branch_list:    # (focusing repaints the whole list)
+            self.branch_list.focus()
         sc = self.session.scenario
         branch = sc.branches[branch_id]
         if sc.sealed_moves and sc.cell_of_actor(branch.actor) is not None:
-            self.run_engine(self.session.seal, branch_id, option_id, rationale)
+            self.run_engine(self.session.seal, branch_id, option_id, rationale,
+                            said_by_the_log=True)
         else:
-            self.run_engine(self.session.choose, branch_id, option_id, rationale)
+            self.run_engine(self.session.choose, branch_id, option_id, rationale,
+                            said_by_the_log=True)
 
     def action_reveal(self) -> None:
         """Reveal the sealed moves together, then make them in the cells' order (stopping
@@ -720,7 +726,7 @@ class ExerciseScreen(Screen):
     def action_undo(self) -> None:
         if self.refuse_if_busy():
             return
-        self.run_engine(self.session.undo)
+        self.run_engine(self.session.undo, said_by_the_log=True)
 
     TURN_GUARD_SECONDS = 1.5
     """A second `t` this soon after a turn change is taken for a double press, not a skip."""
