@@ -19,7 +19,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Input
 
-from engine.i18n import _
+from engine.i18n import _, ngettext
 from engine.play import records as lr
 from engine.play.session import BranchView, CitedEvent, describe_action
 from engine.play.views import VariableView
@@ -292,7 +292,8 @@ def branch_prompt(view: BranchView, turn: int | None) -> tuple[Content, Content]
         return (Content.assemble(("● ", OK), (b.title, "bold")),
                 Content.assemble("  ", played, (_("can be played now"), OK)))
     if turn is not None and turn not in b.turns and b.turns:
-        why = _("turns {turns}").format(turns=turns_text(b.turns))
+        why = ngettext("turn {turns}", "turns {turns}", len(b.turns)).format(
+            turns=turns_text(b.turns))
     else:
         why = view.said or view.reason or _("blocked")
     return (Content.assemble(("○ ", MUTED), (b.title, MUTED)),
