@@ -1,5 +1,6 @@
 """Sessions: actions, undo, the log on disk, replay and resume."""
 
+import datetime as dt
 import json
 import shutil
 
@@ -225,6 +226,10 @@ def test_resume_continues_the_same_log(tutorial, tmp_path):
     resumed.close()
     report = replay(s.log_path)
     assert report.verified and report.steps[-1].state.ended
+    # the actions after the resume are timed as the ones before (the clock, the report's
+    # timeline and a turn's time box read these times)
+    times = [r["at"] for r in report.log.actions]
+    assert all(dt.datetime.fromisoformat(t) for t in times), times
 
 
 def test_replay_of_unreadable_logs(tmp_path):

@@ -35,7 +35,7 @@ from engine.play.log import (
     set_aside_torn_tail,
 )
 from engine.play.rules import Env, GameState, state_json
-from engine.play.session import UNDOABLE, Session, SessionError
+from engine.play.session import UNDOABLE, Session, SessionError, utc_now
 from engine.play.signing import (
     AUTHENTIC,
     KEY_MISSING,
@@ -400,6 +400,7 @@ def _resume_locked(log_path, scenario, lock) -> tuple[Session, ReplayReport]:
         assert report.authenticity.key_id is not None   # an authentic log names its key
         signer = load_key(report.authenticity.key_id)
     session = report.session
+    session.clock = utc_now       # replay read no clock; the actions from now on are timed
     try:
         set_aside_torn_tail(Path(log_path), report.log)
     except OSError as e:
