@@ -56,7 +56,14 @@ def test_blocked_branch_explains_each_clause(tutorial, tmp_path):
     [clause] = view.clauses
     assert clause.holds is False and clause.values == (("office", "negotiating"),)
     views = s.branch_views()
-    assert [v.open for v in views] == sorted([v.open for v in views], reverse=True)
+    this_turn = [v.id for v in views if 1 in v.branch.turns]
+    assert [v.id for v in views[:len(this_turn)]] == this_turn      # this turn's first
+    assert this_turn == [b for b in tutorial.branches if 1 in tutorial.branches[b].turns]
+    # a choice that blocks a branch (played this turn) leaves the order as it was
+    assert views[0].id == "press_negotiations" and views[1].open
+    s.choose("press_negotiations", "wait")
+    assert not s.branch_view("press_negotiations").open
+    assert [v.id for v in s.branch_views()] == [v.id for v in views]
 
 
 def test_counterfactual_switch_blocks_a_branch_and_names_the_event(tutorial):

@@ -309,10 +309,12 @@ class Session:
                           rules.block_reason(b, self.state, self.env, words=True))
 
     def branch_views(self) -> list[BranchView]:
-        """The branches of this turn's window: open ones first, then blocked ones."""
+        """Every branch: this turn's first, then the others, each in the scenario's order.
+        The order holds through a turn (a choice that blocks a branch does not move it), so
+        the room's eyes find each branch where it was."""
         views = [self.branch_view(b) for b in self.scenario.branches]
         turn = self.state.turn
-        return sorted(views, key=lambda v: (not v.open, turn not in v.branch.turns))
+        return sorted(views, key=lambda v: turn not in v.branch.turns)
 
     def variable_views(self) -> list[VariableView]:
         """The variables now; `changed` marks those that moved since the turn began."""
