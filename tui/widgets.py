@@ -368,7 +368,8 @@ def branch_detail(view: BranchView, *, actor: str, modifiers: list[tuple[str, in
     facts = []
     if actor:
         facts.append(_("actor: {actor}").format(actor=actor))
-    facts.append(_("turns {turns}").format(turns=turns_text(b.turns)))
+    facts.append(ngettext("turn {turns}", "turns {turns}", len(b.turns)).format(
+        turns=turns_text(b.turns)))
     if b.repeatable:
         facts.append(_("repeatable"))
     if view.played:

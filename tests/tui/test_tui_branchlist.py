@@ -215,3 +215,20 @@ async def test_a_choice_redraws_only_the_lines_it_changed(log_path, monkeypatch)
         await pilot.pause()
         assert screen.session.records[-1]["action"] == "choose"
         assert 0 < drawn[0] < 45, drawn[0]
+
+
+async def test_keys_typed_at_once_reach_the_first_choose_panel(log_path):
+    """The first choice after a start or resume mounts the panel's screen: keys typed in the
+    same instant as the one that opens it (1, then enter) reach it as they would any later
+    time (enter records the choice; it used to land on the option list, which only moved on
+    to the rationale, and the next keys were typed into it)."""
+    from textual import events
+    app = make_app(scenario_path=main_scenario(), log_path=log_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen, ol = await started(pilot)
+        for key, character in (("1", "1"), ("enter", None)):
+            app.post_message(events.Key(key, character))
+        for _ in range(3):
+            await pilot.pause()
+        assert screen.session.records[-1]["action"] == "choose"
+        assert app.screen is screen and not screen.busy()

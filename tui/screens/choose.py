@@ -65,6 +65,7 @@ class ChoosePanel(Vertical):
         super().__init__(id=id)
         self.on_chosen = on_chosen
         self.view: BranchView | None = None
+        self._pending: tuple[BranchView, int | None] | None = None   # opened before mounted
 
     def compose(self) -> ComposeResult:
         yield Static(id="choose-title")
@@ -77,7 +78,31 @@ class ChoosePanel(Vertical):
     def is_open(self) -> bool:
         return self.is_mounted and self.app.screen is self.screen
 
+    @staticmethod
+    def preselects(view: BranchView, preselect: int | None) -> bool:
+        """Whether `preselect` picks an option that can be chosen now (the panel then opens
+        on the rationale)."""
+        options = view.branch.options
+        if preselect is None or not 0 <= preselect < len(options):
+            return False
+        option = view.option(options[preselect].id)
+        return option is None or option.reason is None
+
+    def on_mount(self) -> None:
+        if self._pending is not None:
+            view, preselect = self._pending
+            self._pending = None
+            self._fill(view, preselect)
+
     def open(self, view: BranchView, preselect: int | None = None) -> None:
+        """Fill the panel for `view` (with `preselect`, that option picked). Before the panel
+        is mounted, it is filled as it mounts."""
+        if self.is_mounted:
+            self._fill(view, preselect)
+        else:
+            self._pending = (view, preselect)
+
+    def _fill(self, view: BranchView, preselect: int | None) -> None:
         self.view = view
         b = view.branch
         self.query_one("#choose-title", Static).update(
@@ -109,8 +134,7 @@ class ChoosePanel(Vertical):
         # The last action's notifications (a turn change, a roll) would cover the hint line;
         # the log pane keeps what they said.
         self.app.clear_notifications()
-        if preselect is not None and 0 <= preselect < len(options) and \
-                not options[preselect].disabled:
+        if preselect is not None and self.preselects(view, preselect):
             ol.highlighted = preselect
             rationale.focus()
         else:
@@ -190,6 +214,15 @@ class ChooseScreen(ModalScreen[None]):
     def choose_panel(self) -> ChoosePanel:
         """The panel (as the exercise screen calls it)."""
         return self.panel
+
+    def open(self, view: BranchView, preselect: int | None = None) -> None:
+        """Fill the panel, before the screen is pushed. The first time, the screen mounts
+        as it is pushed: the panel is filled as it mounts, and the screen focuses the field
+        the panel opens on when it has composed, so that keys typed in the same instant as
+        the one that opened it (`1` then enter) go where they would any later time."""
+        self.AUTO_FOCUS = "#rationale" if self.panel.preselects(view, preselect) \
+            else "#choose-options"
+        self.panel.open(view, preselect)
 
     def compose(self) -> ComposeResult:
         yield self.panel

@@ -559,14 +559,11 @@ class ExerciseScreen(Screen):
         view = self._open_view_or_say_why()
         if view is None:
             return
-        if self._choose.is_mounted:          # filled in before it shows: no stale frame
-            self.choose_panel.open(view, preselect)
-            await self.app.push_screen(self._choose_screen)
-        else:                                # the first time: mounted by the push
-            if not self.app.is_screen_installed(self._choose_name):
-                self.app.install_screen(self._choose_screen, self._choose_name)
-            await self.app.push_screen(self._choose_screen)
-            self.choose_panel.open(view, preselect)
+        # filled in before it shows (no stale frame); the first time, as the push mounts it
+        self._choose_screen.open(view, preselect)
+        if not self.app.is_screen_installed(self._choose_name):
+            self.app.install_screen(self._choose_screen, self._choose_name)
+        await self.app.push_screen(self._choose_screen)
 
     def record_choice(self, branch_id: str, option_id: str, rationale: str) -> None:
         """Called by the choose panel: log the choice through the engine, then show it."""
