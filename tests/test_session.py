@@ -313,3 +313,24 @@ def test_only_an_action_that_makes_a_new_state_hashes_it(tutorial, tmp_path, mon
     s.note("after the undos")
     assert len(calls) == 2
     assert s.records[-1]["state"] == real(s.state, s.env) == s.records[0]["state"]
+
+
+def test_a_blocked_branch_says_what_kind_of_block(tutorial, tmp_path):
+    """Each blocked branch's view names the kind of its reason (rules.BLOCK_KINDS), which a
+    screen may say shorter; the reason itself is the same text block_reason gives."""
+    from engine.play import rules
+    s = start(tutorial, tmp_path)
+    s.next_turn()
+    kinds = {v.id: v.blocked for v in s.branch_views()}
+    assert kinds["press_negotiations"] is None and kinds["open_office"] == "when"
+    s.choose("press_negotiations", "push")          # contested: the roll waits
+    assert s.branch_view("answer_beijing").blocked == "roll"
+    assert s.branch_view("press_negotiations").blocked == "played_this_turn"
+    s.roll()
+    s.choose("answer_beijing", "reassure")          # the second of two moves this turn
+    assert s.branch_view("open_office").blocked in {"when", "moves"}
+    for v in s.branch_views():
+        assert (v.blocked is None) == v.open and v.blocked in (None, *rules.BLOCK_KINDS)
+        assert v.reason == rules.block_reason(v.branch, s.state, s.env)
+    s.end("done")
+    assert {v.blocked for v in s.branch_views()} == {"ended"}

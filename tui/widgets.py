@@ -19,7 +19,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Input
 
-from engine.i18n import _, ngettext
+from engine.i18n import N_, _, ngettext
 from engine.play import records as lr
 from engine.play.session import BranchView, CitedEvent, describe_action
 from engine.play.views import VariableView
@@ -294,10 +294,23 @@ def branch_prompt(view: BranchView, turn: int | None) -> tuple[Content, Content]
     if turn is not None and turn not in b.turns and b.turns:
         why = ngettext("turn {turns}", "turns {turns}", len(b.turns)).format(
             turns=turns_text(b.turns))
+    elif view.blocked in SHORT_STATUS:
+        why = _(SHORT_STATUS[view.blocked])
     else:
         why = view.said or view.reason or _("blocked")
     return (Content.assemble(("○ ", MUTED), (b.title, MUTED)),
             Content.assemble("  ", played, (why, f"italic {MUTED}")))
+
+
+# A branch list's status for the reasons whose whole text would not fit its column (the
+# detail pane says them whole); the others (a precondition, the options) are cut to fit.
+SHORT_STATUS = {
+    "played_this_turn": N_("played this turn"),
+    "played": N_("played, once only"),
+    "roll": N_("waiting for a roll"),
+    "moves": N_("no moves left"),
+    "ended": N_("session ended"),
+}
 
 
 def turns_text(turns) -> str:

@@ -150,35 +150,48 @@ def block_reason(branch: Branch, state: GameState, env: Env, *,
                  words: bool = False) -> str | None:
     """Why a branch cannot be played now (one line), or None if it is open. With `words`,
     for the room: variables by their labels, events and branches by their titles."""
+    blocked = block(branch, state, env, words=words)
+    return None if blocked is None else blocked[1]
+
+
+def block(branch: Branch, state: GameState, env: Env, *,
+          words: bool = False) -> tuple[str, str] | None:
+    """Why a branch cannot be played now, as (kind, one line), or None if it is open. The
+    kind, one of BLOCK_KINDS, lets a screen say it shorter (a list's status line)."""
     if state.ended:
-        return _("the session has ended")
+        return "ended", _("the session has ended")
     if state.turn not in branch.turns:
-        return _("not playable in turn {turn} (turns {turns})").format(
+        return "turn", _("not playable in turn {turn} (turns {turns})").format(
             turn=state.turn, turns=turns_text(branch.turns))
     if branch.repeatable:
         if branch.id in state.moves:
-            return _("already played this turn")
+            return "played_this_turn", _("already played this turn")
     elif branch.id in state.chosen:
-        return _("already played (once per session)")
+        return "played", _("already played (once per session)")
     if branch.when is not None:
         for clause in branch.when.clauses:
             fn = clause.typed.fn
             assert fn is not None   # every clause of a loaded scenario is checked
             if not fn(state, env):
                 if words:
-                    return _("needs {condition}").format(
+                    return "when", _("needs {condition}").format(
                         condition=clause_in_words(clause, state, env))
-                return _("precondition fails: {clause}").format(clause=clause.text)
+                return "when", _("precondition fails: {clause}").format(clause=clause.text)
     if branch.gated:
         reasons = [option_block_reason(o, state, env) for o in branch.options]
         if all(reasons):
-            return _("no option is open ({option}: {reason})").format(
+            return "options", _("no option is open ({option}: {reason})").format(
                 option=branch.options[0].id, reason=reasons[0])
     if state.pending is not None:
-        return _("waiting for the roll on '{branch}'").format(
+        return "roll", _("waiting for the roll on '{branch}'").format(
             branch=_title(env, state.pending.branch))
-    return allowance_reason(env.scenario, state, env.scenario.cell_of_actor(branch.actor)
-                            if env.scenario.cells else None)
+    used_up = allowance_reason(env.scenario, state, env.scenario.cell_of_actor(branch.actor)
+                               if env.scenario.cells else None)
+    return None if used_up is None else ("moves", used_up)
+
+
+BLOCK_KINDS = ("ended", "turn", "played_this_turn", "played", "when", "options", "roll",
+               "moves")
 
 
 def allowance_reason(scenario: Scenario, state: GameState, cell: Cell | None) -> str | None:

@@ -85,6 +85,7 @@ class BranchView:
     options: tuple[OptionView, ...] = ()     # each option's own condition (format 2)
     narrative: str = ""                      # the branch's, placeholders filled in
     said: str | None = None                  # the reason for the room: labels and titles
+    blocked: str | None = None               # the reason's kind (rules.BLOCK_KINDS)
 
     @property
     def id(self) -> str:
@@ -298,7 +299,8 @@ class Session:
 
     def branch_view(self, branch_id: str) -> BranchView:
         b = self.scenario.branches[branch_id]
-        reason = rules.block_reason(b, self.state, self.env)
+        blocked = rules.block(b, self.state, self.env)
+        reason = None if blocked is None else blocked[1]
         options = tuple(OptionView(o.id, rules.option_block_reason(o, self.state, self.env),
                                    rules.explain(o.when, self.state, self.env),
                                    self.text(o.narrative))
@@ -306,7 +308,8 @@ class Session:
         return BranchView(b, reason is None, reason, rules.explain(b.when, self.state, self.env),
                           self.cited_events(self.scenario.branch_events(b)),
                           b.id in self.state.chosen, options, self.text(b.narrative),
-                          rules.block_reason(b, self.state, self.env, words=True))
+                          rules.block_reason(b, self.state, self.env, words=True),
+                          None if blocked is None else blocked[0])
 
     def branch_views(self) -> list[BranchView]:
         """Every branch: this turn's first, then the others, each in the scenario's order.

@@ -54,9 +54,10 @@ async def test_keys_move_the_highlight_and_the_detail_follows(log_path):
         assert ol.highlighted == 0
 
 
-async def test_each_entry_has_one_status_line(log_path):
+async def test_each_entry_has_one_status_line(log_path, tutorial_path, tmp_path):
     """Under each title one status line: open, the turns of a branch of other turns, or why
-    it is blocked (cut to the width: the detail says it whole)."""
+    it is blocked, said short where it can be and otherwise cut to the width (the detail
+    says it whole)."""
     app = make_app(scenario_path=main_scenario(), log_path=log_path)
     async with app.run_test(size=(120, 40)) as pilot:
         screen, ol = await started(pilot)
@@ -67,13 +68,19 @@ async def test_each_entry_has_one_status_line(log_path):
         app.clear_notifications()
         await pilot.press("1", "enter")          # contested: the others wait for the roll
         await pilot.pause()
+        status = {e.id: e.status.plain.strip() for e in ol.entries}
+        assert status["annualex"] == "✓ played this turn"
+        assert status["us_formats"] == "waiting for a roll"
+    app = make_app(scenario_path=tutorial_path, log_path=tmp_path / "t.jsonl")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen, ol = await started(pilot)
+        index = ol.get_option_index("open_office")         # its precondition fails
+        entry = ol.entries[index]
+        assert entry.status.plain.strip().startswith("needs ")
         width = ol.scrollable_content_region.width
-        last_lines = ["".join(seg.text for seg in ol.draw_entry(i, ol.entry_style(), width)[-1])
-                      for i in range(ol.option_count)]
-        waiting = ol.get_option_index("us_formats")
-        assert ol.entries[waiting].status.plain.strip().startswith("waiting for the roll")
-        assert last_lines[waiting].rstrip().endswith("…")           # cut to one line
-        assert len(last_lines[waiting]) == width
+        last = "".join(seg.text for seg in ol.draw_entry(index, ol.entry_style(), width)[-1])
+        assert last.rstrip().endswith("…") and len(last) == width    # cut to one line
+        assert entry.status.plain.strip()[:-3] not in last
 
 
 async def test_a_click_highlights_and_selects_and_the_mouse_hovers(log_path):
